@@ -1,0 +1,18 @@
+import type { Metadata } from 'next';
+import { publicOpenApiDocument } from '@/lib/api/public-document';
+import { ApiReference } from '../../_components/api-reference';
+import { DocsFrame } from '../../_components/docs-frame';
+
+export const metadata: Metadata = { title: 'API reference', description: 'The Release Passport runtime API, generated from the same schemas the server validates with.' };
+
+export default function ApiReferencePage() {
+  const document = publicOpenApiDocument();
+  const headings = [...new Set(Object.values(document.paths ?? {}).flatMap((item) => Object.values(item ?? {}).flatMap((operation) => (operation as { tags?: string[] }).tags ?? [])))]
+    .sort()
+    .map((tag) => ({ id: `tag-${tag}`, text: tag }));
+  return (
+    <DocsFrame current="/docs/api" headings={headings}>
+      <ApiReference document={document} />
+    </DocsFrame>
+  );
+}

@@ -1,0 +1,37 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { siteStatus, type ComponentState } from '@/lib/portal/site-status';
+import { Badge, PageIntro } from '../_components/ui';
+
+export const metadata: Metadata = { title: 'Status', description: 'The live status of the Release Passport site, portal, checkout, license issuance and downloads.' };
+
+const TONE: Record<ComponentState, 'good' | 'warn' | 'bad'> = { operational: 'good', degraded: 'warn', unavailable: 'bad' };
+const LABEL: Record<ComponentState, string> = { operational: 'Operational', degraded: 'Degraded', unavailable: 'Unavailable' };
+
+export default async function Status() {
+  const { checkedAt, components } = await siteStatus();
+  const worst = components.some((component) => component.state === 'unavailable') ? 'unavailable' : components.some((component) => component.state === 'degraded') ? 'degraded' : 'operational';
+  return (
+    <main id="main" className="mx-auto max-w-3xl px-4 py-16 sm:px-6">
+      <PageIntro eyebrow="Status" title={worst === 'operational' ? 'All systems operational' : 'Some services are affected'}>
+        Checked {checkedAt.toISOString().replace('T', ' ').slice(0, 19)} UTC.
+      </PageIntro>
+      <ul className="mt-10 divide-y divide-slate-200 rounded-xl border border-slate-200 dark:divide-slate-800 dark:border-slate-800">
+        {components.map((component) => (
+          <li key={component.name} className="flex items-start justify-between gap-4 p-5">
+            <div>
+              <h2 className="font-medium text-slate-900 dark:text-white">{component.name}</h2>
+              <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">{component.detail}</p>
+            </div>
+            <Badge tone={TONE[component.state]}>{LABEL[component.state]}</Badge>
+          </li>
+        ))}
+      </ul>
+      <p className="mt-8 text-sm text-slate-600 dark:text-slate-400">
+        Your Release Passport runtime runs in your infrastructure and does not depend on this site: licenses verify offline.
+        Its own health is at <code className="font-mono">/api/health</code> and <code className="font-mono">/api/ready</code> on your
+        domain (see <Link prefetch={false} href="/docs/install" className="font-medium text-brand-700 underline dark:text-brand-100">Install</Link>).
+      </p>
+    </main>
+  );
+}

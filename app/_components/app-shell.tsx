@@ -1,0 +1,155 @@
+/**
+ * The signed-in app's frame: header with the workspace switcher, the workspace navigation and the
+ * account menu. Console and settings pages render inside it; later work adds its navigation
+ * entries to WORKSPACE_NAV.
+ */
+import Link from 'next/link';
+import type { ReactNode } from 'react';
+import type { Verb } from '@/lib/access/verbs';
+import type { MembershipRef, WorkspaceRef } from '@/lib/workspaces/store';
+import { signOutAction } from '../account/actions';
+import { NavLink } from './nav-link';
+import { Themed } from './themed';
+import { ThemeToggle } from './theme-toggle';
+import { Badge } from './ui';
+
+/** The workspace's sections: shown to members whose role grants `verb` (all members when null). */
+export const WORKSPACE_NAV: Array<{ label: string; href: (slug: string) => string; verb: Verb | null; exact?: boolean }> = [
+  { label: 'Overview', href: (slug) => `/console/${slug}`, verb: null, exact: true },
+  { label: 'Passports', href: (slug) => `/console/${slug}/passports`, verb: 'passport.read' },
+  { label: 'Services', href: (slug) => `/console/${slug}/services`, verb: 'passport.read' },
+  { label: 'Policies', href: (slug) => `/console/${slug}/policies`, verb: 'policy.read' },
+  { label: 'Audit log', href: (slug) => `/console/${slug}/audit`, verb: 'audit.read' },
+  { label: 'Reports', href: (slug) => `/console/${slug}/reports`, verb: 'report.export' },
+  { label: 'Settings', href: (slug) => `/settings/${slug}`, verb: null },
+];
+
+export interface ShellUser {
+  email: string;
+  name: string;
+}
+
+const menuPanel =
+  'absolute z-20 mt-2 min-w-56 rounded-md border border-slate-200 bg-white py-1 shadow-lg dark:border-slate-700 dark:bg-slate-900';
+const menuItem = 'block px-3 py-2 text-sm text-slate-700 hover:bg-slate-100 focus-visible:bg-slate-100 dark:text-slate-200 dark:hover:bg-slate-800 dark:focus-visible:bg-slate-800';
+
+export function WorkspaceSwitcher({ current, memberships }: { current: WorkspaceRef | null; memberships: MembershipRef[] }) {
+  return (
+    <details className="relative">
+      <summary className="flex cursor-pointer list-none items-center gap-2 rounded-md px-2 py-1.5 text-sm font-medium hover:bg-slate-100 dark:hover:bg-slate-800 [&::-webkit-details-marker]:hidden">
+        <span className="sr-only">Workspace: </span>
+        {current ? current.name : 'Workspaces'}
+        <span aria-hidden="true" className="text-slate-400">▾</span>
+      </summary>
+      <div className={menuPanel}>
+        <p className="px-3 pb-1 pt-2 text-xs font-medium text-slate-500 dark:text-slate-400">Your workspaces</p>
+        <ul>
+          {memberships.map((m) => (
+            <li key={m.workspace.id}>
+              <Link href={`/console/${m.workspace.slug}`} className={menuItem} aria-current={current?.id === m.workspace.id ? 'true' : undefined}>
+                <span className="flex items-center justify-between gap-3">
+                  <span>{m.workspace.name}</span>
+                  <span className="text-xs text-slate-500">{m.role}</span>
+                </span>
+              </Link>
+            </li>
+          ))}
+        </ul>
+        <div className="mt-1 border-t border-slate-200 pt-1 dark:border-slate-700">
+          <Link href="/console" className={menuItem}>
+            All workspaces
+          </Link>
+        </div>
+      </div>
+    </details>
+  );
+}
+
+export function AccountMenu({ user }: { user: ShellUser }) {
+  const initials = (user.name || user.email).slice(0, 1).toUpperCase();
+  return (
+    <details className="relative">
+      <summary className="flex cursor-pointer list-none items-center gap-2 rounded-full p-0.5 hover:bg-slate-100 dark:hover:bg-slate-800 [&::-webkit-details-marker]:hidden">
+        <span className="sr-only">Account menu for {user.email}</span>
+        <span aria-hidden="true" className="flex h-8 w-8 items-center justify-center rounded-full bg-brand-600 text-sm font-semibold text-white">
+          {initials}
+        </span>
+      </summary>
+      <div className={`${menuPanel} right-0`}>
+        <div className="border-b border-slate-200 px-3 py-2 dark:border-slate-700">
+          {user.name && <p className="text-sm font-medium">{user.name}</p>}
+          <p className="truncate text-xs text-slate-500 dark:text-slate-400">{user.email}</p>
+        </div>
+        <Link href="/account" className={menuItem}>
+          Your account and sessions
+        </Link>
+        <ThemeToggle />
+        <form action={signOutAction} className="border-t border-slate-200 dark:border-slate-700">
+          <button type="submit" className={`${menuItem} w-full text-left`}>
+            Sign out
+          </button>
+        </form>
+      </div>
+    </details>
+  );
+}
+
+function WorkspaceNavLinks({ slug, can }: { slug: string; can?: (verb: Verb) => boolean }) {
+  return WORKSPACE_NAV.filter((item) => item.verb === null || can?.(item.verb)).map((item) => (
+    <NavLink key={item.label} href={item.href(slug)} exact={item.exact}>
+      {item.label}
+    </NavLink>
+  ));
+}
+
+export function AppShell({
+  user,
+  workspace,
+  role,
+  memberships,
+  can,
+  children,
+}: {
+  user: ShellUser;
+  workspace: WorkspaceRef | null;
+  role?: string;
+  memberships: MembershipRef[];
+  can?: (verb: Verb) => boolean;
+  children: ReactNode;
+}) {
+  return (
+    <Themed>
+    <div className="min-h-screen bg-slate-50 dark:bg-slate-950">
+      <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+        <div className="mx-auto flex h-14 max-w-7xl items-center gap-3 px-4 sm:px-6">
+          <Link href="/console" className="mr-1 flex items-center gap-2 font-semibold tracking-tight">
+            <span aria-hidden="true" className="flex h-7 w-7 items-center justify-center rounded-md bg-brand-600 text-xs font-bold text-white">
+              RP
+            </span>
+            <span className="hidden sm:inline">Release Passport</span>
+          </Link>
+          <span aria-hidden="true" className="text-slate-300 dark:text-slate-700">/</span>
+          <WorkspaceSwitcher current={workspace} memberships={memberships} />
+          {role && <Badge>{role}</Badge>}
+          {workspace && (
+            <nav aria-label="Workspace" className="ml-4 hidden items-center gap-1 lg:flex">
+              <WorkspaceNavLinks slug={workspace.slug} can={can} />
+            </nav>
+          )}
+          <div className="ml-auto">
+            <AccountMenu user={user} />
+          </div>
+        </div>
+        {workspace && (
+          <nav aria-label="Workspace (small screens)" className="flex gap-1 overflow-x-auto border-t border-slate-200 px-4 py-2 lg:hidden dark:border-slate-800">
+            <WorkspaceNavLinks slug={workspace.slug} can={can} />
+          </nav>
+        )}
+      </header>
+      <main id="main" className="mx-auto max-w-7xl px-4 py-8 sm:px-6">
+        {children}
+      </main>
+    </div>
+    </Themed>
+  );
+}

@@ -1,0 +1,8 @@
+import { deleteConnectorEndpoint, updateConnectorEndpoint } from '@/lib/api/endpoints/connectors';
+import { handleDeleteConnector, handleUpdateConnector } from '@/lib/connectors/handlers';
+import { withApi } from '@/lib/http/with-api';
+
+export const dynamic = 'force-dynamic';
+
+export const PUT = withApi(updateConnectorEndpoint, handleUpdateConnector);
+export const DELETE = withApi(deleteConnectorEndpoint, handleDeleteConnector);

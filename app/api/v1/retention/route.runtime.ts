@@ -1,0 +1,8 @@
+import { getRetentionEndpoint, updateRetentionEndpoint } from '@/lib/api/endpoints/retention';
+import { withApi } from '@/lib/http/with-api';
+import { handleGetRetention, handleUpdateRetention } from '@/lib/retention/handlers';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = withApi(getRetentionEndpoint, handleGetRetention);
+export const PUT = withApi(updateRetentionEndpoint, handleUpdateRetention);

@@ -1,0 +1,340 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { ActionForm, SubmitButton } from '../../../../_components/action-form';
+import { Ago, DecisionBadge, Digest, Fact, FreshnessBadge, JsonValue, ModeBadge, RuleStatusBadge } from '../../../../_components/status';
+import { Alert, Badge, buttonClass, Card, Field, inputClass, PageHeader, Table, Td, Time } from '../../../../_components/ui';
+import { requireMember } from '@/lib/auth/guard';
+import { formatAge } from '@/lib/console/evidence';
+import { MAX_COMMENT_LENGTH } from '@/lib/console/comments';
+import { passportView } from '@/lib/console/passport-detail';
+import { formatBytes } from '@/lib/evidence/kinds';
+import { approveAction, commentAction, withdrawApprovalAction } from './actions';
+
+export const metadata: Metadata = { title: 'Passport' };
+
+const ROLE_RANK: Record<string, number> = { viewer: 0, developer: 1, maintainer: 2, admin: 3 };
+
+export default async function PassportPage({ params }: { params: Promise<{ workspace: string; id: string }> }) {
+  const { workspace: slug, id } = await params;
+  const { db, workspace, can, user } = await requireMember(slug, 'passport.read', `/console/${slug}/passports/${id}`);
+  const now = new Date();
+  const view = await passportView(db, workspace, id, now);
+  if (!view) notFound();
+  const base = `/console/${workspace.slug}`;
+  const failing = view.reasons.filter((reason) => reason.effect !== 'none');
+  const mine = view.approvals.find((approval) => approval.approverId === user.id);
+  const newest = view.history[0];
+  const title = `${view.release.service} → ${view.release.environment}`;
+
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-600 dark:text-slate-400">
+        <Link className="hover:underline" href={`${base}/passports`}>
+          Passports
+        </Link>{' '}
+        / <span aria-current="page">{view.id.slice(0, 12)}…</span>
+      </nav>
+      <PageHeader
+        title={
+          <span className="flex flex-wrap items-center gap-3">
+            {title}
+            <DecisionBadge decision={view.decision} blocking={view.blocking} />
+            <ModeBadge mode={view.mode} />
+          </span>
+        }
+        description={
+          <>
+            Evaluated <Time value={view.evaluatedAt} /> (<Ago value={view.evaluatedAt} now={now} />) by {view.actor ?? 'an unknown caller'}.
+          </>
+        }
+        actions={
+          // A file download from the API, not a page: a plain link.
+          <a className={buttonClass('secondary')} href={`/api/v1/workspaces/${workspace.slug}/passports/${view.id}/envelope`} download>
+            Download signed passport
+          </a>
+        }
+      />
+
+      <div className="space-y-6">
+        {view.blocking && (
+          <Alert tone="error" title="This release is blocked">
+            The policy is enforced and {failing.filter((reason) => reason.effect === 'deny').length} rule(s) denied it: {failing.filter((reason) => reason.effect === 'deny').map((reason) => reason.ruleId).join(', ')}. CI stopped the release.
+          </Alert>
+        )}
+        {!view.blocking && view.decision === 'deny' && (
+          <Alert tone="warning" title={`Denied, but not blocked (${view.mode} mode)`}>
+            In enforce mode this release would have been stopped.
+          </Alert>
+        )}
+        {view.notes.map((note) => (
+          <Alert key={note} tone="info">
+            {note}
+          </Alert>
+        ))}
+        {newest && newest.id !== view.id && (
+          <Alert tone="info" title="A newer passport exists for this release">
+            <Link className="underline" href={`${base}/passports/${newest.id}`}>
+              See the passport of <Time value={newest.evaluatedAt} /> ({newest.decision})
+            </Link>
+          </Alert>
+        )}
+
+        <Card title="Release">
+          <dl className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
+            <Fact label="Service">{view.release.service}</Fact>
+            <Fact label="Environment">
+              {view.release.environment} {view.release.production && <Badge tone="amber">production</Badge>}
+            </Fact>
+            <Fact label="Chart version">{view.release.chartVersion ?? '—'}</Fact>
+            <Fact label="Source commit">
+              <code className="break-all font-mono text-xs">{view.release.sourceSha}</code>
+            </Fact>
+            <Fact label="Image digest">
+              <code className="break-all font-mono text-xs">{view.release.imageDigest}</code>
+            </Fact>
+            <Fact label="Policy">
+              <Link className="text-brand-700 hover:underline dark:text-brand-100" href={`${base}/policies/${view.policy.id}`}>
+                {view.policy.name} v{view.policy.version}
+              </Link>{' '}
+              ({view.policy.mode})
+              {view.policy.currentVersion !== null && view.policy.currentVersion !== view.policy.version && (
+                <span className="block text-xs text-amber-700 dark:text-amber-400">The policy is at v{view.policy.currentVersion} now.</span>
+              )}
+            </Fact>
+            <Fact label="Passport id (sha256 of the signed payload)">
+              <code className="break-all font-mono text-xs">{view.id}</code>
+            </Fact>
+            <Fact label="Input hash">
+              <code className="break-all font-mono text-xs">{view.inputHash}</code>
+            </Fact>
+            <Fact label="Requested mode">{view.requestedMode}</Fact>
+          </dl>
+        </Card>
+
+        <Card title="Why: each rule's result" description="What was measured against what the policy asks for, and the evidence it judged.">
+          <Table caption="Rule results" head={['Rule', 'Result', 'Measured', 'Threshold', 'What it means']}>
+            {view.reasons.map((reason) => (
+              <tr key={reason.ruleId} className={reason.effect === 'deny' ? 'bg-red-50/60 dark:bg-red-950/30' : reason.effect === 'warn' ? 'bg-amber-50/60 dark:bg-amber-950/30' : undefined}>
+                <Td>
+                  <span className="font-mono text-xs font-semibold">{reason.ruleId}</span>
+                  <span className="block text-xs text-slate-500 dark:text-slate-400">{reason.type}</span>
+                  {reason.description && <span className="block text-xs text-slate-600 dark:text-slate-400">{reason.description}</span>}
+                </Td>
+                <Td>
+                  <span className="flex flex-col items-start gap-1">
+                    <RuleStatusBadge status={reason.status} />
+                    {reason.effect !== 'none' && <span className="text-xs text-slate-600 dark:text-slate-400">effect: {reason.effect}</span>}
+                  </span>
+                </Td>
+                <Td>
+                  <JsonValue value={reason.measured} />
+                </Td>
+                <Td>
+                  <JsonValue value={reason.threshold} />
+                </Td>
+                <Td className="max-w-sm">
+                  {reason.message}
+                  {reason.evidence.length > 0 && (
+                    <span className="mt-1 block text-xs text-slate-500 dark:text-slate-400">
+                      Evidence:{' '}
+                      {reason.evidence.map((digest) => (
+                        <Digest key={digest} value={digest} length={8} />
+                      ))}
+                    </span>
+                  )}
+                </Td>
+              </tr>
+            ))}
+          </Table>
+        </Card>
+
+        <Card title="Evidence" description="What was judged: stored content-addressed (sha256), with secrets removed before storage.">
+          {view.evidence.length === 0 ? (
+            <p className="text-sm text-slate-600 dark:text-slate-400">No evidence was given with this release.</p>
+          ) : (
+            <Table caption="Evidence" head={['Kind', 'Digest', 'Size', 'Collected', 'Freshness now', 'Summary']}>
+              {view.evidence.map((item) => (
+                <tr key={`${item.kind}-${item.sha256}`}>
+                  <Td className="font-medium">{item.kind}</Td>
+                  <Td>
+                    <Digest value={`sha256:${item.sha256}`} />
+                  </Td>
+                  <Td className="whitespace-nowrap">{formatBytes(item.size)}</Td>
+                  <Td className="whitespace-nowrap">
+                    <Ago value={item.collectedAt} now={now} />
+                    <span className="block text-xs text-slate-500 dark:text-slate-400">{formatAge(item.atEvaluation.ageHours)} old when judged</span>
+                  </Td>
+                  <Td>
+                    <FreshnessBadge freshness={item.now.freshness} />
+                    <span className="block text-xs text-slate-500 dark:text-slate-400">
+                      limit {formatAge(item.now.maxAgeHours)}
+                      {item.now.limitFrom === 'default' ? ' (default)' : ` (rule ${item.now.limitFrom.ruleId})`}
+                    </span>
+                  </Td>
+                  <Td>
+                    {item.summary}
+                    {item.redactions > 0 && <span className="block text-xs text-amber-700 dark:text-amber-400">{item.redactions} secret(s) removed at upload</span>}
+                    {item.source && <span className="block truncate text-xs text-slate-500 dark:text-slate-400">from {item.source}</span>}
+                  </Td>
+                </tr>
+              ))}
+            </Table>
+          )}
+          {view.artifacts.length > 0 && (
+            <details className="mt-4">
+              <summary className="cursor-pointer text-sm font-medium">Artifacts ({view.artifacts.length})</summary>
+              <ul className="mt-2 space-y-1 text-sm">
+                {view.artifacts.map((artifact) => (
+                  <li key={`${artifact.name}-${artifact.sha256}`}>
+                    {artifact.name} <Digest value={`sha256:${artifact.sha256}`} />
+                  </li>
+                ))}
+              </ul>
+            </details>
+          )}
+          {view.connectorReadings.length > 0 && (
+            <details className="mt-4">
+              <summary className="cursor-pointer text-sm font-medium">Connector readings ({view.connectorReadings.length})</summary>
+              <ul className="mt-2 space-y-1 text-sm">
+                {view.connectorReadings.map((reading) => (
+                  <li key={`${reading.connector}-${reading.subject}`}>
+                    <span className="font-medium">{reading.connector}</span> {reading.subject}: {reading.error ? <span className="text-red-700">{reading.error}</span> : <JsonValue value={reading.value} />} (
+                    <Time value={reading.observedAt} />)
+                  </li>
+                ))}
+              </ul>
+            </details>
+          )}
+        </Card>
+
+        <div className="grid gap-6 lg:grid-cols-2">
+          <Card title="Signature" description="Checked on this server against the workspace's published keys.">
+            <dl className="space-y-3">
+              <Fact label="Signature">
+                {view.signature.valid ? <Badge tone="green">valid</Badge> : <Badge tone="red">invalid</Badge>}{' '}
+                {view.signature.reason && <span className="text-sm text-red-700 dark:text-red-400">{view.signature.reason}</span>}
+              </Fact>
+              <Fact label="Signing key">
+                <code className="font-mono text-xs">{view.signature.keyId}</code> ({view.signature.keyStatus})
+              </Fact>
+              <Fact label="Replay">
+                {view.replay.match ? (
+                  <Badge tone="green">same decision, same bytes</Badge>
+                ) : (
+                  <>
+                    <Badge tone="red">differs</Badge>
+                    <ul className="mt-1 text-xs">
+                      {view.replay.differences.slice(0, 5).map((difference) => (
+                        <li key={difference.path} className="font-mono">
+                          {difference.path}
+                        </li>
+                      ))}
+                    </ul>
+                  </>
+                )}
+              </Fact>
+              <Fact label="Verify it yourself, offline">
+                <code className="block overflow-x-auto whitespace-pre rounded bg-slate-100 p-2 font-mono text-xs dark:bg-slate-800">
+                  {`rp verify passport-${view.id.slice(0, 12)}….dsse.json \\\n  --key <this runtime>/api/v1/workspaces/${workspace.slug}/keys`}
+                </code>
+              </Fact>
+            </dl>
+          </Card>
+
+          <Card title="Approvals" description="Approvals are of the release; the next gate evaluation counts them.">
+            {view.approvalRules.length > 0 ? (
+              <ul className="mb-3 space-y-1 text-sm">
+                {view.approvalRules.map((rule) => {
+                  const have = new Set(view.approvals.filter((approval) => ROLE_RANK[approval.role]! >= ROLE_RANK[rule.role]!).map((approval) => approval.approverId)).size;
+                  return (
+                    <li key={rule.ruleId}>
+                      <span className="font-mono text-xs">{rule.ruleId}</span>: {have} of {rule.count} approval{rule.count === 1 ? '' : 's'} from a {rule.role} or above{' '}
+                      {have >= rule.count ? <Badge tone="green">met</Badge> : <Badge tone="amber">{rule.count - have} to go</Badge>}
+                    </li>
+                  );
+                })}
+              </ul>
+            ) : (
+              <p className="mb-3 text-sm text-slate-600 dark:text-slate-400">The policy asks for no approvals; approving still records a sign-off.</p>
+            )}
+            {view.approvals.length > 0 && (
+              <ul className="mb-4 divide-y divide-slate-100 text-sm dark:divide-slate-800">
+                {view.approvals.map((approval) => (
+                  <li key={approval.approverId} className="py-2">
+                    <span className="font-medium">{approval.name || approval.email}</span> ({approval.role}) approved <Ago value={approval.at} now={now} />
+                    {approval.note && <p className="text-slate-600 dark:text-slate-400">{approval.note}</p>}
+                  </li>
+                ))}
+              </ul>
+            )}
+            {can('approval.write') ? (
+              mine ? (
+                <ActionForm action={withdrawApprovalAction.bind(null, workspace.slug, view.id)}>
+                  <SubmitButton variant="danger" pendingLabel="Withdrawing…">
+                    Withdraw my approval
+                  </SubmitButton>
+                </ActionForm>
+              ) : (
+                <ActionForm action={approveAction.bind(null, workspace.slug, view.id)}>
+                  <Field id="approval-note" label="Note (optional)" hint="What you checked. Kept with the approval and in the audit log." name="note">
+                    <textarea id="approval-note" name="note" rows={2} maxLength={1000} aria-describedby="approval-note-hint approval-note-error" className={inputClass} />
+                  </Field>
+                  <SubmitButton pendingLabel="Approving…">Approve this release</SubmitButton>
+                </ActionForm>
+              )
+            ) : (
+              <p className="text-sm text-slate-600 dark:text-slate-400">Maintainers and admins approve releases.</p>
+            )}
+          </Card>
+        </div>
+
+        <Card title={`Comments (${view.comments.length})`}>
+          {view.comments.length === 0 ? (
+            <p className="mb-4 text-sm text-slate-600 dark:text-slate-400">No comments yet.</p>
+          ) : (
+            <ol className="mb-4 space-y-4">
+              {view.comments.map((comment) => (
+                <li key={comment.id} className="rounded-md border border-slate-200 p-3 dark:border-slate-800">
+                  <p className="text-xs text-slate-500 dark:text-slate-400">
+                    <span className="font-medium text-slate-700 dark:text-slate-300">{comment.author.name || comment.author.email || 'a former member'}</span> · <Ago value={comment.createdAt} now={now} />
+                  </p>
+                  <p className="mt-1 whitespace-pre-wrap text-sm">{comment.body}</p>
+                </li>
+              ))}
+            </ol>
+          )}
+          {can('comment.write') && (
+            <ActionForm action={commentAction.bind(null, workspace.slug, view.id)} resetOnSuccess>
+              <Field id="comment-body" label="Add a comment" hint="Visible to everyone in the workspace and kept in the audit log. Secrets you paste are removed." name="body">
+                <textarea id="comment-body" name="body" rows={3} required maxLength={MAX_COMMENT_LENGTH} aria-describedby="comment-body-hint comment-body-error" className={inputClass} />
+              </Field>
+              <SubmitButton pendingLabel="Posting…">Comment</SubmitButton>
+            </ActionForm>
+          )}
+        </Card>
+
+        {view.history.length > 1 && (
+          <Card title="Other passports of this release" description="The same service, environment, source, image and chart, judged again.">
+            <ul className="space-y-1 text-sm">
+              {view.history.map((other) => (
+                <li key={other.id}>
+                  {other.id === view.id ? (
+                    <span aria-current="page" className="font-medium">
+                      This passport
+                    </span>
+                  ) : (
+                    <Link className="text-brand-700 hover:underline dark:text-brand-100" href={`${base}/passports/${other.id}`}>
+                      <Time value={other.evaluatedAt} />
+                    </Link>
+                  )}{' '}
+                  <DecisionBadge decision={other.decision} /> <ModeBadge mode={other.mode} />
+                </li>
+              ))}
+            </ul>
+          </Card>
+        )}
+      </div>
+    </>
+  );
+}

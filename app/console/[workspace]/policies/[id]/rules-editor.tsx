@@ -1,0 +1,167 @@
+'use client';
+/**
+ * The rules of a policy, one JSON object per rule, each with its own field so that a validation
+ * error appears next to the rule it concerns. Controlled fields: what was typed survives a refused
+ * save. "Preview impact" judges the stored inputs of past decisions with these rules (as enforced)
+ * before anything is saved.
+ */
+import { useActionState, useState } from 'react';
+import { useFormStatus } from 'react-dom';
+import { buttonClass, cx } from '../../../../_components/styles';
+import type { PolicyEditState } from '../actions';
+
+interface RuleType {
+  type: string;
+  title: string;
+}
+
+function Submit({ intent, children, variant }: { intent: 'preview' | 'save'; children: React.ReactNode; variant: 'primary' | 'secondary' }) {
+  const { pending } = useFormStatus();
+  return (
+    <button type="submit" name="intent" value={intent} disabled={pending} className={buttonClass(variant)}>
+      {pending ? 'Working…' : children}
+    </button>
+  );
+}
+
+const TEMPLATE = JSON.stringify({ id: 'new-rule', type: 'evidence-required', kind: 'sbom', maxAgeHours: 72 }, null, 2);
+
+export function RulesEditor({ action, rules, nextVersion, ruleTypes, canWrite }: { action: (state: PolicyEditState, formData: FormData) => Promise<PolicyEditState>; rules: string[]; nextVersion: number; ruleTypes: RuleType[]; canWrite: boolean }) {
+  const [state, formAction] = useActionState(action, { ok: null });
+  const [items, setItems] = useState(() => rules.map((text, index) => ({ key: `r${index}`, text })));
+  const [counter, setCounter] = useState(0);
+  const [reason, setReason] = useState('');
+  const errors = state.fieldErrors ?? {};
+  const preview = state.preview;
+
+  return (
+    <form action={formAction} className="space-y-4">
+      <div aria-live="polite" className="space-y-3 empty:hidden">
+        {state.message && (
+          <p
+            role={state.ok === false ? 'alert' : 'status'}
+            className={cx(
+              'rounded-md border px-3 py-2 text-sm',
+              state.ok === false
+                ? 'border-red-200 bg-red-50 text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200'
+                : 'border-emerald-200 bg-emerald-50 text-emerald-800 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-200',
+            )}
+          >
+            {state.message}
+          </p>
+        )}
+        {preview && (
+          <section aria-label="Impact preview" className="rounded-md border border-brand-100 bg-brand-50 p-4 text-sm dark:border-brand-900 dark:bg-brand-900/30">
+            {preview.judged === 0 ? (
+              <p>This policy has judged no release yet: there is nothing to compare against.</p>
+            ) : (
+              <>
+                <p className="font-medium">
+                  Enforced, these rules would have blocked {preview.wouldDeny} of the last {preview.judged} decision{preview.judged === 1 ? '' : 's'} ({preview.releasesDenied} of {preview.releases} release{preview.releases === 1 ? '' : 's'})
+                  {preview.since ? ` since ${new Date(preview.since).toISOString().slice(0, 10)}` : ''}.
+                </p>
+                <p className="mt-1">
+                  Deny {preview.wouldDeny} · warn {preview.wouldWarn} · allow {preview.wouldAllow}. {preview.changed} decision(s) would differ from what was recorded.
+                </p>
+                {preview.examples.length > 0 && (
+                  <ul className="mt-2 space-y-1">
+                    {preview.examples.slice(0, 8).map((example, index) => (
+                      <li key={`${example.passportId}-${index}`}>
+                        <span className="font-medium">
+                          {example.service} · {example.environment}
+                        </span>
+                        : {example.recorded} → {example.candidate}
+                        {example.reasons[0] && <span className="text-slate-600 dark:text-slate-300"> ({example.reasons[0]})</span>}
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </>
+            )}
+          </section>
+        )}
+      </div>
+
+      <ol className="space-y-4">
+        {items.map((item, index) => {
+          const id = `rule-${index}`;
+          const error = errors[id];
+          return (
+            <li key={item.key}>
+              <div className="flex items-center justify-between">
+                <label htmlFor={id} className="text-sm font-medium">
+                  Rule {index + 1}
+                </label>
+                {canWrite && (
+                  <button type="button" className={buttonClass('ghost', 'py-1 text-xs')} onClick={() => setItems(items.filter((other) => other.key !== item.key))}>
+                    Remove<span className="sr-only"> rule {index + 1}</span>
+                  </button>
+                )}
+              </div>
+              <textarea
+                id={id}
+                name="rule"
+                value={item.text}
+                readOnly={!canWrite}
+                onChange={(event) => setItems(items.map((other) => (other.key === item.key ? { ...other, text: event.target.value } : other)))}
+                rows={Math.min(14, Math.max(3, item.text.split('\n').length))}
+                spellCheck={false}
+                aria-invalid={error ? true : undefined}
+                aria-describedby={error ? `${id}-error` : undefined}
+                className={cx(
+                  'mt-1 block w-full rounded-md border bg-white px-3 py-2 font-mono text-xs text-slate-900 dark:bg-slate-950 dark:text-slate-100',
+                  error ? 'border-red-500' : 'border-slate-300 dark:border-slate-700',
+                )}
+              />
+              {error && (
+                <p id={`${id}-error`} className="mt-1 text-xs font-medium text-red-700 dark:text-red-400">
+                  {error}
+                </p>
+              )}
+            </li>
+          );
+        })}
+      </ol>
+      {canWrite && (
+        <>
+          <div className="flex flex-wrap items-center gap-3">
+            <button
+              type="button"
+              className={buttonClass('secondary')}
+              onClick={() => {
+                setItems([...items, { key: `n${counter}`, text: TEMPLATE }]);
+                setCounter(counter + 1);
+              }}
+            >
+              Add a rule
+            </button>
+            <details className="text-xs text-slate-600 dark:text-slate-400">
+              <summary className="cursor-pointer">Rule types</summary>
+              <ul className="mt-2 grid gap-1 sm:grid-cols-2">
+                {ruleTypes.map((ruleType) => (
+                  <li key={ruleType.type}>
+                    <code className="font-mono">{ruleType.type}</code>: {ruleType.title}
+                  </li>
+                ))}
+              </ul>
+            </details>
+          </div>
+          <div>
+            <label htmlFor="rules-reason" className="block text-sm font-medium">
+              Why (kept in the version history and the audit log)
+            </label>
+            <input id="rules-reason" name="reason" maxLength={500} value={reason} onChange={(event) => setReason(event.target.value)} className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-950" />
+          </div>
+          <div className="flex flex-wrap gap-2">
+            <Submit intent="preview" variant="secondary">
+              Preview impact
+            </Submit>
+            <Submit intent="save" variant="primary">
+              Save as version {nextVersion}
+            </Submit>
+          </div>
+        </>
+      )}
+    </form>
+  );
+}

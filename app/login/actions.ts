@@ -1,0 +1,54 @@
+'use server';
+/** Sign-in server actions of the runtime's login pages: each hands over to next-auth. */
+import { AuthError, CredentialsSignin } from 'next-auth';
+import { redirect } from 'next/navigation';
+import { signIn } from '@/lib/auth/config';
+import { safeLocalPath } from '@/lib/auth/refresh';
+import { failed, type ActionState } from '@/lib/http/action-state';
+
+function signInError(error: unknown): ActionState {
+  if (error instanceof CredentialsSignin) {
+    return failed(
+      error.code === 'rate_limited'
+        ? 'Too many attempts. Wait a few minutes, then try again.'
+        : 'That email and password do not match an account here.',
+    );
+  }
+  if (error instanceof AuthError) return failed('Sign-in failed. Try again, or ask your administrator.');
+  throw error;
+}
+
+export async function signInWithPassword(_state: ActionState, formData: FormData): Promise<ActionState> {
+  const target = safeLocalPath(String(formData.get('callbackUrl') ?? ''));
+  try {
+    await signIn('local', { email: String(formData.get('email') ?? ''), password: String(formData.get('password') ?? ''), redirect: false });
+  } catch (error) {
+    return signInError(error);
+  }
+  redirect(target);
+}
+
+export async function signInWithLink(_state: ActionState, formData: FormData): Promise<ActionState> {
+  try {
+    await signIn('link', { token: String(formData.get('token') ?? ''), redirect: false });
+  } catch (error) {
+    if (error instanceof CredentialsSignin) return failed('This sign-in link does not work any more: it was used already or has expired. Restart the server for a new one, or ask an administrator.');
+    return signInError(error);
+  }
+  redirect('/account?welcome=1');
+}
+
+export async function signInWithOidc(formData: FormData): Promise<void> {
+  await signIn('oidc', { redirectTo: safeLocalPath(String(formData.get('callbackUrl') ?? '')) });
+}
+
+export async function signInWithProxy(formData: FormData): Promise<void> {
+  const target = safeLocalPath(String(formData.get('callbackUrl') ?? ''));
+  try {
+    await signIn('proxy', { redirect: false });
+  } catch (error) {
+    if (error instanceof AuthError) redirect(`/login?error=ProxySignin&callbackUrl=${encodeURIComponent(target)}`);
+    throw error;
+  }
+  redirect(target);
+}

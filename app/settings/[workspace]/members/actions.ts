@@ -1,0 +1,58 @@
+'use server';
+/** Member management. Each action re-checks the session, the membership and member.manage. */
+import { revalidatePath } from 'next/cache';
+import { requireMember } from '@/lib/auth/guard';
+import { failed, succeeded, type ActionState } from '@/lib/http/action-state';
+import { createInvitation, revokeInvitation } from '@/lib/workspaces/invitations';
+import { changeMemberRole, isRole, MembershipError, removeMember } from '@/lib/workspaces/members';
+
+function page(slug: string) {
+  return `/settings/${slug}/members`;
+}
+
+function membershipFailure(error: unknown): ActionState {
+  if (error instanceof MembershipError) return failed(error.message, error.field ? { [error.field]: error.message } : undefined);
+  throw error;
+}
+
+export async function inviteAction(slug: string, _state: ActionState, formData: FormData): Promise<ActionState> {
+  const { db, user, workspace, audit } = await requireMember(slug, 'member.manage', page(slug));
+  try {
+    const { url, invitation } = await createInvitation(db, workspace.id, { email: String(formData.get('email') ?? ''), role: String(formData.get('role') ?? '') }, user.id, audit);
+    revalidatePath(page(slug));
+    return succeeded(`Invitation for ${invitation.email} created. Send them this link; it works once, for 7 days.`, { secret: url });
+  } catch (error) {
+    return membershipFailure(error);
+  }
+}
+
+export async function changeRoleAction(slug: string, _state: ActionState, formData: FormData): Promise<ActionState> {
+  const { db, workspace, audit } = await requireMember(slug, 'member.manage', page(slug));
+  const role = String(formData.get('role') ?? '');
+  if (!isRole(role)) return failed('Choose a role.');
+  try {
+    await changeMemberRole(db, workspace.id, String(formData.get('userId') ?? ''), role, audit);
+  } catch (error) {
+    return membershipFailure(error);
+  }
+  revalidatePath(page(slug));
+  return succeeded('Role changed.');
+}
+
+export async function removeMemberAction(slug: string, _state: ActionState, formData: FormData): Promise<ActionState> {
+  const { db, workspace, audit } = await requireMember(slug, 'member.manage', page(slug));
+  try {
+    await removeMember(db, workspace.id, String(formData.get('userId') ?? ''), audit);
+  } catch (error) {
+    return membershipFailure(error);
+  }
+  revalidatePath(page(slug));
+  return succeeded('Removed. Their access ended with this change.');
+}
+
+export async function revokeInvitationAction(slug: string, _state: ActionState, formData: FormData): Promise<ActionState> {
+  const { db, workspace, audit } = await requireMember(slug, 'member.manage', page(slug));
+  const revoked = await revokeInvitation(db, workspace.id, String(formData.get('invitationId') ?? ''), audit);
+  revalidatePath(page(slug));
+  return revoked ? succeeded('Invitation withdrawn.') : failed('That invitation was already used or withdrawn.');
+}

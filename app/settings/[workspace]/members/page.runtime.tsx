@@ -1,0 +1,119 @@
+import { ActionForm, SubmitButton } from '../../../_components/action-form';
+import { RowAction } from '../../../_components/row-action';
+import { Badge, Card, Field, inputClass, PageHeader, Table, Td, Time } from '../../../_components/ui';
+import { ROLES } from '@/lib/access/verbs';
+import { requireMember } from '@/lib/auth/guard';
+import { listPendingInvitations } from '@/lib/workspaces/invitations';
+import { listMembers } from '@/lib/workspaces/members';
+import { changeRoleAction, inviteAction, removeMemberAction, revokeInvitationAction } from './actions';
+
+export const metadata = { title: 'Members' };
+
+const ROLE_HELP: Record<string, string> = {
+  viewer: 'reads passports, evidence, policies',
+  developer: 'also uploads evidence and asks the gate',
+  maintainer: 'also edits policies, connectors, API tokens; reads the audit log',
+  admin: 'also manages members and secrets',
+};
+
+export default async function Members({ params }: { params: Promise<{ workspace: string }> }) {
+  const { workspace: slug } = await params;
+  const { db, workspace, user, can } = await requireMember(slug, null, `/settings/${slug}/members`);
+  const manage = can('member.manage');
+  const [members, invitations] = await Promise.all([listMembers(db, workspace.id), manage ? listPendingInvitations(db, workspace.id) : Promise.resolve([])]);
+
+  return (
+    <div className="space-y-6">
+      <PageHeader title="Members" description={`People with access to ${workspace.name}. Roles: ${ROLES.map((r) => `${r} (${ROLE_HELP[r]})`).join('; ')}.`} />
+      {manage && (
+        <Card title="Invite someone" description="They get a link for this workspace and role; it works once, for 7 days, for that email only.">
+          <ActionForm action={inviteAction.bind(null, slug)} resetOnSuccess secret={{ label: 'Invitation link', note: 'Copy it now and send it to them: it is not shown again.' }}>
+            <div className="grid gap-4 sm:grid-cols-[1fr_12rem_auto] sm:items-end">
+                <Field id="invite-email" label="Email" name="email">
+                  <input id="invite-email" name="email" type="email" required aria-describedby="invite-email-error" className={inputClass} />
+                </Field>
+                <Field id="invite-role" label="Role">
+                  <select id="invite-role" name="role" defaultValue="developer" className={inputClass}>
+                    {ROLES.map((role) => (
+                      <option key={role} value={role}>
+                        {role}
+                      </option>
+                    ))}
+                  </select>
+                </Field>
+                <SubmitButton>Create invitation</SubmitButton>
+              </div>
+          </ActionForm>
+        </Card>
+      )}
+
+      <Card title={`${members.length} ${members.length === 1 ? 'member' : 'members'}`}>
+        <Table caption={`Members of ${workspace.name}`} head={['Person', 'Role', 'Joined', 'Last sign-in', ...(manage ? ['Actions'] : [])]}>
+          {members.map((m) => (
+            <tr key={m.userId}>
+              <Td>
+                <span className="font-medium">{m.name || m.email}</span> {m.userId === user.id && <Badge tone="green">you</Badge>}
+                {m.name && <span className="block text-xs text-slate-500 dark:text-slate-400">{m.email}</span>}
+              </Td>
+              <Td>
+                {manage ? (
+                  <ActionForm action={changeRoleAction.bind(null, slug)} inline className="flex-nowrap">
+                    <input type="hidden" name="userId" value={m.userId} />
+                    <label htmlFor={`role-${m.userId}`} className="sr-only">
+                      Role of {m.email}
+                    </label>
+                    <select id={`role-${m.userId}`} name="role" defaultValue={m.role} className={`${inputClass} w-36 py-1`}>
+                      {ROLES.map((role) => (
+                        <option key={role} value={role}>
+                          {role}
+                        </option>
+                      ))}
+                    </select>
+                    <SubmitButton variant="secondary" className="py-1">
+                      Save<span className="sr-only"> role of {m.email}</span>
+                    </SubmitButton>
+                  </ActionForm>
+                ) : (
+                  <Badge tone={m.role === 'admin' ? 'brand' : 'neutral'}>{m.role}</Badge>
+                )}
+              </Td>
+              <Td>
+                <Time value={m.joinedAt} />
+              </Td>
+              <Td>
+                <Time value={m.lastSignInAt} fallback="never" />
+              </Td>
+              {manage && (
+                <Td>
+                  <RowAction action={removeMemberAction.bind(null, slug)} name="userId" value={m.userId} label="Remove" target={m.email} variant="danger" pendingLabel="Removing…" />
+                </Td>
+              )}
+            </tr>
+          ))}
+        </Table>
+      </Card>
+
+      {manage && invitations.length > 0 && (
+        <Card title="Pending invitations">
+          <Table caption="Pending invitations" head={['Email', 'Role', 'Invited by', 'Expires', 'Actions']}>
+            {invitations.map((invitation) => (
+              <tr key={invitation.id}>
+                <Td className="font-medium">{invitation.email}</Td>
+                <Td>
+                  <Badge>{invitation.role}</Badge>
+                </Td>
+                <Td>{invitation.invitedBy ?? '—'}</Td>
+                <Td>
+                  <Time value={invitation.expiresAt} />
+                </Td>
+                <Td>
+                  <RowAction action={revokeInvitationAction.bind(null, slug)} name="invitationId" value={invitation.id} label="Withdraw" target={`the invitation for ${invitation.email}`} />
+                </Td>
+              </tr>
+            ))}
+          </Table>
+        </Card>
+      )}
+    </div>
+  );
+}

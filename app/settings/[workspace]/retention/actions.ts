@@ -1,0 +1,71 @@
+'use server';
+/** Retention settings. Each action re-checks the session, the membership and retention.write. */
+import { revalidatePath } from 'next/cache';
+import { requireMember } from '@/lib/auth/guard';
+import { failed, succeeded, type ActionState } from '@/lib/http/action-state';
+import { ProblemError } from '@/lib/http/problem';
+import { deletePendingBlobs } from '@/lib/retention/blobs';
+import { setLegalHold, setRetentionPolicy } from '@/lib/retention/policy';
+import { runRetention } from '@/lib/retention/purge';
+import { getBlobStore } from '@/lib/storage';
+
+const member = (slug: string) => requireMember(slug, 'retention.write', `/settings/${slug}/retention`);
+
+function days(formData: FormData, name: string): number | null {
+  const value = String(formData.get(name) ?? '').trim();
+  return value === '' ? null : Number(value);
+}
+
+function refused(error: unknown, what: string): ActionState {
+  if (error instanceof ProblemError) {
+    return failed(`${what}: ${error.message}`, Object.fromEntries((error.errors ?? []).map((item) => [item.path.split('.').at(-1) ?? item.path, item.message])));
+  }
+  throw error;
+}
+
+export async function saveRetentionAction(slug: string, _state: ActionState, formData: FormData): Promise<ActionState> {
+  const { db, workspace, audit } = await member(slug);
+  try {
+    await setRetentionPolicy(db, workspace.id, { passportsDays: days(formData, 'passportsDays'), evidenceDays: days(formData, 'evidenceDays'), auditDays: days(formData, 'auditDays') }, audit);
+  } catch (error) {
+    return refused(error, 'The policy was not saved');
+  }
+  revalidatePath(`/settings/${slug}/retention`);
+  return succeeded('The retention policy is saved. The worker applies it within the hour, or run it now.');
+}
+
+export async function runRetentionAction(slug: string): Promise<ActionState> {
+  const { db, workspace, audit } = await member(slug);
+  const run = await runRetention(db, workspace, { now: new Date(), actor: audit.actor });
+  const sweep = await deletePendingBlobs(db, getBlobStore(), { workspaceId: workspace.id });
+  revalidatePath(`/settings/${slug}/retention`);
+  if (!run) return succeeded('There is no retention policy: nothing was removed.');
+  return succeeded(
+    `Removed ${run.passports} passport(s), ${run.decisions} decision(s), ${run.evidence} evidence record(s) (${sweep.deleted} file(s)) and ${run.auditEvents} audit event(s)` +
+      (run.checkpoint ? `, replaced by signed checkpoint at #${run.checkpoint.uptoSeq}.` : '.'),
+  );
+}
+
+export async function holdPassportAction(slug: string, _state: ActionState, formData: FormData): Promise<ActionState> {
+  const { db, workspace, audit } = await member(slug);
+  const id = String(formData.get('passportId') ?? '').trim().replace(/^sha256:/, '');
+  if (!/^[0-9a-f]{64}$/.test(id)) return failed('The passport was not held.', { passportId: 'A passport id: 64 hex characters.' });
+  try {
+    await setLegalHold(db, workspace.id, id, { hold: true, reason: String(formData.get('reason') ?? '') }, audit);
+  } catch (error) {
+    return refused(error, 'The passport was not held');
+  }
+  revalidatePath(`/settings/${slug}/retention`);
+  return succeeded(`Passport ${id.slice(0, 12)}… is under legal hold: retention keeps it and the evidence it judged.`);
+}
+
+export async function releaseHoldAction(slug: string, _state: ActionState, formData: FormData): Promise<ActionState> {
+  const { db, workspace, audit } = await member(slug);
+  try {
+    await setLegalHold(db, workspace.id, String(formData.get('passportId') ?? ''), { hold: false }, audit);
+  } catch (error) {
+    return refused(error, 'The hold was not released');
+  }
+  revalidatePath(`/settings/${slug}/retention`);
+  return succeeded('The legal hold is released; the passport follows the retention policy again.');
+}

@@ -1,0 +1,51 @@
+'use server';
+/** API token management. Each action re-checks the session, the membership and token.manage. */
+import { revalidatePath } from 'next/cache';
+import { requireMember } from '@/lib/auth/guard';
+import { failed, succeeded, type ActionState } from '@/lib/http/action-state';
+import { createApiToken, revokeApiToken, TokenInputError } from '@/lib/tokens/store';
+
+const DAY_MS = 86_400_000;
+
+function slugList(value: FormDataEntryValue | null): string[] | null {
+  const list = String(value ?? '')
+    .split(/[\s,]+/)
+    .map((item) => item.trim())
+    .filter(Boolean);
+  return list.length > 0 ? [...new Set(list)] : null;
+}
+
+export async function createTokenAction(slug: string, _state: ActionState, formData: FormData): Promise<ActionState> {
+  const { db, user, workspace, audit } = await requireMember(slug, 'token.manage', `/settings/${slug}/tokens`);
+  const days = Number(formData.get('expiresInDays') ?? 0);
+  try {
+    const { token, record } = await createApiToken(
+      db,
+      workspace.id,
+      {
+        name: String(formData.get('name') ?? ''),
+        scopes: formData.getAll('scopes').map(String),
+        services: slugList(formData.get('services')),
+        environments: slugList(formData.get('environments')),
+        expiresAt: new Date(Date.now() + (Number.isFinite(days) && days > 0 ? days : 0) * DAY_MS),
+        dpopJkt: String(formData.get('dpopJkt') ?? '').trim() || null,
+      },
+      audit,
+      user.id,
+    );
+    revalidatePath(`/settings/${slug}/tokens`);
+    return succeeded(`Token "${record.name}" created.`, { secret: token });
+  } catch (error) {
+    if (error instanceof TokenInputError) {
+      return failed(`The token was not created: ${error.issues.map((i) => i.message).join('; ')}.`, Object.fromEntries(error.issues.map((i) => [i.path.split('.')[0] ?? 'token', i.message])));
+    }
+    throw error;
+  }
+}
+
+export async function revokeTokenAction(slug: string, _state: ActionState, formData: FormData): Promise<ActionState> {
+  const { db, workspace, audit } = await requireMember(slug, 'token.manage', `/settings/${slug}/tokens`);
+  const revoked = await revokeApiToken(db, workspace.id, String(formData.get('tokenId') ?? ''), audit);
+  revalidatePath(`/settings/${slug}/tokens`);
+  return revoked ? succeeded(`Token "${revoked.name}" revoked: it stops working now.`) : failed('That token was already revoked.');
+}

@@ -1,0 +1,258 @@
+/**
+ * `npm run bench` (DESIGN section 9): the gate against the framework's own ceiling, side by side
+ * in one run, on the runtime's production build and real Postgres.
+ *
+ *   1. builds the runtime (skip with --skip-build), creates a scratch database on the Postgres of
+ *      BENCH_DATABASE_URL / DATABASE_URL / TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres),
+ *      starts the server on it with RP_BENCH=1 (which enables the bare one-INSERT route);
+ *   2. measures with autocannon: the bare route at 50 connections (the ceiling), the gate at 1, 10
+ *      and 50 concurrent clients (p50/p99 latency, throughput, errors);
+ *   3. uploads CycloneDX SBOMs: 5 MB to warm up, 20 MB three times, 60 MB once (time, the server's
+ *      resident memory before and at peak: it must not grow with the file);
+ *   4. prints a table and the budgets: gate throughput >= 50% of the bare route's, p99 < 50 ms at
+ *      10 clients, no errors at 50, the upload < 2 s with memory bounded. Exits 1 if a budget fails.
+ * Everything it starts it stops, and the scratch database is dropped.
+ */
+import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import autocannon from 'autocannon';
+import { getRuntimeDb } from '@/db/runtime';
+import { TEST_AUDIT } from '@/lib/testing/identity';
+import { createApiToken } from '@/lib/tokens/store';
+import { createWorkspace } from '@/lib/workspaces/members';
+import { savePolicy } from '@/lib/policy/store';
+import { startRuntime, type RunningRuntime } from '../e2e/support/runtime-server';
+
+const root = path.resolve(import.meta.dirname, '..');
+const args = new Set(process.argv.slice(2));
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const PORT = Number(process.env.BENCH_PORT ?? 3312);
+const adminUrl = process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+
+interface Row {
+  name: string;
+  connections: number | string;
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  total: number;
+  /** What the errors were (connection errors, timeouts, statuses). */
+  detail: string;
+}
+
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+async function load(name: string, options: autocannon.Options & { connections: number }): Promise<Row> {
+  // A short warm-up first (JIT, connection pool), not counted.
+  await autocannon({ ...options, duration: 2 });
+  const result = await autocannon({ ...options, duration: DURATION });
+  return {
+    name,
+    connections: options.connections,
+    requestsPerSecond: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+    total: result.requests.total,
+    detail: [
+      result.errors ? `${result.errors} connection errors` : '',
+      result.timeouts ? `${result.timeouts} timeouts` : '',
+      ...Object.entries(result.statusCodeStats ?? {})
+        .filter(([status]) => !status.startsWith('2'))
+        .map(([status, stat]) => `${stat.count} × HTTP ${status}`),
+    ]
+      .filter(Boolean)
+      .join(', '),
+  };
+}
+
+function rssKb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+}
+
+/** A CycloneDX SBOM of about `megabytes` MB. */
+function writeSbom(file: string, megabytes: number): number {
+  const out = fs.openSync(file, 'w');
+  fs.writeSync(out, '{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[');
+  let size = 0;
+  for (let i = 0; size < megabytes * 1024 * 1024; i++) {
+    const component = JSON.stringify({
+      type: 'library',
+      name: `package-${i}`,
+      version: `1.${i % 50}.${i % 7}`,
+      purl: `pkg:npm/package-${i}@1.${i % 50}.${i % 7}`,
+      licenses: [{ license: { id: ['MIT', 'Apache-2.0', 'BSD-3-Clause', 'ISC'][i % 4] } }],
+      hashes: [{ alg: 'SHA-256', content: crypto.createHash('sha256').update(String(i)).digest('hex') }],
+      description: 'A dependency of the service, as the SBOM generator describes it, with some words to make it realistic.',
+    });
+    const chunk = (i === 0 ? '' : ',') + component;
+    fs.writeSync(out, chunk);
+    size += chunk.length;
+  }
+  fs.writeSync(out, ']}');
+  fs.closeSync(out);
+  return fs.statSync(file).size;
+}
+
+async function uploadSbom(server: RunningRuntime, token: string, file: string): Promise<{ seconds: number; baselineMb: number; peakMb: number; status: number }> {
+  const baseline = rssKb(server.pid);
+  let peak = baseline;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, rssKb(server.pid));
+  }, 5);
+  const started = performance.now();
+  const response = await fetch(`${server.url}/api/v1/evidence?kind=sbom&service=bench`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/vnd.cyclonedx+json', 'content-length': String(fs.statSync(file).size) },
+    body: Readable.toWeb(fs.createReadStream(file)) as unknown as BodyInit,
+    duplex: 'half',
+  } as RequestInit);
+  await response.text();
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  peak = Math.max(peak, rssKb(server.pid));
+  return { seconds, baselineMb: baseline / 1024, peakMb: peak / 1024, status: response.status };
+}
+
+async function main(): Promise<void> {
+  if (!args.has('--skip-build')) {
+    log('building the runtime (npm run build; --skip-build reuses the last build)...');
+    const built = spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs'), 'runtime'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    if (built.status !== 0) throw new Error('the runtime build failed');
+  }
+  log(`starting the runtime on 127.0.0.1:${PORT} with a scratch database on ${new URL(adminUrl).host}...`);
+  const server = await startRuntime({
+    adminUrl,
+    port: PORT,
+    databasePrefix: 'rp_bench',
+    // The bench's one token sends far more than the production default of 600 requests a minute.
+    env: {
+      RP_BENCH: '1',
+      RP_RATE_LIMIT_API: '100000000/60s',
+      RP_LOG_LEVEL: 'error',
+    },
+    // --profile: a V8 CPU profile of the server (.cache/bench-profile), to see where a request's time goes.
+    nodeArgs: args.has('--profile') ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, '.cache', 'bench-profile')}`] : [],
+  });
+  const sbomFile = path.join(os.tmpdir(), `rp-bench-sbom-${process.pid}.json`);
+  try {
+    const db = await getRuntimeDb();
+    const workspace = await createWorkspace(db, { slug: 'bench', name: 'Benchmark' }, TEST_AUDIT);
+    const { token } = await createApiToken(
+      db,
+      workspace.id,
+      { name: 'bench', scopes: ['gate:evaluate', 'evidence:write', 'passport:read'], expiresAt: new Date(Date.now() + 3_600_000) },
+      TEST_AUDIT,
+    );
+    await savePolicy(db, workspace.id, { serviceId: null, environmentId: null }, {
+      document: {
+        mode: 'enforce',
+        rules: [
+          { id: 'sbom', type: 'sbom-present' },
+          { id: 'fresh-sbom', type: 'evidence-required', kind: 'sbom', maxAgeHours: 24 },
+          { id: 'licenses', type: 'license-deny', licenses: ['AGPL-3.0-only', 'SSPL-1.0'] },
+          { id: 'no-high', type: 'sarif-severity', limits: { critical: 0, high: 0 } },
+          { id: 'provenance', type: 'provenance-subject' },
+        ],
+      },
+    });
+    const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const evidence: string[] = [];
+    const image = 'b'.repeat(64);
+    for (const [kind, document] of [
+      ['sbom', { bomFormat: 'CycloneDX', specVersion: '1.5', components: [{ type: 'library', name: 'left-pad', licenses: [{ license: { id: 'MIT' } }] }] }],
+      ['sarif', { version: '2.1.0', runs: [{ tool: { driver: { name: 'CodeQL' } }, results: [] }] }],
+      ['provenance', { _type: 'https://in-toto.io/Statement/v1', subject: [{ name: 'bench', digest: { sha256: image } }], predicateType: 'https://slsa.dev/provenance/v1', predicate: {} }],
+    ] as const) {
+      const response = await fetch(`${server.url}/api/v1/evidence?kind=${kind}`, { method: 'POST', headers: auth, body: JSON.stringify(document) });
+      if (response.status !== 201) throw new Error(`uploading ${kind} evidence answered ${response.status}: ${await response.text()}`);
+      evidence.push(((await response.json()) as { sha256: string }).sha256);
+    }
+    const gateBody = JSON.stringify({ service: 'bench', environment: 'staging', sourceSha: 'c'.repeat(40), imageDigest: `sha256:${image}`, evidence });
+    const check = await fetch(`${server.url}/api/v1/gate/evaluate`, { method: 'POST', headers: auth, body: gateBody });
+    const answer = (await check.json()) as { decision?: string };
+    if (check.status !== 200 || answer.decision !== 'allow') throw new Error(`the gate answered ${check.status}: ${JSON.stringify(answer)}`);
+
+    const rows: Row[] = [];
+    log('bare route (one INSERT, no wrapper) at 50 connections...');
+    rows.push(await load('bare route, one INSERT', { url: `${server.url}/api/bench/insert`, method: 'POST', connections: 50 }));
+    for (const connections of [1, 10, 50]) {
+      log(`gate evaluation at ${connections} concurrent client${connections === 1 ? '' : 's'}...`);
+      rows.push(await load('gate evaluate', { url: `${server.url}/api/v1/gate/evaluate`, method: 'POST', headers: auth, body: gateBody, connections }));
+    }
+
+    log('generating SBOMs of 5, 20 and 60 MB...');
+    const sizes = { warm: writeSbom(`${sbomFile}.5`, 5), size: writeSbom(sbomFile, 20), large: writeSbom(`${sbomFile}.60`, 60) };
+    const size = sizes.size;
+    log('uploading 5 MB once to warm up...');
+    const warmUp = await uploadSbom(server, token, `${sbomFile}.5`);
+    const uploads = [];
+    for (let i = 0; i < 3; i++) {
+      log(`uploading 20 MB (${i + 1}/3)...`);
+      uploads.push(await uploadSbom(server, token, sbomFile));
+    }
+    log('uploading 60 MB...');
+    const large = await uploadSbom(server, token, `${sbomFile}.60`);
+
+    const bare = rows[0]!;
+    const gate = (connections: number) => rows.find((row) => row.name === 'gate evaluate' && row.connections === connections)!;
+    const ratio = gate(50).requestsPerSecond / bare.requestsPerSecond;
+    const worstUpload = uploads.reduce((a, b) => (b.seconds > a.seconds ? b : a));
+    const peakGrowth = Math.max(...uploads.map((upload) => upload.peakMb - upload.baselineMb));
+    const largeGrowth = large.peakMb - large.baselineMb;
+
+    console.log(`\nRelease Passport benchmark: ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${DURATION} s per run, Postgres at ${new URL(adminUrl).host}\n`);
+    const table = [['route', 'clients', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'requests'], ...rows.map((row) => [row.name, String(row.connections), String(row.requestsPerSecond), String(row.p50), String(row.p99), String(row.errors), String(row.total)])];
+    const widths = table[0]!.map((_, index) => Math.max(...table.map((line) => line[index]!.length)));
+    for (const line of table) console.log(line.map((cell, index) => (index === 0 ? cell.padEnd(widths[index]!) : cell.padStart(widths[index]!))).join('  '));
+    for (const row of rows.filter((item) => item.detail)) console.log(`  ${row.name} at ${row.connections}: ${row.detail}`);
+    const describeUpload = (label: string, upload: Awaited<ReturnType<typeof uploadSbom>>) =>
+      console.log(`  ${label}: ${upload.seconds.toFixed(2)} s (HTTP ${upload.status}), server RSS ${upload.baselineMb.toFixed(0)} MB before, ${upload.peakMb.toFixed(0)} MB at peak (+${(upload.peakMb - upload.baselineMb).toFixed(0)} MB)`);
+    console.log('\nSBOM uploads (CycloneDX, streamed to the server and on to storage):');
+    describeUpload(`warm-up ${(sizes.warm / 1048576).toFixed(0)} MB`, warmUp);
+    for (const [index, upload] of uploads.entries()) describeUpload(`${(size / 1048576).toFixed(0)} MB run ${index + 1}`, upload);
+    describeUpload(`${(sizes.large / 1048576).toFixed(0)} MB`, large);
+    const budgets = [
+      [`gate throughput at 50 clients >= 50% of the bare route's`, `${Math.round(ratio * 100)}%`, ratio >= 0.5],
+      ['gate p99 at 10 clients < 50 ms', `${gate(10).p99} ms`, gate(10).p99 < 50],
+      ['no errors at 50 clients', String(gate(50).errors), gate(50).errors === 0],
+      ['20 MB SBOM upload < 2 s', `${worstUpload.seconds.toFixed(2)} s`, worstUpload.seconds < 2 && uploads.every((upload) => upload.status === 201)],
+      [
+        'upload memory bounded (does not grow with the file: 60 MB peak growth under the file and at most the 20 MB growth + 16 MB)',
+        `+${peakGrowth.toFixed(0)} MB for 20 MB, +${largeGrowth.toFixed(0)} MB for 60 MB`,
+        largeGrowth < sizes.large / 1048576 && largeGrowth <= peakGrowth + 16 && large.status === 201,
+      ],
+    ] as const;
+    console.log('\nbudgets (DESIGN section 9):');
+    for (const [name, value, ok] of budgets) console.log(`  ${ok ? 'PASS' : 'FAIL'}  ${name}: ${value}`);
+    const failures = server
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('"level":50'));
+    if (failures.length > 0) {
+      const kinds = new Map<string, number>();
+      for (const line of failures) {
+        const message = (/"message":"((?:[^"\\]|\\.)*)"/.exec(line)?.[1] ?? line).slice(0, 300);
+        kinds.set(message, (kinds.get(message) ?? 0) + 1);
+      }
+      console.log(`\nserver errors logged: ${[...kinds.entries()].map(([message, count]) => `${count} × ${message}`).join('; ')}`);
+    }
+    process.exitCode = budgets.every(([, , ok]) => ok) ? 0 : 1;
+  } finally {
+    for (const suffix of ['', '.5', '.60']) fs.rmSync(`${sbomFile}${suffix}`, { force: true });
+    await server.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench: ${(error as Error).stack ?? String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,145 @@
+/**
+ * `rp gate`: uploads the release's evidence, asks the gate, prints the decision and its reasons,
+ * and exits 0 unless the policy blocks the release (1). Fails closed: a gate that cannot answer
+ * exits 3, never 0. Loads no database code.
+ */
+import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import type { ConnectionOptions } from '../support/api';
+
+const EVIDENCE_FLAGS = ['sbom', 'sarif', 'provenance', 'checksums', 'manifests', 'junit', 'custom'] as const;
+
+interface GateOptions extends ConnectionOptions {
+  service: string;
+  environment: string;
+  sourceSha?: string;
+  imageDigest?: string;
+  chartVersion?: string;
+  evidence: string[];
+  artifact: string[];
+  json?: boolean;
+  passportOut?: string;
+  source?: string;
+  sbom: string[];
+  sarif: string[];
+  provenance: string[];
+  checksums: string[];
+  manifests: string[];
+  junit: string[];
+  custom: string[];
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export function registerGate(program: Command): void {
+  const command = program
+    .command('gate')
+    .description('upload a release\'s evidence, evaluate it against the workspace policy, and exit non-zero when the policy blocks it')
+    .requiredOption('--service <slug>', 'the service being released')
+    .requiredOption('--environment <slug>', 'the environment it is released to')
+    .option('--source-sha <sha>', 'full git commit SHA (default: $GITHUB_SHA, $CI_COMMIT_SHA, or git rev-parse HEAD)')
+    .option('--image-digest <digest>', 'image digest, sha256:… or an image reference ending in @sha256:…')
+    .option('--chart-version <version>', 'Helm chart version')
+    .option('--evidence <digest>', 'digest of evidence uploaded earlier (repeatable)', collect, [])
+    .option('--artifact <file>', 'a release artifact whose sha256 the checksum rule compares (repeatable)', collect, [])
+    .option('--source <text>', 'where the evidence comes from (default: the CI run URL when known)')
+    .option('--passport-out <file>', 'write the signed passport (DSSE envelope) to this file')
+    .option('--json', 'print the full answer as JSON')
+    .option('--url <url>', 'Release Passport server (default: $RP_URL)')
+    .option('--token <token>', 'API token with gate:evaluate and evidence:write (default: $RP_TOKEN)');
+  for (const kind of EVIDENCE_FLAGS) command.option(`--${kind} <file>`, `${kind} evidence file (repeatable)`, collect, []);
+  command.addHelpText(
+    'after',
+    '\nExit codes: 0 not blocked (allow, warn, or any decision in shadow/advisory mode), 1 blocked by an enforce-mode policy, 2 usage error, 3 the gate could not be asked (network, credentials, invalid evidence).',
+  );
+  command.action(async (options: GateOptions) => {
+    const { apiClient, EXIT, UsageError } = await import('../support/api');
+    const { printDecision } = await import('../support/decision');
+    const { mediaTypeFor } = await import('@/lib/evidence/kinds');
+    const client = apiClient(options);
+    const sourceSha = (options.sourceSha ?? process.env.GITHUB_SHA ?? process.env.CI_COMMIT_SHA ?? gitHead())?.toLowerCase();
+    if (!sourceSha) throw new UsageError('Give the commit with --source-sha (not in a git checkout, and no $GITHUB_SHA or $CI_COMMIT_SHA).');
+    const imageDigest = parseImageDigest(options.imageDigest, UsageError);
+    const source = options.source ?? ciRunUrl();
+
+    const files = EVIDENCE_FLAGS.flatMap((kind) => options[kind].map((file) => ({ kind, file })));
+    for (const { file } of [...files, ...options.artifact.map((file) => ({ file }))]) {
+      if (!fs.existsSync(file)) throw new UsageError(`${file}: no such file`);
+    }
+    const uploaded = await Promise.all(
+      files.map(async ({ kind, file }) => {
+        const query = new URLSearchParams({ kind, service: options.service, ...(source ? { source } : {}) });
+        const record = await client.uploadFile<{ sha256: string; redactions: { count: number; items: Array<{ kind: string; location: string }> } }>(
+          `/api/v1/evidence?${query}`,
+          file,
+          mediaTypeFor(kind, file),
+        );
+        return { kind, file, sha256: record.sha256, redactions: record.redactions };
+      }),
+    );
+    const artifacts = await Promise.all(options.artifact.map(async (file) => ({ name: path.basename(file), sha256: await sha256File(file) })));
+    const answer = await client.json<GateAnswer>('POST', '/api/v1/gate/evaluate', {
+      service: options.service,
+      environment: options.environment,
+      sourceSha,
+      imageDigest,
+      ...(options.chartVersion ? { chartVersion: options.chartVersion } : {}),
+      evidence: [...uploaded.map((item) => item.sha256), ...options.evidence.map((digest) => digest.replace(/^sha256:/, ''))],
+      artifacts,
+    });
+    if (options.passportOut) fs.writeFileSync(options.passportOut, `${JSON.stringify(answer.passport.envelope, null, 2)}\n`);
+    if (options.json) {
+      console.log(JSON.stringify({ ...answer, uploaded }, null, 2));
+    } else {
+      for (const item of uploaded) {
+        const redacted = item.redactions.count ? `; ${item.redactions.count} secret value${item.redactions.count === 1 ? '' : 's'} redacted before storing (${item.redactions.items.map((r) => `${r.kind} at ${r.location}`).slice(0, 3).join(', ')})` : '';
+        console.log(`uploaded ${item.kind} ${item.file} → sha256:${item.sha256}${redacted}`);
+      }
+      if (uploaded.length) console.log('');
+      printDecision(answer, client.baseUrl);
+    }
+    process.exitCode = answer.blocking ? EXIT.blocked : EXIT.ok;
+  });
+}
+
+export interface GateAnswer {
+  decision: 'allow' | 'warn' | 'deny';
+  mode: 'shadow' | 'advisory' | 'enforce';
+  requestedMode: 'shadow' | 'advisory' | 'enforce';
+  blocking: boolean;
+  reasons: Array<{ ruleId: string; type: string; status: string; effect: string; message: string; measured: unknown; threshold: unknown; evidence: string[] }>;
+  notes: string[];
+  evaluatedAt: string;
+  inputHash: string;
+  policy: { id: string; name: string; version: number; hash: string };
+  release: { id: string; service: string; environment: string; sourceSha: string; imageDigest: string; chartVersion: string | null };
+  passport: { id: string; url: string; keyId: string; envelope: unknown };
+}
+
+function parseImageDigest(value: string | undefined, UsageError: new (message: string) => Error): string {
+  if (!value) throw new UsageError('Give the image being released with --image-digest sha256:… (or registry/image@sha256:…).');
+  const match = /(?:^|@)(sha256:[0-9a-f]{64})$/.exec(value.trim());
+  if (!match) throw new UsageError(`--image-digest "${value}" is not sha256:<64 hex> nor an image reference ending in @sha256:<64 hex>.`);
+  return match[1]!;
+}
+
+function gitHead(): string | undefined {
+  const result = spawnSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' });
+  return result.status === 0 ? result.stdout.trim() : undefined;
+}
+
+/** The CI run's URL on GitHub Actions or GitLab CI, so the evidence says where it came from. */
+function ciRunUrl(): string | undefined {
+  const env = process.env;
+  if (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID) return `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
+  return env.CI_JOB_URL ?? undefined;
+}
+
+async function sha256File(file: string): Promise<string> {
+  const hash = crypto.createHash('sha256');
+  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}

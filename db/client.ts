@@ -1,0 +1,230 @@
+/**
+ * One database client for both targets (DESIGN section 8): postgres.js when a database URL is
+ * configured, PGlite in `.data/<target>/pglite` otherwise. Migrations are applied when the
+ * database is first opened, so `npm start` on a fresh machine needs nothing installed.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { dataDir as installationDataDir } from '@/lib/data-dir';
+
+export type DatabaseKind = 'runtime' | 'owner';
+
+// Both drivers' databases share this shape; data access is written once against it.
+export type Database<TSchema extends Record<string, unknown>> = PgDatabase<PgQueryResultHKT, TSchema>;
+
+export interface OpenDatabase<TSchema extends Record<string, unknown>> {
+  db: Database<TSchema>;
+  driver: 'postgres' | 'pglite';
+  kind: DatabaseKind;
+  migrationsFolder: string;
+  /** Runs raw SQL and returns its rows, whichever driver is underneath. */
+  query<T = Record<string, unknown>>(statement: ReturnType<typeof sql>): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions<TSchema extends Record<string, unknown>> {
+  kind: DatabaseKind;
+  schema: TSchema;
+  /**
+   * The drizzle-kit output folder of this kind. Each kind's module names its own folder literally,
+   * so the build's file tracing copies only that target's migrations into its standalone output.
+   */
+  migrationsFolder: string;
+  /** postgres:// URL; when absent the embedded PGlite database in `dataDir` is used. */
+  url?: string;
+  /** Directory of the PGlite data; defaults to `.data/<kind>/pglite` under the working directory. */
+  dataDir?: string;
+  /** Apply pending migrations while opening (the default). */
+  migrate?: boolean;
+  /** Connection pool size for Postgres. */
+  maxConnections?: number;
+}
+
+export function defaultDataDir(kind: DatabaseKind): string {
+  const root = installationDataDir();
+  return path.join(root, kind === 'owner' ? 'public' : 'runtime', 'pglite');
+}
+
+const MIGRATION_LOCK_ID = 7_301_995_001;
+
+export async function openDatabase<TSchema extends Record<string, unknown>>(
+  options: DatabaseOptions<TSchema>,
+): Promise<OpenDatabase<TSchema>> {
+  const opened = options.url ? await openPostgres(options) : await openPglite(options);
+  if (options.migrate !== false) {
+    try {
+      await applyMigrations(opened);
+    } catch (error) {
+      await opened.close();
+      throw error;
+    }
+  }
+  return opened;
+}
+
+async function openPostgres<TSchema extends Record<string, unknown>>(
+  options: DatabaseOptions<TSchema>,
+): Promise<OpenDatabase<TSchema> & { migrateLocked(run: () => Promise<void>): Promise<void> }> {
+  const { default: postgres } = await import('postgres');
+  const { drizzle } = await import('drizzle-orm/postgres-js');
+  const client = postgres(options.url!, {
+    max: options.maxConnections ?? Number(process.env.DATABASE_POOL_SIZE ?? 10),
+    onnotice: () => {},
+    // Short idle timeout keeps replicas from hoarding connections.
+    idle_timeout: 30,
+  });
+  const db = drizzle(client, { schema: options.schema }) as unknown as Database<TSchema>;
+  return {
+    db,
+    driver: 'postgres',
+    kind: options.kind,
+    migrationsFolder: options.migrationsFolder,
+    query: async <T,>(statement: ReturnType<typeof sql>) =>
+      (await db.execute(statement)) as unknown as T[],
+    close: () => client.end({ timeout: 5 }),
+    // Replicas starting together must not migrate at once: hold a session advisory lock.
+    migrateLocked: async (run) => {
+      const reserved = await client.reserve();
+      try {
+        await reserved`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
+        await run();
+      } finally {
+        await reserved`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.catch(() => {});
+        reserved.release();
+      }
+    },
+  };
+}
+
+async function openPglite<TSchema extends Record<string, unknown>>(
+  options: DatabaseOptions<TSchema>,
+): Promise<OpenDatabase<TSchema>> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { drizzle } = await import('drizzle-orm/pglite');
+  const dataDir = options.dataDir ?? defaultDataDir(options.kind);
+  fs.mkdirSync(dataDir, { recursive: true });
+  const releaseLock = acquireDirectoryLock(dataDir);
+  let client;
+  try {
+    client = await PGlite.create({ dataDir });
+  } catch (error) {
+    releaseLock();
+    throw error;
+  }
+  const db = drizzle(client, { schema: options.schema }) as unknown as Database<TSchema>;
+  return {
+    db,
+    driver: 'pglite',
+    kind: options.kind,
+    migrationsFolder: options.migrationsFolder,
+    query: async <T,>(statement: ReturnType<typeof sql>) =>
+      ((await db.execute(statement)) as unknown as { rows: T[] }).rows,
+    close: async () => {
+      await client.close();
+      releaseLock();
+    },
+  };
+}
+
+/**
+ * PGlite admits one process at a time and corrupts its data if two open it. A lock file with
+ * the holder's pid refuses a second opener with a message that says what to do.
+ */
+function acquireDirectoryLock(dataDir: string): () => void {
+  const lockFile = path.join(dataDir, '..', 'pglite.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+      const release = () => fs.rmSync(lockFile, { force: true });
+      process.once('exit', release);
+      return release;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number(fs.readFileSync(lockFile, 'utf8').trim());
+      if (holder === process.pid) return () => fs.rmSync(lockFile, { force: true });
+      if (holder && isProcessAlive(holder)) {
+        throw new DatabaseBusyError(dataDir, holder);
+      }
+      fs.rmSync(lockFile, { force: true }); // stale: its process is gone
+    }
+  }
+  throw new DatabaseBusyError(dataDir, 0);
+}
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export class DatabaseBusyError extends Error {
+  constructor(dataDir: string, pid: number) {
+    super(
+      `The embedded database in ${dataDir} is open in another process${pid ? ` (pid ${pid})` : ''}. ` +
+        'Stop the server first, or set DATABASE_URL to use Postgres, which admits many processes.',
+    );
+    this.name = 'DatabaseBusyError';
+  }
+}
+
+async function applyMigrations<TSchema extends Record<string, unknown>>(
+  opened: OpenDatabase<TSchema> & { migrateLocked?: (run: () => Promise<void>) => Promise<void> },
+): Promise<void> {
+  const folder = opened.migrationsFolder;
+  const run = async () => {
+    if (opened.driver === 'postgres') {
+      const { migrate } = await import('drizzle-orm/postgres-js/migrator');
+      await migrate(opened.db as never, { migrationsFolder: folder });
+    } else {
+      const { migrate } = await import('drizzle-orm/pglite/migrator');
+      await migrate(opened.db as never, { migrationsFolder: folder });
+    }
+  };
+  const runAll = async () => {
+    await run();
+    await applyPostMigrationSql(opened);
+  };
+  if (opened.migrateLocked) await opened.migrateLocked(runAll);
+  else await runAll();
+}
+
+/**
+ * SQL that drizzle-kit cannot express from the schema (triggers, functions), kept in
+ * `<migrations>/post/*.sql`, written to be idempotent and applied after every migration run.
+ * Statements are separated by drizzle's `--> statement-breakpoint`.
+ */
+async function applyPostMigrationSql<TSchema extends Record<string, unknown>>(opened: OpenDatabase<TSchema>): Promise<void> {
+  const folder = path.join(opened.migrationsFolder, 'post');
+  if (!fs.existsSync(folder)) return;
+  for (const file of fs.readdirSync(folder).filter((name) => name.endsWith('.sql')).sort()) {
+    const statements = fs.readFileSync(path.join(folder, file), 'utf8').split('--> statement-breakpoint');
+    for (const statement of statements) {
+      if (statement.trim()) await opened.query(sql.raw(statement));
+    }
+  }
+}
+
+export interface MigrationStatus {
+  expected: number;
+  applied: number;
+  current: boolean;
+}
+
+/** Compares the migrations shipped with this build to those the database has applied. */
+export async function migrationStatus(
+  opened: Pick<OpenDatabase<Record<string, unknown>>, 'query' | 'migrationsFolder'>,
+): Promise<MigrationStatus> {
+  const shipped = readMigrationFiles({ migrationsFolder: opened.migrationsFolder });
+  const rows = await opened.query<{ hash: string }>(
+    sql`select hash from drizzle.__drizzle_migrations order by created_at`,
+  );
+  const appliedHashes = new Set(rows.map((row) => row.hash));
+  const missing = shipped.filter((migration) => !appliedHashes.has(migration.hash));
+  return { expected: shipped.length, applied: rows.length, current: missing.length === 0 };
+}

@@ -1,0 +1,3 @@
+CREATE INDEX "gate_decisions_workspace_policy_created_idx" ON "gate_decisions" USING btree ("workspace_id","policy_id","created_at");--> statement-breakpoint
+CREATE INDEX "passports_workspace_service_env_page_idx" ON "passports" USING btree ("workspace_id","service_id","environment_id","created_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "passports_workspace_mode_page_idx" ON "passports" USING btree ("workspace_id","mode","created_at" DESC NULLS LAST,"id" DESC NULLS LAST);

@@ -1,0 +1,30 @@
+# syntax=docker/dockerfile:1.7
+# The runtime target's image, built from its standalone output (build from the repository root:
+#   docker build -f deploy/docker/runtime.Dockerfile -t release-passport-runtime .).
+# Runs as a non-root user on a read-only root filesystem: the only writable places are the
+# volumes /data (embedded database, blobs, local secrets) and /tmp.
+# e2e/packaging/image.test.ts reproduces the final stage's COPY lines outside Docker and starts the
+# server from that copy, so keep every file the image needs in a COPY of the final stage.
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm install --no-audit --no-fund
+COPY . .
+RUN node scripts/build.mjs runtime
+
+FROM node:20-bookworm-slim AS image
+ENV NODE_ENV=production \
+    NEXT_TELEMETRY_DISABLED=1 \
+    RP_TARGET=runtime \
+    RP_BIND=0.0.0.0 \
+    PORT=3000 \
+    RP_DATA_DIR=/data
+WORKDIR /app
+COPY --from=build --chown=0:0 /src/.next-runtime/standalone/ /app/
+USER 10001:10001
+VOLUME ["/data", "/tmp"]
+EXPOSE 3000
+HEALTHCHECK --interval=30s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.PORT + '/api/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "rp-server.mjs"]

@@ -1,0 +1,87 @@
+/**
+ * Owner separation, proven on the build output (DESIGN section 2, seed 000 "Owner separation"):
+ * the runtime build holds no public-only route, no Stripe code, no license signer and no owner
+ * key; the public build holds no console, settings, account or /api/v1 route. Turbopack bundles
+ * packages into chunks, so the whole output is searched for their code, not only node_modules.
+ * Needs both builds (npm test makes them first).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { filesContaining } from './search';
+import { OWNER_ONLY_MARKERS } from './markers';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+
+function buildDir(target: 'runtime' | 'public'): string {
+  const dir = path.join(root, `.next-${target}`);
+  if (!fs.existsSync(path.join(dir, 'standalone', 'server.js'))) {
+    throw new Error(`No ${target} build in ${dir}: run "npm run build${target === 'public' ? ':public' : ''}" first.`);
+  }
+  return dir;
+}
+
+function routesOf(target: 'runtime' | 'public'): string[] {
+  const manifest = JSON.parse(fs.readFileSync(path.join(buildDir(target), 'app-path-routes-manifest.json'), 'utf8'));
+  return Object.values(manifest as Record<string, string>);
+}
+
+/** Paths of the standalone folder relative to it, skipping the traced node_modules' insides. */
+function* filesUnderStandalone(dir: string, prefix = ''): Generator<string> {
+  for (const entry of fs.readdirSync(path.join(dir, prefix), { withFileTypes: true })) {
+    const relative = path.posix.join(prefix, entry.name);
+    if (entry.isDirectory() && relative !== 'node_modules') yield* filesUnderStandalone(dir, relative);
+    else yield relative;
+  }
+}
+
+const PUBLIC_ONLY_ROUTES = /^\/(portal|pricing|checkout|docs|download|changelog|status|security|trust|openapi\.json|api\/webhooks)(\/|$)/;
+const RUNTIME_ONLY_ROUTES = /^\/(console|settings|account|invite|api\/v1)(\/|$)/;
+
+describe('the runtime build (the customer package)', () => {
+  it('has no public-only route in its route manifest', () => {
+    const routes = routesOf('runtime');
+    expect(routes).toContain('/console'); // the manifest is the right one
+    expect(routes.filter((route) => PUBLIC_ONLY_ROUTES.test(route))).toEqual([]);
+  });
+
+  it('contains no stripe package, Stripe code, license signer or owner key anywhere in its output', () => {
+    const dir = buildDir('runtime');
+    expect(fs.existsSync(path.join(dir, 'standalone', 'node_modules', 'stripe'))).toBe(false);
+    expect(filesContaining(dir, OWNER_ONLY_MARKERS)).toEqual([]);
+  });
+
+  it('ships no database: no .data folder from the machine that built it (the owner database least of all)', () => {
+    expect(fs.existsSync(path.join(buildDir('runtime'), 'standalone', '.data'))).toBe(false);
+  });
+
+  it('ships only the runtime migrations', () => {
+    const migrations = path.join(buildDir('runtime'), 'standalone', 'db', 'migrations');
+    expect(fs.readdirSync(migrations)).toEqual(['runtime']);
+  });
+});
+
+describe('the public build (the vendor site)', () => {
+  it('has no console, settings, account or /api/v1 route', () => {
+    const routes = routesOf('public');
+    expect(routes).toContain('/pricing');
+    expect(routes.filter((route) => RUNTIME_ONLY_ROUTES.test(route))).toEqual([]);
+  });
+
+  it('does contain the owner code the runtime must not (the search finds what it looks for)', () => {
+    const hits = filesContaining(buildDir('public'), OWNER_ONLY_MARKERS);
+    for (const marker of OWNER_ONLY_MARKERS) {
+      expect(hits.some((hit) => hit.endsWith(`: ${marker}`)), marker).toBe(true);
+    }
+  });
+});
+
+describe('both builds', () => {
+  it.each(['runtime', 'public'] as const)('the %s build carries no local data, secrets, sources or tests of the machine that built it', (target) => {
+    const standalone = path.join(buildDir(target), 'standalone');
+    const leaked = [...filesUnderStandalone(standalone)].filter(
+      (file) => /^(\.data|\.cache|e2e|test-results|dist|\.env)(\/|$)/.test(file) || (/\.(ts|tsx)$/.test(file) && !file.startsWith('node_modules/') && !file.endsWith('.d.ts')),
+    );
+    expect(leaked).toEqual([]);
+  });
+});

@@ -1,0 +1,225 @@
+/**
+ * The console as its people use it, in Chromium against the production build, on a runtime seeded
+ * by the product's own data-access functions (e2e/console/support/seeded-runtime.ts).
+ *   maintainer: find the blocked release, read why, approve it, download the signed passport,
+ *               export the decisions, see both in the audit log;
+ *   maintainer: edit a policy (an invalid rule is refused next to the rule), preview its impact,
+ *               switch its mode with a reason;
+ *   viewer:     reads everything a viewer may, cannot approve, cannot export, cannot see secrets
+ *               or installation settings;
+ * and every page passes axe (WCAG 2 A/AA) in light and dark themes, and works from the keyboard.
+ */
+import fs from 'node:fs';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { verifyPassport, parsePublicKeys } from '@/lib/passport/verify';
+import { collectPageErrors, keepScreenshot } from '../support/screenshots';
+import { signIn, startSeededRuntime, type SeededRuntime } from './support/seeded-runtime';
+
+const PORT = 3610;
+let runtime: SeededRuntime;
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(async () => {
+  test.setTimeout(180_000);
+  runtime = await startSeededRuntime(PORT);
+});
+
+test.afterAll(async () => {
+  await runtime?.stop();
+});
+
+const password = (role: 'maintainer' | 'viewer' | 'admin') => runtime.scenario.passwords[role];
+
+async function expectAccessible(page: Page, what: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  expect(
+    results.violations.map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`),
+    `accessibility of ${what}`,
+  ).toEqual([]);
+}
+
+test('a maintainer finds the blocked release, reads why, approves it and exports the decisions', async ({ page }, testInfo) => {
+  test.setTimeout(120_000);
+  const errors = collectPageErrors(page);
+  await signIn(page, runtime.url, 'maintainer@acme.test', password('maintainer'), '/console/acme');
+
+  // The overview names what needs attention first.
+  const attention = page.getByRole('region', { name: 'Blocked and warned releases' }).or(page.locator('section', { has: page.getByRole('heading', { name: 'Blocked and warned releases' }) }));
+  await expect(attention.getByRole('row', { name: /checkout staging blocked/ })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Stale evidence' })).toBeVisible();
+  await keepScreenshot(page, testInfo, 'console-overview-maintainer');
+  await expectAccessible(page, 'the overview');
+
+  // Read why: the approvals rule failed, with measured value and threshold.
+  await attention.getByRole('link', { name: 'Open the passport of checkout in staging' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('checkout → staging');
+  await expect(page.getByRole('alert').filter({ hasText: 'This release is blocked' })).toContainText('maintainer-approval');
+  const rule = page.getByRole('row', { name: /maintainer-approval/ });
+  await expect(rule).toContainText('fail');
+  await expect(rule).toContainText('{"approvals":0}');
+  await expect(rule).toContainText('{"count":1,"role":"maintainer"}');
+  await expect(page.getByText('valid', { exact: true })).toBeVisible();
+  await expect(page.getByText('same decision, same bytes')).toBeVisible();
+  await keepScreenshot(page, testInfo, 'passport-blocked');
+  await expectAccessible(page, 'the passport page');
+
+  // The signed passport downloads and verifies offline with the workspace's published key.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download signed passport' }).click()]);
+  const envelope = JSON.parse(fs.readFileSync((await download.path())!, 'utf8'));
+  const keys = await (await page.request.get(`${runtime.url}/api/v1/workspaces/acme/keys`)).text();
+  expect(verifyPassport(envelope, parsePublicKeys(keys))).toMatchObject({ valid: true, passportId: runtime.scenario.outcomes.checkoutBlocked.passport.id });
+
+  // Approve: recorded, audited, counted at the next evaluation.
+  await page.getByLabel('Note (optional)').fill('Diff and SBOM reviewed.');
+  await page.getByRole('button', { name: 'Approve this release' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Approved.' })).toBeVisible();
+  await expect(page.getByText('1 of 1 approval from a maintainer or above')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Withdraw my approval' })).toBeVisible();
+  await page.getByLabel('Add a comment').fill('Approved after review; re-running the deploy job.');
+  await page.getByRole('button', { name: 'Comment', exact: true }).click();
+  await expect(page.getByText('Approved after review; re-running the deploy job.')).toBeVisible();
+  await keepScreenshot(page, testInfo, 'passport-approved');
+
+  // Export the decisions of checkout as CSV, from the reports page.
+  await page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Reports' }).click();
+  const decisions = page.getByRole('form', { name: 'Export gate decisions' });
+  await decisions.getByLabel('Service').selectOption('checkout');
+  await keepScreenshot(page, testInfo, 'reports');
+  await expectAccessible(page, 'the reports page');
+  const [csv] = await Promise.all([page.waitForEvent('download'), decisions.getByRole('button', { name: 'Download gate decisions' }).click()]);
+  expect(csv.suggestedFilename()).toMatch(/^release-passport-acme-decisions-\d{8}-\d{6}\.csv$/);
+  const content = fs.readFileSync((await csv.path())!, 'utf8');
+  expect(content.split('\n')[0]).toContain('Passport,Evaluated at,Service,Environment,Decision');
+  expect(content).toContain(runtime.scenario.outcomes.checkoutBlocked.passport.id);
+  expect(content).not.toContain('payments');
+
+  // Both actions are in the audit log, and the chain verifies.
+  await page.goto(`${runtime.url}/console/acme/audit?actor=maintainer%40acme.test`);
+  await expect(page.getByText('The audit chain verifies')).toBeVisible();
+  await expect(page.getByRole('cell', { name: 'approval.create' })).toBeVisible();
+  await expect(page.getByRole('cell', { name: 'report.export' })).toBeVisible();
+  await expect(page.getByRole('cell', { name: 'comment.create' })).toBeVisible();
+  await keepScreenshot(page, testInfo, 'audit-log');
+  await expectAccessible(page, 'the audit log');
+  expect(errors).toEqual([]);
+});
+
+test('a maintainer edits a policy, sees errors next to the rule, previews its impact and switches mode with a reason', async ({ page }, testInfo) => {
+  test.setTimeout(90_000);
+  await signIn(page, runtime.url, 'maintainer@acme.test', password('maintainer'), '/console/acme/policies');
+  await keepScreenshot(page, testInfo, 'policies');
+  await page.getByRole('link', { name: 'Workspace policy' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Workspace policy');
+  await expect(page.getByRole('alert').or(page.getByRole('status')).filter({ hasText: 'Shadow report' })).toContainText('enforcing it would have blocked 1');
+
+  // An invalid threshold: refused, with the message under that rule's field.
+  const second = page.getByLabel('Rule 2');
+  const text = await second.inputValue();
+  await second.fill(text.replace('"high": 0', '"high": -1'));
+  await page.getByRole('button', { name: /Save as version/ }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'nothing was saved' })).toBeVisible();
+  await expect(second).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.locator('#rule-1-error')).toContainText('limits.high');
+  await keepScreenshot(page, testInfo, 'policy-invalid-rule');
+
+  // Fixed, previewed, saved.
+  await second.fill(text.replace('"high": 0', '"high": 1'));
+  await page.getByRole('button', { name: 'Preview impact' }).click();
+  await expect(page.getByRole('region', { name: 'Impact preview' })).toContainText('Enforced, these rules would have blocked');
+  await page.getByLabel('Why (kept in the version history and the audit log)').fill('Allow one known high while the fix ships.');
+  await page.getByRole('button', { name: /Save as version 2/ }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved as version 2.' })).toBeVisible();
+  await page.reload();
+  await expect(page.getByText('limits.high:')).toBeVisible();
+
+  // Switching mode needs a reason; the history keeps it.
+  await page.getByLabel(/^shadow/).check();
+  await page.getByLabel('Reason').fill('Back to shadow while the new scanner settles.');
+  await page.getByRole('button', { name: 'Switch mode' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'now in shadow mode' })).toBeVisible();
+  await page.reload();
+  await expect(page.getByText('“Back to shadow while the new scanner settles.”')).toBeVisible();
+  await keepScreenshot(page, testInfo, 'policy-history');
+  await expectAccessible(page, 'the policy page');
+});
+
+test('a viewer reads passports and policies but cannot approve, export, or see secrets and installation settings', async ({ page }, testInfo) => {
+  await signIn(page, runtime.url, 'viewer@acme.test', password('viewer'), '/console/acme');
+  const nav = page.getByRole('navigation', { name: 'Workspace' });
+  await expect(nav.getByRole('link', { name: 'Passports' })).toBeVisible();
+  await expect(nav.getByRole('link', { name: 'Reports' })).toHaveCount(0);
+  await expect(nav.getByRole('link', { name: 'Audit log' })).toHaveCount(0);
+
+  await page.goto(`${runtime.url}/console/acme/passports/${runtime.scenario.outcomes.checkoutBlocked.passport.id}`);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('checkout → staging');
+  await expect(page.getByRole('button', { name: 'Approve this release' })).toHaveCount(0);
+  await expect(page.getByText('Maintainers and admins approve releases.')).toBeVisible();
+  await expect(page.getByLabel('Add a comment')).toHaveCount(0);
+  await keepScreenshot(page, testInfo, 'passport-viewer');
+
+  // Direct addresses are refused by the server, not only hidden.
+  for (const path of ['/console/acme/reports', '/console/acme/audit', '/settings/acme/installation']) {
+    const response = await page.goto(`${runtime.url}${path}`);
+    expect(response?.status(), path).toBe(403);
+  }
+  const exported = await page.request.get(`${runtime.url}/api/v1/workspaces/acme/reports/passports?format=csv`);
+  expect(exported.status()).toBe(403);
+  expect((await exported.json()).code).toBe('forbidden');
+
+  // Secrets: no installation secret, no key source, no value, for a viewer; installation status is not theirs either.
+  await page.goto(`${runtime.url}/settings/acme`);
+  await expect(page.getByRole('heading', { name: 'Settings', level: 1 })).toBeVisible();
+  await expect(page.getByText("The installation's own secrets are shown to maintainers and admins.")).toBeVisible();
+  await expect(page.getByText('Session key')).toHaveCount(0);
+  await expect(page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Installation' })).toHaveCount(0);
+  await keepScreenshot(page, testInfo, 'settings-viewer');
+  await page.goto(`${runtime.url}/settings/acme/secrets`);
+  await expect(page.getByRole('heading', { name: 'Installation secrets' })).toHaveCount(0);
+  await expect(page.locator('dt', { hasText: /^Key$/ })).toHaveCount(0);
+
+  // A workspace the viewer does not belong to does not exist for them.
+  const other = await page.goto(`${runtime.url}/console/not-theirs/passports`);
+  expect(other?.status()).toBe(404);
+});
+
+test('every console page passes axe in light and dark themes, and the settings show installation status', async ({ page }, testInfo) => {
+  test.setTimeout(120_000);
+  await signIn(page, runtime.url, 'admin@acme.test', password('admin'), '/console/acme');
+  const pages: Array<[string, string]> = [
+    ['overview', '/console/acme'],
+    ['passports', '/console/acme/passports?decision=deny'],
+    ['services', '/console/acme/services'],
+    ['policies', '/console/acme/policies'],
+    ['settings', '/settings/acme'],
+    ['installation', '/settings/acme/installation'],
+    ['empty-overview', '/console/empty'],
+    ['empty-passports', '/console/empty/passports'],
+    ['empty-policies', '/console/empty/policies'],
+  ];
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    for (const [name, path] of pages) {
+      await page.goto(`${runtime.url}${path}`);
+      await expect(page.locator('html')).toHaveClass(scheme === 'dark' ? /dark/ : /light/);
+      await expectAccessible(page, `${name} (${scheme})`);
+      await keepScreenshot(page, testInfo, `${name}-${scheme}`);
+    }
+  }
+  await page.goto(`${runtime.url}/console/empty`);
+  await expect(page.getByText('No passports yet')).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Create an API token' })).toBeVisible();
+  await page.goto(`${runtime.url}/settings/acme/installation`);
+  await expect(page.getByRole('heading', { name: 'Database' })).toBeVisible();
+  await expect(page.getByText('PostgreSQL answers and has every migration.')).toBeVisible();
+  for (const title of ['Object storage', 'Rate limiter', 'Sign-in (OIDC)', 'Secret store']) await expect(page.getByRole('heading', { name: title })).toBeVisible();
+  await expect(page.getByText('What to do:').first()).toBeVisible();
+
+  // Keyboard: the skip link comes first and lands on the main content.
+  await page.goto(`${runtime.url}/console/acme/passports`);
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: 'Skip to content' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/#main$/);
+});

@@ -1,0 +1,271 @@
+/**
+ * The gate as CI runs it: the `rp` CLI against the runtime's production build on Postgres, with
+ * real API tokens. Shadow, advisory and enforce exit codes; each rule failing for its reason;
+ * offline verification (and its failure after one changed byte or with another workspace's key);
+ * replay and determinism; malformed, oversized, wrong-kind and secret-laden evidence.
+ *
+ * Needs the runtime build and Postgres (TEST_DATABASE_URL): the test opens the server's database
+ * beside it to create tokens and policies, which the embedded database does not allow.
+ */
+import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getRuntimeDb, type RuntimeDb } from '@/db/runtime';
+import { cyclonedx, dsseEnvelope, FAKE_SECRETS, junit, sarif, statement } from '@/lib/evidence/testing/fixtures';
+import { findService } from '@/lib/gate/catalog';
+import { savePolicy } from '@/lib/policy/store';
+import { TEST_AUDIT } from '@/lib/testing/identity';
+import { createApiToken } from '@/lib/tokens/store';
+import { createWorkspace } from '@/lib/workspaces/members';
+import type { WorkspaceRef } from '@/lib/workspaces/store';
+import { startRuntime, type RunningRuntime } from '../support/runtime-server';
+
+const adminUrl = process.env.TEST_DATABASE_URL;
+const root = path.resolve(import.meta.dirname, '..', '..');
+const PORT = 3310;
+const IMAGE_HEX = crypto.createHash('sha256').update('checkout image').digest('hex');
+const IMAGE = `sha256:${IMAGE_HEX}`;
+const SHA = 'd'.repeat(40);
+
+let server: RunningRuntime;
+let db: RuntimeDb;
+let acme: WorkspaceRef;
+let token: string;
+let globexToken: string;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-e2e-gate-'));
+
+function file(name: string, content: string | Buffer): string {
+  const target = path.join(dir, name);
+  fs.writeFileSync(target, content);
+  return target;
+}
+
+function rp(args: string[], options: { token?: string | null } = {}): { code: number; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [path.join(root, 'cli/rp.mjs'), ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      RP_URL: server.url,
+      RP_TOKEN: options.token === null ? '' : (options.token ?? token),
+      GITHUB_SHA: '',
+      CI_COMMIT_SHA: '',
+    },
+    timeout: 60_000,
+  });
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+const release = ['--service', 'checkout', '--environment', 'staging', '--source-sha', SHA, '--image-digest', `registry.example.com/checkout@${IMAGE}`];
+
+beforeAll(async () => {
+  if (!adminUrl) return;
+  server = await startRuntime({ adminUrl, port: PORT });
+  db = await getRuntimeDb();
+  acme = await createWorkspace(db, { slug: 'acme', name: 'Acme' }, TEST_AUDIT);
+  const expiresAt = new Date(Date.now() + 3_600_000);
+  token = (await createApiToken(db, acme.id, { name: 'ci', scopes: ['gate:evaluate', 'evidence:write', 'evidence:read', 'passport:read'], expiresAt }, TEST_AUDIT)).token;
+  const globex = await createWorkspace(db, { slug: 'globex', name: 'Globex' }, TEST_AUDIT);
+  globexToken = (await createApiToken(db, globex.id, { name: 'ci', scopes: ['gate:evaluate', 'evidence:write', 'passport:read'], expiresAt }, TEST_AUDIT)).token;
+}, 180_000);
+
+afterAll(async () => {
+  await server?.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe.skipIf(!adminUrl)('rp gate against the runtime (production build, Postgres)', () => {
+  const good = () => ({
+    sbom: file('sbom.cdx.json', JSON.stringify(cyclonedx([{ name: 'left-pad', license: 'MIT' }, { name: 'lodash', license: 'MIT' }]))),
+    sarif: file('clean.sarif', JSON.stringify(sarif([{ ruleId: 'js/unused', level: 'note' }]))),
+    provenance: file('provenance.intoto.json', JSON.stringify(dsseEnvelope(statement([{ name: 'checkout', sha256: IMAGE_HEX }])))),
+  });
+
+  it('a first pipeline runs in shadow mode: the decision is recorded, the exit code is 0', () => {
+    const risky = file('risky.sarif', JSON.stringify(sarif([{ ruleId: 'js/sql-injection', level: 'error', securitySeverity: '9.8' }])));
+    const run = rp(['gate', ...release, '--sbom', good().sbom, '--sarif', risky]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/policy "Starter policy" v1 \(shadow\)/);
+    expect(run.stdout).toMatch(/no-critical-or-high-findings\s+FAIL\s+deny\s+1 critical finding \(limit 0\): js\/sql-injection/);
+    expect(run.stdout).toMatch(/provenance-matches-image\s+MISSING\s+deny/);
+    expect(run.stdout).toContain('Decision: DENY (shadow mode: recorded, not blocking)');
+    expect(run.stdout).toMatch(/^uploaded sarif .*risky.sarif → sha256:[0-9a-f]{64}$/m);
+  });
+
+  it('advisory mode warns and exits 0', async () => {
+    await savePolicy(db, acme.id, { serviceId: null, environmentId: null }, { document: { mode: 'advisory', rules: [{ id: 'no-high', type: 'sarif-severity', limits: { critical: 0, high: 0 } }] } });
+    const risky = file('risky2.sarif', JSON.stringify(sarif([{ ruleId: 'js/xss', level: 'error' }])));
+    const run = rp(['gate', ...release, '--sarif', risky]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Decision: DENY (advisory mode: a warning, not blocking)');
+    expect(run.stdout).toContain('Note: Advisory mode: this release would be denied in enforce mode; it is not blocked.');
+  });
+
+  it('enforce mode blocks with exit 1, and every rule fails for its own reason', async () => {
+    const service = (await findService(db, acme.id, 'checkout'))!;
+    const now = Date.now();
+    await savePolicy(db, acme.id, { serviceId: service.id, environmentId: null }, {
+      document: {
+        mode: 'enforce',
+        rules: [
+          { id: 'fresh-tests', type: 'evidence-required', kind: 'junit', maxAgeHours: 24 },
+          { id: 'manifests', type: 'evidence-required', kind: 'manifests' },
+          { id: 'sbom', type: 'sbom-present', minComponents: 3 },
+          { id: 'licenses', type: 'license-deny', licenses: ['GPL-3.0-only'] },
+          { id: 'no-high', type: 'sarif-severity', limits: { high: 0 } },
+          { id: 'tests', type: 'tests-pass' },
+          { id: 'checksums', type: 'checksum-match' },
+          { id: 'provenance', type: 'provenance-subject' },
+          { id: 'freeze', type: 'change-freeze', windows: [{ start: new Date(now - 3_600_000).toISOString(), end: new Date(now + 3_600_000).toISOString(), reason: 'quarter close' }] },
+          { id: 'approved', type: 'approvals', count: 1, role: 'maintainer' },
+        ],
+      },
+    });
+    const oldTests = file('old-junit.xml', junit([{ suite: 'api', name: 'login', outcome: 'fail' }]));
+    const uploaded = rp(['evidence', 'upload', oldTests, '--kind', 'junit', '--collected-at', new Date(now - 48 * 3_600_000).toISOString(), '--json']);
+    expect(uploaded.code).toBe(0);
+    const junitDigest = (JSON.parse(uploaded.stdout) as { sha256: string }).sha256;
+    const artifact = file('checkout-1.0.0.tgz', 'the packaged chart');
+    const checksums = file('SHA256SUMS', `${'0'.repeat(64)}  checkout-1.0.0.tgz\n`);
+    const run = rp([
+      'gate', ...release, '--json',
+      '--sbom', file('gpl.cdx.json', JSON.stringify(cyclonedx([{ name: 'a', license: 'MIT' }, { name: 'readline', license: 'GPL-3.0-only' }]))),
+      '--sarif', file('high.sarif', JSON.stringify(sarif([{ ruleId: 'js/path-injection', level: 'error' }]))),
+      '--provenance', file('other.intoto.json', JSON.stringify(statement([{ name: 'checkout', sha256: 'e'.repeat(64) }]))),
+      '--checksums', checksums, '--artifact', artifact,
+      '--evidence', `sha256:${junitDigest}`,
+    ]);
+    expect(run.code, run.stderr).toBe(1);
+    const answer = JSON.parse(run.stdout) as { decision: string; mode: string; blocking: boolean; reasons: Array<{ ruleId: string; status: string; message: string }> };
+    expect(answer).toMatchObject({ decision: 'deny', mode: 'enforce', blocking: true });
+    const byRule = Object.fromEntries(answer.reasons.map((reason) => [reason.ruleId, `${reason.status}: ${reason.message}`]));
+    expect(byRule).toEqual({
+      'fresh-tests': expect.stringMatching(/^stale: the newest junit evidence is 4\d(\.\d)? h old; the limit is 24 h$/),
+      manifests: expect.stringMatching(/^missing: no manifests evidence was given/),
+      sbom: 'fail: the SBOM lists 2 components; at least 3 are required',
+      licenses: 'fail: 1 component under denied licenses: GPL-3.0-only (1)',
+      'no-high': 'fail: 1 high finding (limit 0): js/path-injection',
+      tests: 'fail: 1 test failed (at most 0 allowed): api › login',
+      checksums: 'fail: checkout-1.0.0.tgz does not match the checksums file',
+      provenance: expect.stringMatching(/^fail: no provenance subject has the released image digest sha256:/),
+      freeze: expect.stringMatching(/^fail: change freeze until .*: quarter close$/),
+      approved: 'fail: 0 approvals from a maintainer or above; 1 required',
+    });
+    const table = rp(['gate', ...release, '--evidence', `sha256:${junitDigest}`]);
+    expect(table.code).toBe(1);
+    expect(table.stdout).toContain('Decision: DENY (enforce mode: the release is blocked)');
+  });
+
+  it('a release that satisfies an enforce policy passes with exit 0', async () => {
+    const service = (await findService(db, acme.id, 'checkout'))!;
+    await savePolicy(db, acme.id, { serviceId: service.id, environmentId: null }, {
+      document: {
+        mode: 'enforce',
+        rules: [
+          { id: 'sbom', type: 'sbom-present' },
+          { id: 'no-high', type: 'sarif-severity', limits: { critical: 0, high: 0 } },
+          { id: 'provenance', type: 'provenance-subject' },
+          { id: 'checksums', type: 'checksum-match' },
+        ],
+      },
+    });
+    const artifact = file('checkout-1.0.1.tgz', 'the packaged chart, fixed');
+    const checksums = file('SHA256SUMS.ok', `${crypto.createHash('sha256').update('the packaged chart, fixed').digest('hex')}  dist/checkout-1.0.1.tgz\n`);
+    const evidence = good();
+    const run = rp(['gate', ...release, '--sbom', evidence.sbom, '--sarif', evidence.sarif, '--provenance', evidence.provenance, '--checksums', checksums, '--artifact', artifact, '--passport-out', 'passport.json']);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toContain('Decision: ALLOW (enforce mode: the release may proceed)');
+    expect(fs.existsSync(path.join(dir, 'passport.json'))).toBe(true);
+  });
+
+  it('verifies the passport offline; one changed byte or another workspace’s key fails', () => {
+    const keysUrl = `${server.url}/api/v1/workspaces/acme/keys`;
+    const valid = rp(['verify', 'passport.json', '--key', keysUrl], { token: null });
+    expect(valid.code, valid.stderr).toBe(0);
+    expect(valid.stdout).toMatch(/^VALID passport [0-9a-f]{64}$/m);
+    expect(valid.stdout).toContain('decision allow (enforce)');
+
+    // The same with a key file, fetched once: no server needed any more.
+    const keyFile = file('acme-keys.json', spawnSync('curl', ['-fsS', keysUrl], { encoding: 'utf8' }).stdout);
+    expect(rp(['verify', 'passport.json', '--key', keyFile], { token: null }).code).toBe(0);
+
+    const envelope = JSON.parse(fs.readFileSync(path.join(dir, 'passport.json'), 'utf8')) as { payload: string };
+    const position = Math.floor(envelope.payload.length / 2);
+    const flipped = envelope.payload[position] === 'A' ? 'B' : 'A';
+    fs.writeFileSync(path.join(dir, 'tampered.json'), JSON.stringify({ ...envelope, payload: envelope.payload.slice(0, position) + flipped + envelope.payload.slice(position + 1) }));
+    const tampered = rp(['verify', 'tampered.json', '--key', keyFile], { token: null });
+    expect(tampered.code).toBe(1);
+    expect(tampered.stderr).toContain('INVALID passport: the signature does not match: the passport was altered after signing');
+
+    // Globex gets its own key on its first evaluation.
+    expect(rp(['gate', ...release], { token: globexToken }).code).toBe(0);
+    const foreign = rp(['verify', 'passport.json', '--key', `${server.url}/api/v1/workspaces/globex/keys`], { token: null });
+    expect(foreign.code).toBe(1);
+    expect(foreign.stderr).toMatch(/INVALID passport: no signature by the given key\(s\)/);
+  });
+
+  it('replays a passport: the server and the CLI reach the same bytes (determinism)', () => {
+    const id = (JSON.parse(rp(['verify', 'passport.json', '--key', `${server.url}/api/v1/workspaces/acme/keys`, '--json'], { token: null }).stdout) as { passportId: string }).passportId;
+    const replay = rp(['replay', id]);
+    expect(replay.code, replay.stdout + replay.stderr).toBe(0);
+    expect(replay.stdout).toContain(`MATCH (server): the stored inputs re-evaluate to passport ${id}`);
+    expect(replay.stdout).toContain(`MATCH (this CLI): the stored inputs re-evaluate to passport ${id}`);
+  });
+
+  it('refuses malformed, oversized and wrong-kind evidence with exit 3 and a reason', () => {
+    const malformed = rp(['evidence', 'upload', file('broken.cdx.json', '{"bomFormat": "CycloneDX", "components": [{]}'), '--kind', 'sbom']);
+    expect(malformed.code).toBe(3);
+    expect(malformed.stderr).toMatch(/rp: 422 invalid JSON at line 1, column 44 \(byte 43\): expected a property name in double quotes, found '\]'/);
+    const oversized = rp(['evidence', 'upload', file('huge-SHA256SUMS', Buffer.alloc(5 * 1024 * 1024, 'a')), '--kind', 'checksums']);
+    expect(oversized.code).toBe(3);
+    expect(oversized.stderr).toContain('rp: 413 checksums evidence is limited to 4 MB; this upload is larger');
+    const wrongKind = rp(['gate', ...release, '--sbom', file('actually.sarif', JSON.stringify(sarif([])))]);
+    expect(wrongKind.code).toBe(3);
+    expect(wrongKind.stderr).toMatch(/rp: 422 this is not an SBOM/);
+    const noToken = rp(['gate', ...release], { token: null });
+    expect(noToken.code).toBe(2);
+    const badToken = rp(['gate', ...release], { token: 'rp_not_a_real_token' });
+    expect(badToken.code).toBe(3);
+    expect(badToken.stderr).toMatch(/rp: 401 /);
+  });
+
+  it('stores secret-laden evidence without its secrets, and says what it removed', async () => {
+    const manifests = file(
+      'rendered.yaml',
+      [
+        'apiVersion: v1',
+        'kind: Secret',
+        'metadata: {name: db}',
+        'data:',
+        '  password: aHVudGVyMg==',
+        '---',
+        'apiVersion: v1',
+        'kind: ConfigMap',
+        'metadata: {name: ci}',
+        'data:',
+        `  note: "deploy with ${FAKE_SECRETS.github}"`,
+        '',
+      ].join('\n'),
+    );
+    const run = rp(['evidence', 'upload', manifests, '--kind', 'manifests', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const record = JSON.parse(run.stdout) as { sha256: string; redactions: { items: Array<{ kind: string; location: string }> } };
+    expect(record.redactions.items).toEqual([
+      { kind: 'kubernetes-secret', location: 'document 1 $.data.password' },
+      { kind: 'github-token', location: 'document 2 $.data.note' },
+    ]);
+    expect(run.stdout).not.toContain(FAKE_SECRETS.github);
+    // What the server stored: the blob on disk holds neither value.
+    const blobs = fs.readdirSync(path.join(server.dataDir, 'blobs'), { recursive: true }).map(String);
+    const stored = blobs.find((name) => name.endsWith(record.sha256));
+    expect(stored).toBeDefined();
+    const bytes = fs.readFileSync(path.join(server.dataDir, 'blobs', stored!), 'utf8');
+    expect(bytes).not.toContain('aHVudGVyMg==');
+    expect(bytes).not.toContain(FAKE_SECRETS.github);
+    expect(bytes).toContain('[redacted:kubernetes-secret]');
+  });
+});

@@ -1,0 +1,77 @@
+/**
+ * One machine, every core (issue 8): with Postgres, RP_WORKERS=N runs N server processes behind
+ * one port and replaces one that dies; with the embedded database it refuses, since PGlite admits
+ * one process. Needs the runtime build; the multi-process part runs on Postgres (TEST_DATABASE_URL).
+ */
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { withDatabase } from '@/db/testing/templates';
+import { freePort, waitForOk } from '../support/ports';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+const launcher = path.join(root, '.next-runtime', 'standalone', 'rp-server.mjs');
+const adminUrl = process.env.TEST_DATABASE_URL;
+const children: ChildProcess[] = [];
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-workers-'));
+afterAll(() => {
+  for (const child of children) child.kill('SIGTERM');
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+function workerPids(primary: number): number[] {
+  const result = spawnSync('pgrep', ['-P', String(primary)], { encoding: 'utf8' });
+  return result.stdout.split('\n').filter(Boolean).map(Number);
+}
+
+async function eventually(check: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe('RP_WORKERS', () => {
+  it('refuses several processes on the embedded database, saying why', () => {
+    const result = spawnSync(process.execPath, [launcher], {
+      env: { ...process.env, RP_WORKERS: '2', DATABASE_URL: '', RP_DATA_DIR: dataDir, PORT: '0' },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('RP_WORKERS > 1 needs Postgres');
+  });
+
+  it.skipIf(!adminUrl)('runs N server processes behind one port on Postgres and replaces one that dies', async () => {
+    const database = `rp_workers_${process.pid}`;
+    execFileSync('psql', [adminUrl!, '-qc', `drop database if exists ${database}`, '-c', `create database ${database}`]);
+    try {
+      const port = await freePort();
+      const server = spawn(process.execPath, [launcher], {
+        env: { ...process.env, RP_WORKERS: '2', DATABASE_URL: withDatabase(adminUrl!, database), RP_DATA_DIR: dataDir, PORT: String(port), AUTH_SECRET: 'workers-test-secret' },
+        stdio: 'pipe',
+      });
+      children.push(server);
+      await waitForOk(`http://127.0.0.1:${port}/api/ready`, 90_000);
+      await eventually(() => workerPids(server.pid!).length === 2);
+
+      const answers = await Promise.all(Array.from({ length: 40 }, () => fetch(`http://127.0.0.1:${port}/api/health`)));
+      expect(answers.every((answer) => answer.ok)).toBe(true);
+
+      const [victim] = workerPids(server.pid!);
+      process.kill(victim!, 'SIGKILL');
+      await eventually(() => {
+        const pids = workerPids(server.pid!);
+        return pids.length === 2 && !pids.includes(victim!);
+      });
+      await waitForOk(`http://127.0.0.1:${port}/api/health`);
+      server.kill('SIGTERM');
+      await new Promise((resolve) => server.once('exit', resolve));
+    } finally {
+      execFileSync('psql', [adminUrl!, '-qc', `drop database if exists ${database} with (force)`]);
+    }
+  }, 120_000);
+});

@@ -1,0 +1,107 @@
+/**
+ * The public site as visitors and their tools see it: every page renders without console errors
+ * (CSP violations included), passes axe's WCAG 2.1 AA checks in light and dark, and the OpenAPI
+ * document and its readable page are served.
+ */
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test } from '@playwright/test';
+import { collectPageErrors, keepScreenshot } from '../support/screenshots';
+import { PUBLIC_URL } from '../support/servers';
+
+const PAGES = [
+  ['/', 'Every release, with a signed passport.'],
+  ['/pricing', 'Pay when the gate guards production'],
+  ['/docs', 'Release Passport documentation'],
+  ['/docs/install', 'Install'],
+  ['/docs/quick-start', 'Quick start'],
+  ['/docs/cli', 'The rp CLI'],
+  ['/docs/gate-api', 'Gate API'],
+  ['/docs/policies', 'Policies and modes'],
+  ['/docs/connectors', 'Connectors'],
+  ['/docs/licensing', 'Licenses'],
+  ['/docs/security', 'Security'],
+  ['/docs/operations/backup', 'Backup and restore'],
+  ['/docs/operations/upgrade', 'Upgrade'],
+  ['/docs/operations/key-rotation', 'Key rotation'],
+  ['/docs/operations/retention', 'Retention'],
+  ['/docs/api', 'API reference'],
+  ['/changelog', 'Changelog'],
+  ['/status', /operational|affected/],
+  ['/download', 'Install Release Passport'],
+  ['/security', 'Public website, protected runtime, no plaintext secrets.'],
+  ['/trust', 'A signed release passport without owner code in your runtime.'],
+  ['/login', 'Sign in'],
+] as const;
+
+for (const scheme of ['light', 'dark'] as const) {
+  test(`every public page renders and passes axe in ${scheme} mode`, async ({ browser }, testInfo) => {
+    test.setTimeout(120_000);
+    const context = await browser.newContext({ colorScheme: scheme });
+    const page = await context.newPage();
+    const errors = collectPageErrors(page);
+    // Dark mode on the pages with their own styles (the docs pages share one layout and stylesheet).
+    const pages = scheme === 'light' ? PAGES : PAGES.filter(([path]) => !path.startsWith('/docs/') || ['/docs/install', '/docs/api'].includes(path));
+    for (const [path, heading] of pages) {
+      const response = await page.goto(PUBLIC_URL + path);
+      expect(response?.status(), path).toBe(200);
+      await expect(page.getByRole('heading', { level: 1 }).first(), path).toHaveText(heading);
+      await expect(page.locator('html'), path).toHaveClass(new RegExp(scheme));
+      const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+      expect(axe.violations.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`), `${path} (${scheme})`).toEqual([]);
+    }
+    await page.goto(PUBLIC_URL + '/pricing');
+    await keepScreenshot(page, testInfo, `public-pricing-${scheme}`);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+}
+
+test('the security page lists every control of the security table, each linked to its enforcement', async ({ page }) => {
+  await page.goto(PUBLIC_URL + '/security');
+  const controls = ['Public route split', 'Commercial portal', 'Protected customer runtime', 'Token-gated mutation', 'Secret-backed config', 'Webhook signature', 'Sanitized reports', 'Scoped connectors', 'Owner separation'];
+  for (const control of controls) {
+    const link = page.getByRole('link', { name: `Enforcement of ${control}` });
+    await expect(link).toBeVisible();
+    const href = (await link.getAttribute('href'))!;
+    const anchor = href.split('#')[1]!;
+    const doc = await page.request.get(PUBLIC_URL + href.split('#')[0]);
+    expect(await doc.text(), control).toContain(`id="${anchor}"`);
+  }
+});
+
+test('the theme toggle switches and remembers the colour scheme', async ({ page }) => {
+  await page.goto(PUBLIC_URL + '/');
+  const toggle = page.getByRole('button', { name: /theme/ });
+  await toggle.click();
+  await expect(page.locator('html')).toHaveClass(/light/);
+  await toggle.click();
+  await expect(page.locator('html')).toHaveClass(/dark/);
+  await page.reload();
+  await expect(page.locator('html')).toHaveClass(/dark/);
+});
+
+test('the login entry hands a customer to their own runtime, without redirecting on its own', async ({ page }) => {
+  await page.goto(PUBLIC_URL + '/login');
+  await page.getByLabel('Runtime address').fill('releases.acme.example');
+  await page.getByRole('button', { name: 'Find my sign-in page' }).click();
+  const link = page.getByRole('link', { name: 'Continue to releases.acme.example' });
+  await expect(link).toHaveAttribute('href', 'https://releases.acme.example/login');
+  await page.getByLabel('Runtime address').fill('javascript:alert(1)');
+  await page.getByRole('button', { name: 'Find my sign-in page' }).click();
+  await expect(page.getByText('That is not a runtime address.')).toBeVisible();
+});
+
+test('the OpenAPI document is served, and a page shows it readably', async ({ page, request }) => {
+  const response = await request.get(PUBLIC_URL + '/openapi.json');
+  expect(response.status()).toBe(200);
+  const document = await response.json();
+  expect(document.openapi).toBe('3.1.0');
+  const operations = Object.values(document.paths as Record<string, Record<string, { operationId: string; summary: string }>>).flatMap((item) => Object.values(item));
+  expect(operations.length).toBeGreaterThan(0);
+  await page.goto(PUBLIC_URL + '/docs/api');
+  for (const operation of operations) await expect(page.getByRole('heading', { name: operation.summary, exact: true })).toBeVisible();
+});
+
+test('a documentation page that does not exist is a 404', async ({ request }) => {
+  expect((await request.get(PUBLIC_URL + '/docs/no-such-page')).status()).toBe(404);
+});

@@ -1,0 +1,68 @@
+/**
+ * Permission verbs and the one table that maps roles to them (DESIGN section 4, seed 002).
+ * Every sensitive operation asks `can(actor, verb, resource)` (lib/access/can.ts) with one of
+ * these verbs. API token scopes are the same verbs written with a colon: `gate:evaluate`.
+ */
+import type { Role } from '@/db/schema/runtime';
+
+export const VERBS = [
+  'passport.read',
+  'evidence.read',
+  'evidence.write',
+  'gate.evaluate',
+  'policy.read',
+  'policy.write',
+  'approval.write',
+  'comment.write',
+  'connector.read',
+  'connector.write',
+  'settings.read',
+  'settings.write',
+  'secret.read',
+  'secret.write',
+  'token.manage',
+  'member.manage',
+  'audit.read',
+  'report.export',
+  'retention.write',
+] as const;
+
+export type Verb = (typeof VERBS)[number];
+
+export const ROLES: readonly Role[] = ['admin', 'maintainer', 'developer', 'viewer'];
+
+const VIEWER: Verb[] = ['passport.read', 'evidence.read', 'policy.read', 'connector.read', 'settings.read'];
+const DEVELOPER: Verb[] = [...VIEWER, 'evidence.write', 'gate.evaluate', 'comment.write'];
+const MAINTAINER: Verb[] = [
+  ...DEVELOPER,
+  'policy.write',
+  'approval.write',
+  'connector.write',
+  'settings.write',
+  'token.manage',
+  'audit.read',
+  'report.export',
+  'secret.read',
+];
+// Retention (what is deleted, legal holds) is governance: admins only.
+const ADMIN: Verb[] = [...MAINTAINER, 'member.manage', 'secret.write', 'retention.write'];
+
+/** The role table. A role grants exactly these verbs and nothing else. */
+export const ROLE_VERBS: Readonly<Record<Role, ReadonlySet<Verb>>> = {
+  viewer: new Set(VIEWER),
+  developer: new Set(DEVELOPER),
+  maintainer: new Set(MAINTAINER),
+  admin: new Set(ADMIN),
+};
+
+/** Verbs an API token may be scoped to (CI needs no member or token management). */
+export const TOKEN_VERBS: readonly Verb[] = ['gate.evaluate', 'evidence.write', 'evidence.read', 'passport.read', 'policy.read'];
+
+export function verbToScope(verb: Verb): string {
+  return verb.replace('.', ':');
+}
+
+export function scopeToVerb(scope: string): Verb | null {
+  const verb = scope.replace(':', '.');
+  return (VERBS as readonly string[]).includes(verb) ? (verb as Verb) : null;
+}

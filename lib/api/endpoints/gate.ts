@@ -1,0 +1,75 @@
+/** The gate: evaluate a release against the workspace's policy and sign the passport. */
+import { z } from 'zod';
+import { defineEndpoint } from '../endpoint';
+import { passportEnvelopeSchema } from './passports';
+
+const slug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'lower-case letters, digits, ".", "_" or "-", starting with a letter or digit (at most 63)');
+const digest = z
+  .string()
+  .regex(/^(sha256:)?[0-9a-f]{64}$/, 'a sha256 digest (64 lower-case hex characters, optionally prefixed "sha256:")')
+  .transform((value) => value.replace(/^sha256:/, ''));
+
+export const ruleResultSchema = z
+  .object({
+    ruleId: z.string(),
+    type: z.string(),
+    status: z.enum(['pass', 'warn', 'fail', 'missing', 'stale']),
+    effect: z.enum(['none', 'warn', 'deny']).meta({ description: 'What this result does to the decision.' }),
+    message: z.string(),
+    measured: z.unknown(),
+    threshold: z.unknown(),
+    evidence: z.array(z.string()).meta({ description: 'sha256 digests of the evidence judged.' }),
+  })
+  .meta({ id: 'RuleResult' });
+
+export const modeSchema = z.enum(['shadow', 'advisory', 'enforce']);
+
+export const evaluateGate = defineEndpoint({
+  id: 'gate.evaluate',
+  method: 'POST',
+  path: '/api/v1/gate/evaluate',
+  summary: 'Evaluate a release',
+  description:
+    'Judges a release of a service to an environment against the workspace policy that applies (service and environment, ' +
+    'service, environment, or workspace-wide; a new pipeline gets a starter policy in shadow mode) and records the answer ' +
+    'as a signed passport. The evaluation time is the server clock at the request, recorded in the passport; the same ' +
+    'inputs at the same time always give the same decision and the same passport bytes. Shadow never blocks, advisory ' +
+    'warns, enforce blocks on deny (`blocking: true`: CI must stop). Services and environments are created on first use.',
+  tags: ['Gate'],
+  auth: 'token-or-session',
+  verb: 'gate.evaluate',
+  body: z
+    .object({
+      service: slug,
+      environment: slug,
+      sourceSha: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'a full git commit SHA (40 or 64 lower-case hex characters)'),
+      imageDigest: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'an image digest: "sha256:" and 64 lower-case hex characters'),
+      chartVersion: z.string().min(1).max(128).optional(),
+      evidence: z.array(digest).max(200).default([]).meta({ description: 'Digests of evidence uploaded to this workspace.' }),
+      artifacts: z
+        .array(z.object({ name: z.string().min(1).max(512), sha256: digest }))
+        .max(200)
+        .default([])
+        .meta({ description: 'Release artifacts and their sha256, for the checksum-match rule.' }),
+    })
+    .strict(),
+  status: 200,
+  response: z
+    .object({
+      decision: z.enum(['allow', 'warn', 'deny']),
+      mode: modeSchema.meta({ description: 'The mode applied.' }),
+      requestedMode: modeSchema.meta({ description: "The policy's mode (differs when enforce on production needs a license)." }),
+      blocking: z.boolean(),
+      reasons: z.array(ruleResultSchema),
+      notes: z.array(z.string()),
+      evaluatedAt: z.string(),
+      inputHash: z.string(),
+      policy: z.object({ id: z.string(), name: z.string(), version: z.number().int(), hash: z.string() }),
+      release: z.object({ id: z.string().uuid(), service: z.string(), environment: z.string(), sourceSha: z.string(), imageDigest: z.string(), chartVersion: z.string().nullable() }),
+      passport: z.object({ id: z.string(), url: z.string(), keyId: z.string(), envelope: passportEnvelopeSchema }),
+    })
+    .meta({ id: 'GateDecision' }),
+  errors: [422],
+});

@@ -1,0 +1,37 @@
+/** A workspace's passport signing keys, public, at a stable URL, for offline verification. */
+import { z } from 'zod';
+import { defineEndpoint } from '../endpoint';
+
+export const workspaceKeysSchema = z
+  .object({
+    workspace: z.string(),
+    keys: z.array(
+      z.object({
+        keyId: z.string().meta({ description: 'RFC 7638 JWK thumbprint; DSSE signatures name it as keyid.' }),
+        algorithm: z.literal('ed25519'),
+        publicKeyPem: z.string(),
+        jwk: z.object({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: z.string(), kid: z.string(), alg: z.literal('EdDSA'), use: z.literal('sig') }),
+        status: z.enum(['active', 'retired']),
+        createdAt: z.string(),
+        retiredAt: z.string().nullable(),
+      }),
+    ),
+  })
+  .meta({ id: 'WorkspaceKeys' });
+
+export const workspaceKeys = defineEndpoint({
+  id: 'keys.list',
+  method: 'GET',
+  path: '/api/v1/workspaces/{workspace}/keys',
+  summary: "A workspace's public signing keys",
+  description:
+    'Every key that has signed passports in this workspace (retired ones too, so old passports keep verifying). ' +
+    'No credentials needed: `rp verify --keys <this URL> passport.json` checks a passport offline with them.',
+  tags: ['Passports'],
+  auth: 'public',
+  verb: null,
+  params: z.object({ workspace: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/) }),
+  status: 200,
+  response: workspaceKeysSchema,
+  errors: [404],
+});

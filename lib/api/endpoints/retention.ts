@@ -1,0 +1,77 @@
+/** Retention: how long passports, evidence and audit events are kept, legal holds, and a run now. */
+import { z } from 'zod';
+import { retentionPolicySchema } from '@/lib/retention/schema';
+import { defineEndpoint } from '../endpoint';
+
+const counts = z.object({ passports: z.number(), decisions: z.number(), releases: z.number(), evidence: z.number(), blobsQueued: z.number(), auditEvents: z.number() });
+
+const policyResponse = z
+  .object({
+    passportsDays: z.number().int().nullable(),
+    evidenceDays: z.number().int().nullable(),
+    auditDays: z.number().int().nullable(),
+    updatedBy: z.string().nullable(),
+    updatedAt: z.string().nullable(),
+    lastRunAt: z.string().nullable(),
+    lastRunResult: counts.nullable(),
+    heldPassports: z.number().int(),
+    job: z.object({ lastFinishedAt: z.string().nullable(), lastStatus: z.string().nullable(), nextRunAt: z.string().nullable() }).nullable(),
+  })
+  .meta({ id: 'RetentionPolicy' });
+
+export const getRetentionEndpoint = defineEndpoint({
+  id: 'retention.get',
+  method: 'GET',
+  path: '/api/v1/retention',
+  summary: 'Retention policy',
+  tags: ['Retention'],
+  auth: 'session',
+  verb: 'settings.read',
+  status: 200,
+  response: policyResponse,
+  errors: [],
+});
+
+export const updateRetentionEndpoint = defineEndpoint({
+  id: 'retention.update',
+  method: 'PUT',
+  path: '/api/v1/retention',
+  summary: 'Set the retention policy',
+  description: 'Days passports (with decisions), evidence (rows and files) and audit events (at least 30) are kept; null keeps them indefinitely.',
+  tags: ['Retention'],
+  auth: 'session',
+  verb: 'retention.write',
+  body: retentionPolicySchema,
+  status: 200,
+  response: policyResponse,
+  errors: [],
+});
+
+export const runRetentionEndpoint = defineEndpoint({
+  id: 'retention.run',
+  method: 'POST',
+  path: '/api/v1/retention/run',
+  summary: 'Apply the retention policy now',
+  tags: ['Retention'],
+  auth: 'session',
+  verb: 'retention.write',
+  status: 200,
+  response: counts.extend({ blobsDeleted: z.number(), checkpoint: z.object({ id: z.string(), uptoSeq: z.number() }).nullable() }),
+  errors: [],
+});
+
+export const legalHoldEndpoint = defineEndpoint({
+  id: 'passport.legal_hold',
+  method: 'PUT',
+  path: '/api/v1/passports/{id}/legal-hold',
+  summary: 'Hold or release a passport',
+  description: 'A passport under legal hold is never removed by retention, nor is the evidence it judged.',
+  tags: ['Retention'],
+  auth: 'session',
+  verb: 'retention.write',
+  params: z.object({ id: z.string().regex(/^[0-9a-f]{64}$/) }),
+  body: z.object({ hold: z.boolean(), reason: z.string().max(500).optional() }),
+  status: 200,
+  response: z.object({ id: z.string(), legalHold: z.boolean(), reason: z.string().nullable(), by: z.string().nullable(), at: z.string().nullable() }),
+  errors: [404],
+});

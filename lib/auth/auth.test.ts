@@ -1,0 +1,148 @@
+import { count, eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { getRuntimeDb } from '@/db/runtime';
+import { auditEvents, sessions, users } from '@/db/schema/runtime';
+import { PEER_ADDRESS_HEADER } from '@/lib/http/client-address';
+import { TEST_AUDIT, testUser } from '@/lib/testing/identity';
+import { bootstrapInstallation, bootstrapMessage } from './bootstrap';
+import { resolveExternalIdentity } from './identities';
+import { hashPassword, verifyPassword } from './passwords';
+import { proxyIdentity } from './proxy';
+import { createSession, listActiveSessions, loadActiveSession, revokeAllSessions } from './sessions';
+import { configureSecrets } from '@/lib/secrets';
+import { oidcClientSecret, oidcSettings, proxySettings, proxySharedSecret } from './settings';
+import { consumeSignInLink, createSignInLink } from './sign-in-links';
+
+describe('passwords', () => {
+  it('are argon2id hashes that verify only the right password', async () => {
+    const hash = await hashPassword('correct horse battery staple');
+    expect(hash).toMatch(/^\$argon2id\$/);
+    expect(await verifyPassword(hash, 'correct horse battery staple')).toBe(true);
+    expect(await verifyPassword(hash, 'Correct horse battery staple')).toBe(false);
+    expect(await verifyPassword(null, 'anything')).toBe(false);
+  });
+});
+
+describe('sign-in links', () => {
+  it('work once, before they expire', async () => {
+    const db = await getRuntimeDb();
+    const user = await testUser(db);
+    const link = await createSignInLink(db, user.id, 60_000);
+    expect(link.url).toMatch(/\/login\/link#[A-Za-z0-9_-]{43}$/);
+    const [first, second] = await Promise.all([consumeSignInLink(db, link.secret), consumeSignInLink(db, link.secret)]);
+    expect([first?.id, second?.id].filter(Boolean)).toEqual([user.id]);
+    const expired = await createSignInLink(db, user.id, 1000);
+    expect(await consumeSignInLink(db, expired.secret, new Date(Date.now() + 5000))).toBeNull();
+    expect(await consumeSignInLink(db, 'not-a-secret')).toBeNull();
+  });
+});
+
+describe('sessions', () => {
+  it('end at once when revoked or when the user is disabled', async () => {
+    const db = await getRuntimeDb();
+    const user = await testUser(db);
+    const [a, b] = [await createSession(db, { userId: user.id, method: 'local', ip: null, userAgent: null }), await createSession(db, { userId: user.id, method: 'oidc', ip: null, userAgent: null })];
+    expect((await listActiveSessions(db, user.id)).map((s) => s.id).sort()).toEqual([a.id, b.id].sort());
+    expect(await revokeAllSessions(db, user.id, TEST_AUDIT, b.id)).toBe(1);
+    expect(await loadActiveSession(db, a.id)).toBeNull();
+    expect(await loadActiveSession(db, b.id)).toMatchObject({ id: b.id, user: { email: user.email } });
+    await db.update(users).set({ disabledAt: new Date() }).where(eq(users.id, user.id));
+    expect(await loadActiveSession(db, b.id)).toBeNull();
+  });
+
+  it('expire after their lifetime', async () => {
+    const db = await getRuntimeDb();
+    const user = await testUser(db);
+    const session = await createSession(db, { userId: user.id, method: 'local', ip: null, userAgent: null });
+    expect(await loadActiveSession(db, session.id, new Date(Date.now() + 9 * 3_600_000))).toBeNull();
+  });
+});
+
+describe('external identities', () => {
+  it('create a person on first sign-in, then recognise the identity', async () => {
+    const db = await getRuntimeDb();
+    const identity = { provider: 'oidc:https://idp.test', subject: 'sub-1', email: 'Ada@Example.test', emailVerified: true, name: 'Ada' };
+    const first = await resolveExternalIdentity(db, identity, TEST_AUDIT);
+    expect(first).toMatchObject({ ok: true, email: 'ada@example.test' });
+    expect(await resolveExternalIdentity(db, { ...identity, email: 'changed@example.test' }, TEST_AUDIT)).toEqual(first);
+  });
+
+  it('link to an existing person only when the provider verified the email', async () => {
+    const db = await getRuntimeDb();
+    const existing = await testUser(db, { email: 'grace@example.test' });
+    const unverified = await resolveExternalIdentity(db, { provider: 'oidc:https://idp.test', subject: 'sub-2', email: 'grace@example.test', emailVerified: false, name: '' }, TEST_AUDIT);
+    expect(unverified).toMatchObject({ ok: false, reason: expect.stringMatching(/did not verify/) });
+    const verified = await resolveExternalIdentity(db, { provider: 'oidc:https://idp.test', subject: 'sub-2', email: 'grace@example.test', emailVerified: true, name: '' }, TEST_AUDIT);
+    expect(verified).toMatchObject({ ok: true, userId: existing.id });
+    expect(await resolveExternalIdentity(db, { provider: 'oidc:https://idp.test', subject: 'sub-3', email: null, emailVerified: true, name: '' }, TEST_AUDIT)).toMatchObject({ ok: false });
+  });
+});
+
+describe('trusted proxy headers', () => {
+  const shared = 'a-shared-secret-of-some-length';
+  const settings = proxySettings({ RP_AUTH_PROXY_ADDRESSES: '10.0.0.0/8' })!;
+  const request = (headers: Record<string, string>) => new Headers({ 'x-forwarded-email': 'ops@example.test', ...headers });
+
+  it('are believed from a configured proxy address with the shared secret', () => {
+    expect(proxyIdentity(request({ [PEER_ADDRESS_HEADER]: '10.1.2.3', 'x-rp-proxy-secret': shared }), settings, shared)).toEqual({ ok: true, email: 'ops@example.test', name: '' });
+  });
+
+  it('are refused from anywhere else, without the secret, or when no secret is configured', () => {
+    expect(proxyIdentity(request({ [PEER_ADDRESS_HEADER]: '192.0.2.1', 'x-rp-proxy-secret': shared }), settings, shared)).toMatchObject({ ok: false, reason: expect.stringMatching(/not a configured proxy/) });
+    expect(proxyIdentity(request({ 'x-rp-proxy-secret': shared, 'x-forwarded-for': '10.1.2.3' }), settings, shared)).toMatchObject({ ok: false });
+    expect(proxyIdentity(request({ [PEER_ADDRESS_HEADER]: '10.1.2.3', 'x-rp-proxy-secret': 'wrong' }), settings, shared)).toMatchObject({ ok: false, reason: expect.stringMatching(/shared secret/) });
+    expect(proxyIdentity(request({ [PEER_ADDRESS_HEADER]: '10.1.2.3' }), settings, shared)).toMatchObject({ ok: false });
+    expect(proxyIdentity(request({ [PEER_ADDRESS_HEADER]: '10.1.2.3', 'x-rp-proxy-secret': shared }), settings, null)).toMatchObject({ ok: false, reason: expect.stringMatching(/not configured/) });
+  });
+
+  it('are off without proxy addresses, and refuse a bad address list loudly', () => {
+    expect(proxySettings({})).toBeNull();
+    expect(() => proxySettings({ RP_AUTH_PROXY_ADDRESSES: 'proxy.local' })).toThrow(/RP_AUTH_PROXY_ADDRESSES/);
+  });
+});
+
+describe('sign-in secrets through lib/secrets', () => {
+  it('come from the variable or its _FILE, and a short proxy secret is refused', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rp-secret-')), 'secret');
+    fs.writeFileSync(file, 'oidc-secret-from-a-file\n');
+    try {
+      configureSecrets({ env: { RP_OIDC_CLIENT_SECRET_FILE: file, RP_AUTH_PROXY_SECRET: 'short' } });
+      expect(await oidcClientSecret()).toBe('oidc-secret-from-a-file');
+      expect(await proxySharedSecret()).toBeNull();
+      configureSecrets({ env: { RP_AUTH_PROXY_SECRET: 'a-shared-secret-of-some-length' } });
+      expect(await proxySharedSecret()).toBe('a-shared-secret-of-some-length');
+      expect(await oidcClientSecret()).toBeNull();
+    } finally {
+      configureSecrets();
+    }
+    expect(oidcSettings({})).toBeNull();
+    expect(oidcSettings({ RP_OIDC_ISSUER: 'https://idp.test', RP_OIDC_CLIENT_ID: 'rp' })).toEqual({ issuer: 'https://idp.test', clientId: 'rp', name: 'single sign-on' });
+  });
+});
+
+describe('first start', () => {
+  it('creates the admin and the workspace once, prints a link, and a new link while nobody has signed in', async () => {
+    const db = await getRuntimeDb();
+    const [before] = await db.select({ n: count() }).from(users);
+    // This file's database has people already (the tests above): bootstrap only acts on an empty one.
+    if ((before?.n ?? 0) > 0) {
+      await db.delete(sessions);
+      await db.delete(users);
+    }
+    const first = await bootstrapInstallation(db, { RP_BOOTSTRAP_ADMIN_EMAIL: 'root@example.test', RP_BOOTSTRAP_WORKSPACE: 'main' });
+    expect(first).toMatchObject({ created: true, email: 'root@example.test', workspace: 'main' });
+    expect(bootstrapMessage(first!)).toContain(first!.link!.url);
+    const again = await bootstrapInstallation(db, {});
+    expect(again).toMatchObject({ created: false, email: 'root@example.test' });
+    expect(await consumeSignInLink(db, first!.link!.url.split('#')[1]!)).toBeNull(); // replaced by the new one
+    const user = await consumeSignInLink(db, again!.link!.url.split('#')[1]!);
+    expect(user?.email).toBe('root@example.test');
+    await createSession(db, { userId: user!.id, method: 'link', ip: null, userAgent: null });
+    expect(await bootstrapInstallation(db, {})).toBeNull();
+    const events = await db.select({ action: auditEvents.action }).from(auditEvents).where(eq(auditEvents.actorLabel, 'first start'));
+    expect(events.map((e) => e.action)).toEqual(expect.arrayContaining(['user.create', 'workspace.create', 'member.add']));
+  });
+});

@@ -1,0 +1,69 @@
+/**
+ * First start: with no person in the database, a bootstrap admin and a default workspace are
+ * created and a one-time sign-in link is printed to the console. Until someone has signed in,
+ * every start prints a fresh link (the previous ones stop working), so a lost or expired link
+ * is fixed by a restart. Serialized by an advisory lock: replicas starting together create one admin.
+ */
+import { count, sql } from 'drizzle-orm';
+import type { RuntimeDb } from '@/db/runtime';
+import { sessions, users } from '@/db/schema/runtime';
+import type { AuditContext } from '@/lib/audit/event';
+import { createWorkspace } from '@/lib/workspaces/members';
+import type { Env } from './settings';
+import { createSignInLink, expireSignInLinks } from './sign-in-links';
+import { createUser } from './users';
+
+const BOOTSTRAP_LOCK = 7_301_995_002;
+export const BOOTSTRAP_LINK_TTL_MS = 24 * 3_600_000;
+const AUDIT: AuditContext = { actor: { type: 'system', label: 'first start' } };
+
+export interface BootstrapResult {
+  created: boolean;
+  email: string;
+  workspace: string | null;
+  link: { url: string; expiresAt: Date } | null;
+}
+
+export async function bootstrapInstallation(db: RuntimeDb, env: Env = process.env): Promise<BootstrapResult | null> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${BOOTSTRAP_LOCK})`);
+    const [people] = await tx.select({ n: count() }).from(users);
+    if ((people?.n ?? 0) === 0) {
+      const email = env.RP_BOOTSTRAP_ADMIN_EMAIL || 'admin@localhost';
+      const slug = env.RP_BOOTSTRAP_WORKSPACE || 'default';
+      const admin = await createUser(tx, { email, name: 'Administrator' }, AUDIT);
+      await createWorkspace(tx, { slug, name: env.RP_BOOTSTRAP_WORKSPACE_NAME || 'Default workspace' }, AUDIT, admin.id);
+      const link = await createSignInLink(tx, admin.id, BOOTSTRAP_LINK_TTL_MS);
+      return { created: true, email: admin.email, workspace: slug, link };
+    }
+    // Nobody has ever signed in: the first admin still needs a way in.
+    const [signIns] = await tx.select({ n: count() }).from(sessions);
+    if ((signIns?.n ?? 0) > 0) return null;
+    const [first] = await tx.select({ id: users.id, email: users.email, passwordHash: users.passwordHash }).from(users).orderBy(users.createdAt).limit(1);
+    if (!first || first.passwordHash) return null; // a password was set with the CLI: no link needed
+    await expireSignInLinks(tx, first.id);
+    const link = await createSignInLink(tx, first.id, BOOTSTRAP_LINK_TTL_MS);
+    return { created: false, email: first.email, workspace: null, link };
+  });
+}
+
+export function bootstrapMessage(result: BootstrapResult): string {
+  const lines = [
+    '',
+    '──────────────────────────────────────────────────────────────────────',
+    result.created
+      ? `Release Passport first start: created the admin ${result.email} and the workspace "${result.workspace}".`
+      : `Release Passport: nobody has signed in yet. A new sign-in link for ${result.email} (earlier ones no longer work):`,
+  ];
+  if (result.link) {
+    lines.push(
+      'Sign in once with this link, then set a password on your account page:',
+      '',
+      `  ${result.link.url}`,
+      '',
+      `It works once, until ${result.link.expiresAt.toISOString()}. Restart the server for a new one.`,
+    );
+  }
+  lines.push('──────────────────────────────────────────────────────────────────────', '');
+  return lines.join('\n');
+}

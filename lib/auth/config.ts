@@ -1,0 +1,248 @@
+/**
+ * The server's next-auth configuration: the edge part plus the providers and callbacks that need
+ * Node and the database. Built per request from the environment, so settings (and secrets read
+ * from files) apply without a rebuild.
+ *
+ * Providers: `local` (email + argon2id password), `link` (one-time sign-in links), `proxy`
+ * (trusted reverse-proxy headers) and `oidc` (any OpenID Connect issuer), each only when
+ * configured. Every sign-in creates a server-side session record (lib/auth/sessions.ts) whose id
+ * the cookie carries; every sign-in and every refused attempt is an audit event.
+ */
+import { headers as requestHeaders } from 'next/headers';
+import NextAuth, { CredentialsSignin, type NextAuthConfig, type User } from 'next-auth';
+import Credentials from 'next-auth/providers/credentials';
+import { and, eq } from 'drizzle-orm';
+import { getRuntimeDb } from '@/db/runtime';
+import { userIdentities } from '@/db/schema/runtime';
+import { appendAuditEvent } from '@/lib/audit/log';
+import { clientAddress } from '@/lib/http/client-address';
+import { logger } from '@/lib/http/logger';
+import { rateLimiter } from '@/lib/ratelimit';
+import { workspaceClaims } from './claims';
+import { edgeAuthConfig } from './edge-config';
+import { resolveExternalIdentity } from './identities';
+import { verifyPassword } from './passwords';
+import { proxyIdentity } from './proxy';
+import { createSession, revokeSession, type SessionMethod } from './sessions';
+import { localAccountsEnabled, oidcClientSecret, oidcSettings, proxySettings, proxySharedSecret } from './settings';
+import { consumeSignInLink } from './sign-in-links';
+import { findUserByEmail, isEmail, normalizeEmail } from './users';
+
+/** Shown as ?error=CredentialsSignin&code=... on the login page. */
+class SignInRefused extends CredentialsSignin {
+  override code = 'refused';
+}
+class TooManyAttempts extends CredentialsSignin {
+  override code = 'rate_limited';
+}
+
+async function auditSignIn(input: { outcome: 'allow' | 'deny'; method: string; email: string | null; userId?: string | null; reason?: string; ip: string | null; details?: Record<string, unknown> }) {
+  const db = await getRuntimeDb();
+  await appendAuditEvent(db, {
+    workspaceId: null,
+    actor: input.userId ? { type: 'user', id: input.userId, label: input.email } : { type: 'anonymous', label: input.email },
+    action: 'auth.sign_in',
+    resource: input.userId ? { type: 'user', id: input.userId } : null,
+    outcome: input.outcome,
+    reason: input.reason ?? null,
+    ip: input.ip,
+    details: { method: input.method, ...input.details },
+  }).catch((error: unknown) => logger.error({ err: error }, 'sign-in audit event could not be written'));
+}
+
+async function authorizeLocal(credentials: Partial<Record<string, unknown>>, request: Request): Promise<User | null> {
+  const email = typeof credentials.email === 'string' ? normalizeEmail(credentials.email) : '';
+  const password = typeof credentials.password === 'string' ? credentials.password : '';
+  const ip = clientAddress(request.headers);
+  if (!isEmail(email) || !password) throw new SignInRefused();
+  const limit = await rateLimiter('signIn').limit(`${ip ?? 'unknown'}:${email}`);
+  if (!limit.success) {
+    await auditSignIn({ outcome: 'deny', method: 'local', email, reason: 'too many attempts', ip });
+    throw new TooManyAttempts();
+  }
+  const db = await getRuntimeDb();
+  const user = await findUserByEmail(db, email);
+  const valid = await verifyPassword(user?.passwordHash ?? null, password);
+  if (!user || !valid || user.disabledAt) {
+    const reason = !user ? 'no such account' : user.disabledAt ? 'account disabled' : user.passwordHash ? 'wrong password' : 'the account has no password';
+    await auditSignIn({ outcome: 'deny', method: 'local', email, userId: user?.id, reason, ip });
+    throw new SignInRefused();
+  }
+  return { id: user.id, email: user.email, name: user.name };
+}
+
+async function authorizeLink(credentials: Partial<Record<string, unknown>>, request: Request): Promise<User | null> {
+  const secret = typeof credentials.token === 'string' ? credentials.token : '';
+  const db = await getRuntimeDb();
+  const user = await consumeSignInLink(db, secret);
+  if (!user) {
+    await auditSignIn({ outcome: 'deny', method: 'link', email: null, reason: 'sign-in link unknown, used or expired', ip: clientAddress(request.headers) });
+    throw new SignInRefused();
+  }
+  return { id: user.id, email: user.email, name: user.name };
+}
+
+async function authorizeProxy(request: Request): Promise<User | null> {
+  const settings = proxySettings();
+  const ip = clientAddress(request.headers);
+  if (!settings) throw new SignInRefused();
+  const identity = proxyIdentity(request.headers, settings, await proxySharedSecret(request.headers.get('x-request-id') ?? undefined));
+  if (!identity.ok) {
+    await auditSignIn({ outcome: 'deny', method: 'proxy', email: null, reason: identity.reason, ip });
+    throw new SignInRefused();
+  }
+  const db = await getRuntimeDb();
+  const resolved = await resolveExternalIdentity(db, { provider: 'proxy', subject: identity.email, email: identity.email, emailVerified: true, name: identity.name }, { actor: { type: 'system', label: 'proxy sign-in' }, ip });
+  if (!resolved.ok) {
+    await auditSignIn({ outcome: 'deny', method: 'proxy', email: identity.email, reason: resolved.reason, ip });
+    throw new SignInRefused();
+  }
+  return { id: resolved.userId, email: resolved.email, name: identity.name };
+}
+
+function oidcProviderKey(issuer: string): string {
+  return `oidc:${issuer.replace(/\/+$/, '')}`;
+}
+
+async function currentAddress(): Promise<{ ip: string | null; userAgent: string | null }> {
+  try {
+    const headers = await requestHeaders();
+    return { ip: clientAddress(headers), userAgent: headers.get('user-agent') };
+  } catch {
+    return { ip: null, userAgent: null };
+  }
+}
+
+/** Only the OIDC callback exchanges the code for tokens: the one request that needs the client secret. */
+function isOidcCallback(request: Request | undefined): boolean {
+  return request !== undefined && new URL(request.url).pathname.endsWith('/api/auth/callback/oidc');
+}
+
+async function buildConfig(request: Request | undefined): Promise<NextAuthConfig> {
+  const providers: NextAuthConfig['providers'] = [];
+  if (localAccountsEnabled()) {
+    providers.push(Credentials({ id: 'local', name: 'Email and password', credentials: { email: {}, password: {} }, authorize: authorizeLocal }));
+  }
+  providers.push(Credentials({ id: 'link', name: 'Sign-in link', credentials: { token: {} }, authorize: authorizeLink }));
+  if (proxySettings()) {
+    providers.push(Credentials({ id: 'proxy', name: 'Your organization', credentials: {}, authorize: (_credentials, request) => authorizeProxy(request) }));
+  }
+  const oidc = oidcSettings();
+  if (oidc) {
+    providers.push({
+      id: 'oidc',
+      name: oidc.name,
+      type: 'oidc',
+      issuer: oidc.issuer,
+      clientId: oidc.clientId,
+      clientSecret: isOidcCallback(request) ? ((await oidcClientSecret(request?.headers.get('x-request-id') ?? undefined)) ?? undefined) : undefined,
+      authorization: { params: { scope: 'openid email profile' } },
+      checks: ['pkce', 'state', 'nonce'],
+    });
+  }
+
+  return {
+    ...edgeAuthConfig,
+    providers,
+    // A refused sign-in is an audit event already; next-auth would log a stack trace for each.
+    logger: {
+      error(error) {
+        if (error instanceof CredentialsSignin || error.name === 'CredentialsSignin' || error.name === 'AccessDenied') {
+          logger.info({ kind: error.name }, 'sign-in refused');
+          return;
+        }
+        // next-auth wraps the real failure: keep its cause, which says what went wrong.
+        const cause = (error as { cause?: { err?: unknown } | unknown }).cause;
+        logger.error({ err: error, cause: cause && typeof cause === 'object' && 'err' in cause ? cause.err : cause }, 'next-auth error');
+      },
+      warn(code) {
+        logger.warn({ code }, 'next-auth warning');
+      },
+    },
+    callbacks: {
+      async signIn({ account, profile }) {
+        if (account?.type !== 'oidc' || !oidc) return true;
+        const { ip } = await currentAddress();
+        const db = await getRuntimeDb();
+        const email = typeof profile?.email === 'string' ? profile.email : null;
+        const resolved = await resolveExternalIdentity(
+          db,
+          {
+            provider: oidcProviderKey(oidc.issuer),
+            subject: account.providerAccountId,
+            email,
+            emailVerified: profile?.email_verified === true,
+            name: typeof profile?.name === 'string' ? profile.name : '',
+          },
+          { actor: { type: 'system', label: 'OIDC sign-in' }, ip },
+        );
+        if (!resolved.ok) {
+          await auditSignIn({ outcome: 'deny', method: 'oidc', email, reason: resolved.reason, ip });
+          return false;
+        }
+        return true;
+      },
+
+      async jwt({ token, user, account, trigger }) {
+        const db = await getRuntimeDb();
+        if ((trigger === 'signIn' || trigger === 'signUp') && account) {
+          let userId = user?.id ?? null;
+          if (account.type === 'oidc' && oidc) {
+            const [identity] = await db
+              .select({ userId: userIdentities.userId })
+              .from(userIdentities)
+              .where(and(eq(userIdentities.provider, oidcProviderKey(oidc.issuer)), eq(userIdentities.subject, account.providerAccountId)))
+              .limit(1);
+            userId = identity?.userId ?? null;
+          }
+          if (!userId) return null;
+          const method = (account.provider === 'oidc' ? 'oidc' : account.provider) as SessionMethod;
+          const { ip, userAgent } = await currentAddress();
+          const session = await createSession(db, { userId, method, ip, userAgent });
+          await auditSignIn({ outcome: 'allow', method, email: user?.email ?? token.email ?? null, userId, ip, details: { sessionId: session.id } });
+          return { ...token, sub: userId, sid: session.id, ...(await workspaceClaims(db, userId)) };
+        }
+        if (trigger === 'update' && token.sub) {
+          // Memberships changed (or the middleware found stale claims): fresh ones.
+          return { ...token, ...(await workspaceClaims(db, token.sub)) };
+        }
+        return token;
+      },
+
+      session({ session, token }) {
+        session.sessionId = token.sid;
+        if (token.sub) session.user.id = token.sub;
+        return session;
+      },
+    },
+    events: {
+      async signOut(message) {
+        const token = 'token' in message ? message.token : null;
+        if (!token?.sid || !token.sub) return;
+        const db = await getRuntimeDb();
+        const { ip } = await currentAddress();
+        await revokeSession(db, token.sub, token.sid, { actor: { type: 'user', id: token.sub, label: token.email ?? null }, ip });
+      },
+    },
+  };
+}
+
+export const { auth, handlers, signIn, signOut, unstable_update } = NextAuth((request) => buildConfig(request));
+
+/** Which sign-in methods the login page offers (no secrets: names only). */
+export function signInMethods(): { local: boolean; oidc: { name: string } | null; proxy: boolean } {
+  let oidc: { name: string } | null = null;
+  let proxy = false;
+  try {
+    const settings = oidcSettings();
+    oidc = settings ? { name: settings.name } : null;
+  } catch (error) {
+    logger.error({ err: error }, 'OIDC sign-in is misconfigured');
+  }
+  try {
+    proxy = proxySettings() !== null;
+  } catch (error) {
+    logger.error({ err: error }, 'proxy sign-in is misconfigured');
+  }
+  return { local: localAccountsEnabled(), oidc, proxy };
+}

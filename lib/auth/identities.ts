@@ -1,0 +1,52 @@
+/**
+ * Mapping external identities (an OIDC issuer's subject, a trusted proxy's user) to people.
+ * A known identity signs in its person. A new one is linked to the person with the same email
+ * only when the identity provider vouches for the email (email_verified); otherwise, or when no
+ * such person exists, a person is created (without any workspace: an admin invites them).
+ */
+import { and, eq } from 'drizzle-orm';
+import type { RuntimeDb } from '@/db/runtime';
+import { userIdentities, users } from '@/db/schema/runtime';
+import { appendAuditEvent } from '@/lib/audit/log';
+import type { AuditContext } from '@/lib/audit/event';
+import { createUser, findUserByEmail, isEmail, normalizeEmail } from './users';
+
+export interface ExternalIdentity {
+  /** "oidc:<issuer>" or "proxy". */
+  provider: string;
+  subject: string;
+  email: string | null;
+  emailVerified: boolean;
+  name: string;
+}
+
+export type ResolvedIdentity = { ok: true; userId: string; email: string } | { ok: false; reason: string };
+
+export async function resolveExternalIdentity(db: RuntimeDb, identity: ExternalIdentity, audit: AuditContext): Promise<ResolvedIdentity> {
+  const [known] = await db
+    .select({ userId: users.id, email: users.email, disabledAt: users.disabledAt })
+    .from(userIdentities)
+    .innerJoin(users, eq(users.id, userIdentities.userId))
+    .where(and(eq(userIdentities.provider, identity.provider), eq(userIdentities.subject, identity.subject)))
+    .limit(1);
+  if (known) return known.disabledAt ? { ok: false, reason: 'the account is disabled' } : { ok: true, userId: known.userId, email: known.email };
+
+  if (!identity.email || !isEmail(identity.email)) return { ok: false, reason: 'the identity provider sent no email address' };
+  const email = normalizeEmail(identity.email);
+  return db.transaction(async (tx) => {
+    const existing = await findUserByEmail(tx, email);
+    if (existing && !identity.emailVerified) return { ok: false as const, reason: `the identity provider did not verify ${email}, which belongs to an existing account` };
+    if (existing?.disabledAt) return { ok: false as const, reason: 'the account is disabled' };
+    const user = existing ?? (await createUser(tx, { email, name: identity.name }, audit));
+    await tx.insert(userIdentities).values({ provider: identity.provider, subject: identity.subject, userId: user.id }).onConflictDoNothing();
+    await appendAuditEvent(tx, {
+      ...audit,
+      workspaceId: null,
+      action: 'user.identity_link',
+      resource: { type: 'user', id: user.id },
+      outcome: 'allow',
+      details: { provider: identity.provider, subject: identity.subject, newUser: !existing },
+    });
+    return { ok: true as const, userId: user.id, email: user.email };
+  });
+}

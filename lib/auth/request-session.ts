@@ -1,0 +1,28 @@
+/**
+ * Reads the console session from a request's cookie and checks it against the database. Used by
+ * the API route wrapper for `session` endpoints; pages use lib/auth/current.ts (next-auth's auth()).
+ */
+import { getToken } from 'next-auth/jwt';
+import type { RuntimeDb } from '@/db/runtime';
+import { loadActiveSession, type ActiveSession } from './sessions';
+
+export const SESSION_COOKIE = 'authjs.session-token';
+export const SECURE_SESSION_COOKIE = '__Secure-authjs.session-token';
+
+export function hasSessionCookie(headers: Headers): boolean {
+  const cookie = headers.get('cookie') ?? '';
+  return cookie.includes(SESSION_COOKIE);
+}
+
+/** The active session named by the request's session cookie, or null (absent, forged, expired, revoked). */
+export async function sessionFromRequest(db: RuntimeDb, headers: Headers): Promise<ActiveSession | null> {
+  const secret = process.env.AUTH_SECRET;
+  const cookie = headers.get('cookie');
+  if (!secret || !cookie) return null;
+  // Only the cookie: next-auth's getToken would otherwise also accept the JWT as a bearer header.
+  const cookieOnly = new Headers({ cookie });
+  const secureCookie = cookie.includes(SECURE_SESSION_COOKIE);
+  const claims = await getToken({ req: { headers: cookieOnly }, secret, secureCookie }).catch(() => null);
+  if (!claims || typeof claims.sid !== 'string') return null;
+  return loadActiveSession(db, claims.sid);
+}

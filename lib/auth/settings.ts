@@ -1,0 +1,70 @@
+/**
+ * Sign-in settings, read from the environment when needed (never at build time). The secrets
+ * (the OIDC client secret, the proxy's shared secret) are not read here: they are installation
+ * secrets of lib/secrets (`oidc.clientSecret`, `proxy.sharedSecret`: RP_OIDC_CLIENT_SECRET and
+ * RP_AUTH_PROXY_SECRET, or their _FILE forms), resolved (and audited) only when a sign-in
+ * actually needs them.
+ */
+import { resolveInstallationSecret } from '@/lib/secrets';
+import { parseAddressList } from '@/lib/http/client-address';
+
+/** Environment variables (process.env, or a plain object in tests). */
+export type Env = Record<string, string | undefined>;
+
+export interface OidcSettings {
+  issuer: string;
+  clientId: string;
+  /** The button label: "Sign in with <name>". */
+  name: string;
+}
+
+export function oidcSettings(env: Env = process.env): OidcSettings | null {
+  const issuer = env.RP_OIDC_ISSUER;
+  const clientId = env.RP_OIDC_CLIENT_ID;
+  if (!issuer || !clientId) return null;
+  return { issuer, clientId, name: env.RP_OIDC_NAME || 'single sign-on' };
+}
+
+export interface ProxySettings {
+  addresses: ReturnType<typeof parseAddressList>;
+  secretHeader: string;
+  emailHeader: string;
+  nameHeader: string;
+}
+
+/** Trusted reverse-proxy sign-in (oauth2-proxy style): on when its addresses are configured; it also needs the shared secret. */
+export function proxySettings(env: Env = process.env): ProxySettings | null {
+  const addresses = env.RP_AUTH_PROXY_ADDRESSES;
+  if (!addresses) return null;
+  return {
+    addresses: parseAddressList(addresses, 'RP_AUTH_PROXY_ADDRESSES'),
+    secretHeader: (env.RP_AUTH_PROXY_SECRET_HEADER || 'x-rp-proxy-secret').toLowerCase(),
+    emailHeader: (env.RP_AUTH_PROXY_EMAIL_HEADER || 'x-forwarded-email').toLowerCase(),
+    nameHeader: (env.RP_AUTH_PROXY_NAME_HEADER || 'x-forwarded-preferred-username').toLowerCase(),
+  };
+}
+
+const SIGN_IN_ACTOR = { type: 'system' as const, label: 'sign-in' };
+
+/** The OIDC client secret, read when the token exchange needs it (one audited read per sign-in). */
+export async function oidcClientSecret(requestId?: string): Promise<string | null> {
+  return (await resolveInstallationSecret('oidc.clientSecret', { actor: SIGN_IN_ACTOR, requestId }))?.reveal() ?? null;
+}
+
+/** The proxy's shared secret, read for each proxy sign-in attempt; refused when shorter than 16 characters. */
+export async function proxySharedSecret(requestId?: string): Promise<string | null> {
+  const secret = (await resolveInstallationSecret('proxy.sharedSecret', { actor: SIGN_IN_ACTOR, requestId }))?.reveal() ?? null;
+  return secret && secret.length >= 16 ? secret : null;
+}
+
+/** Local accounts (email + password) are on unless RP_LOCAL_ACCOUNTS=false. */
+export function localAccountsEnabled(env: Env = process.env): boolean {
+  return env.RP_LOCAL_ACCOUNTS !== 'false';
+}
+
+/** The URL people use to reach the runtime, for links printed or sent. */
+export function publicBaseUrl(env: Env = process.env): string {
+  const configured = env.RP_PUBLIC_URL || env.AUTH_URL;
+  if (configured) return configured.replace(/\/+$/, '');
+  return `http://localhost:${env.PORT || '3000'}`;
+}

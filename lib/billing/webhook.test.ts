@@ -1,0 +1,360 @@
+/**
+ * The Stripe webhook as Stripe drives it: events signed by the SDK's own code, the SDK's API calls
+ * answered by the local stand-in, and the owner database's entitlement state checked after each.
+ */
+import { eq } from 'drizzle-orm';
+import type Stripe from 'stripe';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { getOwnerDb } from '@/db/owner';
+import { customers, entitlements, issuedLicenses, subscriptions, webhookEvents } from '@/db/schema/owner';
+import { StripeStandIn } from '@/e2e/public/support/stripe-stand-in';
+import { PRODUCTION_FEATURE } from '@/lib/license/claims';
+import { ed25519Pem } from '@/lib/license/testing';
+import { verifyLicense } from '@/lib/license/verify';
+import { activeEntitlements } from './entitlements';
+import { handleStripeWebhook } from './webhook-route';
+
+const WEBHOOK_SECRET = 'whsec_test_0123456789abcdef';
+const ownerKey = ed25519Pem();
+const standIn = new StripeStandIn({ webhookSecret: WEBHOOK_SECRET });
+
+const env = {
+  STRIPE_SECRET_KEY: 'sk_test_stand_in',
+  STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+  RP_OWNER_LICENSE_KEY: ownerKey.privatePem,
+  RP_LICENSE_TEST_PUBLIC_KEY: ownerKey.publicPem,
+};
+
+beforeAll(async () => {
+  process.env.STRIPE_API_BASE = await standIn.start();
+  Object.assign(process.env, env);
+});
+afterAll(async () => {
+  await standIn.stop();
+  for (const name of [...Object.keys(env), 'STRIPE_API_BASE']) delete process.env[name];
+});
+beforeEach(() => Object.assign(process.env, env));
+
+async function post(body: string, signature: string | null): Promise<{ status: number; json: Record<string, unknown> }> {
+  const headers = new Headers({ 'content-type': 'application/json' });
+  if (signature !== null) headers.set('stripe-signature', signature);
+  const response = await handleStripeWebhook(new Request('http://localhost/api/webhooks/stripe', { method: 'POST', body, headers }));
+  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+}
+
+async function deliver(event: Stripe.Event, options: { timestamp?: number; secret?: string } = {}) {
+  const { body, signature } = standIn.sign(event, options);
+  return post(body, signature);
+}
+
+/** A buyer who signed in to the portal and started a checkout (so Stripe knows them). */
+async function buyer(email: string) {
+  const db = await getOwnerDb();
+  const stripeCustomer = { id: `cus_${email.replace(/\W/g, '')}`, object: 'customer', email };
+  standIn.customers.set(stripeCustomer.id, stripeCustomer);
+  const [row] = await db.insert(customers).values({ email, name: email.split('@')[0]!, stripeCustomerId: stripeCustomer.id }).returning();
+  return row!;
+}
+
+function paidCheckout(customer: { id: string; stripeCustomerId: string | null }, lookupKey = 'rp_team_monthly', paymentStatus = 'paid') {
+  const subscription = standIn.createSubscription({ customer: customer.stripeCustomerId!, lookupKey, metadata: { customerId: customer.id } });
+  const session = {
+    id: `cs_test_${customer.id.slice(0, 8)}${Math.random().toString(16).slice(2, 8)}`,
+    object: 'checkout.session',
+    mode: 'subscription',
+    status: 'complete',
+    payment_status: paymentStatus,
+    customer: customer.stripeCustomerId,
+    client_reference_id: customer.id,
+    subscription: subscription.id,
+    metadata: { customerId: customer.id },
+  };
+  return { subscription, event: standIn.event('checkout.session.completed', session) };
+}
+
+async function stateOf(customerId: string, at = new Date()) {
+  const db = await getOwnerDb();
+  const active = await activeEntitlements(db, customerId, at);
+  const licenses = await db.select().from(issuedLicenses).where(eq(issuedLicenses.customerId, customerId));
+  const [subscription] = await db.select().from(subscriptions).where(eq(subscriptions.customerId, customerId));
+  return {
+    production: active.some((row) => row.feature === PRODUCTION_FEATURE),
+    features: active.map((row) => row.feature).sort(),
+    activeUntil: active.find((row) => row.feature === PRODUCTION_FEATURE)?.activeUntil ?? null,
+    licenses: licenses.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()),
+    subscription: subscription ?? null,
+  };
+}
+
+async function eventRecorded(eventId: string): Promise<boolean> {
+  const db = await getOwnerDb();
+  return (await db.select().from(webhookEvents).where(eq(webhookEvents.eventId, eventId))).length === 1;
+}
+
+describe('a signed event for a successful payment', () => {
+  it('activates production entitlement and issues a license the runtime accepts', async () => {
+    const customer = await buyer('paid@acme.test');
+    const { event, subscription } = paidCheckout(customer);
+    const response = await deliver(event);
+    expect(response).toMatchObject({ status: 200, json: { received: true, outcome: 'activated', duplicate: false } });
+
+    const state = await stateOf(customer.id);
+    expect(state.production).toBe(true);
+    expect(state.features).toEqual(['packages', PRODUCTION_FEATURE].sort());
+    expect(state.subscription).toMatchObject({ plan: 'team', status: 'active', stripeSubscriptionId: subscription.id });
+    expect(state.licenses).toHaveLength(1);
+    const verified = await verifyLicense(state.licenses[0]!.token);
+    expect(verified).toMatchObject({ valid: true, claims: { plan: 'team', seats: 25, sub: customer.id, licensee: { email: 'paid@acme.test' } } });
+    if (verified.valid) expect(verified.claims.features).toContain(PRODUCTION_FEATURE);
+    expect(await eventRecorded(event.id)).toBe(true);
+    // The SDK really asked the API for the subscription.
+    expect(standIn.requests.some((request) => request.path === `/v1/subscriptions/${subscription.id}`)).toBe(true);
+  });
+
+  it('extends entitlement on a paid renewal invoice and issues a license to the new date', async () => {
+    const customer = await buyer('renew@acme.test');
+    const { event, subscription } = paidCheckout(customer);
+    await deliver(event);
+    const before = await stateOf(customer.id);
+    const newEnd = standIn.renew(subscription.id as string);
+    const renewal = await deliver(standIn.event('invoice.paid', standIn.invoiceFor(subscription.id as string, 'paid')));
+    expect(renewal).toMatchObject({ status: 200, json: { outcome: 'extended' } });
+    const after = await stateOf(customer.id);
+    expect(after.activeUntil!.getTime()).toBe(newEnd * 1000);
+    expect(after.activeUntil!.getTime()).toBeGreaterThan(before.activeUntil!.getTime());
+    expect(after.licenses).toHaveLength(2);
+    expect(after.licenses[1]!.expiresAt.getTime()).toBeGreaterThan(after.licenses[0]!.expiresAt.getTime());
+  });
+
+  it('issues one license when checkout completion and the first invoice report the same period', async () => {
+    const customer = await buyer('first-invoice@acme.test');
+    const { event, subscription } = paidCheckout(customer);
+    await deliver(event);
+    const invoice = await deliver(standIn.event('invoice.paid', standIn.invoiceFor(subscription.id as string, 'paid')));
+    expect(invoice).toMatchObject({ status: 200, json: { outcome: 'extended' } });
+    expect((await stateOf(customer.id)).licenses).toHaveLength(1);
+  });
+
+  it('grants what the plan lists: Business adds the air-gapped bundle', async () => {
+    const customer = await buyer('business@acme.test');
+    await deliver(paidCheckout(customer, 'rp_business_monthly').event);
+    expect((await stateOf(customer.id)).features).toEqual(['air-gapped-bundle', 'packages', 'priority-support', PRODUCTION_FEATURE].sort());
+  });
+});
+
+describe('events that must activate nothing', () => {
+  it('refuses a forged event (signed with another secret)', async () => {
+    const customer = await buyer('forged@acme.test');
+    const { event } = paidCheckout(customer);
+    const response = await deliver(event, { secret: 'whsec_attacker' });
+    expect(response.status).toBe(400);
+    expect(response.json).toMatchObject({ code: 'bad-request' });
+    expect(await stateOf(customer.id)).toMatchObject({ production: false, licenses: [], subscription: null });
+    expect(await eventRecorded(event.id)).toBe(false);
+  });
+
+  it('refuses an unsigned event', async () => {
+    const customer = await buyer('unsigned@acme.test');
+    const { event } = paidCheckout(customer);
+    expect((await post(JSON.stringify(event), null)).status).toBe(400);
+    expect((await post(JSON.stringify(event), 't=1,v1=')).status).toBe(400);
+    expect(await stateOf(customer.id)).toMatchObject({ production: false, licenses: [] });
+  });
+
+  it('refuses a signed event whose body was altered', async () => {
+    const customer = await buyer('altered@acme.test');
+    const { event } = paidCheckout(customer, 'rp_team_monthly', 'unpaid');
+    const { body, signature } = standIn.sign(event);
+    const response = await post(body.replace('"unpaid"', '"paid"'), signature);
+    expect(response.status).toBe(400);
+    expect((await stateOf(customer.id)).production).toBe(false);
+  });
+
+  it('refuses a replay signed outside the tolerance', async () => {
+    const customer = await buyer('replay@acme.test');
+    const { event } = paidCheckout(customer);
+    const response = await deliver(event, { timestamp: Math.floor(Date.now() / 1000) - 600 });
+    expect(response.status).toBe(400);
+    expect(response.json.detail).toMatch(/300 seconds/);
+    expect(await stateOf(customer.id)).toMatchObject({ production: false, licenses: [] });
+  });
+
+  it('records an unpaid checkout and activates nothing', async () => {
+    const customer = await buyer('unpaid@acme.test');
+    const { event } = paidCheckout(customer, 'rp_team_monthly', 'unpaid');
+    expect(await deliver(event)).toMatchObject({ status: 200, json: { outcome: 'ignored-unpaid' } });
+    expect(await stateOf(customer.id)).toMatchObject({ production: false, licenses: [], subscription: null });
+    expect(await eventRecorded(event.id)).toBe(true);
+  });
+
+  it('acknowledges event types it does not act on and activates nothing', async () => {
+    const customer = await buyer('unknown-type@acme.test');
+    const { subscription } = paidCheckout(customer);
+    for (const type of ['customer.subscription.created', 'payment_intent.succeeded', 'charge.succeeded']) {
+      const response = await deliver(standIn.event(type, subscription));
+      expect(response, type).toMatchObject({ status: 200, json: { outcome: 'ignored-unknown-type' } });
+    }
+    expect(await stateOf(customer.id)).toMatchObject({ production: false, licenses: [] });
+  });
+
+  it('acknowledges a duplicate delivery by event id and changes nothing', async () => {
+    const customer = await buyer('duplicate@acme.test');
+    const { event } = paidCheckout(customer);
+    await deliver(event);
+    const first = await stateOf(customer.id);
+    const again = await deliver(event);
+    expect(again).toMatchObject({ status: 200, json: { duplicate: true, outcome: 'activated' } });
+    expect(await stateOf(customer.id)).toEqual(first);
+  });
+
+  it('applies concurrent deliveries of one event exactly once', async () => {
+    const customer = await buyer('concurrent@acme.test');
+    const { event } = paidCheckout(customer);
+    const results = await Promise.all([deliver(event), deliver(event), deliver(event)]);
+    expect(results.map((result) => result.status)).toEqual([200, 200, 200]);
+    expect(results.filter((result) => result.json.duplicate === false)).toHaveLength(1);
+    expect((await stateOf(customer.id)).licenses).toHaveLength(1);
+  });
+
+  it('does not extend entitlement for a subscription update, whatever period it names', async () => {
+    const customer = await buyer('update@acme.test');
+    const { event, subscription } = paidCheckout(customer);
+    await deliver(event);
+    const before = await stateOf(customer.id);
+    standIn.renew(subscription.id as string, 365);
+    expect(await deliver(standIn.event('customer.subscription.updated', subscription))).toMatchObject({ status: 200, json: { outcome: 'recorded' } });
+    const after = await stateOf(customer.id);
+    expect(after.activeUntil).toEqual(before.activeUntil);
+    expect(after.licenses).toHaveLength(1);
+  });
+
+  it('ignores a paid event for a price that is not a plan', async () => {
+    const customer = await buyer('other-price@acme.test');
+    const { event } = paidCheckout(customer, 'some_other_product');
+    expect(await deliver(event)).toMatchObject({ status: 200, json: { outcome: 'ignored-unknown-price' } });
+    expect((await stateOf(customer.id)).production).toBe(false);
+  });
+
+  it('ignores a paid event for a Stripe customer the portal does not know', async () => {
+    const customer = await buyer('stranger@acme.test');
+    const { event } = paidCheckout({ id: '00000000-0000-4000-8000-000000000000', stripeCustomerId: 'cus_nobody' });
+    expect(await deliver(event)).toMatchObject({ status: 200, json: { outcome: 'ignored-unknown-customer' } });
+    expect((await stateOf(customer.id)).production).toBe(false);
+  });
+});
+
+describe('failures leave no partial state', () => {
+  it('rolls back the whole event when the license cannot be signed, and a redelivery then succeeds', async () => {
+    const customer = await buyer('rollback@acme.test');
+    const { event } = paidCheckout(customer);
+    delete process.env.RP_OWNER_LICENSE_KEY;
+    const failed = await deliver(event);
+    expect(failed.status).toBe(500);
+    expect(await stateOf(customer.id)).toMatchObject({ production: false, licenses: [], subscription: null });
+    expect(await eventRecorded(event.id)).toBe(false);
+
+    process.env.RP_OWNER_LICENSE_KEY = ownerKey.privatePem;
+    expect(await deliver(event)).toMatchObject({ status: 200, json: { outcome: 'activated', duplicate: false } });
+    expect((await stateOf(customer.id)).production).toBe(true);
+  });
+
+  it('changes nothing when Stripe cannot be asked about the subscription', async () => {
+    const customer = await buyer('api-down@acme.test');
+    const { event } = paidCheckout(customer);
+    const base = process.env.STRIPE_API_BASE;
+    process.env.STRIPE_API_BASE = 'http://127.0.0.1:9'; // nothing listens on the discard port
+    try {
+      expect((await deliver(event)).status).toBe(500);
+    } finally {
+      process.env.STRIPE_API_BASE = base;
+    }
+    expect(await stateOf(customer.id)).toMatchObject({ production: false, licenses: [], subscription: null });
+    expect(await eventRecorded(event.id)).toBe(false);
+  });
+
+  it('answers 503 and records nothing while the webhook secret is not configured', async () => {
+    const customer = await buyer('no-secret@acme.test');
+    const { event } = paidCheckout(customer);
+    delete process.env.STRIPE_WEBHOOK_SECRET;
+    expect((await deliver(event)).status).toBe(503);
+    expect(await eventRecorded(event.id)).toBe(false);
+  });
+});
+
+describe("Stripe's lifecycle ends entitlement", () => {
+  it('a failed renewal payment does not extend: entitlement lapses at the end of the paid period', async () => {
+    const customer = await buyer('failed@acme.test');
+    const { event, subscription } = paidCheckout(customer);
+    await deliver(event);
+    const paidThrough = (await stateOf(customer.id)).activeUntil!;
+    standIn.renew(subscription.id as string);
+    const failed = await deliver(standIn.event('invoice.payment_failed', standIn.invoiceFor(subscription.id as string, 'open')));
+    expect(failed).toMatchObject({ status: 200, json: { outcome: 'recorded' } });
+    const state = await stateOf(customer.id);
+    expect(state.subscription!.status).toBe('past_due');
+    expect(state.activeUntil).toEqual(paidThrough);
+    expect(state.licenses).toHaveLength(1);
+    expect((await stateOf(customer.id, new Date(paidThrough.getTime() + 1000))).production).toBe(false);
+  });
+
+  it('ends entitlement at once when Stripe marks the subscription unpaid', async () => {
+    const customer = await buyer('unpaid-sub@acme.test');
+    const { event, subscription } = paidCheckout(customer);
+    await deliver(event);
+    subscription.status = 'unpaid';
+    expect(await deliver(standIn.event('customer.subscription.updated', subscription))).toMatchObject({ status: 200, json: { outcome: 'ended' } });
+    const state = await stateOf(customer.id);
+    expect(state.production).toBe(false);
+    expect(state.subscription).toMatchObject({ status: 'unpaid' });
+  });
+
+  it('keeps entitlement to the period end when cancellation is scheduled, and ends it when the subscription is deleted', async () => {
+    const customer = await buyer('cancel@acme.test');
+    const { event, subscription } = paidCheckout(customer);
+    await deliver(event);
+    subscription.cancel_at_period_end = true;
+    await deliver(standIn.event('customer.subscription.updated', subscription));
+    expect(await stateOf(customer.id)).toMatchObject({ production: true, subscription: { cancelAtPeriodEnd: true } });
+
+    subscription.status = 'canceled';
+    expect(await deliver(standIn.event('customer.subscription.deleted', subscription))).toMatchObject({ json: { outcome: 'ended' } });
+    const state = await stateOf(customer.id);
+    expect(state.production).toBe(false);
+    expect(state.subscription).toMatchObject({ status: 'canceled' });
+    expect(state.subscription!.endedAt).not.toBeNull();
+    const db = await getOwnerDb();
+    const rows = await db.select().from(entitlements).where(eq(entitlements.customerId, customer.id));
+    expect(rows.every((row) => row.revokedReason === 'subscription canceled')).toBe(true);
+  });
+
+  it('a payment after the end starts entitlement again', async () => {
+    const customer = await buyer('comeback@acme.test');
+    const first = paidCheckout(customer);
+    await deliver(first.event);
+    first.subscription.status = 'canceled';
+    await deliver(standIn.event('customer.subscription.deleted', first.subscription));
+    expect((await stateOf(customer.id)).production).toBe(false);
+    expect(await deliver(paidCheckout(customer).event)).toMatchObject({ json: { outcome: 'activated' } });
+    expect((await stateOf(customer.id)).production).toBe(true);
+  });
+});
+
+describe('rate limiting', () => {
+  it('refuses a flood from one address with 429 before looking at signatures', async () => {
+    process.env.RP_RATE_LIMIT_WEBHOOK = '3/60s';
+    try {
+      const customer = await buyer('flood@acme.test');
+      const { event } = paidCheckout(customer);
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await deliver(event, { secret: 'whsec_flood' })).status);
+      expect(statuses).toEqual([400, 400, 400, 429]);
+      // A genuine event from the same address waits for the window too: Stripe retries 429s.
+      const genuine = await deliver(event);
+      expect(genuine.status).toBe(429);
+      expect(genuine.json).toMatchObject({ code: 'rate-limited' });
+      expect((await stateOf(customer.id)).production).toBe(false);
+    } finally {
+      delete process.env.RP_RATE_LIMIT_WEBHOOK;
+    }
+  });
+});

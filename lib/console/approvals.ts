@@ -1,0 +1,79 @@
+/**
+ * Approving a release from its passport. An approval is of the release (lib/gate/approvals: the
+ * data access the required-approvals rule reads), recorded with the approver's role at that
+ * moment and audited in the same transaction. The passport itself never changes (it is signed):
+ * the next gate evaluation of the release counts the approval.
+ */
+import { and, asc, eq } from 'drizzle-orm';
+import type { RuntimeDb } from '@/db/runtime';
+import { approvals, users, type Role } from '@/db/schema/runtime';
+import { recordApproval, withdrawApproval } from '@/lib/gate/approvals';
+import { appendAuditEvent } from '@/lib/audit/log';
+import { ProblemError } from '@/lib/http/problem';
+import { redactText } from '@/lib/evidence/sanitize/patterns';
+import { authorizeConsole, type ConsoleCaller } from './authorize';
+import { passportScope } from './comments';
+
+export interface ApprovalView {
+  approverId: string;
+  email: string;
+  name: string;
+  role: Role;
+  note: string | null;
+  passportId: string | null;
+  at: Date;
+}
+
+export async function listReleaseApprovals(db: RuntimeDb, workspaceId: string, releaseId: string): Promise<ApprovalView[]> {
+  return db
+    .select({ approverId: approvals.approverId, email: users.email, name: users.name, role: approvals.role, note: approvals.note, passportId: approvals.passportId, at: approvals.createdAt })
+    .from(approvals)
+    .innerJoin(users, eq(users.id, approvals.approverId))
+    .where(and(eq(approvals.workspaceId, workspaceId), eq(approvals.releaseId, releaseId)))
+    .orderBy(asc(approvals.createdAt));
+}
+
+export async function approveRelease(db: RuntimeDb, caller: ConsoleCaller, passportId: string, note: string | null): Promise<{ created: boolean }> {
+  const scope = await passportScope(db, caller.workspace.id, passportId);
+  await authorizeConsole(db, caller, 'approval.write', { action: 'approval.create', resource: { type: 'release', id: scope.releaseId }, ...scope });
+  const trimmed = note?.trim() || null;
+  if (trimmed && trimmed.length > 1000) {
+    throw new ProblemError('validation-failed', 'An approval note is at most 1000 characters.', { errors: [{ path: 'note', message: 'At most 1000 characters.' }] });
+  }
+  const safeNote = trimmed ? redactText(trimmed).text : null;
+  return db.transaction(async (transaction) => {
+    const tx = transaction as unknown as RuntimeDb;
+    const result = await recordApproval(tx, caller.workspace.id, { releaseId: scope.releaseId, approverId: caller.actor.userId, role: caller.actor.role, passportId, note: safeNote });
+    if (result.created) {
+      await appendAuditEvent(tx, {
+        ...caller.audit,
+        workspaceId: caller.workspace.id,
+        action: 'approval.create',
+        resource: { type: 'release', id: scope.releaseId },
+        outcome: 'allow',
+        details: { passportId, service: scope.service, environment: scope.environment, role: caller.actor.role, note: safeNote },
+      });
+    }
+    return { created: result.created };
+  });
+}
+
+export async function withdrawReleaseApproval(db: RuntimeDb, caller: ConsoleCaller, passportId: string): Promise<{ withdrawn: boolean }> {
+  const scope = await passportScope(db, caller.workspace.id, passportId);
+  await authorizeConsole(db, caller, 'approval.write', { action: 'approval.withdraw', resource: { type: 'release', id: scope.releaseId }, ...scope });
+  return db.transaction(async (transaction) => {
+    const tx = transaction as unknown as RuntimeDb;
+    const withdrawn = await withdrawApproval(tx, caller.workspace.id, scope.releaseId, caller.actor.userId);
+    if (withdrawn) {
+      await appendAuditEvent(tx, {
+        ...caller.audit,
+        workspaceId: caller.workspace.id,
+        action: 'approval.withdraw',
+        resource: { type: 'release', id: scope.releaseId },
+        outcome: 'allow',
+        details: { passportId, service: scope.service, environment: scope.environment },
+      });
+    }
+    return { withdrawn };
+  });
+}

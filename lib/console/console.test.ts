@@ -1,0 +1,248 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { and, eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getRuntimeDb, type RuntimeDb } from '@/db/runtime';
+import { auditEvents, comments, policies, type Role } from '@/db/schema/runtime';
+import type { MemberActor } from '@/lib/access/can';
+import { problemOf } from '@/lib/evidence/testing/fixtures';
+import { evaluateGateRequest } from '@/lib/gate/service';
+import { savePolicy } from '@/lib/policy/store';
+import { configureSecrets } from '@/lib/secrets';
+import { testMember, testWorkspace } from '@/lib/testing/identity';
+import { FilesystemBlobStore } from '@/lib/storage/filesystem';
+import { approveRelease, withdrawReleaseApproval } from './approvals';
+import { listAuditEvents, verifyWorkspaceChain } from './audit';
+import type { ConsoleCaller } from './authorize';
+import { addComment } from './comments';
+import { workspaceOverview } from './overview';
+import { passportView } from './passport-detail';
+import { policyDetail, shadowReport, switchPolicyMode, updatePolicyRules, validatePolicyDocument } from './policies';
+import { IMAGE_V2, SOURCE_V2, seedScenario, type Scenario } from './testing/scenario';
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-console-'));
+const store = new FilesystemBlobStore(path.join(dataDir, 'blobs'));
+let db: RuntimeDb;
+let scenario: Scenario;
+
+function caller(role: Role): ConsoleCaller {
+  const user = scenario.members[role];
+  const actor: MemberActor = { type: 'member', userId: user.id, email: user.email, name: user.name, workspaceId: scenario.workspace.id, role, sessionId: null };
+  return { actor, audit: { actor: { type: 'user', id: user.id, label: user.email }, requestId: `test-${role}`, ip: '127.0.0.1' }, workspace: scenario.workspace };
+}
+
+async function lastEvent(action: string) {
+  const [event] = await db
+    .select()
+    .from(auditEvents)
+    .where(and(eq(auditEvents.workspaceId, scenario.workspace.id), eq(auditEvents.action, action)))
+    .orderBy(sql`seq desc`)
+    .limit(1);
+  return event;
+}
+
+beforeAll(async () => {
+  configureSecrets({ target: 'runtime', env: { RP_DATA_DIR: dataDir } });
+  db = await getRuntimeDb();
+  scenario = await seedScenario(db, store);
+});
+
+afterAll(() => {
+  configureSecrets();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('a passport as the console shows it', () => {
+  it('shows the release, each rule with measured value and threshold, fresh evidence, and a signature verified on the server', async () => {
+    const view = (await passportView(db, scenario.workspace, scenario.outcomes.checkoutBlocked.passport.id))!;
+    expect(view).toMatchObject({ decision: 'deny', mode: 'enforce', blocking: true, release: { service: 'checkout', environment: 'staging', imageDigest: IMAGE_V2, sourceSha: SOURCE_V2 } });
+    expect(view.policy).toMatchObject({ name: 'Checkout release policy', version: 1, currentVersion: 1 });
+    const approval = view.reasons.find((reason) => reason.ruleId === 'maintainer-approval')!;
+    expect(approval).toMatchObject({ status: 'fail', effect: 'deny', measured: { approvals: 0 }, threshold: { count: 1, role: 'maintainer' }, description: 'A maintainer signs off every checkout release.' });
+    expect(view.evidence.map((item) => [item.kind, item.now.freshness])).toEqual([
+      ['sarif', 'fresh'],
+      ['sbom', 'fresh'],
+    ]);
+    expect(view.evidence.find((item) => item.kind === 'sbom')!.summary).toBe('cyclonedx 1.5: 2 components, 1 license');
+    expect(view.signature).toMatchObject({ valid: true, keyStatus: 'active', reason: null });
+    expect(view.replay.match).toBe(true);
+    expect(view.approvalRules).toEqual([{ ruleId: 'maintainer-approval', count: 1, role: 'maintainer' }]);
+  });
+
+  it('judges evidence against the policy’s age limit, and a week without one', async () => {
+    const view = (await passportView(db, scenario.workspace, scenario.outcomes.payments.passport.id))!;
+    const sbom = view.evidence.find((item) => item.kind === 'sbom')!;
+    expect(sbom.now).toMatchObject({ freshness: 'stale', maxAgeHours: 168, limitFrom: { ruleId: 'fresh-sbom' } });
+    expect(sbom.atEvaluation.freshness).toBe('stale');
+    expect(view.reasons.find((reason) => reason.ruleId === 'fresh-sbom')).toMatchObject({ status: 'stale' });
+  });
+
+  it('says when a stored passport no longer matches its signature', async () => {
+    const id = scenario.outcomes.checkoutV1.passport.id;
+    await db.execute(sql`update passports set envelope = jsonb_set(envelope, '{payload}', to_jsonb(${Buffer.from('{"tampered":true}').toString('base64')}::text)) where id = ${id}`);
+    try {
+      const view = (await passportView(db, scenario.workspace, id))!;
+      expect(view.signature.valid).toBe(false);
+      expect(view.signature.reason).toMatch(/altered after signing|not canonical/);
+    } finally {
+      const original = scenario.outcomes.checkoutV1.passport.envelope;
+      await db.execute(sql`update passports set envelope = ${JSON.stringify(original)}::jsonb where id = ${id}`);
+    }
+  });
+
+  it('is not found in another workspace, or for an id that is not one', async () => {
+    expect(await passportView(db, { id: '00000000-0000-4000-8000-000000000000', slug: 'other' }, scenario.outcomes.checkoutBlocked.passport.id)).toBeNull();
+    expect(await passportView(db, scenario.workspace, 'nope')).toBeNull();
+  });
+});
+
+describe('comments', () => {
+  it('stores a comment with secrets redacted, and audits it with its text', async () => {
+    const passportId = scenario.outcomes.checkoutBlocked.passport.id;
+    const token = 'rp_' + 'x'.repeat(46);
+    const result = await addComment(db, caller('developer'), passportId, `  Blocked on sign-off; CI used ${token}  `);
+    expect(result.redacted).toBe(1);
+    const [row] = await db.select().from(comments).where(eq(comments.id, result.id));
+    expect(row!.body).toBe('Blocked on sign-off; CI used [redacted:release-passport-token]');
+    const event = await lastEvent('comment.create');
+    expect(event).toMatchObject({ outcome: 'allow', actorLabel: scenario.members.developer.email, resourceId: passportId });
+    expect(JSON.stringify(event!.details)).not.toContain(token);
+    const view = (await passportView(db, scenario.workspace, passportId))!;
+    expect(view.comments.map((comment) => [comment.author.email, comment.body])).toEqual([[scenario.members.developer.email, row!.body]]);
+  });
+
+  it('refuses a viewer (audited) and an empty comment', async () => {
+    const passportId = scenario.outcomes.checkoutBlocked.passport.id;
+    expect((await problemOf(addComment(db, caller('viewer'), passportId, 'hello'))).status).toBe(403);
+    expect(await lastEvent('comment.create')).toMatchObject({ outcome: 'deny', actorLabel: scenario.members.viewer.email, reason: 'the viewer role does not grant comment.write' });
+    const empty = await problemOf(addComment(db, caller('developer'), passportId, '   '));
+    expect(empty.errors).toEqual([{ path: 'body', message: 'The comment is empty.' }]);
+  });
+});
+
+describe('approvals', () => {
+  it('only maintainers and admins approve; the approval is audited and the next evaluation counts it', async () => {
+    const blocked = scenario.outcomes.checkoutBlocked;
+    expect((await problemOf(approveRelease(db, caller('developer'), blocked.passport.id, null))).status).toBe(403);
+    expect(await lastEvent('approval.create')).toMatchObject({ outcome: 'deny', reason: 'the developer role does not grant approval.write' });
+
+    expect(await approveRelease(db, caller('maintainer'), blocked.passport.id, 'Reviewed the diff and the SBOM.')).toEqual({ created: true });
+    expect(await approveRelease(db, caller('maintainer'), blocked.passport.id, null)).toEqual({ created: false });
+    expect(await lastEvent('approval.create')).toMatchObject({ outcome: 'allow', resourceType: 'release', resourceId: blocked.release.id, details: { role: 'maintainer', note: 'Reviewed the diff and the SBOM.' } });
+
+    const view = (await passportView(db, scenario.workspace, blocked.passport.id))!;
+    expect(view.approvals.map((approval) => [approval.email, approval.role])).toEqual([[scenario.members.maintainer.email, 'maintainer']]);
+    expect(view.approvalsJudged).toEqual([]);
+
+    const again = await evaluateGateRequest(
+      db,
+      scenario.workspace,
+      { service: 'checkout', environment: 'staging', sourceSha: SOURCE_V2, imageDigest: IMAGE_V2, chartVersion: '4.2.0', evidence: view.evidence.map((item) => item.sha256), artifacts: [] },
+      { actorLabel: 'token ci-deploy' },
+    );
+    expect(again).toMatchObject({ decision: 'allow', blocking: false });
+    expect(again.reasons.find((reason) => reason.ruleId === 'maintainer-approval')).toMatchObject({ status: 'pass', measured: { approvals: 1 } });
+
+    expect(await withdrawReleaseApproval(db, caller('maintainer'), blocked.passport.id)).toEqual({ withdrawn: true });
+    expect(await lastEvent('approval.withdraw')).toMatchObject({ outcome: 'allow' });
+  });
+});
+
+describe('policies', () => {
+  it('keeps rule errors next to the rule they belong to, and saves nothing', async () => {
+    const checked = validatePolicyDocument({ mode: 'enforce', rules: [{ id: 'ok', type: 'sbom-present' }, { id: 'bad', type: 'sarif-severity', limits: { high: -1 } }, { id: 'x', type: 'nope' }] });
+    expect(checked.errors?.map((error) => error.path)).toEqual(['rule-1', 'rule-2']);
+    const problem = await problemOf(updatePolicyRules(db, caller('maintainer'), scenario.checkoutPolicyId, { rules: [{ id: 'Bad Id', type: 'sbom-present' }], reason: null }));
+    expect(problem.status).toBe(400);
+    expect(problem.errors![0]).toMatchObject({ path: 'rule-0' });
+    expect((await policyDetail(db, scenario.workspace.id, scenario.checkoutPolicyId))!.version).toBe(1);
+  });
+
+  it('saves a new version with its changes audited, and shows the difference in the history', async () => {
+    const detail = (await policyDetail(db, scenario.workspace.id, scenario.checkoutPolicyId))!;
+    const rules = detail.document.rules.map((rule) => (rule.id === 'no-critical-or-high' ? { ...rule, limits: { critical: 0, high: 2 } } : rule));
+    rules.push({ id: 'tests', type: 'evidence-required', kind: 'junit', onFail: 'warn' });
+    expect(await updatePolicyRules(db, caller('maintainer'), scenario.checkoutPolicyId, { rules, reason: 'Allow two known highs while the fix ships.' })).toEqual({ version: 2, changed: true });
+    const event = await lastEvent('policy.update');
+    expect(event).toMatchObject({ outcome: 'allow', reason: 'Allow two known highs while the fix ships.', details: { fromVersion: 1, toVersion: 2 } });
+    expect((event!.details as { changes: string[] }).changes).toEqual(['rule no-critical-or-high changed', 'rule tests (evidence-required) added']);
+    const after = (await policyDetail(db, scenario.workspace.id, scenario.checkoutPolicyId))!;
+    expect(after.history.map((version) => version.version)).toEqual([2, 1]);
+    expect(after.history[0]!.changes.find((change) => change.ruleId === 'no-critical-or-high')!.details).toEqual([{ path: 'limits.high', before: 0, after: 2 }]);
+    expect((await problemOf(updatePolicyRules(db, caller('viewer'), scenario.checkoutPolicyId, { rules, reason: null }))).status).toBe(403);
+  });
+
+  it('switches mode only with a reason, audited', async () => {
+    const missing = await problemOf(switchPolicyMode(db, caller('maintainer'), scenario.workspacePolicyId, { mode: 'enforce', reason: ' ' }));
+    expect(missing.errors).toEqual([{ path: 'reason', message: 'Give a reason (at least 3 characters).' }]);
+    expect(await switchPolicyMode(db, caller('admin'), scenario.workspacePolicyId, { mode: 'enforce', reason: 'Shadow results were clean for two weeks.' })).toMatchObject({ changed: true });
+    expect(await lastEvent('policy.mode_change')).toMatchObject({ outcome: 'allow', reason: 'Shadow results were clean for two weeks.', details: { from: 'advisory', to: 'enforce' } });
+    const history = (await policyDetail(db, scenario.workspace.id, scenario.workspacePolicyId))!.history;
+    expect(history[0]!.changes).toEqual([{ kind: 'mode', text: 'mode advisory → enforce' }]);
+    expect(history[0]!.reason).toBe('Shadow results were clean for two weeks.');
+  });
+
+  it('tells how many past releases a candidate policy would have blocked', async () => {
+    const strict = await shadowReport(db, scenario.workspace.id, scenario.workspacePolicyId, {
+      mode: 'enforce',
+      rules: [{ id: 'no-findings', type: 'sarif-severity', limits: { critical: 0, high: 0, medium: 0 }, onFail: 'deny' }],
+    });
+    // The workspace policy judged checkout v1 (allowed) and payments (a high finding).
+    expect(strict).toMatchObject({ judged: 2, releases: 2, wouldDeny: 1, releasesDenied: 1, wouldBlock: 1, wouldAllow: 1 });
+    const lenient = await shadowReport(db, scenario.workspace.id, scenario.workspacePolicyId, { mode: 'enforce', rules: [{ id: 'sbom', type: 'sbom-present', onFail: 'deny', minComponents: 1 }] });
+    expect(lenient).toMatchObject({ judged: 2, wouldDeny: 0, changed: 1 });
+    expect(lenient.examples[0]).toMatchObject({ service: 'payments', recorded: 'deny', candidate: 'allow' });
+  });
+});
+
+describe('the overview', () => {
+  it('lists what needs attention, stale evidence, and what changed since the passport before', async () => {
+    const overview = await workspaceOverview(db, scenario.workspace.id);
+    expect(overview.attention.map((pair) => `${pair.service}/${pair.environment}:${pair.decision}${pair.blocking ? ' blocking' : ''}`)).toContain('payments/staging:deny');
+    expect(overview.stale).toEqual([expect.objectContaining({ service: 'payments', environment: 'staging', kind: 'sbom' })]);
+    const staging = overview.pairs.find((pair) => pair.service === 'checkout' && pair.environment === 'staging')!;
+    expect(staging.changes).not.toBeNull();
+    expect(overview.pairs.find((pair) => pair.service === 'payments')!.changes).toBeNull();
+    expect(overview.recent.length).toBeGreaterThanOrEqual(4);
+    expect(overview.last24h.passports).toBeGreaterThanOrEqual(4);
+  });
+});
+
+describe('the audit log viewer', () => {
+  it('filters by actor, action family, resource and outcome, and the chain verifies', async () => {
+    const denied = await listAuditEvents(db, scenario.workspace.id, { outcome: 'deny' });
+    expect(denied.rows.length).toBeGreaterThan(0);
+    expect(denied.rows.every((row) => row.outcome === 'deny')).toBe(true);
+    const policyEvents = await listAuditEvents(db, scenario.workspace.id, { action: 'policy.', actor: 'admin@' });
+    expect(policyEvents.rows.map((row) => row.action)).toEqual(['policy.mode_change']);
+    const byResource = await listAuditEvents(db, scenario.workspace.id, { resource: `policy:${scenario.checkoutPolicyId}` });
+    expect(byResource.rows.map((row) => row.action)).toContain('policy.update');
+    const paged = await listAuditEvents(db, scenario.workspace.id, {}, { limit: 2 });
+    const next = await listAuditEvents(db, scenario.workspace.id, {}, { limit: 2, cursor: paged.next });
+    expect(next.rows[0]!.seq).toBe(paged.rows[1]!.seq - 1);
+    // Gate decisions, secret writes (the signing key), policy changes, comments, approvals, denials: one intact chain.
+    expect(await verifyWorkspaceChain(db, scenario.workspace.id)).toMatchObject({ ok: true, broken: null });
+  });
+
+  it('reports the chain intact, and names the first event altered behind its back', async () => {
+    const workspace = await testWorkspace(db);
+    await savePolicy(db, workspace.id, { serviceId: null, environmentId: null }, { document: { mode: 'shadow', rules: [] } });
+    const admin = await testMember(db, workspace, 'admin');
+    const who: ConsoleCaller = {
+      actor: { type: 'member', userId: admin.id, email: admin.email, name: admin.name, workspaceId: workspace.id, role: 'admin', sessionId: null },
+      audit: { actor: { type: 'user', id: admin.id, label: admin.email } },
+      workspace,
+    };
+    const [policy] = await db.select({ id: policies.id }).from(policies).where(eq(policies.workspaceId, workspace.id));
+    await switchPolicyMode(db, who, policy!.id, { mode: 'advisory', reason: 'first step' });
+    expect(await verifyWorkspaceChain(db, workspace.id)).toMatchObject({ ok: true, broken: null, checked: 3 });
+    // Someone with the database's owner rights edits history, around the append-only trigger.
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`alter table audit_events disable trigger audit_events_append_only`);
+      await tx.execute(sql`update audit_events set reason = 'nothing to see' where workspace_id = ${workspace.id} and action = 'policy.mode_change'`);
+      await tx.execute(sql`alter table audit_events enable trigger audit_events_append_only`);
+    });
+    expect(await verifyWorkspaceChain(db, workspace.id)).toMatchObject({ ok: false, broken: { seq: 3, action: 'policy.mode_change', reason: expect.stringMatching(/modified after it was written/) } });
+  });
+});

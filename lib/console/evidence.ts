@@ -1,0 +1,104 @@
+/**
+ * Evidence as the console shows it: one line a person can read for each kind's parsed summary,
+ * and a freshness badge. Freshness is judged against the policy's own age limit for the kind
+ * (an `evidence-required` rule's maxAgeHours) when it has one, otherwise against a default week,
+ * and the page says which.
+ */
+import type { ChecksumsSummary } from '@/lib/evidence/parsers/checksums';
+import type { CustomSummary } from '@/lib/evidence/parsers/custom';
+import type { JunitSummary } from '@/lib/evidence/parsers/junit';
+import type { ManifestsSummary } from '@/lib/evidence/parsers/manifests';
+import type { ProvenanceSummary } from '@/lib/evidence/parsers/provenance';
+import { SEVERITIES, type SarifSummary } from '@/lib/evidence/parsers/sarif';
+import type { SbomSummary } from '@/lib/evidence/parsers/sbom';
+import type { PolicyRule } from '@/lib/policy/schema';
+
+const HOUR_MS = 3_600_000;
+/** Evidence older than this is shown as stale when the policy sets no limit for its kind. */
+export const DEFAULT_MAX_AGE_HOURS = 7 * 24;
+/** Past this share of its limit, evidence is shown as ageing. */
+const AGEING_SHARE = 0.75;
+
+export type Freshness = 'fresh' | 'ageing' | 'stale';
+
+export interface FreshnessJudgement {
+  freshness: Freshness;
+  ageHours: number;
+  maxAgeHours: number;
+  /** Where the limit comes from: a rule of the policy, or the console's default. */
+  limitFrom: { ruleId: string } | 'default';
+}
+
+/** The policy's age limit for each evidence kind (the strictest when several rules set one). */
+export function ageLimits(rules: readonly PolicyRule[]): Map<string, { maxAgeHours: number; ruleId: string }> {
+  const limits = new Map<string, { maxAgeHours: number; ruleId: string }>();
+  for (const rule of rules) {
+    if (rule.type !== 'evidence-required' || typeof rule.maxAgeHours !== 'number' || typeof rule.kind !== 'string') continue;
+    const existing = limits.get(rule.kind);
+    if (!existing || rule.maxAgeHours < existing.maxAgeHours) limits.set(rule.kind, { maxAgeHours: rule.maxAgeHours, ruleId: rule.id });
+  }
+  return limits;
+}
+
+export function judgeFreshness(collectedAt: Date | string, at: Date, limit: { maxAgeHours: number; ruleId: string } | undefined): FreshnessJudgement {
+  const ageHours = Math.max(0, (at.getTime() - new Date(collectedAt).getTime()) / HOUR_MS);
+  const maxAgeHours = limit?.maxAgeHours ?? DEFAULT_MAX_AGE_HOURS;
+  const freshness: Freshness = ageHours > maxAgeHours ? 'stale' : ageHours > maxAgeHours * AGEING_SHARE ? 'ageing' : 'fresh';
+  return { freshness, ageHours: Math.round(ageHours * 10) / 10, maxAgeHours, limitFrom: limit ? { ruleId: limit.ruleId } : 'default' };
+}
+
+/** "3 d 4 h", "45 min": an age as people say it. */
+export function formatAge(hours: number): string {
+  if (hours < 1) return `${Math.max(0, Math.round(hours * 60))} min`;
+  if (hours < 48) return `${Math.round(hours * 10) / 10} h`;
+  const days = Math.floor(hours / 24);
+  const rest = Math.round(hours - days * 24);
+  return rest ? `${days} d ${rest} h` : `${days} d`;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** One line about what a piece of evidence says. */
+export function describeSummary(kind: string, summary: unknown): string {
+  const s = (summary ?? {}) as Record<string, unknown>;
+  switch (kind) {
+    case 'sbom': {
+      const sbom = s as unknown as SbomSummary;
+      const licenses = Object.keys(sbom.licenses ?? {}).length;
+      return `${sbom.format ?? 'SBOM'} ${sbom.specVersion ?? ''}`.trim() + `: ${plural(sbom.components ?? 0, 'component')}, ${plural(licenses, 'license')}` + (sbom.componentsWithoutLicense ? `, ${sbom.componentsWithoutLicense} without a license` : '');
+    }
+    case 'sarif': {
+      const sarif = s as unknown as SarifSummary;
+      const counts = SEVERITIES.filter((severity) => severity !== 'none' && (sarif.bySeverity?.[severity] ?? 0) > 0).map((severity) => `${sarif.bySeverity[severity]} ${severity}`);
+      const tools = (sarif.tools ?? []).join(', ');
+      return `${tools || 'SARIF'}: ${counts.length ? counts.join(', ') : 'no findings'}` + (sarif.suppressed ? ` (${sarif.suppressed} suppressed)` : '');
+    }
+    case 'checksums': {
+      const checksums = s as unknown as ChecksumsSummary;
+      return `${plural(checksums.count ?? 0, 'checksum')} (${(checksums.algorithms ?? []).join(', ') || 'unknown algorithm'})`;
+    }
+    case 'provenance': {
+      const provenance = s as unknown as ProvenanceSummary;
+      return `${provenance.predicateType ?? 'in-toto statement'}: ${plural(provenance.subjects?.length ?? 0, 'subject')}` + (provenance.builderId ? `, built by ${provenance.builderId}` : '');
+    }
+    case 'manifests': {
+      const manifests = s as unknown as ManifestsSummary;
+      const kinds = Object.entries(manifests.kinds ?? {})
+        .map(([name, count]) => `${count} ${name}`)
+        .join(', ');
+      return `${plural(manifests.documents ?? 0, 'document')}${kinds ? `: ${kinds}` : ''}`;
+    }
+    case 'junit': {
+      const junit = s as unknown as JunitSummary;
+      return `${plural(junit.tests ?? 0, 'test')}: ${junit.passed ?? 0} passed, ${junit.failures ?? 0} failed, ${junit.errors ?? 0} errors, ${junit.skipped ?? 0} skipped`;
+    }
+    case 'custom': {
+      const custom = s as unknown as CustomSummary;
+      return `JSON ${custom.type ?? 'document'} with ${plural(custom.entries ?? 0, 'entry')}`.replace('entrys', 'entries');
+    }
+    default:
+      return kind;
+  }
+}

@@ -1,0 +1,72 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getRuntimeDb } from '@/db/runtime';
+import { configureSecrets } from '@/lib/secrets';
+import { installationStatus, withoutCredentials } from './installation';
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-installation-'));
+const base = { RP_DATA_DIR: dataDir };
+
+beforeAll(async () => {
+  configureSecrets({ target: 'runtime', env: base });
+  await getRuntimeDb();
+});
+
+afterAll(() => {
+  configureSecrets();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+const byId = async (env: Record<string, string>) => Object.fromEntries((await installationStatus(env)).map((check) => [check.id, check]));
+
+describe('installation status', () => {
+  it('reports the embedded defaults as working but not for production, each with what to do', async () => {
+    const checks = await byId(base);
+    expect(checks.database).toMatchObject({ state: process.env.TEST_DATABASE_URL ? 'ok' : 'attention' });
+    expect(checks.database!.facts).toContainEqual(['Migrations', expect.stringMatching(/^(\d+) of \1 applied$/)]);
+    expect(checks.storage).toMatchObject({ state: 'attention', todo: expect.stringContaining('RP_STORAGE_DRIVER=s3') });
+    expect(checks.ratelimit).toMatchObject({ state: 'attention', todo: expect.stringContaining('REDIS_URL') });
+    expect(checks.oidc).toMatchObject({ state: 'attention', todo: expect.stringContaining('RP_OIDC_ISSUER') });
+    expect(checks.url).toMatchObject({ state: 'attention', todo: expect.stringContaining('RP_PUBLIC_URL') });
+    for (const check of Object.values(checks)) if (check.state !== 'ok') expect(check.todo, check.id).toBeTruthy();
+  });
+
+  it('probes Redis live, and never shows a password', async () => {
+    const unreachable = await byId({ ...base, REDIS_URL: 'redis://ratelimit:S3cretRedisPass@127.0.0.1:1/0' });
+    expect(unreachable.ratelimit).toMatchObject({ state: 'error', todo: expect.stringContaining('REDIS_URL') });
+    expect(JSON.stringify(unreachable)).not.toContain('S3cretRedisPass');
+    if (process.env.TEST_REDIS_URL) {
+      const reachable = await byId({ ...base, REDIS_URL: process.env.TEST_REDIS_URL });
+      expect(reachable.ratelimit).toMatchObject({ state: 'ok', summary: expect.stringContaining('Redis answers') });
+    }
+  });
+
+  it('reports OIDC as set up, or what is missing, without the client secret', async () => {
+    const oidc = { ...base, RP_OIDC_ISSUER: 'https://idp.example.com', RP_OIDC_CLIENT_ID: 'release-passport' };
+    configureSecrets({ target: 'runtime', env: oidc });
+    const missing = await byId(oidc);
+    expect(missing.oidc).toMatchObject({ state: 'error', todo: expect.stringContaining('RP_OIDC_CLIENT_SECRET') });
+    const withSecret = { ...oidc, RP_OIDC_CLIENT_SECRET: 'oidc-client-secret-value-123' };
+    configureSecrets({ target: 'runtime', env: withSecret });
+    try {
+      const configured = await byId(withSecret);
+      expect(configured.oidc).toMatchObject({ state: 'ok' });
+      expect(configured.oidc!.facts).toContainEqual(['Client secret', 'set (environment variable RP_OIDC_CLIENT_SECRET)']);
+      expect(JSON.stringify(configured)).not.toContain('oidc-client-secret-value-123');
+    } finally {
+      configureSecrets({ target: 'runtime', env: base });
+    }
+  });
+
+  it('says when storage does not work', async () => {
+    const broken = await byId({ ...base, RP_STORAGE_DRIVER: 's3' });
+    expect(broken.storage).toMatchObject({ state: 'error', summary: expect.stringContaining('RP_S3_BUCKET') });
+  });
+
+  it('shows URLs without their credentials', () => {
+    expect(withoutCredentials('postgres://app:pw@db.internal:5432/rp')).toBe('postgres://db.internal:5432/rp');
+    expect(withoutCredentials('not a url')).toBe('(not a valid URL)');
+  });
+});

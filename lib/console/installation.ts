@@ -1,0 +1,273 @@
+/**
+ * Installation status for the settings pages: the database, object storage, the rate limiter,
+ * sign-in (OIDC, trusted proxy, local accounts), the secret store and the background worker.
+ * Each check reports what it found (never a secret: URLs are shown without their credentials),
+ * probes the live component with a short timeout, and says what to do when something is not set
+ * up for production.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import { migrationStatus } from '@/db/client';
+import { runtimeDatabase } from '@/db/runtime';
+import { localAccountsEnabled, oidcSettings, proxySettings, publicBaseUrl, type Env } from '@/lib/auth/settings';
+import { backendFromEnv } from '@/lib/ratelimit';
+import { installationSecrets, secretReferenceStatus, secretsConfig, secretStoreStatus, type SecretStatus } from '@/lib/secrets';
+import { installationSecretReference } from '@/lib/secrets/registry';
+import { blobStoreFromEnv } from '@/lib/storage';
+import { jobStatuses } from '@/lib/worker/jobs';
+import { productVersion } from '@/lib/version';
+
+export type CheckState = 'ok' | 'attention' | 'error';
+
+export interface InstallationCheck {
+  id: 'database' | 'storage' | 'ratelimit' | 'oidc' | 'secrets' | 'worker' | 'url';
+  title: string;
+  state: CheckState;
+  /** What was found, in one line. */
+  summary: string;
+  facts: Array<[string, string]>;
+  /** What to do about it; null when nothing is needed. */
+  todo: string | null;
+}
+
+const PROBE_TIMEOUT_MS = 2500;
+
+/** A URL as it may be shown: no user, no password. */
+export function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return '(not a valid URL)';
+  }
+}
+
+function message(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return (text.split('\n')[0] ?? '').replace(/\/\/[^@\s/]+@/g, '//***@').slice(0, 200);
+}
+
+async function timed<T>(run: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = performance.now();
+  const value = await Promise.race([run(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS))]);
+  return { value, ms: Math.round(performance.now() - started) };
+}
+
+async function databaseCheck(env: Env): Promise<InstallationCheck> {
+  const title = 'Database';
+  try {
+    const opened = await runtimeDatabase.open();
+    const { ms } = await timed(() => opened.query(sql`select 1`));
+    const migrations = await migrationStatus(opened);
+    const facts: Array<[string, string]> = [
+      ['Driver', opened.driver === 'pglite' ? 'embedded PGlite' : 'PostgreSQL'],
+      ['Round trip', `${ms} ms`],
+      ['Migrations', `${migrations.applied} of ${migrations.expected} applied`],
+    ];
+    if (opened.driver === 'postgres' && env.DATABASE_URL) facts.push(['Server', withoutCredentials(env.DATABASE_URL)]);
+    if (!migrations.current) {
+      return { id: 'database', title, state: 'error', summary: 'Migrations are missing.', facts, todo: 'Run "rp migrate" (or restart the server, which migrates at start).' };
+    }
+    if (opened.driver === 'pglite') {
+      return {
+        id: 'database',
+        title,
+        state: 'attention',
+        summary: 'The embedded database: fine for one server and a trial, not for production.',
+        facts,
+        todo: 'For production and for more than one replica, set DATABASE_URL to a PostgreSQL database (the runtime migrates it at start).',
+      };
+    }
+    return { id: 'database', title, state: 'ok', summary: 'PostgreSQL answers and has every migration.', facts, todo: null };
+  } catch (error) {
+    return { id: 'database', title, state: 'error', summary: `The database does not answer: ${message(error)}`, facts: [], todo: 'Check DATABASE_URL and that the database is running and reachable.' };
+  }
+}
+
+async function storageCheck(env: Env): Promise<InstallationCheck> {
+  const title = 'Object storage';
+  const driver = env.RP_STORAGE_DRIVER ?? 'filesystem';
+  try {
+    const store = blobStoreFromEnv(env);
+    const facts: Array<[string, string]> = [['Driver', store.driver === 's3' ? 'S3-compatible' : 'files on this server']];
+    if (store.driver === 's3') {
+      facts.push(['Bucket', env.RP_S3_BUCKET ?? ''], ['Endpoint', env.RP_S3_ENDPOINT ? withoutCredentials(env.RP_S3_ENDPOINT) : 'AWS S3'], ['Credentials', env.RP_S3_ACCESS_KEY_ID ? 'access key (set)' : 'the AWS default chain']);
+    } else {
+      facts.push(['Directory', path.dirname(store.spoolDir)]);
+    }
+    const { ms } = await timed(() => store.exists('health/probe'));
+    facts.push(['Round trip', `${ms} ms`]);
+    if (store.driver === 'filesystem') {
+      const root = path.dirname(store.spoolDir);
+      const writable = await fs.promises.access(root, fs.constants.W_OK).then(
+        () => true,
+        () => false,
+      );
+      if (!writable && fs.existsSync(root)) {
+        return { id: 'storage', title, state: 'error', summary: `The directory ${root} is not writable.`, facts, todo: 'Give the server’s user write access to it, or set RP_BLOB_DIR to a writable directory.' };
+      }
+      return {
+        id: 'storage',
+        title,
+        state: 'attention',
+        summary: 'Evidence is stored in files on this server.',
+        facts,
+        todo: 'For more than one replica, or to keep evidence off the server disk, set RP_STORAGE_DRIVER=s3 with RP_S3_BUCKET (and RP_S3_ENDPOINT for MinIO, Ceph, R2...).',
+      };
+    }
+    return { id: 'storage', title, state: 'ok', summary: 'The bucket answers.', facts, todo: null };
+  } catch (error) {
+    return {
+      id: 'storage',
+      title,
+      state: 'error',
+      summary: `Storage (${driver}) does not work: ${message(error)}`,
+      facts: [],
+      todo: 'Check RP_STORAGE_DRIVER, the bucket or directory, and its credentials; uploads of evidence fail until it works.',
+    };
+  }
+}
+
+async function rateLimitCheck(env: Env): Promise<InstallationCheck> {
+  const title = 'Rate limiter';
+  const config = backendFromEnv(env);
+  if (config.upstash) {
+    try {
+      const { Redis } = await import('@upstash/redis');
+      const { ms } = await timed(() => new Redis({ url: config.upstash!.url, token: config.upstash!.token, enableTelemetry: false }).ping());
+      return { id: 'ratelimit', title, state: 'ok', summary: 'Upstash Redis answers: limits hold across replicas.', facts: [['Backend', 'Upstash (REST)'], ['URL', withoutCredentials(config.upstash.url)], ['Round trip', `${ms} ms`]], todo: null };
+    } catch (error) {
+      return { id: 'ratelimit', title, state: 'error', summary: `Upstash does not answer: ${message(error)}`, facts: [['Backend', 'Upstash (REST)']], todo: 'Check UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN. Until it answers, each server limits in its own memory.' };
+    }
+  }
+  if (config.redisUrl) {
+    const { Redis } = await import('ioredis');
+    const client = new Redis(config.redisUrl, { lazyConnect: true, connectTimeout: PROBE_TIMEOUT_MS, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+    client.on('error', () => {});
+    const facts: Array<[string, string]> = [['Backend', 'Redis / Valkey'], ['Server', withoutCredentials(config.redisUrl)]];
+    try {
+      const { ms } = await timed(async () => {
+        await client.connect();
+        return client.ping();
+      });
+      return { id: 'ratelimit', title, state: 'ok', summary: 'Redis answers: limits hold across replicas.', facts: [...facts, ['Round trip', `${ms} ms`]], todo: null };
+    } catch (error) {
+      return { id: 'ratelimit', title, state: 'error', summary: `Redis does not answer: ${message(error)}`, facts, todo: 'Check REDIS_URL and that Redis or Valkey is reachable. Until it answers, each server limits in its own memory.' };
+    } finally {
+      client.disconnect();
+    }
+  }
+  return {
+    id: 'ratelimit',
+    title,
+    state: 'attention',
+    summary: 'Limits are kept in this server’s memory.',
+    facts: [['Backend', 'in memory']],
+    todo: 'With more than one replica, set REDIS_URL (Redis or Valkey) or UPSTASH_REDIS_REST_URL and _TOKEN so every replica counts against the same limits.',
+  };
+}
+
+/** Status (set, where from) of an installation secret: never its value. */
+async function installationSecret(name: string): Promise<SecretStatus | null> {
+  const definition = installationSecrets().find((candidate) => candidate.name === name);
+  return definition ? secretReferenceStatus(installationSecretReference(definition, secretsConfig().env)) : null;
+}
+
+async function signInCheck(env: Env): Promise<InstallationCheck> {
+  const title = 'Sign-in (OIDC)';
+  const facts: Array<[string, string]> = [['Local accounts', localAccountsEnabled(env) ? 'on' : 'off']];
+  let proxy: string;
+  try {
+    const settings = proxySettings(env);
+    const secret = settings ? await installationSecret('proxy.sharedSecret') : null;
+    proxy = !settings ? 'not configured' : secret?.set ? `configured (shared secret: ${secret.detail})` : 'addresses set, but the shared secret (RP_AUTH_PROXY_SECRET) is not';
+  } catch (error) {
+    proxy = `misconfigured: ${message(error)}`;
+  }
+  facts.push(['Trusted proxy', proxy]);
+  const oidc = oidcSettings(env);
+  if (!oidc) {
+    return {
+      id: 'oidc',
+      title,
+      state: 'attention',
+      summary: 'No OIDC issuer: people sign in with local accounts' + (proxy.startsWith('configured') ? ' or through the trusted proxy.' : '.'),
+      facts,
+      todo: 'To use your identity provider, set RP_OIDC_ISSUER, RP_OIDC_CLIENT_ID and the client secret (RP_OIDC_CLIENT_SECRET, RP_OIDC_CLIENT_SECRET_FILE or RP_OIDC_CLIENT_SECRET_REF); register the callback URL /api/auth/callback/oidc with it.',
+    };
+  }
+  const secret = await installationSecret('oidc.clientSecret');
+  const oidcFacts: Array<[string, string]> = [['Issuer', withoutCredentials(oidc.issuer)], ['Client id', oidc.clientId], ['Client secret', secret?.set ? `set (${secret.detail})` : `not set${secret?.problem ? `: ${secret.problem}` : ''}`], ...facts];
+  if (!secret?.set) {
+    return {
+      id: 'oidc',
+      title,
+      state: 'error',
+      summary: 'RP_OIDC_ISSUER is set but the client secret is not: sign-in with the identity provider fails.',
+      facts: oidcFacts,
+      todo: 'Set RP_OIDC_CLIENT_SECRET (or RP_OIDC_CLIENT_SECRET_FILE, or RP_OIDC_CLIENT_SECRET_REF=store:oidc/client-secret and rp secrets set).',
+    };
+  }
+  return { id: 'oidc', title, state: 'ok', summary: `People sign in with ${oidc.name}.`, facts: oidcFacts, todo: null };
+}
+
+async function secretsCheck(): Promise<InstallationCheck> {
+  const title = 'Secret store';
+  try {
+    const status = await secretStoreStatus();
+    const facts: Array<[string, string]> = [
+      ['Store', status.store],
+      ['Key source', status.keySource],
+      ['Key fingerprint', status.keyId ?? 'not loaded'],
+      ['Access policy', status.policy],
+    ];
+    const serious = status.problems.filter((problem) => !problem.startsWith('The store key is the embedded default'));
+    if (serious.length) return { id: 'secrets', title, state: 'error', summary: serious.join(' '), facts, todo: 'Fix the store key settings (RP_SECRETS_KEY, RP_SECRETS_KEY_FILE or RP_SECRETS_PASSWORD); signing passports needs the store.' };
+    if (status.problems.length) return { id: 'secrets', title, state: 'attention', summary: 'Encrypted (AES-256-GCM) with the default key file beside the data.', facts, todo: status.problems.join(' ') };
+    return { id: 'secrets', title, state: 'ok', summary: 'Encrypted (AES-256-GCM), key kept apart from the data.', facts, todo: null };
+  } catch (error) {
+    return { id: 'secrets', title, state: 'error', summary: message(error), facts: [], todo: 'Check the secret store settings.' };
+  }
+}
+
+async function workerCheck(): Promise<InstallationCheck> {
+  const title = 'Background work';
+  try {
+    const db = (await runtimeDatabase.open()).db;
+    const jobs = await jobStatuses(db);
+    const failing = jobs.filter((job) => job.lastStatus === 'error');
+    const facts = jobs.map((job): [string, string] => [job.name, job.lastFinishedAt ? `${job.lastStatus ?? 'done'} at ${job.lastFinishedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'not run yet']);
+    if (jobs.length === 0) return { id: 'worker', title, state: 'attention', summary: 'No worker has started yet.', facts, todo: 'Retention and connector polling run in "rp worker" (or inside npm start unless RP_EMBEDDED_WORKER=off).' };
+    if (failing.length) return { id: 'worker', title, state: 'error', summary: `${failing.length} job(s) failed last time: ${failing.map((job) => `${job.name} (${job.lastError ?? 'no message'})`).join('; ')}`, facts, todo: 'See the worker’s logs; the job is retried on its next run.' };
+    return { id: 'worker', title, state: 'ok', summary: 'Retention and connector polling run.', facts, todo: null };
+  } catch (error) {
+    return { id: 'worker', title, state: 'error', summary: message(error), facts: [], todo: null };
+  }
+}
+
+function urlCheck(env: Env): InstallationCheck {
+  const configured = env.RP_PUBLIC_URL || env.AUTH_URL;
+  const facts: Array<[string, string]> = [
+    ['Public URL', configured ? withoutCredentials(publicBaseUrl(env)) : 'not set (taken from each request)'],
+    ['Listening on', `${env.RP_BIND || '127.0.0.1'}:${env.PORT || '3000'}`],
+    ['Version', productVersion],
+  ];
+  if (!configured) {
+    return {
+      id: 'url',
+      title: 'Address',
+      state: 'attention',
+      summary: 'The runtime does not know its public address.',
+      facts,
+      todo: 'Set RP_PUBLIC_URL (https://rp.example.com) so sign-in links, invitations and DPoP checks use it; put the server behind a TLS proxy.',
+    };
+  }
+  return { id: 'url', title: 'Address', state: configured.startsWith('https://') ? 'ok' : 'attention', summary: `Reached at ${withoutCredentials(configured)}.`, facts, todo: configured.startsWith('https://') ? null : 'Serve it over https (TLS at the reverse proxy).' };
+}
+
+export async function installationStatus(env: Env = process.env): Promise<InstallationCheck[]> {
+  return Promise.all([databaseCheck(env), storageCheck(env), rateLimitCheck(env), signInCheck(env), secretsCheck(), workerCheck(), Promise.resolve(urlCheck(env))]);
+}

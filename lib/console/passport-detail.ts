@@ -1,0 +1,174 @@
+/**
+ * One passport as the console shows it: what was released, the evidence judged (with its
+ * freshness then and now), every rule's result with the measured value and the threshold, the
+ * signature checked here on the server against the workspace's published keys, a replay of the
+ * decision, and the comments and approvals around it.
+ */
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import type { RuntimeDb } from '@/db/runtime';
+import { evidence as evidenceTable, gateDecisions, passports, policies } from '@/db/schema/runtime';
+import type { RuleResult } from '@/lib/gate/evaluate';
+import { ProblemError } from '@/lib/http/problem';
+import type { PolicyRule } from '@/lib/policy/schema';
+import { publishedKeys } from '@/lib/passport/signing-keys';
+import { passportDetails, replayPassport, type PassportDetails } from '@/lib/passport/store';
+import { verifyPassport } from '@/lib/passport/verify';
+import { listReleaseApprovals, type ApprovalView } from './approvals';
+import { listComments, type CommentView } from './comments';
+import { ageLimits, describeSummary, judgeFreshness, type FreshnessJudgement } from './evidence';
+
+export interface EvidenceView {
+  kind: string;
+  sha256: string;
+  mediaType: string;
+  size: number;
+  collectedAt: string;
+  summary: string;
+  /** Secrets the sanitizer removed at upload (count; never the values). */
+  redactions: number;
+  source: string | null;
+  atEvaluation: FreshnessJudgement;
+  now: FreshnessJudgement;
+}
+
+export interface ReasonView extends RuleResult {
+  description: string | null;
+}
+
+export interface SignatureView {
+  valid: boolean;
+  keyId: string;
+  keyStatus: 'active' | 'retired' | 'unknown';
+  reason: string | null;
+}
+
+export interface PassportView {
+  id: string;
+  workspace: { id: string; slug: string };
+  release: PassportDetails['statement']['predicate']['release'] & { id: string };
+  decision: PassportDetails['decision'];
+  mode: PassportDetails['mode'];
+  requestedMode: PassportDetails['mode'];
+  blocking: boolean;
+  evaluatedAt: string;
+  notes: string[];
+  inputHash: string;
+  policy: { id: string; name: string; version: number; hash: string; mode: string; currentVersion: number | null };
+  actor: string | null;
+  reasons: ReasonView[];
+  evidence: EvidenceView[];
+  artifacts: PassportDetails['inputs']['artifacts'];
+  connectorReadings: PassportDetails['inputs']['connectorReadings'];
+  /** Approvals this passport's decision counted. */
+  approvalsJudged: PassportDetails['inputs']['approvals'];
+  /** Approvals of the release now (the next evaluation counts these). */
+  approvals: ApprovalView[];
+  /** The approvals rules of the policy, with what they ask for. */
+  approvalRules: Array<{ ruleId: string; count: number; role: string }>;
+  comments: CommentView[];
+  signature: SignatureView;
+  replay: Awaited<ReturnType<typeof replayPassport>>;
+  /** Other passports of the same release, newest first (re-evaluations). */
+  history: Array<{ id: string; decision: string; mode: string; evaluatedAt: Date }>;
+  envelope: PassportDetails['envelope'];
+}
+
+export async function passportView(db: RuntimeDb, workspace: { id: string; slug: string }, id: string, now = new Date()): Promise<PassportView | null> {
+  if (!/^[0-9a-f]{64}$/.test(id)) return null;
+  let details: PassportDetails;
+  try {
+    details = await passportDetails(db, workspace.id, id);
+  } catch (error) {
+    if (error instanceof ProblemError && error.status === 404) return null;
+    throw error;
+  }
+  const [row] = await db
+    .select({ releaseId: passports.releaseId, actor: gateDecisions.actor, policyId: gateDecisions.policyId })
+    .from(passports)
+    .innerJoin(gateDecisions, and(eq(gateDecisions.id, passports.decisionId), eq(gateDecisions.workspaceId, workspace.id)))
+    .where(and(eq(passports.workspaceId, workspace.id), eq(passports.id, id)));
+  const releaseId = row!.releaseId;
+  const predicate = details.statement.predicate;
+  const rules = details.policy.rules as PolicyRule[];
+
+  const [keys, stored, comments, approvals, history, current, replay] = await Promise.all([
+    publishedKeys(db, workspace.slug),
+    evidenceRows(db, workspace.id, predicate.evidence.map((item) => item.sha256)),
+    listComments(db, workspace.id, id),
+    listReleaseApprovals(db, workspace.id, releaseId),
+    db
+      .select({ id: passports.id, decision: passports.decision, mode: passports.mode, evaluatedAt: passports.evaluatedAt })
+      .from(passports)
+      .where(and(eq(passports.workspaceId, workspace.id), eq(passports.releaseId, releaseId)))
+      .orderBy(desc(passports.createdAt), desc(passports.id))
+      .limit(20),
+    row!.policyId
+      ? db.select({ version: policies.version }).from(policies).where(and(eq(policies.workspaceId, workspace.id), eq(policies.id, row!.policyId)))
+      : Promise.resolve([]),
+    // The same code `rp replay` runs: re-judging the stored inputs must give the same bytes.
+    replayPassport(db, workspace.id, id),
+  ]);
+
+  const verification = verifyPassport(details.envelope, (keys ?? []).map((key) => ({ keyId: key.keyId, publicKeyPem: key.publicKeyPem })));
+  const signedKey = (keys ?? []).find((key) => key.keyId === details.keyId);
+  const limits = ageLimits(rules);
+  const evaluatedAt = new Date(details.evaluatedAt);
+  const descriptions = new Map(rules.map((rule) => [rule.id, rule.description ?? null]));
+
+  return {
+    id,
+    workspace,
+    release: { ...predicate.release, id: releaseId },
+    decision: details.decision,
+    mode: details.mode,
+    requestedMode: predicate.decision.requestedMode,
+    blocking: details.blocking,
+    evaluatedAt: details.evaluatedAt,
+    notes: predicate.decision.notes,
+    inputHash: predicate.inputHash,
+    policy: { ...predicate.policy, currentVersion: current[0]?.version ?? null },
+    actor: row!.actor,
+    reasons: predicate.decision.reasons.map((reason) => ({ ...reason, description: descriptions.get(reason.ruleId) ?? null })),
+    evidence: details.inputs.evidence.map((item) => {
+      const extra = stored.get(`${item.kind}:${item.sha256}`);
+      return {
+        kind: item.kind,
+        sha256: item.sha256,
+        mediaType: item.mediaType,
+        size: item.size,
+        collectedAt: item.collectedAt,
+        summary: describeSummary(item.kind, item.summary),
+        redactions: extra?.redactions ?? 0,
+        source: extra?.source ?? null,
+        atEvaluation: judgeFreshness(item.collectedAt, evaluatedAt, limits.get(item.kind)),
+        now: judgeFreshness(item.collectedAt, now, limits.get(item.kind)),
+      };
+    }),
+    artifacts: details.inputs.artifacts,
+    connectorReadings: details.inputs.connectorReadings,
+    approvalsJudged: details.inputs.approvals,
+    approvals,
+    approvalRules: rules
+      .filter((rule) => rule.type === 'approvals')
+      .map((rule) => ({ ruleId: rule.id, count: Number(rule.count), role: String(rule.role ?? 'maintainer') })),
+    comments,
+    signature: {
+      valid: verification.valid,
+      keyId: details.keyId,
+      keyStatus: signedKey?.status ?? 'unknown',
+      reason: verification.valid ? null : verification.reason,
+    },
+    replay,
+    history,
+    envelope: details.envelope,
+  };
+}
+
+async function evidenceRows(db: RuntimeDb, workspaceId: string, digests: string[]): Promise<Map<string, { redactions: number; source: string | null }>> {
+  if (digests.length === 0) return new Map();
+  const rows = await db
+    .select({ sha256: evidenceTable.sha256, kind: evidenceTable.kind, redactions: evidenceTable.redactions, source: evidenceTable.source })
+    .from(evidenceTable)
+    .where(and(eq(evidenceTable.workspaceId, workspaceId), inArray(evidenceTable.sha256, digests)));
+  return new Map(rows.map((row) => [`${row.kind}:${row.sha256}`, { redactions: (row.redactions as { count?: number }).count ?? 0, source: row.source }]));
+}

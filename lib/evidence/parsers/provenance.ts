@@ -1,0 +1,149 @@
+/**
+ * in-toto attestations: an in-toto Statement (v0.1 or v1; SLSA provenance v0.2 or v1 predicates)
+ * or a DSSE envelope carrying one (what cosign and the SLSA generators write). The summary keeps
+ * the subject digests, which the provenance rule compares to the released image digest. The
+ * envelope's signature is kept but not verified here: the signer's key is not the gate's to know.
+ */
+import type { JsonPathSegment, JsonStringToken } from '../json-scanner';
+import { rejectDocument } from '../errors';
+import { article } from './sbom';
+import { RootType, sortedRecord, type JsonSummarizer } from './summarizer';
+
+export interface ProvenanceSubject {
+  name: string;
+  /** Algorithm → lower-case hex digest (sha256, sha512...). */
+  digest: Record<string, string>;
+}
+
+export interface ProvenanceSummary {
+  format: 'in-toto';
+  statementType: string;
+  predicateType: string | null;
+  subjects: ProvenanceSubject[];
+  builderId: string | null;
+  buildType: string | null;
+  /** Materials (v0.2) or resolved dependencies (v1). */
+  materials: number;
+  /** Present when the statement came inside a DSSE envelope. */
+  envelope: { payloadType: string; signatures: number; verified: false; modifiedBySanitizer: boolean } | null;
+}
+
+const MAX_SUBJECTS = 500;
+export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+
+export class StatementSummarizer implements JsonSummarizer<Omit<ProvenanceSummary, 'envelope'>> {
+  private readonly root = new RootType();
+  private statementType: string | undefined;
+  private predicateType: string | null = null;
+  private readonly subjects: ProvenanceSubject[] = [];
+  private currentSubject: { name?: string; digest: Record<string, string> } | null = null;
+  private builderId: string | null = null;
+  private buildType: string | null = null;
+  private materials = 0;
+  private subjectCount = 0;
+
+  open(path: readonly JsonPathSegment[], type: 'object' | 'array'): void {
+    this.root.open(path, type);
+    if (type === 'object' && path.length === 2 && path[0] === 'subject') this.currentSubject = { digest: {} };
+    if (
+      type === 'object' &&
+      ((path.length === 3 && path[0] === 'predicate' && path[1] === 'materials') ||
+        (path.length === 4 && path[1] === 'buildDefinition' && path[2] === 'resolvedDependencies'))
+    ) {
+      this.materials++;
+    }
+  }
+
+  close(path: readonly JsonPathSegment[], type: 'object' | 'array'): void {
+    if (type === 'object' && path.length === 2 && path[0] === 'subject' && this.currentSubject) {
+      this.subjectCount++;
+      if (Object.keys(this.currentSubject.digest).length === 0) {
+        rejectDocument(`subject ${String(path[1])}${this.currentSubject.name ? ` ("${this.currentSubject.name}")` : ''} has no digest`);
+      }
+      if (this.subjects.length < MAX_SUBJECTS) {
+        this.subjects.push({ name: this.currentSubject.name ?? '', digest: sortedRecord(this.currentSubject.digest) });
+      }
+      this.currentSubject = null;
+    }
+  }
+
+  string(path: readonly JsonPathSegment[], token: JsonStringToken): void {
+    this.root.string(path);
+    const depth = path.length;
+    const key = path[depth - 1];
+    if (depth === 1) {
+      if (key === '_type') this.statementType = token.text();
+      else if (key === 'predicateType') this.predicateType = token.text();
+      return;
+    }
+    if (this.currentSubject && path[0] === 'subject') {
+      if (depth === 3 && key === 'name') this.currentSubject.name = token.text();
+      else if (depth === 4 && path[2] === 'digest' && typeof key === 'string') this.currentSubject.digest[key.toLowerCase()] = token.text().toLowerCase();
+      return;
+    }
+    if (path[0] !== 'predicate') return;
+    // SLSA v0.2: predicate.builder.id, predicate.buildType; v1: predicate.runDetails.builder.id, predicate.buildDefinition.buildType
+    if ((depth === 3 && path[1] === 'builder' && key === 'id') || (depth === 4 && path[1] === 'runDetails' && path[2] === 'builder' && key === 'id')) {
+      this.builderId = token.text();
+    } else if ((depth === 2 && key === 'buildType') || (depth === 3 && path[1] === 'buildDefinition' && key === 'buildType')) {
+      this.buildType = token.text();
+    }
+  }
+
+  primitive(path: readonly JsonPathSegment[], value: number | boolean | null): void {
+    this.root.primitive(path, value);
+  }
+
+  finish(): Omit<ProvenanceSummary, 'envelope'> {
+    if (this.root.type !== 'object') rejectDocument(`an in-toto statement must be a JSON object, this document is ${article(this.root.type)}`);
+    if (this.statementType === undefined) {
+      rejectDocument('this is not an in-toto statement or DSSE envelope: it has neither "_type" nor "payloadType"');
+    }
+    if (!/^https:\/\/in-toto\.io\/Statement\/v[0-9.]+$/.test(this.statementType)) {
+      rejectDocument(`"_type" is "${this.statementType}"; an in-toto statement has "_type": "https://in-toto.io/Statement/v1"`);
+    }
+    if (this.subjectCount === 0) rejectDocument('the statement has no subject: provenance must name the artifacts it is about, with digests');
+    return {
+      format: 'in-toto',
+      statementType: this.statementType,
+      predicateType: this.predicateType,
+      subjects: this.subjects,
+      builderId: this.builderId,
+      buildType: this.buildType,
+      materials: this.materials,
+    };
+  }
+}
+
+/** Reads a document's top level to tell a DSSE envelope from a bare statement. */
+export class EnvelopeReader implements JsonSummarizer<{ payloadType: string; payload: string; signatures: number } | null> {
+  payloadType: string | undefined;
+  payload: string | undefined;
+  payloadRange: { start: number; end: number } | undefined;
+  signatures = 0;
+  sawSignatures = false;
+
+  open(path: readonly JsonPathSegment[], type: 'object' | 'array'): void {
+    if (path.length === 1 && path[0] === 'signatures') this.sawSignatures = true;
+    if (type === 'object' && path.length === 2 && path[0] === 'signatures') this.signatures++;
+  }
+
+  string(path: readonly JsonPathSegment[], token: JsonStringToken): void {
+    if (path.length !== 1) return;
+    if (path[0] === 'payloadType') this.payloadType = token.text();
+    else if (path[0] === 'payload') {
+      this.payload = token.text();
+      this.payloadRange = { start: token.start, end: token.end };
+    }
+  }
+
+  finish() {
+    if (this.payloadType === undefined && this.payload === undefined) return null;
+    if (this.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
+      rejectDocument(`the DSSE envelope's payloadType is "${this.payloadType ?? ''}"; provenance envelopes carry "${IN_TOTO_PAYLOAD_TYPE}"`);
+    }
+    if (!this.payload) rejectDocument('the DSSE envelope has no "payload"');
+    if (!this.sawSignatures) rejectDocument('the DSSE envelope has no "signatures"');
+    return { payloadType: this.payloadType, payload: this.payload, signatures: this.signatures };
+  }
+}

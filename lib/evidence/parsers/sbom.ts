@@ -1,0 +1,151 @@
+/**
+ * SBOM summaries (CycloneDX JSON 1.2-1.6, SPDX JSON 2.2/2.3): component count, license counts and
+ * components without a license. Both formats are read in one pass, because the field that tells
+ * them apart (`bomFormat`, `spdxVersion`) may come after the components.
+ */
+import type { JsonPathSegment, JsonStringToken } from '../json-scanner';
+import { rejectDocument } from '../errors';
+import { RootType, sortedRecord, tally, type JsonSummarizer } from './summarizer';
+
+export interface SbomSummary {
+  format: 'cyclonedx' | 'spdx';
+  specVersion: string;
+  /** The software the SBOM describes, when it says. */
+  subject: { name: string; version?: string } | null;
+  components: number;
+  componentsWithoutLicense: number;
+  /** License id, name or expression → number of components declaring it. */
+  licenses: Record<string, number>;
+}
+
+const NO_LICENSE = new Set(['NOASSERTION', 'NONE', '']);
+
+interface ComponentFrame {
+  depth: number;
+  licensed: boolean;
+}
+
+export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
+  private readonly root = new RootType();
+  private top: Record<string, string> = {};
+  private subject: { name?: string; version?: string } = {};
+
+  // CycloneDX
+  private cdxComponents = 0;
+  private cdxUnlicensed = 0;
+  private readonly cdxLicenses: Record<string, number> = {};
+  private readonly componentStack: ComponentFrame[] = [];
+
+  // SPDX
+  private spdxPackages = 0;
+  private spdxUnlicensed = 0;
+  private readonly spdxLicenses: Record<string, number> = {};
+  private packageLicense: { concluded?: string; declared?: string } | null = null;
+
+  constructor(private readonly expected?: 'cyclonedx' | 'spdx') {}
+
+  open(path: readonly JsonPathSegment[], type: 'object' | 'array'): void {
+    this.root.open(path, type);
+    if (type !== 'object') return;
+    const depth = path.length;
+    if (depth >= 2 && path[depth - 2] === 'components' && typeof path[depth - 1] === 'number' && path[0] !== 'metadata') {
+      this.componentStack.push({ depth, licensed: false });
+    } else if (depth === 2 && path[0] === 'packages') {
+      this.packageLicense = {};
+    }
+  }
+
+  close(path: readonly JsonPathSegment[], type: 'object' | 'array'): void {
+    if (type !== 'object') return;
+    const depth = path.length;
+    const component = this.componentStack[this.componentStack.length - 1];
+    if (component && component.depth === depth) {
+      this.componentStack.pop();
+      this.cdxComponents++;
+      if (!component.licensed) this.cdxUnlicensed++;
+    } else if (depth === 2 && path[0] === 'packages' && this.packageLicense) {
+      this.spdxPackages++;
+      const { concluded, declared } = this.packageLicense;
+      const license = concluded && !NO_LICENSE.has(concluded) ? concluded : declared && !NO_LICENSE.has(declared) ? declared : null;
+      if (license) tally(this.spdxLicenses, license);
+      else this.spdxUnlicensed++;
+      this.packageLicense = null;
+    }
+  }
+
+  string(path: readonly JsonPathSegment[], token: JsonStringToken): void {
+    this.root.string(path);
+    const depth = path.length;
+    const key = path[depth - 1];
+    if (depth === 1 && typeof key === 'string' && (key === 'bomFormat' || key === 'specVersion' || key === 'spdxVersion' || key === 'SPDXID' || key === 'name')) {
+      this.top[key] = token.text();
+      return;
+    }
+    // CycloneDX licenses: components[i].licenses[j].license.{id,name} or .expression
+    if (this.componentStack.length > 0) {
+      const component = this.componentStack[this.componentStack.length - 1]!;
+      const relative = depth - component.depth;
+      if (
+        (relative === 4 && path[depth - 4] === 'licenses' && path[depth - 2] === 'license' && (key === 'id' || key === 'name')) ||
+        (relative === 3 && path[depth - 3] === 'licenses' && key === 'expression')
+      ) {
+        const license = token.text().trim();
+        if (license) {
+          component.licensed = true;
+          tally(this.cdxLicenses, license);
+        }
+        return;
+      }
+    }
+    if (path[0] === 'metadata' && path[1] === 'component' && depth === 3 && (key === 'name' || key === 'version')) {
+      this.subject[key] = token.text();
+      return;
+    }
+    if (depth === 3 && path[0] === 'packages' && this.packageLicense) {
+      if (key === 'licenseConcluded') this.packageLicense.concluded = token.text().trim();
+      else if (key === 'licenseDeclared') this.packageLicense.declared = token.text().trim();
+    }
+  }
+
+  primitive(path: readonly JsonPathSegment[], value: number | boolean | null): void {
+    this.root.primitive(path, value);
+  }
+
+  finish(): SbomSummary {
+    if (this.root.type !== 'object') rejectDocument(`an SBOM must be a JSON object, this document is ${article(this.root.type)}`);
+    const { bomFormat, specVersion, spdxVersion } = this.top;
+    if (bomFormat !== undefined) {
+      if (bomFormat !== 'CycloneDX') rejectDocument(`"bomFormat" is "${bomFormat}"; a CycloneDX SBOM has "bomFormat": "CycloneDX"`);
+      if (!specVersion) rejectDocument('the CycloneDX SBOM has no "specVersion"');
+      if (this.expected === 'spdx') rejectDocument('the media type says SPDX but the document is a CycloneDX SBOM');
+      return {
+        format: 'cyclonedx',
+        specVersion,
+        subject: this.subject.name ? { name: this.subject.name, ...(this.subject.version ? { version: this.subject.version } : {}) } : null,
+        components: this.cdxComponents,
+        componentsWithoutLicense: this.cdxUnlicensed,
+        licenses: sortedRecord(this.cdxLicenses),
+      };
+    }
+    if (spdxVersion !== undefined) {
+      if (!/^SPDX-2\.[0-9]+$/.test(spdxVersion)) rejectDocument(`"spdxVersion" is "${spdxVersion}"; SPDX 2.x JSON documents are accepted`);
+      if (this.expected === 'cyclonedx') rejectDocument('the media type says CycloneDX but the document is an SPDX SBOM');
+      return {
+        format: 'spdx',
+        specVersion: spdxVersion,
+        subject: this.top.name ? { name: this.top.name } : null,
+        components: this.spdxPackages,
+        componentsWithoutLicense: this.spdxUnlicensed,
+        licenses: sortedRecord(this.spdxLicenses),
+      };
+    }
+    rejectDocument(
+      'this is not an SBOM: a CycloneDX JSON SBOM has "bomFormat": "CycloneDX" and an SPDX JSON SBOM has "spdxVersion"; neither was found',
+    );
+  }
+}
+
+export function article(type: string | undefined): string {
+  if (!type) return 'empty';
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}

@@ -1,0 +1,136 @@
+/**
+ * Sanitizer for JSON evidence, driven by the streaming scanner. It decides which string tokens
+ * to rewrite (byte ranges and their replacement JSON), so everything else is stored byte for byte
+ * and an evidence file without secrets keeps the digest `sha256sum` gives locally.
+ *
+ * Three rules: values of credential fields (kubeconfig `token`, `client-key-data`, `password`...)
+ * are replaced whole; `data`/`stringData` values of a Kubernetes Secret are replaced whole (the
+ * object's `kind` may come after its data, so they are decided when the object closes); any other
+ * string holding a known secret format has just that part replaced.
+ */
+import { formatJsonPath, type JsonPathSegment, type JsonScanHandler, type JsonStringToken } from '../json-scanner';
+import { isSensitiveField } from './fields';
+import { findSecretCandidates, redactionMarker, redactText, type SecretKind } from './patterns';
+import type { RedactionCollector } from './report';
+
+export interface JsonRewrite {
+  start: number;
+  end: number;
+  /** JSON text written instead of bytes [start, end). */
+  replacement: string;
+}
+
+interface ObjectFrame {
+  kind?: string;
+  /** Strings under data/stringData, redacted if this object turns out to be a Secret. */
+  secretValues: Array<{ start: number; end: number; location: string }>;
+}
+
+const SECRET_DATA_FIELDS = new Set(['data', 'stringData']);
+
+export class JsonSanitizer implements JsonScanHandler {
+  private readonly frames: Array<ObjectFrame | null> = [];
+  private readonly rewrites = new Map<number, JsonRewrite & { kind: SecretKind; location: string }>();
+  /** Starts of byte ranges the quick pattern scan flagged, ascending. */
+  private candidates: number[] = [];
+  private candidateIndex = 0;
+  private lastCandidate = -1;
+
+  constructor(
+    private readonly collector: RedactionCollector,
+    /** Location prefix for reports ("document 2 "), for JSON embedded in something else. */
+    private readonly locationPrefix = '',
+  ) {}
+
+  /**
+   * Feeds the quick pattern scan of raw bytes [offset, offset + text.length) as latin1 text.
+   * Call for each window before scanning the bytes it covers; windows may overlap.
+   */
+  flagCandidates(text: string, offset: number): void {
+    for (const range of findSecretCandidates(text)) {
+      const start = offset + range.start;
+      if (start > this.lastCandidate) {
+        this.candidates.push(start);
+        this.lastCandidate = start;
+        continue;
+      }
+      // From the overlap with the previous window: keep the list sorted and free of duplicates.
+      let low = this.candidateIndex;
+      let high = this.candidates.length;
+      while (low < high) {
+        const middle = (low + high) >>> 1;
+        if (this.candidates[middle]! < start) low = middle + 1;
+        else high = middle;
+      }
+      if (this.candidates[low] !== start) this.candidates.splice(low, 0, start);
+    }
+  }
+
+  open(_path: readonly JsonPathSegment[], type: 'object' | 'array'): void {
+    this.frames.push(type === 'object' ? { secretValues: [] } : null);
+  }
+
+  close(path: readonly JsonPathSegment[], type: 'object' | 'array'): void {
+    const frame = this.frames.pop();
+    if (type !== 'object' || !frame || frame.kind !== 'Secret') return;
+    for (const value of frame.secretValues) {
+      this.rewrite(value.start, value.end, JSON.stringify(redactionMarker('kubernetes-secret')), 'kubernetes-secret', value.location);
+    }
+    void path;
+  }
+
+  string(path: readonly JsonPathSegment[], token: JsonStringToken): void {
+    const depth = path.length;
+    const key = path[depth - 1];
+    const container = this.frames[depth - 1];
+    if (container && key === 'kind') container.kind = token.text();
+
+    // Under data/stringData of an object that may be a Kubernetes Secret.
+    const mapKey = path[depth - 2];
+    const owner = this.frames[depth - 2];
+    if (owner && container && typeof mapKey === 'string' && SECRET_DATA_FIELDS.has(mapKey)) {
+      owner.secretValues.push({ start: token.start, end: token.end, location: this.location(path) });
+    }
+
+    if (typeof key === 'string' && token.end - token.start > 2 && isSensitiveField(key)) {
+      this.rewrite(token.start, token.end, JSON.stringify(redactionMarker('credential-field')), 'credential-field', this.location(path));
+      return;
+    }
+
+    if (!this.hasCandidateWithin(token.start, token.end)) return;
+    const { text, found } = redactText(token.text());
+    if (found.length === 0) return;
+    const location = this.location(path);
+    const first = found[0]!;
+    this.rewrite(token.start, token.end, JSON.stringify(text), first.kind, location);
+    for (const extra of found.slice(1)) this.collector.add(extra.kind, location);
+  }
+
+  /** Rewrites in ascending order, one per token. */
+  result(): JsonRewrite[] {
+    return [...this.rewrites.values()].sort((a, b) => a.start - b.start).map(({ start, end, replacement }) => ({ start, end, replacement }));
+  }
+
+  private rewrite(start: number, end: number, replacement: string, kind: SecretKind, location: string): void {
+    const earlier = this.rewrites.get(start);
+    if (earlier) this.collector.retract(earlier.kind, earlier.location);
+    this.rewrites.set(start, { start, end, replacement, kind, location });
+    this.collector.add(kind, location);
+  }
+
+  private hasCandidateWithin(start: number, end: number): boolean {
+    const candidates = this.candidates;
+    while (this.candidateIndex < candidates.length && candidates[this.candidateIndex]! < start) this.candidateIndex++;
+    // Drop what is behind us, so the list stays small on long documents.
+    if (this.candidateIndex > 1024) {
+      this.candidates = candidates.slice(this.candidateIndex);
+      this.candidateIndex = 0;
+    }
+    const next = this.candidates[this.candidateIndex];
+    return next !== undefined && next < end;
+  }
+
+  private location(path: readonly JsonPathSegment[]): string {
+    return this.locationPrefix + formatJsonPath(path);
+  }
+}

@@ -1,0 +1,228 @@
+import fc from 'fast-check';
+import { parseAllDocuments } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { applyRewritesToBuffer, type Analysis } from '../analyze';
+import { analyzeBytes, FAKE_SECRETS, junit, sha256Hex, statement, dsseEnvelope } from '../testing/fixtures';
+import { findSecretCandidates, redactText } from './patterns';
+
+/** The bytes the store would keep for `input`. */
+function storedBytes(input: string, analysis: Analysis): string {
+  if (analysis.output.type === 'unchanged') return input;
+  if (analysis.output.type === 'text') return analysis.output.text;
+  return Buffer.concat(applyRewritesToBuffer(Buffer.from(input), analysis.output.rewrites)).toString('utf8');
+}
+
+const SECRET_VALUES = Object.values(FAKE_SECRETS);
+const safeText = fc.stringMatching(/^[a-z0-9 .]{0,24}$/);
+
+describe('secret patterns', () => {
+  it.each(Object.entries(FAKE_SECRETS))('finds a %s secret inside other text', (_kind, secret) => {
+    const { text, found } = redactText(`before ${secret} after`);
+    expect(found.length).toBeGreaterThan(0);
+    expect(text).not.toContain(secret);
+    expect(text).toMatch(/^before \[redacted:[a-z-]+\] after$/);
+  });
+
+  it('keeps the context around bearer tokens, URL passwords and assignments', () => {
+    expect(redactText('Authorization: Bearer abcdefghijklmnop0123456789').text).toBe('Authorization: Bearer [redacted:bearer-token]');
+    expect(redactText('postgres://app:s3cr3t-pw@db:5432/app').text).toBe('postgres://app:[redacted:url-credentials]@db:5432/app');
+    expect(redactText('DB_PASSWORD=hunter2hunter2 next').text).toBe('DB_PASSWORD=[redacted:password-assignment] next');
+    expect(redactText('aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY').text).toBe(
+      'aws_secret_access_key = [redacted:aws-secret-access-key]',
+    );
+  });
+
+  it('never mistakes digests, purls, versions or uuids for secrets', () => {
+    const harmless = fc.oneof(
+      fc.stringMatching(/^[0-9a-f]{64}$/).map((hex) => `sha256:${hex}`),
+      fc.stringMatching(/^[a-z][a-z0-9-]{1,20}$/).map((pkg) => `pkg:npm/${pkg}@1.2.3`),
+      fc.uuid(),
+      fc.stringMatching(/^v?[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}(-rc\.[0-9])?$/),
+      fc.stringMatching(/^[0-9a-f]{40}$/),
+    );
+    fc.assert(
+      fc.property(harmless, (text) => {
+        expect(findSecretCandidates(text)).toEqual([]);
+      }),
+    );
+  });
+});
+
+describe('sanitizing JSON evidence', () => {
+  type Tree = string | number | boolean | null | Tree[] | { [key: string]: Tree };
+  const leaf = fc.oneof(
+    safeText,
+    fc.tuple(safeText, fc.constantFrom(...SECRET_VALUES), safeText).map(([a, secret, b]) => `${a} ${secret} ${b}`),
+    fc.integer(),
+    fc.boolean(),
+    fc.constant(null),
+  );
+  const { tree } = fc.letrec<{ tree: Tree }>((tie) => ({
+    tree: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      leaf,
+      fc.array(tie('tree'), { maxLength: 4 }),
+      fc.dictionary(fc.stringMatching(/^[a-z]{1,8}$/), tie('tree'), { maxKeys: 4 }),
+    ),
+  }));
+
+  function strings(value: Tree, out: string[] = []): string[] {
+    if (typeof value === 'string') out.push(value);
+    else if (Array.isArray(value)) value.forEach((item) => strings(item, out));
+    else if (value && typeof value === 'object') Object.values(value).forEach((item) => strings(item, out));
+    return out;
+  }
+
+  it('removes every secret, keeps valid JSON, and leaves every other value as it was', async () => {
+    await fc.assert(
+      fc.asyncProperty(tree, fc.boolean(), async (document, pretty) => {
+        const input = JSON.stringify(document, null, pretty ? 2 : undefined);
+        const analysis = await analyzeBytes('custom', input);
+        const output = storedBytes(input, analysis);
+        for (const secret of SECRET_VALUES) expect(output).not.toContain(secret.slice(0, 24));
+        const before = strings(document);
+        const after = strings(JSON.parse(output) as Tree);
+        expect(after.length).toBe(before.length);
+        let redacted = 0;
+        before.forEach((value, index) => {
+          if (SECRET_VALUES.some((secret) => value.includes(secret))) {
+            expect(after[index]).toMatch(/\[redacted:[a-z-]+\]/);
+            redacted++;
+          } else {
+            expect(after[index]).toBe(value);
+          }
+        });
+        expect(analysis.redactions.count).toBeGreaterThanOrEqual(redacted);
+        if (redacted === 0) expect(sha256Hex(output)).toBe(sha256Hex(input));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('reports where and what, never the value', async () => {
+    const input = JSON.stringify({ build: { env: [`GITHUB_TOKEN=${FAKE_SECRETS.github}`] }, notes: `key ${FAKE_SECRETS.privateKey}` });
+    const analysis = await analyzeBytes('custom', input);
+    expect(analysis.redactions).toEqual({
+      count: 2,
+      byKind: { 'github-token': 1, 'private-key': 1 },
+      items: [
+        { kind: 'github-token', location: '$.build.env[0]' },
+        { kind: 'private-key', location: '$.notes' },
+      ],
+      truncated: false,
+    });
+    expect(JSON.stringify(analysis)).not.toContain(FAKE_SECRETS.github);
+  });
+
+  it('replaces all data of a Kubernetes Secret, even when "kind" comes last', async () => {
+    const secret = { apiVersion: 'v1', data: { 'db-password': 'aHVudGVyMg==', tls: 'LS0tLS1CRUdJTg==' }, stringData: { plain: 'hunter2' }, metadata: { name: 'db' }, kind: 'Secret' };
+    const configMap = { apiVersion: 'v1', kind: 'ConfigMap', data: { color: 'blue' } };
+    const input = JSON.stringify({ kind: 'List', items: [secret, configMap] });
+    const analysis = await analyzeBytes('custom', input);
+    const output = JSON.parse(storedBytes(input, analysis)) as { items: Array<{ data: Record<string, string>; stringData?: Record<string, string> }> };
+    expect(output.items[0]!.data).toEqual({ 'db-password': '[redacted:kubernetes-secret]', tls: '[redacted:kubernetes-secret]' });
+    expect(output.items[0]!.stringData).toEqual({ plain: '[redacted:kubernetes-secret]' });
+    expect(output.items[1]!.data).toEqual({ color: 'blue' });
+    expect(analysis.redactions.items).toEqual([
+      { kind: 'kubernetes-secret', location: '$.items[0].data.db-password' },
+      { kind: 'kubernetes-secret', location: '$.items[0].data.tls' },
+      { kind: 'kubernetes-secret', location: '$.items[0].stringData.plain' },
+    ]);
+  });
+
+  it('replaces credential fields of a kubeconfig whatever their value looks like', async () => {
+    const kubeconfig = {
+      apiVersion: 'v1',
+      kind: 'Config',
+      users: [{ name: 'ci', user: { token: 'opaque-value', 'client-key-data': 'LS0tLS1CRUdJTiBFQyBQUklWQVRFIEtFWS0tLS0t' } }],
+      clusters: [{ name: 'prod', cluster: { server: 'https://k8s.example.com' } }],
+    };
+    const input = JSON.stringify(kubeconfig);
+    const analysis = await analyzeBytes('custom', input);
+    const output = JSON.parse(storedBytes(input, analysis)) as typeof kubeconfig;
+    expect(output.users[0]!.user).toEqual({ token: '[redacted:credential-field]', 'client-key-data': '[redacted:credential-field]' });
+    expect(output.clusters).toEqual(kubeconfig.clusters);
+  });
+
+  it('finds a secret that straddles the boundary between two read chunks', async () => {
+    const filler = 'x'.repeat(1024 * 1024 - 20);
+    const input = JSON.stringify({ filler, token: `${FAKE_SECRETS.github}`, also: `see ${FAKE_SECRETS.slack}` });
+    const analysis = await analyzeBytes('custom', input);
+    const output = storedBytes(input, analysis);
+    expect(output).not.toContain(FAKE_SECRETS.github);
+    expect(output).not.toContain(FAKE_SECRETS.slack);
+    expect(output.length).toBeLessThan(input.length);
+  });
+
+  it('sanitizes the statement inside a DSSE envelope and says the signature no longer covers it', async () => {
+    const inner = { ...statement([{ name: 'app', sha256: 'a'.repeat(64) }]), predicate: { env: { NPM_TOKEN: FAKE_SECRETS.github } } };
+    const input = JSON.stringify(dsseEnvelope(inner));
+    const analysis = await analyzeBytes('provenance', input);
+    const output = JSON.parse(storedBytes(input, analysis)) as { payload: string };
+    const payload = Buffer.from(output.payload, 'base64').toString('utf8');
+    expect(payload).not.toContain(FAKE_SECRETS.github);
+    expect(JSON.parse(payload)).toMatchObject({ predicate: { env: { NPM_TOKEN: '[redacted:credential-field]' } } });
+    expect(analysis.summary).toMatchObject({ envelope: { modifiedBySanitizer: true } });
+    expect(analysis.redactions.items).toEqual([{ kind: 'credential-field', location: 'payload $.predicate.env.NPM_TOKEN' }]);
+  });
+});
+
+describe('sanitizing YAML manifests', () => {
+  const deployment = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web # the web tier\nspec: {}\n';
+
+  it('replaces Secret data, keeps other documents byte for byte', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9-]{0,10}$/), fc.stringMatching(/^[A-Za-z0-9+/]{4,40}={0,2}$/), { minKeys: 1, maxKeys: 5 }),
+        async (data) => {
+          const secretYaml = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ntype: Opaque\ndata:\n${Object.entries(data)
+            .map(([key, value]) => `  ${key}: ${value}`)
+            .join('\n')}\n`;
+          const input = `${deployment}---\n${secretYaml}---\n${deployment}`;
+          const analysis = await analyzeBytes('manifests', input);
+          const output = storedBytes(input, analysis);
+          const docs = parseAllDocuments(output).map((doc) => doc.toJS() as { kind: string; data?: Record<string, string> });
+          expect(docs.map((doc) => doc.kind)).toEqual(['Deployment', 'Secret', 'Deployment']);
+          expect(Object.values(docs[1]!.data!)).toEqual(Object.keys(data).map(() => '[redacted:kubernetes-secret]'));
+          expect(output.startsWith(deployment)).toBe(true);
+          expect(output.endsWith(`---\n${deployment}`)).toBe(true);
+          expect(analysis.redactions.byKind).toEqual({ 'kubernetes-secret': Object.keys(data).length });
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
+  it('replaces kubeconfig credentials, tokens in strings and comments', async () => {
+    const input = [
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata: {name: ci}',
+      'data:',
+      `  note: "deploy with ${FAKE_SECRETS.rp}"`,
+      '  kubeconfig: |',
+      '    users:',
+      '    - name: ci',
+      '      user:',
+      `        token: ${FAKE_SECRETS.jwt}`,
+      `# left over: ${FAKE_SECRETS.aws}`,
+      '',
+    ].join('\n');
+    const analysis = await analyzeBytes('manifests', input);
+    const output = storedBytes(input, analysis);
+    for (const secret of [FAKE_SECRETS.rp, FAKE_SECRETS.jwt, FAKE_SECRETS.aws]) expect(output).not.toContain(secret);
+    expect(analysis.redactions.byKind).toEqual({ 'aws-access-key-id': 1, jwt: 1, 'release-passport-token': 1 });
+    expect((parseAllDocuments(output)[0]!.toJS() as { data: { note: string } }).data.note).toBe('deploy with [redacted:release-passport-token]');
+  });
+});
+
+describe('sanitizing text evidence', () => {
+  it('removes tokens from JUnit output and keeps the report readable', async () => {
+    const input = junit([{ suite: 'api', name: 'login', outcome: 'fail' }], `curl -H "Authorization: Bearer ${FAKE_SECRETS.stripe}"`);
+    const analysis = await analyzeBytes('junit', input);
+    const output = storedBytes(input, analysis);
+    expect(output).not.toContain(FAKE_SECRETS.stripe);
+    expect(analysis.summary).toMatchObject({ tests: 1, failures: 1 });
+    expect(analysis.redactions.items).toEqual([{ kind: 'stripe-key', location: 'line 5' }]);
+  });
+});

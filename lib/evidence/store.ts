@@ -1,0 +1,151 @@
+/**
+ * Evidence records: the database side of an upload. The bytes are stored content-addressed
+ * first (lib/evidence/ingest.ts); the row is written in a transaction; if that fails, bytes this
+ * upload stored are removed again, so a failed upload leaves no blob and no row.
+ */
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { RuntimeDb } from '@/db/runtime';
+import { evidence, services } from '@/db/schema/runtime';
+import { ProblemError } from '@/lib/http/problem';
+import { ensureService } from '@/lib/gate/catalog';
+import type { BlobStore } from '@/lib/storage';
+import { evidenceKey } from '@/lib/storage/types';
+import { ingestEvidence, type EvidenceBody, type StoredEvidence } from './ingest';
+import type { EvidenceKind } from './kinds';
+import type { RedactionReport } from './sanitize/report';
+
+export interface EvidenceRecord {
+  id: string;
+  sha256: string;
+  receivedSha256: string;
+  kind: EvidenceKind;
+  mediaType: string;
+  size: number;
+  summary: Record<string, unknown>;
+  redactions: RedactionReport;
+  service: string | null;
+  source: string | null;
+  collectedAt: Date;
+  createdAt: Date;
+}
+
+export interface UploadInput {
+  kind: EvidenceKind;
+  contentType: string | null;
+  contentLength: number | null;
+  body: EvidenceBody | null;
+  service?: string | null;
+  source?: string | null;
+  collectedAt?: Date | null;
+  createdBy?: string | null;
+}
+
+/** Clock skew tolerated on a client-supplied collection time. */
+const FUTURE_SKEW_MS = 5 * 60_000;
+
+export async function uploadEvidence(
+  db: RuntimeDb,
+  workspaceId: string,
+  store: BlobStore,
+  input: UploadInput,
+  options: { now?: Date; afterSave?: (tx: RuntimeDb, record: EvidenceRecord, stored: StoredEvidence, duplicate: boolean) => Promise<void> } = {},
+): Promise<{ record: EvidenceRecord; stored: StoredEvidence; duplicate: boolean }> {
+  const now = options.now ?? new Date();
+  if (input.collectedAt && input.collectedAt.getTime() > now.getTime() + FUTURE_SKEW_MS) {
+    throw new ProblemError('validation-failed', 'collectedAt is in the future; give the time the evidence was produced', {
+      errors: [{ path: 'query.collectedAt', message: 'in the future' }],
+    });
+  }
+  const stored = await ingestEvidence({
+    kind: input.kind,
+    contentType: input.contentType,
+    contentLength: input.contentLength,
+    body: input.body,
+    store,
+    keyFor: (sha256) => evidenceKey(workspaceId, sha256),
+  });
+  try {
+    return await db.transaction(async (transaction) => {
+      const tx = transaction as unknown as RuntimeDb;
+      const service = input.service ? await ensureService(tx, workspaceId, input.service) : null;
+      const collectedAt = input.collectedAt ?? now;
+      const [existing] = await tx
+        .select({ id: evidence.id })
+        .from(evidence)
+        .where(and(eq(evidence.workspaceId, workspaceId), eq(evidence.sha256, stored.sha256), eq(evidence.kind, input.kind)));
+      const [row] = await tx
+        .insert(evidence)
+        .values({
+          workspaceId,
+          sha256: stored.sha256,
+          receivedSha256: stored.received.sha256,
+          kind: input.kind,
+          mediaType: stored.mediaType,
+          size: stored.size,
+          storageKey: stored.storageKey,
+          summary: stored.summary,
+          redactions: stored.redactions,
+          source: input.source ?? null,
+          serviceId: service?.id ?? null,
+          collectedAt,
+          createdBy: input.createdBy ?? null,
+        })
+        .onConflictDoUpdate({
+          target: [evidence.workspaceId, evidence.sha256, evidence.kind],
+          // The same content collected again: it is as fresh as its newest collection.
+          set: {
+            collectedAt: sql`greatest(${evidence.collectedAt}, excluded.collected_at)`,
+            source: sql`coalesce(excluded.source, ${evidence.source})`,
+            serviceId: sql`coalesce(excluded.service_id, ${evidence.serviceId})`,
+          },
+        })
+        .returning();
+      const record = toRecord(row!, input.service ?? null);
+      await options.afterSave?.(tx, record, stored, Boolean(existing));
+      return { record, stored, duplicate: Boolean(existing) };
+    });
+  } catch (error) {
+    if (stored.created) await removeIfUnreferenced(db, store, workspaceId, stored);
+    throw error;
+  }
+}
+
+async function removeIfUnreferenced(db: RuntimeDb, store: BlobStore, workspaceId: string, stored: StoredEvidence): Promise<void> {
+  const [referenced] = await db
+    .select({ id: evidence.id })
+    .from(evidence)
+    .where(and(eq(evidence.workspaceId, workspaceId), eq(evidence.sha256, stored.sha256)))
+    .limit(1)
+    .catch(() => [{ id: 'unknown' }]);
+  if (!referenced) await store.delete(stored.storageKey).catch(() => {});
+}
+
+type EvidenceRow = typeof evidence.$inferSelect;
+
+function toRecord(row: EvidenceRow, service: string | null): EvidenceRecord {
+  return {
+    id: row.id,
+    sha256: row.sha256,
+    receivedSha256: row.receivedSha256,
+    kind: row.kind as EvidenceKind,
+    mediaType: row.mediaType,
+    size: row.size,
+    summary: row.summary as Record<string, unknown>,
+    redactions: row.redactions as RedactionReport,
+    service,
+    source: row.source,
+    collectedAt: row.collectedAt,
+    createdAt: row.createdAt,
+  };
+}
+
+/** Evidence of the workspace with these digests (every kind a digest was uploaded as). */
+export async function evidenceByDigests(db: RuntimeDb, workspaceId: string, digests: readonly string[], kind?: EvidenceKind): Promise<EvidenceRecord[]> {
+  if (digests.length === 0) return [];
+  const rows = await db
+    .select({ row: evidence, service: services.slug })
+    .from(evidence)
+    .leftJoin(services, and(eq(services.id, evidence.serviceId), eq(services.workspaceId, workspaceId)))
+    .where(and(eq(evidence.workspaceId, workspaceId), inArray(evidence.sha256, [...digests]), kind ? eq(evidence.kind, kind) : undefined));
+  return rows.map(({ row, service }) => toRecord(row, service));
+}

@@ -1,0 +1,148 @@
+/**
+ * The gate's HTTP API as CI calls it: the real route handlers behind the shared wrapper, real
+ * tokens, the real database and audit log, evidence stored in a real filesystem blob store.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GET as getEvidence } from '@/app/api/v1/evidence/[sha256]/route.runtime';
+import { POST as uploadEvidence } from '@/app/api/v1/evidence/route.runtime';
+import { POST as evaluate } from '@/app/api/v1/gate/evaluate/route.runtime';
+import { POST as replay } from '@/app/api/v1/passports/[id]/replay/route.runtime';
+import { GET as getPassport } from '@/app/api/v1/passports/[id]/route.runtime';
+import { GET as getKeys } from '@/app/api/v1/workspaces/[workspace]/keys/route.runtime';
+import { getRuntimeDb, type RuntimeDb } from '@/db/runtime';
+import { auditEvents } from '@/db/schema/runtime';
+import { hashAuditEvent } from '@/lib/audit/event';
+import { cyclonedx, FAKE_SECRETS, sha256Hex } from '@/lib/evidence/testing/fixtures';
+import { parsePublicKeys, verifyPassport } from '@/lib/passport/verify';
+import { configureSecrets } from '@/lib/secrets';
+import { setBlobStore } from '@/lib/storage';
+import { FilesystemBlobStore } from '@/lib/storage/filesystem';
+import { apiRequest, testToken, testWorkspace } from '@/lib/testing/identity';
+import type { WorkspaceRef } from '@/lib/workspaces/store';
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-gate-api-'));
+let db: RuntimeDb;
+let workspace: WorkspaceRef;
+let token: string;
+
+const IMAGE = `sha256:${'12'.repeat(32)}`;
+const release = { service: 'checkout', environment: 'staging', sourceSha: 'a'.repeat(40), imageDigest: IMAGE };
+
+function upload(kind: string, body: string | Uint8Array, contentType = 'application/json', credentials = token, query = '') {
+  return uploadEvidence(apiRequest(`/api/v1/evidence?kind=${kind}${query}`, { method: 'POST', token: credentials, body: body as BodyInit, headers: { 'content-type': contentType } }));
+}
+
+beforeAll(async () => {
+  configureSecrets({ target: 'runtime', env: { RP_DATA_DIR: dataDir } });
+  setBlobStore(new FilesystemBlobStore(path.join(dataDir, 'blobs')));
+  db = await getRuntimeDb();
+  workspace = await testWorkspace(db, 'acme');
+  token = (await testToken(db, workspace)).token;
+});
+
+afterAll(() => {
+  setBlobStore(undefined);
+  configureSecrets();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('POST /api/v1/evidence', () => {
+  it('stores an upload and answers its digest and summary (201)', async () => {
+    const bom = JSON.stringify(cyclonedx([{ name: 'left-pad', license: 'MIT' }]));
+    const response = await upload('sbom', bom, 'application/vnd.cyclonedx+json', token, '&service=checkout&source=ci');
+    expect(response.status).toBe(201);
+    expect(await response.json()).toMatchObject({ sha256: sha256Hex(bom), receivedSha256: sha256Hex(bom), kind: 'sbom', service: 'checkout', source: 'ci', duplicate: false, summary: { components: 1 } });
+    const again = await upload('sbom', bom, 'application/vnd.cyclonedx+json');
+    expect(await again.json()).toMatchObject({ duplicate: true });
+    const reader = (await testToken(db, workspace, { scopes: ['evidence:read'] })).token;
+    const lookup = await getEvidence(apiRequest(`/api/v1/evidence/${sha256Hex(bom)}`, { token: reader }), { params: Promise.resolve({ sha256: sha256Hex(bom) }) });
+    expect(await lookup.json()).toMatchObject({ evidence: [{ kind: 'sbom' }] });
+    // Reading is its own scope: the CI token (write, evaluate, passport:read) may not.
+    expect((await getEvidence(apiRequest(`/api/v1/evidence/${sha256Hex(bom)}`, { token }), { params: Promise.resolve({ sha256: sha256Hex(bom) }) })).status).toBe(403);
+  });
+
+  it('strips secrets and says where, never what', async () => {
+    const laden = JSON.stringify({ build: { env: { GITHUB_TOKEN: FAKE_SECRETS.github } } });
+    const response = await upload('custom', laden);
+    const body = await response.json();
+    expect(response.status).toBe(201);
+    expect(JSON.stringify(body)).not.toContain(FAKE_SECRETS.github);
+    expect(body.redactions).toMatchObject({ count: 1, items: [{ kind: 'credential-field', location: '$.build.env.GITHUB_TOKEN' }] });
+    expect(body.sha256).not.toBe(sha256Hex(laden));
+  });
+
+  it('answers 413, 415 and 422 as problems a person can act on', async () => {
+    const big = await upload('checksums', new Uint8Array(4 * 1024 * 1024 + 1).fill(0x61), 'text/plain');
+    expect(big.status).toBe(413);
+    expect((await big.json()).detail).toBe('checksums evidence is limited to 4 MB; this upload is larger');
+    const wrongType = await upload('sbom', '{}', 'text/plain');
+    expect(wrongType.status).toBe(415);
+    const malformed = await upload('sarif', '{"version": "2.1.0", "runs": [');
+    expect(malformed.status).toBe(422);
+    expect(await malformed.json()).toMatchObject({ code: 'unprocessable', detail: expect.stringMatching(/ends early/) });
+    const wrongKind = await upload('sarif', JSON.stringify(cyclonedx([])));
+    expect((await wrongKind.json()).detail).toMatch(/not a SARIF log/);
+  });
+
+  it('fails closed without a token, with a token lacking the scope, or limited to another service', async () => {
+    expect((await upload('custom', '{}', 'application/json', '')).status).toBe(401);
+    const readOnly = (await testToken(db, workspace, { scopes: ['passport:read'] })).token;
+    expect((await upload('custom', '{}', 'application/json', readOnly)).status).toBe(403);
+    const otherService = (await testToken(db, workspace, { services: ['billing'] })).token;
+    expect((await upload('custom', '{}', 'application/json', otherService, '&service=checkout')).status).toBe(403);
+  });
+});
+
+describe('POST /api/v1/gate/evaluate and the passport', () => {
+  it('decides, signs, and the passport verifies offline with the published key; replay matches', async () => {
+    const bom = JSON.stringify(cyclonedx([{ name: 'a', license: 'MIT' }]));
+    const sha = (await (await upload('sbom', bom)).json()).sha256 as string;
+    const response = await evaluate(apiRequest('/api/v1/gate/evaluate', { token, json: { ...release, evidence: [`sha256:${sha}`] } }));
+    expect(response.status).toBe(200);
+    const answer = await response.json();
+    expect(answer).toMatchObject({ decision: 'deny', mode: 'shadow', blocking: false, policy: { name: 'Starter policy' }, release: { service: 'checkout' } });
+
+    const keys = await getKeys(apiRequest(`/api/v1/workspaces/acme/keys`), { params: Promise.resolve({ workspace: 'acme' }) });
+    expect(keys.status).toBe(200);
+    const published = await keys.text();
+    expect(verifyPassport(answer.passport.envelope, parsePublicKeys(published))).toMatchObject({ valid: true, passportId: answer.passport.id });
+    const missing = await getKeys(apiRequest('/api/v1/workspaces/nope/keys'), { params: Promise.resolve({ workspace: 'nope' }) });
+    expect(missing.status).toBe(404);
+
+    const params = { params: Promise.resolve({ id: answer.passport.id }) };
+    const passport = await getPassport(apiRequest(`/api/v1/passports/${answer.passport.id}`, { token }), params);
+    expect(await passport.json()).toMatchObject({ id: answer.passport.id, decision: 'deny', inputs: { release: { service: 'checkout' } }, policy: { version: 1 } });
+    const replayed = await replay(apiRequest(`/api/v1/passports/${answer.passport.id}/replay`, { method: 'POST', token }), params);
+    expect(await replayed.json()).toEqual({ match: true, passportId: answer.passport.id, replayedId: answer.passport.id, differences: [] });
+  });
+
+  it('refuses a malformed release (400 with field errors) and unknown evidence (422)', async () => {
+    const invalid = await evaluate(apiRequest('/api/v1/gate/evaluate', { token, json: { ...release, imageDigest: 'latest' } }));
+    expect(invalid.status).toBe(400);
+    expect((await invalid.json()).errors).toEqual([{ path: 'body.imageDigest', message: 'an image digest: "sha256:" and 64 lower-case hex characters' }]);
+    const unknown = await evaluate(apiRequest('/api/v1/gate/evaluate', { token, json: { ...release, evidence: ['f'.repeat(64)] } }));
+    expect(unknown.status).toBe(422);
+  });
+
+  it('records every upload and decision in the hash-chained audit log', async () => {
+    const events = await db.select().from(auditEvents).where(and(eq(auditEvents.workspaceId, workspace.id)));
+    const actions = events.map((event) => event.action);
+    expect(actions).toContain('evidence.upload');
+    expect(actions).toContain('gate.evaluate');
+    const decision = events.find((event) => event.action === 'gate.evaluate')!;
+    expect(decision).toMatchObject({ resourceType: 'passport', outcome: 'allow', actorType: 'token' });
+    expect(decision.details).toMatchObject({ decision: 'deny', mode: 'shadow', service: 'checkout' });
+    expect(JSON.stringify(events)).not.toContain(FAKE_SECRETS.github);
+    // Each of the gate's events carries the hash of its content and links to its predecessor.
+    const ordered = [...events].sort((a, b) => a.seq - b.seq);
+    for (const event of ordered.filter((item) => item.action === 'gate.evaluate' || item.action === 'evidence.upload')) {
+      const { hash, ...hashed } = event;
+      expect(hashAuditEvent({ ...hashed, details: hashed.details }), `${event.action} #${event.seq}`).toBe(hash);
+      expect(event.prevHash).toBe(ordered.find((item) => item.seq === event.seq - 1)!.hash);
+    }
+  });
+});

@@ -1,0 +1,21 @@
+/**
+ * The framework's own ceiling for `npm run bench` (DESIGN section 9): a bare route handler of
+ * this app doing one INSERT, no wrapper, no logic. It exists only when the server runs with
+ * RP_BENCH=1 (otherwise it answers 404). Like /api/v1, its path is outside the middleware's
+ * matcher, so it is compared with the gate on equal terms.
+ */
+import { sql } from 'drizzle-orm';
+import { getRuntimeDb } from '@/db/runtime';
+import { problem, problemResponse } from '@/lib/http/problem';
+
+let ready: Promise<unknown> | null = null;
+
+export async function benchInsert(request: Request): Promise<Response> {
+  void request;
+  if (process.env.RP_BENCH !== '1') return problemResponse(problem('not-found', 'Not found.'));
+  const db = await getRuntimeDb();
+  ready ??= db.execute(sql`create table if not exists bench_probe (id bigserial primary key, at timestamptz not null default now(), note text not null)`);
+  await ready;
+  await db.execute(sql`insert into bench_probe (note) values ('probe')`);
+  return Response.json({ ok: true }, { status: 201 });
+}

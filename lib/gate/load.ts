@@ -1,0 +1,90 @@
+/**
+ * Everything a gate evaluation reads, in one round trip: the service, environment and release
+ * ids, the evidence named, the release's approvals and the policies that could apply. The gate
+ * is on every CI pipeline's path and its throughput is budgeted against the framework's own
+ * (DESIGN section 9); one query instead of seven is most of that budget. The first evaluation of
+ * a new service, environment or release creates them and reads again.
+ */
+import { sql } from 'drizzle-orm';
+import type { RuntimeDb } from '@/db/runtime';
+import type { AppliedPolicy } from './evaluate';
+import type { PolicyMode, PolicyRule } from '@/lib/policy/schema';
+import type { EvidenceKind } from '@/lib/evidence/kinds';
+import type { ApprovalInput, EvidenceInput } from './inputs';
+
+export interface ReleaseContext {
+  serviceId: string | null;
+  environmentId: string | null;
+  production: boolean;
+  releaseId: string | null;
+  evidence: EvidenceInput[];
+  approvals: ApprovalInput[];
+  /** The applicable policy (most specific first: service+environment, service, environment, workspace). */
+  policy: AppliedPolicy | null;
+}
+
+interface Row {
+  service_id: string | null;
+  environment_id: string | null;
+  production: boolean | null;
+  release_id: string | null;
+  evidence: Array<{ sha256: string; kind: string; mediaType: string; size: number | string; collectedAt: string; summary: Record<string, unknown> }> | null;
+  approvals: Array<{ approver: string; role: ApprovalInput['role']; at: string }> | null;
+  policies: Array<{ id: string; name: string; version: number; hash: string; mode: PolicyMode; rules: PolicyRule[]; scopeKey: string }> | null;
+}
+
+export async function loadReleaseContext(
+  db: RuntimeDb,
+  workspaceId: string,
+  release: { service: string; environment: string; sourceSha: string; imageDigest: string; chartVersion: string | null; evidence: readonly string[] },
+): Promise<ReleaseContext> {
+  const digests = `{${release.evidence.join(',')}}`;
+  const result = await db.execute(sql`
+    select
+      s.id as service_id,
+      e.id as environment_id,
+      e.production as production,
+      r.id as release_id,
+      (select json_agg(json_build_object(
+          'sha256', ev.sha256, 'kind', ev.kind, 'mediaType', ev.media_type, 'size', ev.size,
+          'collectedAt', ev.collected_at, 'summary', ev.summary))
+        from evidence ev
+        where ev.workspace_id = ${workspaceId} and ev.sha256 = any(${digests}::text[])) as evidence,
+      (select json_agg(json_build_object('approver', a.approver_id, 'role', a.role, 'at', a.created_at) order by a.created_at)
+        from approvals a
+        where a.workspace_id = ${workspaceId} and a.release_id = r.id) as approvals,
+      (select json_agg(json_build_object(
+          'id', p.id, 'name', p.name, 'version', p.version, 'hash', p.hash, 'mode', p.mode, 'rules', p.rules, 'scopeKey', p.scope_key))
+        from policies p
+        where p.workspace_id = ${workspaceId}
+          and p.scope_key in (s.id::text || '|' || e.id::text, s.id::text || '|*', '*|' || e.id::text, '*|*')) as policies
+    from (select 1) as one
+    left join services s on s.workspace_id = ${workspaceId} and s.slug = ${release.service}
+    left join environments e on e.workspace_id = ${workspaceId} and e.slug = ${release.environment}
+    left join releases r on r.workspace_id = ${workspaceId} and r.service_id = s.id and r.environment_id = e.id
+      and r.source_sha = ${release.sourceSha} and r.image_digest = ${release.imageDigest}
+      and coalesce(r.chart_version, '') = ${release.chartVersion ?? ''}
+  `);
+  const rows = (Array.isArray(result) ? result : (result as unknown as { rows: Row[] }).rows) as Row[];
+  const row = rows[0]!;
+  const order = row.service_id && row.environment_id ? [`${row.service_id}|${row.environment_id}`, `${row.service_id}|*`, `*|${row.environment_id}`, '*|*'] : ['*|*'];
+  const policies = (row.policies ?? []).filter((policy) => order.includes(policy.scopeKey)).sort((a, b) => order.indexOf(a.scopeKey) - order.indexOf(b.scopeKey));
+  const best = policies[0];
+  return {
+    serviceId: row.service_id,
+    environmentId: row.environment_id,
+    production: row.production ?? false,
+    releaseId: row.release_id,
+    // Times come back with microseconds; the inputs carry milliseconds, as every other read does.
+    evidence: (row.evidence ?? []).map((item) => ({
+      sha256: item.sha256,
+      kind: item.kind as EvidenceKind,
+      mediaType: item.mediaType,
+      size: Number(item.size),
+      collectedAt: new Date(item.collectedAt).toISOString(),
+      summary: item.summary,
+    })),
+    approvals: (row.approvals ?? []).map((item) => ({ approver: item.approver, role: item.role, at: new Date(item.at).toISOString() })),
+    policy: best ? { id: best.id, name: best.name, version: best.version, hash: best.hash, mode: best.mode, rules: best.rules } : null,
+  };
+}

@@ -1,0 +1,178 @@
+/** Rules about the evidence itself: present, fresh, and saying what the policy allows. */
+import { z } from 'zod';
+import { EVIDENCE_KINDS } from '@/lib/evidence/kinds';
+import type { JunitSummary } from '@/lib/evidence/parsers/junit';
+import { SEVERITIES, type SarifSummary, type Severity } from '@/lib/evidence/parsers/sarif';
+import type { SbomSummary } from '@/lib/evidence/parsers/sbom';
+import { defineRule, evidenceOfKind, missing, plural, summaryOf, type JsonValue, type RuleOutcome } from './types';
+
+const HOUR_MS = 3_600_000;
+
+export const evidenceRequired = defineRule({
+  type: 'evidence-required',
+  title: 'Evidence of a kind is present (and fresh)',
+  params: {
+    kind: z.enum(EVIDENCE_KINDS),
+    /** The newest evidence of the kind may be at most this old at evaluation time. */
+    maxAgeHours: z.number().positive().max(24 * 366).optional(),
+  },
+  evaluate(rule, { inputs, evaluatedAt }): RuleOutcome {
+    const threshold = { kind: rule.kind, maxAgeHours: rule.maxAgeHours ?? null };
+    const [newest] = evidenceOfKind(inputs, rule.kind);
+    if (!newest) return missing(rule.kind, threshold, `upload it with "rp gate --${rule.kind} FILE"`);
+    const ageHours = Math.round(((Date.parse(evaluatedAt) - Date.parse(newest.collectedAt)) / HOUR_MS) * 10) / 10;
+    const measured = { ageHours, collectedAt: newest.collectedAt };
+    if (rule.maxAgeHours !== undefined && ageHours > rule.maxAgeHours) {
+      return {
+        status: 'stale',
+        message: `the newest ${rule.kind} evidence is ${ageHours} h old; the limit is ${rule.maxAgeHours} h`,
+        measured,
+        threshold,
+        evidence: [newest.sha256],
+      };
+    }
+    return { status: 'pass', message: `${rule.kind} evidence present (${ageHours} h old)`, measured, threshold, evidence: [newest.sha256] };
+  },
+});
+
+export const sbomPresent = defineRule({
+  type: 'sbom-present',
+  title: 'An SBOM lists the release’s components',
+  params: { minComponents: z.number().int().min(0).default(1) },
+  evaluate(rule, { inputs }): RuleOutcome {
+    const threshold = { minComponents: rule.minComponents };
+    const sboms = evidenceOfKind(inputs, 'sbom');
+    if (sboms.length === 0) return missing('sbom', threshold, 'upload a CycloneDX or SPDX SBOM with "rp gate --sbom FILE"');
+    const best = sboms.reduce((a, b) => (summaryOf<SbomSummary>(b).components > summaryOf<SbomSummary>(a).components ? b : a));
+    const components = summaryOf<SbomSummary>(best).components;
+    if (components < rule.minComponents) {
+      return {
+        status: 'fail',
+        message: `the SBOM lists ${plural(components, 'component')}; at least ${rule.minComponents} are required`,
+        measured: { components },
+        threshold,
+        evidence: [best.sha256],
+      };
+    }
+    return { status: 'pass', message: `the SBOM lists ${plural(components, 'component')}`, measured: { components }, threshold, evidence: [best.sha256] };
+  },
+});
+
+/** SPDX ids in a license expression ("MIT OR (Apache-2.0 WITH LLVM-exception)"). */
+export function licenseIds(expression: string): string[] {
+  return expression
+    .split(/\s+(?:AND|OR|WITH)\s+|[()]/i)
+    .map((part) => part.trim())
+    .filter(Boolean);
+}
+
+export const licenseDeny = defineRule({
+  type: 'license-deny',
+  title: 'No component under a denied license',
+  params: { licenses: z.array(z.string().min(1).max(128)).min(1).max(500) },
+  evaluate(rule, { inputs }): RuleOutcome {
+    const denied = new Map(rule.licenses.map((license) => [license.toLowerCase(), license]));
+    const threshold = { deny: [...rule.licenses].sort() };
+    const sboms = evidenceOfKind(inputs, 'sbom');
+    if (sboms.length === 0) return missing('sbom', threshold, 'licenses are read from the SBOM');
+    const found: Record<string, number> = {};
+    const evidence = new Set<string>();
+    for (const sbom of sboms) {
+      for (const [license, count] of Object.entries(summaryOf<SbomSummary>(sbom).licenses) as Array<[string, number]>) {
+        const hits = licenseIds(license).filter((id) => denied.has(id.toLowerCase()));
+        if (hits.length === 0) continue;
+        found[license] = (found[license] ?? 0) + count;
+        evidence.add(sbom.sha256);
+      }
+    }
+    const entries = Object.entries(found).sort(([a], [b]) => (a < b ? -1 : 1));
+    if (entries.length > 0) {
+      const components = entries.reduce((sum, [, count]) => sum + count, 0);
+      return {
+        status: 'fail',
+        message: `${plural(components, 'component')} under denied licenses: ${entries.map(([license, count]) => `${license} (${count})`).join(', ')}`,
+        measured: { denied: Object.fromEntries(entries) },
+        threshold,
+        evidence: [...evidence].sort(),
+      };
+    }
+    return { status: 'pass', message: 'no component under a denied license', measured: { denied: {} }, threshold, evidence: sboms.map((s) => s.sha256).sort() };
+  },
+});
+
+export const sarifSeverity = defineRule({
+  type: 'sarif-severity',
+  title: 'Static analysis findings within limits',
+  params: {
+    /** Most findings allowed per severity; severities not named are not limited. */
+    limits: z
+      .object({
+        critical: z.number().int().min(0).optional(),
+        high: z.number().int().min(0).optional(),
+        medium: z.number().int().min(0).optional(),
+        low: z.number().int().min(0).optional(),
+      })
+      .strict()
+      .refine((limits) => Object.values(limits).some((value) => value !== undefined), 'name at least one severity limit'),
+  },
+  evaluate(rule, { inputs }): RuleOutcome {
+    const limited = SEVERITIES.filter((severity): severity is Exclude<Severity, 'none'> => severity !== 'none' && rule.limits[severity] !== undefined);
+    const threshold = Object.fromEntries(limited.map((severity) => [severity, rule.limits[severity]!])) as JsonValue;
+    const logs = evidenceOfKind(inputs, 'sarif');
+    if (logs.length === 0) return missing('sarif', threshold, 'upload the scanner\'s SARIF log with "rp gate --sarif FILE"');
+    const counts: Record<string, number> = Object.fromEntries(limited.map((severity) => [severity, 0]));
+    const rules: Record<string, Set<string>> = {};
+    for (const log of logs) {
+      const summary = summaryOf<SarifSummary>(log);
+      for (const severity of limited) {
+        counts[severity]! += summary.bySeverity[severity] ?? 0;
+        for (const ruleId of summary.rulesBySeverity[severity] ?? []) (rules[severity] ??= new Set()).add(ruleId);
+      }
+    }
+    const over = limited.filter((severity) => counts[severity]! > rule.limits[severity]!);
+    const evidence = logs.map((log) => log.sha256).sort();
+    if (over.length > 0) {
+      const parts = over.map((severity) => {
+        const ids = [...(rules[severity] ?? [])].slice(0, 5);
+        return `${plural(counts[severity]!, `${severity} finding`)} (limit ${rule.limits[severity]})${ids.length ? `: ${ids.join(', ')}` : ''}`;
+      });
+      return { status: 'fail', message: parts.join('; '), measured: counts, threshold, evidence };
+    }
+    return { status: 'pass', message: `findings within limits (${limited.map((s) => `${s} ${counts[s]}`).join(', ')})`, measured: counts, threshold, evidence };
+  },
+});
+
+export const testsPass = defineRule({
+  type: 'tests-pass',
+  title: 'Test reports are green',
+  params: { maxFailures: z.number().int().min(0).default(0), minTests: z.number().int().min(0).default(1) },
+  evaluate(rule, { inputs }): RuleOutcome {
+    const threshold = { maxFailures: rule.maxFailures, minTests: rule.minTests };
+    const reports = evidenceOfKind(inputs, 'junit');
+    if (reports.length === 0) return missing('junit', threshold, 'upload the JUnit XML report with "rp gate --junit FILE"');
+    let tests = 0;
+    let failed = 0;
+    const names: string[] = [];
+    for (const report of reports) {
+      const summary = summaryOf<JunitSummary>(report);
+      tests += summary.tests;
+      failed += summary.failures + summary.errors;
+      names.push(...summary.failed);
+    }
+    const measured = { tests, failed };
+    const evidence = reports.map((report) => report.sha256).sort();
+    if (failed > rule.maxFailures) {
+      return {
+        status: 'fail',
+        message: `${plural(failed, 'test')} failed (at most ${rule.maxFailures} allowed)${names.length ? `: ${names.slice(0, 3).join('; ')}` : ''}`,
+        measured,
+        threshold,
+        evidence,
+      };
+    }
+    if (tests < rule.minTests) {
+      return { status: 'fail', message: `the reports hold ${plural(tests, 'test')}; at least ${rule.minTests} are required`, measured, threshold, evidence };
+    }
+    return { status: 'pass', message: `${plural(tests, 'test')}, ${failed} failed`, measured, threshold, evidence };
+  },
+});

@@ -1,0 +1,237 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { and, eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getRuntimeDb, type RuntimeDb } from '@/db/runtime';
+import { evidence as evidenceTable, gateDecisions, passports, signingKeys, users, workspaces } from '@/db/schema/runtime';
+import { uploadEvidence } from '@/lib/evidence/store';
+import { cyclonedx, problemOf, sarif, statement } from '@/lib/evidence/testing/fixtures';
+import { parsePublicKeys, verifyPassport } from '@/lib/passport/verify';
+import { publishedKeys } from '@/lib/passport/signing-keys';
+import { passportDetails, replayPassport } from '@/lib/passport/store';
+import { policyHistory, savePolicy } from '@/lib/policy/store';
+import { configureSecrets } from '@/lib/secrets';
+import { FilesystemBlobStore } from '@/lib/storage/filesystem';
+import { recordApproval } from './approvals';
+import { findEnvironment, findService } from './catalog';
+import { PRODUCTION_LICENSE_NOTE } from './evaluate';
+import { evaluateGateRequest, type GateRequest } from './service';
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-gate-service-'));
+const store = new FilesystemBlobStore(path.join(dataDir, 'blobs'));
+const IMAGE = `sha256:${'ab'.repeat(32)}`;
+let db: RuntimeDb;
+let workspace: { id: string; slug: string };
+
+async function upload(kind: 'sbom' | 'sarif' | 'provenance', document: unknown, collectedAt?: Date) {
+  const bytes = Buffer.from(JSON.stringify(document));
+  const { record } = await uploadEvidence(db, workspace.id, store, {
+    kind,
+    contentType: 'application/json',
+    contentLength: bytes.length,
+    body: [new Uint8Array(bytes)],
+    service: 'checkout',
+    collectedAt,
+  });
+  return record.sha256;
+}
+
+function request(evidence: string[], overrides: Partial<GateRequest> = {}): GateRequest {
+  return { service: 'checkout', environment: 'staging', sourceSha: 'c'.repeat(40), imageDigest: IMAGE, chartVersion: '1.0.0', evidence, artifacts: [], ...overrides };
+}
+
+beforeAll(async () => {
+  configureSecrets({ target: 'runtime', env: { RP_DATA_DIR: dataDir } });
+  db = await getRuntimeDb();
+  const [row] = await db.insert(workspaces).values({ slug: 'acme', name: 'Acme' }).returning({ id: workspaces.id, slug: workspaces.slug });
+  workspace = row!;
+});
+
+afterAll(() => {
+  configureSecrets();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('a first evaluation', () => {
+  it('creates the service, environment, starter policy (shadow) and signing key, and signs a verifiable passport', async () => {
+    const sbom = await upload('sbom', cyclonedx([{ name: 'left-pad', license: 'MIT' }]));
+    const outcome = await evaluateGateRequest(db, workspace, request([sbom]), { actorLabel: 'token ci' });
+    expect(outcome).toMatchObject({ mode: 'shadow', requestedMode: 'shadow', blocking: false, policy: { name: 'Starter policy', version: 1 } });
+    expect(outcome.reasons.map((reason) => `${reason.ruleId}:${reason.status}`)).toEqual([
+      'sbom:pass',
+      'no-critical-or-high-findings:missing',
+      'provenance-matches-image:missing',
+      'no-strong-copyleft:pass',
+    ]);
+    expect(await findService(db, workspace.id, 'checkout')).not.toBeNull();
+    expect(await findEnvironment(db, workspace.id, 'staging')).toMatchObject({ production: false });
+
+    const keys = await publishedKeys(db, 'acme');
+    expect(keys).toHaveLength(1);
+    const verification = verifyPassport(outcome.passport.envelope, parsePublicKeys(keys![0]!.publicKeyPem));
+    expect(verification).toMatchObject({ valid: true, passportId: outcome.passport.id, keyId: keys![0]!.keyId });
+  });
+
+  it('never stores the private signing key in plaintext', async () => {
+    const [key] = await db.select().from(signingKeys).where(eq(signingKeys.workspaceId, workspace.id));
+    expect(key!.privateKeyRef).toBe(`store:signing/key-${key!.id}`);
+    const tables = await db.execute(sql`select table_name from information_schema.tables where table_schema = 'public'`);
+    for (const { table_name: table } of (Array.isArray(tables) ? tables : (tables as unknown as { rows: Array<{ table_name: string }> }).rows) as Array<{ table_name: string }>) {
+      const rows = await db.execute(sql.raw(`select * from "${table}"`));
+      expect(JSON.stringify(rows), table).not.toContain('BEGIN PRIVATE KEY');
+    }
+  });
+});
+
+describe('policies and modes', () => {
+  it('enforce blocks on deny; the reasons name the failing rule', async () => {
+    const service = (await findService(db, workspace.id, 'checkout'))!;
+    await savePolicy(db, workspace.id, { serviceId: service.id, environmentId: null }, {
+      document: { mode: 'enforce', rules: [{ id: 'no-high', type: 'sarif-severity', limits: { high: 0 } }] },
+      reason: 'tighten',
+    });
+    const findings = await upload('sarif', sarif([{ ruleId: 'js/sql-injection', level: 'error' }]));
+    const outcome = await evaluateGateRequest(db, workspace, request([findings]), { actorLabel: 'token ci' });
+    expect(outcome).toMatchObject({ decision: 'deny', mode: 'enforce', blocking: true });
+    expect(outcome.reasons[0]).toMatchObject({ ruleId: 'no-high', status: 'fail', measured: { high: 1 }, evidence: [findings] });
+    // The service's policy is more specific than the workspace's starter policy.
+    expect(outcome.policy).toMatchObject({ version: 1, mode: 'enforce' });
+  });
+
+  it('keeps every version of a policy', async () => {
+    const service = (await findService(db, workspace.id, 'checkout'))!;
+    const saved = await savePolicy(db, workspace.id, { serviceId: service.id, environmentId: null }, {
+      document: { mode: 'advisory', rules: [{ id: 'no-high', type: 'sarif-severity', limits: { high: 0 } }] },
+      reason: 'back to advisory',
+    });
+    expect(saved).toMatchObject({ changed: true, policy: { version: 2, mode: 'advisory' } });
+    const same = await savePolicy(db, workspace.id, { serviceId: service.id, environmentId: null }, { document: { mode: 'advisory', rules: [{ id: 'no-high', type: 'sarif-severity', limits: { high: 0 } }] } });
+    expect(same.changed).toBe(false);
+    expect((await policyHistory(db, workspace.id, saved.policy.id)).map((entry) => [entry.version, entry.mode, entry.reason])).toEqual([
+      [2, 'advisory', 'back to advisory'],
+      [1, 'enforce', 'tighten'],
+    ]);
+    const problem = await problemOf(savePolicy(db, workspace.id, { serviceId: null, environmentId: null }, { document: { mode: 'enforce', rules: [{ id: 'x', type: 'nope' }] } }));
+    expect(problem.status).toBe(400);
+  });
+
+  it('enforce on a production environment without a license is applied as advisory, and says so', async () => {
+    await savePolicy(db, workspace.id, { serviceId: null, environmentId: null }, { document: { mode: 'enforce', rules: [{ id: 'sbom', type: 'sbom-present' }] } });
+    const outcome = await evaluateGateRequest(db, workspace, request([], { service: 'billing', environment: 'production' }), { actorLabel: 'token ci' });
+    expect(await findEnvironment(db, workspace.id, 'production')).toMatchObject({ production: true });
+    expect(outcome).toMatchObject({ decision: 'deny', mode: 'advisory', requestedMode: 'enforce', blocking: false });
+    expect(outcome.notes).toContain(PRODUCTION_LICENSE_NOTE);
+  });
+});
+
+describe('evidence references', () => {
+  it('refuses digests the workspace does not hold (422)', async () => {
+    const unknown = crypto.randomBytes(32).toString('hex');
+    const problem = await problemOf(evaluateGateRequest(db, workspace, request([unknown]), { actorLabel: null }));
+    expect(problem.status).toBe(422);
+    expect(problem.message).toContain(`sha256:${unknown}`);
+  });
+
+  it('checks provenance against the released image', async () => {
+    const [other] = await db.insert(workspaces).values({ slug: 'beta', name: 'Beta' }).returning({ id: workspaces.id, slug: workspaces.slug });
+    await savePolicy(db, other!.id, { serviceId: null, environmentId: null }, { document: { mode: 'enforce', rules: [{ id: 'prov', type: 'provenance-subject' }] } });
+    const saved = workspace;
+    workspace = other!;
+    try {
+      const matching = await upload('provenance', statement([{ name: 'checkout', sha256: IMAGE.slice(7) }]));
+      const elsewhere = await upload('provenance', statement([{ name: 'checkout', sha256: 'ff'.repeat(32) }]));
+      expect((await evaluateGateRequest(db, workspace, request([matching]), { actorLabel: null })).decision).toBe('allow');
+      const denied = await evaluateGateRequest(db, workspace, request([elsewhere]), { actorLabel: null });
+      expect(denied.reasons[0]).toMatchObject({ status: 'fail', measured: { subjects: [`sha256:${'ff'.repeat(32)}`] } });
+      // Evidence of another workspace is not visible here.
+      expect((await problemOf(evaluateGateRequest(db, saved, request([matching]), { actorLabel: null }))).status).toBe(422);
+    } finally {
+      workspace = saved;
+    }
+  });
+});
+
+describe('approvals', () => {
+  it('counts approvals of the release toward the approvals rule', async () => {
+    const environment = (await findEnvironment(db, workspace.id, 'staging'))!;
+    await savePolicy(db, workspace.id, { serviceId: null, environmentId: environment.id }, { document: { mode: 'enforce', rules: [{ id: 'approved', type: 'approvals', count: 1 }] } });
+    const release = request([], { service: 'search' });
+    const first = await evaluateGateRequest(db, workspace, release, { actorLabel: null });
+    expect(first.reasons[0]).toMatchObject({ status: 'fail', measured: { approvals: 0 } });
+    const [approver] = await db.insert(users).values({ email: 'lead@acme.test', name: 'Lead' }).returning({ id: users.id });
+    await recordApproval(db, workspace.id, { releaseId: first.release.id, approverId: approver!.id, role: 'maintainer', passportId: first.passport.id });
+    const second = await evaluateGateRequest(db, workspace, release, { actorLabel: null });
+    expect(second).toMatchObject({ decision: 'allow', release: { id: first.release.id } });
+  });
+});
+
+describe('determinism and replay', () => {
+  it('the same inputs at the same instant give the same passport, stored once', async () => {
+    const sbom = await upload('sbom', cyclonedx([{ name: 'a', license: 'MIT' }]));
+    const now = new Date('2026-05-01T12:00:00.000Z');
+    const first = await evaluateGateRequest(db, workspace, request([sbom], { service: 'cart' }), { actorLabel: 'x', now });
+    const second = await evaluateGateRequest(db, workspace, request([sbom], { service: 'cart' }), { actorLabel: 'y', now });
+    expect(second.passport.id).toBe(first.passport.id);
+    expect(second.passport.envelope).toEqual(first.passport.envelope);
+    const rows = await db.select().from(passports).where(and(eq(passports.workspaceId, workspace.id), eq(passports.id, first.passport.id)));
+    expect(rows).toHaveLength(1);
+    const decisions = await db.select().from(gateDecisions).where(eq(gateDecisions.passportId, first.passport.id));
+    expect(decisions).toHaveLength(2);
+  });
+
+  it('a replay matches; altered stored inputs are reported as the difference', async () => {
+    const sbom = await upload('sbom', cyclonedx([{ name: 'b', license: 'MIT' }]));
+    const outcome = await evaluateGateRequest(db, workspace, request([sbom], { service: 'orders' }), { actorLabel: null });
+    expect(await replayPassport(db, workspace.id, outcome.passport.id)).toEqual({ match: true, passportId: outcome.passport.id, replayedId: outcome.passport.id, differences: [] });
+    const details = await passportDetails(db, workspace.id, outcome.passport.id);
+    const altered = { ...details.inputs, release: { ...details.inputs.release, chartVersion: '9.9.9' } };
+    await db.update(gateDecisions).set({ inputs: altered }).where(eq(gateDecisions.id, outcome.decisionId));
+    const replay = await replayPassport(db, workspace.id, outcome.passport.id);
+    expect(replay.match).toBe(false);
+    expect(replay.differences.map((difference) => difference.path)).toContain('$.predicate.release.chartVersion');
+    expect((await problemOf(replayPassport(db, workspace.id, 'f'.repeat(64)))).status).toBe(404);
+  });
+});
+
+describe('evidence records', () => {
+  it('an upload of the same bytes refreshes the collection time, one row', async () => {
+    const document = cyclonedx([{ name: 'fresh', license: 'MIT' }]);
+    const first = await upload('sbom', document, new Date('2026-01-01T00:00:00Z'));
+    const second = await upload('sbom', document, new Date('2026-02-01T00:00:00Z'));
+    expect(second).toBe(first);
+    const rows = await db.select().from(evidenceTable).where(and(eq(evidenceTable.workspaceId, workspace.id), eq(evidenceTable.sha256, first)));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.collectedAt.toISOString()).toBe('2026-02-01T00:00:00.000Z');
+  });
+
+  it('a failed database write leaves neither row nor blob', async () => {
+    const bytes = Buffer.from(JSON.stringify(cyclonedx([{ name: 'unlucky' }])));
+    const problem = uploadEvidence(db, workspace.id, store, { kind: 'sbom', contentType: 'application/json', contentLength: null, body: [new Uint8Array(bytes)] }, {
+      afterSave: async () => {
+        throw new Error('database went away');
+      },
+    });
+    await expect(problem).rejects.toThrow('database went away');
+    const digest = crypto.createHash('sha256').update(bytes).digest('hex');
+    expect(await db.select().from(evidenceTable).where(eq(evidenceTable.sha256, digest))).toEqual([]);
+    expect(await store.exists(`evidence/${workspace.id}/sha256/${digest}`)).toBe(false);
+  });
+});
+
+describe('signing key rotation', () => {
+  it('signs with the new key at once; the retired key stays published, so old passports still verify', async () => {
+    const { rotateSigningKey } = await import('@/lib/passport/signing-keys');
+    const before = await evaluateGateRequest(db, workspace, request([], { service: 'rotation' }), { actorLabel: null });
+    const rotated = await rotateSigningKey(db, workspace);
+    expect(rotated.retired).toBe(before.passport.keyId);
+    const after = await evaluateGateRequest(db, workspace, request([], { service: 'rotation' }), { actorLabel: null });
+    expect(after.passport.keyId).toBe(rotated.active);
+    const keys = (await publishedKeys(db, 'acme'))!;
+    expect(keys.map((key) => [key.keyId, key.status])).toEqual(expect.arrayContaining([[before.passport.keyId, 'retired'], [rotated.active, 'active']]));
+    const published = keys.map((key) => ({ keyId: key.keyId, publicKeyPem: key.publicKeyPem }));
+    expect(verifyPassport(before.passport.envelope, published)).toMatchObject({ valid: true, keyId: before.passport.keyId });
+    expect(verifyPassport(after.passport.envelope, published)).toMatchObject({ valid: true, keyId: rotated.active });
+  });
+});

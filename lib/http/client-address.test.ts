@@ -1,0 +1,59 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { addressIn, clientAddress, normalizeAddress, parseAddressList, PEER_ADDRESS_HEADER } from './client-address';
+import { installPeerAddressHook } from './peer-address-hook';
+
+describe('the peer address hook', () => {
+  it('stamps the socket address and overwrites whatever the client sent in its place', async () => {
+    installPeerAddressHook();
+    const server = http.createServer((request, response) => {
+      response.end(JSON.stringify({ peer: request.headers[PEER_ADDRESS_HEADER], raw: request.rawHeaders.filter((h) => h.toLowerCase() === PEER_ADDRESS_HEADER).length }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const response = await fetch(`http://127.0.0.1:${port}/`, { headers: { [PEER_ADDRESS_HEADER]: '10.0.0.1', 'x-forwarded-for': '10.0.0.1' } });
+      const body = (await response.json()) as { peer: string; raw: number };
+      expect(normalizeAddress(body.peer)).toBe('127.0.0.1');
+      expect(body.raw).toBe(1);
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe('client addresses', () => {
+  const headers = (values: Record<string, string>) => new Headers(values);
+
+  it('normalize IPv4-mapped IPv6 and refuse what is not an address', () => {
+    expect(normalizeAddress('::ffff:10.1.2.3')).toBe('10.1.2.3');
+    expect(normalizeAddress('[::1]')).toBe('::1');
+    expect(normalizeAddress('evil.example')).toBeNull();
+    expect(normalizeAddress('')).toBeNull();
+  });
+
+  it('parse address lists with CIDR ranges, and reject nonsense loudly', () => {
+    const list = parseAddressList('10.0.0.0/8, 192.0.2.1, fd00::/8', 'TEST');
+    expect(addressIn(list, '10.9.8.7')).toBe(true);
+    expect(addressIn(list, '192.0.2.1')).toBe(true);
+    expect(addressIn(list, '192.0.2.2')).toBe(false);
+    expect(addressIn(list, 'fd00::1')).toBe(true);
+    expect(() => parseAddressList('10.0.0.0/40', 'TEST')).toThrow(/TEST/);
+    expect(() => parseAddressList('proxy.local', 'TEST')).toThrow(/not an IP address/);
+  });
+
+  it('use the peer, ignoring x-forwarded-for from an untrusted peer', () => {
+    const none = parseAddressList('', 'TEST');
+    expect(clientAddress(headers({ [PEER_ADDRESS_HEADER]: '192.0.2.5', 'x-forwarded-for': '203.0.113.9' }), none)).toBe('192.0.2.5');
+    expect(clientAddress(headers({ 'x-forwarded-for': '203.0.113.9' }), none)).toBeNull();
+  });
+
+  it('take the last untrusted hop when the peer is a trusted proxy', () => {
+    const proxies = parseAddressList('10.0.0.0/8', 'TEST');
+    const through = (xff: string) => clientAddress(headers({ [PEER_ADDRESS_HEADER]: '10.0.0.2', 'x-forwarded-for': xff }), proxies);
+    expect(through('203.0.113.9')).toBe('203.0.113.9');
+    // A client prepending a fake hop does not move its real address.
+    expect(through('1.2.3.4, 203.0.113.9, 10.0.0.3')).toBe('203.0.113.9');
+  });
+});

@@ -1,0 +1,107 @@
+/**
+ * Request parsing for the route wrapper: path parameters, query and JSON body through the
+ * endpoint's zod schemas (a 400 problem lists every field error), and size-limited raw bodies
+ * (a 413 problem as soon as the limit is crossed, without buffering the body).
+ */
+import type { z } from 'zod';
+import type { FieldError } from './problem';
+import { ProblemError } from './problem';
+
+/** JSON bodies larger than this are refused (raw uploads declare their own limit). */
+export const JSON_BODY_LIMIT_BYTES = 1024 * 1024;
+
+export function fieldErrors(error: z.ZodError, prefix: string): FieldError[] {
+  return error.issues.map((issue) => ({
+    path: [prefix, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
+}
+
+export async function parseWith<T extends z.ZodType>(schema: T | undefined, value: unknown, prefix: string): Promise<{ value: z.output<T> | undefined; errors: FieldError[] }> {
+  if (!schema) return { value: undefined, errors: [] };
+  const result = await schema.safeParseAsync(value);
+  return result.success ? { value: result.data, errors: [] } : { value: undefined, errors: fieldErrors(result.error, prefix) };
+}
+
+/** Query string to an object; a repeated key becomes an array. */
+export function queryObject(url: URL): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [key, value] of url.searchParams) {
+    const existing = out[key];
+    out[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
+  }
+  return out;
+}
+
+function mediaTypeOf(request: Request): string {
+  return (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+function declaredLength(request: Request): number | null {
+  const value = request.headers.get('content-length');
+  return value !== null && /^\d+$/.test(value) ? Number(value) : null;
+}
+
+function tooLarge(limit: number): ProblemError {
+  return new ProblemError('payload-too-large', `The request body is larger than the limit of ${formatBytes(limit)}.`, { extensions: { limitBytes: limit } });
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${+(bytes / 1024 / 1024).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${+(bytes / 1024).toFixed(1)} KB`;
+  return `${bytes} bytes`;
+}
+
+/** Reads a JSON body (up to the limit) and returns the parsed value; undefined when the body is empty. */
+export async function readJsonBody(request: Request, limit = JSON_BODY_LIMIT_BYTES): Promise<unknown> {
+  const length = declaredLength(request);
+  if (length !== null && length > limit) throw tooLarge(limit);
+  if (!request.body) return undefined;
+  const type = mediaTypeOf(request);
+  if (type !== 'application/json' && !type.endsWith('+json')) {
+    throw new ProblemError('unsupported-media-type', `Send the body as JSON with "Content-Type: application/json"${type ? ` (got "${type}")` : ''}.`);
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = limitedStream(request.body, limit).getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+  }
+  if (size === 0) return undefined;
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(chunks));
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new ProblemError('bad-request', `The body is not valid JSON: ${error instanceof Error ? error.message : String(error)}.`);
+  }
+}
+
+/** Checks a raw (non-JSON) upload's media type and size, and returns its stream with the limit enforced. */
+export function rawBodyStream(request: Request, spec: { mediaTypes: string[]; maxBytes: number }): ReadableStream<Uint8Array> {
+  const type = mediaTypeOf(request);
+  const accepted = spec.mediaTypes.map((t) => t.toLowerCase());
+  if (!accepted.includes('*/*') && !accepted.includes(type)) {
+    throw new ProblemError('unsupported-media-type', `Send one of ${spec.mediaTypes.join(', ')}${type ? ` (got "${type}")` : ''}.`, { extensions: { accepted: spec.mediaTypes } });
+  }
+  const length = declaredLength(request);
+  if (length !== null && length > spec.maxBytes) throw tooLarge(spec.maxBytes);
+  if (!request.body) return new ReadableStream({ start: (controller) => controller.close() });
+  return limitedStream(request.body, spec.maxBytes);
+}
+
+/** Passes the stream through, erroring with a 413 problem as soon as more than `limit` bytes arrived. */
+export function limitedStream(body: ReadableStream<Uint8Array>, limit: number): ReadableStream<Uint8Array> {
+  let seen = 0;
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        seen += chunk.byteLength;
+        if (seen > limit) controller.error(tooLarge(limit));
+        else controller.enqueue(chunk);
+      },
+    }),
+  );
+}

@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getRuntimeDb } from '@/db/runtime';
+import { installedLicenses } from '@/db/schema/runtime';
+import { signingKeyFromPem, signLicense, type LicenseToIssue } from '@/lib/billing/license-issuer';
+import { ProblemError } from '@/lib/http/problem';
+import { PRODUCTION_FEATURE } from './claims';
+import { ed25519Pem, SAMPLE_LICENSE } from './testing';
+import { getLicenseStatus, hasProductionEntitlement, installLicense, removeLicense } from './status';
+
+const owner = ed25519Pem();
+const now = new Date('2026-01-20T00:00:00Z');
+const base: LicenseToIssue = { ...SAMPLE_LICENSE, licenseId: 'lic_a', features: [PRODUCTION_FEATURE] };
+
+async function issue(overrides: Partial<LicenseToIssue> = {}): Promise<string> {
+  const signer = await signingKeyFromPem(owner.privatePem);
+  return signLicense({ ...base, ...overrides }, signer);
+}
+
+describe('the runtime license', () => {
+  beforeAll(() => {
+    process.env.RP_LICENSE_TEST_PUBLIC_KEY = owner.publicPem;
+  });
+  afterAll(() => {
+    delete process.env.RP_LICENSE_TEST_PUBLIC_KEY;
+  });
+
+  it('has no production entitlement before a license is installed', async () => {
+    expect(await getLicenseStatus({ now })).toMatchObject({ installed: false, valid: false, reason: 'none', production: false });
+    expect(await hasProductionEntitlement({ now })).toBe(false);
+  });
+
+  it('installs a valid license and grants what it lists', async () => {
+    const status = await installLicense(await issue(), { installedBy: 'admin@acme.test', now });
+    expect(status).toMatchObject({ valid: true, plan: 'team', seats: 10, production: true, trust: 'test-key', installedBy: 'admin@acme.test' });
+    expect(await hasProductionEntitlement({ now })).toBe(true);
+  });
+
+  it('refuses a tampered license and keeps the installed one', async () => {
+    const token = await issue({ licenseId: 'lic_b' });
+    const [header, payload, signature] = token.split('.');
+    const forged = `${header}.${Buffer.from(Buffer.from(payload!, 'base64url').toString().replace('"team"', '"enterprise"')).toString('base64url')}.${signature}`;
+    await expect(installLicense(forged, { installedBy: 'mallory', now })).rejects.toBeInstanceOf(ProblemError);
+    expect(await getLicenseStatus({ now })).toMatchObject({ valid: true, licenseId: 'lic_a' });
+  });
+
+  it('refuses to install an expired license', async () => {
+    const token = await issue({ licenseId: 'lic_old', expiresAt: new Date('2026-01-10T00:00:00Z') });
+    await expect(installLicense(token, { installedBy: 'admin', now })).rejects.toThrow(/expired/);
+  });
+
+  it('loses production entitlement when the installed license expires', async () => {
+    const later = new Date('2026-03-01T00:00:00Z');
+    expect(await getLicenseStatus({ now: later })).toMatchObject({ installed: true, valid: false, reason: 'expired', plan: 'team', production: false });
+    expect(await hasProductionEntitlement({ now: later })).toBe(false);
+  });
+
+  it('grants no production entitlement for a license without the feature', async () => {
+    await installLicense(await issue({ licenseId: 'lic_c', features: ['packages'] }), { installedBy: 'admin', now });
+    expect(await getLicenseStatus({ now })).toMatchObject({ valid: true, licenseId: 'lic_c', production: false });
+  });
+
+  it('re-verifies the stored token on every read: a row altered in the database grants nothing', async () => {
+    const db = await getRuntimeDb();
+    const token = await issue({ licenseId: 'lic_d' });
+    await installLicense(token, { installedBy: 'admin', now });
+    // Written behind the application's back (removeLicense only clears the short read cache).
+    await removeLicense();
+    await db.insert(installedLicenses).values({ token: token.slice(0, -6) + 'AAAAAA', installedBy: 'db' });
+    expect(await getLicenseStatus({ now })).toMatchObject({ installed: true, valid: false, reason: 'bad-signature', production: false });
+  });
+
+  it('falls back to unlicensed when the license is removed', async () => {
+    await removeLicense();
+    expect(await getLicenseStatus({ now })).toMatchObject({ installed: false, production: false });
+  });
+});

@@ -1,0 +1,36 @@
+/** Passport route handlers' logic: read back, replay, and the public keys. */
+import type { workspaceKeys } from '@/lib/api/endpoints/keys';
+import type { getPassport, replayPassport as replayEndpoint } from '@/lib/api/endpoints/passports';
+import { ProblemError } from '@/lib/http/problem';
+import type { ApiContext } from '@/lib/http/with-api';
+import { publicJwk } from './keys';
+import { publishedKeys } from './signing-keys';
+import { passportDetails, replayPassport } from './store';
+
+export async function handlePassportGet(ctx: ApiContext<typeof getPassport>) {
+  const details = await passportDetails(ctx.db, ctx.workspace!.id, ctx.params.id);
+  return { ...details, statement: details.statement as unknown as Record<string, unknown>, inputs: details.inputs as unknown as Record<string, unknown> };
+}
+
+export async function handlePassportReplay(ctx: ApiContext<typeof replayEndpoint>) {
+  const result = await replayPassport(ctx.db, ctx.workspace!.id, ctx.params.id);
+  ctx.auditResource({ type: 'passport', id: ctx.params.id }, { match: result.match, replayedId: result.replayedId });
+  return result;
+}
+
+export async function handleWorkspaceKeys(ctx: ApiContext<typeof workspaceKeys>) {
+  const keys = await publishedKeys(ctx.db, ctx.params.workspace);
+  if (!keys) throw new ProblemError('not-found', `There is no workspace "${ctx.params.workspace}".`);
+  return {
+    workspace: ctx.params.workspace,
+    keys: keys.map((key) => ({
+      keyId: key.keyId,
+      algorithm: key.algorithm,
+      publicKeyPem: key.publicKeyPem,
+      jwk: publicJwk(key.publicKeyPem),
+      status: key.status,
+      createdAt: key.createdAt.toISOString(),
+      retiredAt: key.retiredAt?.toISOString() ?? null,
+    })),
+  };
+}

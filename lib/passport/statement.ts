@@ -1,0 +1,79 @@
+/**
+ * The passport: an in-toto Statement (v1) whose subjects are the released image (and the source
+ * commit) and whose predicate records what was judged and the decision. Its canonical JSON
+ * (RFC 8785) is the signed payload; its id is the sha256 of those bytes. Built only from the
+ * inputs, the policy and the evaluation, so equal arguments give equal bytes.
+ */
+import type { AppliedPolicy, Evaluation } from '@/lib/gate/evaluate';
+import { inputHash, normalizeInputs, type GateInputs } from '@/lib/gate/inputs';
+import { canonicalJson, sha256Hex } from './canonical';
+
+export const IN_TOTO_STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
+export const PASSPORT_PREDICATE_TYPE = 'https://releasepassport.com/passport/v1';
+
+export interface PassportStatement {
+  _type: typeof IN_TOTO_STATEMENT_TYPE;
+  subject: Array<{ name: string; digest: Record<string, string> }>;
+  predicateType: typeof PASSPORT_PREDICATE_TYPE;
+  predicate: {
+    workspace: string;
+    release: GateInputs['release'];
+    evidence: Array<{ kind: string; sha256: string; mediaType: string; size: number; collectedAt: string }>;
+    artifacts: GateInputs['artifacts'];
+    approvals: GateInputs['approvals'];
+    connectorReadings: GateInputs['connectorReadings'];
+    policy: { id: string; name: string; version: number; hash: string; mode: AppliedPolicy['mode'] };
+    decision: {
+      result: Evaluation['decision'];
+      mode: Evaluation['mode'];
+      requestedMode: Evaluation['requestedMode'];
+      blocking: boolean;
+      evaluatedAt: string;
+      reasons: Evaluation['reasons'];
+      notes: string[];
+    };
+    /** sha256 of the canonical normalized input snapshot. */
+    inputHash: string;
+  };
+}
+
+export interface BuiltPassport {
+  id: string;
+  /** The canonical JSON text: exactly the bytes signed. */
+  payload: string;
+  statement: PassportStatement;
+}
+
+export function buildPassport(rawInputs: GateInputs, policy: AppliedPolicy, evaluation: Evaluation, evaluatedAt: string): BuiltPassport {
+  const inputs = normalizeInputs(rawInputs);
+  const { release } = inputs;
+  const statement: PassportStatement = {
+    _type: IN_TOTO_STATEMENT_TYPE,
+    subject: [
+      { name: release.service, digest: { sha256: release.imageDigest.slice('sha256:'.length) } },
+      { name: `${release.service}@source`, digest: { gitCommit: release.sourceSha } },
+    ],
+    predicateType: PASSPORT_PREDICATE_TYPE,
+    predicate: {
+      workspace: inputs.workspace,
+      release,
+      evidence: inputs.evidence.map(({ kind, sha256, mediaType, size, collectedAt }) => ({ kind, sha256, mediaType, size, collectedAt })),
+      artifacts: inputs.artifacts,
+      approvals: inputs.approvals,
+      connectorReadings: inputs.connectorReadings,
+      policy: { id: policy.id, name: policy.name, version: policy.version, hash: policy.hash, mode: policy.mode },
+      decision: {
+        result: evaluation.decision,
+        mode: evaluation.mode,
+        requestedMode: evaluation.requestedMode,
+        blocking: evaluation.blocking,
+        evaluatedAt,
+        reasons: evaluation.reasons,
+        notes: evaluation.notes,
+      },
+      inputHash: inputHash(inputs),
+    },
+  };
+  const payload = canonicalJson(statement);
+  return { id: sha256Hex(payload), payload, statement };
+}

@@ -1,0 +1,61 @@
+/**
+ * Reading passports back, and replaying them: the stored inputs and the stored policy version,
+ * judged again at the stored evaluation time, must give the same payload byte for byte.
+ */
+import { and, eq } from 'drizzle-orm';
+import type { RuntimeDb } from '@/db/runtime';
+import { gateDecisions, passports } from '@/db/schema/runtime';
+import type { AppliedPolicy } from '@/lib/gate/evaluate';
+import { gateInputsSchema, type GateInputs } from '@/lib/gate/inputs';
+import { ProblemError } from '@/lib/http/problem';
+import { policyVersion } from '@/lib/policy/store';
+import type { DsseEnvelope } from './dsse';
+import { replayDetails, type ReplayResult } from './replay';
+import type { PassportStatement } from './statement';
+
+export interface PassportDetails {
+  id: string;
+  workspace: string;
+  decision: 'allow' | 'warn' | 'deny';
+  mode: 'shadow' | 'advisory' | 'enforce';
+  blocking: boolean;
+  evaluatedAt: string;
+  keyId: string;
+  envelope: DsseEnvelope;
+  statement: PassportStatement;
+  inputs: GateInputs;
+  policy: AppliedPolicy;
+}
+
+export async function passportDetails(db: RuntimeDb, workspaceId: string, id: string): Promise<PassportDetails> {
+  const [row] = await db
+    .select({ passport: passports, inputs: gateDecisions.inputs, policyId: gateDecisions.policyId, policyVersion: gateDecisions.policyVersion })
+    .from(passports)
+    .innerJoin(gateDecisions, and(eq(gateDecisions.id, passports.decisionId), eq(gateDecisions.workspaceId, workspaceId)))
+    .where(and(eq(passports.workspaceId, workspaceId), eq(passports.id, id)));
+  if (!row) throw new ProblemError('not-found', `There is no passport ${id} in this workspace.`);
+  const statement = JSON.parse(row.passport.payload) as PassportStatement;
+  const stored = statement.predicate.policy;
+  const policy = (row.policyId ? await policyVersion(db, workspaceId, row.policyId, row.policyVersion) : null) ?? {
+    // The policy was deleted since: its identity is still in the passport, its rules are not.
+    ...stored,
+    rules: [],
+  };
+  return {
+    id: row.passport.id,
+    workspace: statement.predicate.workspace,
+    decision: row.passport.decision,
+    mode: row.passport.mode,
+    blocking: row.passport.blocking,
+    evaluatedAt: row.passport.evaluatedAt.toISOString(),
+    keyId: row.passport.keyId,
+    envelope: row.passport.envelope as DsseEnvelope,
+    statement,
+    inputs: gateInputsSchema.parse(row.inputs),
+    policy,
+  };
+}
+
+export async function replayPassport(db: RuntimeDb, workspaceId: string, id: string): Promise<ReplayResult> {
+  return replayDetails(await passportDetails(db, workspaceId, id));
+}

@@ -1,0 +1,184 @@
+/**
+ * The rows of each report, read a page at a time with the same queries the console's lists use
+ * (so an export shows exactly what the filtered list shows), as plain records ready for a format.
+ */
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import type { RuntimeDb } from '@/db/runtime';
+import { comments, gateDecisions, policies, users } from '@/db/schema/runtime';
+import { eachAuditEvent } from '@/lib/console/audit';
+import type { AuditFilters, PassportFilters } from '@/lib/console/filters';
+import { describeSummary } from '@/lib/console/evidence';
+import { eachPassportPage, type PassportListRow } from '@/lib/console/passports';
+import type { GateInputs } from '@/lib/gate/inputs';
+import type { RuleResult } from '@/lib/gate/evaluate';
+
+export const REPORTS = ['passports', 'decisions', 'audit'] as const;
+export type ReportKind = (typeof REPORTS)[number];
+
+export type ReportRow = Record<string, unknown>;
+
+export interface ReportColumn {
+  key: string;
+  header: string;
+}
+
+/** Who, what and how it was judged: the first columns of the passports and decisions reports. */
+const RELEASE_COLUMNS: ReportColumn[] = [
+  { key: 'passportId', header: 'Passport' },
+  { key: 'evaluatedAt', header: 'Evaluated at' },
+  { key: 'service', header: 'Service' },
+  { key: 'environment', header: 'Environment' },
+  { key: 'decision', header: 'Decision' },
+  { key: 'mode', header: 'Mode' },
+  { key: 'blocking', header: 'Blocking' },
+  { key: 'sourceSha', header: 'Source SHA' },
+  { key: 'imageDigest', header: 'Image digest' },
+  { key: 'chartVersion', header: 'Chart version' },
+];
+
+export const COLUMNS: Record<ReportKind, ReportColumn[]> = {
+  passports: RELEASE_COLUMNS,
+  decisions: [
+    ...RELEASE_COLUMNS.slice(0, 6),
+    { key: 'requestedMode', header: 'Policy mode' },
+    RELEASE_COLUMNS[6]!,
+    { key: 'policy', header: 'Policy' },
+    { key: 'policyVersion', header: 'Policy version' },
+    { key: 'actor', header: 'Requested by' },
+    { key: 'reasons', header: 'Reasons' },
+    { key: 'notes', header: 'Notes' },
+    { key: 'evidence', header: 'Evidence' },
+    { key: 'comments', header: 'Comments' },
+    { key: 'inputHash', header: 'Input hash' },
+  ],
+  audit: [
+    { key: 'seq', header: 'Seq' },
+    { key: 'at', header: 'At' },
+    { key: 'actor', header: 'Actor' },
+    { key: 'actorType', header: 'Actor type' },
+    { key: 'action', header: 'Action' },
+    { key: 'resource', header: 'Resource' },
+    { key: 'outcome', header: 'Outcome' },
+    { key: 'reason', header: 'Reason' },
+    { key: 'requestId', header: 'Request id' },
+    { key: 'ip', header: 'Client address' },
+    { key: 'details', header: 'Details' },
+    { key: 'hash', header: 'Hash' },
+  ],
+};
+
+export interface ReportQuery {
+  report: ReportKind;
+  passportFilters: PassportFilters;
+  auditFilters: AuditFilters;
+}
+
+function releaseRecord(row: PassportListRow): ReportRow {
+  return {
+    passportId: row.id,
+    evaluatedAt: row.evaluatedAt.toISOString(),
+    service: row.service,
+    environment: row.environment,
+    decision: row.decision,
+    mode: row.mode,
+    blocking: row.blocking,
+    sourceSha: row.sourceSha,
+    imageDigest: row.imageDigest,
+    chartVersion: row.chartVersion,
+  };
+}
+
+/** The report's rows, one page (array) at a time. */
+export async function* reportPages(db: RuntimeDb, workspaceId: string, query: ReportQuery, pageSize = 500): AsyncGenerator<ReportRow[]> {
+  if (query.report === 'audit') {
+    let page: ReportRow[] = [];
+    for await (const event of eachAuditEvent(db, workspaceId, query.auditFilters, pageSize)) {
+      page.push({
+        seq: event.seq,
+        at: event.at.toISOString(),
+        actor: event.actorLabel ?? event.actorId ?? event.actorType,
+        actorType: event.actorType,
+        action: event.action,
+        resource: event.resourceType ? `${event.resourceType}${event.resourceId ? `:${event.resourceId}` : ''}` : null,
+        outcome: event.outcome,
+        reason: event.reason,
+        requestId: event.requestId,
+        ip: event.ip,
+        details: event.details,
+        hash: event.hash,
+      });
+      if (page.length >= pageSize) {
+        yield page;
+        page = [];
+      }
+    }
+    if (page.length) yield page;
+    return;
+  }
+  for await (const passports of eachPassportPage(db, workspaceId, query.passportFilters, pageSize)) {
+    if (query.report === 'passports') {
+      yield passports.map(releaseRecord);
+      continue;
+    }
+    const decisions = await db
+      .select({
+        passportId: gateDecisions.passportId,
+        requestedMode: gateDecisions.requestedMode,
+        policyId: gateDecisions.policyId,
+        policyVersion: gateDecisions.policyVersion,
+        reasons: gateDecisions.reasons,
+        notes: gateDecisions.notes,
+        actor: gateDecisions.actor,
+        inputHash: gateDecisions.inputHash,
+        inputs: gateDecisions.inputs,
+        policyName: policies.name,
+      })
+      .from(gateDecisions)
+      .leftJoin(policies, and(eq(policies.id, gateDecisions.policyId), eq(policies.workspaceId, workspaceId)))
+      .where(and(eq(gateDecisions.workspaceId, workspaceId), inArray(gateDecisions.passportId, passports.map((row) => row.id))));
+    const byPassport = new Map(decisions.map((decision) => [decision.passportId, decision]));
+    const discussion = await db
+      .select({ passportId: comments.passportId, body: comments.body, at: comments.createdAt, author: users.email })
+      .from(comments)
+      .leftJoin(users, eq(users.id, comments.authorId))
+      .where(and(eq(comments.workspaceId, workspaceId), inArray(comments.passportId, passports.map((row) => row.id))))
+      .orderBy(asc(comments.createdAt));
+    const commentsOf = new Map<string, Array<{ author: string | null; at: string; body: string }>>();
+    for (const comment of discussion) {
+      const list = commentsOf.get(comment.passportId) ?? [];
+      list.push({ author: comment.author, at: comment.at.toISOString(), body: comment.body });
+      commentsOf.set(comment.passportId, list);
+    }
+    yield passports.map((row) => {
+      const decision = byPassport.get(row.id);
+      return {
+        ...releaseRecord(row),
+        requestedMode: decision?.requestedMode ?? null,
+        policy: decision?.policyName ?? null,
+        policyVersion: decision?.policyVersion ?? null,
+        actor: decision?.actor ?? null,
+        reasons: ((decision?.reasons ?? []) as RuleResult[]).map(({ ruleId, type, status, effect, message, measured, threshold, evidence }) => ({
+          ruleId,
+          type,
+          status,
+          effect,
+          message,
+          measured,
+          threshold,
+          evidence,
+        })),
+        notes: decision?.notes ?? [],
+        evidence: ((decision?.inputs as GateInputs | undefined)?.evidence ?? []).map((item) => ({
+          kind: item.kind,
+          sha256: item.sha256,
+          size: item.size,
+          collectedAt: item.collectedAt,
+          summary: describeSummary(item.kind, item.summary),
+          details: item.summary,
+        })),
+        comments: commentsOf.get(row.id) ?? [],
+        inputHash: decision?.inputHash ?? null,
+      };
+    });
+  }
+}

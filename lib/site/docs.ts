@@ -1,0 +1,71 @@
+/**
+ * The documentation: Markdown files in content/docs, listed here in reading order with their
+ * section. Each file is rendered once per server process (pages render per request for the CSP
+ * nonce, so the work is kept out of the request path).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { renderMarkdown, type RenderedMarkdown } from './markdown';
+
+export interface DocPage {
+  /** URL path under /docs ('' is the index). */
+  slug: string;
+  title: string;
+  description: string;
+  section: 'Start' | 'Use' | 'Secure' | 'Operate' | 'Reference';
+}
+
+export const DOCS: readonly DocPage[] = [
+  { slug: '', title: 'Overview', description: 'What Release Passport does and how the pieces fit.', section: 'Start' },
+  { slug: 'install', title: 'Install', description: 'One machine, Postgres, containers or Kubernetes.', section: 'Start' },
+  { slug: 'quick-start', title: 'Quick start', description: 'From an empty install to a first passport from CI.', section: 'Start' },
+  { slug: 'cli', title: 'The rp CLI', description: 'Gate, evidence, verify and the admin commands.', section: 'Use' },
+  { slug: 'gate-api', title: 'Gate API', description: 'Calling the gate over HTTP from any CI.', section: 'Use' },
+  { slug: 'policies', title: 'Policies and modes', description: 'Rules, shadow, advisory and enforce.', section: 'Use' },
+  { slug: 'connectors', title: 'Connectors', description: 'Scoped, read-only readings from your platform.', section: 'Use' },
+  { slug: 'licensing', title: 'Licenses', description: 'Installing a license and production entitlement.', section: 'Use' },
+  { slug: 'security', title: 'Security', description: 'Controls, boundaries and how each is enforced.', section: 'Secure' },
+  { slug: 'operations/kubernetes', title: 'Kubernetes', description: 'The Kustomize manifests, the Secret, the overlay and the upgrade steps.', section: 'Operate' },
+  { slug: 'operations/reverse-proxy', title: 'Behind a TLS proxy', description: 'nginx in front, headers to strip, development-only paths to reject.', section: 'Operate' },
+  { slug: 'operations/backup', title: 'Backup and restore', description: 'What to back up and how to restore it.', section: 'Operate' },
+  { slug: 'operations/upgrade', title: 'Upgrade', description: 'Upgrading and rolling back safely.', section: 'Operate' },
+  { slug: 'operations/key-rotation', title: 'Key rotation', description: 'Signing keys, the secrets key, tokens and sessions.', section: 'Operate' },
+  { slug: 'operations/retention', title: 'Retention', description: 'How long passports, evidence and audit events are kept.', section: 'Operate' },
+];
+
+export const DOC_SECTIONS = ['Start', 'Use', 'Secure', 'Operate', 'Reference'] as const;
+
+const contentDir = () => path.join(process.cwd(), 'content', 'docs');
+const rendered = new Map<string, RenderedMarkdown>();
+
+export function findDoc(slug: string): DocPage | undefined {
+  return DOCS.find((page) => page.slug === slug);
+}
+
+export function renderDoc(page: DocPage): RenderedMarkdown {
+  let result = rendered.get(page.slug);
+  if (!result) {
+    const file = path.join(contentDir(), `${page.slug || 'index'}.md`);
+    result = renderMarkdown(fs.readFileSync(file, 'utf8'));
+    rendered.set(page.slug, result);
+  }
+  return result;
+}
+
+/** The pages before and after, for the links at the end of a page. */
+export function neighbours(slug: string): { previous: DocPage | null; next: DocPage | null } {
+  const index = DOCS.findIndex((page) => page.slug === slug);
+  return { previous: DOCS[index - 1] ?? null, next: DOCS[index + 1] ?? null };
+}
+
+const renderedFiles = new Map<string, RenderedMarkdown>();
+
+/** Another Markdown file under content/ (the changelog). */
+export function renderContentFile(name: string): RenderedMarkdown {
+  let result = renderedFiles.get(name);
+  if (!result) {
+    result = renderMarkdown(fs.readFileSync(path.join(process.cwd(), 'content', name), 'utf8'));
+    renderedFiles.set(name, result);
+  }
+  return result;
+}

@@ -1,0 +1,22 @@
+import { runtimeDatabase } from '@/db/runtime';
+import { bootstrapInstallation, bootstrapMessage } from '@/lib/auth/bootstrap';
+import { installPeerAddressHook } from '@/lib/http/peer-address-hook';
+
+/**
+ * Start-up work of the runtime server, before traffic: the real peer address is stamped on
+ * every request, the database is opened and migrated, a first start creates the bootstrap admin
+ * and prints their one-time sign-in link, and the embedded worker starts.
+ */
+export async function startRuntime(): Promise<void> {
+  installPeerAddressHook();
+  // Sign-in builds its callback URLs (OIDC redirect_uri) from AUTH_URL when set; behind a proxy or
+  // bound to 0.0.0.0 / :: the request's own URL is not the one people use, so RP_PUBLIC_URL is.
+  if (!process.env.AUTH_URL && process.env.RP_PUBLIC_URL) process.env.AUTH_URL = process.env.RP_PUBLIC_URL;
+  const { db } = await runtimeDatabase.open();
+  const bootstrap = await bootstrapInstallation(db);
+  if (bootstrap?.link) console.log(bootstrapMessage(bootstrap));
+  // Background work (retention, connector polling, freshness) runs here unless separate
+  // `rp worker` processes do it (RP_EMBEDDED_WORKER=off).
+  const { startEmbeddedWorker } = await import('@/lib/worker/worker');
+  startEmbeddedWorker();
+}

@@ -1,0 +1,14 @@
+/**
+ * Which of the two builds this process belongs to (DESIGN section 2).
+ * `RP_TARGET` is read at build time by next.config.ts and inlined into the bundles,
+ * so a runtime build can never be switched into the public site at start.
+ */
+export type Target = 'public' | 'runtime';
+
+export function parseTarget(value: string | undefined): Target {
+  if (value === undefined || value === '' || value === 'runtime') return 'runtime';
+  if (value === 'public') return 'public';
+  throw new Error(`RP_TARGET must be "public" or "runtime", got "${value}"`);
+}
+
+export const currentTarget: Target = parseTarget(process.env.RP_TARGET);

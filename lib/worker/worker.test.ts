@@ -1,0 +1,103 @@
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getRuntimeDb, type RuntimeDb } from '@/db/runtime';
+import { jobs } from '@/db/schema/runtime';
+import { createConnector } from '@/lib/connectors/store';
+import { connectorTestbed } from '@/lib/connectors/testing/setup';
+import type { StandIn } from '@/lib/connectors/testing/standin';
+import { configureSecrets } from '@/lib/secrets';
+import { ADMIN } from '@/lib/secrets/test-support';
+import { claimJob, ensureJobs, type JobDefinition } from './jobs';
+import { Worker } from './worker';
+
+let db: RuntimeDb;
+let standIn: StandIn;
+let workspace: { id: string; slug: string };
+const runs: Record<string, string[]> = {};
+
+/** Jobs that record which worker ran them, and take a moment so that racers overlap. */
+function job(name: string, behaviour: 'ok' | 'fail' = 'ok'): JobDefinition {
+  return {
+    name,
+    intervalSeconds: 3600,
+    leaseSeconds: 30,
+    async run({ workerId }) {
+      (runs[name] ??= []).push(workerId);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (behaviour === 'fail') throw new Error(`${name} could not finish: storage unavailable`);
+      return { done: true };
+    },
+  };
+}
+
+beforeAll(async () => {
+  ({ workspace, standIn } = await connectorTestbed('worker', 'worker-token'));
+  db = await getRuntimeDb();
+});
+
+afterAll(async () => {
+  await standIn.close();
+  configureSecrets();
+});
+
+describe('workers sharing one database', () => {
+  it('run each due job once, however many race for it', async () => {
+    const definitions = [job('alpha'), job('beta'), job('gamma')];
+    const workers = [new Worker({ id: 'w1', jobs: definitions }), new Worker({ id: 'w2', jobs: definitions }), new Worker({ id: 'w3', jobs: definitions })];
+    const passes = await Promise.all(workers.map((worker) => worker.runOnce()));
+    expect(passes.flatMap((pass) => pass.jobs.map((j) => j.name)).sort()).toEqual(['alpha', 'beta', 'gamma']);
+    expect(Object.fromEntries(Object.entries(runs).map(([name, by]) => [name, by.length]))).toEqual({ alpha: 1, beta: 1, gamma: 1 });
+    const rows = await db.select().from(jobs).where(sql`${jobs.name} in ('alpha', 'beta', 'gamma')`);
+    for (const row of rows) expect(row).toMatchObject({ runs: 1, lastStatus: 'ok', lockedBy: null, lastResult: { done: true } });
+    // Nothing is due again before the interval.
+    expect((await workers[0]!.runOnce()).jobs).toEqual([]);
+  });
+
+  it('takes over a job whose worker died once its lease ran out, not before', async () => {
+    await ensureJobs(db, [job('delta')]);
+    await db.update(jobs).set({ lockedBy: 'dead-worker', lockedUntil: sql`now() + interval '1 minute'` }).where(eq(jobs.name, 'delta'));
+    expect(await claimJob(db, 'w1', ['delta'])).toBeNull();
+    await db.update(jobs).set({ lockedUntil: sql`now() - interval '1 second'` }).where(eq(jobs.name, 'delta'));
+    expect(await claimJob(db, 'w1', ['delta'])).toBe('delta');
+    const [row] = await db.select().from(jobs).where(eq(jobs.name, 'delta'));
+    expect(row).toMatchObject({ lockedBy: 'w1', lastWorker: 'w1' });
+  });
+
+  it('records a failed run and retries it within a minute', async () => {
+    const failing = new Worker({ id: 'w4', jobs: [job('epsilon', 'fail')] });
+    const pass = await failing.runOnce();
+    expect(pass.jobs).toEqual([{ name: 'epsilon', ok: false, error: 'epsilon could not finish: storage unavailable' }]);
+    const [row] = await db
+      .select({ status: jobs.lastStatus, error: jobs.lastError, lockedBy: jobs.lockedBy, wait: sql<number>`extract(epoch from ${jobs.runAfter} - now())::int` })
+      .from(jobs)
+      .where(eq(jobs.name, 'epsilon'));
+    expect(row).toMatchObject({ status: 'error', error: 'epsilon could not finish: storage unavailable', lockedBy: null });
+    expect(row!.wait).toBeGreaterThan(50);
+    expect(row!.wait).toBeLessThanOrEqual(60);
+  });
+
+  it('share connector polls: every due connector is polled once', async () => {
+    const queries = ['q1', 'q2', 'q3', 'q4', 'q5', 'q6'];
+    for (const id of queries) {
+      await createConnector(
+        { workspace, actor: ADMIN },
+        { name: `prom-${id}`, type: 'prometheus', environment: 'production', secretRef: 'store:production/token', config: { baseUrl: standIn.url, retries: 0, queries: [{ id, query: `up{q="${id}"}` }] } },
+      );
+    }
+    const before = standIn.requests.length;
+    const workers = [new Worker({ id: 'p1', jobs: [], pollConcurrency: 2 }), new Worker({ id: 'p2', jobs: [], pollConcurrency: 2 })];
+    const passes = await Promise.all(workers.map((worker) => worker.runOnce()));
+    expect(passes[0]!.polls + passes[1]!.polls).toBe(6);
+    const asked = standIn.requests.slice(before).map((r) => r.query.find(([name]) => name === 'query')?.[1]);
+    expect(asked.sort()).toEqual(queries.map((id) => `up{q="${id}"}`));
+    // Polled connectors are not due again until their interval.
+    expect((await workers[0]!.runOnce()).polls).toBe(0);
+  });
+
+  it('stops after the work in hand', async () => {
+    const worker = new Worker({ id: 'w5', jobs: [job('zeta')], idleMs: 50 }).start();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await worker.stop();
+    expect(runs.zeta).toEqual(['w5']);
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * The first line of defence, never the only one (DESIGN section 2): the route split, the
+ * session redirect, workspace membership from the signed session claims, security headers
+ * and the request id. Every page, action and route handler re-checks on the server.
+ * Kept as middleware.ts on the Edge runtime on purpose (DESIGN section 2).
+ */
+import { getToken, type JWT } from 'next-auth/jwt';
+import { NextResponse, type NextRequest } from 'next/server';
+import { externalOrigin } from './lib/http/origin';
+import { REQUEST_ID_HEADER, resolveRequestId } from './lib/http/request-id';
+import { belongsToOtherTarget, needsSession, workspaceSlugOf } from './lib/routes';
+import { contentSecurityPolicy, generateNonce, HSTS_VALUE, isHttps } from './lib/security/headers';
+import { parseTarget } from './lib/target';
+
+const target = parseTarget(process.env.RP_TARGET);
+const development = process.env.NODE_ENV === 'development';
+
+export default async function middleware(request: NextRequest): Promise<NextResponse> {
+  const requestId = resolveRequestId(request.headers.get(REQUEST_ID_HEADER));
+  const https = isHttps(request.nextUrl, request.headers.get('x-forwarded-proto'));
+  const nonce = generateNonce();
+  const csp = contentSecurityPolicy(nonce, { development, https });
+  const { pathname } = request.nextUrl;
+
+  const requestHeaders = new Headers(request.headers);
+  requestHeaders.set(REQUEST_ID_HEADER, requestId);
+  requestHeaders.set('x-nonce', nonce);
+  requestHeaders.set('content-security-policy', csp);
+
+  let response: NextResponse;
+  if (belongsToOtherTarget(target, pathname)) {
+    response = notFound(request, requestHeaders);
+  } else if (needsSession(target, pathname)) {
+    const session = await readSession(request, https);
+    if (!session) {
+      const login = new URL('/login', externalOrigin(request.headers, request.url));
+      login.searchParams.set('callbackUrl', pathname + request.nextUrl.search);
+      response = NextResponse.redirect(login);
+    } else if (!isMemberOf(session, workspaceSlugOf(pathname))) {
+      if (claimsAreFresh(session)) {
+        // 404, not 403: a non-member must not learn that the workspace exists.
+        response = notFound(request, requestHeaders);
+      } else {
+        // Claims made before a membership was added: have the server refresh them (it re-checks
+        // the database and comes back here with fresh claims, then 404s a real non-member).
+        const refresh = new URL('/api/auth/refresh', externalOrigin(request.headers, request.url));
+        refresh.searchParams.set('callbackUrl', pathname + request.nextUrl.search);
+        response = NextResponse.redirect(refresh);
+      }
+    } else {
+      response = NextResponse.next({ request: { headers: requestHeaders } });
+    }
+  } else {
+    response = NextResponse.next({ request: { headers: requestHeaders } });
+  }
+
+  response.headers.set(REQUEST_ID_HEADER, requestId);
+  response.headers.set('content-security-policy', csp);
+  if (https) response.headers.set('strict-transport-security', HSTS_VALUE);
+  return response;
+}
+
+/** Decodes the encrypted session cookie; an absent, forged or expired one is no session. */
+async function readSession(request: NextRequest, https: boolean): Promise<JWT | null> {
+  const secret = process.env.AUTH_SECRET;
+  if (!secret) return null; // fail closed: no secret, no sessions
+  try {
+    return await getToken({ req: request, secret, secureCookie: https });
+  } catch {
+    return null;
+  }
+}
+
+function isMemberOf(session: JWT, slug: string | null): boolean {
+  if (slug === null || session.workspacesTruncated) return true; // the server decides
+  return Array.isArray(session.workspaces) && session.workspaces.includes(slug);
+}
+
+/** Claims younger than this are trusted for a 404; older ones are refreshed first. */
+const CLAIMS_FRESH_SECONDS = 10;
+
+function claimsAreFresh(session: JWT): boolean {
+  return typeof session.claimsAt === 'number' && Date.now() / 1000 - session.claimsAt < CLAIMS_FRESH_SECONDS;
+}
+
+/** Renders the app's own 404 page for a path that must look as if it did not exist. */
+function notFound(request: NextRequest, headers: Headers): NextResponse {
+  return NextResponse.rewrite(new URL('/_not-found', request.url), { request: { headers }, status: 404 });
+}
+
+export const config = {
+  // Left out: the API (its route wrapper authenticates, DESIGN section 9), health checks and
+  // static files. Every page passes through.
+  matcher: ['/((?!api/v1/|api/bench/|api/health|api/ready|_next/static/|_next/image|favicon\\.ico|robots\\.txt|sitemap\\.xml).*)'],
+};

@@ -1,0 +1,31 @@
+import type { NextConfig } from 'next';
+import { STATIC_SECURITY_HEADERS } from './lib/security/headers';
+import { parseTarget } from './lib/target';
+
+// One codebase, two builds (DESIGN section 2): `*.public.ts(x)` route files exist only in the
+// public build, `*.runtime.ts(x)` only in the runtime build; plain extensions are shared.
+const target = parseTarget(process.env.RP_TARGET);
+const own = target === 'public' ? 'public' : 'runtime';
+
+const config: NextConfig = {
+  distDir: `.next-${target}`,
+  output: 'standalone',
+  pageExtensions: [`${own}.tsx`, `${own}.ts`, 'tsx', 'ts'],
+  // Inlined at build time, also into the Edge middleware bundle.
+  env: { RP_TARGET: target },
+  poweredByHeader: false,
+  // forbidden() (403) for a member lacking a permission; non-members get notFound() (404).
+  experimental: { authInterrupts: true },
+  reactStrictMode: true,
+  // Type-checking is its own step (npm run typecheck, in .ci/run); each build would repeat it.
+  typescript: { ignoreBuildErrors: true },
+  // PGlite loads its WASM and data files from its own package folder at run time.
+  serverExternalPackages: ['@electric-sql/pglite', '@node-rs/argon2'],
+  // Code names the data directory (process.cwd()/.data) at run time; file tracing would otherwise
+  // copy a developer's local database, keys and secrets into the standalone package.
+  outputFileTracingExcludes: { '*': ['.data/**', '.cache/**', 'test-results/**'] },
+  // Headers every response needs, pages, API and static files alike, at no middleware cost.
+  headers: async () => [{ source: '/:path*', headers: [...STATIC_SECURITY_HEADERS] }],
+};
+
+export default config;

@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// Builds one target (runtime by default) into .next-<target>/ and completes its standalone
+// folder with the static assets Next leaves out of it, so the folder runs on its own.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const target = process.argv[2] ?? process.env.RP_TARGET ?? 'runtime';
+if (!['runtime', 'public'].includes(target)) {
+  console.error(`usage: build.mjs runtime|public (got "${target}")`);
+  process.exit(2);
+}
+const root = path.resolve(import.meta.dirname, '..');
+const distDir = path.join(root, `.next-${target}`);
+// Next leaves files of earlier builds in standalone/: start from an empty one, so the package
+// holds exactly this build.
+fs.rmSync(path.join(distDir, 'standalone'), { recursive: true, force: true });
+const result = spawnSync(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build'], {
+  cwd: root,
+  stdio: ['inherit', 'pipe', 'pipe'],
+  encoding: 'utf8',
+  maxBuffer: 64 * 1024 * 1024,
+  env: { ...process.env, RP_TARGET: target, NEXT_TELEMETRY_DISABLED: '1' },
+});
+process.stdout.write(result.stdout ?? '');
+process.stderr.write(result.stderr ?? '');
+if (result.status !== 0) process.exit(result.status ?? 1);
+// A dynamic filesystem path makes the tracer copy the whole project, a developer's .data/ (session
+// key, database) included, into the standalone output: refuse such a build outright.
+if (/tracing of the whole project/.test(`${result.stdout}${result.stderr}`)) {
+  console.error('\nbuild: refused: a dynamic filesystem access traces the whole project into the build (see the warning above); scope the path or add /*turbopackIgnore: true*/ at the highlighted call.');
+  process.exit(1);
+}
+
+const standalone = path.join(distDir, 'standalone');
+fs.cpSync(path.join(distDir, 'static'), path.join(standalone, `.next-${target}`, 'static'), { recursive: true });
+fs.cpSync(path.join(root, 'public'), path.join(standalone, 'public'), { recursive: true });
+fs.copyFileSync(path.join(root, 'scripts', 'server.mjs'), path.join(standalone, 'rp-server.mjs'));
+if (target === 'runtime') await bundleCli(standalone);
+console.log(`built ${target} → ${path.relative(root, standalone)}/rp-server.mjs`);
+
+/**
+ * The customer package carries the `rp` CLI (migrate, worker, admin commands) as one bundled file
+ * beside the server, so the container image and the tarball need no TypeScript tooling. Packages
+ * with native or WASM parts stay external: the server's traced node_modules already has them.
+ */
+async function bundleCli(into) {
+  const { build } = await import('esbuild');
+  await build({
+    entryPoints: [path.join(root, 'cli', 'main.ts')],
+    outfile: path.join(into, 'rp.mjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    tsconfig: path.join(root, 'tsconfig.json'),
+    external: ['@electric-sql/pglite', '@node-rs/argon2'],
+    // Bundled CommonJS dependencies still call require(); give the ESM bundle one.
+    banner: { js: "import { createRequire as __rpCreateRequire } from 'node:module'; const require = __rpCreateRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+}
