@@ -130,7 +130,12 @@ export function AppShell({
           </Link>
           <span aria-hidden="true" className="text-slate-300 dark:text-slate-700">/</span>
           <WorkspaceSwitcher current={workspace} memberships={memberships} />
-          {role && <Badge>{role}</Badge>}
+          {role && (
+            <Badge>
+              <span className="sr-only">Your role here: </span>
+              {role}
+            </Badge>
+          )}
           {workspace && (
             <nav aria-label="Workspace" className="ml-4 hidden items-center gap-1 lg:flex">
               <WorkspaceNavLinks slug={workspace.slug} can={can} />

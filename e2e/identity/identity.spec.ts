@@ -235,7 +235,7 @@ test('an admin creates a token (shown once) and invites a person who creates an 
   await newcomer.getByLabel('Password, again').fill(PASSWORD);
   await newcomer.getByRole('button', { name: 'Create account and join' }).click();
   await newcomer.waitForURL(`${runtime.url}/console/acme`);
-  await expect(newcomer.getByText('You are a maintainer here.')).toBeVisible();
+  await expect(newcomer.getByRole('banner')).toContainText('Your role here: maintainer');
   await newcomer.goto(invitation);
   await expect(newcomer.getByRole('heading', { name: 'This invitation is no longer valid' })).toBeVisible();
 
