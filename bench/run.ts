@@ -9,11 +9,13 @@
  *      and 50 concurrent clients (p50/p99 latency, throughput, errors);
  *   3. uploads CycloneDX SBOMs: 5 MB to warm up, 20 MB three times, 60 MB once (time, the server's
  *      resident memory before and at peak: it must not grow with the file);
- *   4. prints a table and the budgets: gate throughput >= 50% of the bare route's, p99 < 50 ms at
+ *   4. starts the same build again with RP_WORKERS=2 on the same database and measures the bare
+ *      route and the gate at 50 clients there, to show what a second core adds (DESIGN section 9);
+ *   5. prints a table and the budgets: gate throughput >= 50% of the bare route's, p99 < 50 ms at
  *      10 clients, no errors at 50, the upload < 2 s with memory bounded. Exits 1 if a budget fails.
  * Everything it starts it stops, and the scratch database is dropped.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,7 +27,8 @@ import { TEST_AUDIT } from '@/lib/testing/identity';
 import { createApiToken } from '@/lib/tokens/store';
 import { createWorkspace } from '@/lib/workspaces/members';
 import { savePolicy } from '@/lib/policy/store';
-import { startRuntime, type RunningRuntime } from '../e2e/support/runtime-server';
+import { waitForOk } from '../e2e/support/ports';
+import { RUNTIME_LAUNCHER, startRuntime, type RunningRuntime } from '../e2e/support/runtime-server';
 
 const root = path.resolve(import.meta.dirname, '..');
 const args = new Set(process.argv.slice(2));
@@ -122,6 +125,46 @@ async function uploadSbom(server: RunningRuntime, token: string, file: string): 
   return { seconds, baselineMb: baseline / 1024, peakMb: peak / 1024, status: response.status };
 }
 
+/** A second server on the first one's database and data directory, running `workers` processes. */
+async function startWorkers(first: RunningRuntime, port: number, workers: number): Promise<{ url: string; stop(): Promise<void> }> {
+  let output = '';
+  const child = spawn(process.execPath, [RUNTIME_LAUNCHER], {
+    cwd: path.dirname(RUNTIME_LAUNCHER),
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      RP_TARGET: 'runtime',
+      PORT: String(port),
+      RP_BIND: '127.0.0.1',
+      RP_WORKERS: String(workers),
+      DATABASE_URL: first.databaseUrl,
+      RP_DATA_DIR: first.dataDir,
+      AUTH_SECRET: 'e2e-gate-session-secret-not-for-production',
+      RP_BENCH: '1',
+      RP_RATE_LIMIT_API: '100000000/60s',
+      RP_LOG_LEVEL: 'error',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    if (child.exitCode === null) child.kill('SIGKILL');
+  };
+  try {
+    await waitForOk(`${url}/api/ready`, 90_000);
+  } catch (error) {
+    await stop();
+    throw new Error(`the RP_WORKERS=${workers} server did not start: ${(error as Error).message}\n${output}`, { cause: error });
+  }
+  return { url, stop };
+}
+
 async function main(): Promise<void> {
   if (!args.has('--skip-build')) {
     log('building the runtime (npm run build; --skip-build reuses the last build)...');
@@ -189,6 +232,15 @@ async function main(): Promise<void> {
       rows.push(await load('gate evaluate', { url: `${server.url}/api/v1/gate/evaluate`, method: 'POST', headers: auth, body: gateBody, connections }));
     }
 
+    log('the same build with RP_WORKERS=2 (two server processes behind one port)...');
+    const workers = await startWorkers(server, PORT + 1, 2);
+    try {
+      rows.push(await load('bare route, RP_WORKERS=2', { url: `${workers.url}/api/bench/insert`, method: 'POST', connections: 50 }));
+      rows.push(await load('gate evaluate, RP_WORKERS=2', { url: `${workers.url}/api/v1/gate/evaluate`, method: 'POST', headers: auth, body: gateBody, connections: 50 }));
+    } finally {
+      await workers.stop();
+    }
+
     log('generating SBOMs of 5, 20 and 60 MB...');
     const sizes = { warm: writeSbom(`${sbomFile}.5`, 5), size: writeSbom(sbomFile, 20), large: writeSbom(`${sbomFile}.60`, 60) };
     const size = sizes.size;
@@ -216,6 +268,9 @@ async function main(): Promise<void> {
     for (const row of rows.filter((item) => item.detail)) console.log(`  ${row.name} at ${row.connections}: ${row.detail}`);
     const describeUpload = (label: string, upload: Awaited<ReturnType<typeof uploadSbom>>) =>
       console.log(`  ${label}: ${upload.seconds.toFixed(2)} s (HTTP ${upload.status}), server RSS ${upload.baselineMb.toFixed(0)} MB before, ${upload.peakMb.toFixed(0)} MB at peak (+${(upload.peakMb - upload.baselineMb).toFixed(0)} MB)`);
+    const single = gate(50).requestsPerSecond;
+    const clustered = rows.find((row) => row.name === 'gate evaluate, RP_WORKERS=2')!.requestsPerSecond;
+    console.log(`\nRP_WORKERS=2 on ${os.cpus().length} cores (Postgres and the load generator share them): gate at 50 clients ${single} -> ${clustered} req/s (${clustered >= single ? '+' : ''}${Math.round((clustered / single - 1) * 100)}%)`);
     console.log('\nSBOM uploads (CycloneDX, streamed to the server and on to storage):');
     describeUpload(`warm-up ${(sizes.warm / 1048576).toFixed(0)} MB`, warmUp);
     for (const [index, upload] of uploads.entries()) describeUpload(`${(size / 1048576).toFixed(0)} MB run ${index + 1}`, upload);
