@@ -8,6 +8,7 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
+import type { Sql as PostgresClient } from 'postgres';
 import { dataDir as installationDataDir } from '@/lib/data-dir';
 
 export type DatabaseKind = 'runtime' | 'owner';
@@ -65,6 +66,32 @@ export async function openDatabase<TSchema extends Record<string, unknown>>(
   return opened;
 }
 
+
+/**
+ * drizzle asks postgres.js for unnamed statements, which postgres.js has to describe before it can
+ * bind their parameters: two round trips for every query. Named statements, which postgres.js
+ * prepares once per connection and query text, take one. This view of the client asks for them,
+ * in transactions and savepoints too; the client's `prepare` option still turns them all off.
+ */
+function preparedStatements<T extends PostgresClient>(client: T): T {
+  type Callback = (scoped: PostgresClient) => unknown;
+  const scoped = (method: 'begin' | 'savepoint') =>
+    (...args: unknown[]) => {
+      const callback = args.pop() as Callback;
+      return ((client as unknown as Record<string, (...rest: unknown[]) => unknown>)[method]!)(...args, (inner: PostgresClient) => callback(preparedStatements(inner)));
+    };
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      if (property === 'unsafe') {
+        return (query: string, parameters?: unknown[], queryOptions?: Record<string, unknown>) =>
+          target.unsafe(query, parameters as never, { ...queryOptions, prepare: true });
+      }
+      if (property === 'begin' || property === 'savepoint') return scoped(property);
+      return Reflect.get(target, property, receiver);
+    },
+  });
+}
+
 async function openPostgres<TSchema extends Record<string, unknown>>(
   options: DatabaseOptions<TSchema>,
 ): Promise<OpenDatabase<TSchema> & { migrateLocked(run: () => Promise<void>): Promise<void> }> {
@@ -75,8 +102,10 @@ async function openPostgres<TSchema extends Record<string, unknown>>(
     onnotice: () => {},
     // Short idle timeout keeps replicas from hoarding connections.
     idle_timeout: 30,
+    // Off for a pooler in transaction mode that cannot keep prepared statements (see preparedStatements).
+    prepare: process.env.DATABASE_PREPARED_STATEMENTS !== 'off',
   });
-  const db = drizzle(client, { schema: options.schema }) as unknown as Database<TSchema>;
+  const db = drizzle(preparedStatements(client), { schema: options.schema }) as unknown as Database<TSchema>;
   return {
     db,
     driver: 'postgres',

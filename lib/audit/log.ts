@@ -6,6 +6,7 @@
  */
 import crypto from 'node:crypto';
 import { and, desc, eq, sql } from 'drizzle-orm';
+import { PgTransaction } from 'drizzle-orm/pg-core';
 import type { RuntimeDb } from '@/db/runtime';
 import { auditCheckpoints, auditEvents } from '@/db/schema/runtime';
 import { noteAuditAppend } from './request-scope';
@@ -26,34 +27,39 @@ export interface AppendedEvent {
  * event commit together (or not at all); a plain database handle opens its own transaction.
  */
 export async function appendAuditEvent(db: DbOrTx, input: AuditEventInput): Promise<AppendedEvent> {
-  return db.transaction(async (tx) => {
-    const chain = chainOf(input.workspaceId);
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${'rp.audit:' + chain}, 0))`);
-    const { seq, prevHash } = await chainHead(tx, chain);
-    const event: HashedAuditEvent = {
-      id: crypto.randomUUID(),
-      chain,
-      seq,
-      workspaceId: input.workspaceId,
-      at: input.at ?? new Date(),
-      actorType: input.actor.type,
-      actorId: input.actor.id ?? null,
-      actorLabel: input.actor.label ?? null,
-      action: input.action,
-      resourceType: input.resource?.type ?? null,
-      resourceId: input.resource?.id ?? null,
-      outcome: input.outcome,
-      reason: input.reason ?? null,
-      requestId: input.requestId ?? null,
-      ip: input.ip ?? null,
-      details: normalizeDetails(input.details),
-      prevHash,
-    };
-    const hash = hashAuditEvent(event);
-    await tx.insert(auditEvents).values({ ...event, outcome: input.outcome, hash });
-    noteAuditAppend();
-    return { id: event.id, chain, seq, hash };
-  });
+  // Inside the caller's transaction no savepoint is needed: a failed append fails that transaction,
+  // which is what auditing a change in the same transaction means. Two round trips fewer per change.
+  return db instanceof PgTransaction ? appendInTransaction(db, input) : db.transaction((tx) => appendInTransaction(tx, input));
+}
+
+async function appendInTransaction(tx: DbOrTx, input: AuditEventInput): Promise<AppendedEvent> {
+  const chain = chainOf(input.workspaceId);
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${'rp.audit:' + chain}, 0))`);
+  // A statement that starts after the lock is held: it sees every append committed before.
+  const { seq, prevHash } = await chainHead(tx, chain);
+  const event: HashedAuditEvent = {
+    id: crypto.randomUUID(),
+    chain,
+    seq,
+    workspaceId: input.workspaceId,
+    at: input.at ?? new Date(),
+    actorType: input.actor.type,
+    actorId: input.actor.id ?? null,
+    actorLabel: input.actor.label ?? null,
+    action: input.action,
+    resourceType: input.resource?.type ?? null,
+    resourceId: input.resource?.id ?? null,
+    outcome: input.outcome,
+    reason: input.reason ?? null,
+    requestId: input.requestId ?? null,
+    ip: input.ip ?? null,
+    details: normalizeDetails(input.details),
+    prevHash,
+  };
+  const hash = hashAuditEvent(event);
+  await tx.insert(auditEvents).values({ ...event, outcome: input.outcome, hash });
+  noteAuditAppend();
+  return { id: event.id, chain, seq, hash };
 }
 
 /** The next sequence number and the hash to link to: the last event, or the last checkpoint. */

@@ -4,6 +4,7 @@
  * input snapshot, judge it with the policy that applies (lib/gate/evaluate.ts, pure), sign the
  * passport, and record decision and passport in one transaction with their audit event.
  */
+import crypto from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import type { RuntimeDb } from '@/db/runtime';
 import { gateDecisions, passports, releases } from '@/db/schema/runtime';
@@ -112,35 +113,35 @@ export async function evaluateGateRequest(db: RuntimeDb, workspace: { id: string
 
   return db.transaction(async (transaction) => {
     const tx = transaction as unknown as RuntimeDb;
-    const [decision] = await tx
-      .insert(gateDecisions)
-      .values({
-        workspaceId: workspace.id,
-        releaseId,
-        policyId: policy.id,
-        policyVersion: policy.version,
-        policyHash: policy.hash,
-        decision: evaluation.decision,
-        mode: evaluation.mode,
-        requestedMode: evaluation.requestedMode,
-        blocking: evaluation.blocking,
-        reasons: evaluation.reasons,
-        notes: evaluation.notes,
-        inputHash: passport.statement.predicate.inputHash,
-        inputs,
-        evaluatedAt: new Date(evaluatedAt),
-        passportId: passport.id,
-        actor: context.actorLabel,
-      })
-      .returning({ id: gateDecisions.id });
+    // The decision's id is made here so that both rows go to the database together (one round trip).
+    const decisionId = crypto.randomUUID();
+    const recordDecision = tx.insert(gateDecisions).values({
+      id: decisionId,
+      workspaceId: workspace.id,
+      releaseId,
+      policyId: policy.id,
+      policyVersion: policy.version,
+      policyHash: policy.hash,
+      decision: evaluation.decision,
+      mode: evaluation.mode,
+      requestedMode: evaluation.requestedMode,
+      blocking: evaluation.blocking,
+      reasons: evaluation.reasons,
+      notes: evaluation.notes,
+      inputHash: passport.statement.predicate.inputHash,
+      inputs,
+      evaluatedAt: new Date(evaluatedAt),
+      passportId: passport.id,
+      actor: context.actorLabel,
+    });
     // Identical inputs at the identical instant give the identical passport: keep the first.
-    await tx
+    const recordPassport = tx
       .insert(passports)
       .values({
         id: passport.id,
         workspaceId: workspace.id,
         releaseId,
-        decisionId: decision!.id,
+        decisionId,
         serviceId,
         environmentId,
         decision: evaluation.decision,
@@ -152,6 +153,7 @@ export async function evaluateGateRequest(db: RuntimeDb, workspace: { id: string
         evaluatedAt: new Date(evaluatedAt),
       })
       .onConflictDoNothing();
+    await Promise.all([recordDecision, recordPassport]);
     const outcome: GateOutcome = {
       ...evaluation,
       evaluatedAt,
@@ -159,7 +161,7 @@ export async function evaluateGateRequest(db: RuntimeDb, workspace: { id: string
       policy,
       release: { id: releaseId, service: request.service, environment: request.environment, sourceSha: request.sourceSha, imageDigest: request.imageDigest, chartVersion },
       passport: { id: passport.id, keyId: key.keyId, envelope },
-      decisionId: decision!.id,
+      decisionId,
     };
     await context.record?.(tx, outcome);
     return outcome;
