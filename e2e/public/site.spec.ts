@@ -24,6 +24,7 @@ const PAGES = [
   ['/docs/operations/upgrade', 'Upgrade'],
   ['/docs/operations/key-rotation', 'Key rotation'],
   ['/docs/operations/retention', 'Retention'],
+  ['/docs/operations/performance', 'Performance and sizing'],
   ['/docs/api', 'API reference'],
   ['/changelog', 'Changelog'],
   ['/status', /operational|affected/],

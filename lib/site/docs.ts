@@ -31,6 +31,7 @@ export const DOCS: readonly DocPage[] = [
   { slug: 'operations/upgrade', title: 'Upgrade', description: 'Upgrading and rolling back safely.', section: 'Operate' },
   { slug: 'operations/key-rotation', title: 'Key rotation', description: 'Signing keys, the secrets key, tokens and sessions.', section: 'Operate' },
   { slug: 'operations/retention', title: 'Retention', description: 'How long passports, evidence and audit events are kept.', section: 'Operate' },
+  { slug: 'operations/performance', title: 'Performance and sizing', description: 'Benchmark figures, budgets, cores and replicas.', section: 'Operate' },
 ];
 
 export const DOC_SECTIONS = ['Start', 'Use', 'Secure', 'Operate', 'Reference'] as const;
