@@ -26,6 +26,7 @@ const PAGES = [
   ['/docs/operations/retention', 'Retention'],
   ['/docs/operations/performance', 'Performance and sizing'],
   ['/docs/api', 'API reference'],
+  ['/docs/errors', 'API errors'],
   ['/changelog', 'Changelog'],
   ['/status', /operational|affected/],
   ['/download', 'Install Release Passport'],

@@ -38,6 +38,9 @@ const TITLES: Record<ProblemCode, [number, string]> = {
   internal: [500, 'Internal error'],
 };
 
+/** Every code, for the documentation's check that each one is explained. */
+export const PROBLEM_CODES = Object.keys(TITLES) as ProblemCode[];
+
 export interface FieldError {
   path: string;
   message: string;

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DOCS, renderDoc } from './docs';
+import { PROBLEM_CODES } from '@/lib/http/problem';
+import { DOCS, findDoc, renderDoc } from './docs';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 
@@ -25,5 +26,10 @@ describe('the documentation', () => {
         expect(known.has(href!), `${page.slug || 'index'} links to ${href}`).toBe(true);
       }
     }
+  });
+
+  it('explains every problem code the API answers, where its type URL points', () => {
+    const { html } = renderDoc(findDoc('errors')!);
+    for (const code of PROBLEM_CODES) expect(html, code).toContain(`<h2 id="${code}">`);
   });
 });

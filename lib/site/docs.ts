@@ -32,6 +32,7 @@ export const DOCS: readonly DocPage[] = [
   { slug: 'operations/key-rotation', title: 'Key rotation', description: 'Signing keys, the secrets key, tokens and sessions.', section: 'Operate' },
   { slug: 'operations/retention', title: 'Retention', description: 'How long passports, evidence and audit events are kept.', section: 'Operate' },
   { slug: 'operations/performance', title: 'Performance and sizing', description: 'Benchmark figures, budgets, cores and replicas.', section: 'Operate' },
+  { slug: 'errors', title: 'API errors', description: 'Every problem code the API answers, and what to do about it.', section: 'Reference' },
 ];
 
 export const DOC_SECTIONS = ['Start', 'Use', 'Secure', 'Operate', 'Reference'] as const;
