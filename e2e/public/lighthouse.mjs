@@ -46,7 +46,7 @@ try {
     const url = new URL(pagePath, base).href;
     await fetch(url); // warm the server's caches, as a visitor after the first would find them
     const samples = [];
-    for (let run = 0; run < runs; run++) {
+    for (let run = 0, failed = 0; run < runs; run++) {
       const result = await lighthouse(url, {
         port: chrome.port,
         output: 'json',
@@ -57,6 +57,14 @@ try {
         throttling: formFactor === 'desktop' ? { rttMs: 40, throughputKbps: 10240, cpuSlowdownMultiplier: 1 } : undefined,
       });
       const lhr = result.lhr;
+      // A run Lighthouse itself could not complete (no score, e.g. NO_FCP while Chromium warms up)
+      // says nothing about the page: say so and run again rather than count it as a 0.
+      if (lhr.runtimeError || lhr.categories.performance.score === null) {
+        console.error(`${pagePath}: a Lighthouse run did not complete (${lhr.runtimeError?.code ?? 'no performance score'}); running it again`);
+        if (++failed > runs) throw new Error(`Lighthouse could not complete ${failed} runs of ${pagePath}`);
+        run--;
+        continue;
+      }
       samples.push({
         performance: Math.round(lhr.categories.performance.score * 100),
         accessibility: Math.round(lhr.categories.accessibility.score * 100),
