@@ -47,6 +47,27 @@ export default async function Admin() {
         </ul>
       </section>
 
+      <section aria-labelledby="license-signing" className="mt-8">
+        <h2 id="license-signing" className="text-lg font-semibold text-slate-900 dark:text-white">License signing</h2>
+        {overview.licenseSigning.state === 'vendor' && (
+          <p className="mt-2 text-sm text-slate-700 dark:text-slate-300">
+            <Badge tone="good">vendor key</Badge> Licenses are signed with key <span className="font-mono text-xs">{overview.licenseSigning.kid}</span>, which every shipped runtime trusts.
+          </p>
+        )}
+        {overview.licenseSigning.state === 'test-key' && (
+          <p className="mt-2 text-sm text-slate-700 dark:text-slate-300">
+            <Badge tone="warn">test key</Badge> Key <span className="font-mono text-xs">{overview.licenseSigning.kid}</span> is not among the keys shipped runtimes trust
+            (lib/license/trusted-keys.ts), so it signs test licenses, which a runtime accepts only when RP_LICENSE_TEST_PUBLIC_KEY names it. For production, add its public half to
+            the trusted keys and ship a release first (see the README, &quot;Packaging and deployment&quot;).
+          </p>
+        )}
+        {overview.licenseSigning.state === 'unavailable' && (
+          <p className="mt-2 text-sm text-slate-700 dark:text-slate-300">
+            <Badge tone="bad">no license can be issued</Badge> {overview.licenseSigning.problem}
+          </p>
+        )}
+      </section>
+
       {overview.release.problems.length > 0 && (
         <section aria-labelledby="release" className="mt-8">
           <h2 id="release" className="text-lg font-semibold text-slate-900 dark:text-white">Release problems</h2>
