@@ -338,6 +338,20 @@ describe('request parsing and errors', () => {
     expect((await problemOf(badParam)).errors?.[0]?.path).toBe('params.name');
   });
 
+  it('answers a client that hung up mid-body as a client problem, not a 500', async () => {
+    const { token } = await testToken(db, acme);
+    // What Node's HTTP server does to the body stream when the client closes the connection.
+    const hungUp = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"name":"x",'));
+        controller.error(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+      },
+    });
+    const response = await POST_THING(apiRequest('/api/v1/things', { token, body: hungUp, headers: { 'content-type': 'application/json' } }));
+    expect(response.status).toBe(400);
+    expect((await problemOf(response)).detail).toMatch(/connection was closed/);
+  });
+
   it('turns a ProblemError into its status and any other error into a 500 without internals', async () => {
     const { token } = await testToken(db, acme);
     const conflict = await POST_THING(apiRequest('/api/v1/things', { token, json: { name: 'taken', count: 1 } }));

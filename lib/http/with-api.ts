@@ -276,6 +276,17 @@ async function errorResponse(
   if (error instanceof ProblemError) {
     return problemResponse(problemFromError(error), { requestId, headers: error.headers });
   }
+  if (clientWentAway(request, error)) {
+    // Not our failure, and nobody reads the answer: an info line, not an error an operator chases.
+    logger.info({ requestId, method: request.method, path: new URL(request.url).pathname }, 'the client closed the connection before its request was read');
+    return problemResponse(problem('bad-request', 'The connection was closed before the request was read.'), { requestId });
+  }
   logger.error({ err: error, requestId, method: request.method, path: new URL(request.url).pathname }, 'unhandled error in an API handler');
   return problemResponse(problem('internal', `Something went wrong on our side. Quote request id ${requestId} when you report it.`), { requestId });
+}
+
+/** The client disconnected mid-request: Node fails the body stream with its own "aborted" reset. */
+function clientWentAway(request: Request, error: unknown): boolean {
+  if (request.signal?.aborted) return true;
+  return error instanceof Error && error.message === 'aborted' && (error as { code?: unknown }).code === 'ECONNRESET';
 }
