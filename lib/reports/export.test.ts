@@ -19,12 +19,13 @@ import { seedScenario, type Scenario } from '@/lib/console/testing/scenario';
 import { ProblemError } from '@/lib/http/problem';
 import { configureSecrets } from '@/lib/secrets';
 import { FilesystemBlobStore } from '@/lib/storage/filesystem';
+import { FAKE_KEY_BODY, fakePrivateKeyPem } from '@/lib/testing/fake-keys';
 import { exportReport } from './export';
 import { FORMATS, writeReport, type ReportFormat } from './formats';
 import { COLUMNS, REPORTS, reportPages, type ReportKind } from './sources';
 
-const PEM_BODY = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj';
-const KEY_DATA = Buffer.from(`-----BEGIN RSA PRIVATE KEY-----\n${PEM_BODY}\n-----END RSA PRIVATE KEY-----\n`).toString('base64');
+const PEM_BODY = FAKE_KEY_BODY;
+const KEY_DATA = Buffer.from(`${fakePrivateKeyPem('RSA')}\n`).toString('base64');
 
 /** Each planted secret and the distinctive piece of it that must not appear in any output. */
 const PLANTS = {
@@ -35,7 +36,7 @@ const PLANTS = {
   aws: { value: 'AKIA' + 'Q3EXAMPLEKEY7890', needle: 'Q3EXAMPLEKEY7890' },
   awsSecret: { value: 'aws_secret_access_key=' + 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY12', needle: 'wJalrXUtnFEMI/K7MDENG' },
   jwt: { value: 'eyJhbGciOiJSUzI1NiJ9.' + 'eyJzdWIiOiJjaS1yb2JvdCJ9.' + 'SiGnAtUrEpArTxyz0123456789', needle: 'SiGnAtUrEpArTxyz0123456789' },
-  pem: { value: `-----BEGIN PRIVATE KEY-----\n${PEM_BODY}\n-----END PRIVATE KEY-----`, needle: PEM_BODY },
+  pem: { value: fakePrivateKeyPem(), needle: PEM_BODY },
   kubeconfig: {
     value: ['apiVersion: v1', 'kind: Config', 'users:', '- name: deployer', '  user:', `    client-key-data: ${KEY_DATA}`, '    token: kubeTok3nValue0987654321abc'].join('\n'),
     needle: 'kubeTok3nValue0987654321abc',

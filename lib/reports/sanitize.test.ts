@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { fakePrivateKeyPem } from '@/lib/testing/fake-keys';
 import { CREDENTIAL_MARKER, sanitizeText, sanitizeValue } from './sanitize';
 
-const KEY = Buffer.from('-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk5MQ\n-----END EC PRIVATE KEY-----\n').toString('base64');
+const KEY = Buffer.from(`${fakePrivateKeyPem('EC')}\n`).toString('base64');
 
 describe('the export sanitizer', () => {
   it('catches kubeconfig credentials and base64 private keys in free text', () => {
@@ -14,7 +15,7 @@ describe('the export sanitizer', () => {
     expect(out).toContain('client-key-data: [redacted:');
     // A base64 private key on its own, whatever its alignment.
     for (const prefix of ['', 'x', 'xy']) {
-      const encoded = Buffer.from(`${prefix}-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ\n-----END PRIVATE KEY-----`).toString('base64');
+      const encoded = Buffer.from(`${prefix}${fakePrivateKeyPem()}`).toString('base64');
       if (!encoded.startsWith('LS0t')) continue;
       expect(sanitizeText(`data ${encoded} end`)).toBe('data [redacted:private-key] end');
     }
@@ -40,7 +41,7 @@ describe('the export sanitizer', () => {
       'ghp_' + '7'.repeat(36),
       'sk_live_' + 'Z'.repeat(24),
       'whsec_' + 'K'.repeat(32),
-      '-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD9\n-----END RSA PRIVATE KEY-----',
+      fakePrivateKeyPem('RSA'),
       `client-key-data: ${KEY}`,
       'postgres://user:p4ssw0rdValue@host/db',
     ];

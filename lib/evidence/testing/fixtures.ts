@@ -9,6 +9,7 @@ import path from 'node:path';
 import { ProblemError } from '@/lib/http/problem';
 import { analyzeEvidenceFile, type Analysis } from '../analyze';
 import type { EvidenceKind } from '../kinds';
+import { fakePrivateKeyPem } from '@/lib/testing/fake-keys';
 
 export const FAKE_SECRETS = {
   github: 'ghp_' + 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8',
@@ -17,12 +18,7 @@ export const FAKE_SECRETS = {
   stripe: 'sk_live_' + '51HqJxRabcdefghijklmnopqrstu',
   jwt: 'eyJhbGciOiJIUzI1NiJ9.' + 'eyJzdWIiOiIxMjM0NTY3ODkwIn0.' + 'dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U',
   slack: 'xoxb-' + '123456789012-abcdefghijklmnop',
-  privateKey: [
-    '-----BEGIN OPENSSH PRIVATE KEY-----',
-    'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW',
-    'QyNTUxOQAAACDzQm0OqH1VQ5mP4k3kq1xX7cZ0m8k5r2Yz1bA6n9c8QAAAJgAAAAAAAAAA',
-    '-----END OPENSSH PRIVATE KEY-----',
-  ].join('\n'),
+  privateKey: fakePrivateKeyPem('OPENSSH'),
 } as const;
 
 export { sha256Hex } from '@/lib/passport/canonical';
