@@ -15,7 +15,7 @@
  *      10 clients, no errors at 50, the upload < 2 s with memory bounded. Exits 1 if a budget fails.
  * Everything it starts it stops, and the scratch database is dropped.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -27,8 +27,7 @@ import { TEST_AUDIT } from '@/lib/testing/identity';
 import { createApiToken } from '@/lib/tokens/store';
 import { createWorkspace } from '@/lib/workspaces/members';
 import { savePolicy } from '@/lib/policy/store';
-import { waitForOk } from '../e2e/support/ports';
-import { RUNTIME_LAUNCHER, startRuntime, type RunningRuntime } from '../e2e/support/runtime-server';
+import { launchRuntime, startRuntime, type LaunchedRuntime, type RunningRuntime } from '../e2e/support/runtime-server';
 
 const root = path.resolve(import.meta.dirname, '..');
 const args = new Set(process.argv.slice(2));
@@ -125,44 +124,15 @@ async function uploadSbom(server: RunningRuntime, token: string, file: string): 
   return { seconds, baselineMb: baseline / 1024, peakMb: peak / 1024, status: response.status };
 }
 
+/** The bare route on, and a limit far above the production default of 600 requests a minute for the bench's one token. */
+const BENCH_SERVER_ENV = { RP_BENCH: '1', RP_RATE_LIMIT_API: '100000000/60s', RP_LOG_LEVEL: 'error' };
+
 /** A second server on the first one's database and data directory, running `workers` processes. */
-async function startWorkers(first: RunningRuntime, port: number, workers: number): Promise<{ url: string; stop(): Promise<void> }> {
-  let output = '';
-  const child = spawn(process.execPath, [RUNTIME_LAUNCHER], {
-    cwd: path.dirname(RUNTIME_LAUNCHER),
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      RP_TARGET: 'runtime',
-      PORT: String(port),
-      RP_BIND: '127.0.0.1',
-      RP_WORKERS: String(workers),
-      DATABASE_URL: first.databaseUrl,
-      RP_DATA_DIR: first.dataDir,
-      AUTH_SECRET: 'e2e-gate-session-secret-not-for-production',
-      RP_BENCH: '1',
-      RP_RATE_LIMIT_API: '100000000/60s',
-      RP_LOG_LEVEL: 'error',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+function startWorkers(first: RunningRuntime, port: number, workers: number): Promise<LaunchedRuntime> {
+  return launchRuntime({
+    port,
+    env: { DATABASE_URL: first.databaseUrl, RP_DATA_DIR: first.dataDir, RP_WORKERS: String(workers), ...BENCH_SERVER_ENV },
   });
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-    if (child.exitCode === null) child.kill('SIGKILL');
-  };
-  try {
-    await waitForOk(`${url}/api/ready`, 90_000);
-  } catch (error) {
-    await stop();
-    throw new Error(`the RP_WORKERS=${workers} server did not start: ${(error as Error).message}\n${output}`, { cause: error });
-  }
-  return { url, stop };
 }
 
 async function main(): Promise<void> {
@@ -176,12 +146,7 @@ async function main(): Promise<void> {
     adminUrl,
     port: PORT,
     databasePrefix: 'rp_bench',
-    // The bench's one token sends far more than the production default of 600 requests a minute.
-    env: {
-      RP_BENCH: '1',
-      RP_RATE_LIMIT_API: '100000000/60s',
-      RP_LOG_LEVEL: 'error',
-    },
+    env: BENCH_SERVER_ENV,
     // --profile: a V8 CPU profile of the server (.cache/bench-profile), to see where a request's time goes.
     nodeArgs: args.has('--profile') ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, '.cache', 'bench-profile')}`] : [],
   });

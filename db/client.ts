@@ -66,7 +66,6 @@ export async function openDatabase<TSchema extends Record<string, unknown>>(
   return opened;
 }
 
-
 /**
  * drizzle asks postgres.js for unnamed statements, which postgres.js has to describe before it can
  * bind their parameters: two round trips for every query. Named statements, which postgres.js
@@ -74,11 +73,13 @@ export async function openDatabase<TSchema extends Record<string, unknown>>(
  * in transactions and savepoints too; the client's `prepare` option still turns them all off.
  */
 function preparedStatements<T extends PostgresClient>(client: T): T {
-  type Callback = (scoped: PostgresClient) => unknown;
-  const scoped = (method: 'begin' | 'savepoint') =>
+  // begin(options?, callback) and savepoint(name?, callback): the callback's client gets the same view.
+  const methods = client as unknown as Record<'begin' | 'savepoint', (...args: unknown[]) => unknown>;
+  const scoped =
+    (method: 'begin' | 'savepoint') =>
     (...args: unknown[]) => {
-      const callback = args.pop() as Callback;
-      return ((client as unknown as Record<string, (...rest: unknown[]) => unknown>)[method]!)(...args, (inner: PostgresClient) => callback(preparedStatements(inner)));
+      const callback = args.pop() as (inner: PostgresClient) => unknown;
+      return methods[method](...args, (inner: PostgresClient) => callback(preparedStatements(inner)));
     };
   return new Proxy(client, {
     get(target, property, receiver) {

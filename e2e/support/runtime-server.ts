@@ -16,23 +16,27 @@ import { waitForOk } from './ports';
 const root = path.resolve(import.meta.dirname, '..', '..');
 export const RUNTIME_LAUNCHER = path.join(root, '.next-runtime', 'standalone', 'rp-server.mjs');
 
-export interface RunningRuntime {
+/** A running production server of the runtime build (one launcher, any number of RP_WORKERS). */
+export interface LaunchedRuntime {
   url: string;
   pid: number;
-  databaseUrl: string;
-  dataDir: string;
   /** What the server printed (for failure messages). */
   output(): string;
   stop(): Promise<void>;
 }
 
-export async function startRuntime(options: { adminUrl: string; port: number; env?: Record<string, string>; databasePrefix?: string; nodeArgs?: string[] }): Promise<RunningRuntime> {
+/** A launched runtime on a scratch database of its own, which `stop()` drops. */
+export interface RunningRuntime extends LaunchedRuntime {
+  databaseUrl: string;
+  dataDir: string;
+}
+
+/**
+ * Starts `rp-server.mjs` on `port` with the production environment and `env` on top (which must name
+ * DATABASE_URL and RP_DATA_DIR), and waits for /api/ready. Stops it again if it never gets ready.
+ */
+export async function launchRuntime(options: { port: number; env: Record<string, string>; nodeArgs?: string[] }): Promise<LaunchedRuntime> {
   if (!fs.existsSync(RUNTIME_LAUNCHER)) throw new Error('No runtime build: run "npm run build" first.');
-  const database = await scratchPostgresDatabase(options.adminUrl, `${options.databasePrefix ?? 'rp_e2e_gate'}_${process.pid}_${crypto.randomBytes(3).toString('hex')}`);
-  // Migrate before the server starts, and point this process's data access at the same database.
-  runtimeDatabase.configure({ url: database.url, maxConnections: 4 });
-  await runtimeDatabase.open();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-runtime-'));
   let output = '';
   const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), RUNTIME_LAUNCHER], {
     cwd: path.dirname(RUNTIME_LAUNCHER),
@@ -42,8 +46,6 @@ export async function startRuntime(options: { adminUrl: string; port: number; en
       RP_TARGET: 'runtime',
       PORT: String(options.port),
       RP_BIND: '127.0.0.1',
-      DATABASE_URL: database.url,
-      RP_DATA_DIR: dataDir,
       AUTH_SECRET: 'e2e-gate-session-secret-not-for-production',
       RP_LOG_LEVEL: 'warn',
       ...options.env,
@@ -52,32 +54,49 @@ export async function startRuntime(options: { adminUrl: string; port: number; en
   });
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
   const url = `http://127.0.0.1:${options.port}`;
   try {
     await waitForOk(`${url}/api/ready`, 90_000);
   } catch (error) {
-    child.kill('SIGTERM');
+    await stop();
+    throw new Error(`${(error as Error).message}\n${output}`, { cause: error });
+  }
+  return { url, pid: child.pid!, output: () => output, stop };
+}
+
+export async function startRuntime(options: { adminUrl: string; port: number; env?: Record<string, string>; databasePrefix?: string; nodeArgs?: string[] }): Promise<RunningRuntime> {
+  if (!fs.existsSync(RUNTIME_LAUNCHER)) throw new Error('No runtime build: run "npm run build" first.');
+  const database = await scratchPostgresDatabase(options.adminUrl, `${options.databasePrefix ?? 'rp_e2e_gate'}_${process.pid}_${crypto.randomBytes(3).toString('hex')}`);
+  // Migrate before the server starts, and point this process's data access at the same database.
+  runtimeDatabase.configure({ url: database.url, maxConnections: 4 });
+  await runtimeDatabase.open();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-runtime-'));
+  const cleanUp = async () => {
     await runtimeDatabase.close();
     await database.drop();
     fs.rmSync(dataDir, { recursive: true, force: true });
-    throw new Error(`${(error as Error).message}\n${output}`, { cause: error });
+  };
+  let server: LaunchedRuntime;
+  try {
+    server = await launchRuntime({ port: options.port, nodeArgs: options.nodeArgs, env: { DATABASE_URL: database.url, RP_DATA_DIR: dataDir, ...options.env } });
+  } catch (error) {
+    await cleanUp();
+    throw error;
   }
   return {
-    url,
-    pid: child.pid!,
+    ...server,
     databaseUrl: database.url,
     dataDir,
-    output: () => output,
     stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
-      await runtimeDatabase.close();
-      await database.drop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      await server.stop();
+      await cleanUp();
     },
   };
 }

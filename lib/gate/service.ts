@@ -113,7 +113,7 @@ export async function evaluateGateRequest(db: RuntimeDb, workspace: { id: string
 
   return db.transaction(async (transaction) => {
     const tx = transaction as unknown as RuntimeDb;
-    // The decision's id is made here so that both rows go to the database together (one round trip).
+    // The decision's id is made here so both inserts are sent together (postgres.js pipelines them).
     const decisionId = crypto.randomUUID();
     const recordDecision = tx.insert(gateDecisions).values({
       id: decisionId,
