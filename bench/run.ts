@@ -6,7 +6,8 @@
  *      BENCH_DATABASE_URL / DATABASE_URL / TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres),
  *      starts the server on it with RP_BENCH=1 (which enables the bare one-INSERT route);
  *   2. measures with autocannon: the bare route at 50 connections (the ceiling), the gate at 1, 10
- *      and 50 concurrent clients (p50/p99 latency, throughput, errors);
+ *      and 50 concurrent clients (p50/p99 latency, throughput, errors); the bare route and the gate
+ *      at 10 and 50 in BENCH_ROUNDS (3) alternating rounds, reporting each figure's median;
  *   3. uploads CycloneDX SBOMs: 5 MB to warm up, 20 MB three times, 60 MB once (time, the server's
  *      resident memory before and at peak: it must not grow with the file);
  *   4. starts the same build again with RP_WORKERS=2 on the same database and measures the bare
@@ -32,6 +33,7 @@ import { launchRuntime, startRuntime, type LaunchedRuntime, type RunningRuntime 
 const root = path.resolve(import.meta.dirname, '..');
 const args = new Set(process.argv.slice(2));
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PORT = Number(process.env.BENCH_PORT ?? 3312);
 const adminUrl = process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -45,6 +47,8 @@ interface Row {
   total: number;
   /** What the errors were (connection errors, timeouts, statuses). */
   detail: string;
+  /** Each round's figures, when the row is a median of several. */
+  rounds?: string;
 }
 
 function log(message: string): void {
@@ -72,6 +76,26 @@ async function load(name: string, options: autocannon.Options & { connections: n
     ]
       .filter(Boolean)
       .join(', '),
+  };
+}
+
+/** The median of each figure over the rounds (errors: the total). */
+function median(runs: Row[]): Row {
+  const middle = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const half = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[half]! : Math.round((sorted[half - 1]! + sorted[half]!) / 2);
+  };
+  return {
+    name: runs[0]!.name,
+    connections: runs[0]!.connections,
+    requestsPerSecond: middle(runs.map((run) => run.requestsPerSecond)),
+    p50: middle(runs.map((run) => run.p50)),
+    p99: middle(runs.map((run) => run.p99)),
+    errors: runs.reduce((sum, run) => sum + run.errors, 0),
+    total: runs.reduce((sum, run) => sum + run.total, 0),
+    detail: runs.map((run) => run.detail).filter(Boolean).join('; '),
+    rounds: runs.length > 1 ? runs.map((run) => `${run.requestsPerSecond} req/s, p99 ${run.p99} ms`).join(' | ') : undefined,
   };
 }
 
@@ -189,13 +213,19 @@ async function main(): Promise<void> {
     const answer = (await check.json()) as { decision?: string };
     if (check.status !== 200 || answer.decision !== 'allow') throw new Error(`the gate answered ${check.status}: ${JSON.stringify(answer)}`);
 
-    const rows: Row[] = [];
-    log('bare route (one INSERT, no wrapper) at 50 connections...');
-    rows.push(await load('bare route, one INSERT', { url: `${server.url}/api/bench/insert`, method: 'POST', connections: 50 }));
-    for (const connections of [1, 10, 50]) {
-      log(`gate evaluation at ${connections} concurrent client${connections === 1 ? '' : 's'}...`);
-      rows.push(await load('gate evaluate', { url: `${server.url}/api/v1/gate/evaluate`, method: 'POST', headers: auth, body: gateBody, connections }));
+    // The bare route and the gate are measured in alternating rounds and each figure is the median
+    // of its rounds: on a shared machine one slow run of either would otherwise decide the ratio.
+    const bareOptions = { url: `${server.url}/api/bench/insert`, method: 'POST' as const, connections: 50 };
+    const gateOptions = (connections: number) => ({ url: `${server.url}/api/v1/gate/evaluate`, method: 'POST' as const, headers: auth, body: gateBody, connections });
+    const rounds: Record<string, Row[]> = { bare: [], gate1: [], gate10: [], gate50: [] };
+    for (let round = 1; round <= ROUNDS; round++) {
+      log(`round ${round}/${ROUNDS}: bare route (one INSERT, no wrapper) at 50 connections, then the gate at 1, 10 and 50 concurrent clients...`);
+      rounds.bare!.push(await load('bare route, one INSERT', bareOptions));
+      if (round === 1) rounds.gate1!.push(await load('gate evaluate', gateOptions(1)));
+      rounds.gate10!.push(await load('gate evaluate', gateOptions(10)));
+      rounds.gate50!.push(await load('gate evaluate', gateOptions(50)));
     }
+    const rows: Row[] = [median(rounds.bare!), median(rounds.gate1!), median(rounds.gate10!), median(rounds.gate50!)];
 
     log('the same build with RP_WORKERS=2 (two server processes behind one port)...');
     const workers = await startWorkers(server, PORT + 1, 2);
@@ -231,6 +261,10 @@ async function main(): Promise<void> {
     const widths = table[0]!.map((_, index) => Math.max(...table.map((line) => line[index]!.length)));
     for (const line of table) console.log(line.map((cell, index) => (index === 0 ? cell.padEnd(widths[index]!) : cell.padStart(widths[index]!))).join('  '));
     for (const row of rows.filter((item) => item.detail)) console.log(`  ${row.name} at ${row.connections}: ${row.detail}`);
+    if (ROUNDS > 1) {
+      console.log(`\neach figure above is the median of ${ROUNDS} alternating rounds (BENCH_ROUNDS); the rounds:`);
+      for (const row of rows.filter((item) => item.rounds)) console.log(`  ${row.name} at ${row.connections}: ${row.rounds}`);
+    }
     const describeUpload = (label: string, upload: Awaited<ReturnType<typeof uploadSbom>>) =>
       console.log(`  ${label}: ${upload.seconds.toFixed(2)} s (HTTP ${upload.status}), server RSS ${upload.baselineMb.toFixed(0)} MB before, ${upload.peakMb.toFixed(0)} MB at peak (+${(upload.peakMb - upload.baselineMb).toFixed(0)} MB)`);
     const single = gate(50).requestsPerSecond;

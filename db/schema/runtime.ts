@@ -518,6 +518,19 @@ export const auditEvents = pgTable(
   ],
 );
 
+/**
+ * Where each audit chain ends. An append advances its chain's head and inserts the event in one
+ * statement (lib/audit/log.ts): the head row's lock serializes appends to one chain, and the
+ * database computes the new link from the head it just locked. A trigger only lets it move one
+ * step forward (db/migrations/runtime/post/020_audit_chain_heads.sql).
+ */
+export const auditChainHeads = pgTable('audit_chain_heads', {
+  chain: text('chain').primaryKey(),
+  seq: bigint('seq', { mode: 'number' }).notNull(),
+  prevHash: text('prev_hash').notNull(),
+  hash: text('hash').notNull(),
+});
+
 /** A signed record of audit events removed by retention, so the remaining chain still verifies. */
 export const auditCheckpoints = pgTable('audit_checkpoints', {
   id: uuid('id').primaryKey().defaultRandom(),

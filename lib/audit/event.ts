@@ -3,6 +3,7 @@
  * the verifier (verify.ts), so the two can never disagree about the bytes being hashed.
  *
  * hash = sha256(prev_hash + "\n" + canonical JSON (RFC 8785) of every other column)
+ * (computed by the database when it appends: see canonicalBodyAroundSeq)
  */
 import crypto from 'node:crypto';
 import canonicalize from 'canonicalize';
@@ -74,8 +75,38 @@ export function hashAuditEvent(event: HashedAuditEvent): string {
   return crypto.createHash('sha256').update(prevHash).update('\n').update(body ?? '').digest('hex');
 }
 
-/** Details as they will read back from jsonb: plain JSON, no undefined, no functions. */
+/**
+ * The canonical JSON of an event that has no seq yet, cut where its seq goes: the writer sends
+ * the two halves and the database, which alone knows the seq and the previous hash when it appends,
+ * computes sha256(prev_hash + "\n" + before + seq + after): the same bytes hashAuditEvent hashes.
+ * Keys are sorted and "seq" is followed only by "workspaceId" (a uuid or null), so the last
+ * `"seq":` in the text is the event's own, whatever the details hold.
+ */
+export function canonicalBodyAroundSeq(event: Omit<HashedAuditEvent, 'seq' | 'prevHash'>): { before: string; after: string } {
+  const body = canonicalize({ ...event, seq: 0, at: event.at.toISOString() }) ?? '';
+  const marker = '"seq":0,"workspaceId":';
+  const at = body.lastIndexOf(marker);
+  if (at < 0) throw new Error('audit event canonical form has no seq before workspaceId');
+  const cut = at + '"seq":'.length;
+  return { before: body.slice(0, cut), after: body.slice(cut + 1) };
+}
+
+/** Details as they will read back from jsonb: plain JSON, no undefined, no functions, well-formed text. */
 export function normalizeDetails(details: Record<string, unknown> | undefined): Record<string, unknown> {
   if (!details) return {};
-  return JSON.parse(JSON.stringify(details)) as Record<string, unknown>;
+  return wellFormed(JSON.parse(JSON.stringify(details))) as Record<string, unknown>;
+}
+
+/**
+ * Replaces lone UTF-16 surrogates (which a JSON request body can carry as "\ud800") with U+FFFD:
+ * neither canonical JSON (RFC 8785) nor Postgres text admits them, and an audit event must never
+ * fail to be written because of what a caller sent.
+ */
+export function wellFormed<T>(value: T): T {
+  if (typeof value === 'string') return value.toWellFormed() as T;
+  if (Array.isArray(value)) return value.map(wellFormed) as T;
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key.toWellFormed(), wellFormed(item)])) as T;
+  }
+  return value;
 }

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { getRuntimeDb } from '@/db/runtime';
-import { auditCheckpoints, auditEvents } from '@/db/schema/runtime';
+import { auditChainHeads, auditCheckpoints, auditEvents } from '@/db/schema/runtime';
 import { eq } from 'drizzle-orm';
 import { appendAuditEvent } from './log';
 import { withAuditRetentionPurge } from './retention';
@@ -25,10 +25,10 @@ async function appendMany(chainWorkspace: string | null, n: number) {
 }
 
 /** Drizzle wraps the database's error: the trigger's message is in the cause. */
-async function expectRefused(query: PromiseLike<unknown>): Promise<void> {
+async function expectRefused(query: PromiseLike<unknown>, message = /append-only/): Promise<void> {
   const error = await Promise.resolve(query).then(() => null, (e: unknown) => e as Error & { cause?: Error });
   expect(error, 'the statement should have been refused').not.toBeNull();
-  expect(`${error!.message} ${error!.cause?.message ?? ''}`).toMatch(/append-only/);
+  expect(`${error!.message} ${error!.cause?.message ?? ''}`).toMatch(message);
 }
 
 describe('the audit log', () => {
@@ -102,6 +102,40 @@ describe('the audit log', () => {
     await db.execute(sql`update audit_events set prev_hash = ${'f'.repeat(64)} where chain = ${ws} and seq = 2`);
     await db.execute(sql`alter table audit_events enable trigger audit_events_append_only`);
     expect((await verifyAuditChain(db, ws)).broken).toMatchObject({ seq: 2, reason: 'prev_hash does not match the hash of the previous event' });
+  });
+
+  it('detects events removed from the end of a chain', async () => {
+    const db = await getRuntimeDb();
+    const ws = await workspaceId();
+    await appendMany(ws, 4);
+    await db.execute(sql`alter table audit_events disable trigger audit_events_append_only`);
+    await db.execute(sql`delete from audit_events where chain = ${ws} and seq >= 3`);
+    await db.execute(sql`alter table audit_events enable trigger audit_events_append_only`);
+    expect((await verifyAuditChain(db, ws)).broken).toMatchObject({ seq: 3, reason: "events after seq 2 are missing: the chain's head is at seq 4" });
+  });
+
+  it('lets a chain head only move one step forward, so no append can fork the chain', async () => {
+    const db = await getRuntimeDb();
+    const ws = await workspaceId();
+    await appendMany(ws, 3);
+    await expectRefused(db.update(auditChainHeads).set({ seq: 1, hash: GENESIS_HASH }).where(eq(auditChainHeads.chain, ws)), /only moves forward/);
+    await expectRefused(db.delete(auditChainHeads).where(eq(auditChainHeads.chain, ws)), /only moves forward/);
+    await expectRefused(db.execute(sql`truncate audit_chain_heads`), /only moves forward/);
+    await appendMany(ws, 1);
+    expect(await verifyAuditChain(db, ws)).toMatchObject({ ok: true, lastSeq: 4 });
+  });
+
+  it('hashes in the database exactly the bytes the verifier hashes, whatever the details hold', async () => {
+    const db = await getRuntimeDb();
+    const ws = await workspaceId();
+    const awkward = [
+      { seq: 99, nested: { seq: 0, workspaceId: 'x' }, '"seq":0,"workspaceId":': 'a key that looks like the cut' },
+      { text: 'quotes " and \\ backslashes, \n newlines, tabs \t, nul-free control \u0001', emoji: '🚀 Grüße 日本', lone: '\ud800' },
+      { numbers: [0, -1, 1.5, 1e21, 2 ** 53 - 1], empty: {}, list: [] },
+    ];
+    for (const details of awkward) await appendAuditEvent(db, { actor, workspaceId: ws, action: 'test.awkward', outcome: 'allow', details });
+    await appendAuditEvent(db, { actor: { type: 'anonymous' }, workspaceId: ws, action: 'test.nulls', outcome: 'deny' });
+    expect(await verifyAuditChain(db, ws)).toMatchObject({ ok: true, checked: 4 });
   });
 
   it('lets a retention purge remove a prefix behind a checkpoint, and the rest still verifies', async () => {

@@ -1,16 +1,18 @@
 /**
  * Appending to the audit log. Each chain (a workspace, or the installation) is a sequence
- * seq = 1, 2, 3… where every event carries the previous event's hash. Appends to one chain are
- * serialized by a transaction-scoped advisory lock, so concurrent requests (and replicas) never
- * fork it; appends to different chains do not wait for each other.
+ * seq = 1, 2, 3… where every event carries the previous event's hash. One SQL statement appends:
+ * it advances the chain's head (audit_chain_heads; its row lock serializes appends to one chain,
+ * across requests and replicas, while other chains do not wait) and inserts the event linked to
+ * the head it locked. The database computes the link from the canonical JSON this side sends in
+ * two halves around the seq (lib/audit/event.ts), so no round trip is needed to learn the head
+ * first. A change and its event can go in that same statement (auditedStatement).
  */
 import crypto from 'node:crypto';
-import { and, desc, eq, sql } from 'drizzle-orm';
-import { PgTransaction } from 'drizzle-orm/pg-core';
+import { sql, type SQL } from 'drizzle-orm';
 import type { RuntimeDb } from '@/db/runtime';
-import { auditCheckpoints, auditEvents } from '@/db/schema/runtime';
+import { compiledStatement, type StatementHandle } from '@/db/statement';
 import { noteAuditAppend } from './request-scope';
-import { chainOf, GENESIS_HASH, hashAuditEvent, normalizeDetails, type AuditEventInput, type HashedAuditEvent } from './event';
+import { canonicalBodyAroundSeq, chainOf, GENESIS_HASH, normalizeDetails, wellFormed, type AuditEventInput } from './event';
 
 /** A database handle or an open transaction (drizzle's transactions share the query API). */
 export type DbOrTx = Pick<RuntimeDb, 'select' | 'selectDistinct' | 'insert' | 'update' | 'delete' | 'execute' | 'transaction'>;
@@ -24,25 +26,43 @@ export interface AppendedEvent {
 
 /**
  * Appends one event. Pass the transaction of the change being audited so that the change and its
- * event commit together (or not at all); a plain database handle opens its own transaction.
+ * event commit together (or not at all); on a plain handle the statement is its own transaction.
  */
 export async function appendAuditEvent(db: DbOrTx, input: AuditEventInput): Promise<AppendedEvent> {
-  // Inside the caller's transaction no savepoint is needed: a failed append fails that transaction,
-  // which is what auditing a change in the same transaction means. Two round trips fewer per change.
-  return db instanceof PgTransaction ? appendInTransaction(db, input) : db.transaction((tx) => appendInTransaction(tx, input));
+  return appendOnly(db, input, {});
 }
 
-async function appendInTransaction(tx: DbOrTx, input: AuditEventInput): Promise<AppendedEvent> {
+const appendOnly = auditedStatement(() => []);
+
+/**
+ * A statement that writes `changes` (INSERT / UPDATE statements, each run as a common table
+ * expression) and the audit event recording them: one round trip, all of it or none of it.
+ * Compiled once (db/statement.ts); each call passes the event and the changes' placeholder values.
+ */
+export function auditedStatement(changes: (db: StatementHandle, value: (name: string) => never) => SQL[]) {
+  const statement = compiledStatement<{ seq: number | string; hash: string }>(
+    (db, value) =>
+      sql`with ${auditAppendCtes(value)}${sql.join(changes(db, value).map((change, index) => sql`, ${sql.raw(`audited_change_${index}`)} as (${change})`))} select seq, hash from audit_event`,
+  );
+  return async function run(db: DbOrTx, input: AuditEventInput, values: Record<string, unknown>): Promise<AppendedEvent> {
+    const event = auditEventValues(input);
+    const [row] = await statement(db, { ...values, ...event.values });
+    noteAuditAppend();
+    return { id: event.id, chain: event.chain, seq: Number(row!.seq), hash: row!.hash };
+  };
+}
+
+/** The event's columns (all but seq, prev_hash and hash, which the database fills in), as placeholder values. */
+function auditEventValues(input: AuditEventInput): { id: string; chain: string; values: Record<string, unknown> } {
   const chain = chainOf(input.workspaceId);
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${'rp.audit:' + chain}, 0))`);
-  // A statement that starts after the lock is held: it sees every append committed before.
-  const { seq, prevHash } = await chainHead(tx, chain);
-  const event: HashedAuditEvent = {
-    id: crypto.randomUUID(),
+  const id = crypto.randomUUID();
+  const at = input.at ?? new Date();
+  // The text columns are made well-formed here; normalizeDetails already did the details.
+  const columns = wellFormed({
+    id,
     chain,
-    seq,
     workspaceId: input.workspaceId,
-    at: input.at ?? new Date(),
+    at,
     actorType: input.actor.type,
     actorId: input.actor.id ?? null,
     actorLabel: input.actor.label ?? null,
@@ -53,30 +73,37 @@ async function appendInTransaction(tx: DbOrTx, input: AuditEventInput): Promise<
     reason: input.reason ?? null,
     requestId: input.requestId ?? null,
     ip: input.ip ?? null,
-    details: normalizeDetails(input.details),
-    prevHash,
-  };
-  const hash = hashAuditEvent(event);
-  await tx.insert(auditEvents).values({ ...event, outcome: input.outcome, hash });
-  noteAuditAppend();
-  return { id: event.id, chain, seq, hash };
+  });
+  const details = normalizeDetails(input.details);
+  const event = { ...columns, details };
+  const { before, after } = canonicalBodyAroundSeq(event);
+  const values: Record<string, unknown> = { ...event, at: at.toISOString(), details: JSON.stringify(details), before: `\n${before}`, after };
+  return { id, chain, values: Object.fromEntries(Object.entries(values).map(([key, value]) => [`audit_${key}`, value])) };
 }
 
-/** The next sequence number and the hash to link to: the last event, or the last checkpoint. */
-async function chainHead(tx: DbOrTx, chain: string): Promise<{ seq: number; prevHash: string }> {
-  const [last] = await tx
-    .select({ seq: auditEvents.seq, hash: auditEvents.hash })
-    .from(auditEvents)
-    .where(eq(auditEvents.chain, chain))
-    .orderBy(desc(auditEvents.seq))
-    .limit(1);
-  if (last) return { seq: last.seq + 1, prevHash: last.hash };
-  const [checkpoint] = await tx
-    .select({ uptoSeq: auditCheckpoints.uptoSeq, uptoHash: auditCheckpoints.uptoHash })
-    .from(auditCheckpoints)
-    .where(and(eq(auditCheckpoints.chain, chain)))
-    .orderBy(desc(auditCheckpoints.uptoSeq))
-    .limit(1);
-  if (checkpoint) return { seq: checkpoint.uptoSeq + 1, prevHash: checkpoint.uptoHash };
-  return { seq: 1, prevHash: GENESIS_HASH };
+/**
+ * audit_input, audit_head and audit_event (which returns the event's seq and hash). A new chain
+ * starts at seq 1 after the genesis hash; an existing one moves its head one step, under the head
+ * row's lock, and links to the hash it held.
+ */
+function auditAppendCtes(placeholder: (name: string) => never): SQL {
+  const value = (name: string) => placeholder(`audit_${name}`);
+  return sql`audit_input as (select ${value('before')}::text as before, ${value('after')}::text as after),
+    audit_head as (
+      insert into audit_chain_heads as head (chain, seq, prev_hash, hash)
+      select ${value('chain')}::text, 1, ${GENESIS_HASH}::text, encode(sha256(convert_to(${GENESIS_HASH}::text || before || '1' || after, 'UTF8')), 'hex') from audit_input
+      on conflict (chain) do update set
+        seq = head.seq + 1,
+        prev_hash = head.hash,
+        hash = encode(sha256(convert_to(head.hash || (select before from audit_input) || (head.seq + 1)::text || (select after from audit_input), 'UTF8')), 'hex')
+      returning seq, prev_hash, hash
+    ),
+    audit_event as (
+      insert into audit_events (id, chain, seq, workspace_id, at, actor_type, actor_id, actor_label, action, resource_type, resource_id, outcome, reason, request_id, ip, details, prev_hash, hash)
+      select ${value('id')}::uuid, ${value('chain')}::text, seq, ${value('workspaceId')}::uuid, ${value('at')}::text::timestamptz, ${value('actorType')}::text,
+        ${value('actorId')}::text, ${value('actorLabel')}::text, ${value('action')}::text, ${value('resourceType')}::text, ${value('resourceId')}::text,
+        ${value('outcome')}::text, ${value('reason')}::text, ${value('requestId')}::text, ${value('ip')}::text, ${value('details')}::text::jsonb, prev_hash, hash
+      from audit_head
+      returning seq, hash
+    )`;
 }

@@ -2,10 +2,10 @@
  * The audit chain verifier (`rp audit verify`): recomputes every event's hash in sequence order
  * and reports the first link that does not hold: an edited row (its hash no longer matches its
  * content), a removed or inserted row (a gap in seq, or prev_hash not the previous hash), or a
- * purge without a checkpoint. Reads in pages, so it runs in constant memory on any chain length.
+ * purge without a checkpoint, or events cut from the end (the chain's head is further on). Reads in pages, so it runs in constant memory on any chain length.
  */
 import { and, asc, eq, gt, desc, lte } from 'drizzle-orm';
-import { auditCheckpoints, auditEvents } from '@/db/schema/runtime';
+import { auditChainHeads, auditCheckpoints, auditEvents } from '@/db/schema/runtime';
 import { GENESIS_HASH, hashAuditEvent } from './event';
 import type { DbOrTx } from './log';
 
@@ -127,6 +127,22 @@ export async function verifyAuditChain(db: DbOrTx, chain: string, options: Verif
       prevHash = row.hash;
       expectedSeq++;
     }
-    if (rows.length < PAGE) return result;
+    if (rows.length < PAGE) return checkHead(db, result, fail);
   }
+}
+
+/** The chain's head (where the next append links) must be its last event: otherwise events were cut from the end. */
+async function checkHead(db: DbOrTx, result: ChainVerification, fail: (broken: BrokenLink) => ChainVerification): Promise<ChainVerification> {
+  const [head] = await db.select().from(auditChainHeads).where(eq(auditChainHeads.chain, result.chain));
+  if (!head || result.lastSeq === null) return result;
+  if (head.seq !== result.lastSeq || head.hash !== result.lastHash) {
+    return fail({
+      seq: result.lastSeq + 1,
+      id: null,
+      at: null,
+      action: null,
+      reason: `events after seq ${result.lastSeq} are missing: the chain's head is at seq ${head.seq}`,
+    });
+  }
+  return result;
 }

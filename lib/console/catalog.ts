@@ -3,6 +3,7 @@
  * creates them on first use), with the latest passport of each service in each environment.
  */
 import { and, asc, eq, sql } from 'drizzle-orm';
+import { rowsOf } from '@/db/rows';
 import type { RuntimeDb } from '@/db/runtime';
 import { environments, services, type Decision, type PolicyMode } from '@/db/schema/runtime';
 
@@ -115,7 +116,3 @@ export async function latestPassportsByPair(db: RuntimeDb, workspaceId: string, 
   return [...pairs.values()];
 }
 
-/** db.execute() gives an array (postgres.js) or { rows } (PGlite). */
-export function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
-}

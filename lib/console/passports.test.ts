@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getRuntimeDb, type RuntimeDb } from '@/db/runtime';
 import { testWorkspace } from '@/lib/testing/identity';
-import { rowsOf } from './catalog';
+import { rowsOf } from '@/db/rows';
 import { decodePassportCursor, eachPassport, listPassports, passportPageQuery, passportQueryScope } from './passports';
 import { generatePassports, withIndexesRebuilt } from './testing/bulk-passports';
 

@@ -1,6 +1,5 @@
-/** The gate route handler's logic: evaluate, sign, record, and audit the decision. */
+/** The gate route handler's logic: evaluate, sign, record and audit the decision (lib/gate/service.ts). */
 import type { evaluateGate } from '@/lib/api/endpoints/gate';
-import { appendAuditEvent } from '@/lib/audit/log';
 import type { ApiContext } from '@/lib/http/with-api';
 import { evaluateGateRequest } from './service';
 
@@ -22,32 +21,7 @@ export async function handleGateEvaluate(ctx: ApiContext<typeof evaluateGate>) {
     {
       actorLabel: ctx.audit.actor.label ?? null,
       requestId: ctx.requestId,
-      record: async (tx, result) => {
-        await appendAuditEvent(tx, {
-          ...ctx.audit,
-          workspaceId: workspace.id,
-          action: 'gate.evaluate',
-          resource: { type: 'passport', id: result.passport.id },
-          outcome: 'allow',
-          details: {
-            service: body.service,
-            environment: body.environment,
-            sourceSha: body.sourceSha,
-            imageDigest: body.imageDigest,
-            decision: result.decision,
-            mode: result.mode,
-            requestedMode: result.requestedMode,
-            blocking: result.blocking,
-            policy: { id: result.policy.id, version: result.policy.version, hash: result.policy.hash },
-            reasons: result.reasons.map((reason) => ({ ruleId: reason.ruleId, status: reason.status, effect: reason.effect, message: reason.message })),
-            notes: result.notes,
-            evidence: body.evidence,
-            inputHash: result.inputHash,
-            evaluatedAt: result.evaluatedAt,
-            keyId: result.passport.keyId,
-          },
-        });
-      },
+      audit: ctx.audit,
     },
   );
   return {

@@ -7,6 +7,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { RuntimeDb } from '@/db/runtime';
+import { compiledStatement } from '@/db/statement';
 import type { AppliedPolicy } from './evaluate';
 import type { PolicyMode, PolicyRule } from '@/lib/policy/schema';
 import type { EvidenceKind } from '@/lib/evidence/kinds';
@@ -38,35 +39,16 @@ export async function loadReleaseContext(
   workspaceId: string,
   release: { service: string; environment: string; sourceSha: string; imageDigest: string; chartVersion: string | null; evidence: readonly string[] },
 ): Promise<ReleaseContext> {
-  const digests = `{${release.evidence.join(',')}}`;
-  const result = await db.execute(sql`
-    select
-      s.id as service_id,
-      e.id as environment_id,
-      e.production as production,
-      r.id as release_id,
-      (select json_agg(json_build_object(
-          'sha256', ev.sha256, 'kind', ev.kind, 'mediaType', ev.media_type, 'size', ev.size,
-          'collectedAt', ev.collected_at, 'summary', ev.summary))
-        from evidence ev
-        where ev.workspace_id = ${workspaceId} and ev.sha256 = any(${digests}::text[])) as evidence,
-      (select json_agg(json_build_object('approver', a.approver_id, 'role', a.role, 'at', a.created_at) order by a.created_at)
-        from approvals a
-        where a.workspace_id = ${workspaceId} and a.release_id = r.id) as approvals,
-      (select json_agg(json_build_object(
-          'id', p.id, 'name', p.name, 'version', p.version, 'hash', p.hash, 'mode', p.mode, 'rules', p.rules, 'scopeKey', p.scope_key))
-        from policies p
-        where p.workspace_id = ${workspaceId}
-          and p.scope_key in (s.id::text || '|' || e.id::text, s.id::text || '|*', '*|' || e.id::text, '*|*')) as policies
-    from (select 1) as one
-    left join services s on s.workspace_id = ${workspaceId} and s.slug = ${release.service}
-    left join environments e on e.workspace_id = ${workspaceId} and e.slug = ${release.environment}
-    left join releases r on r.workspace_id = ${workspaceId} and r.service_id = s.id and r.environment_id = e.id
-      and r.source_sha = ${release.sourceSha} and r.image_digest = ${release.imageDigest}
-      and coalesce(r.chart_version, '') = ${release.chartVersion ?? ''}
-  `);
-  const rows = (Array.isArray(result) ? result : (result as unknown as { rows: Row[] }).rows) as Row[];
-  const row = rows[0]!;
+  const [row] = await releaseContextQuery(db, {
+    workspaceId,
+    digests: `{${release.evidence.join(',')}}`,
+    service: release.service,
+    environment: release.environment,
+    sourceSha: release.sourceSha,
+    imageDigest: release.imageDigest,
+    chartVersion: release.chartVersion ?? '',
+  });
+  if (!row) throw new Error('the release context query returned no row');
   const order = row.service_id && row.environment_id ? [`${row.service_id}|${row.environment_id}`, `${row.service_id}|*`, `*|${row.environment_id}`, '*|*'] : ['*|*'];
   const policies = (row.policies ?? []).filter((policy) => order.includes(policy.scopeKey)).sort((a, b) => order.indexOf(a.scopeKey) - order.indexOf(b.scopeKey));
   const best = policies[0];
@@ -88,3 +70,33 @@ export async function loadReleaseContext(
     policy: best ? { id: best.id, name: best.name, version: best.version, hash: best.hash, mode: best.mode, rules: best.rules } : null,
   };
 }
+
+/** Compiled once (db/statement.ts): the gate runs this on every evaluation. */
+const releaseContextQuery = compiledStatement<Row>(
+  (_db, value) => sql`
+    select
+      s.id as service_id,
+      e.id as environment_id,
+      e.production as production,
+      r.id as release_id,
+      (select json_agg(json_build_object(
+          'sha256', ev.sha256, 'kind', ev.kind, 'mediaType', ev.media_type, 'size', ev.size,
+          'collectedAt', ev.collected_at, 'summary', ev.summary))
+        from evidence ev
+        where ev.workspace_id = ${value('workspaceId')}::uuid and ev.sha256 = any(${value('digests')}::text[])) as evidence,
+      (select json_agg(json_build_object('approver', a.approver_id, 'role', a.role, 'at', a.created_at) order by a.created_at)
+        from approvals a
+        where a.workspace_id = ${value('workspaceId')}::uuid and a.release_id = r.id) as approvals,
+      (select json_agg(json_build_object(
+          'id', p.id, 'name', p.name, 'version', p.version, 'hash', p.hash, 'mode', p.mode, 'rules', p.rules, 'scopeKey', p.scope_key))
+        from policies p
+        where p.workspace_id = ${value('workspaceId')}::uuid
+          and p.scope_key in (s.id::text || '|' || e.id::text, s.id::text || '|*', '*|' || e.id::text, '*|*')) as policies
+    from (select 1) as one
+    left join services s on s.workspace_id = ${value('workspaceId')}::uuid and s.slug = ${value('service')}::text
+    left join environments e on e.workspace_id = ${value('workspaceId')}::uuid and e.slug = ${value('environment')}::text
+    left join releases r on r.workspace_id = ${value('workspaceId')}::uuid and r.service_id = s.id and r.environment_id = e.id
+      and r.source_sha = ${value('sourceSha')}::text and r.image_digest = ${value('imageDigest')}::text
+      and coalesce(r.chart_version, '') = ${value('chartVersion')}::text
+  `,
+);

@@ -2,12 +2,14 @@
  * A gate evaluation, end to end: resolve the release (services and environments are created on
  * first use), gather its evidence, approvals, connector readings and the license state into the
  * input snapshot, judge it with the policy that applies (lib/gate/evaluate.ts, pure), sign the
- * passport, and record decision and passport in one transaction with their audit event.
+ * passport, and record decision and passport in one statement with their audit event.
  */
 import crypto from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import type { RuntimeDb } from '@/db/runtime';
 import { gateDecisions, passports, releases } from '@/db/schema/runtime';
+import type { AuditContext, AuditEventInput } from '@/lib/audit/event';
+import { auditedStatement } from '@/lib/audit/log';
 import { collectConnectorReadings } from '@/lib/connectors/collect';
 import { ProblemError } from '@/lib/http/problem';
 import { hasProductionEntitlement } from '@/lib/license/status';
@@ -46,8 +48,8 @@ export interface GateContext {
   requestId?: string;
   /** The evaluation time; the server clock by default (a client never chooses it). */
   now?: Date;
-  /** Called inside the transaction that records the decision (the audit event goes there). */
-  record?: (tx: RuntimeDb, outcome: GateOutcome) => Promise<void>;
+  /** Who asked, from where (the route wrapper's audit context); the decision's audit event names them. */
+  audit?: AuditContext;
 }
 
 export async function evaluateGateRequest(db: RuntimeDb, workspace: { id: string; slug: string }, request: GateRequest, context: GateContext): Promise<GateOutcome> {
@@ -111,61 +113,118 @@ export async function evaluateGateRequest(db: RuntimeDb, workspace: { id: string
   const key = await activeSigningKey(db, workspace, { requestId: context.requestId });
   const envelope = signEnvelope(Buffer.from(passport.payload, 'utf8'), IN_TOTO_PAYLOAD_TYPE, key);
 
-  return db.transaction(async (transaction) => {
-    const tx = transaction as unknown as RuntimeDb;
-    // The decision's id is made here so both inserts are sent together (postgres.js pipelines them).
-    const decisionId = crypto.randomUUID();
-    const recordDecision = tx.insert(gateDecisions).values({
-      id: decisionId,
-      workspaceId: workspace.id,
-      releaseId,
-      policyId: policy.id,
-      policyVersion: policy.version,
-      policyHash: policy.hash,
-      decision: evaluation.decision,
-      mode: evaluation.mode,
-      requestedMode: evaluation.requestedMode,
-      blocking: evaluation.blocking,
-      reasons: evaluation.reasons,
-      notes: evaluation.notes,
-      inputHash: passport.statement.predicate.inputHash,
-      inputs,
-      evaluatedAt: new Date(evaluatedAt),
-      passportId: passport.id,
-      actor: context.actorLabel,
-    });
-    // Identical inputs at the identical instant give the identical passport: keep the first.
-    const recordPassport = tx
-      .insert(passports)
-      .values({
-        id: passport.id,
-        workspaceId: workspace.id,
-        releaseId,
-        decisionId,
-        serviceId,
-        environmentId,
-        decision: evaluation.decision,
-        mode: evaluation.mode,
-        blocking: evaluation.blocking,
-        payload: passport.payload,
-        envelope,
-        keyId: key.keyId,
-        evaluatedAt: new Date(evaluatedAt),
-      })
-      .onConflictDoNothing();
-    await Promise.all([recordDecision, recordPassport]);
-    const outcome: GateOutcome = {
-      ...evaluation,
-      evaluatedAt,
-      inputHash: passport.statement.predicate.inputHash,
-      policy,
-      release: { id: releaseId, service: request.service, environment: request.environment, sourceSha: request.sourceSha, imageDigest: request.imageDigest, chartVersion },
-      passport: { id: passport.id, keyId: key.keyId, envelope },
-      decisionId,
-    };
-    await context.record?.(tx, outcome);
-    return outcome;
+  const decisionId = crypto.randomUUID();
+  const outcome: GateOutcome = {
+    ...evaluation,
+    evaluatedAt,
+    inputHash: passport.statement.predicate.inputHash,
+    policy,
+    release: { id: releaseId, service: request.service, environment: request.environment, sourceSha: request.sourceSha, imageDigest: request.imageDigest, chartVersion },
+    passport: { id: passport.id, keyId: key.keyId, envelope },
+    decisionId,
+  };
+  await recordDecision(db, decisionAuditEvent(workspace, request, outcome, context), {
+    decisionId,
+    workspaceId: workspace.id,
+    releaseId,
+    serviceId,
+    environmentId,
+    policyId: policy.id,
+    policyVersion: policy.version,
+    policyHash: policy.hash,
+    decision: evaluation.decision,
+    mode: evaluation.mode,
+    requestedMode: evaluation.requestedMode,
+    blocking: evaluation.blocking,
+    reasons: evaluation.reasons,
+    notes: evaluation.notes,
+    inputHash: outcome.inputHash,
+    inputs,
+    evaluatedAt: new Date(evaluatedAt),
+    actor: context.actorLabel,
+    passportId: passport.id,
+    payload: passport.payload,
+    envelope,
+    keyId: key.keyId,
   });
+  return outcome;
+}
+
+/**
+ * The decision, its passport and the audit event, in one statement compiled once (the gate runs on
+ * every pipeline; see db/statement.ts). Identical inputs at the identical instant give the
+ * identical passport: the first is kept.
+ */
+const recordDecision = auditedStatement((db, value) => [
+  db
+    .insert(gateDecisions)
+    .values({
+      id: value('decisionId'),
+      workspaceId: value('workspaceId'),
+      releaseId: value('releaseId'),
+      policyId: value('policyId'),
+      policyVersion: value('policyVersion'),
+      policyHash: value('policyHash'),
+      decision: value('decision'),
+      mode: value('mode'),
+      requestedMode: value('requestedMode'),
+      blocking: value('blocking'),
+      reasons: value('reasons'),
+      notes: value('notes'),
+      inputHash: value('inputHash'),
+      inputs: value('inputs'),
+      evaluatedAt: value('evaluatedAt'),
+      passportId: value('passportId'),
+      actor: value('actor'),
+    })
+    .getSQL(),
+  db
+    .insert(passports)
+    .values({
+      id: value('passportId'),
+      workspaceId: value('workspaceId'),
+      releaseId: value('releaseId'),
+      decisionId: value('decisionId'),
+      serviceId: value('serviceId'),
+      environmentId: value('environmentId'),
+      decision: value('decision'),
+      mode: value('mode'),
+      blocking: value('blocking'),
+      payload: value('payload'),
+      envelope: value('envelope'),
+      keyId: value('keyId'),
+      evaluatedAt: value('evaluatedAt'),
+    })
+    .onConflictDoNothing()
+    .getSQL(),
+]);
+
+/** Every decision is in the audit log (whoever asked: a token, the console, a test). */
+function decisionAuditEvent(workspace: { id: string }, request: GateRequest, result: GateOutcome, context: GateContext): AuditEventInput {
+  return {
+    ...(context.audit ?? { actor: { type: 'system', label: context.actorLabel ?? 'gate' }, requestId: context.requestId ?? null }),
+    workspaceId: workspace.id,
+    action: 'gate.evaluate',
+    resource: { type: 'passport', id: result.passport.id },
+    outcome: 'allow',
+    details: {
+      service: request.service,
+      environment: request.environment,
+      sourceSha: request.sourceSha,
+      imageDigest: request.imageDigest,
+      decision: result.decision,
+      mode: result.mode,
+      requestedMode: result.requestedMode,
+      blocking: result.blocking,
+      policy: { id: result.policy.id, version: result.policy.version, hash: result.policy.hash },
+      reasons: result.reasons.map((reason) => ({ ruleId: reason.ruleId, status: reason.status, effect: reason.effect, message: reason.message })),
+      notes: result.notes,
+      evidence: request.evidence,
+      inputHash: result.inputHash,
+      evaluatedAt: result.evaluatedAt,
+      keyId: result.passport.keyId,
+    },
+  };
 }
 
 async function ensureRelease(

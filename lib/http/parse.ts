@@ -61,17 +61,23 @@ export async function readJsonBody(request: Request, limit = JSON_BODY_LIMIT_BYT
   if (type !== 'application/json' && !type.endsWith('+json')) {
     throw new ProblemError('unsupported-media-type', `Send the body as JSON with "Content-Type: application/json"${type ? ` (got "${type}")` : ''}.`);
   }
+  // Read straight from the body (no TransformStream in between: this runs on every API call).
   const chunks: Uint8Array[] = [];
   let size = 0;
-  const reader = limitedStream(request.body, limit).getReader();
+  const reader = request.body.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    chunks.push(value);
     size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(limit);
+    }
+    chunks.push(value);
   }
   if (size === 0) return undefined;
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(chunks));
+  // Invalid UTF-8 becomes U+FFFD, as TextDecoder without `fatal` does.
+  const text = Buffer.concat(chunks).toString('utf8');
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

@@ -13,6 +13,7 @@
  */
 import type crypto from 'node:crypto';
 import { and, asc, eq, gte, inArray, isNull, lt, lte, not, notExists, or, sql } from 'drizzle-orm';
+import { rowsOf } from '@/db/rows';
 import type { RuntimeDb } from '@/db/runtime';
 import { auditCheckpoints, auditEvents, evidence, gateDecisions, passports, pendingBlobDeletions, releases, retentionPolicies } from '@/db/schema/runtime';
 import type { AuditActor } from '@/lib/audit/event';
@@ -194,8 +195,4 @@ async function purgeAudit(
     });
   });
   run.auditEvents = count;
-}
-
-function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }

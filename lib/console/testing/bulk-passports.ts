@@ -14,7 +14,7 @@
 import { sql } from 'drizzle-orm';
 import type { RuntimeDb } from '@/db/runtime';
 import { ensureEnvironment, ensureService } from '@/lib/gate/catalog';
-import { rowsOf } from '../catalog';
+import { rowsOf } from '@/db/rows';
 
 export interface BulkOptions {
   passports: number;
