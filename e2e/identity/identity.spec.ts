@@ -10,7 +10,7 @@ import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { eq } from 'drizzle-orm';
 import { exportJWK, generateKeyPair } from 'jose';
-import { expect, request, test, type APIRequestContext, type APIResponse, type Browser, type Page } from '@playwright/test';
+import { expect, request, test, type APIRequestContext, type APIResponse, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { apiTokens } from '@/db/schema/runtime';
 import { ROLE_VERBS, ROLES } from '@/lib/access/verbs';
 import type { EndpointDefinition } from '@/lib/api/endpoint';
@@ -40,6 +40,7 @@ let idp: BuyerIdp;
 let runtime: StartedServer;
 let tokens: Tokens;
 const contexts: APIRequestContext[] = [];
+const browserContexts: BrowserContext[] = [];
 
 test.describe.configure({ mode: 'serial' });
 
@@ -97,6 +98,8 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(async () => {
+  // Open pages keep connections the server would wait for on SIGTERM.
+  for (const context of browserContexts) await context.close();
   for (const context of contexts) await context.dispose();
   // The server's log, for whoever reads a failure.
   if (runtime) fs.writeFileSync(path.join('test-results', 'identity-runtime.log'), runtime.output.join(''));
@@ -107,6 +110,12 @@ test.afterAll(async () => {
 async function apiContext(baseURL = runtime.url): Promise<APIRequestContext> {
   const context = await request.newContext({ baseURL });
   contexts.push(context);
+  return context;
+}
+
+async function browserContext(browser: Browser): Promise<BrowserContext> {
+  const context = await browser.newContext();
+  browserContexts.push(context);
   return context;
 }
 
@@ -121,7 +130,7 @@ async function signedIn(email: string, password = PASSWORD): Promise<APIRequestC
 }
 
 async function signInInBrowser(browser: Browser, email: string, password = PASSWORD): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
+  const page = await (await browserContext(browser)).newPage();
   await page.goto(`${runtime.url}/login`);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
@@ -143,7 +152,7 @@ async function expectSeriousA11yIssuesAbsent(page: Page, what: string): Promise<
 test('first start: the one-time link printed at start signs the admin in once, and they set a password', async ({ browser }, testInfo) => {
   const [link] = await waitForOutput(runtime, new RegExp(`http://localhost:${RUNTIME_PORT}/login/link#[A-Za-z0-9_-]{43}`));
   expect(runtime.output.join('')).toContain('nobody has signed in yet');
-  const page = await (await browser.newContext()).newPage();
+  const page = await (await browserContext(browser)).newPage();
   const errors = collectPageErrors(page);
   await page.goto(link);
   await keepScreenshot(page, testInfo, 'identity-first-start-link');
@@ -157,14 +166,14 @@ test('first start: the one-time link printed at start signs the admin in once, a
   await keepScreenshot(page, testInfo, 'identity-account-after-first-start');
   expect(errors).toEqual([]);
 
-  const again = await (await browser.newContext()).newPage();
+  const again = await (await browserContext(browser)).newPage();
   await again.goto(link);
   await again.getByRole('button', { name: 'Sign in and continue' }).click();
   await expect(again.getByText(/This sign-in link does not work any more/)).toBeVisible();
 });
 
 test('sign-in through a real OIDC provider in Chromium links the verified email to its account', async ({ browser }, testInfo) => {
-  const page = await (await browser.newContext()).newPage();
+  const page = await (await browserContext(browser)).newPage();
   const errors = collectPageErrors(page);
   await page.goto(`${runtime.url}/console`);
   await page.waitForURL(/\/login\?callbackUrl=%2Fconsole$/);
@@ -226,7 +235,7 @@ test('an admin creates a token (shown once) and invites a person who creates an 
   await expectSeriousA11yIssuesAbsent(page, 'members page');
   expect(errors).toEqual([]);
 
-  const newcomer = await (await browser.newContext()).newPage();
+  const newcomer = await (await browserContext(browser)).newPage();
   await newcomer.goto(invitation);
   await expect(newcomer.getByRole('heading', { name: 'Join Acme Rockets' })).toBeVisible();
   await keepScreenshot(newcomer, testInfo, 'identity-invitation');

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { runtimeDatabase } from '@/db/runtime';
 import { scratchPostgresDatabase } from '@/db/testing/templates';
 import { waitForOk } from './ports';
+import { stopProcess } from './process';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 export const RUNTIME_LAUNCHER = path.join(root, '.next-runtime', 'standalone', 'rp-server.mjs');
@@ -54,13 +55,7 @@ export async function launchRuntime(options: { port: number; env: Record<string,
   });
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  };
+  const stop = () => stopProcess(child);
   const url = `http://127.0.0.1:${options.port}`;
   try {
     await waitForOk(`${url}/api/ready`, 90_000);

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { waitForOk } from '../../support/ports';
+import { stopProcess } from '../../support/process';
 
 const root = path.resolve(import.meta.dirname, '..', '..', '..');
 
@@ -35,18 +36,14 @@ export async function startTarget(
   try {
     await waitForOk(`${url}/api/ready`, 90_000);
   } catch (error) {
-    child.kill('SIGTERM');
+    await stopProcess(child);
     throw new Error(`${String(error)}\n${output.join('')}`, { cause: error });
   }
   return {
     url,
     output,
     stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await stopProcess(child);
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
