@@ -6,7 +6,8 @@
  * (computed by the database when it appends: see canonicalBodyAroundSeq)
  */
 import crypto from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { canonicalJson } from '@/lib/json/canonical';
+import { plainJson } from '@/lib/json/plain';
 
 /** The chain of events that happen outside any workspace (sign-ins, installation changes). */
 export const INSTALLATION_CHAIN = 'installation';
@@ -71,8 +72,8 @@ export function chainOf(workspaceId: string | null): string {
 
 export function hashAuditEvent(event: HashedAuditEvent): string {
   const { prevHash, ...rest } = event;
-  const body = canonicalize({ ...rest, at: event.at.toISOString() });
-  return crypto.createHash('sha256').update(prevHash).update('\n').update(body ?? '').digest('hex');
+  const body = canonicalJson({ ...rest, at: event.at.toISOString() });
+  return crypto.createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
 }
 
 /**
@@ -83,7 +84,7 @@ export function hashAuditEvent(event: HashedAuditEvent): string {
  * `"seq":` in the text is the event's own, whatever the details hold.
  */
 export function canonicalBodyAroundSeq(event: Omit<HashedAuditEvent, 'seq' | 'prevHash'>): { before: string; after: string } {
-  const body = canonicalize({ ...event, seq: 0, at: event.at.toISOString() }) ?? '';
+  const body = canonicalJson({ ...event, seq: 0, at: event.at.toISOString() });
   const marker = '"seq":0,"workspaceId":';
   const at = body.lastIndexOf(marker);
   if (at < 0) throw new Error('audit event canonical form has no seq before workspaceId');
@@ -94,7 +95,7 @@ export function canonicalBodyAroundSeq(event: Omit<HashedAuditEvent, 'seq' | 'pr
 /** Details as they will read back from jsonb: plain JSON, no undefined, no functions, well-formed text. */
 export function normalizeDetails(details: Record<string, unknown> | undefined): Record<string, unknown> {
   if (!details) return {};
-  return wellFormed(JSON.parse(JSON.stringify(details))) as Record<string, unknown>;
+  return plainJson(details) as Record<string, unknown>;
 }
 
 /**

@@ -5,7 +5,8 @@
  * the connector's status. A reading is canonical JSON with a sha256 digest: evidence.
  */
 import crypto from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { canonicalJson } from '@/lib/json/canonical';
+import { plainJson } from '@/lib/json/plain';
 import { resolveSecret, SecretError, type SecretActor, type SecretValue } from '@/lib/secrets';
 import { ConnectorError, connectorHttp } from './http';
 import { connectorKind } from './kinds';
@@ -66,14 +67,16 @@ export async function takeReading(connector: Connector, target: string, options:
       retries: config.retries,
     });
     const data = await kind.read({ config, http, subject: options.subject ?? {} }, target);
-    const reading: ConnectorReading = {
+    // Plain JSON from here on (an outside system's optional fields are absent, not undefined): the
+    // digest covers exactly what the snapshot stores and a later read gives back.
+    const reading = plainJson({
       connector: { id: connector.id, type: connector.type, name: connector.name },
       target,
       subject: options.subject ?? {},
       observedAt: now().toISOString(),
       data,
-    };
-    const canonical = canonicalize(reading)!;
+    } satisfies ConnectorReading) as unknown as ConnectorReading;
+    const canonical = canonicalJson(reading);
     const digest = crypto.createHash('sha256').update(canonical).digest('hex');
     if (options.recordStatus !== false) {
       await recordConnectorOutcome(connector.workspaceId, connector.id, { ok: true, at: now(), pollIntervalSeconds: config.pollIntervalSeconds });

@@ -8,7 +8,7 @@
  * exactly those (lib/connectors/collect.ts) and nothing else.
  */
 import crypto from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { canonicalJson } from '@/lib/json/canonical';
 import { z } from 'zod';
 import type { ConnectorType } from './types';
 
@@ -83,7 +83,7 @@ export function subjectOf(type: ConnectorType, target: string): string {
 
 /** The digest a reading is known by in rule results: sha256 of its canonical JSON. */
 export function readingDigest(reading: SnapshotReading): string {
-  return crypto.createHash('sha256').update(canonicalize(reading)!).digest('hex');
+  return crypto.createHash('sha256').update(canonicalJson(reading)).digest('hex');
 }
 
 const connectorName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'the name of a connector of this workspace');

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { EVIDENCE_KINDS } from '@/lib/evidence/kinds';
-import { canonicalHash } from '@/lib/passport/canonical';
+import { canonicalHash } from '@/lib/json/canonical';
 
 export const SHA256_HEX = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 digest: 64 lower-case hex characters');
 export const IMAGE_DIGEST = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'an image digest: "sha256:" and 64 lower-case hex characters');

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluateRelease } from '@/lib/gate/evaluate';
 import { EVALUATED_AT, evidence, inputs, policy, sbomSummary } from '@/lib/gate/testing';
-import { canonicalJson } from './canonical';
+import { canonicalJson } from '@/lib/json/canonical';
 import { IN_TOTO_PAYLOAD_TYPE, pae, signEnvelope } from './dsse';
 import { generateSigningKey, keyIdOf, privateKeyFromPem, publicJwk } from './keys';
 import { buildPassport } from './statement';

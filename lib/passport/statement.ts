@@ -6,7 +6,7 @@
  */
 import type { AppliedPolicy, Evaluation } from '@/lib/gate/evaluate';
 import { inputHash, normalizeInputs, type GateInputs } from '@/lib/gate/inputs';
-import { canonicalJson, sha256Hex } from './canonical';
+import { canonicalJson, sha256Hex } from '@/lib/json/canonical';
 
 export const IN_TOTO_STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
 export const PASSPORT_PREDICATE_TYPE = 'https://releasepassport.com/passport/v1';

@@ -4,7 +4,7 @@
  * (so its id, the sha256 of the payload, is meaningful), and reports the passport id and decision.
  */
 import crypto from 'node:crypto';
-import { canonicalJson, sha256Hex } from './canonical';
+import { canonicalJson, sha256Hex } from '@/lib/json/canonical';
 import { IN_TOTO_PAYLOAD_TYPE, verifySignature, type DsseEnvelope } from './dsse';
 import { keyIdOf } from './keys';
 import { PASSPORT_PREDICATE_TYPE, type PassportStatement } from './statement';

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { RULE_DEFINITIONS } from '@/lib/gate/rules';
 import type { RuleBase } from '@/lib/gate/rules/types';
-import { canonicalHash } from '@/lib/passport/canonical';
+import { canonicalHash } from '@/lib/json/canonical';
 
 export const POLICY_MODES = ['shadow', 'advisory', 'enforce'] as const;
 export type PolicyMode = (typeof POLICY_MODES)[number];

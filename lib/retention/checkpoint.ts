@@ -6,7 +6,7 @@
  * came from this runtime, not from someone covering a deletion.
  */
 import crypto from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { canonicalJson } from '@/lib/json/canonical';
 import { and, eq } from 'drizzle-orm';
 import type { RuntimeDb } from '@/db/runtime';
 import { type auditCheckpoints, signingKeys } from '@/db/schema/runtime';
@@ -26,7 +26,7 @@ export interface CheckpointFields {
 /** The bytes that are signed: canonical JSON of every field of the row but the signature. */
 export function checkpointPayload(fields: CheckpointFields, keyId: string): Buffer {
   return Buffer.from(
-    canonicalize({
+    canonicalJson({
       type: CHECKPOINT_TYPE,
       chain: fields.chain,
       workspaceId: fields.workspaceId,
@@ -35,7 +35,7 @@ export function checkpointPayload(fields: CheckpointFields, keyId: string): Buff
       purgedCount: fields.purgedCount,
       createdAt: fields.createdAt.toISOString(),
       keyId,
-    })!,
+    }),
     'utf8',
   );
 }

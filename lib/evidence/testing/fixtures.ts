@@ -21,7 +21,7 @@ export const FAKE_SECRETS = {
   privateKey: fakePrivateKeyPem('OPENSSH'),
 } as const;
 
-export { sha256Hex } from '@/lib/passport/canonical';
+export { sha256Hex } from '@/lib/json/canonical';
 
 /** Writes `content` to a temporary file, analyzes it as `kind`, and removes the file. */
 export async function analyzeBytes(kind: EvidenceKind, content: string | Buffer, mediaType = defaultMediaType(kind)): Promise<Analysis> {
