@@ -14,6 +14,7 @@ import type { AuditContext } from '@/lib/audit/event';
 import { slugSchema } from '@/lib/workspaces/slug';
 import type { WorkspaceRef } from '@/lib/workspaces/store';
 import { displayPrefix, generateToken, hashToken, isWellFormedToken } from './format';
+import { forgetCachedToken, tokenLookupCache } from './lookup-cache';
 
 export const TOKEN_SCOPES = TOKEN_VERBS.map(verbToScope) as [string, ...string[]];
 /** Tokens are short-lived (seed 004): at most a year, and CI should prefer far less. */
@@ -129,13 +130,15 @@ export async function listApiTokens(db: RuntimeDb, workspaceId: string): Promise
 
 /** Revokes a token of this workspace; null when there is no such token here (or it was already revoked). */
 export async function revokeApiToken(db: DbOrTx, workspaceId: string, tokenId: string, audit: AuditContext): Promise<ApiTokenSummary | null> {
-  return db.transaction(async (tx) => {
+  let revokedHash: string | null = null;
+  const revoked = await db.transaction(async (tx) => {
     const [record] = await tx
       .update(apiTokens)
       .set({ revokedAt: new Date() })
       .where(and(eq(apiTokens.workspaceId, workspaceId), eq(apiTokens.id, tokenId), isNull(apiTokens.revokedAt)))
       .returning();
     if (!record) return null;
+    revokedHash = record.tokenHash;
     await appendAuditEvent(tx, {
       ...audit,
       workspaceId,
@@ -146,6 +149,10 @@ export async function revokeApiToken(db: DbOrTx, workspaceId: string, tokenId: s
     });
     return summary(record);
   });
+  // This process refuses the token from now on; the others when the database's notification of
+  // the commit reaches them (lib/tokens/lookup-cache.ts).
+  if (revokedHash) forgetCachedToken(revokedHash);
+  return revoked;
 }
 
 export type TokenFailure = 'malformed' | 'unknown' | 'expired' | 'revoked';
@@ -170,6 +177,8 @@ function prepareTokenLookup(db: RuntimeDb) {
     .prepare('api_token_by_hash');
 }
 
+type TokenRow = Awaited<ReturnType<ReturnType<typeof prepareTokenLookup>['execute']>>[number];
+
 function tokenByHash(db: RuntimeDb) {
   let lookup = preparedLookups.get(db);
   if (!lookup) preparedLookups.set(db, (lookup = prepareTokenLookup(db)));
@@ -179,7 +188,14 @@ function tokenByHash(db: RuntimeDb) {
 /** Finds the token a presented secret belongs to and says whether it may be used now. */
 export async function lookupApiToken(db: RuntimeDb, presented: string, now = new Date()): Promise<TokenLookup> {
   if (!isWellFormedToken(presented)) return { ok: false, failure: 'malformed' };
-  const [row] = await tokenByHash(db).execute({ tokenHash: hashToken(presented) });
+  const tokenHash = hashToken(presented);
+  const cache = tokenLookupCache<TokenRow>(db);
+  let row = cache.get(tokenHash);
+  if (!row) {
+    const version = cache.version;
+    [row] = await tokenByHash(db).execute({ tokenHash });
+    if (row && !row.token.revokedAt) cache.set(tokenHash, row, version);
+  }
   if (!row) return { ok: false, failure: 'unknown' };
   if (row.token.revokedAt) return { ok: false, failure: 'revoked', record: row.token, workspace: row.workspace };
   if (row.token.expiresAt.getTime() <= now.getTime()) return { ok: false, failure: 'expired', record: row.token, workspace: row.workspace };
