@@ -77,4 +77,13 @@ describe('plain JSON', () => {
     });
     expect(canonicalJson(plainJson({ text: '\udc00' }))).toBe('{"text":"\ufffd"}');
   });
+
+  it('keeps a "__proto__" key a caller sent as a key, never as a prototype', () => {
+    const sent = JSON.parse('{"__proto__": {"admin": true}, "name": "x"}') as Record<string, unknown>;
+    const plain = plainJson(sent) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(plain)).toBe(Object.prototype);
+    expect((plain as { admin?: unknown }).admin).toBeUndefined();
+    expect(Object.keys(plain)).toEqual(['__proto__', 'name']);
+    expect(canonicalJson(plain)).toBe('{"__proto__":{"admin":true},"name":"x"}');
+  });
 });

@@ -35,7 +35,9 @@ function convert(value: unknown, depth: number): PlainJson | undefined {
       const result: Record<string, PlainJson> = {};
       for (const key of Object.keys(value)) {
         const item = convert((value as Record<string, unknown>)[key], depth + 1);
-        if (item !== undefined) result[key.toWellFormed()] = item;
+        // defineProperty, not assignment: a "__proto__" key a caller sent stays a plain key
+        // (as JSON.parse makes it) instead of setting the result's prototype.
+        if (item !== undefined) Object.defineProperty(result, key.toWellFormed(), { value: item, enumerable: true, writable: true, configurable: true });
       }
       return result;
     }
