@@ -8,8 +8,8 @@
  * exactly those (lib/connectors/collect.ts) and nothing else.
  */
 import crypto from 'node:crypto';
-import { canonicalJson } from '@/lib/json/canonical';
 import { z } from 'zod';
+import { canonicalJson } from '@/lib/json/canonical';
 import type { ConnectorType } from './types';
 
 /** A reading as the gate snapshots it (lib/gate/inputs.ts connectorReadingSchema). */

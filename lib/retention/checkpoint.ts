@@ -6,8 +6,8 @@
  * came from this runtime, not from someone covering a deletion.
  */
 import crypto from 'node:crypto';
-import { canonicalJson } from '@/lib/json/canonical';
 import { and, eq } from 'drizzle-orm';
+import { canonicalJson } from '@/lib/json/canonical';
 import type { RuntimeDb } from '@/db/runtime';
 import { type auditCheckpoints, signingKeys } from '@/db/schema/runtime';
 import type { DbOrTx } from '@/lib/audit/log';
