@@ -99,9 +99,10 @@ function median(runs: Row[]): Row {
   };
 }
 
+/** Resident memory of the server: rp-server.mjs supervises the worker that serves, so the two together. */
 function rssKb(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  return [pid, ...children].reduce((sum, id) => sum + Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${id}/status`, 'utf8'))?.[1] ?? 0), 0);
 }
 
 /** A CycloneDX SBOM of about `megabytes` MB. */

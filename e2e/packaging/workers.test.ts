@@ -45,6 +45,41 @@ describe('RP_WORKERS', () => {
     expect(result.stderr).toContain('RP_WORKERS > 1 needs Postgres');
   });
 
+  it('serves from one supervised worker by default, replaces it when it dies, and stops when it cannot start', async () => {
+    const port = await freePort();
+    const server = spawn(process.execPath, [launcher], {
+      env: { ...process.env, RP_WORKERS: '', DATABASE_URL: '', RP_DATA_DIR: path.join(dataDir, 'single'), PORT: String(port), AUTH_SECRET: 'workers-test-secret' },
+      stdio: 'pipe',
+    });
+    children.push(server);
+    let output = '';
+    server.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await waitForOk(`http://127.0.0.1:${port}/api/ready`, 90_000);
+    await eventually(() => workerPids(server.pid!).length === 1);
+    const [first] = workerPids(server.pid!);
+    process.kill(first!, 'SIGKILL');
+    await eventually(() => {
+      const pids = workerPids(server.pid!);
+      return pids.length === 1 && pids[0] !== first;
+    });
+    await waitForOk(`http://127.0.0.1:${port}/api/ready`, 90_000);
+    expect(output).toContain(`worker ${first} exited (SIGKILL); starting another`);
+
+    // A second server on the same port fails before it listens: no restart loop, a failed exit.
+    const second = spawnSync(process.execPath, [launcher], {
+      env: { ...process.env, RP_WORKERS: '', DATABASE_URL: '', RP_DATA_DIR: path.join(dataDir, 'second'), PORT: String(port), AUTH_SECRET: 'workers-test-secret' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(second.status).not.toBe(0);
+    expect(second.stderr).toContain('exited (1) before it was listening; stopping');
+
+    server.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => server.once('exit', (exitCode) => resolve(exitCode)));
+    expect(code).toBe(0);
+    expect(workerPids(server.pid!)).toEqual([]);
+  }, 180_000);
+
   it.skipIf(!adminUrl)('runs N server processes behind one port on Postgres and replaces one that dies', async () => {
     const database = `rp_workers_${process.pid}`;
     execFileSync('psql', [adminUrl!, '-qc', `drop database if exists ${database}`, '-c', `create database ${database}`]);

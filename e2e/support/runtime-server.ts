@@ -20,6 +20,7 @@ export const RUNTIME_LAUNCHER = path.join(root, '.next-runtime', 'standalone', '
 /** A running production server of the runtime build (one launcher, any number of RP_WORKERS). */
 export interface LaunchedRuntime {
   url: string;
+  /** The launcher's process: it supervises the worker process(es) that serve. */
   pid: number;
   /** What the server printed (for failure messages). */
   output(): string;
