@@ -23,24 +23,87 @@ export type StatementHandle = Pick<RuntimeDb, 'execute' | 'insert' | 'select'>;
 
 interface DriverClient {
   /** postgres.js */
-  unsafe?: (query: string, parameters: unknown[]) => Promise<unknown[]>;
+  unsafe?: (query: string, parameters?: unknown[], options?: { prepare?: boolean }) => Promise<unknown[]>;
+  /** postgres.js: a connection of the pool for this caller alone, until release(). */
+  reserve?: () => Promise<DriverClient>;
+  release?: () => void;
   /** PGlite */
   query?: (query: string, parameters: unknown[]) => Promise<{ rows: unknown[] }>;
+  transaction?: <T>(callback: (tx: DriverClient) => Promise<T>) => Promise<T>;
 }
 
 const dialect = new PgDialect();
 
-export function compiledStatement<Row>(build: (db: StatementHandle, value: (name: string) => never) => SQL) {
+export interface CompiledStatement<Row> {
+  (db: StatementHandle, values: Record<string, unknown>): Promise<Row[]>;
+  /** The SQL text and its parameters for `values` (runInOneTransaction sends several together). */
+  bind(db: StatementHandle, values: Record<string, unknown>): { sql: string; params: unknown[] };
+}
+
+export function compiledStatement<Row>(build: (db: StatementHandle, value: (name: string) => never) => SQL): CompiledStatement<Row> {
   let compiled: { sql: string; params: unknown[] } | null = null;
-  return async function run(db: StatementHandle, values: Record<string, unknown>): Promise<Row[]> {
-    // A database has its driver's client; a drizzle transaction does not (it runs on one connection).
-    const client = (db as { $client?: DriverClient }).$client;
-    if (client && (client.unsafe || client.query)) {
-      compiled ??= dialect.sqlToQuery(build(db, (name) => sql.placeholder(name) as never));
-      const params = fillPlaceholders(compiled.params, values);
-      if (client.unsafe) return (await client.unsafe(compiled.sql, params)) as Row[];
-      return (await client.query!(compiled.sql, params)).rows as Row[];
+  const bind = (db: StatementHandle, values: Record<string, unknown>) => {
+    compiled ??= dialect.sqlToQuery(build(db, (name) => sql.placeholder(name) as never));
+    return { sql: compiled.sql, params: fillPlaceholders(compiled.params, values) };
+  };
+  const run = async function run(db: StatementHandle, values: Record<string, unknown>): Promise<Row[]> {
+    const client = driverOf(db);
+    if (client) {
+      const query = bind(db, values);
+      if (client.unsafe) return (await client.unsafe(query.sql, query.params)) as Row[];
+      return (await client.query!(query.sql, query.params)).rows as Row[];
     }
+    // A drizzle transaction has no driver client of its own (it runs on one connection).
     return rowsOf<Row>(await db.execute(build(db, (name) => values[name] as never)));
   };
+  return Object.assign(run, { bind });
+}
+
+/**
+ * Runs several statements in one transaction, each with its values: all of them commit, with one
+ * commit, or none does. On Postgres they are sent together with BEGIN and COMMIT (pipelined), so
+ * the database runs them back to back. Inside a caller's transaction they simply run in it, in order.
+ */
+export async function runInOneTransaction(db: StatementHandle, runs: ReadonlyArray<{ statement: CompiledStatement<unknown>; values: Record<string, unknown> }>): Promise<unknown[][]> {
+  const client = driverOf(db);
+  if (client?.reserve) {
+    const queries = runs.map((run) => run.statement.bind(db, run.values));
+    // On one reserved connection, begin, the statements and commit leave in one write: one round
+    // trip (postgres.js's begin() would wait for BEGIN's answer first).
+    const connection = await client.reserve();
+    try {
+      const sent = [connection.unsafe!('begin'), ...queries.map((query) => connection.unsafe!(query.sql, query.params, { prepare: true })), connection.unsafe!('commit')];
+      const settled = await Promise.allSettled(sent);
+      const failed = settled.find((outcome) => outcome.status === 'rejected');
+      if (failed) {
+        // The database ended the failed transaction at COMMIT; this only makes sure nothing stays open.
+        await connection.unsafe!('rollback').catch(() => {});
+        throw failed.reason;
+      }
+      return settled.slice(1, -1).map((outcome) => (outcome as PromiseFulfilledResult<unknown[]>).value);
+    } finally {
+      connection.release!();
+    }
+  }
+  if (client?.transaction) {
+    const queries = runs.map((run) => run.statement.bind(db, run.values));
+    return client.transaction(async (tx) => {
+      const results: unknown[][] = [];
+      for (const query of queries) results.push((await tx.query!(query.sql, query.params)).rows);
+      return results;
+    });
+  }
+  const results: unknown[][] = [];
+  for (const run of runs) results.push(await run.statement(db, run.values));
+  return results;
+}
+
+function driverOf(db: StatementHandle): DriverClient | null {
+  const client = (db as { $client?: DriverClient }).$client;
+  return client && (client.unsafe || client.query) ? client : null;
+}
+
+/** A drizzle transaction (no driver client of its own), as opposed to the database itself. */
+export function isTransaction(db: StatementHandle): boolean {
+  return driverOf(db) === null;
 }

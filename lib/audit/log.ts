@@ -5,12 +5,14 @@
  * across requests and replicas, while other chains do not wait) and inserts the event linked to
  * the head it locked. The database computes the link from the canonical JSON this side sends in
  * two halves around the seq (lib/audit/event.ts), so no round trip is needed to learn the head
- * first. A change and its event can go in that same statement (auditedStatement).
+ * first. A change and its event can go in that same statement (auditedStatement). Appends to
+ * one chain that arrive together share one transaction and its commit (group-commit.ts).
  */
 import crypto from 'node:crypto';
 import { sql, type SQL } from 'drizzle-orm';
 import type { RuntimeDb } from '@/db/runtime';
 import { compiledStatement, type StatementHandle } from '@/db/statement';
+import { runGrouped } from './group-commit';
 import { noteAuditAppend } from './request-scope';
 import { canonicalBodyAroundSeq, chainOf, GENESIS_HASH, normalizeDetails, wellFormed, type AuditEventInput } from './event';
 
@@ -46,7 +48,7 @@ export function auditedStatement(changes: (db: StatementHandle, value: (name: st
   );
   return async function run(db: DbOrTx, input: AuditEventInput, values: Record<string, unknown>): Promise<AppendedEvent> {
     const event = auditEventValues(input);
-    const [row] = await statement(db, { ...values, ...event.values });
+    const [row] = await runGrouped(db, event.chain, statement, { ...values, ...event.values });
     noteAuditAppend();
     return { id: event.id, chain: event.chain, seq: Number(row!.seq), hash: row!.hash };
   };

@@ -1,0 +1,72 @@
+import { eq, sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { getRuntimeDb } from '@/db/runtime';
+import { auditEvents } from '@/db/schema/runtime';
+import { rowsOf } from '@/db/rows';
+import { appendAuditEvent, auditedStatement } from './log';
+import { verifyAuditChain } from './verify';
+
+const actor = { type: 'user' as const, id: 'u-1', label: 'dev@example.test' };
+
+async function newWorkspace(slug = `g-${crypto.randomUUID().slice(0, 8)}`): Promise<string> {
+  const db = await getRuntimeDb();
+  return rowsOf<{ id: string }>(await db.execute(sql`insert into workspaces (slug, name) values (${slug}, 'W') returning id`))[0]!.id;
+}
+
+/** Rows written by one transaction share its id (xmin): the number of commits the chain took. */
+async function commitsOf(chain: string): Promise<number> {
+  const db = await getRuntimeDb();
+  return Number(rowsOf<{ n: number | string }>(await db.execute(sql`select count(distinct xmin::text) as n from audit_events where chain = ${chain}`))[0]!.n);
+}
+
+const createWorkspaceAudited = auditedStatement((db, value) => [sql`insert into workspaces (slug, name) values (${value('slug')}::text, 'Grouped')`]);
+
+describe('group commit of audit appends', () => {
+  it('writes appends that arrive together in shared commits, in the order they were made, without forking the chain', async () => {
+    const db = await getRuntimeDb();
+    const ws = await newWorkspace();
+    await Promise.all(Array.from({ length: 40 }, (_, i) => appendAuditEvent(db, { actor, workspaceId: ws, action: 'test.grouped', outcome: 'allow', details: { i } })));
+    const rows = await db.select({ seq: auditEvents.seq, details: auditEvents.details }).from(auditEvents).where(eq(auditEvents.chain, ws)).orderBy(auditEvents.seq);
+    expect(rows.map((row) => (row.details as { i: number }).i)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    expect(rows.map((row) => row.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    // The first goes alone at once; the other 39 wait for it and go in groups of at most 32.
+    expect(await commitsOf(ws)).toBe(3);
+    expect(await verifyAuditChain(db, ws)).toMatchObject({ ok: true, checked: 40 });
+  });
+
+  it('writes a lone append at once, in a commit of its own', async () => {
+    const db = await getRuntimeDb();
+    const ws = await newWorkspace();
+    for (let i = 0; i < 3; i++) await appendAuditEvent(db, { actor, workspaceId: ws, action: 'test.alone', outcome: 'allow' });
+    expect(await commitsOf(ws)).toBe(3);
+  });
+
+  it('fails only the append at fault: the rest of its group is written', async () => {
+    const db = await getRuntimeDb();
+    const ws = await newWorkspace();
+    const taken = `taken-${crypto.randomUUID().slice(0, 8)}`;
+    await newWorkspace(taken);
+    const slugs = ['a', 'b', taken, 'c', 'd', 'e'].map((slug) => (slug === taken ? slug : `${slug}-${crypto.randomUUID().slice(0, 8)}`));
+    const outcomes = await Promise.allSettled(
+      slugs.map((slug) => createWorkspaceAudited(db, { actor, workspaceId: ws, action: 'test.create', outcome: 'allow', details: { slug } }, { slug })),
+    );
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+    const rows = await db.select({ details: auditEvents.details }).from(auditEvents).where(eq(auditEvents.chain, ws)).orderBy(auditEvents.seq);
+    expect(rows.map((row) => (row.details as { slug: string }).slug)).toEqual(slugs.filter((slug) => slug !== taken));
+    const created = rowsOf<{ slug: string }>(await db.execute(sql`select slug from workspaces where name = 'Grouped' and slug = any(${`{${slugs.join(',')}}`}::text[])`));
+    expect(created.map((row) => row.slug).sort()).toEqual(slugs.filter((slug) => slug !== taken).sort());
+    expect((await verifyAuditChain(db, ws)).ok).toBe(true);
+  });
+
+  it('runs an append inside the caller’s transaction there, at once, and rolls it back with it', async () => {
+    const db = await getRuntimeDb();
+    const ws = await newWorkspace();
+    await db
+      .transaction(async (tx) => {
+        await appendAuditEvent(tx, { actor, workspaceId: ws, action: 'test.in-tx', outcome: 'allow' });
+        throw new Error('roll back');
+      })
+      .catch(() => {});
+    expect(await db.select().from(auditEvents).where(eq(auditEvents.chain, ws))).toEqual([]);
+  });
+});
