@@ -190,6 +190,38 @@ test('a session made on one instance is valid on the other', async ({ page }, te
   await keepScreenshot(page, testInfo, 'cluster-console-on-second-instance');
 });
 
+test('a token revoked on one instance is refused by the other at once, not when its cached lookup expires', async ({ page, request }, testInfo) => {
+  const [first, second] = instances as [(typeof instances)[0], (typeof instances)[0]];
+  const token = JSON.parse(rp(['admin', 'create-token', 'cluster', '--name', 'short lived', '--scopes', 'gate:evaluate', '--expires-in', '1d', '--json'])).token as string;
+  const whoamiOnFirst = () => request.get(`${first.url}/api/v1/whoami`, { headers: { authorization: `Bearer ${token}` } });
+  await page.goto(`${second.url}/login`);
+  await page.getByLabel('Email').fill('ops@cluster.test');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: /sign in/i }).first().click();
+  await expect(page).toHaveURL(/\/console/);
+  await page.goto(`${second.url}/settings/cluster/tokens`);
+  // The first use records its time, an update of the token that drops it from the caches; the
+  // uses after that are served from the first instance's cache (kept up to 5 s).
+  for (let i = 0; i < 3; i++) {
+    expect((await whoamiOnFirst()).status()).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  await page.getByRole('button', { name: 'Revoke short lived' }).click();
+  await expect(page.getByRole('row', { name: /short lived/ })).toContainText('revoked');
+  await keepScreenshot(page, testInfo, 'cluster-token-revoked-on-second-instance');
+
+  const revokedAt = Date.now();
+  let status = 0;
+  while (Date.now() - revokedAt < 5_000) {
+    status = (await whoamiOnFirst()).status();
+    if (status === 401) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  expect(status).toBe(401);
+  // The database's NOTIFY reached the other process: well within the cache's 5 s lifetime.
+  expect(Date.now() - revokedAt).toBeLessThan(1_500);
+});
+
 test('background jobs the two embedded workers compete for run once', async () => {
   const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
   try {
