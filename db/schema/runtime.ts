@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
+  foreignKey,
   index,
   integer,
   jsonb,
@@ -243,6 +244,8 @@ export const releases = pgTable(
       t.imageDigest,
       sql`coalesce(${t.chartVersion}, '')`,
     ),
+    // What decisions and passports reference: their release, in their own workspace.
+    unique('releases_workspace_id_id_key').on(t.workspaceId, t.id),
   ],
 );
 
@@ -280,8 +283,10 @@ export const gateDecisions = pgTable(
   'gate_decisions',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    workspaceId: uuid('workspace_id').notNull().references(() => workspaces.id, { onDelete: 'cascade' }),
-    releaseId: uuid('release_id').notNull().references(() => releases.id, { onDelete: 'cascade' }),
+    // The workspace and the release are one key into releases (below): a decision cannot name
+    // another workspace's release, and goes when its release or its workspace goes.
+    workspaceId: uuid('workspace_id').notNull(),
+    releaseId: uuid('release_id').notNull(),
     policyId: uuid('policy_id').references(() => policies.id, { onDelete: 'set null' }),
     policyVersion: integer('policy_version').notNull(),
     policyHash: text('policy_hash').notNull(),
@@ -303,6 +308,7 @@ export const gateDecisions = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
+    foreignKey({ name: 'gate_decisions_release_fk', columns: [t.workspaceId, t.releaseId], foreignColumns: [releases.workspaceId, releases.id] }).onDelete('cascade'),
     index('gate_decisions_workspace_created_idx').on(t.workspaceId, t.createdAt),
     index('gate_decisions_workspace_release_idx').on(t.workspaceId, t.releaseId),
     index('gate_decisions_workspace_passport_idx').on(t.workspaceId, t.passportId),
@@ -316,8 +322,9 @@ export const passports = pgTable(
   {
     /** sha256 (hex) of the canonical payload. */
     id: text('id').primaryKey(),
-    workspaceId: uuid('workspace_id').notNull().references(() => workspaces.id, { onDelete: 'cascade' }),
-    releaseId: uuid('release_id').notNull().references(() => releases.id, { onDelete: 'cascade' }),
+    // One key into releases, as for gate decisions.
+    workspaceId: uuid('workspace_id').notNull(),
+    releaseId: uuid('release_id').notNull(),
     decisionId: uuid('decision_id').notNull(),
     serviceId: uuid('service_id').notNull(),
     environmentId: uuid('environment_id').notNull(),
@@ -338,6 +345,7 @@ export const passports = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
+    foreignKey({ name: 'passports_release_fk', columns: [t.workspaceId, t.releaseId], foreignColumns: [releases.workspaceId, releases.id] }).onDelete('cascade'),
     // Keyset pagination: (created_at, id) descending within a workspace, with the common filters.
     index('passports_workspace_page_idx').on(t.workspaceId, t.createdAt.desc(), t.id.desc()),
     index('passports_workspace_service_page_idx').on(t.workspaceId, t.serviceId, t.createdAt.desc(), t.id.desc()),

@@ -235,3 +235,27 @@ describe('signing key rotation', () => {
     expect(verifyPassport(after.passport.envelope, published)).toMatchObject({ valid: true, keyId: rotated.active });
   });
 });
+
+describe('tenant keys in the database', () => {
+  it('refuses a decision or passport that names another workspace’s release, and removes them with their workspace', async () => {
+    const own = await evaluateGateRequest(db, workspace, request([], { service: 'tenancy' }), { actorLabel: null });
+    const [other] = await db.insert(workspaces).values({ slug: 'other-tenant', name: 'Other' }).returning({ id: workspaces.id, slug: workspaces.slug });
+    const decision = (await db.select().from(gateDecisions).where(eq(gateDecisions.id, own.decisionId)))[0]!;
+    const passport = (await db.select().from(passports).where(eq(passports.id, own.passport.id)))[0]!;
+    const refused = async (write: PromiseLike<unknown>) => {
+      const error = await Promise.resolve(write).then(() => null, (e: Error & { cause?: Error }) => e);
+      expect(error, 'the database should have refused the row').not.toBeNull();
+      expect(`${error!.message} ${error!.cause?.message ?? ''}`).toMatch(/foreign key/);
+    };
+    // The other workspace's rows, pointing at this workspace's release.
+    await refused(db.insert(gateDecisions).values({ ...decision, id: crypto.randomUUID(), workspaceId: other!.id }));
+    await refused(db.insert(passports).values({ ...passport, id: 'f'.repeat(64), workspaceId: other!.id }));
+
+    // Deleting a workspace still removes its decisions and passports (through its releases).
+    const [doomed] = await db.insert(workspaces).values({ slug: 'doomed', name: 'Doomed' }).returning({ id: workspaces.id, slug: workspaces.slug });
+    const gone = await evaluateGateRequest(db, doomed!, request([], { service: 'tenancy' }), { actorLabel: null });
+    await db.delete(workspaces).where(eq(workspaces.id, doomed!.id));
+    expect(await db.select().from(gateDecisions).where(eq(gateDecisions.id, gone.decisionId))).toEqual([]);
+    expect(await db.select().from(passports).where(eq(passports.id, gone.passport.id))).toEqual([]);
+  });
+});
