@@ -4,8 +4,7 @@
  * environment), the request goes through the scoped HTTP client, and the outcome is recorded as
  * the connector's status. A reading is canonical JSON with a sha256 digest: evidence.
  */
-import crypto from 'node:crypto';
-import { canonicalJson } from '@/lib/json/canonical';
+import { canonicalJson, sha256Hex } from '@/lib/json/canonical';
 import { plainJson } from '@/lib/json/plain';
 import { resolveSecret, SecretError, type SecretActor, type SecretValue } from '@/lib/secrets';
 import { ConnectorError, connectorHttp } from './http';
@@ -77,7 +76,7 @@ export async function takeReading(connector: Connector, target: string, options:
       data,
     } satisfies ConnectorReading) as unknown as ConnectorReading;
     const canonical = canonicalJson(reading);
-    const digest = crypto.createHash('sha256').update(canonical).digest('hex');
+    const digest = sha256Hex(canonical);
     if (options.recordStatus !== false) {
       await recordConnectorOutcome(connector.workspaceId, connector.id, { ok: true, at: now(), pollIntervalSeconds: config.pollIntervalSeconds });
     }

@@ -7,9 +7,8 @@
  * digest of the reading it judged. `reads` says which readings a rule needs, so the gate takes
  * exactly those (lib/connectors/collect.ts) and nothing else.
  */
-import crypto from 'node:crypto';
 import { z } from 'zod';
-import { canonicalJson } from '@/lib/json/canonical';
+import { canonicalHash } from '@/lib/json/canonical';
 import type { ConnectorType } from './types';
 
 /** A reading as the gate snapshots it (lib/gate/inputs.ts connectorReadingSchema). */
@@ -83,7 +82,7 @@ export function subjectOf(type: ConnectorType, target: string): string {
 
 /** The digest a reading is known by in rule results: sha256 of its canonical JSON. */
 export function readingDigest(reading: SnapshotReading): string {
-  return crypto.createHash('sha256').update(canonicalJson(reading)).digest('hex');
+  return canonicalHash(reading);
 }
 
 const connectorName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'the name of a connector of this workspace');

@@ -7,7 +7,7 @@
  */
 import crypto from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
-import { canonicalJson } from '@/lib/json/canonical';
+import { canonicalBytes } from '@/lib/json/canonical';
 import type { RuntimeDb } from '@/db/runtime';
 import { type auditCheckpoints, signingKeys } from '@/db/schema/runtime';
 import type { DbOrTx } from '@/lib/audit/log';
@@ -25,19 +25,16 @@ export interface CheckpointFields {
 
 /** The bytes that are signed: canonical JSON of every field of the row but the signature. */
 export function checkpointPayload(fields: CheckpointFields, keyId: string): Buffer {
-  return Buffer.from(
-    canonicalJson({
-      type: CHECKPOINT_TYPE,
-      chain: fields.chain,
-      workspaceId: fields.workspaceId,
-      uptoSeq: fields.uptoSeq,
-      uptoHash: fields.uptoHash,
-      purgedCount: fields.purgedCount,
-      createdAt: fields.createdAt.toISOString(),
-      keyId,
-    }),
-    'utf8',
-  );
+  return canonicalBytes({
+    type: CHECKPOINT_TYPE,
+    chain: fields.chain,
+    workspaceId: fields.workspaceId,
+    uptoSeq: fields.uptoSeq,
+    uptoHash: fields.uptoHash,
+    purgedCount: fields.purgedCount,
+    createdAt: fields.createdAt.toISOString(),
+    keyId,
+  });
 }
 
 export function signCheckpoint(fields: CheckpointFields, key: { keyId: string; privateKey: crypto.KeyObject }): { signature: string; keyId: string } {

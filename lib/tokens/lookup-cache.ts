@@ -10,7 +10,9 @@
  * revokes drops it itself before answering. The cache is used only while the listener is
  * connected: nothing is cached before the database confirms the LISTEN, everything is dropped each
  * time it is (re)established, and entries expire after a few seconds in any case, which bounds what
- * a notification lost with a dropped connection could leave behind.
+ * a notification lost with a dropped connection could leave behind. Recording a token's last use
+ * (at most once a minute, or when its address changes) is a change too: it drops the entry, which
+ * keeps the cached last use fresh, so that recording stays that rare instead of once a request.
  */
 import type { RuntimeDb } from '@/db/runtime';
 
