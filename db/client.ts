@@ -10,6 +10,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import type { Sql as PostgresClient } from 'postgres';
 import { dataDir as installationDataDir } from '@/lib/data-dir';
+import { DatabaseUnavailableError, databaseTimeouts } from './faults';
 
 export type DatabaseKind = 'runtime' | 'owner';
 
@@ -67,25 +68,31 @@ export async function openDatabase<TSchema extends Record<string, unknown>>(
 }
 
 /**
- * drizzle asks postgres.js for unnamed statements, which postgres.js has to describe before it can
- * bind their parameters: two round trips for every query. Named statements, which postgres.js
- * prepares once per connection and query text, take one. This view of the client asks for them,
- * in transactions and savepoints too; the client's `prepare` option still turns them all off.
+ * The view of the postgres.js client that drizzle and our compiled statements use:
+ * - named statements: drizzle asks for unnamed ones, which postgres.js has to describe before it
+ *   can bind their parameters (two round trips per query); named ones are prepared once per
+ *   connection and query text and take one. The client's `prepare` option still turns them off.
+ * - a client-side deadline on every query (db/faults.ts): one still waiting for a connection after
+ *   `waitMs` is taken out of the pool's queue, one sent but unanswered after the server's
+ *   statement_timeout plus a margin is given up. Either fails with DatabaseUnavailableError.
+ *   postgres.js has no deadline of its own: while the database is down, queued queries wait for
+ *   a reconnection indefinitely.
+ * Transactions and savepoints hand their callback the same view.
  */
-function preparedStatements<T extends PostgresClient>(client: T): T {
+function clientView<T extends PostgresClient>(client: T, deadlines: { waitMs: number; answerMs: number }): T {
   // begin(options?, callback) and savepoint(name?, callback): the callback's client gets the same view.
   const methods = client as unknown as Record<'begin' | 'savepoint', (...args: unknown[]) => unknown>;
   const scoped =
     (method: 'begin' | 'savepoint') =>
     (...args: unknown[]) => {
       const callback = args.pop() as (inner: PostgresClient) => unknown;
-      return methods[method](...args, (inner: PostgresClient) => callback(preparedStatements(inner)));
+      return methods[method](...args, (inner: PostgresClient) => callback(clientView(inner, deadlines)));
     };
   return new Proxy(client, {
     get(target, property, receiver) {
       if (property === 'unsafe') {
         return (query: string, parameters?: unknown[], queryOptions?: Record<string, unknown>) =>
-          target.unsafe(query, parameters as never, { ...queryOptions, prepare: true });
+          withQueryDeadline(target.unsafe(query, parameters as never, { ...queryOptions, prepare: true }) as unknown as DeadlinedQuery, deadlines);
       }
       if (property === 'begin' || property === 'savepoint') return scoped(property);
       return Reflect.get(target, property, receiver);
@@ -93,20 +100,71 @@ function preparedStatements<T extends PostgresClient>(client: T): T {
   });
 }
 
+/** The parts of a postgres.js Query (a lazy Promise) the deadline needs. */
+interface DeadlinedQuery extends Promise<unknown> {
+  state: unknown;
+  reject(error: unknown): void;
+  cancel(): unknown;
+}
+
+function withQueryDeadline<Q extends DeadlinedQuery>(query: Q, deadlines: { waitMs: number; answerMs: number }): Q {
+  let timer: NodeJS.Timeout | undefined;
+  const giveUp = (message: string) => {
+    query.reject(new DatabaseUnavailableError(message));
+    try {
+      void Promise.resolve(query.cancel()).catch(() => {}); // out of the pool's queue, or a cancel request
+    } catch {
+      // the connection is already gone
+    }
+  };
+  const onWaitExpired = () => {
+    if (query.state) {
+      // Sent: the server's statement_timeout ends it; past that (and a margin) nobody answers.
+      timer = setTimeout(() => giveUp(`The database did not answer within ${deadlines.answerMs / 1000} s.`), deadlines.answerMs);
+      timer.unref();
+      return;
+    }
+    giveUp(`No database connection could be had within ${deadlines.waitMs / 1000} s.`);
+  };
+  timer = setTimeout(onWaitExpired, deadlines.waitMs);
+  timer.unref();
+  // The query runs when first awaited; this attaches to its outcome without starting it any earlier.
+  const settle = () => clearTimeout(timer);
+  void Promise.prototype.then.call(query, settle, settle);
+  return query;
+}
+
 async function openPostgres<TSchema extends Record<string, unknown>>(
   options: DatabaseOptions<TSchema>,
 ): Promise<OpenDatabase<TSchema> & { migrateLocked(run: () => Promise<void>): Promise<void> }> {
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
+  const timeouts = databaseTimeouts();
   const client = postgres(options.url!, {
     max: options.maxConnections ?? Number(process.env.DATABASE_POOL_SIZE ?? 10),
     onnotice: () => {},
+    // Every wait on the database ends (db/faults.ts): a new connection within connect_timeout, and
+    // on the server a statement within statement_timeout, a lock wait within lock_timeout, a
+    // session left inside a transaction within idle_in_transaction_session_timeout.
+    connect_timeout: timeouts.connectSeconds,
+    // Reconnect quickly once the database is back (postgres.js's default backoff grows to 20 s
+    // after a few failed attempts, so a restart was felt for that long after it ended).
+    backoff: (attempt: number) => Math.min(0.05 * 2 ** attempt, 1) * (0.5 + Math.random() / 2),
+    // A peer that vanished without closing the socket is noticed in tens of seconds, not hours.
+    keep_alive: 15,
+    connection: {
+      application_name: `release-passport-${options.kind}`,
+      statement_timeout: timeouts.statementMs,
+      lock_timeout: timeouts.lockMs,
+      idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
+    },
     // Short idle timeout keeps replicas from hoarding connections.
     idle_timeout: 30,
-    // Off for a pooler in transaction mode that cannot keep prepared statements (see preparedStatements).
+    // Off for a pooler in transaction mode that cannot keep prepared statements (see clientView).
     prepare: process.env.DATABASE_PREPARED_STATEMENTS !== 'off',
   });
-  const db = drizzle(preparedStatements(client), { schema: options.schema }) as unknown as Database<TSchema>;
+  const view = clientView(client, { waitMs: timeouts.connectSeconds * 1000, answerMs: timeouts.statementMs + 2_000 });
+  const db = drizzle(view, { schema: options.schema }) as unknown as Database<TSchema>;
   return {
     db,
     driver: 'postgres',

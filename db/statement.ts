@@ -17,6 +17,7 @@ import { fillPlaceholders, sql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { RuntimeDb } from './runtime';
 import { rowsOf } from './rows';
+import { transactionDeadlineMs, withDeadline } from './faults';
 
 /** A database or a transaction: what a statement is built with and run on. */
 export type StatementHandle = Pick<RuntimeDb, 'execute' | 'insert' | 'select'>;
@@ -24,9 +25,8 @@ export type StatementHandle = Pick<RuntimeDb, 'execute' | 'insert' | 'select'>;
 interface DriverClient {
   /** postgres.js */
   unsafe?: (query: string, parameters?: unknown[], options?: { prepare?: boolean }) => Promise<unknown[]>;
-  /** postgres.js: a connection of the pool for this caller alone, until release(). */
-  reserve?: () => Promise<DriverClient>;
-  release?: () => void;
+  /** postgres.js: a transaction on one connection of the pool. */
+  begin?: <T>(callback: (tx: DriverClient) => Promise<T>) => Promise<T>;
   /** PGlite */
   query?: (query: string, parameters: unknown[]) => Promise<{ rows: unknown[] }>;
   transaction?: <T>(callback: (tx: DriverClient) => Promise<T>) => Promise<T>;
@@ -66,24 +66,17 @@ export function compiledStatement<Row>(build: (db: StatementHandle, value: (name
  */
 export async function runInOneTransaction(db: StatementHandle, runs: ReadonlyArray<{ statement: CompiledStatement<unknown>; values: Record<string, unknown> }>): Promise<unknown[][]> {
   const client = driverOf(db);
-  if (client?.reserve) {
+  if (client?.begin) {
     const queries = runs.map((run) => run.statement.bind(db, run.values));
-    // On one reserved connection, begin, the statements and commit leave in one write: one round
-    // trip (postgres.js's begin() would wait for BEGIN's answer first).
-    const connection = await client.reserve();
-    try {
-      const sent = [connection.unsafe!('begin'), ...queries.map((query) => connection.unsafe!(query.sql, query.params, { prepare: true })), connection.unsafe!('commit')];
-      const settled = await Promise.allSettled(sent);
-      const failed = settled.find((outcome) => outcome.status === 'rejected');
-      if (failed) {
-        // The database ended the failed transaction at COMMIT; this only makes sure nothing stays open.
-        await connection.unsafe!('rollback').catch(() => {});
-        throw failed.reason;
-      }
-      return settled.slice(1, -1).map((outcome) => (outcome as PromiseFulfilledResult<unknown[]>).value);
-    } finally {
-      connection.release!();
-    }
+    // postgres.js's own transaction: the statements are sent together (pipelined) once BEGIN is
+    // answered, then COMMIT. Not a reserve()d connection: postgres.js 3.4.9 puts a reserved
+    // connection that died back into its pool on release, and every query that later lands on it
+    // waits forever (porsager/postgres#1199, #1208). begin() fails at once when its connection closes.
+    return withDeadline(
+      client.begin((tx) => Promise.all(queries.map((query) => tx.unsafe!(query.sql, query.params, { prepare: true })))) as Promise<unknown[][]>,
+      transactionDeadlineMs(),
+      'a transaction',
+    );
   }
   if (client?.transaction) {
     const queries = runs.map((run) => run.statement.bind(db, run.values));

@@ -4,6 +4,13 @@
 // server in worker processes (node:cluster) it supervises: one by default, or with RP_WORKERS=N
 // and Postgres N behind one port, so one machine's cores are all used. The embedded database
 // admits one process, so it refuses N > 1.
+//
+// Shutdown is bounded (docs/operations/faults.md): SIGTERM or SIGINT makes readiness fail, stops
+// accepting connections, finishes the requests in flight (keep-alive connections are told
+// `Connection: close` and closed after them), and exits within RP_SHUTDOWN_TIMEOUT seconds
+// (default 10); every worker has exited before the supervisor does. A supervisor killed outright
+// takes its workers with it (their IPC channel closes and Node's cluster ends them), and one
+// started by `npm start` stops when that parent goes away.
 import cluster from 'node:cluster';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -11,8 +18,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import diagnostics from 'node:diagnostics_channel';
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 const bind = process.env.RP_BIND || '127.0.0.1';
+const shutdownSeconds = process.env.RP_SHUTDOWN_TIMEOUT === undefined ? 10 : Number(process.env.RP_SHUTDOWN_TIMEOUT);
+if (!Number.isFinite(shutdownSeconds) || shutdownSeconds < 0) {
+  console.error(`RP_SHUTDOWN_TIMEOUT must be a number of seconds (0 or more), got "${process.env.RP_SHUTDOWN_TIMEOUT}".`);
+  process.exit(2);
+}
 const requested = process.env.RP_WORKERS === 'auto' ? os.availableParallelism() : Number(process.env.RP_WORKERS || 1);
 
 if (!Number.isInteger(requested) || requested < 1) {
@@ -62,17 +76,78 @@ if (cluster.isPrimary) {
     console.error(`rp-server: worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
     cluster.fork();
   });
-  for (const signal of ['SIGINT', 'SIGTERM']) {
-    process.on(signal, () => {
-      stopping = true;
-      for (const worker of Object.values(cluster.workers ?? {})) worker?.kill(signal);
-      setTimeout(() => process.exit(0), 10_000).unref();
-      cluster.disconnect(() => process.exit(0));
-    });
-  }
+  const stop = (why) => {
+    if (stopping) return;
+    stopping = true;
+    const workers = Object.values(cluster.workers ?? {}).filter(Boolean);
+    if (workers.length > 0) console.log(`rp-server: ${why}: finishing requests in flight (at most ${shutdownSeconds} s)`);
+    // Each worker drains and exits by itself within the timeout; one that does not is killed.
+    for (const worker of workers) worker.process.kill('SIGTERM');
+    const killer = setTimeout(() => {
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGKILL');
+    }, (shutdownSeconds + 2) * 1000);
+    killer.unref();
+    const exitWhenAlone = () => {
+      if (Object.keys(cluster.workers ?? {}).length > 0) return;
+      clearTimeout(killer);
+      process.exit(0);
+    };
+    cluster.on('exit', exitWhenAlone);
+    exitWhenAlone();
+  };
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stop(`${signal} received`));
+  // Started with an IPC channel (npm start): when that parent goes away, so do we.
+  if (process.send) process.on('disconnect', () => stop('the parent process is gone'));
   void warmUp();
 } else {
+  // This file handles the signals (below), not Next's own handler, which waits for keep-alive
+  // connections without closing them and so never finishes under steady load.
+  process.env.NEXT_MANUAL_SIG_HANDLE = 'true';
+  drainOnSignal();
   await import(path.join(here, 'server.js'));
+}
+
+/**
+ * The worker's side of shutdown. Next creates the HTTP server; Node's `http.server.request.start`
+ * diagnostics channel names it and each request's response, without patching anything.
+ */
+function drainOnSignal() {
+  const servers = new Set();
+  const inFlight = new Set();
+  let draining = false;
+  diagnostics.subscribe('http.server.request.start', ({ response, server }) => {
+    servers.add(server);
+    if (draining) response.setHeader('connection', 'close');
+    inFlight.add(response);
+    response.once('close', () => inFlight.delete(response));
+  });
+  const drain = () => {
+    if (draining) return;
+    draining = true;
+    // Readiness answers 503 from now on (lib/http/shutdown-state.ts).
+    globalThis[Symbol.for('rp.shuttingDown')] = true;
+    for (const response of inFlight) if (!response.headersSent) response.setHeader('connection', 'close');
+    let open = servers.size;
+    const done = () => process.exit(0);
+    if (open === 0) return done();
+    for (const server of servers) {
+      server.close(() => {
+        if (--open === 0) done();
+      });
+      server.closeIdleConnections();
+    }
+    // A connection becomes idle when its last response is written: close it then.
+    setInterval(() => {
+      for (const server of servers) server.closeIdleConnections();
+      if (inFlight.size === 0) done();
+    }, 100).unref();
+    setTimeout(() => {
+      for (const server of servers) server.closeAllConnections();
+      done();
+    }, shutdownSeconds * 1000).unref();
+  };
+  process.on('SIGTERM', drain);
+  process.on('SIGINT', drain);
 }
 
 /**

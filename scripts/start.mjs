@@ -25,6 +25,8 @@ const env = {
   PORT: process.env.PORT ?? (target === 'public' ? '3001' : '3000'),
 };
 
-const child = spawn(process.execPath, [server], { stdio: 'inherit', env });
+// An IPC channel ties the server to this process: if this one is killed outright, the server sees
+// the channel close and shuts down instead of running on as an orphan.
+const child = spawn(process.execPath, [server], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], env });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

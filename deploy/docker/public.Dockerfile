@@ -9,6 +9,8 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
+# The postinstall script applies patches/ (see patches/README.md) to the installed packages.
+COPY patches/ patches/
 RUN npm install --no-audit --no-fund
 COPY . .
 RUN node scripts/build.mjs public

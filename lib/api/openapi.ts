@@ -6,29 +6,11 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { verbToScope } from '@/lib/access/verbs';
-import type { ProblemCode } from '@/lib/http/problem';
+import { PROBLEM_CODES, type ProblemCode } from '@/lib/http/problem';
 import type { EndpointDefinition } from './endpoint';
 
 export type OpenApiDocument = ReturnType<OpenApiGeneratorV31['generateDocument']>;
 
-const PROBLEM_CODES = [
-  'bad-request',
-  'validation-failed',
-  'unauthorized',
-  'forbidden',
-  'not-found',
-  'conflict',
-  'payload-too-large',
-  'unsupported-media-type',
-  'unprocessable',
-  'rate-limited',
-  'license-required',
-  'not-ready',
-  'internal',
-] as const satisfies readonly ProblemCode[];
-// Fails to compile when lib/http/problem.ts gains a code this list lacks.
-const _everyCode: Record<ProblemCode, true> = Object.fromEntries(PROBLEM_CODES.map((code) => [code, true])) as Record<(typeof PROBLEM_CODES)[number], true>;
-void _everyCode;
 
 const problemSchema = z
   .object({
@@ -36,7 +18,7 @@ const problemSchema = z
     title: z.string(),
     status: z.number().int(),
     detail: z.string().meta({ description: 'What went wrong and what to do about it, for a person.' }),
-    code: z.enum(PROBLEM_CODES),
+    code: z.enum(PROBLEM_CODES as [ProblemCode, ...ProblemCode[]]),
     requestId: z.string().optional().meta({ description: 'Quote it to support; also in the x-request-id header.' }),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional().meta({ description: 'Field errors of a request that failed validation.' }),
   })

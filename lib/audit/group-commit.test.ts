@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { getRuntimeDb } from '@/db/runtime';
 import { auditEvents } from '@/db/schema/runtime';
 import { rowsOf } from '@/db/rows';
+import { compiledStatement, runInOneTransaction } from '@/db/statement';
 import { appendAuditEvent, auditedStatement } from './log';
 import { verifyAuditChain } from './verify';
 
@@ -69,4 +70,68 @@ describe('group commit of audit appends', () => {
       .catch(() => {});
     expect(await db.select().from(auditEvents).where(eq(auditEvents.chain, ws))).toEqual([]);
   });
+});
+
+describe.skipIf(!process.env.TEST_DATABASE_URL)('group commit when the database connection dies (Postgres)', () => {
+  it('does not put a connection that died inside a grouped transaction back into the pool', async () => {
+    const db = await getRuntimeDb();
+    const select = compiledStatement<{ one: number }>(() => sql`select 1 as one`);
+    const dieHere = compiledStatement<unknown>(() => sql`select pg_terminate_backend(pg_backend_pid())`);
+    await expect(runInOneTransaction(db, [{ statement: select, values: {} }, { statement: dieHere, values: {} }])).rejects.toThrow();
+    // Every query afterwards gets an answer (postgres.js 3.4.9 hangs those that land on a released dead reservation).
+    for (let i = 0; i < 12; i++) {
+      const answer = await Promise.race([select(db, {}).then(() => 'answered', () => 'failed'), new Promise((resolve) => setTimeout(() => resolve('hung'), 3_000))]);
+      expect(answer).not.toBe('hung');
+    }
+  });
+
+  it('fails the appends of a group whose connection died, keeps the queue moving and the pool usable', async () => {
+    const db = await getRuntimeDb();
+    const ws = await newWorkspace();
+    const { default: postgres } = await import('postgres');
+    const name = rowsOf<{ name: string }>(await db.execute(sql`select current_database() as name`))[0]!.name;
+    const adminUrl = new URL(process.env.TEST_DATABASE_URL!);
+    adminUrl.pathname = `/${name}`;
+    const killer = postgres(adminUrl.toString(), { max: 1, onnotice: () => {} });
+    try {
+      // Terminate every other backend of this database over and over while groups are in flight:
+      // some die mid-transaction, some while reserved between statements.
+      let killing = true;
+      const kills = (async () => {
+        while (killing) {
+          await killer`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${name} and pid <> pg_backend_pid()`;
+          await new Promise((resolve) => setTimeout(resolve, 3));
+        }
+      })();
+      const appends = Array.from({ length: 120 }, (_, i) =>
+        appendAuditEvent(db, { actor, workspaceId: ws, action: 'test.dying', outcome: 'allow', details: { i } }),
+      );
+      const settled = Promise.allSettled(appends);
+      const outcome = await Promise.race([settled, new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 15_000))]);
+      killing = false;
+      await kills;
+      // Every append has an answer (written or failed); none waits forever on a dead connection.
+      expect(outcome).not.toBe('hung');
+
+      // Afterwards the chain and the pool work again at once.
+      // (A pooled connection killed while idle fails the one query that finds it dead.)
+      const started = Date.now();
+      let failedAfter = 0;
+      for (;;) {
+        try {
+          await appendAuditEvent(db, { actor, workspaceId: ws, action: 'test.after', outcome: 'allow' });
+          break;
+        } catch (error) {
+          if (++failedAfter > 10 || Date.now() - started > 5_000) throw error;
+        }
+      }
+      await Promise.all(Array.from({ length: 20 }, () => appendAuditEvent(db, { actor, workspaceId: ws, action: 'test.after', outcome: 'allow' })));
+      expect(Date.now() - started).toBeLessThan(5_000);
+      const written = (outcome as PromiseSettledResult<unknown>[]).filter((entry) => entry.status === 'fulfilled').length;
+      const verified = await verifyAuditChain(db, ws);
+      expect(verified).toMatchObject({ ok: true, checked: written + 21 });
+    } finally {
+      await killer.end({ timeout: 1 });
+    }
+  }, 40_000);
 });

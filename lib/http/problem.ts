@@ -20,6 +20,7 @@ export type ProblemCode =
   | 'rate-limited'
   | 'license-required'
   | 'not-ready'
+  | 'database-unavailable'
   | 'internal';
 
 const TITLES: Record<ProblemCode, [number, string]> = {
@@ -35,6 +36,7 @@ const TITLES: Record<ProblemCode, [number, string]> = {
   'rate-limited': [429, 'Too many requests'],
   'license-required': [402, 'License required'],
   'not-ready': [503, 'Not ready'],
+  'database-unavailable': [503, 'Database unavailable'],
   internal: [500, 'Internal error'],
 };
 

@@ -35,6 +35,7 @@ import type { ApiTokenRecord, ApiTokenSummary } from '@/lib/tokens/store';
 import type { WorkspaceRef } from '@/lib/workspaces/store';
 import { auditActorOf, authenticate, WORKSPACE_HEADER, type Caller } from './authenticate';
 import { clientAddress } from './client-address';
+import { databaseAnswered, databaseUnavailableResponse, logFailedWrite } from './database-outage';
 import { AccessDenied } from './denial';
 import { logger } from './logger';
 import { parseWith, queryObject, rawBodyStream, readJsonBody } from './parse';
@@ -170,8 +171,9 @@ export function withApi<E extends AnyEndpoint>(endpoint: E, handler: ApiHandler<
           resource: override?.resource ?? { type: 'endpoint', id: endpoint.path },
           outcome: 'allow',
           details: { method: request.method, path: new URL(request.url).pathname, status: response.status, ...override?.details },
-        }).catch((error: unknown) => logger.error({ err: error, requestId }, 'audit event for a mutation could not be written'));
+        }).catch((error: unknown) => logFailedWrite(error, 'audit event for a mutation could not be written', { requestId }));
       }
+      if (db) databaseAnswered();
     } catch (error) {
       response = await errorResponse(error, { request, requestId, ip, db, caller: caller as Caller | null, endpoint });
     }
@@ -270,7 +272,7 @@ async function errorResponse(
         outcome: 'deny',
         reason: error.audit.reason,
         details: { method: request.method, path: new URL(request.url).pathname, status: error.status },
-      }).catch((failure: unknown) => logger.error({ err: failure, requestId }, 'audit event for a denial could not be written'));
+      }).catch((failure: unknown) => logFailedWrite(failure, 'audit event for a denial could not be written', { requestId }));
     }
   }
   if (error instanceof ProblemError) {
@@ -281,6 +283,9 @@ async function errorResponse(
     logger.info({ requestId, method: request.method, path: new URL(request.url).pathname }, 'the client closed the connection before its request was read');
     return problemResponse(problem('bad-request', 'The connection was closed before the request was read.'), { requestId });
   }
+  // The database is down, restarting or too slow: 503 with Retry-After (the gate fails closed).
+  const unavailable = databaseUnavailableResponse(error, { requestId, path: new URL(request.url).pathname });
+  if (unavailable) return unavailable;
   logger.error({ err: error, requestId, method: request.method, path: new URL(request.url).pathname }, 'unhandled error in an API handler');
   return problemResponse(problem('internal', `Something went wrong on our side. Quote request id ${requestId} when you report it.`), { requestId });
 }

@@ -31,6 +31,7 @@ export const DOCS: readonly DocPage[] = [
   { slug: 'operations/upgrade', title: 'Upgrade', description: 'Upgrading and rolling back safely.', section: 'Operate' },
   { slug: 'operations/key-rotation', title: 'Key rotation', description: 'Signing keys, the secrets key, tokens and sessions.', section: 'Operate' },
   { slug: 'operations/retention', title: 'Retention', description: 'How long passports, evidence and audit events are kept.', section: 'Operate' },
+  { slug: 'operations/faults', title: 'Failures and shutdown', description: 'What the gate does when its database, storage or process fails, and what to expect during a failover.', section: 'Operate' },
   { slug: 'operations/performance', title: 'Performance and sizing', description: 'Benchmark figures, budgets, cores and replicas.', section: 'Operate' },
   { slug: 'errors', title: 'API errors', description: 'Every problem code the API answers, and what to do about it.', section: 'Reference' },
 ];

@@ -1,0 +1,226 @@
+/**
+ * The gate under real faults (issue 14): its own Postgres cluster restarted fast and immediate and
+ * stopped for 20 s under steady load from 10 CI clients; the server stopped with SIGTERM under
+ * keep-alive load and killed with SIGKILL. Asserts what an operator relies on: no 500, no hang,
+ * 503 database-unavailable within 2 s while the database is away, 2xx within 5 s of it accepting
+ * connections again, readiness telling the truth, every acknowledged decision in the database with
+ * its audit event and the audit chain intact, no orphan process. Prints the figures.
+ *
+ * Needs the runtime build and PostgreSQL's server binaries (initdb, pg_ctl).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getRuntimeDb } from '@/db/runtime';
+import { rowsOf } from '@/db/rows';
+import { TEST_AUDIT } from '@/lib/testing/identity';
+import { createApiToken } from '@/lib/tokens/store';
+import { createWorkspace } from '@/lib/workspaces/members';
+import { freePort } from '../support/ports';
+import { launchRuntime, RUNTIME_LAUNCHER, startRuntime, type RunningRuntime } from '../support/runtime-server';
+import { secondsToRecover, startGateLoad, statusCounts, type GateAnswer } from './gate-load';
+import { postgresBinDir, startPostgresCluster, type PostgresCluster } from './postgres-cluster';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+const runnable = fs.existsSync(RUNTIME_LAUNCHER) && postgresBinDir() !== null;
+if (process.env.CI && !runnable) throw new Error('CI must run the fault suite: it needs the runtime build and PostgreSQL server binaries.');
+
+// Load well past the per-token limit: the faults are the subject, not the rate limiter.
+const SERVER_ENV = { RP_SHUTDOWN_TIMEOUT: '5', RP_RATE_LIMIT_API: '1000000/60s' };
+let cluster: PostgresCluster;
+let server: RunningRuntime;
+let token: string;
+const acknowledged: GateAnswer[] = [];
+const figures: string[] = [];
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const body = JSON.stringify({ service: 'checkout', environment: 'staging', sourceSha: 'f'.repeat(40), imageDigest: `sha256:${'e'.repeat(64)}`, evidence: [] });
+
+beforeAll(async () => {
+  if (!runnable) return;
+  cluster = await startPostgresCluster();
+  server = await startRuntime({ adminUrl: cluster.url, port: await freePort(), databasePrefix: 'rp_faults', env: SERVER_ENV });
+  const db = await getRuntimeDb();
+  const workspace = await createWorkspace(db, { slug: 'faults', name: 'Faults' }, TEST_AUDIT);
+  token = (await createApiToken(db, workspace.id, { name: 'ci', scopes: ['gate:evaluate', 'evidence:write', 'passport:read'], expiresAt: new Date(Date.now() + 3_600_000) }, TEST_AUDIT)).token;
+}, 180_000);
+
+afterAll(async () => {
+  if (figures.length) console.log(`\nGate under faults (10 clients):\n${figures.map((line) => `  ${line}`).join('\n')}\n`);
+  await server?.stop().catch(() => {});
+  cluster?.destroy();
+}, 60_000);
+
+/** Answers that are neither a 2xx nor a 503 database-unavailable (or not-ready) problem. */
+function unexpected(answers: GateAnswer[]): GateAnswer[] {
+  return answers.filter((answer) => !(answer.status === 200 || (answer.status === 503 && answer.code === 'database-unavailable')));
+}
+
+async function underLoad(name: string, fault: () => Promise<number>): Promise<{ answers: GateAnswer[]; recovered: number | null }> {
+  const load = startGateLoad({ url: server.url, token, body, clients: 10, label: name.replace(/\W+/g, '-') });
+  await sleep(1_000);
+  const back = await fault();
+  // Keep the load on until the gate answers again (or 10 s have passed), then a little longer.
+  for (let waited = 0; waited < 10_000 && secondsToRecover(load.answers, back) === null; waited += 100) await sleep(100);
+  await sleep(500);
+  const answers = await load.stop();
+  acknowledged.push(...answers.filter((answer) => answer.status === 200));
+  const recovered = secondsToRecover(answers, back);
+  const longest = Math.max(...answers.map((answer) => answer.endedAt - answer.startedAt)) / 1000;
+  figures.push(`${name}: ${answers.length} requests ${JSON.stringify(statusCounts(answers))}, longest wait ${longest.toFixed(1)} s, 2xx again ${recovered?.toFixed(1) ?? 'never'} s after Postgres accepted connections`);
+  return { answers, recovered };
+}
+
+describe.skipIf(!runnable)('the gate while its database fails (own Postgres cluster, production build)', () => {
+  it('answers every request through `pg_ctl restart -m fast`: 2xx or 503, no hang, 2xx within 5 s of Postgres being back', async () => {
+    const { answers, recovered } = await underLoad('restart -m fast', async () => {
+      await cluster.restart('fast');
+      return Date.now();
+    });
+    expect(unexpected(answers)).toEqual([]);
+    expect(Math.max(...answers.map((answer) => answer.endedAt - answer.startedAt))).toBeLessThan(15_000);
+    expect(recovered).not.toBeNull();
+    expect(recovered!).toBeLessThanOrEqual(5);
+  }, 60_000);
+
+  it('answers every request through `pg_ctl restart -m immediate` (a crash) the same way', async () => {
+    const { answers, recovered } = await underLoad('restart -m immediate', async () => {
+      await cluster.restart('immediate');
+      return Date.now();
+    });
+    expect(unexpected(answers)).toEqual([]);
+    expect(recovered).not.toBeNull();
+    expect(recovered!).toBeLessThanOrEqual(5);
+  }, 60_000);
+
+  it('answers 503 database-unavailable within 2 s while Postgres is stopped for 20 s, says not ready, and recovers within 5 s', async () => {
+    let readyWhileDown: number | null = null;
+    let stoppedAt = 0;
+    const { answers, recovered } = await underLoad('stopped 20 s', async () => {
+      await cluster.stop('fast');
+      stoppedAt = Date.now();
+      await sleep(3_000);
+      readyWhileDown = (await fetch(`${server.url}/api/ready`)).status;
+      await sleep(17_000);
+      await cluster.start();
+      return Date.now();
+    });
+    expect(readyWhileDown).toBe(503);
+    expect(unexpected(answers)).toEqual([]);
+    const whileDown = answers.filter((answer) => answer.startedAt >= stoppedAt + 1_000 && answer.endedAt <= stoppedAt + 19_000);
+    expect(whileDown.length).toBeGreaterThan(10);
+    expect(whileDown.every((answer) => answer.status === 503)).toBe(true);
+    expect(Math.max(...whileDown.map((answer) => answer.endedAt - answer.startedAt))).toBeLessThanOrEqual(2_000);
+    expect(recovered).not.toBeNull();
+    expect(recovered!).toBeLessThanOrEqual(5);
+    expect((await fetch(`${server.url}/api/ready`)).status).toBe(200);
+  }, 90_000);
+
+  it('kept every decision it acknowledged, each with its audit event, and the audit chain verifies', async () => {
+    const db = await getRuntimeDb();
+    expect(acknowledged.length).toBeGreaterThan(50);
+    const requestIds = acknowledged.map((answer) => answer.requestId);
+    const audited = rowsOf<{ request_id: string; resource_id: string }>(
+      await db.execute(sql`select request_id, resource_id from audit_events where action = 'gate.evaluate' and request_id = any(${`{${requestIds.join(',')}}`}::text[])`),
+    );
+    const byRequest = new Map(audited.map((row) => [row.request_id, row.resource_id]));
+    const missing = acknowledged.filter((answer) => byRequest.get(answer.requestId) !== answer.passportId);
+    expect(missing.length, `${missing.length} of ${acknowledged.length} acknowledged decisions lack their audit event, e.g. ${JSON.stringify(missing.slice(0, 3))}`).toBe(0);
+    const passportIds = [...new Set(acknowledged.map((answer) => answer.passportId!))];
+    const stored = rowsOf<{ n: number | string }>(await db.execute(sql`select count(*) as n from passports where id = any(${`{${passportIds.join(',')}}`}::text[])`));
+    expect(Number(stored[0]!.n)).toBe(passportIds.length);
+    const verify = spawnSync(process.execPath, [path.join(root, 'cli/rp.mjs'), 'audit', 'verify'], { encoding: 'utf8', env: { ...process.env, DATABASE_URL: server.databaseUrl }, timeout: 60_000 });
+    expect(verify.status, verify.stdout + verify.stderr).toBe(0);
+  }, 60_000);
+});
+
+describe.skipIf(!runnable)('stopping the server under load (production build)', () => {
+  it('drains on SIGTERM: in-flight requests answered, keep-alive connections closed, every process gone within the timeout', async () => {
+    const port = await freePort();
+    const launched = await launchRuntime({ port, env: { ...SERVER_ENV, DATABASE_URL: server.databaseUrl, RP_DATA_DIR: server.dataDir } });
+    const tree = processTree(launched.pid);
+    expect(tree.length).toBeGreaterThanOrEqual(2); // the launcher and its server worker
+    const load = startGateLoad({ url: launched.url, token, body, clients: 10, label: 'sigterm' });
+    await sleep(1_500);
+    const signalledAt = Date.now();
+    process.kill(launched.pid, 'SIGTERM');
+    while (tree.some(isAlive) && Date.now() - signalledAt < 10_000) await sleep(50);
+    const stoppedIn = (Date.now() - signalledAt) / 1000;
+    const answers = await load.stop();
+    figures.push(`SIGTERM under keep-alive load: every process gone in ${stoppedIn.toFixed(1)} s; ${JSON.stringify(statusCounts(answers))}`);
+    expect(tree.filter(isAlive)).toEqual([]);
+    expect(stoppedIn).toBeLessThanOrEqual(7);
+    // Before the signal everything was answered; after it, a request is answered or finds the port closed.
+    expect(answers.filter((answer) => answer.status !== 200 && answer.status !== 0)).toEqual([]);
+    expect(answers.filter((answer) => answer.status === 0 && answer.startedAt < signalledAt - 100)).toEqual([]);
+    await launched.stop();
+  }, 60_000);
+
+  it('takes its worker down with it when the launcher is killed with SIGKILL', async () => {
+    const port = await freePort();
+    const launched = await launchRuntime({ port, env: { ...SERVER_ENV, DATABASE_URL: server.databaseUrl, RP_DATA_DIR: server.dataDir } });
+    const tree = processTree(launched.pid);
+    const load = startGateLoad({ url: launched.url, token, body, clients: 5, label: 'sigkill' });
+    await sleep(1_000);
+    process.kill(launched.pid, 'SIGKILL');
+    const killedAt = Date.now();
+    while (tree.some(isAlive) && Date.now() - killedAt < 5_000) await sleep(50);
+    await load.stop();
+    figures.push(`SIGKILL of the launcher: workers gone in ${((Date.now() - killedAt) / 1000).toFixed(1)} s`);
+    expect(tree.filter(isAlive)).toEqual([]);
+    await launched.stop();
+  }, 60_000);
+
+  it('stops with npm start’s launcher too: start.mjs killed outright takes the server with it', async () => {
+    const port = await freePort();
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-faults-start-'));
+    const child = spawn(process.execPath, [path.join(root, 'scripts/start.mjs'), 'runtime'], {
+      env: { ...process.env, PORT: String(port), DATABASE_URL: server.databaseUrl, RP_DATA_DIR: dataDir, AUTH_SECRET: 'faults-session-secret-not-for-production', RP_LOG_LEVEL: 'warn' },
+      stdio: 'ignore',
+    });
+    try {
+      for (let waited = 0; waited < 60_000; waited += 250) {
+        if ((await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => null))?.ok) break;
+        await sleep(250);
+      }
+      const tree = processTree(child.pid!);
+      expect(tree.length).toBeGreaterThanOrEqual(3); // start.mjs, the launcher, its worker
+      child.kill('SIGKILL');
+      const killedAt = Date.now();
+      while (tree.some(isAlive) && Date.now() - killedAt < 10_000) await sleep(50);
+      expect(tree.filter(isAlive)).toEqual([]);
+    } finally {
+      child.kill('SIGKILL');
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});
+
+/** `pid` and every process below it, from /proc. */
+function processTree(pid: number): number[] {
+  const parents = new Map<number, number[]>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) tree.push(...(parents.get(tree[i]!) ?? []));
+  return tree;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
