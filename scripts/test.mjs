@@ -23,7 +23,7 @@ if (process.env.RP_SKIP_BUILD !== '1') {
 
 const postgresUrl = process.env.TEST_DATABASE_URL;
 // Tests of the build output and the packaging do not depend on the database driver: once is enough.
-const driverIndependent = ['deploy/**', 'db/migrations.test.ts', 'e2e/build/**', 'e2e/packaging/image.test.ts', 'e2e/packaging/release.test.ts'];
+const driverIndependent = ['deploy/**', 'e2e/faults/**', 'db/migrations.test.ts', 'e2e/build/**', 'e2e/packaging/image.test.ts', 'e2e/packaging/release.test.ts'];
 run('vitest on the embedded database (PGlite)', bin('vitest'), ['run'], { TEST_DATABASE_URL: '' });
 if (postgresUrl) {
   const excludes = driverIndependent.flatMap((glob) => ['--exclude', glob]);

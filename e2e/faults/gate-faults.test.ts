@@ -118,22 +118,6 @@ describe.skipIf(!runnable)('the gate while its database fails (own Postgres clus
     expect((await fetch(`${server.url}/api/ready`)).status).toBe(200);
   }, 90_000);
 
-  it('kept every decision it acknowledged, each with its audit event, and the audit chain verifies', async () => {
-    const db = await getRuntimeDb();
-    expect(acknowledged.length).toBeGreaterThan(50);
-    const requestIds = acknowledged.map((answer) => answer.requestId);
-    const audited = rowsOf<{ request_id: string; resource_id: string }>(
-      await db.execute(sql`select request_id, resource_id from audit_events where action = 'gate.evaluate' and request_id = any(${`{${requestIds.join(',')}}`}::text[])`),
-    );
-    const byRequest = new Map(audited.map((row) => [row.request_id, row.resource_id]));
-    const missing = acknowledged.filter((answer) => byRequest.get(answer.requestId) !== answer.passportId);
-    expect(missing.length, `${missing.length} of ${acknowledged.length} acknowledged decisions lack their audit event, e.g. ${JSON.stringify(missing.slice(0, 3))}`).toBe(0);
-    const passportIds = [...new Set(acknowledged.map((answer) => answer.passportId!))];
-    const stored = rowsOf<{ n: number | string }>(await db.execute(sql`select count(*) as n from passports where id = any(${`{${passportIds.join(',')}}`}::text[])`));
-    expect(Number(stored[0]!.n)).toBe(passportIds.length);
-    const verify = spawnSync(process.execPath, [path.join(root, 'cli/rp.mjs'), 'audit', 'verify'], { encoding: 'utf8', env: { ...process.env, DATABASE_URL: server.databaseUrl }, timeout: 60_000 });
-    expect(verify.status, verify.stdout + verify.stderr).toBe(0);
-  }, 60_000);
 });
 
 describe.skipIf(!runnable)('stopping the server under load (production build)', () => {
@@ -196,6 +180,72 @@ describe.skipIf(!runnable)('stopping the server under load (production build)', 
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
   }, 90_000);
+  it('keeps answering when Redis (the shared rate limits) goes away: limits fall back to memory', async () => {
+    const redisPort = await freePort();
+    const redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    try {
+      for (let waited = 0; waited < 5_000; waited += 100) {
+        if (spawnSync('redis-cli', ['-p', String(redisPort), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG') break;
+        await sleep(100);
+      }
+      const launched = await launchRuntime({ port: await freePort(), env: { ...SERVER_ENV, DATABASE_URL: server.databaseUrl, RP_DATA_DIR: server.dataDir, REDIS_URL: `redis://127.0.0.1:${redisPort}` } });
+      try {
+        const load = startGateLoad({ url: launched.url, token, body, clients: 10, label: 'redis-stop' });
+        await sleep(1_000);
+        redis.kill('SIGKILL');
+        await sleep(3_000);
+        const answers = await load.stop();
+        acknowledged.push(...answers.filter((answer) => answer.status === 200));
+        figures.push(`Redis killed under load: ${JSON.stringify(statusCounts(answers))}`);
+        expect(answers.filter((answer) => answer.status !== 200)).toEqual([]);
+      } finally {
+        await launched.stop();
+      }
+    } finally {
+      redis.kill('SIGKILL');
+    }
+  }, 60_000);
+
+  it('replaces a server worker killed with SIGKILL under load; the requests it held fail, nothing else does', async () => {
+    const launched = await launchRuntime({ port: await freePort(), env: { ...SERVER_ENV, DATABASE_URL: server.databaseUrl, RP_DATA_DIR: server.dataDir } });
+    try {
+      const [worker] = processTree(launched.pid).slice(1);
+      const load = startGateLoad({ url: launched.url, token, body, clients: 10, label: 'worker-kill' });
+      await sleep(1_000);
+      const killedAt = Date.now();
+      process.kill(worker!, 'SIGKILL');
+      for (let waited = 0; waited < 30_000 && secondsToRecover(load.answers, killedAt + 100) === null; waited += 100) await sleep(100);
+      await sleep(500);
+      const answers = await load.stop();
+      acknowledged.push(...answers.filter((answer) => answer.status === 200));
+      const recovered = secondsToRecover(answers, killedAt + 100);
+      const longest = Math.max(...answers.map((answer) => answer.endedAt - answer.startedAt)) / 1000;
+      figures.push(`server worker killed with SIGKILL: ${JSON.stringify(statusCounts(answers))}, answering again after ${recovered?.toFixed(1) ?? 'never'} s, longest wait ${longest.toFixed(1)} s`);
+      expect(answers.filter((answer) => answer.status !== 200 && answer.status !== 0)).toEqual([]);
+      expect(recovered).not.toBeNull();
+    } finally {
+      await launched.stop();
+    }
+  }, 60_000);
+});
+
+describe.skipIf(!runnable)('after every fault', () => {
+  it('kept every decision it acknowledged, each with its audit event, and the audit chain verifies', async () => {
+    const db = await getRuntimeDb();
+    expect(acknowledged.length).toBeGreaterThan(50);
+    const requestIds = acknowledged.map((answer) => answer.requestId);
+    const audited = rowsOf<{ request_id: string; resource_id: string }>(
+      await db.execute(sql`select request_id, resource_id from audit_events where action = 'gate.evaluate' and request_id = any(${`{${requestIds.join(',')}}`}::text[])`),
+    );
+    const byRequest = new Map(audited.map((row) => [row.request_id, row.resource_id]));
+    const missing = acknowledged.filter((answer) => byRequest.get(answer.requestId) !== answer.passportId);
+    expect(missing.length, `${missing.length} of ${acknowledged.length} acknowledged decisions lack their audit event, e.g. ${JSON.stringify(missing.slice(0, 3))}`).toBe(0);
+    const passportIds = [...new Set(acknowledged.map((answer) => answer.passportId!))];
+    const stored = rowsOf<{ n: number | string }>(await db.execute(sql`select count(*) as n from passports where id = any(${`{${passportIds.join(',')}}`}::text[])`));
+    expect(Number(stored[0]!.n)).toBe(passportIds.length);
+    const verify = spawnSync(process.execPath, [path.join(root, 'cli/rp.mjs'), 'audit', 'verify'], { encoding: 'utf8', env: { ...process.env, DATABASE_URL: server.databaseUrl }, timeout: 60_000 });
+    expect(verify.status, verify.stdout + verify.stderr).toBe(0);
+  }, 60_000);
 });
 
 /** `pid` and every process below it, from /proc. */

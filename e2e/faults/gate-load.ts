@@ -35,8 +35,10 @@ export function startGateLoad(options: { url: string; token: string; body: strin
           body: options.body,
           signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
         });
-        const json = (await response.json().catch(() => ({}))) as { code?: string; passport?: { id?: string } };
-        answers.push({ requestId, startedAt, endedAt: Date.now(), status: response.status, code: json.code, passportId: json.passport?.id });
+        const json = (await response.json().catch(() => null)) as { code?: string; passport?: { id?: string } } | null;
+        // Headers without a whole body (the server died mid-answer) is no answer at all.
+        if (json === null) answers.push({ requestId, startedAt, endedAt: Date.now(), status: 0, error: `status ${response.status} with an unreadable body` });
+        else answers.push({ requestId, startedAt, endedAt: Date.now(), status: response.status, code: json.code, passportId: json.passport?.id });
       } catch (error) {
         answers.push({ requestId, startedAt, endedAt: Date.now(), status: 0, error: (error as Error).message });
         await new Promise((resolve) => setTimeout(resolve, 50)); // a refused connection answers at once

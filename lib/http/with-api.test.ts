@@ -40,6 +40,9 @@ const createThing = defineEndpoint({
 const POST_THING = withApi(createThing, async (ctx) => {
   if (ctx.body.name === 'boom') throw new Error('secret internal detail: password=hunter2');
   if (ctx.body.name === 'taken') throw new ProblemError('conflict', 'A thing with this name exists.');
+  // What postgres.js and drizzle throw while the database restarts: a wrapped connection error.
+  if (ctx.body.name === 'db-down') throw new Error('Failed query: insert into things', { cause: Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432'), { code: 'ECONNREFUSED' }) });
+  if (ctx.body.name === 'db-stopping') throw Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
   if (ctx.body.name === 'self-audited') {
     await appendAuditEvent(ctx.db, { ...ctx.audit, workspaceId: ctx.workspace!.id, action: 'thing.create', resource: { type: 'thing', id: 'x' }, outcome: 'allow' });
   }
@@ -185,6 +188,20 @@ describe('API tokens at the wrapper', () => {
     expect((await sessionOnly(apiRequest('/api/v1/x', { token }))).status).toBe(403);
     // A bad token is a 401 there as everywhere.
     expect((await sessionOnly(apiRequest('/api/v1/x', { token: 'rp_bad' }))).status).toBe(401);
+  });
+});
+
+describe('an unavailable database at the wrapper', () => {
+  it('answers 503 database-unavailable with Retry-After, for a connection error however deeply wrapped, and for a server shutting down', async () => {
+    const { token } = await testToken(db, acme, { scopes: ['evidence:write'] });
+    for (const name of ['db-down', 'db-stopping']) {
+      const response = await POST_THING(apiRequest('/api/v1/things', { token, json: { name, count: 1 } }));
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('2');
+      const body = await problemOf(response);
+      expect(body.code).toBe('database-unavailable');
+      expect(body.detail).not.toContain('10.0.0.5'); // says what failed, not where the database is
+    }
   });
 });
 
