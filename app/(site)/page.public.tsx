@@ -41,7 +41,7 @@ export default function Landing() {
               See pricing
             </ButtonLink>
           </div>
-          <pre className="mt-12 max-w-2xl overflow-x-auto rounded-xl bg-slate-900 p-5 font-mono text-[13px] leading-6 text-slate-100 ring-1 ring-slate-800" aria-label="Example CI step">
+          <pre className="mt-12 max-w-2xl overflow-x-auto rounded-xl bg-slate-900 p-5 font-mono text-[13px] leading-6 text-slate-100 ring-1 ring-slate-800" aria-label="Example CI step" tabIndex={0}>
             <code>{`$ npx rp gate --service api --environment production \\
     --sbom sbom.cdx.json --sarif scan.sarif --provenance provenance.json
 deny  (enforce)  policy production v7

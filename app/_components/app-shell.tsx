@@ -8,6 +8,7 @@ import type { ReactNode } from 'react';
 import type { Verb } from '@/lib/access/verbs';
 import type { MembershipRef, WorkspaceRef } from '@/lib/workspaces/store';
 import { signOutAction } from '../account/actions';
+import { DisclosureMenu } from './disclosure-menu';
 import { NavLink } from './nav-link';
 import { Themed } from './themed';
 import { ThemeToggle } from './theme-toggle';
@@ -35,12 +36,16 @@ const menuItem = 'block px-3 py-2 text-sm text-slate-700 hover:bg-slate-100 focu
 
 export function WorkspaceSwitcher({ current, memberships }: { current: WorkspaceRef | null; memberships: MembershipRef[] }) {
   return (
-    <details className="relative">
-      <summary className="flex cursor-pointer list-none items-center gap-2 rounded-md px-2 py-1.5 text-sm font-medium hover:bg-slate-100 dark:hover:bg-slate-800 [&::-webkit-details-marker]:hidden">
-        <span className="sr-only">Workspace: </span>
-        {current ? current.name : 'Workspaces'}
-        <span aria-hidden="true" className="text-slate-400">▾</span>
-      </summary>
+    <DisclosureMenu
+      summaryClassName="flex cursor-pointer list-none items-center gap-2 rounded-md px-2 py-1.5 text-sm font-medium hover:bg-slate-100 dark:hover:bg-slate-800 [&::-webkit-details-marker]:hidden"
+      summary={
+        <>
+          <span className="sr-only">Workspace: </span>
+          {current ? current.name : 'Workspaces'}
+          <span aria-hidden="true" className="text-slate-400">▾</span>
+        </>
+      }
+    >
       <div className={menuPanel}>
         <p className="px-3 pb-1 pt-2 text-xs font-medium text-slate-500 dark:text-slate-400">Your workspaces</p>
         <ul>
@@ -49,7 +54,7 @@ export function WorkspaceSwitcher({ current, memberships }: { current: Workspace
               <Link href={`/console/${m.workspace.slug}`} className={menuItem} aria-current={current?.id === m.workspace.id ? 'true' : undefined}>
                 <span className="flex items-center justify-between gap-3">
                   <span>{m.workspace.name}</span>
-                  <span className="text-xs text-slate-500">{m.role}</span>
+                  <span className="text-xs text-slate-500 dark:text-slate-400">{m.role}</span>
                 </span>
               </Link>
             </li>
@@ -61,20 +66,24 @@ export function WorkspaceSwitcher({ current, memberships }: { current: Workspace
           </Link>
         </div>
       </div>
-    </details>
+    </DisclosureMenu>
   );
 }
 
 export function AccountMenu({ user }: { user: ShellUser }) {
   const initials = (user.name || user.email).slice(0, 1).toUpperCase();
   return (
-    <details className="relative">
-      <summary className="flex cursor-pointer list-none items-center gap-2 rounded-full p-0.5 hover:bg-slate-100 dark:hover:bg-slate-800 [&::-webkit-details-marker]:hidden">
-        <span className="sr-only">Account menu for {user.email}</span>
-        <span aria-hidden="true" className="flex h-8 w-8 items-center justify-center rounded-full bg-brand-600 text-sm font-semibold text-white">
-          {initials}
-        </span>
-      </summary>
+    <DisclosureMenu
+      summaryClassName="flex cursor-pointer list-none items-center gap-2 rounded-full p-0.5 hover:bg-slate-100 dark:hover:bg-slate-800 [&::-webkit-details-marker]:hidden"
+      summary={
+        <>
+          <span className="sr-only">Account menu for {user.email}</span>
+          <span aria-hidden="true" className="flex h-8 w-8 items-center justify-center rounded-full bg-brand-600 text-sm font-semibold text-white">
+            {initials}
+          </span>
+        </>
+      }
+    >
       <div className={`${menuPanel} right-0`}>
         <div className="border-b border-slate-200 px-3 py-2 dark:border-slate-700">
           {user.name && <p className="text-sm font-medium">{user.name}</p>}
@@ -90,7 +99,7 @@ export function AccountMenu({ user }: { user: ShellUser }) {
           </button>
         </form>
       </div>
-    </details>
+    </DisclosureMenu>
   );
 }
 
@@ -126,7 +135,8 @@ export function AppShell({
             <span aria-hidden="true" className="flex h-7 w-7 items-center justify-center rounded-md bg-brand-600 text-xs font-bold text-white">
               RP
             </span>
-            <span className="hidden sm:inline">Release Passport</span>
+            {/* Named for screen readers at every width; shown from the small breakpoint up. */}
+            <span className="sr-only sm:not-sr-only">Release Passport</span>
           </Link>
           <span aria-hidden="true" className="text-slate-300 dark:text-slate-700">/</span>
           <WorkspaceSwitcher current={workspace} memberships={memberships} />

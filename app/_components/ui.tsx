@@ -110,7 +110,7 @@ export function EmptyState({ title, children }: { title: ReactNode; children?: R
 
 /** A date as people read it in logs and audits: UTC, to the minute, with the exact time on hover. */
 export function Time({ value, fallback = '—' }: { value: Date | string | null | undefined; fallback?: string }) {
-  if (!value) return <span className="text-slate-500">{fallback}</span>;
+  if (!value) return <span className="text-slate-500 dark:text-slate-400">{fallback}</span>;
   const date = typeof value === 'string' ? new Date(value) : value;
   const iso = date.toISOString();
   return (
@@ -122,14 +122,17 @@ export function Time({ value, fallback = '—' }: { value: Date | string | null 
 
 export function Table({ caption, head, children }: { caption: string; head: ReactNode[]; children: ReactNode }) {
   return (
-    <div className="-mx-5 overflow-x-auto">
+    // `relative` keeps the absolutely positioned sr-only text of the cells inside this box (otherwise
+    // it widens the page on a phone); the box scrolls sideways on its own and takes keyboard focus
+    // for that (WCAG 2.1.1).
+    <div className="relative -mx-5 overflow-x-auto focus-visible:outline-2 focus-visible:outline-brand-600" tabIndex={0} role="region" aria-label={caption}>
       <table className="min-w-full divide-y divide-slate-200 text-sm dark:divide-slate-800">
         <caption className="sr-only">{caption}</caption>
         <thead>
           <tr>
             {head.map((cell, i) => (
               <th key={i} scope="col" className="px-5 py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">
-                {cell}
+                {cell === '' || cell === null || cell === undefined ? <span className="sr-only">Actions</span> : cell}
               </th>
             ))}
           </tr>

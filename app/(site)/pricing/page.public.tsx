@@ -76,7 +76,7 @@ export default function Pricing() {
         <h2 id="compare" className="text-2xl font-semibold tracking-tight text-slate-900 dark:text-white">
           What each plan entitles
         </h2>
-        <div className="mt-6 overflow-x-auto">
+        <div className="relative mt-6 overflow-x-auto" tabIndex={0} role="region" aria-labelledby="compare">
           <table className="w-full min-w-[40rem] text-left text-sm">
             <thead>
               <tr className="border-b border-slate-300 dark:border-slate-700">

@@ -60,7 +60,7 @@ export default function Security() {
       <section className="mt-16" aria-labelledby="controls">
         <h2 id="controls" className="text-2xl font-semibold tracking-tight text-slate-900 dark:text-white">Security controls</h2>
         <p className="mt-2 text-slate-600 dark:text-slate-300">Each control is enforced in the product and proven by an automated test; follow the link for how.</p>
-        <div className="mt-6 overflow-x-auto">
+        <div className="relative mt-6 overflow-x-auto" tabIndex={0} role="region" aria-labelledby="controls">
           <table className="w-full min-w-[48rem] text-left text-sm">
             <thead>
               <tr className="border-b border-slate-300 dark:border-slate-700">

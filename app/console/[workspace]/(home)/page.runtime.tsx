@@ -31,7 +31,7 @@ export default async function WorkspaceOverview({ params }: { params: Promise<{ 
         <PageHeader title={workspace.name} description="Release readiness for every service and environment of this workspace." />
         <EmptyState title="No passports yet">
           <p>Every time CI asks the gate about a release, its passport appears here: the decision, the reasons and the evidence behind them.</p>
-          <pre className="mx-auto mt-4 max-w-xl overflow-x-auto rounded-md bg-slate-900 p-4 text-left text-xs text-slate-100">
+          <pre className="mx-auto mt-4 max-w-xl overflow-x-auto rounded-md bg-slate-900 p-4 text-left text-xs text-slate-100" tabIndex={0}>
             {`export RP_URL=<this runtime's URL> RP_TOKEN=<an API token>\nnpx rp gate --service api --environment staging \\\n  --image-digest sha256:… --sbom sbom.json --sarif scan.sarif`}
           </pre>
           <div className="mt-4 flex justify-center gap-2">

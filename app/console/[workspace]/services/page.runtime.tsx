@@ -31,7 +31,7 @@ export default async function Services({ params }: { params: Promise<{ workspace
         <EmptyState title="No services yet">The first gate evaluation from CI creates its service and environment.</EmptyState>
       ) : (
         <Card>
-          <div className="-mx-5 overflow-x-auto">
+          <div className="relative -mx-5 overflow-x-auto" tabIndex={0} role="region" aria-label="Latest decision of each service in each environment">
             <table className="min-w-full divide-y divide-slate-200 text-sm dark:divide-slate-800">
               <caption className="sr-only">Latest decision of each service in each environment</caption>
               <thead>

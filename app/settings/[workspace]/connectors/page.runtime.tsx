@@ -125,10 +125,10 @@ function ConnectorCard({ slug, connector, environments, canWrite }: { slug: stri
           {connector.secret ? (
             <>
               <span className="font-mono">{connector.secret.reference}</span>{' '}
-              {connector.secret.set ? <Badge tone="green">set</Badge> : <Badge tone="red">not set</Badge>} <span className="text-xs text-slate-500">{connector.secret.problem ?? connector.secret.detail}</span>
+              {connector.secret.set ? <Badge tone="green">set</Badge> : <Badge tone="red">not set</Badge>} <span className="text-xs text-slate-500 dark:text-slate-400">{connector.secret.problem ?? connector.secret.detail}</span>
             </>
           ) : (
-            <span className="text-slate-500">none</span>
+            <span className="text-slate-500 dark:text-slate-400">none</span>
           )}
         </dd>
         <dt className="text-slate-500 dark:text-slate-400">Last success</dt>
@@ -140,10 +140,10 @@ function ConnectorCard({ slug, connector, environments, canWrite }: { slug: stri
           {connector.status.lastError ? (
             <>
               <Time value={connector.status.lastErrorAt} />: <span className="text-red-700 dark:text-red-400">{connector.status.lastError}</span>
-              {connector.status.consecutiveFailures > 1 && <span className="text-xs text-slate-500"> ({connector.status.consecutiveFailures} failures in a row)</span>}
+              {connector.status.consecutiveFailures > 1 && <span className="text-xs text-slate-500 dark:text-slate-400"> ({connector.status.consecutiveFailures} failures in a row)</span>}
             </>
           ) : (
-            <span className="text-slate-500">none</span>
+            <span className="text-slate-500 dark:text-slate-400">none</span>
           )}
         </dd>
         <dt className="text-slate-500 dark:text-slate-400">Readings</dt>
@@ -152,12 +152,12 @@ function ConnectorCard({ slug, connector, environments, canWrite }: { slug: stri
             <ul className="space-y-0.5">
               {connector.readings.map((reading) => (
                 <li key={reading.target} className="text-xs">
-                  <span className="font-mono">{reading.target}</span> · <Time value={reading.observedAt} /> · <span className="font-mono text-slate-500">sha256:{reading.digest.slice(0, 16)}…</span>
+                  <span className="font-mono">{reading.target}</span> · <Time value={reading.observedAt} /> · <span className="font-mono text-slate-500 dark:text-slate-400">sha256:{reading.digest.slice(0, 16)}…</span>
                 </li>
               ))}
             </ul>
           ) : (
-            <span className="text-slate-500">{connector.type === 'github-actions' ? 'read at gate time, for the release’s commit' : 'none yet'}</span>
+            <span className="text-slate-500 dark:text-slate-400">{connector.type === 'github-actions' ? 'read at gate time, for the release’s commit' : 'none yet'}</span>
           )}
         </dd>
         <dt className="text-slate-500 dark:text-slate-400">Next poll</dt>
@@ -222,7 +222,7 @@ export default async function Connectors({ params }: { params: Promise<{ workspa
                   <div key={type}>
                     <dt className="font-medium">{CONNECTOR_KINDS[type].label}</dt>
                     <dd>
-                      <pre className="mt-1 overflow-x-auto rounded bg-slate-100 p-2 text-xs dark:bg-slate-800">{SCOPE_EXAMPLES[type]}</pre>
+                      <pre className="mt-1 overflow-x-auto rounded bg-slate-100 p-2 text-xs dark:bg-slate-800" tabIndex={0}>{SCOPE_EXAMPLES[type]}</pre>
                     </dd>
                   </div>
                 ))}

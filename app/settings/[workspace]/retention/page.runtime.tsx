@@ -67,7 +67,7 @@ export default async function Retention({ params }: { params: Promise<{ workspac
           <dd>
             <Time value={policy.lastRunAt} fallback="never" />
             {policy.lastRunResult && (
-              <span className="block text-xs text-slate-500">
+              <span className="block text-xs text-slate-500 dark:text-slate-400">
                 removed {policy.lastRunResult.passports} passport(s), {policy.lastRunResult.evidence} evidence record(s), {policy.lastRunResult.auditEvents} audit event(s)
               </span>
             )}
@@ -79,7 +79,7 @@ export default async function Retention({ params }: { params: Promise<{ workspac
                 {policy.job.lastStatus === 'error' ? <Badge tone="red">last run failed</Badge> : <Badge tone="green">last run ok</Badge>} next run <Time value={policy.job.nextRunAt} />
               </>
             ) : (
-              <span className="text-slate-500">no worker has run yet</span>
+              <span className="text-slate-500 dark:text-slate-400">no worker has run yet</span>
             )}
           </dd>
         </dl>
@@ -105,7 +105,7 @@ export default async function Retention({ params }: { params: Promise<{ workspac
                 <Td>{passport.decision}</Td>
                 <Td>
                   <Time value={passport.at} />
-                  <span className="block text-xs text-slate-500">{passport.by}</span>
+                  <span className="block text-xs text-slate-500 dark:text-slate-400">{passport.by}</span>
                 </Td>
                 <Td>{passport.reason}</Td>
                 <Td>{canWrite && <RowAction action={releaseHoldAction.bind(null, slug)} name="passportId" value={passport.id} label="Release" target={passport.id} pendingLabel="Releasing…" />}</Td>

@@ -58,18 +58,18 @@ export default async function Secrets({ params }: { params: Promise<{ workspace:
               <tr key={entry.reference}>
                 <Td className="font-mono">{entry.reference}</Td>
                 <Td>
-                  <SetBadge status={entry} /> <span className="text-xs text-slate-500">{entry.source}</span>
+                  <SetBadge status={entry} /> <span className="text-xs text-slate-500 dark:text-slate-400">{entry.source}</span>
                   {entry.problem && <span className="block text-xs text-amber-700 dark:text-amber-400">{entry.problem}</span>}
                 </Td>
                 <Td>{entry.version}</Td>
                 <Td>
                   <Time value={entry.updatedAt} />
-                  {entry.updatedBy && <span className="block text-xs text-slate-500">{entry.updatedBy}</span>}
+                  {entry.updatedBy && <span className="block text-xs text-slate-500 dark:text-slate-400">{entry.updatedBy}</span>}
                 </Td>
-                <Td>{entry.usedBy.length ? entry.usedBy.join(', ') : managedReference(entry.reference) ? 'passport signing' : <span className="text-slate-500">nothing</span>}</Td>
+                <Td>{entry.usedBy.length ? entry.usedBy.join(', ') : managedReference(entry.reference) ? 'passport signing' : <span className="text-slate-500 dark:text-slate-400">nothing</span>}</Td>
                 <Td>
                   {managedReference(entry.reference) ? (
-                    <span className="text-xs text-slate-500">signing key</span>
+                    <span className="text-xs text-slate-500 dark:text-slate-400">signing key</span>
                   ) : (
                     canWrite && <RowAction action={deleteSecretAction.bind(null, slug)} name="reference" value={entry.reference} label="Remove" target={entry.reference} variant="danger" pendingLabel="Removing…" />
                   )}

@@ -115,7 +115,7 @@ export default async function Tokens({ params }: { params: Promise<{ workspace: 
                 </Td>
                 <Td>
                   <Time value={token.lastUsedAt} fallback="never" />
-                  {token.lastUsedIp && <span className="block font-mono text-xs text-slate-500">{token.lastUsedIp}</span>}
+                  {token.lastUsedIp && <span className="block font-mono text-xs text-slate-500 dark:text-slate-400">{token.lastUsedIp}</span>}
                 </Td>
                 <Td>{status(token, now)}</Td>
                 <Td>

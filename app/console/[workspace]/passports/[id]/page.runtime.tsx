@@ -235,7 +235,7 @@ export default async function PassportPage({ params }: { params: Promise<{ works
                 )}
               </Fact>
               <Fact label="Verify it yourself, offline">
-                <code className="block overflow-x-auto whitespace-pre rounded bg-slate-100 p-2 font-mono text-xs dark:bg-slate-800">
+                <code className="block whitespace-pre-wrap break-all rounded bg-slate-100 p-2 font-mono text-xs dark:bg-slate-800">
                   {`rp verify passport-${view.id.slice(0, 12)}….dsse.json \\\n  --key <this runtime>/api/v1/workspaces/${workspace.slug}/keys`}
                 </code>
               </Fact>
