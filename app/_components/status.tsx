@@ -3,6 +3,7 @@
  * words and colours on every page, and never colour alone (each badge says what it means).
  */
 import type { ReactNode } from 'react';
+import { describeValue } from '@/lib/console/values';
 import { Badge } from './ui';
 
 type Tone = 'neutral' | 'brand' | 'green' | 'amber' | 'red';
@@ -48,6 +49,19 @@ export function JsonValue({ value }: { value: unknown }) {
   return <code className="break-all font-mono text-xs">{text.length > 300 ? `${text.slice(0, 300)}…` : text}</code>;
 }
 
+/** A rule's measured value or threshold in words, one entry a line (lib/console/values.ts). */
+export function ValueInWords({ value }: { value: unknown }) {
+  const lines = describeValue(value);
+  if (lines.length === 0) return <span className="text-slate-500 dark:text-slate-400">—</span>;
+  return (
+    <ul className="min-w-32 space-y-0.5 text-xs">
+      {lines.map((line, index) => (
+        <li key={index}>{line}</li>
+      ))}
+    </ul>
+  );
+}
+
 /** "3 h ago" beside the exact UTC time (on hover and for machines). */
 export function Ago({ value, now = new Date() }: { value: Date | string; now?: Date }) {
   const date = typeof value === 'string' ? new Date(value) : value;
@@ -76,6 +90,16 @@ export function DecisionAndMode({ decision, mode, blocking }: { decision: string
     <span className="flex flex-wrap gap-1">
       <DecisionBadge decision={decision} blocking={blocking} />
       <ModeBadge mode={mode} />
+    </span>
+  );
+}
+
+/** An environment's name, with a "production" badge when it is one and its name does not say so already. */
+export function EnvironmentName({ name, production }: { name: string; production: boolean }) {
+  return (
+    <span className="inline-flex flex-wrap items-center gap-1">
+      {name}
+      {production && name !== 'production' && <Badge tone="amber">production</Badge>}
     </span>
   );
 }

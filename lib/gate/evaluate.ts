@@ -84,7 +84,17 @@ export function evaluateRelease(rawInputs: GateInputs, policy: AppliedPolicy, ev
     mode = 'advisory';
     notes.push(PRODUCTION_LICENSE_NOTE);
   }
-  if (mode === 'shadow' && decision !== 'allow') notes.push(`Shadow mode: the decision (${decision}) is recorded and never blocks.`);
-  if (mode === 'advisory' && decision === 'deny') notes.push('Advisory mode: this release would be denied in enforce mode; it is not blocked.');
+  const explained = modeNote(mode, decision);
+  if (explained) notes.push(explained);
   return { decision, mode, requestedMode: policy.mode, blocking: mode === 'enforce' && decision === 'deny', reasons, notes };
+}
+
+/**
+ * What a non-blocking mode means for this decision, as the passport records it (part of the
+ * signed payload: the wording must not change for a given mode and decision).
+ */
+export function modeNote(mode: string, decision: string): string | null {
+  if (mode === 'shadow' && decision !== 'allow') return `Shadow mode: the decision (${decision}) is recorded and never blocks.`;
+  if (mode === 'advisory' && decision === 'deny') return 'Advisory mode: this release would be denied in enforce mode; it is not blocked.';
+  return null;
 }

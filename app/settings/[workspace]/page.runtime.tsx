@@ -8,6 +8,7 @@ import { getRetentionPolicy } from '@/lib/retention/policy';
 import { installationSecretsStatus } from '@/lib/secrets';
 import { listApiTokens } from '@/lib/tokens/store';
 import { listMembers } from '@/lib/workspaces/members';
+import { plural } from '@/lib/gate/rules/types';
 
 export const metadata = { title: 'Settings' };
 
@@ -55,8 +56,7 @@ export default async function SettingsHome({ params }: { params: Promise<{ works
       <div className="grid gap-6 lg:grid-cols-2">
         <Section title="Members" href={`${base}/members`} status={<Badge>{members.length}</Badge>}>
           <p>
-            {members.filter((member) => member.role === 'admin').length} admin(s), {members.filter((member) => member.role === 'maintainer').length} maintainer(s), {members.filter((member) => member.role === 'developer').length}{' '}
-            developer(s), {members.filter((member) => member.role === 'viewer').length} viewer(s).
+            {(['admin', 'maintainer', 'developer', 'viewer'] as const).map((role) => plural(members.filter((member) => member.role === role).length, role)).join(', ')}.
           </p>
           <p className="text-slate-600 dark:text-slate-400">{can('member.manage') ? 'Invite people and change roles.' : 'Admins invite people and change roles.'}</p>
         </Section>

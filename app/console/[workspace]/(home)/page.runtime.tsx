@@ -61,11 +61,11 @@ export default async function WorkspaceOverview({ params }: { params: Promise<{ 
       </dl>
 
       <div className="space-y-6">
-        <Card title="Blocked and warned releases" description="The latest passport of each service in each environment, where it was not allowed.">
+        <Card title="Denied and warned releases" description="The latest passport of each service in each environment, where it was not allowed. Whether it blocked depends on the policy's mode, shown beside the decision.">
           {overview.attention.length === 0 ? (
             <p className="text-sm text-slate-600 dark:text-slate-400">Every service&apos;s latest passport is allowed. Nothing needs attention.</p>
           ) : (
-            <Table caption="Blocked and warned releases" head={['Service', 'Environment', 'Decision', 'Why', 'When', '']}>
+            <Table caption="Denied and warned releases" head={['Service', 'Environment', 'Decision', 'Why', 'When', '']}>
               {overview.attention.map((pair) => (
                 <tr key={pair.passportId}>
                   <Td className="font-medium">{pair.service}</Td>
@@ -165,6 +165,10 @@ export default async function WorkspaceOverview({ params }: { params: Promise<{ 
                 <Td>
                   <Link className="font-medium hover:underline" href={`${base}/passports/${row.id}`}>
                     {row.service}
+                    <span className="sr-only">
+                      {' '}
+                      in {row.environment}, passport {row.id.slice(0, 12)}
+                    </span>
                   </Link>
                 </Td>
                 <Td>{row.environment}</Td>

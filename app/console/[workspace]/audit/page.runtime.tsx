@@ -7,6 +7,7 @@ import { requireMember } from '@/lib/auth/guard';
 import { ACTION_FAMILIES, listAuditEvents, verifyWorkspaceChain } from '@/lib/console/audit';
 import { AUDIT_OUTCOMES, auditFiltersSchema, filterParams, parseFilters, type SearchParams } from '@/lib/console/filters';
 import { sanitizeValue } from '@/lib/reports/sanitize';
+import { plural } from '@/lib/gate/rules/types';
 
 export const metadata = { title: 'Audit log' };
 
@@ -16,7 +17,7 @@ async function ChainStatus({ db, workspaceId }: { db: RuntimeDb; workspaceId: st
   if (result.ok) {
     return (
       <Alert tone="success" title="The audit chain verifies">
-        {result.checked.toLocaleString('en')} event(s) checked, each hash linked to the one before
+        {plural(result.checked, 'event')} checked, each hash linked to the one before
         {result.checkpoint ? `, from the retention checkpoint at seq ${result.checkpoint.uptoSeq}` : ''}. Last hash <code className="font-mono text-xs">{result.lastHash?.slice(0, 16) ?? '—'}…</code>
       </Alert>
     );
@@ -124,7 +125,7 @@ export default async function AuditLog({ params, searchParams }: { params: Promi
               </tr>
             ))}
           </Table>
-          <Pager basePath={`${base}/audit`} params={filterParams(filters, { cursor: cursor ?? undefined })} next={page.next} shown={page.rows.length} label="events" />
+          <Pager basePath={`${base}/audit`} params={filterParams(filters, { cursor: cursor ?? undefined })} next={page.next} shown={page.rows.length} label="events" one="event" />
         </Card>
       )}
     </>

@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { Pager } from '../../../_components/pager';
 import { DateRange, FilterButtons, FilterSelect, IgnoredFilters } from '../../../_components/filters';
-import { Ago, DecisionAndMode, Digest } from '../../../_components/status';
+import { Ago, DecisionAndMode, Digest, EnvironmentName } from '../../../_components/status';
 import { Card, EmptyState, LinkButton, PageHeader, Table, Td } from '../../../_components/ui';
 import { requireMember } from '@/lib/auth/guard';
 import { listEnvironments, listServices } from '@/lib/console/catalog';
@@ -74,13 +74,12 @@ export default async function Passports({ params, searchParams }: { params: Prom
                 <Td className="whitespace-nowrap">
                   <Link className="font-medium text-brand-700 hover:underline dark:text-brand-100" href={`${base}/passports/${row.id}`}>
                     <Ago value={row.evaluatedAt} now={now} />
-                    <span className="sr-only">: passport of {row.service} in {row.environment}</span>
+                    <span className="sr-only">: passport {row.id.slice(0, 12)} of {row.service} in {row.environment}</span>
                   </Link>
                 </Td>
                 <Td className="font-medium">{row.service}</Td>
                 <Td>
-                  {row.environment}
-                  {row.production && <span className="ml-1 text-xs text-slate-500 dark:text-slate-400">prod</span>}
+                  <EnvironmentName name={row.environment} production={row.production} />
                 </Td>
                 <Td>
                   <DecisionAndMode decision={row.decision} mode={row.mode} blocking={row.blocking} />
@@ -97,7 +96,7 @@ export default async function Passports({ params, searchParams }: { params: Prom
               </tr>
             ))}
           </Table>
-          <Pager basePath={`${base}/passports`} params={filterParams(filters, { cursor: cursor ?? undefined })} next={page.next} shown={page.rows.length} label="passports" />
+          <Pager basePath={`${base}/passports`} params={filterParams(filters, { cursor: cursor ?? undefined })} next={page.next} shown={page.rows.length} label="passports" one="passport" />
         </Card>
       )}
     </>

@@ -1,6 +1,6 @@
 import Link from 'next/link';
-import { Ago, DecisionAndMode } from '../../../_components/status';
-import { Badge, Card, EmptyState, PageHeader } from '../../../_components/ui';
+import { Ago, DecisionAndMode, EnvironmentName } from '../../../_components/status';
+import { Card, EmptyState, PageHeader } from '../../../_components/ui';
 import { requireMember } from '@/lib/auth/guard';
 import { latestPassportsByPair, listEnvironments, listServices } from '@/lib/console/catalog';
 import { listPolicies } from '@/lib/console/policies';
@@ -41,7 +41,7 @@ export default async function Services({ params }: { params: Promise<{ workspace
                   </th>
                   {environments.map((environment) => (
                     <th key={environment.id} scope="col" className="px-5 py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">
-                      {environment.slug} {environment.production && <Badge tone="amber">production</Badge>}
+                      <EnvironmentName name={environment.slug} production={environment.production} />
                     </th>
                   ))}
                 </tr>

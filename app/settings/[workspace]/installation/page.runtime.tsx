@@ -21,7 +21,7 @@ export default async function Installation({ params }: { params: Promise<{ works
     <>
       <PageHeader
         title="Installation"
-        description={`What this runtime runs on, checked live just now. ${problems ? `${problems} component(s) do not work.` : 'Every component answers.'} Shared by every workspace of this installation; credentials are never shown.`}
+        description={`What this runtime runs on, checked live just now. ${problems ? `${problems === 1 ? 'one component does' : `${problems} components do`} not work.` : 'Every component answers.'} Shared by every workspace of this installation; credentials are never shown.`}
       />
       <div className="space-y-4">
         {checks.map((check) => (

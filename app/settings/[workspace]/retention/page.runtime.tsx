@@ -4,6 +4,7 @@ import { Badge, Card, describedBy, EmptyState, Field, inputClass, PageHeader, Ta
 import { requireMember } from '@/lib/auth/guard';
 import { heldPassports, policyView } from '@/lib/retention/handlers';
 import { holdPassportAction, releaseHoldAction, runRetentionAction, saveRetentionAction } from './actions';
+import { plural } from '@/lib/gate/rules/types';
 
 export const metadata = { title: 'Retention' };
 
@@ -68,7 +69,7 @@ export default async function Retention({ params }: { params: Promise<{ workspac
             <Time value={policy.lastRunAt} fallback="never" />
             {policy.lastRunResult && (
               <span className="block text-xs text-slate-500 dark:text-slate-400">
-                removed {policy.lastRunResult.passports} passport(s), {policy.lastRunResult.evidence} evidence record(s), {policy.lastRunResult.auditEvents} audit event(s)
+                removed {plural(policy.lastRunResult.passports, 'passport')}, {plural(policy.lastRunResult.evidence, 'evidence record')}, {plural(policy.lastRunResult.auditEvents, 'audit event')}
               </span>
             )}
           </dd>

@@ -2,13 +2,15 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { ActionForm, SubmitButton } from '../../../../_components/action-form';
-import { Ago, DecisionBadge, Digest, Fact, FreshnessBadge, JsonValue, ModeBadge, RuleStatusBadge } from '../../../../_components/status';
+import { Ago, DecisionBadge, Digest, EnvironmentName, Fact, FreshnessBadge, JsonValue, ModeBadge, RuleStatusBadge, ValueInWords } from '../../../../_components/status';
 import { Alert, Badge, buttonClass, Card, Field, inputClass, PageHeader, Table, Td, Time } from '../../../../_components/ui';
 import { requireMember } from '@/lib/auth/guard';
 import { formatAge } from '@/lib/console/evidence';
 import { MAX_COMMENT_LENGTH } from '@/lib/console/comments';
 import { passportView } from '@/lib/console/passport-detail';
 import { formatBytes } from '@/lib/evidence/kinds';
+import { modeNote } from '@/lib/gate/evaluate';
+import { plural } from '@/lib/gate/rules/types';
 import { approveAction, commentAction, withdrawApprovalAction } from './actions';
 
 export const metadata: Metadata = { title: 'Passport' };
@@ -23,6 +25,7 @@ export default async function PassportPage({ params }: { params: Promise<{ works
   if (!view) notFound();
   const base = `/console/${workspace.slug}`;
   const failing = view.reasons.filter((reason) => reason.effect !== 'none');
+  const denying = failing.filter((reason) => reason.effect === 'deny');
   const mine = view.approvals.find((approval) => approval.approverId === user.id);
   const newest = view.history[0];
   const title = `${view.release.service} → ${view.release.environment}`;
@@ -59,7 +62,7 @@ export default async function PassportPage({ params }: { params: Promise<{ works
       <div className="space-y-6">
         {view.blocking && (
           <Alert tone="error" title="This release is blocked">
-            The policy is enforced and {failing.filter((reason) => reason.effect === 'deny').length} rule(s) denied it: {failing.filter((reason) => reason.effect === 'deny').map((reason) => reason.ruleId).join(', ')}. CI stopped the release.
+            The policy is enforced and {plural(denying.length, 'rule')} denied it: {denying.map((reason) => reason.ruleId).join(', ')}. CI stopped the release.
           </Alert>
         )}
         {!view.blocking && view.decision === 'deny' && (
@@ -67,7 +70,8 @@ export default async function PassportPage({ params }: { params: Promise<{ works
             In enforce mode this release would have been stopped.
           </Alert>
         )}
-        {view.notes.map((note) => (
+        {/* The mode's own note says what the alert above already says. */}
+        {view.notes.filter((note) => note !== modeNote(view.mode, view.decision)).map((note) => (
           <Alert key={note} tone="info">
             {note}
           </Alert>
@@ -84,7 +88,7 @@ export default async function PassportPage({ params }: { params: Promise<{ works
           <dl className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
             <Fact label="Service">{view.release.service}</Fact>
             <Fact label="Environment">
-              {view.release.environment} {view.release.production && <Badge tone="amber">production</Badge>}
+              <EnvironmentName name={view.release.environment} production={view.release.production} />
             </Fact>
             <Fact label="Chart version">{view.release.chartVersion ?? '—'}</Fact>
             <Fact label="Source commit">
@@ -128,10 +132,10 @@ export default async function PassportPage({ params }: { params: Promise<{ works
                   </span>
                 </Td>
                 <Td>
-                  <JsonValue value={reason.measured} />
+                  <ValueInWords value={reason.measured} />
                 </Td>
                 <Td>
-                  <JsonValue value={reason.threshold} />
+                  <ValueInWords value={reason.threshold} />
                 </Td>
                 <Td className="max-w-sm">
                   {reason.message}
@@ -174,7 +178,7 @@ export default async function PassportPage({ params }: { params: Promise<{ works
                   </Td>
                   <Td>
                     {item.summary}
-                    {item.redactions > 0 && <span className="block text-xs text-amber-700 dark:text-amber-400">{item.redactions} secret(s) removed at upload</span>}
+                    {item.redactions > 0 && <span className="block text-xs text-amber-700 dark:text-amber-400">{plural(item.redactions, 'secret')} removed at upload</span>}
                     {item.source && <span className="block truncate text-xs text-slate-500 dark:text-slate-400">from {item.source}</span>}
                   </Td>
                 </tr>

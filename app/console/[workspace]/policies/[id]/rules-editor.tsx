@@ -9,6 +9,7 @@ import { useActionState, useState } from 'react';
 import { useFormStatus } from 'react-dom';
 import { buttonClass, cx } from '../../../../_components/styles';
 import type { PolicyEditState } from '../actions';
+import { plural } from '@/lib/gate/rules/types';
 
 interface RuleType {
   type: string;
@@ -61,7 +62,7 @@ export function RulesEditor({ action, rules, nextVersion, ruleTypes, canWrite }:
                   {preview.since ? ` since ${new Date(preview.since).toISOString().slice(0, 10)}` : ''}.
                 </p>
                 <p className="mt-1">
-                  Deny {preview.wouldDeny} · warn {preview.wouldWarn} · allow {preview.wouldAllow}. {preview.changed} decision(s) would differ from what was recorded.
+                  Deny {preview.wouldDeny} · warn {preview.wouldWarn} · allow {preview.wouldAllow}. {plural(preview.changed, 'decision')} would differ from what was recorded.
                 </p>
                 {preview.examples.length > 0 && (
                   <ul className="mt-2 space-y-1">
