@@ -14,6 +14,7 @@ import { getRuntimeDb, type RuntimeDb } from '@/db/runtime';
 import { auditEvents, comments, environments, gateDecisions, policies, services } from '@/db/schema/runtime';
 import type { MemberActor } from '@/lib/access/can';
 import { appendAuditEvent } from '@/lib/audit/log';
+import { approveRelease } from '@/lib/console/approvals';
 import type { ConsoleCaller } from '@/lib/console/authorize';
 import { seedScenario, type Scenario } from '@/lib/console/testing/scenario';
 import { ProblemError } from '@/lib/http/problem';
@@ -157,6 +158,19 @@ describe('an export', () => {
     expect(markdown).toContain('Filters: decision = deny');
     expect(markdown.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| ---')).length).toBe(4);
     expect(markdown).toContain('3 rows.');
+  });
+
+  it('names who approved each release, in which role, when and with what note', async () => {
+    const passportId = scenario.outcomes.checkoutV1.passport.id;
+    await approveRelease(db, maintainer, passportId, 'Checked the canary dashboards.');
+    const json = JSON.parse(await text((await exportReport(db, maintainer, { report: 'decisions', format: 'json', passportFilters: {} })).body)) as {
+      rows: Array<{ passportId: string; approvals: Array<{ approver: string; role: string; at: string; note: string | null }> }>;
+    };
+    const row = json.rows.find((candidate) => candidate.passportId === passportId)!;
+    expect(row.approvals).toEqual([{ approver: scenario.members.maintainer.email, role: 'maintainer', at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/), note: 'Checked the canary dashboards.' }]);
+    const csv = await text((await exportReport(db, maintainer, { report: 'decisions', format: 'csv', passportFilters: {} })).body);
+    expect(csv.split('\n')[0]).toContain('Approvals');
+    expect(csv).toContain(scenario.members.maintainer.email);
   });
 
   it('neutralises spreadsheet formulas in CSV cells', async () => {

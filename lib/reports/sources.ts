@@ -4,7 +4,7 @@
  */
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { RuntimeDb } from '@/db/runtime';
-import { comments, gateDecisions, policies, users } from '@/db/schema/runtime';
+import { approvals, comments, gateDecisions, policies, users } from '@/db/schema/runtime';
 import { eachAuditEvent } from '@/lib/console/audit';
 import type { AuditFilters, PassportFilters } from '@/lib/console/filters';
 import { describeSummary } from '@/lib/console/evidence';
@@ -48,6 +48,7 @@ export const COLUMNS: Record<ReportKind, ReportColumn[]> = {
     { key: 'reasons', header: 'Reasons' },
     { key: 'notes', header: 'Notes' },
     { key: 'evidence', header: 'Evidence' },
+    { key: 'approvals', header: 'Approvals' },
     { key: 'comments', header: 'Comments' },
     { key: 'inputHash', header: 'Input hash' },
   ],
@@ -123,6 +124,7 @@ export async function* reportPages(db: RuntimeDb, workspaceId: string, query: Re
     const decisions = await db
       .select({
         passportId: gateDecisions.passportId,
+        releaseId: gateDecisions.releaseId,
         requestedMode: gateDecisions.requestedMode,
         policyId: gateDecisions.policyId,
         policyVersion: gateDecisions.policyVersion,
@@ -148,6 +150,22 @@ export async function* reportPages(db: RuntimeDb, workspaceId: string, query: Re
       const list = commentsOf.get(comment.passportId) ?? [];
       list.push({ author: comment.author, at: comment.at.toISOString(), body: comment.body });
       commentsOf.set(comment.passportId, list);
+    }
+    // Approvals are of the release (every passport of it shows them): who, in which role, when, and their note.
+    const releaseIds = [...new Set(decisions.map((decision) => decision.releaseId))];
+    const signOffs = releaseIds.length
+      ? await db
+          .select({ releaseId: approvals.releaseId, approver: users.email, role: approvals.role, note: approvals.note, at: approvals.createdAt })
+          .from(approvals)
+          .innerJoin(users, eq(users.id, approvals.approverId))
+          .where(and(eq(approvals.workspaceId, workspaceId), inArray(approvals.releaseId, releaseIds)))
+          .orderBy(asc(approvals.createdAt))
+      : [];
+    const approvalsOf = new Map<string, Array<{ approver: string; role: string; at: string; note: string | null }>>();
+    for (const signOff of signOffs) {
+      const list = approvalsOf.get(signOff.releaseId) ?? [];
+      list.push({ approver: signOff.approver, role: signOff.role, at: signOff.at.toISOString(), note: signOff.note });
+      approvalsOf.set(signOff.releaseId, list);
     }
     yield passports.map((row) => {
       const decision = byPassport.get(row.id);
@@ -176,6 +194,7 @@ export async function* reportPages(db: RuntimeDb, workspaceId: string, query: Re
           summary: describeSummary(item.kind, item.summary),
           details: item.summary,
         })),
+        approvals: decision ? (approvalsOf.get(decision.releaseId) ?? []) : [],
         comments: commentsOf.get(row.id) ?? [],
         inputHash: decision?.inputHash ?? null,
       };
