@@ -58,6 +58,7 @@ export function registerGate(program: Command): void {
   command.action(async (options: GateOptions) => {
     const { apiClient, EXIT, UsageError } = await import('../support/api');
     const { printDecision } = await import('../support/decision');
+    const { writeCiOutputs } = await import('../support/ci-output');
     const { mediaTypeFor } = await import('@/lib/evidence/kinds');
     const client = apiClient(options);
     const sourceSha = (options.sourceSha ?? process.env.GITHUB_SHA ?? process.env.CI_COMMIT_SHA ?? gitHead())?.toLowerCase();
@@ -101,6 +102,7 @@ export function registerGate(program: Command): void {
       if (uploaded.length) console.log('');
       printDecision(answer, client.baseUrl);
     }
+    writeCiOutputs(answer, new URL(answer.passport.consoleUrl, client.baseUrl).toString());
     process.exitCode = answer.blocking ? EXIT.blocked : EXIT.ok;
   });
 }
@@ -116,7 +118,7 @@ export interface GateAnswer {
   inputHash: string;
   policy: { id: string; name: string; version: number; hash: string };
   release: { id: string; service: string; environment: string; sourceSha: string; imageDigest: string; chartVersion: string | null };
-  passport: { id: string; url: string; keyId: string; envelope: unknown };
+  passport: { id: string; url: string; consoleUrl: string; keyId: string; envelope: unknown };
 }
 
 function parseImageDigest(value: string | undefined, UsageError: new (message: string) => Error): string {

@@ -25,7 +25,7 @@ export function printDecision(answer: GateAnswer, baseUrl: string): void {
   console.log(`Decision: ${answer.decision.toUpperCase()} (${verdict(answer)})`);
   for (const note of answer.notes) console.log(`Note: ${note}`);
   console.log(`Passport: ${answer.passport.id}`);
-  console.log(`  ${new URL(answer.passport.url, baseUrl).toString()}`);
+  console.log(`  ${new URL(answer.passport.consoleUrl, baseUrl).toString()}`);
 }
 
 function verdict(answer: GateAnswer): string {

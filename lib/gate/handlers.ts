@@ -35,6 +35,13 @@ export async function handleGateEvaluate(ctx: ApiContext<typeof evaluateGate>) {
     inputHash: outcome.inputHash,
     policy: { id: outcome.policy.id, name: outcome.policy.name, version: outcome.policy.version, hash: outcome.policy.hash },
     release: outcome.release,
-    passport: { id: outcome.passport.id, url: `/api/v1/passports/${outcome.passport.id}`, keyId: outcome.passport.keyId, envelope: outcome.passport.envelope },
+    passport: {
+      id: outcome.passport.id,
+      url: `/api/v1/passports/${outcome.passport.id}`,
+      // Where a person reads it: the link CI prints (the API address above answers machines).
+      consoleUrl: `/console/${workspace.slug}/passports/${outcome.passport.id}`,
+      keyId: outcome.passport.keyId,
+      envelope: outcome.passport.envelope,
+    },
   };
 }

@@ -68,7 +68,13 @@ export const evaluateGate = defineEndpoint({
       inputHash: z.string(),
       policy: z.object({ id: z.string(), name: z.string(), version: z.number().int(), hash: z.string() }),
       release: z.object({ id: z.string().uuid(), service: z.string(), environment: z.string(), sourceSha: z.string(), imageDigest: z.string(), chartVersion: z.string().nullable() }),
-      passport: z.object({ id: z.string(), url: z.string(), keyId: z.string(), envelope: passportEnvelopeSchema }),
+      passport: z.object({
+        id: z.string(),
+        url: z.string().meta({ description: 'The passport in the API (path).' }),
+        consoleUrl: z.string().meta({ description: 'The passport in the console, for people (path).' }),
+        keyId: z.string(),
+        envelope: passportEnvelopeSchema,
+      }),
     })
     .meta({ id: 'GateDecision' }),
   errors: [422],
