@@ -15,13 +15,23 @@ const seconds = (name: string, fallback: number) => {
   return Number.isInteger(value) && value >= 10 ? value : fallback;
 };
 
+/**
+ * How long a claimed job is held without a renewal (RP_WORKER_LEASE_SECONDS, default 30): the
+ * running worker renews it every third of that, so a worker that dies (kill -9, a lost node) has
+ * its job taken over within one lease, not after the job's whole expected run time.
+ */
+export function workerLeaseSeconds(env: Record<string, string | undefined> = process.env): number {
+  const value = Number(env.RP_WORKER_LEASE_SECONDS);
+  return Number.isInteger(value) && value >= 3 && value <= 3600 ? value : 30;
+}
+
 /** The longest any connector rule accepts a reading (lib/connectors/rules.ts maxAgeSeconds). */
 const MAX_READING_AGE_SECONDS = 7 * 86_400;
 
 export const retentionJob: JobDefinition = {
   name: 'retention',
   intervalSeconds: seconds('RP_RETENTION_INTERVAL_SECONDS', 3600),
-  leaseSeconds: 900,
+  leaseSeconds: workerLeaseSeconds(),
   async run({ db, workerId, heartbeat }) {
     const policies = await db
       .select({ id: workspaces.id, slug: workspaces.slug })
@@ -30,6 +40,8 @@ export const retentionJob: JobDefinition = {
       .orderBy(workspaces.slug);
     const totals = { workspaces: 0, passports: 0, decisions: 0, releases: 0, evidence: 0, auditEvents: 0, blobsDeleted: 0, blobsFailed: 0 };
     for (const workspace of policies) {
+      // Each workspace's purge is one transaction under its own advisory lock, so a job taken
+      // over mid-way repeats nothing: the next holder starts at a workspace with nothing done.
       if (!(await heartbeat())) break;
       const run = await runRetention(db, workspace, { now: new Date(), actor: { type: 'system', label: `retention (${workerId})` } });
       if (!run) continue;
@@ -50,7 +62,7 @@ export const retentionJob: JobDefinition = {
 export const freshnessJob: JobDefinition = {
   name: 'freshness',
   intervalSeconds: seconds('RP_FRESHNESS_INTERVAL_SECONDS', 300),
-  leaseSeconds: 120,
+  leaseSeconds: workerLeaseSeconds(),
   async run({ db }) {
     // Readings older than any rule accepts are not kept as a fallback.
     const expired = await db
