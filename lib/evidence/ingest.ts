@@ -8,9 +8,10 @@
 import crypto from 'node:crypto';
 import { once } from 'node:events';
 import fs from 'node:fs';
-import path from 'node:path';
 import { ProblemError } from '@/lib/http/problem';
 import type { BlobStore } from '@/lib/storage';
+import { storageProblem } from '@/lib/storage/errors';
+import { spoolFileName } from '@/lib/storage/spool';
 import { analyzeEvidenceFile, type EvidenceSummary } from './analyze';
 import { EVIDENCE_KIND_SPECS, formatBytes, normalizeMediaType, type EvidenceKind } from './kinds';
 import type { JsonRewrite } from './sanitize/json';
@@ -58,10 +59,10 @@ export async function ingestEvidence(request: IngestRequest): Promise<StoredEvid
   if (request.contentLength != null && request.contentLength > maxBytes) throw tooLarge(request.kind, maxBytes);
   if (!request.body) throw new ProblemError('unprocessable', 'the request has no body: send the evidence file as the request body');
 
-  await fs.promises.mkdir(request.store.spoolDir, { recursive: true, mode: 0o700 });
-  const spool = path.join(request.store.spoolDir, `${crypto.randomUUID()}.upload`);
+  const spool = spoolFileName(request.store.spoolDir);
   const sanitizedFile = `${spool}.sanitized`;
   try {
+    await fs.promises.mkdir(request.store.spoolDir, { recursive: true, mode: 0o700 });
     const received = await spoolBody(request.body, spool, maxBytes, request.kind);
     if (received.size === 0) throw new ProblemError('unprocessable', 'the evidence file is empty');
     const analysis = await analyzeEvidenceFile(request.kind, mediaType, spool);
@@ -77,6 +78,9 @@ export async function ingestEvidence(request: IngestRequest): Promise<StoredEvid
     const storageKey = request.keyFor(stored.sha256);
     const { created } = await request.store.putFile(storageKey, storedFile, { size: stored.size, contentType: mediaType });
     return { ...stored, received, mediaType, summary: analysis.summary, redactions: analysis.redactions, storageKey, created };
+  } catch (error) {
+    // A full or failing volume (the spool's or the store's) is not the client's mistake.
+    throw storageProblem(error) ?? error;
   } finally {
     await Promise.all([fs.promises.rm(spool, { force: true }), fs.promises.rm(sanitizedFile, { force: true })]);
   }
@@ -122,8 +126,14 @@ async function spoolBody(body: EvidenceBody, file: string, maxBytes: number, kin
     out.end();
     await once(out, 'finish');
   } catch (error) {
+    const writeFailure = out.errored;
     out.destroy();
     if (!out.closed) await once(out, 'close').catch(() => {});
+    if (writeFailure) {
+      // The spool file could not be written (a full or failing volume): stop reading the body.
+      if ('cancel' in body) await (body as ReadableStream).cancel().catch(() => {});
+      throw storageProblem(writeFailure) ?? writeFailure;
+    }
     if (error instanceof ProblemError) {
       // Stop reading: the client gets its 413 without the server draining the rest.
       if ('cancel' in body) await (body as ReadableStream).cancel().catch(() => {});
