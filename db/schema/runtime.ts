@@ -317,6 +317,29 @@ export const gateDecisions = pgTable(
   ],
 );
 
+/**
+ * Idempotency keys of gate evaluations (the `Idempotency-Key` header, per workspace): a retry of a
+ * request whose answer was lost gets the answer recorded the first time, not a second decision.
+ * Written by the statement that records the decision (both or neither); kept 24 hours.
+ */
+export const gateIdempotencyKeys = pgTable(
+  'gate_idempotency_keys',
+  {
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    /** Canonical hash of the request body: the same key with another body is refused. */
+    requestHash: text('request_hash').notNull(),
+    decisionId: uuid('decision_id').notNull(),
+    /** The answer as given the first time. */
+    response: jsonb('response').notNull(),
+    createdAt: createdAt(),
+    expiresAt: tz('expires_at').notNull(),
+  },
+  (t) => [primaryKey({ name: 'gate_idempotency_keys_pkey', columns: [t.workspaceId, t.key] }), index('gate_idempotency_keys_expires_idx').on(t.expiresAt)],
+);
+
 export const passports = pgTable(
   'passports',
   {

@@ -1,10 +1,11 @@
 /**
  * The background work of the runtime (DESIGN section 8): retention, and the freshness of
- * connector readings. Connector polling is not one job but many small claims (worker.ts), so
+ * connector readings (with the expiry of gate idempotency keys). Connector polling is not one job but many small claims (worker.ts), so
  * several workers share it.
  */
 import { and, eq, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import { connectorReadings, connectors, retentionPolicies, workspaces } from '@/db/schema/runtime';
+import { deleteExpiredIdempotencyKeys } from '@/lib/gate/idempotency';
 import { deletePendingBlobs } from '@/lib/retention/blobs';
 import { runRetention } from '@/lib/retention/purge';
 import { getBlobStore } from '@/lib/storage';
@@ -88,7 +89,9 @@ export const freshnessJob: JobDefinition = {
         ),
       )
       .returning({ id: connectors.id });
-    return { expiredReadings: expired.length, staleConnectors: stale.length };
+    // Gate idempotency keys are kept 24 hours (lib/gate/idempotency.ts).
+    const expiredKeys = await deleteExpiredIdempotencyKeys(db);
+    return { expiredReadings: expired.length, staleConnectors: stale.length, expiredIdempotencyKeys: expiredKeys };
   },
 };
 
