@@ -437,6 +437,8 @@ export const connectors = pgTable(
     createdBy: text('created_by'),
     createdAt: createdAt(),
     updatedAt: tz('updated_at').notNull().defaultNow(),
+    /** Bumped by every configuration change: a change made from an older version is refused (409). */
+    version: integer('version').notNull().default(1),
   },
   (t) => [uniqueIndex('connectors_workspace_name_idx').on(t.workspaceId, t.name), index('connectors_next_poll_idx').on(t.nextPollAt)],
 );
@@ -588,6 +590,8 @@ export const retentionPolicies = pgTable('retention_policies', {
   auditDays: integer('audit_days'),
   updatedBy: text('updated_by'),
   updatedAt: tz('updated_at').notNull().defaultNow(),
+  /** Bumped by every change: a change made from an older version is refused (409). */
+  version: integer('version').notNull().default(1),
   lastRunAt: tz('last_run_at'),
   /** Counts of what the last run removed. */
   lastRunResult: jsonb('last_run_result'),
