@@ -9,9 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { POST as uploadEvidence } from '@/app/api/v1/evidence/route.runtime';
 import { POST as evaluate } from '@/app/api/v1/gate/evaluate/route.runtime';
 import { getRuntimeDb, type RuntimeDb } from '@/db/runtime';
-import { auditEvents, gateDecisions, gateIdempotencyKeys, passports } from '@/db/schema/runtime';
+import { auditEvents, evidence, gateDecisions, gateIdempotencyKeys, passports } from '@/db/schema/runtime';
+import { cyclonedx, sha256Hex } from '@/lib/evidence/testing/fixtures';
 import { configureSecrets } from '@/lib/secrets';
 import { setBlobStore } from '@/lib/storage';
 import { FilesystemBlobStore } from '@/lib/storage/filesystem';
@@ -121,5 +123,24 @@ describe('POST /api/v1/gate/evaluate with an Idempotency-Key', () => {
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ code: 'validation-failed', errors: [{ path: 'headers.idempotency-key' }] });
     expect(await decisionsOf('malformed')).toBe(0);
+  });
+});
+
+describe('evidence uploads retried', () => {
+  it('are idempotent by content: the same file sent again, even at once, is one row, one blob and the same digest', async () => {
+    const bom = JSON.stringify(cyclonedx([{ name: 'retried', license: 'MIT' }]));
+    const send = () => uploadEvidence(apiRequest('/api/v1/evidence?kind=sbom&service=retry', { method: 'POST', token, body: bom, headers: { 'content-type': 'application/vnd.cyclonedx+json' } }));
+    const responses = await Promise.all(Array.from({ length: 6 }, send));
+    expect(responses.map((response) => response.status)).toEqual(Array(6).fill(201));
+    const answers = (await Promise.all(responses.map((response) => response.json()))) as Array<{ sha256: string; id: string }>;
+    expect(new Set(answers.map((answer) => answer.sha256))).toEqual(new Set([sha256Hex(bom)]));
+    expect(new Set(answers.map((answer) => answer.id)).size).toBe(1);
+    const again = (await (await send()).json()) as { duplicate: boolean; sha256: string };
+    expect(again).toMatchObject({ duplicate: true, sha256: sha256Hex(bom) });
+    const rows = await db.select({ id: evidence.id }).from(evidence).where(and(eq(evidence.workspaceId, workspace.id), eq(evidence.sha256, sha256Hex(bom))));
+    expect(rows).toHaveLength(1);
+    const blobs = fs.readdirSync(path.join(dataDir, 'blobs', 'evidence', workspace.id, 'sha256'));
+    expect(blobs.filter((name) => name === sha256Hex(bom))).toHaveLength(1);
+    expect(fs.readdirSync(path.join(dataDir, 'blobs', '.spool'))).toEqual([]);
   });
 });

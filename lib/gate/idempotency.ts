@@ -5,8 +5,9 @@
  * decision and passport, and the same key with another body is refused (422). Two attempts racing
  * with one key: the database's unique key lets one record, the other answers with its result.
  */
-import { and, eq, lte, sql } from 'drizzle-orm';
+import { lte, sql } from 'drizzle-orm';
 import type { RuntimeDb } from '@/db/runtime';
+import { compiledStatement } from '@/db/statement';
 import { gateIdempotencyKeys } from '@/db/schema/runtime';
 import { ProblemError } from '@/lib/http/problem';
 import { canonicalHash } from '@/lib/json/canonical';
@@ -41,18 +42,26 @@ export function requestHashOf(request: object): string {
  * can be used again). The same key with another request body is refused.
  */
 export async function recordedAnswer<T>(db: RuntimeDb, workspaceId: string, key: string, requestHash: string): Promise<T | null> {
-  const match = and(eq(gateIdempotencyKeys.workspaceId, workspaceId), eq(gateIdempotencyKeys.key, key));
-  await db.delete(gateIdempotencyKeys).where(and(match, lte(gateIdempotencyKeys.expiresAt, sql`now()`)));
-  const [row] = await db.select({ requestHash: gateIdempotencyKeys.requestHash, response: gateIdempotencyKeys.response }).from(gateIdempotencyKeys).where(match);
+  const [row] = await findRecordedAnswer(db, { workspaceId, key });
   if (!row) return null;
-  if (row.requestHash !== requestHash) {
+  if (row.request_hash !== requestHash) {
     throw new ProblemError(
       'idempotency-key-reused',
       `The Idempotency-Key "${key}" was used in the last ${IDEMPOTENCY_KEY_HOURS} hours for a different gate request. A retry must send the same request; a new evaluation needs a new key.`,
     );
   }
-  return row.response as T;
+  return (typeof row.response === 'string' ? JSON.parse(row.response) : row.response) as T;
 }
+
+/** One round trip on the gate's path: an expired key is removed (so it can be used again) as the live one is read. */
+const findRecordedAnswer = compiledStatement<{ request_hash: string; response: unknown }>(
+  (_db, value) => sql`with expired as (
+      delete from gate_idempotency_keys
+      where workspace_id = ${value('workspaceId')}::uuid and key = ${value('key')}::text and expires_at <= now()
+    )
+    select request_hash, response from gate_idempotency_keys
+    where workspace_id = ${value('workspaceId')}::uuid and key = ${value('key')}::text and expires_at > now()`,
+);
 
 /** The recording failed because another attempt with the same key recorded first. */
 export function isKeyTaken(error: unknown): boolean {
