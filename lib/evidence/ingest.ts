@@ -121,10 +121,9 @@ async function spoolBody(body: EvidenceBody, file: string, maxBytes: number, kin
       size += chunk.length;
       if (size > maxBytes) throw tooLarge(kind, maxBytes);
       hash.update(chunk);
-      if (!out.write(chunk)) await once(out, 'drain');
+      await write(out, chunk);
     }
-    out.end();
-    await once(out, 'finish');
+    await finish(out);
   } catch (error) {
     const writeFailure = out.errored;
     out.destroy();
@@ -153,36 +152,57 @@ export async function writeWithRewrites(source: string, rewrites: readonly JsonR
     if (bytes.length === 0) return;
     size += bytes.length;
     hash.update(bytes);
-    if (!out.write(bytes)) await once(out, 'drain');
+    await write(out, bytes);
   };
-  let offset = 0; // absolute offset of the chunk's first byte
-  let next = 0; // index of the next rewrite
-  let skipUntil = 0; // inside a replaced range until this offset
-  for await (const chunk of fs.createReadStream(source, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
-    const end = offset + chunk.length;
-    let position = offset;
-    while (position < end) {
-      if (position < skipUntil) {
-        position = Math.min(skipUntil, end);
-        continue;
+  try {
+    let offset = 0; // absolute offset of the chunk's first byte
+    let next = 0; // index of the next rewrite
+    let skipUntil = 0; // inside a replaced range until this offset
+    for await (const chunk of fs.createReadStream(source, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
+      const end = offset + chunk.length;
+      let position = offset;
+      while (position < end) {
+        if (position < skipUntil) {
+          position = Math.min(skipUntil, end);
+          continue;
+        }
+        const rewrite = rewrites[next];
+        if (rewrite && rewrite.start < end) {
+          await emit(chunk.subarray(position - offset, rewrite.start - offset));
+          await emit(Buffer.from(rewrite.replacement, 'utf8'));
+          skipUntil = rewrite.end;
+          position = rewrite.start;
+          next++;
+          continue;
+        }
+        await emit(chunk.subarray(position - offset));
+        position = end;
       }
-      const rewrite = rewrites[next];
-      if (rewrite && rewrite.start < end) {
-        await emit(chunk.subarray(position - offset, rewrite.start - offset));
-        await emit(Buffer.from(rewrite.replacement, 'utf8'));
-        skipUntil = rewrite.end;
-        position = rewrite.start;
-        next++;
-        continue;
-      }
-      await emit(chunk.subarray(position - offset));
-      position = end;
+      offset = end;
     }
-    offset = end;
+    await finish(out);
+  } catch (error) {
+    // Close the handle (a full disk fails here too); the caller removes the file.
+    out.destroy();
+    throw error;
   }
+  return { sha256: hash.digest('hex'), size };
+}
+
+/**
+ * Writes with back-pressure. A file write that failed (ENOSPC...) emits its error once, maybe
+ * between two writes: checked first, so the upload fails at once instead of waiting for a
+ * `drain` or `finish` that never comes.
+ */
+async function write(out: fs.WriteStream, bytes: Uint8Array): Promise<void> {
+  if (out.errored) throw out.errored;
+  if (!out.write(bytes)) await once(out, 'drain');
+}
+
+async function finish(out: fs.WriteStream): Promise<void> {
+  if (out.errored) throw out.errored;
   out.end();
   await once(out, 'finish');
-  return { sha256: hash.digest('hex'), size };
 }
 
 async function writeText(text: string, target: string): Promise<{ sha256: string; size: number }> {
