@@ -12,7 +12,7 @@ export interface ConnectionOptions {
   token?: string;
   /** Seconds one request may take (--timeout, RP_TIMEOUT; default 60). */
   timeout?: string;
-  /** Seconds all attempts of one call may take, retries and waits included (--deadline, RP_DEADLINE; default 300). */
+  /** Seconds the command's calls may take in all, retries and waits included (--deadline, RP_DEADLINE; default 300). */
   deadline?: string;
 }
 
@@ -106,6 +106,8 @@ type Attempt = { ok: true; body: unknown } | { ok: false; retryable: boolean; su
 export function apiClient(options: ConnectionOptions, settings: { tokenRequired?: boolean; log?: (line: string) => void } = {}): ApiClient {
   const { url, token } = connection(options, settings);
   const { timeoutMs, deadlineMs } = retrySettings(options);
+  // One deadline for the whole command (uploads and the gate call alike): CI waits this long, no longer.
+  const deadline = Date.now() + deadlineMs;
   const log = settings.log ?? ((line: string) => console.error(line));
   const headers = (extra: Record<string, string>) => ({
     'user-agent': `rp/${productVersion}`,
@@ -163,7 +165,6 @@ export function apiClient(options: ConnectionOptions, settings: { tokenRequired?
   /** One call: attempts until an answer, a final error, or the deadline; each retry is logged. */
   async function send<T>(method: string, path: string, init: SendInit): Promise<T> {
     const started = Date.now();
-    const deadline = started + deadlineMs;
     const failures: string[] = [];
     for (let number = 1; ; number++) {
       const result = await attempt(method, path, init, Math.max(1, Math.min(timeoutMs, deadline - Date.now())));

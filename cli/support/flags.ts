@@ -9,5 +9,5 @@ export function connectionFlags(command: Command, tokenHelp: string): Command {
     .option('--url <url>', 'Release Passport server (default: $RP_URL)')
     .option('--token <token>', `${tokenHelp} (default: $RP_TOKEN)`)
     .option('--timeout <seconds>', 'seconds one request may take (default: $RP_TIMEOUT or 60)')
-    .option('--deadline <seconds>', 'seconds to keep retrying a call on 503, 429 and connection errors, waits included (default: $RP_DEADLINE or 300); exit 3 after it');
+    .option('--deadline <seconds>', 'seconds the command may keep retrying on 503, 429 and connection errors, all calls and waits included (default: $RP_DEADLINE or 300); exit 3 after it');
 }
