@@ -57,17 +57,19 @@ export class Worker {
     const summary: PassSummary = { jobs: [], polls: 0 };
     for (;;) {
       if (this.stopping) return summary;
+      // Before the claim is asked: the lease the database grants starts no earlier than this.
+      const asked = performance.now();
       const name = await claimJob(db, this.id, this.jobs.map((job) => job.name));
       if (!name) break;
-      summary.jobs.push(await this.runJob(db, this.jobs.find((job) => job.name === name)!));
+      summary.jobs.push(await this.runJob(db, this.jobs.find((job) => job.name === name)!, asked));
     }
     summary.polls = await this.pollDueConnectors(db);
     return summary;
   }
 
-  private async runJob(db: RuntimeDb, job: JobDefinition): Promise<PassSummary['jobs'][number]> {
+  private async runJob(db: RuntimeDb, job: JobDefinition, claimAskedAt: number): Promise<PassSummary['jobs'][number]> {
     const started = Date.now();
-    const lease = new LeaseKeeper(db, job, this.id);
+    const lease = new LeaseKeeper(db, job, this.id, claimAskedAt);
     try {
       const result = await job.run({ db, workerId: this.id, heartbeat: () => lease.renew(), signal: lease.signal });
       if (lease.signal.aborted) {
@@ -160,8 +162,9 @@ class LeaseKeeper {
     private readonly db: RuntimeDb,
     private readonly job: JobDefinition,
     private readonly workerId: string,
+    claimAskedAt: number,
   ) {
-    this.heldUntil = performance.now() + job.leaseSeconds * 1000;
+    this.heldUntil = claimAskedAt + job.leaseSeconds * 1000;
     this.timer = setInterval(() => void this.renew(), Math.max(500, (job.leaseSeconds * 1000) / 3));
     this.timer.unref();
   }
