@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { ConnectionOptions } from '../support/api';
+import { connectionFlags } from '../support/flags';
 
 interface UploadOptions extends ConnectionOptions {
   kind: string;
@@ -13,17 +14,15 @@ interface UploadOptions extends ConnectionOptions {
 
 export function registerEvidence(program: Command): void {
   const evidence = program.command('evidence').description('upload or look up evidence');
-  evidence
+  const upload = evidence
     .command('upload <file>')
     .description('upload one evidence file; prints its digest (use it with rp gate --evidence)')
     .requiredOption('--kind <kind>', 'sbom, sarif, checksums, provenance, manifests, junit or custom')
     .option('--service <slug>', 'the service it belongs to')
     .option('--source <text>', 'where it comes from (a CI run URL...)')
     .option('--collected-at <time>', 'when it was produced (ISO 8601); default now')
-    .option('--json', 'print the stored record as JSON')
-    .option('--url <url>', 'Release Passport server (default: $RP_URL)')
-    .option('--token <token>', 'API token with evidence:write (default: $RP_TOKEN)')
-    .action(async (file: string, options: UploadOptions) => {
+    .option('--json', 'print the stored record as JSON');
+  connectionFlags(upload, 'API token with evidence:write').action(async (file: string, options: UploadOptions) => {
       const { apiClient, UsageError } = await import('../support/api');
       const { isEvidenceKind, mediaTypeFor, EVIDENCE_KINDS } = await import('@/lib/evidence/kinds');
       if (!isEvidenceKind(options.kind)) throw new UsageError(`--kind ${options.kind}: use one of ${EVIDENCE_KINDS.join(', ')}`);
@@ -54,12 +53,8 @@ export function registerEvidence(program: Command): void {
       }
     });
 
-  evidence
-    .command('show <digest>')
-    .description('show stored evidence by digest: kind, summary, what was redacted')
-    .option('--url <url>', 'Release Passport server (default: $RP_URL)')
-    .option('--token <token>', 'API token with evidence:read (default: $RP_TOKEN)')
-    .action(async (digest: string, options: ConnectionOptions) => {
+  const show = evidence.command('show <digest>').description('show stored evidence by digest: kind, summary, what was redacted');
+  connectionFlags(show, 'API token with evidence:read').action(async (digest: string, options: ConnectionOptions) => {
       const { apiClient } = await import('../support/api');
       const answer = await apiClient(options).json<{ evidence: unknown[] }>('GET', `/api/v1/evidence/${digest.replace(/^sha256:/, '')}`);
       console.log(JSON.stringify(answer.evidence, null, 2));

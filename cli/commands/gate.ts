@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { ConnectionOptions } from '../support/api';
+import { connectionFlags } from '../support/flags';
 
 const EVIDENCE_FLAGS = ['sbom', 'sarif', 'provenance', 'checksums', 'manifests', 'junit', 'custom'] as const;
 
@@ -23,6 +24,7 @@ interface GateOptions extends ConnectionOptions {
   json?: boolean;
   passportOut?: string;
   source?: string;
+  idempotencyKey?: string;
   sbom: string[];
   sarif: string[];
   provenance: string[];
@@ -48,12 +50,13 @@ export function registerGate(program: Command): void {
     .option('--source <text>', 'where the evidence comes from (default: the CI run URL when known)')
     .option('--passport-out <file>', 'write the signed passport (DSSE envelope) to this file')
     .option('--json', 'print the full answer as JSON')
-    .option('--url <url>', 'Release Passport server (default: $RP_URL)')
-    .option('--token <token>', 'API token with gate:evaluate and evidence:write (default: $RP_TOKEN)');
+    .option('--idempotency-key <key>', 'makes retries safe: the same key gets the same answer (default: $RP_IDEMPOTENCY_KEY, else derived from the CI run, else a new one per run)');
+  connectionFlags(command, 'API token with gate:evaluate and evidence:write');
   for (const kind of EVIDENCE_FLAGS) command.option(`--${kind} <file>`, `${kind} evidence file (repeatable)`, collect, []);
   command.addHelpText(
     'after',
-    '\nExit codes: 0 not blocked (allow, warn, or any decision in shadow/advisory mode), 1 blocked by an enforce-mode policy, 2 usage error, 3 the gate could not be asked (network, credentials, invalid evidence).',
+    '\nExit codes: 0 not blocked (allow, warn, or any decision in shadow/advisory mode), 1 blocked by an enforce-mode policy, 2 usage error, 3 the gate could not be asked (network, credentials, invalid evidence, or still unavailable at --deadline).' +
+      '\nRetries: 503, 502, 504, 429 (after its Retry-After) and connection errors are retried with exponential backoff and jitter until --deadline; the gate call carries an Idempotency-Key, so a retry after a lost answer gets the same decision and passport.',
   );
   command.action(async (options: GateOptions) => {
     const { apiClient, EXIT, UsageError } = await import('../support/api');
@@ -82,7 +85,7 @@ export function registerGate(program: Command): void {
       }),
     );
     const artifacts = await Promise.all(options.artifact.map(async (file) => ({ name: path.basename(file), sha256: await sha256File(file) })));
-    const answer = await client.json<GateAnswer>('POST', '/api/v1/gate/evaluate', {
+    const request = {
       service: options.service,
       environment: options.environment,
       sourceSha,
@@ -90,10 +93,16 @@ export function registerGate(program: Command): void {
       ...(options.chartVersion ? { chartVersion: options.chartVersion } : {}),
       evidence: [...uploaded.map((item) => item.sha256), ...options.evidence.map((digest) => digest.replace(/^sha256:/, ''))],
       artifacts,
+    };
+    const idempotencyKey = gateIdempotencyKey(options.idempotencyKey, request);
+    const answer = await client.json<GateAnswer>('POST', '/api/v1/gate/evaluate', request, { 'idempotency-key': idempotencyKey }).catch((error: Error) => {
+      // Whoever retries this run by hand can get the answer, if one was recorded, with the same key.
+      error.message += `\n(idempotency key ${idempotencyKey}: run again with --idempotency-key ${idempotencyKey} to get this evaluation's answer if it was recorded)`;
+      throw error;
     });
     if (options.passportOut) fs.writeFileSync(options.passportOut, `${JSON.stringify(answer.passport.envelope, null, 2)}\n`);
     if (options.json) {
-      console.log(JSON.stringify({ ...answer, uploaded }, null, 2));
+      console.log(JSON.stringify({ ...answer, uploaded, idempotencyKey }, null, 2));
     } else {
       for (const item of uploaded) {
         const redacted = item.redactions.count ? `; ${item.redactions.count} secret value${item.redactions.count === 1 ? '' : 's'} redacted before storing (${item.redactions.items.map((r) => `${r.kind} at ${r.location}`).slice(0, 3).join(', ')})` : '';
@@ -131,6 +140,20 @@ function parseImageDigest(value: string | undefined, UsageError: new (message: s
 function gitHead(): string | undefined {
   const result = spawnSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' });
   return result.status === 0 ? result.stdout.trim() : undefined;
+}
+
+/**
+ * The gate call's idempotency key, made once per invocation: the flag or $RP_IDEMPOTENCY_KEY; in
+ * CI, the run (and attempt) with the request's hash, so a step retried within one run gets the
+ * answer already recorded, while a re-run or another request is a new decision; else random.
+ */
+export function gateIdempotencyKey(given: string | undefined, request: object, env: Record<string, string | undefined> = process.env): string {
+  const explicit = given ?? env.RP_IDEMPOTENCY_KEY;
+  if (explicit) return explicit;
+  const body = crypto.createHash('sha256').update(JSON.stringify(request)).digest('hex').slice(0, 16);
+  if (env.GITHUB_RUN_ID) return `github:${env.GITHUB_REPOSITORY ?? ''}:${env.GITHUB_RUN_ID}:${env.GITHUB_RUN_ATTEMPT ?? '1'}:${env.GITHUB_JOB ?? ''}:${body}`.replace(/[^\x21-\x7e]/g, '_').slice(0, 255);
+  if (env.CI_JOB_ID) return `gitlab:${env.CI_PROJECT_ID ?? ''}:${env.CI_JOB_ID}:${body}`.replace(/[^\x21-\x7e]/g, '_').slice(0, 255);
+  return crypto.randomUUID();
 }
 
 /** The CI run's URL on GitHub Actions or GitLab CI, so the evidence says where it came from. */

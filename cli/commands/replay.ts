@@ -6,6 +6,7 @@
  * database when no server holds it).
  */
 import type { Command } from 'commander';
+import { connectionFlags } from '../support/flags';
 import type { ConnectionOptions } from '../support/api';
 
 interface ReplayOptions extends ConnectionOptions {
@@ -22,15 +23,13 @@ interface ReplayReport {
 }
 
 export function registerReplay(program: Command): void {
-  program
+  const command = program
     .command('replay <passport-id>')
     .description('re-evaluate a passport\'s stored inputs and compare with the passport')
     .option('--database', 'read the passport from the database instead of the API (operators)')
     .option('--workspace <slug>', 'the workspace (with --database)')
-    .option('--json', 'print the result as JSON')
-    .option('--url <url>', 'Release Passport server (default: $RP_URL)')
-    .option('--token <token>', 'API token with passport:read (default: $RP_TOKEN)')
-    .action(async (passportId: string, options: ReplayOptions) => {
+    .option('--json', 'print the result as JSON');
+  connectionFlags(command, 'API token with passport:read').action(async (passportId: string, options: ReplayOptions) => {
       const { replayDetails } = await import('@/lib/passport/replay');
       const reports: Array<{ by: string; result: ReplayReport }> = [];
       if (options.database) {

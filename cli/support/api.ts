@@ -10,6 +10,10 @@ import { productVersion } from '@/lib/version';
 export interface ConnectionOptions {
   url?: string;
   token?: string;
+  /** Seconds one request may take (--timeout, RP_TIMEOUT; default 60). */
+  timeout?: string;
+  /** Seconds the command's calls may take in all, retries and waits included (--deadline, RP_DEADLINE; default 300). */
+  deadline?: string;
 }
 
 /** A failed API call: the server's problem (status, detail, request id) or the network error. */
@@ -28,7 +32,7 @@ export class ApiError extends Error {
 
 export interface ApiClient {
   baseUrl: string;
-  json<T>(method: string, path: string, body?: unknown): Promise<T>;
+  json<T>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<T>;
   uploadFile<T>(path: string, file: string, contentType: string): Promise<T>;
 }
 
@@ -49,52 +53,160 @@ export class UsageError extends Error {
 /** Exit codes of the gate commands, as documented in the README. */
 export const EXIT = { ok: 0, blocked: 1, usage: 2, failed: 3 } as const;
 
-export function apiClient(options: ConnectionOptions, settings: { tokenRequired?: boolean } = {}): ApiClient {
+export interface RetrySettings {
+  timeoutMs: number;
+  deadlineMs: number;
+}
+
+export function retrySettings(options: ConnectionOptions, env: Record<string, string | undefined> = process.env): RetrySettings {
+  const seconds = (value: string | undefined, name: string, fallback: number) => {
+    if (value === undefined || value === '') return fallback * 1000;
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed) || parsed <= 0) throw new UsageError(`${name} "${value}" is not a number of seconds greater than 0.`);
+    return parsed * 1000;
+  };
+  return {
+    timeoutMs: seconds(options.timeout ?? env.RP_TIMEOUT, '--timeout', 60),
+    deadlineMs: seconds(options.deadline ?? env.RP_DEADLINE, '--deadline', 300),
+  };
+}
+
+/**
+ * Answers worth asking again: the server or a dependency is briefly unavailable (503: database or
+ * storage; 502/504: a proxy in front of a restarting server), or asked us to slow down (429). Every
+ * other answer is final: 4xx is the request's own mistake, 507 needs an operator.
+ */
+const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
+const BACKOFF_BASE_MS = 1_000;
+const BACKOFF_CAP_MS = 30_000;
+
+/** Exponential backoff with jitter (half fixed, half random), so retrying clients spread out. */
+export function backoffMs(attempt: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+/** Retry-After as seconds or an HTTP date, in milliseconds; null when absent or unreadable. */
+export function retryAfterMs(value: string | null, now = Date.now()): number | null {
+  if (!value) return null;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+interface SendInit {
+  /** Made anew for every attempt (a stream cannot be sent twice). */
+  body?: () => BodyInit;
+  headers?: Record<string, string>;
+  duplex?: boolean;
+}
+
+type Attempt = { ok: true; body: unknown } | { ok: false; retryable: boolean; summary: string; message: string; status: number | null; problem: Record<string, unknown> | null; waitMs: number | null };
+
+export function apiClient(options: ConnectionOptions, settings: { tokenRequired?: boolean; log?: (line: string) => void } = {}): ApiClient {
   const { url, token } = connection(options, settings);
+  const { timeoutMs, deadlineMs } = retrySettings(options);
+  // One deadline for the whole command (uploads and the gate call alike): CI waits this long, no longer.
+  const deadline = Date.now() + deadlineMs;
+  const log = settings.log ?? ((line: string) => console.error(line));
   const headers = (extra: Record<string, string>) => ({
     'user-agent': `rp/${productVersion}`,
     accept: 'application/json',
     ...(token ? { authorization: `Bearer ${token}` } : {}),
     ...extra,
   });
-  async function send<T>(method: string, path: string, init: { body?: BodyInit; headers?: Record<string, string>; duplex?: boolean }): Promise<T> {
+
+  async function attempt(method: string, path: string, init: SendInit, limitMs: number): Promise<Attempt> {
     let response: Response;
+    let text: string;
     try {
+      const signal = AbortSignal.timeout(limitMs);
       response = await fetch(`${url}${path}`, {
         method,
         headers: headers(init.headers ?? {}),
-        body: init.body,
+        body: init.body?.(),
+        signal,
         ...(init.duplex ? { duplex: 'half' } : {}),
       } as RequestInit);
+      text = await response.text();
     } catch (error) {
+      const name = (error as Error).name;
+      if (name === 'TimeoutError' || name === 'AbortError') {
+        const message = `no answer from ${url} within ${formatSeconds(limitMs)}`;
+        return { ok: false, retryable: true, summary: 'timeout', message, status: null, problem: null, waitMs: null };
+      }
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new ApiError(`cannot reach ${url}: ${cause?.code ?? cause?.message ?? (error as Error).message}`, null);
+      const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+      return { ok: false, retryable: true, summary: reason, message: `cannot reach ${url}: ${reason}`, status: null, problem: null, waitMs: null };
     }
-    const text = await response.text();
     let body: unknown;
     try {
       body = text ? JSON.parse(text) : null;
     } catch {
       body = null;
     }
-    if (!response.ok) {
-      const problem = (body && typeof body === 'object' ? body : null) as Record<string, unknown> | null;
-      const detail = typeof problem?.detail === 'string' ? problem.detail : text.slice(0, 300) || response.statusText;
-      const fields = Array.isArray(problem?.errors) ? (problem.errors as Array<{ path: string; message: string }>).map((e) => `\n  ${e.path}: ${e.message}`).join('') : '';
-      const requestId = response.headers.get('x-request-id');
-      throw new ApiError(`${response.status} ${detail}${fields}${requestId ? ` (request id ${requestId})` : ''}`, response.status, problem);
-    }
-    return body as T;
+    if (response.ok) return { ok: true, body };
+    const problem = (body && typeof body === 'object' ? body : null) as Record<string, unknown> | null;
+    const detail = typeof problem?.detail === 'string' ? problem.detail : text.slice(0, 300) || response.statusText;
+    const fields = Array.isArray(problem?.errors) ? (problem.errors as Array<{ path: string; message: string }>).map((e) => `\n  ${e.path}: ${e.message}`).join('') : '';
+    const requestId = response.headers.get('x-request-id');
+    const code = typeof problem?.code === 'string' ? ` ${problem.code}` : '';
+    return {
+      ok: false,
+      retryable: RETRYABLE_STATUSES.has(response.status),
+      summary: `${response.status}${code}`,
+      message: `${response.status} ${detail}${fields}${requestId ? ` (request id ${requestId})` : ''}`,
+      status: response.status,
+      problem,
+      waitMs: retryAfterMs(response.headers.get('retry-after')),
+    };
   }
+
+  /** One call: attempts until an answer, a final error, or the deadline; each retry is logged. */
+  async function send<T>(method: string, path: string, init: SendInit): Promise<T> {
+    const started = Date.now();
+    const failures: string[] = [];
+    for (let number = 1; ; number++) {
+      const result = await attempt(method, path, init, Math.max(1, Math.min(timeoutMs, deadline - Date.now())));
+      if (result.ok) return result.body as T;
+      if (!result.retryable) throw new ApiError(result.message, result.status, result.problem);
+      failures.push(result.summary);
+      const wait = result.waitMs ?? backoffMs(number);
+      const left = deadline - Date.now();
+      if (wait >= left) {
+        const elapsed = formatSeconds(Date.now() - started);
+        const why = result.waitMs !== null && result.waitMs >= left ? `; the server asked to wait ${formatSeconds(result.waitMs)}, past the deadline` : '';
+        throw new ApiError(
+          `gave up on ${method} ${path} after ${number} attempt${number === 1 ? '' : 's'} in ${elapsed} (deadline ${formatSeconds(deadlineMs)}, --deadline to change)${why}: ${tally(failures)}; last: ${result.message}`,
+          result.status,
+          result.problem,
+        );
+      }
+      log(`rp: ${method} ${path}: ${result.message}; retrying in ${formatSeconds(wait)} (attempt ${number + 1}, ${formatSeconds(left)} left)`);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+
   return {
     baseUrl: url,
-    json: (method, path, body) =>
-      send(method, path, body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    json: (method, path, body, extra = {}) =>
+      send(method, path, body === undefined ? { headers: extra } : { body: () => JSON.stringify(body), headers: { 'content-type': 'application/json', ...extra } }),
     uploadFile: (path, file, contentType) => {
       const size = fs.statSync(file).size;
-      // Streamed from disk: a large SBOM is never read into memory here either.
-      const body = Readable.toWeb(fs.createReadStream(file)) as unknown as BodyInit;
+      // Streamed from disk, anew for each attempt: a large SBOM is never read into memory here either.
+      const body = () => Readable.toWeb(fs.createReadStream(file)) as unknown as BodyInit;
       return send('POST', path, { body, headers: { 'content-type': contentType, 'content-length': String(size) }, duplex: true });
     },
   };
+}
+
+function formatSeconds(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
+}
+
+/** "503 database-unavailable ×3, ECONNREFUSED ×1" */
+function tally(failures: string[]): string {
+  const counts = new Map<string, number>();
+  for (const failure of failures) counts.set(failure, (counts.get(failure) ?? 0) + 1);
+  return [...counts].map(([failure, count]) => `${failure} ×${count}`).join(', ');
 }

@@ -317,6 +317,29 @@ export const gateDecisions = pgTable(
   ],
 );
 
+/**
+ * Idempotency keys of gate evaluations (the `Idempotency-Key` header, per workspace): a retry of a
+ * request whose answer was lost gets the answer recorded the first time, not a second decision.
+ * Written by the statement that records the decision (both or neither); kept 24 hours.
+ */
+export const gateIdempotencyKeys = pgTable(
+  'gate_idempotency_keys',
+  {
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    /** Canonical hash of the request body: the same key with another body is refused. */
+    requestHash: text('request_hash').notNull(),
+    decisionId: uuid('decision_id').notNull(),
+    /** The answer as given the first time. */
+    response: jsonb('response').notNull(),
+    createdAt: createdAt(),
+    expiresAt: tz('expires_at').notNull(),
+  },
+  (t) => [primaryKey({ name: 'gate_idempotency_keys_pkey', columns: [t.workspaceId, t.key] }), index('gate_idempotency_keys_expires_idx').on(t.expiresAt)],
+);
+
 export const passports = pgTable(
   'passports',
   {
@@ -414,6 +437,8 @@ export const connectors = pgTable(
     createdBy: text('created_by'),
     createdAt: createdAt(),
     updatedAt: tz('updated_at').notNull().defaultNow(),
+    /** Bumped by every configuration change: a change made from an older version is refused (409). */
+    version: integer('version').notNull().default(1),
   },
   (t) => [uniqueIndex('connectors_workspace_name_idx').on(t.workspaceId, t.name), index('connectors_next_poll_idx').on(t.nextPollAt)],
 );
@@ -565,6 +590,8 @@ export const retentionPolicies = pgTable('retention_policies', {
   auditDays: integer('audit_days'),
   updatedBy: text('updated_by'),
   updatedAt: tz('updated_at').notNull().defaultNow(),
+  /** Bumped by every change: a change made from an older version is refused (409). */
+  version: integer('version').notNull().default(1),
   lastRunAt: tz('last_run_at'),
   /** Counts of what the last run removed. */
   lastRunResult: jsonb('last_run_result'),

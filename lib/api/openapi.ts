@@ -41,6 +41,7 @@ const STATUS_TEXT: Record<number, string> = {
   429: 'Rate limited: retry after the Retry-After header.',
   500: 'Internal error: nothing was changed; quote the request id.',
   503: 'Not ready: the server or a dependency is not available.',
+  507: 'Evidence storage is full: nothing was stored; an operator must free or add space.',
 };
 
 /** Statuses the route wrapper itself may answer, besides each endpoint's own. */

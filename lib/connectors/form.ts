@@ -66,7 +66,7 @@ export function connectorInputFromForm(formData: FormData): ConnectorInput {
 
 /** A ProblemError's field errors as the form shows them (config.x → scope, unless a form field). */
 export function formErrors(error: ProblemError): Record<string, string> {
-  const fields = new Set(['name', 'type', 'environment', 'secretRef', 'baseUrl', 'timeoutMs', 'retries', 'pollIntervalSeconds', 'scope']);
+  const fields = new Set(['name', 'type', 'environment', 'secretRef', 'baseUrl', 'timeoutMs', 'retries', 'pollIntervalSeconds', 'scope', 'version']);
   const result: Record<string, string> = {};
   for (const item of error.errors ?? []) {
     const path = item.path.replace(/^config\./, '');

@@ -67,6 +67,7 @@ async function view(db: RuntimeDb, connector: Connector): Promise<ConnectorView>
     readings: readings.map((reading) => ({ target: reading.target, digest: reading.digest, observedAt: reading.observedAt.toISOString() })).sort((a, b) => a.target.localeCompare(b.target)),
     createdAt: connector.createdAt.toISOString(),
     updatedAt: connector.updatedAt.toISOString(),
+    version: connector.version,
   };
 }
 
@@ -95,7 +96,9 @@ export async function handleCreateConnector(ctx: ApiContext<typeof createConnect
 }
 
 export async function handleUpdateConnector(ctx: ApiContext<typeof updateConnectorEndpoint>) {
-  const connector = await updateConnector({ workspace: ctx.workspace!, actor: actorOf(ctx), requestId: ctx.requestId }, ctx.params.id, input(ctx.body));
+  const connector = await updateConnector({ workspace: ctx.workspace!, actor: actorOf(ctx), requestId: ctx.requestId }, ctx.params.id, input(ctx.body), {
+    expectedVersion: ctx.body.expectedVersion,
+  });
   return view(ctx.db, connector);
 }
 

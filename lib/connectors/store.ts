@@ -129,17 +129,31 @@ export async function createConnector(context: WorkspaceContext, input: Connecto
   });
 }
 
-export async function updateConnector(context: WorkspaceContext, id: string, input: ConnectorInput): Promise<Connector> {
+/**
+ * Changes a connector's configuration. With `expectedVersion` (the version the editor started
+ * from), a connector changed by someone else meanwhile is refused with 409 and the current version.
+ */
+export async function updateConnector(context: WorkspaceContext, id: string, input: ConnectorInput, options: { expectedVersion?: number | null } = {}): Promise<Connector> {
   const db = await getRuntimeDb();
   return db.transaction(async (transaction) => {
     const tx = transaction as unknown as RuntimeDb;
-    const existing = await getConnector(context.workspace.id, id, tx);
+    const [locked] = z.uuid().safeParse(id).success
+      ? await tx.select({ version: connectors.version }).from(connectors).where(and(eq(connectors.workspaceId, context.workspace.id), eq(connectors.id, id))).for('update')
+      : [];
+    const existing = locked ? await getConnector(context.workspace.id, id, tx) : null;
     if (!existing) throw new ProblemError('not-found', 'No such connector in this workspace.');
+    if (options.expectedVersion != null && existing.version !== options.expectedVersion) {
+      throw new ProblemError(
+        'conflict',
+        `The connector "${existing.name}" changed while you were editing: you started from version ${options.expectedVersion}, it is now at version ${existing.version} (changed ${existing.updatedAt.toISOString()}). Nothing was saved; reload, then make your change again.`,
+        { errors: [{ path: 'version', message: `Changed meanwhile: the current version is ${existing.version}.` }], extensions: { currentVersion: existing.version, expectedVersion: options.expectedVersion } },
+      );
+    }
     const values = await prepare(tx, context.workspace, input);
     if (values.type !== existing.type) throw new ProblemError('validation-failed', 'A connector keeps its type; create another one instead.');
     await tx
       .update(connectors)
-      .set({ ...values, updatedAt: sql`now()`, nextPollAt: sql`now()` })
+      .set({ ...values, updatedAt: sql`now()`, nextPollAt: sql`now()`, version: sql`${connectors.version} + 1` })
       .where(and(eq(connectors.workspaceId, context.workspace.id), eq(connectors.id, id)));
     await audit(tx, context, 'connector.update', id, { name: values.name, scope: values.config, secretRef: values.secretRef, enabled: values.enabled });
     return (await getConnector(context.workspace.id, id, tx))!;

@@ -167,7 +167,7 @@ async function writeVersion(
   db: RuntimeDb,
   caller: ConsoleCaller,
   row: Awaited<ReturnType<typeof requirePolicy>>,
-  input: { document: PolicyDocument; reason: string | null; action: string; details: Record<string, unknown> },
+  input: { document: PolicyDocument; reason: string | null; action: string; details: Record<string, unknown>; expectedVersion?: number | null },
 ): Promise<{ version: number; changed: boolean }> {
   const { policy } = row;
   return db.transaction(async (transaction) => {
@@ -176,6 +176,9 @@ async function writeVersion(
       document: input.document,
       reason: input.reason,
       createdBy: caller.actor.email,
+      // The document is built on the row read above (its mode, or its rules): if the policy moved
+      // on since, writing it would undo someone's change. The editor's own version wins if given.
+      expectedVersion: input.expectedVersion ?? policy.version,
     });
     if (saved.changed) {
       await appendAuditEvent(tx, {
@@ -193,7 +196,12 @@ async function writeVersion(
 }
 
 /** Saves new rules (same mode) as the policy's next version. */
-export async function updatePolicyRules(db: RuntimeDb, caller: ConsoleCaller, policyId: string, input: { rules: unknown[]; reason: string | null }): Promise<{ version: number; changed: boolean }> {
+export async function updatePolicyRules(
+  db: RuntimeDb,
+  caller: ConsoleCaller,
+  policyId: string,
+  input: { rules: unknown[]; reason: string | null; expectedVersion?: number | null },
+): Promise<{ version: number; changed: boolean }> {
   const row = await requirePolicy(db, caller.workspace.id, policyId);
   await authorizeConsole(db, caller, 'policy.write', { action: 'policy.update', resource: { type: 'policy', id: policyId } });
   const checked = validatePolicyDocument({ mode: row.policy.mode, rules: input.rules });
@@ -202,11 +210,22 @@ export async function updatePolicyRules(db: RuntimeDb, caller: ConsoleCaller, po
     { mode: row.policy.mode, name: row.policy.name, rules: row.policy.rules as PolicyRule[] },
     { mode: row.policy.mode, name: row.policy.name, rules: checked.document.rules },
   );
-  return writeVersion(db, caller, row, { document: checked.document, reason: input.reason?.trim() || null, action: 'policy.update', details: { changes: changes.map((change) => change.text) } });
+  return writeVersion(db, caller, row, {
+    document: checked.document,
+    reason: input.reason?.trim() || null,
+    action: 'policy.update',
+    details: { changes: changes.map((change) => change.text) },
+    expectedVersion: input.expectedVersion,
+  });
 }
 
 /** Switches the mode (shadow → advisory → enforce, or back), with the reason people will read later. */
-export async function switchPolicyMode(db: RuntimeDb, caller: ConsoleCaller, policyId: string, input: { mode: PolicyMode; reason: string }): Promise<{ version: number; changed: boolean }> {
+export async function switchPolicyMode(
+  db: RuntimeDb,
+  caller: ConsoleCaller,
+  policyId: string,
+  input: { mode: PolicyMode; reason: string; expectedVersion?: number | null },
+): Promise<{ version: number; changed: boolean }> {
   const row = await requirePolicy(db, caller.workspace.id, policyId);
   await authorizeConsole(db, caller, 'policy.write', { action: 'policy.mode_change', resource: { type: 'policy', id: policyId } });
   const reason = input.reason.trim();
@@ -219,7 +238,7 @@ export async function switchPolicyMode(db: RuntimeDb, caller: ConsoleCaller, pol
     throw new ProblemError('validation-failed', `The policy is already in ${input.mode} mode.`, { errors: [{ path: 'mode', message: `Already ${input.mode}.` }] });
   }
   const document = { mode: input.mode, rules: row.policy.rules as PolicyRule[] };
-  return writeVersion(db, caller, row, { document, reason, action: 'policy.mode_change', details: { from: row.policy.mode, to: input.mode } });
+  return writeVersion(db, caller, row, { document, reason, action: 'policy.mode_change', details: { from: row.policy.mode, to: input.mode }, expectedVersion: input.expectedVersion });
 }
 
 /** A new policy for a service and/or environment, starting as a copy of the policy that applies there today, in shadow mode. */

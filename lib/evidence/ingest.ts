@@ -8,9 +8,10 @@
 import crypto from 'node:crypto';
 import { once } from 'node:events';
 import fs from 'node:fs';
-import path from 'node:path';
 import { ProblemError } from '@/lib/http/problem';
 import type { BlobStore } from '@/lib/storage';
+import { storageProblem } from '@/lib/storage/errors';
+import { spoolFileName } from '@/lib/storage/spool';
 import { analyzeEvidenceFile, type EvidenceSummary } from './analyze';
 import { EVIDENCE_KIND_SPECS, formatBytes, normalizeMediaType, type EvidenceKind } from './kinds';
 import type { JsonRewrite } from './sanitize/json';
@@ -58,10 +59,10 @@ export async function ingestEvidence(request: IngestRequest): Promise<StoredEvid
   if (request.contentLength != null && request.contentLength > maxBytes) throw tooLarge(request.kind, maxBytes);
   if (!request.body) throw new ProblemError('unprocessable', 'the request has no body: send the evidence file as the request body');
 
-  await fs.promises.mkdir(request.store.spoolDir, { recursive: true, mode: 0o700 });
-  const spool = path.join(request.store.spoolDir, `${crypto.randomUUID()}.upload`);
+  const spool = spoolFileName(request.store.spoolDir);
   const sanitizedFile = `${spool}.sanitized`;
   try {
+    await fs.promises.mkdir(request.store.spoolDir, { recursive: true, mode: 0o700 });
     const received = await spoolBody(request.body, spool, maxBytes, request.kind);
     if (received.size === 0) throw new ProblemError('unprocessable', 'the evidence file is empty');
     const analysis = await analyzeEvidenceFile(request.kind, mediaType, spool);
@@ -77,6 +78,9 @@ export async function ingestEvidence(request: IngestRequest): Promise<StoredEvid
     const storageKey = request.keyFor(stored.sha256);
     const { created } = await request.store.putFile(storageKey, storedFile, { size: stored.size, contentType: mediaType });
     return { ...stored, received, mediaType, summary: analysis.summary, redactions: analysis.redactions, storageKey, created };
+  } catch (error) {
+    // A full or failing volume (the spool's or the store's) is not the client's mistake.
+    throw storageProblem(error) ?? error;
   } finally {
     await Promise.all([fs.promises.rm(spool, { force: true }), fs.promises.rm(sanitizedFile, { force: true })]);
   }
@@ -117,13 +121,18 @@ async function spoolBody(body: EvidenceBody, file: string, maxBytes: number, kin
       size += chunk.length;
       if (size > maxBytes) throw tooLarge(kind, maxBytes);
       hash.update(chunk);
-      if (!out.write(chunk)) await once(out, 'drain');
+      await write(out, chunk);
     }
-    out.end();
-    await once(out, 'finish');
+    await finish(out);
   } catch (error) {
+    const writeFailure = out.errored;
     out.destroy();
     if (!out.closed) await once(out, 'close').catch(() => {});
+    if (writeFailure) {
+      // The spool file could not be written (a full or failing volume): stop reading the body.
+      if ('cancel' in body) await (body as ReadableStream).cancel().catch(() => {});
+      throw storageProblem(writeFailure) ?? writeFailure;
+    }
     if (error instanceof ProblemError) {
       // Stop reading: the client gets its 413 without the server draining the rest.
       if ('cancel' in body) await (body as ReadableStream).cancel().catch(() => {});
@@ -143,36 +152,57 @@ export async function writeWithRewrites(source: string, rewrites: readonly JsonR
     if (bytes.length === 0) return;
     size += bytes.length;
     hash.update(bytes);
-    if (!out.write(bytes)) await once(out, 'drain');
+    await write(out, bytes);
   };
-  let offset = 0; // absolute offset of the chunk's first byte
-  let next = 0; // index of the next rewrite
-  let skipUntil = 0; // inside a replaced range until this offset
-  for await (const chunk of fs.createReadStream(source, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
-    const end = offset + chunk.length;
-    let position = offset;
-    while (position < end) {
-      if (position < skipUntil) {
-        position = Math.min(skipUntil, end);
-        continue;
+  try {
+    let offset = 0; // absolute offset of the chunk's first byte
+    let next = 0; // index of the next rewrite
+    let skipUntil = 0; // inside a replaced range until this offset
+    for await (const chunk of fs.createReadStream(source, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
+      const end = offset + chunk.length;
+      let position = offset;
+      while (position < end) {
+        if (position < skipUntil) {
+          position = Math.min(skipUntil, end);
+          continue;
+        }
+        const rewrite = rewrites[next];
+        if (rewrite && rewrite.start < end) {
+          await emit(chunk.subarray(position - offset, rewrite.start - offset));
+          await emit(Buffer.from(rewrite.replacement, 'utf8'));
+          skipUntil = rewrite.end;
+          position = rewrite.start;
+          next++;
+          continue;
+        }
+        await emit(chunk.subarray(position - offset));
+        position = end;
       }
-      const rewrite = rewrites[next];
-      if (rewrite && rewrite.start < end) {
-        await emit(chunk.subarray(position - offset, rewrite.start - offset));
-        await emit(Buffer.from(rewrite.replacement, 'utf8'));
-        skipUntil = rewrite.end;
-        position = rewrite.start;
-        next++;
-        continue;
-      }
-      await emit(chunk.subarray(position - offset));
-      position = end;
+      offset = end;
     }
-    offset = end;
+    await finish(out);
+  } catch (error) {
+    // Close the handle (a full disk fails here too); the caller removes the file.
+    out.destroy();
+    throw error;
   }
+  return { sha256: hash.digest('hex'), size };
+}
+
+/**
+ * Writes with back-pressure. A file write that failed (ENOSPC...) emits its error once, maybe
+ * between two writes: checked first, so the upload fails at once instead of waiting for a
+ * `drain` or `finish` that never comes.
+ */
+async function write(out: fs.WriteStream, bytes: Uint8Array): Promise<void> {
+  if (out.errored) throw out.errored;
+  if (!out.write(bytes)) await once(out, 'drain');
+}
+
+async function finish(out: fs.WriteStream): Promise<void> {
+  if (out.errored) throw out.errored;
   out.end();
   await once(out, 'finish');
-  return { sha256: hash.digest('hex'), size };
 }
 
 async function writeText(text: string, target: string): Promise<{ sha256: string; size: number }> {

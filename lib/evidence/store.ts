@@ -67,6 +67,14 @@ export async function uploadEvidence(
   try {
     return await db.transaction(async (transaction) => {
       const tx = transaction as unknown as RuntimeDb;
+      await lockDigest(tx, workspaceId, stored.sha256);
+      // Stored by an upload of the same bytes running at the same time: if that one failed and
+      // removed them (below), a row written now would name bytes that are gone.
+      if (!stored.created && !(await store.exists(stored.storageKey))) {
+        throw new ProblemError('storage-unavailable', 'The same evidence was being uploaded at the same moment and that upload failed; nothing was stored. Upload it again.', {
+          headers: { 'retry-after': '1' },
+        });
+      }
       const service = input.service ? await ensureService(tx, workspaceId, input.service) : null;
       const collectedAt = input.collectedAt ?? now;
       const [existing] = await tx
@@ -110,14 +118,30 @@ export async function uploadEvidence(
   }
 }
 
+/**
+ * Bytes this failed upload stored are removed unless a row names them. Under the digest's lock,
+ * so an upload of the same bytes at the same moment either wrote its row first (the bytes stay) or
+ * sees them gone and fails instead of naming missing bytes.
+ */
 async function removeIfUnreferenced(db: RuntimeDb, store: BlobStore, workspaceId: string, stored: StoredEvidence): Promise<void> {
-  const [referenced] = await db
-    .select({ id: evidence.id })
-    .from(evidence)
-    .where(and(eq(evidence.workspaceId, workspaceId), eq(evidence.sha256, stored.sha256)))
-    .limit(1)
-    .catch(() => [{ id: 'unknown' }]);
-  if (!referenced) await store.delete(stored.storageKey).catch(() => {});
+  await db
+    .transaction(async (transaction) => {
+      const tx = transaction as unknown as RuntimeDb;
+      await lockDigest(tx, workspaceId, stored.sha256);
+      const [referenced] = await tx
+        .select({ id: evidence.id })
+        .from(evidence)
+        .where(and(eq(evidence.workspaceId, workspaceId), eq(evidence.sha256, stored.sha256)))
+        .limit(1);
+      if (!referenced) await store.delete(stored.storageKey);
+    })
+    // The database or the store is failing too: the bytes stay (unreferenced bytes are harmless,
+    // missing ones are not).
+    .catch(() => {});
+}
+
+async function lockDigest(tx: RuntimeDb, workspaceId: string, sha256: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`rp.evidence:${workspaceId}:${sha256}`}, 0))`);
 }
 
 type EvidenceRow = typeof evidence.$inferSelect;

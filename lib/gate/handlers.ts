@@ -1,11 +1,16 @@
-/** The gate route handler's logic: evaluate, sign, record and audit the decision (lib/gate/service.ts). */
+/**
+ * The gate route handler's logic: evaluate, sign, record and audit the decision (lib/gate/service.ts);
+ * a retry with the request's Idempotency-Key gets the first answer (lib/gate/idempotency.ts).
+ */
 import type { evaluateGate } from '@/lib/api/endpoints/gate';
 import type { ApiContext } from '@/lib/http/with-api';
+import { IDEMPOTENCY_REPLAYED_HEADER, idempotencyKeyOf } from './idempotency';
 import { evaluateGateRequest } from './service';
 
 export async function handleGateEvaluate(ctx: ApiContext<typeof evaluateGate>) {
   const workspace = ctx.workspace!;
   const body = ctx.body;
+  const idempotencyKey = idempotencyKeyOf(ctx.request.headers);
   const outcome = await evaluateGateRequest(
     ctx.db,
     workspace,
@@ -22,9 +27,10 @@ export async function handleGateEvaluate(ctx: ApiContext<typeof evaluateGate>) {
       actorLabel: ctx.audit.actor.label ?? null,
       requestId: ctx.requestId,
       audit: ctx.audit,
+      idempotencyKey,
     },
   );
-  return {
+  const answer = {
     decision: outcome.decision,
     mode: outcome.mode,
     requestedMode: outcome.requestedMode,
@@ -44,4 +50,8 @@ export async function handleGateEvaluate(ctx: ApiContext<typeof evaluateGate>) {
       envelope: outcome.passport.envelope,
     },
   };
+  if (!outcome.replayed) return answer;
+  // A retry: the answer recorded the first time, said so; the retry itself is audited by the wrapper.
+  ctx.auditResource({ type: 'passport', id: outcome.passport.id }, { idempotencyKey, replayed: true, decisionId: outcome.decisionId });
+  return Response.json(answer, { status: 200, headers: { 'cache-control': 'no-store', [IDEMPOTENCY_REPLAYED_HEADER]: 'true' } });
 }

@@ -168,17 +168,27 @@ describe('approvals', () => {
 });
 
 describe('determinism and replay', () => {
-  it('the same inputs at the same instant give the same passport, stored once', async () => {
+  it('every decision has its own passport: identical calls at the same instant are as many decisions and passports, each replayable', async () => {
     const sbom = await upload('sbom', cyclonedx([{ name: 'a', license: 'MIT' }]));
     const now = new Date('2026-05-01T12:00:00.000Z');
-    const first = await evaluateGateRequest(db, workspace, request([sbom], { service: 'cart' }), { actorLabel: 'x', now });
-    const second = await evaluateGateRequest(db, workspace, request([sbom], { service: 'cart' }), { actorLabel: 'y', now });
-    expect(second.passport.id).toBe(first.passport.id);
-    expect(second.passport.envelope).toEqual(first.passport.envelope);
-    const rows = await db.select().from(passports).where(and(eq(passports.workspaceId, workspace.id), eq(passports.id, first.passport.id)));
-    expect(rows).toHaveLength(1);
-    const decisions = await db.select().from(gateDecisions).where(eq(gateDecisions.passportId, first.passport.id));
-    expect(decisions).toHaveLength(2);
+    // 50 identical calls at once, all at the same evaluation time (the worst case for the clock).
+    const outcomes = await Promise.all(Array.from({ length: 50 }, (_, index) => evaluateGateRequest(db, workspace, request([sbom], { service: 'cart' }), { actorLabel: `ci-${index}`, now })));
+    expect(new Set(outcomes.map((outcome) => outcome.decision)).size).toBe(1);
+    expect(new Set(outcomes.map((outcome) => outcome.passport.id)).size).toBe(50);
+    expect(new Set(outcomes.map((outcome) => outcome.inputHash)).size).toBe(1);
+    const ids = outcomes.map((outcome) => outcome.passport.id);
+    const rows = await db.select({ id: passports.id, decisionId: passports.decisionId }).from(passports).where(and(eq(passports.workspaceId, workspace.id), sql`${passports.id} in ${ids}`));
+    expect(rows).toHaveLength(50);
+    const decisions = await db.select({ id: gateDecisions.id, passportId: gateDecisions.passportId }).from(gateDecisions).where(sql`${gateDecisions.passportId} in ${ids}`);
+    expect(decisions).toHaveLength(50);
+    // One to one: each decision names its passport, each passport its decision, and signs the decision's id.
+    for (const outcome of outcomes) {
+      expect(rows.find((row) => row.id === outcome.passport.id)!.decisionId).toBe(outcome.decisionId);
+      expect(decisions.find((row) => row.id === outcome.decisionId)!.passportId).toBe(outcome.passport.id);
+      const signed = JSON.parse(Buffer.from((outcome.passport.envelope as { payload: string }).payload, 'base64').toString('utf8'));
+      expect(signed.predicate.decision.id).toBe(outcome.decisionId);
+    }
+    expect(await replayPassport(db, workspace.id, outcomes[7]!.passport.id)).toMatchObject({ match: true });
   });
 
   it('a replay matches; altered stored inputs are reported as the difference', async () => {

@@ -7,7 +7,8 @@
 import crypto from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import type { RuntimeDb } from '@/db/runtime';
-import { gateDecisions, passports, releases } from '@/db/schema/runtime';
+import type { StatementHandle } from '@/db/statement';
+import { gateDecisions, gateIdempotencyKeys, passports, releases } from '@/db/schema/runtime';
 import type { AuditContext, AuditEventInput } from '@/lib/audit/event';
 import { auditedStatement } from '@/lib/audit/log';
 import { collectConnectorReadings } from '@/lib/connectors/collect';
@@ -18,6 +19,7 @@ import { activeSigningKey } from '@/lib/passport/signing-keys';
 import { buildPassport } from '@/lib/passport/statement';
 import { policyForRelease } from '@/lib/policy/store';
 import { ensureEnvironment, ensureService } from './catalog';
+import { IDEMPOTENCY_KEY_HOURS, isKeyTaken, recordedAnswer, requestHashOf } from './idempotency';
 import { evaluateRelease, type AppliedPolicy, type Evaluation } from './evaluate';
 import { loadReleaseContext } from './load';
 import { normalizeInputs, type GateInputs } from './inputs';
@@ -40,6 +42,8 @@ export interface GateOutcome extends Evaluation {
   release: { id: string; service: string; environment: string; sourceSha: string; imageDigest: string; chartVersion: string | null };
   passport: { id: string; keyId: string; envelope: DsseEnvelope };
   decisionId: string;
+  /** True when this is the answer recorded earlier under the request's idempotency key. */
+  replayed?: boolean;
 }
 
 export interface GateContext {
@@ -50,11 +54,18 @@ export interface GateContext {
   now?: Date;
   /** Who asked, from where (the route wrapper's audit context); the decision's audit event names them. */
   audit?: AuditContext;
+  /** The request's Idempotency-Key (lib/gate/idempotency.ts): a retry gets the first answer. */
+  idempotencyKey?: string | null;
 }
 
 export async function evaluateGateRequest(db: RuntimeDb, workspace: { id: string; slug: string }, request: GateRequest, context: GateContext): Promise<GateOutcome> {
-  const evaluatedAt = (context.now ?? new Date()).toISOString();
   const chartVersion = request.chartVersion ?? null;
+  const idempotency = context.idempotencyKey ? { key: context.idempotencyKey, requestHash: requestHashOf({ ...request, chartVersion }) } : null;
+  if (idempotency) {
+    const earlier = await recordedAnswer<GateOutcome>(db, workspace.id, idempotency.key, idempotency.requestHash);
+    if (earlier) return { ...earlier, replayed: true };
+  }
+  const evaluatedAt = (context.now ?? new Date()).toISOString();
   const digests = [...new Set(request.evidence)];
   const identity = { ...request, chartVersion, evidence: digests };
   let loaded = await loadReleaseContext(db, workspace.id, identity);
@@ -108,12 +119,12 @@ export async function evaluateGateRequest(db: RuntimeDb, workspace: { id: string
     license: { productionEnforcement },
   });
 
+  const decisionId = crypto.randomUUID();
   const evaluation = evaluateRelease(inputs, policy, evaluatedAt);
-  const passport = buildPassport(inputs, policy, evaluation, evaluatedAt);
+  const passport = buildPassport(inputs, policy, evaluation, evaluatedAt, decisionId);
   const key = await activeSigningKey(db, workspace, { requestId: context.requestId });
   const envelope = signEnvelope(Buffer.from(passport.payload, 'utf8'), IN_TOTO_PAYLOAD_TYPE, key);
 
-  const decisionId = crypto.randomUUID();
   const outcome: GateOutcome = {
     ...evaluation,
     evaluatedAt,
@@ -123,7 +134,9 @@ export async function evaluateGateRequest(db: RuntimeDb, workspace: { id: string
     passport: { id: passport.id, keyId: key.keyId, envelope },
     decisionId,
   };
-  await recordDecision(db, decisionAuditEvent(workspace, request, outcome, context), {
+  const record = idempotency ? recordKeyedDecision : recordDecision;
+  const recorded = await record(db, decisionAuditEvent(workspace, request, outcome, context), {
+    ...(idempotency ? { idempotencyKey: idempotency.key, requestHash: idempotency.requestHash, response: outcome } : {}),
     decisionId,
     workspaceId: workspace.id,
     releaseId,
@@ -146,16 +159,25 @@ export async function evaluateGateRequest(db: RuntimeDb, workspace: { id: string
     payload: passport.payload,
     envelope,
     keyId: key.keyId,
-  });
-  return outcome;
+  }).then(
+    () => outcome,
+    async (error: unknown) => {
+      // Another attempt with this key recorded first (a client retry racing its original): its answer stands.
+      if (!idempotency || !isKeyTaken(error)) throw error;
+      const earlier = await recordedAnswer<GateOutcome>(db, workspace.id, idempotency.key, idempotency.requestHash);
+      if (!earlier) throw error;
+      return { ...earlier, replayed: true };
+    },
+  );
+  return recorded;
 }
 
 /**
  * The decision, its passport and the audit event, in one statement compiled once (the gate runs on
- * every pipeline; see db/statement.ts). Identical inputs at the identical instant give the
- * identical passport: the first is kept.
+ * every pipeline; see db/statement.ts). Every decision has its own passport (its id is signed in
+ * it), so N calls are always N decisions and N passports, however they fall on the clock.
  */
-const recordDecision = auditedStatement((db, value) => [
+const decisionChanges = (db: StatementHandle, value: (name: string) => never) => [
   db
     .insert(gateDecisions)
     .values({
@@ -195,7 +217,24 @@ const recordDecision = auditedStatement((db, value) => [
       keyId: value('keyId'),
       evaluatedAt: value('evaluatedAt'),
     })
-    .onConflictDoNothing()
+    .getSQL(),
+];
+
+const recordDecision = auditedStatement(decisionChanges);
+
+/** The same, with the request's idempotency key and the answer to give a retry: both or neither. */
+const recordKeyedDecision = auditedStatement((db, value) => [
+  ...decisionChanges(db, value),
+  db
+    .insert(gateIdempotencyKeys)
+    .values({
+      workspaceId: value('workspaceId'),
+      key: value('idempotencyKey'),
+      requestHash: value('requestHash'),
+      decisionId: value('decisionId'),
+      response: value('response'),
+      expiresAt: sql`now() + make_interval(hours => ${IDEMPOTENCY_KEY_HOURS})`,
+    })
     .getSQL(),
 ]);
 

@@ -21,7 +21,10 @@ export type ProblemCode =
   | 'license-required'
   | 'not-ready'
   | 'database-unavailable'
-  | 'internal';
+  | 'internal'
+  | 'storage-full'
+  | 'storage-unavailable'
+  | 'idempotency-key-reused';
 
 const TITLES: Record<ProblemCode, [number, string]> = {
   'bad-request': [400, 'Bad request'],
@@ -38,6 +41,9 @@ const TITLES: Record<ProblemCode, [number, string]> = {
   'not-ready': [503, 'Not ready'],
   'database-unavailable': [503, 'Database unavailable'],
   internal: [500, 'Internal error'],
+  'storage-full': [507, 'Evidence storage is full'],
+  'storage-unavailable': [503, 'Evidence storage is unavailable'],
+  'idempotency-key-reused': [422, 'Idempotency key already used for another request'],
 };
 
 /** Every code, for the documentation's check that each one is explained. */

@@ -2,7 +2,8 @@
  * The passport: an in-toto Statement (v1) whose subjects are the released image (and the source
  * commit) and whose predicate records what was judged and the decision. Its canonical JSON
  * (RFC 8785) is the signed payload; its id is the sha256 of those bytes. Built only from the
- * inputs, the policy and the evaluation, so equal arguments give equal bytes.
+ * inputs, the policy, the evaluation and the decision's id, so equal arguments give equal bytes,
+ * and every decision has a passport of its own (two identical calls are two decisions).
  */
 import type { AppliedPolicy, Evaluation } from '@/lib/gate/evaluate';
 import { inputHash, normalizeInputs, type GateInputs } from '@/lib/gate/inputs';
@@ -24,6 +25,8 @@ export interface PassportStatement {
     connectorReadings: GateInputs['connectorReadings'];
     policy: { id: string; name: string; version: number; hash: string; mode: AppliedPolicy['mode'] };
     decision: {
+      /** The gate decision this passport records: one passport per decision (absent in passports made before it was added). */
+      id?: string;
       result: Evaluation['decision'];
       mode: Evaluation['mode'];
       requestedMode: Evaluation['requestedMode'];
@@ -44,7 +47,7 @@ export interface BuiltPassport {
   statement: PassportStatement;
 }
 
-export function buildPassport(rawInputs: GateInputs, policy: AppliedPolicy, evaluation: Evaluation, evaluatedAt: string): BuiltPassport {
+export function buildPassport(rawInputs: GateInputs, policy: AppliedPolicy, evaluation: Evaluation, evaluatedAt: string, decisionId?: string): BuiltPassport {
   const inputs = normalizeInputs(rawInputs);
   const { release } = inputs;
   const statement: PassportStatement = {
@@ -63,6 +66,7 @@ export function buildPassport(rawInputs: GateInputs, policy: AppliedPolicy, eval
       connectorReadings: inputs.connectorReadings,
       policy: { id: policy.id, name: policy.name, version: policy.version, hash: policy.hash, mode: policy.mode },
       decision: {
+        ...(decisionId ? { id: decisionId } : {}),
         result: evaluation.decision,
         mode: evaluation.mode,
         requestedMode: evaluation.requestedMode,

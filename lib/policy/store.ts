@@ -46,6 +46,11 @@ export interface SavePolicyInput {
   document: unknown;
   reason?: string | null;
   createdBy?: string | null;
+  /**
+   * The version the change was made from (optimistic concurrency): when the policy has moved on
+   * since (someone else saved), nothing is written and the answer is 409 with the current version.
+   */
+  expectedVersion?: number | null;
 }
 
 export interface SavedPolicy {
@@ -77,6 +82,9 @@ export async function savePolicy(db: RuntimeDb, workspaceId: string, scope: Poli
       .from(policies)
       .where(and(eq(policies.workspaceId, workspaceId), eq(policies.scopeKey, key)))
       .for('update');
+    if (input.expectedVersion != null && (current?.version ?? 0) !== input.expectedVersion) {
+      throw await versionConflict(tx as unknown as RuntimeDb, workspaceId, current, input.expectedVersion);
+    }
     const name = input.name ?? current?.name ?? (key === '*|*' ? 'Workspace policy' : 'Release policy');
     if (current && current.hash === hash && current.name === name) return { policy: applied(current), created: false, changed: false };
     const version = (current?.version ?? 0) + 1;
@@ -97,6 +105,22 @@ export async function savePolicy(db: RuntimeDb, workspaceId: string, scope: Poli
     });
     return { policy: applied(row!), created: !current, changed: true };
   });
+}
+
+/** 409: the policy was saved by someone else after `expected`; says who, when, and the version now. */
+async function versionConflict(db: RuntimeDb, workspaceId: string, current: PolicyRow | undefined, expected: number): Promise<ProblemError> {
+  if (!current) return new ProblemError('conflict', 'This policy no longer exists; nothing was saved.', { extensions: { currentVersion: null } });
+  const [latest] = await db
+    .select({ createdBy: policyVersions.createdBy, createdAt: policyVersions.createdAt })
+    .from(policyVersions)
+    .where(and(eq(policyVersions.workspaceId, workspaceId), eq(policyVersions.policyId, current.id), eq(policyVersions.version, current.version)));
+  const by = latest?.createdBy ? ` by ${latest.createdBy}` : '';
+  const at = latest ? ` at ${latest.createdAt.toISOString()}` : '';
+  return new ProblemError(
+    'conflict',
+    `The policy changed while you were editing: you started from version ${expected}, and version ${current.version} was saved${by}${at}. Nothing was saved; reload to see that change, then make yours again.`,
+    { errors: [{ path: 'version', message: `Changed meanwhile: the current version is ${current.version}${by}.` }], extensions: { currentVersion: current.version, expectedVersion: expected } },
+  );
 }
 
 /**

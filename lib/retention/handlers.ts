@@ -18,6 +18,7 @@ export async function policyView(db: RuntimeDb, workspaceId: string) {
     passportsDays: policy.passportsDays,
     evidenceDays: policy.evidenceDays,
     auditDays: policy.auditDays,
+    version: policy.version,
     updatedBy: policy.updatedBy,
     updatedAt: policy.updatedAt?.toISOString() ?? null,
     lastRunAt: policy.lastRunAt?.toISOString() ?? null,
@@ -32,7 +33,8 @@ export function handleGetRetention(ctx: ApiContext<typeof getRetentionEndpoint>)
 }
 
 export async function handleUpdateRetention(ctx: ApiContext<typeof updateRetentionEndpoint>) {
-  await setRetentionPolicy(ctx.db, ctx.workspace!.id, ctx.body, ctx.audit);
+  const { expectedVersion, ...policy } = ctx.body;
+  await setRetentionPolicy(ctx.db, ctx.workspace!.id, policy, ctx.audit, { expectedVersion });
   return policyView(ctx.db, ctx.workspace!.id);
 }
 

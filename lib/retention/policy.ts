@@ -14,6 +14,8 @@ import { retentionPolicySchema, type RetentionPolicyInput } from './schema';
 export { retentionPolicySchema, type RetentionPolicyInput } from './schema';
 
 export interface RetentionPolicy extends RetentionPolicyInput {
+  /** Bumped by every change (0: never set); a change from an older version is refused. */
+  version: number;
   updatedBy: string | null;
   updatedAt: Date | null;
   lastRunAt: Date | null;
@@ -29,7 +31,7 @@ export interface RetentionCounts {
   auditEvents: number;
 }
 
-const KEEP_ALL: RetentionPolicy = { passportsDays: null, evidenceDays: null, auditDays: null, updatedBy: null, updatedAt: null, lastRunAt: null, lastRunResult: null };
+const KEEP_ALL: RetentionPolicy = { passportsDays: null, evidenceDays: null, auditDays: null, version: 0, updatedBy: null, updatedAt: null, lastRunAt: null, lastRunResult: null };
 
 export async function getRetentionPolicy(db: RuntimeDb, workspaceId: string): Promise<RetentionPolicy> {
   const [row] = await db.select().from(retentionPolicies).where(eq(retentionPolicies.workspaceId, workspaceId));
@@ -38,6 +40,7 @@ export async function getRetentionPolicy(db: RuntimeDb, workspaceId: string): Pr
     passportsDays: row.passportsDays,
     evidenceDays: row.evidenceDays,
     auditDays: row.auditDays,
+    version: row.version,
     updatedBy: row.updatedBy,
     updatedAt: row.updatedAt,
     lastRunAt: row.lastRunAt,
@@ -45,7 +48,11 @@ export async function getRetentionPolicy(db: RuntimeDb, workspaceId: string): Pr
   };
 }
 
-export async function setRetentionPolicy(db: RuntimeDb, workspaceId: string, input: unknown, audit: AuditContext): Promise<RetentionPolicy> {
+/**
+ * Sets the policy. With `expectedVersion` (the version the change was made from; 0 for "never
+ * set"), a policy changed by someone else meanwhile is refused with 409 and the current version.
+ */
+export async function setRetentionPolicy(db: RuntimeDb, workspaceId: string, input: unknown, audit: AuditContext, options: { expectedVersion?: number | null } = {}): Promise<RetentionPolicy> {
   const parsed = retentionPolicySchema.safeParse(input);
   if (!parsed.success) {
     const errors = parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
@@ -55,10 +62,19 @@ export async function setRetentionPolicy(db: RuntimeDb, workspaceId: string, inp
   const by = audit.actor.label ?? audit.actor.type;
   await db.transaction(async (tx) => {
     const [before] = await tx.select().from(retentionPolicies).where(eq(retentionPolicies.workspaceId, workspaceId)).for('update');
+    const current = before?.version ?? 0;
+    if (options.expectedVersion != null && options.expectedVersion !== current) {
+      const who = before?.updatedBy ? ` by ${before.updatedBy}` : '';
+      throw new ProblemError(
+        'conflict',
+        `The retention policy changed while you were editing: you started from version ${options.expectedVersion}, it is now at version ${current}${who}${before ? ` (${before.updatedAt.toISOString()})` : ''}. Nothing was saved; reload, then make your change again.`,
+        { errors: [{ path: 'version', message: `Changed meanwhile: the current version is ${current}${who}.` }], extensions: { currentVersion: current, expectedVersion: options.expectedVersion } },
+      );
+    }
     await tx
       .insert(retentionPolicies)
       .values({ workspaceId, ...values, updatedBy: by })
-      .onConflictDoUpdate({ target: retentionPolicies.workspaceId, set: { ...values, updatedBy: by, updatedAt: sql`now()` } });
+      .onConflictDoUpdate({ target: retentionPolicies.workspaceId, set: { ...values, updatedBy: by, updatedAt: sql`now()`, version: sql`${retentionPolicies.version} + 1` } });
     await appendAuditEvent(tx, {
       ...audit,
       workspaceId,

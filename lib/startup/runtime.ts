@@ -5,7 +5,8 @@ import { installPeerAddressHook } from '@/lib/http/peer-address-hook';
 /**
  * Start-up work of the runtime server, before traffic: the real peer address is stamped on
  * every request, the database is opened and migrated, a first start creates the bootstrap admin
- * and prints their one-time sign-in link, and the embedded worker starts.
+ * and prints their one-time sign-in link, spool files of uploads a killed process left behind
+ * are removed, and the embedded worker starts.
  */
 export async function startRuntime(): Promise<void> {
   installPeerAddressHook();
@@ -15,8 +16,23 @@ export async function startRuntime(): Promise<void> {
   const { db } = await runtimeDatabase.open();
   const bootstrap = await bootstrapInstallation(db);
   if (bootstrap?.link) console.log(bootstrapMessage(bootstrap));
+  await sweepUploadSpool();
   // Background work (retention, connector polling, freshness) runs here unless separate
   // `rp worker` processes do it (RP_EMBEDDED_WORKER=off).
   const { startEmbeddedWorker } = await import('@/lib/worker/worker');
   startEmbeddedWorker();
+}
+
+async function sweepUploadSpool(): Promise<void> {
+  const { getBlobStore } = await import('@/lib/storage');
+  const { sweepSpool } = await import('@/lib/storage/spool');
+  const { logger } = await import('@/lib/http/logger');
+  const spoolDir = getBlobStore().spoolDir;
+  try {
+    const removed = await sweepSpool(spoolDir);
+    if (removed.files > 0) logger.info({ spoolDir, ...removed }, 'removed spool files of uploads that did not finish (a process was killed mid-upload)');
+  } catch (error) {
+    // Not fatal: uploads still work; the operator sees why the sweep could not run.
+    logger.warn({ spoolDir, err: error }, 'could not sweep the upload spool directory');
+  }
 }

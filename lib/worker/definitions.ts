@@ -1,10 +1,11 @@
 /**
  * The background work of the runtime (DESIGN section 8): retention, and the freshness of
- * connector readings. Connector polling is not one job but many small claims (worker.ts), so
+ * connector readings (with the expiry of gate idempotency keys). Connector polling is not one job but many small claims (worker.ts), so
  * several workers share it.
  */
 import { and, eq, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import { connectorReadings, connectors, retentionPolicies, workspaces } from '@/db/schema/runtime';
+import { deleteExpiredIdempotencyKeys } from '@/lib/gate/idempotency';
 import { deletePendingBlobs } from '@/lib/retention/blobs';
 import { runRetention } from '@/lib/retention/purge';
 import { getBlobStore } from '@/lib/storage';
@@ -15,13 +16,23 @@ const seconds = (name: string, fallback: number) => {
   return Number.isInteger(value) && value >= 10 ? value : fallback;
 };
 
+/**
+ * How long a claimed job is held without a renewal (RP_WORKER_LEASE_SECONDS, default 30): the
+ * running worker renews it every third of that, so a worker that dies (kill -9, a lost node) has
+ * its job taken over within one lease, not after the job's whole expected run time.
+ */
+export function workerLeaseSeconds(env: Record<string, string | undefined> = process.env): number {
+  const value = Number(env.RP_WORKER_LEASE_SECONDS);
+  return Number.isInteger(value) && value >= 3 && value <= 3600 ? value : 30;
+}
+
 /** The longest any connector rule accepts a reading (lib/connectors/rules.ts maxAgeSeconds). */
 const MAX_READING_AGE_SECONDS = 7 * 86_400;
 
 export const retentionJob: JobDefinition = {
   name: 'retention',
   intervalSeconds: seconds('RP_RETENTION_INTERVAL_SECONDS', 3600),
-  leaseSeconds: 900,
+  leaseSeconds: workerLeaseSeconds(),
   async run({ db, workerId, heartbeat }) {
     const policies = await db
       .select({ id: workspaces.id, slug: workspaces.slug })
@@ -30,6 +41,8 @@ export const retentionJob: JobDefinition = {
       .orderBy(workspaces.slug);
     const totals = { workspaces: 0, passports: 0, decisions: 0, releases: 0, evidence: 0, auditEvents: 0, blobsDeleted: 0, blobsFailed: 0 };
     for (const workspace of policies) {
+      // Each workspace's purge is one transaction under its own advisory lock, so a job taken
+      // over mid-way repeats nothing: the next holder starts at a workspace with nothing done.
       if (!(await heartbeat())) break;
       const run = await runRetention(db, workspace, { now: new Date(), actor: { type: 'system', label: `retention (${workerId})` } });
       if (!run) continue;
@@ -50,7 +63,7 @@ export const retentionJob: JobDefinition = {
 export const freshnessJob: JobDefinition = {
   name: 'freshness',
   intervalSeconds: seconds('RP_FRESHNESS_INTERVAL_SECONDS', 300),
-  leaseSeconds: 120,
+  leaseSeconds: workerLeaseSeconds(),
   async run({ db }) {
     // Readings older than any rule accepts are not kept as a fallback.
     const expired = await db
@@ -76,7 +89,9 @@ export const freshnessJob: JobDefinition = {
         ),
       )
       .returning({ id: connectors.id });
-    return { expiredReadings: expired.length, staleConnectors: stale.length };
+    // Gate idempotency keys are kept 24 hours (lib/gate/idempotency.ts).
+    const expiredKeys = await deleteExpiredIdempotencyKeys(db);
+    return { expiredReadings: expired.length, staleConnectors: stale.length, expiredIdempotencyKeys: expiredKeys };
   },
 };
 

@@ -16,6 +16,8 @@ export interface JobContext {
   workerId: string;
   /** Extends the lease; false when the job is no longer this worker's (stop at once). */
   heartbeat(): Promise<boolean>;
+  /** Aborts when the lease is lost (another worker took the job over): stop at the next safe point. */
+  signal: AbortSignal;
 }
 
 export interface JobDefinition {

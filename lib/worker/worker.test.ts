@@ -7,6 +7,7 @@ import { connectorTestbed } from '@/lib/connectors/testing/setup';
 import type { StandIn } from '@/lib/connectors/testing/standin';
 import { configureSecrets } from '@/lib/secrets';
 import { ADMIN } from '@/lib/secrets/test-support';
+import { retentionJob, workerLeaseSeconds } from './definitions';
 import { claimJob, ensureJobs, type JobDefinition } from './jobs';
 import { Worker } from './worker';
 
@@ -34,6 +35,10 @@ beforeAll(async () => {
   ({ workspace, standIn } = await connectorTestbed('worker', 'worker-token'));
   db = await getRuntimeDb();
 });
+
+async function scheduleNowFor(name: string): Promise<void> {
+  await db.update(jobs).set({ runAfter: sql`now()`, lockedBy: null, lockedUntil: null }).where(eq(jobs.name, name));
+}
 
 afterAll(async () => {
   await standIn.close();
@@ -93,6 +98,72 @@ describe('workers sharing one database', () => {
     // Polled connectors are not due again until their interval.
     expect((await workers[0]!.runOnce()).polls).toBe(0);
   });
+
+  it('hold jobs by a short lease (RP_WORKER_LEASE_SECONDS, default 30), so a dead worker\'s job is free within a minute', () => {
+    expect(workerLeaseSeconds({})).toBe(30);
+    expect(workerLeaseSeconds({ RP_WORKER_LEASE_SECONDS: '12' })).toBe(12);
+    expect(workerLeaseSeconds({ RP_WORKER_LEASE_SECONDS: 'soon' })).toBe(30);
+    expect(retentionJob.leaseSeconds).toBeLessThanOrEqual(60);
+  });
+
+  it('renew the lease while a job runs past it; no other worker runs it meanwhile; a killed worker\'s job is taken over after one lease', async () => {
+    const started: string[] = [];
+    const slow: JobDefinition = {
+      name: 'eta',
+      intervalSeconds: 3600,
+      leaseSeconds: 3,
+      async run({ workerId }) {
+        started.push(workerId);
+        await new Promise((resolve) => setTimeout(resolve, 7_000));
+        return { done: true };
+      },
+    };
+    const holder = new Worker({ id: 'holder', jobs: [slow] });
+    const running = holder.runOnce();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const rival = new Worker({ id: 'rival', jobs: [slow] });
+    // Past two lease lengths the holder is still running it, and still holds it.
+    for (let waited = 0; waited < 6_000; waited += 1_000) {
+      expect(await claimJob(db, 'rival', ['eta'])).toBeNull();
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+    expect((await running).jobs).toEqual([{ name: 'eta', ok: true, result: { done: true } }]);
+    expect(started).toEqual(['holder']);
+
+    // A worker killed mid-job (it claimed, then never renewed): free after one lease, not before.
+    await scheduleNowFor('eta');
+    expect(await claimJob(db, 'killed', ['eta'])).toBe('eta');
+    expect((await rival.runOnce()).jobs).toEqual([]);
+    const [lease] = await db.select({ left: sql<number>`extract(epoch from ${jobs.lockedUntil} - now())` }).from(jobs).where(eq(jobs.name, 'eta'));
+    expect(Number(lease!.left)).toBeLessThanOrEqual(3);
+    await new Promise((resolve) => setTimeout(resolve, 3_200));
+    const fast = { ...slow, run: async ({ workerId }: { workerId: string }) => (started.push(workerId), { done: true }) };
+    expect((await new Worker({ id: 'rival', jobs: [fast] }).runOnce()).jobs).toEqual([{ name: 'eta', ok: true, result: { done: true } }]);
+    expect(started).toEqual(['holder', 'rival']);
+  }, 30_000);
+
+  it('tell a job whose lease another worker took over to stop, and leave the record to that worker', async () => {
+    let sawAbort = false;
+    const looping: JobDefinition = {
+      name: 'theta',
+      intervalSeconds: 3600,
+      leaseSeconds: 3,
+      async run({ signal }) {
+        for (let i = 0; i < 100 && !signal.aborted; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+        sawAbort = signal.aborted;
+        return { steps: 'stopped' };
+      },
+    };
+    const running = new Worker({ id: 'first', jobs: [looping] }).runOnce();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The first worker was cut off long enough for its lease to lapse, and another worker took the job.
+    await db.update(jobs).set({ lockedBy: 'second', lockedUntil: sql`now() + interval '30 seconds'` }).where(eq(jobs.name, 'theta'));
+    const pass = await running;
+    expect(sawAbort).toBe(true);
+    expect(pass.jobs).toEqual([{ name: 'theta', ok: false, error: 'lease lost' }]);
+    const [row] = await db.select().from(jobs).where(eq(jobs.name, 'theta'));
+    expect(row).toMatchObject({ lockedBy: 'second', lastStatus: null });
+  }, 15_000);
 
   it('stops after the work in hand', async () => {
     const worker = new Worker({ id: 'w5', jobs: [job('zeta')], idleMs: 50 }).start();

@@ -57,27 +57,26 @@ export class Worker {
     const summary: PassSummary = { jobs: [], polls: 0 };
     for (;;) {
       if (this.stopping) return summary;
+      // Before the claim is asked: the lease the database grants starts no earlier than this.
+      const asked = performance.now();
       const name = await claimJob(db, this.id, this.jobs.map((job) => job.name));
       if (!name) break;
-      summary.jobs.push(await this.runJob(db, this.jobs.find((job) => job.name === name)!));
+      summary.jobs.push(await this.runJob(db, this.jobs.find((job) => job.name === name)!, asked));
     }
     summary.polls = await this.pollDueConnectors(db);
     return summary;
   }
 
-  private async runJob(db: RuntimeDb, job: JobDefinition): Promise<PassSummary['jobs'][number]> {
+  private async runJob(db: RuntimeDb, job: JobDefinition, claimAskedAt: number): Promise<PassSummary['jobs'][number]> {
     const started = Date.now();
-    let held = true;
-    const beat = setInterval(() => {
-      extendLease(db, job.name, this.id)
-        .then((still) => {
-          held = still;
-        })
-        .catch(() => {});
-    }, Math.max(1_000, (job.leaseSeconds * 1000) / 3));
-    beat.unref();
+    const lease = new LeaseKeeper(db, job, this.id, claimAskedAt);
     try {
-      const result = await job.run({ db, workerId: this.id, heartbeat: async () => held && (await extendLease(db, job.name, this.id)) });
+      const result = await job.run({ db, workerId: this.id, heartbeat: () => lease.renew(), signal: lease.signal });
+      if (lease.signal.aborted) {
+        // Another worker holds the job now; it records the run, not this one.
+        logger.warn({ job: job.name, worker: this.id, ms: Date.now() - started }, 'job stopped: its lease was lost to another worker');
+        return { name: job.name, ok: false, error: 'lease lost' };
+      }
       await finishJob(db, job.name, this.id, { ok: true, result });
       logger.info({ job: job.name, worker: this.id, ms: Date.now() - started, result }, 'job finished');
       return { name: job.name, ok: true, result };
@@ -87,7 +86,7 @@ export class Worker {
       logger.error({ job: job.name, worker: this.id, err: error }, 'job failed');
       return { name: job.name, ok: false, error: message };
     } finally {
-      clearInterval(beat);
+      lease.stop();
     }
   }
 
@@ -144,6 +143,51 @@ export class Worker {
     this.stopping = true;
     this.wake?.();
     await this.loop;
+  }
+}
+
+/**
+ * The lease of one running job: renewed every third of its length; held only while a renewal
+ * succeeded within the last lease (by this process's monotonic clock, so a worker cut off from the
+ * database stops believing it holds the job before anyone else may take it). Lost → `signal`
+ * aborts and every later renewal says false.
+ */
+class LeaseKeeper {
+  private readonly controller = new AbortController();
+  private readonly timer: NodeJS.Timeout;
+  private heldUntil: number;
+  readonly signal = this.controller.signal;
+
+  constructor(
+    private readonly db: RuntimeDb,
+    private readonly job: JobDefinition,
+    private readonly workerId: string,
+    claimAskedAt: number,
+  ) {
+    this.heldUntil = claimAskedAt + job.leaseSeconds * 1000;
+    this.timer = setInterval(() => void this.renew(), Math.max(500, (job.leaseSeconds * 1000) / 3));
+    this.timer.unref();
+  }
+
+  async renew(): Promise<boolean> {
+    if (this.signal.aborted) return false;
+    const asked = performance.now();
+    try {
+      if (await extendLease(this.db, this.job.name, this.workerId)) this.heldUntil = asked + this.job.leaseSeconds * 1000;
+      else this.lose('another worker holds it');
+    } catch (error) {
+      logger.warn({ job: this.job.name, worker: this.workerId, err: error }, 'job lease could not be renewed');
+    }
+    if (performance.now() >= this.heldUntil) this.lose('not renewed within the lease');
+    return !this.signal.aborted;
+  }
+
+  private lose(reason: string): void {
+    if (!this.signal.aborted) this.controller.abort(new Error(`the ${this.job.name} job's lease was lost: ${reason}`));
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
   }
 }
 

@@ -48,6 +48,7 @@ export const connectorSchema = z
     readings: z.array(z.object({ target: z.string(), digest: z.string(), observedAt: z.string() })),
     createdAt: z.string(),
     updatedAt: z.string(),
+    version: z.number().int().meta({ description: 'Bumped by every configuration change; send it back as `expectedVersion` when changing the connector.' }),
   })
   .meta({ id: 'Connector' });
 
@@ -88,11 +89,15 @@ export const updateConnectorEndpoint = defineEndpoint({
   tags: ['Connectors'],
   auth: 'session',
   verb: 'connector.write',
+  description:
+    'Send `expectedVersion`, the connector’s `version` as you read it: if someone changed it since, nothing is saved and the answer is 409 conflict with `currentVersion`, never a silent overwrite.',
   params: z.object({ id: connectorId }),
-  body: connectorInputBody,
+  body: connectorInputBody.extend({
+    expectedVersion: z.number().int().min(1).optional().meta({ description: 'The version this change was made from (optimistic concurrency).' }),
+  }),
   status: 200,
   response: connectorSchema,
-  errors: [404],
+  errors: [404, 409],
 });
 
 export const deleteConnectorEndpoint = defineEndpoint({

@@ -57,7 +57,7 @@ export const uploadEvidence = defineEndpoint({
   rawBody: { mediaTypes: [...new Set(Object.values(EVIDENCE_KIND_SPECS).flatMap((spec) => spec.mediaTypes))], maxBytes: MAX_EVIDENCE_BYTES },
   status: 201,
   response: evidenceRecordSchema.extend({ duplicate: z.boolean().meta({ description: 'The workspace already held this evidence.' }) }),
-  errors: [413, 415, 422],
+  errors: [413, 415, 422, 503, 507],
 });
 
 export const getEvidence = defineEndpoint({

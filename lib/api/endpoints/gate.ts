@@ -35,7 +35,10 @@ export const evaluateGate = defineEndpoint({
     'Judges a release of a service to an environment against the workspace policy that applies (service and environment, ' +
     'service, environment, or workspace-wide; a new pipeline gets a starter policy in shadow mode) and records the answer ' +
     'as a signed passport. The evaluation time is the server clock at the request, recorded in the passport; the same ' +
-    'inputs at the same time always give the same decision and the same passport bytes. Shadow never blocks, advisory ' +
+    'inputs at the same time always give the same decision. Every call is one decision with its own passport (the decision id is ' +
+    'signed in it). Send an `Idempotency-Key` header (1-255 visible ASCII characters, kept 24 hours per workspace) to make ' +
+    'retries safe: a retry with the same key and body gets the first answer (`Idempotent-Replayed: true`) and records ' +
+    'nothing new; the same key with another body is refused (422 `idempotency-key-reused`). Shadow never blocks, advisory ' +
     'warns, enforce blocks on deny (`blocking: true`: CI must stop). Services and environments are created on first use.',
   tags: ['Gate'],
   auth: 'token-or-session',

@@ -10,6 +10,7 @@ const policyResponse = z
     passportsDays: z.number().int().nullable(),
     evidenceDays: z.number().int().nullable(),
     auditDays: z.number().int().nullable(),
+    version: z.number().int().meta({ description: 'Bumped by every change (0: never set); send it back as `expectedVersion` when changing the policy.' }),
     updatedBy: z.string().nullable(),
     updatedAt: z.string().nullable(),
     lastRunAt: z.string().nullable(),
@@ -37,14 +38,18 @@ export const updateRetentionEndpoint = defineEndpoint({
   method: 'PUT',
   path: '/api/v1/retention',
   summary: 'Set the retention policy',
-  description: 'Days passports (with decisions), evidence (rows and files) and audit events (at least 30) are kept; null keeps them indefinitely.',
+  description:
+    'Days passports (with decisions), evidence (rows and files) and audit events (at least 30) are kept; null keeps them indefinitely. ' +
+    'Send `expectedVersion`, the `version` as you read it: if someone changed the policy since, nothing is saved and the answer is 409 conflict with `currentVersion`.',
   tags: ['Retention'],
   auth: 'session',
   verb: 'retention.write',
-  body: retentionPolicySchema,
+  body: retentionPolicySchema.extend({
+    expectedVersion: z.number().int().min(0).optional().meta({ description: 'The version this change was made from (optimistic concurrency; 0 when none was set).' }),
+  }),
   status: 200,
   response: policyResponse,
-  errors: [],
+  errors: [409],
 });
 
 export const runRetentionEndpoint = defineEndpoint({

@@ -14,6 +14,12 @@ export interface PolicyEditState extends ActionState {
 const listPath = (slug: string) => `/console/${slug}/policies`;
 const policyPath = (slug: string, id: string) => `/console/${slug}/policies/${id}`;
 
+/** The version the form was opened at (a hidden field): saving over a newer one is refused. */
+function versionFromForm(formData: FormData): number | null {
+  const value = Number(formData.get('version'));
+  return Number.isInteger(value) && value > 0 ? value : null;
+}
+
 /** The rules as typed into the editor: one JSON object per field, in order (field i is rule i). */
 function rulesFromForm(formData: FormData): { rules: unknown[]; errors: Record<string, string> } {
   const rules: unknown[] = [];
@@ -50,7 +56,7 @@ export async function editRulesAction(slug: string, policyId: string, _state: Po
       return { ok: true, message: `Preview: judged ${report.judged} past decision(s) again.`, preview: { ...report, candidateMode: 'enforce' } };
     }
     const reason = String(formData.get('reason') ?? '');
-    const saved = await updatePolicyRules(member.db, caller, policyId, { rules, reason });
+    const saved = await updatePolicyRules(member.db, caller, policyId, { rules, reason, expectedVersion: versionFromForm(formData) });
     revalidatePath(policyPath(slug, policyId));
     return succeeded(saved.changed ? `Saved as version ${saved.version}.` : 'Nothing changed: the rules are the same as the current version.');
   });
@@ -60,7 +66,7 @@ export async function switchModeAction(slug: string, policyId: string, _state: A
   return consoleAction(slug, policyPath(slug, policyId), async (member, caller) => {
     const mode = String(formData.get('mode') ?? '');
     if (!(POLICY_MODES as readonly string[]).includes(mode)) return failed('Choose a mode.', { mode: 'Choose shadow, advisory or enforce.' });
-    const saved = await switchPolicyMode(member.db, caller, policyId, { mode: mode as PolicyMode, reason: String(formData.get('reason') ?? '') });
+    const saved = await switchPolicyMode(member.db, caller, policyId, { mode: mode as PolicyMode, reason: String(formData.get('reason') ?? ''), expectedVersion: versionFromForm(formData) });
     revalidatePath(policyPath(slug, policyId));
     return succeeded(`The policy is now in ${mode} mode (version ${saved.version}).`);
   });

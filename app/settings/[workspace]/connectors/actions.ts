@@ -33,7 +33,9 @@ export async function createConnectorAction(slug: string, _state: ActionState, f
 export async function updateConnectorAction(slug: string, id: string, _state: ActionState, formData: FormData): Promise<ActionState> {
   const { writer } = await member(slug);
   try {
-    const connector = await updateConnector(writer, id, connectorInputFromForm(formData));
+    // The version the form was opened at: a connector changed meanwhile is refused, not overwritten.
+    const version = Number(formData.get('version'));
+    const connector = await updateConnector(writer, id, connectorInputFromForm(formData), { expectedVersion: Number.isInteger(version) && version > 0 ? version : null });
     revalidatePath(`/settings/${slug}/connectors`);
     return succeeded(`Connector "${connector.name}" is saved.`);
   } catch (error) {

@@ -1,4 +1,4 @@
-import { ActionForm, SubmitButton } from '../../../_components/action-form';
+import { ActionForm, FieldError, SubmitButton } from '../../../_components/action-form';
 import { RowAction } from '../../../_components/row-action';
 import { Badge, Card, describedBy, EmptyState, Field, inputClass, PageHeader, Time } from '../../../_components/ui';
 import { requireMember } from '@/lib/auth/guard';
@@ -184,6 +184,8 @@ function ConnectorCard({ slug, connector, environments, canWrite }: { slug: stri
             <div className="mt-3">
               <ActionForm action={updateConnectorAction.bind(null, slug, connector.id)}>
                 <ConnectorFields prefix={`edit-${connector.name}`} environments={environments} connector={connector} />
+                <input type="hidden" name="version" value={connector.version} />
+                <FieldError name="version" id={`edit-${connector.name}-version-error`} />
                 <SubmitButton pendingLabel="Saving…">Save</SubmitButton>
               </ActionForm>
             </div>

@@ -26,7 +26,11 @@ function refused(error: unknown, what: string): ActionState {
 export async function saveRetentionAction(slug: string, _state: ActionState, formData: FormData): Promise<ActionState> {
   const { db, workspace, audit } = await member(slug);
   try {
-    await setRetentionPolicy(db, workspace.id, { passportsDays: days(formData, 'passportsDays'), evidenceDays: days(formData, 'evidenceDays'), auditDays: days(formData, 'auditDays') }, audit);
+    // The version the form was opened at: a policy changed meanwhile is refused, not overwritten.
+    const version = Number(formData.get('version'));
+    await setRetentionPolicy(db, workspace.id, { passportsDays: days(formData, 'passportsDays'), evidenceDays: days(formData, 'evidenceDays'), auditDays: days(formData, 'auditDays') }, audit, {
+      expectedVersion: Number.isInteger(version) && version >= 0 && formData.has('version') ? version : null,
+    });
   } catch (error) {
     return refused(error, 'The policy was not saved');
   }

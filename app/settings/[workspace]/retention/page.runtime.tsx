@@ -1,4 +1,4 @@
-import { ActionForm, SubmitButton } from '../../../_components/action-form';
+import { ActionForm, FieldError, SubmitButton } from '../../../_components/action-form';
 import { RowAction } from '../../../_components/row-action';
 import { Badge, Card, describedBy, EmptyState, Field, inputClass, PageHeader, Table, Td, Time } from '../../../_components/ui';
 import { requireMember } from '@/lib/auth/guard';
@@ -48,6 +48,8 @@ export default async function Retention({ params }: { params: Promise<{ workspac
               ))}
             </div>
             <p className="text-xs text-slate-500 dark:text-slate-400">Leave a field empty to keep that kind indefinitely.</p>
+            <input type="hidden" name="version" value={policy.version} />
+            <FieldError name="version" id="retention-version-error" />
             <SubmitButton pendingLabel="Saving…">Save policy</SubmitButton>
           </ActionForm>
         ) : (

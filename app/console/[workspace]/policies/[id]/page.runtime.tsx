@@ -153,6 +153,8 @@ export default async function PolicyPage({ params }: { params: Promise<{ workspa
                 <Field id="mode-reason" label="Reason" hint="Why now: what the shadow results showed, who agreed." name="reason">
                   <textarea id="mode-reason" name="reason" rows={2} required minLength={3} maxLength={500} aria-describedby="mode-reason-hint mode-reason-error" className={inputClass} />
                 </Field>
+                <input type="hidden" name="version" value={policy.version} />
+                <FieldError name="version" id="mode-version-error" />
                 <SubmitButton pendingLabel="Switching…">Switch mode</SubmitButton>
               </ActionForm>
             ) : (

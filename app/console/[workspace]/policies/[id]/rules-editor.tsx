@@ -153,6 +153,13 @@ export function RulesEditor({ action, rules, nextVersion, ruleTypes, canWrite }:
             </label>
             <input id="rules-reason" name="reason" maxLength={500} value={reason} onChange={(event) => setReason(event.target.value)} className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-950" />
           </div>
+          {/* The version these rules were opened at: a save over someone else's newer version is refused. */}
+          <input type="hidden" name="version" value={nextVersion - 1} />
+          {errors.version && (
+            <p id="rules-version-error" role="alert" className="text-sm text-red-700 dark:text-red-400">
+              {errors.version}
+            </p>
+          )}
           <div className="flex flex-wrap gap-2">
             <Submit intent="preview" variant="secondary">
               Preview impact

@@ -1,0 +1,80 @@
+/**
+ * Safe retries of the gate: a request with an `Idempotency-Key` header (per workspace, kept 24
+ * hours) records its decision together with the key, in one statement; a retry with the same key
+ * and the same body gets that answer again (`Idempotent-Replayed: true`) instead of a second
+ * decision and passport, and the same key with another body is refused (422). Two attempts racing
+ * with one key: the database's unique key lets one record, the other answers with its result.
+ */
+import { lte, sql } from 'drizzle-orm';
+import type { RuntimeDb } from '@/db/runtime';
+import { compiledStatement } from '@/db/statement';
+import { gateIdempotencyKeys } from '@/db/schema/runtime';
+import { ProblemError } from '@/lib/http/problem';
+import { canonicalHash } from '@/lib/json/canonical';
+
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+export const IDEMPOTENCY_REPLAYED_HEADER = 'idempotent-replayed';
+export const IDEMPOTENCY_KEY_HOURS = 24;
+const KEY_CONSTRAINT = 'gate_idempotency_keys_pkey';
+
+/** Visible ASCII, 1-255 characters: UUIDs, CI run ids ("github-1234-1"), anything a client makes. */
+const KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** The request's key, or null without one; a malformed key is a 400 naming the header. */
+export function idempotencyKeyOf(headers: Headers): string | null {
+  const raw = headers.get(IDEMPOTENCY_HEADER);
+  if (raw === null) return null;
+  const key = raw.trim().replace(/^"(.*)"$/, '$1');
+  if (!KEY.test(key)) {
+    throw new ProblemError('validation-failed', 'The Idempotency-Key header must be 1-255 visible ASCII characters (a UUID, or a CI run id).', {
+      errors: [{ path: 'headers.idempotency-key', message: '1-255 visible ASCII characters, no spaces' }],
+    });
+  }
+  return key;
+}
+
+export function requestHashOf(request: object): string {
+  return canonicalHash(request);
+}
+
+/**
+ * The answer recorded under `key`, or null when the key is new (or expired: removed here, so it
+ * can be used again). The same key with another request body is refused.
+ */
+export async function recordedAnswer<T>(db: RuntimeDb, workspaceId: string, key: string, requestHash: string): Promise<T | null> {
+  const [row] = await findRecordedAnswer(db, { workspaceId, key });
+  if (!row) return null;
+  if (row.request_hash !== requestHash) {
+    throw new ProblemError(
+      'idempotency-key-reused',
+      `The Idempotency-Key "${key}" was used in the last ${IDEMPOTENCY_KEY_HOURS} hours for a different gate request. A retry must send the same request; a new evaluation needs a new key.`,
+    );
+  }
+  return (typeof row.response === 'string' ? JSON.parse(row.response) : row.response) as T;
+}
+
+/** One round trip on the gate's path: an expired key is removed (so it can be used again) as the live one is read. */
+const findRecordedAnswer = compiledStatement<{ request_hash: string; response: unknown }>(
+  (_db, value) => sql`with expired as (
+      delete from gate_idempotency_keys
+      where workspace_id = ${value('workspaceId')}::uuid and key = ${value('key')}::text and expires_at <= now()
+    )
+    select request_hash, response from gate_idempotency_keys
+    where workspace_id = ${value('workspaceId')}::uuid and key = ${value('key')}::text and expires_at > now()`,
+);
+
+/** The recording failed because another attempt with the same key recorded first. */
+export function isKeyTaken(error: unknown): boolean {
+  for (let current = error, depth = 0; current && typeof current === 'object' && depth < 4; depth++) {
+    const { code, constraint_name: constraintName, constraint, message } = current as { code?: string; constraint_name?: string; constraint?: string; message?: string };
+    if (code === '23505' && (constraintName === KEY_CONSTRAINT || constraint === KEY_CONSTRAINT || message?.includes(KEY_CONSTRAINT))) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** Removes keys past their 24 hours (the freshness job). */
+export async function deleteExpiredIdempotencyKeys(db: RuntimeDb): Promise<number> {
+  const removed = await db.delete(gateIdempotencyKeys).where(lte(gateIdempotencyKeys.expiresAt, sql`now()`)).returning({ key: gateIdempotencyKeys.key });
+  return removed.length;
+}
