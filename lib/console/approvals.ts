@@ -12,7 +12,7 @@ import { appendAuditEvent } from '@/lib/audit/log';
 import { ProblemError } from '@/lib/http/problem';
 import { redactText } from '@/lib/evidence/sanitize/patterns';
 import { authorizeConsole, type ConsoleCaller } from './authorize';
-import { passportScope } from './comments';
+import { passportScope } from '@/lib/passport/store';
 
 export interface ApprovalView {
   approverId: string;

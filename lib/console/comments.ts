@@ -5,10 +5,11 @@
  */
 import { and, asc, eq } from 'drizzle-orm';
 import type { RuntimeDb } from '@/db/runtime';
-import { comments, environments, passports, services, users } from '@/db/schema/runtime';
+import { comments, users } from '@/db/schema/runtime';
 import { appendAuditEvent } from '@/lib/audit/log';
 import { ProblemError } from '@/lib/http/problem';
 import { redactText } from '@/lib/evidence/sanitize/patterns';
+import { passportScope } from '@/lib/passport/store';
 import { authorizeConsole, type ConsoleCaller } from './authorize';
 
 export const MAX_COMMENT_LENGTH = 5000;
@@ -31,17 +32,6 @@ export async function listComments(db: RuntimeDb, workspaceId: string, passportI
 }
 
 /** The passport's service and environment slugs (what a permission check names), or a 404. */
-export async function passportScope(db: RuntimeDb, workspaceId: string, passportId: string): Promise<{ releaseId: string; service: string; environment: string }> {
-  const [row] = await db
-    .select({ releaseId: passports.releaseId, service: services.slug, environment: environments.slug })
-    .from(passports)
-    .innerJoin(services, and(eq(services.id, passports.serviceId), eq(services.workspaceId, workspaceId)))
-    .innerJoin(environments, and(eq(environments.id, passports.environmentId), eq(environments.workspaceId, workspaceId)))
-    .where(and(eq(passports.workspaceId, workspaceId), eq(passports.id, passportId)));
-  if (!row) throw new ProblemError('not-found', 'There is no such passport in this workspace.');
-  return row;
-}
-
 export async function addComment(db: RuntimeDb, caller: ConsoleCaller, passportId: string, text: string): Promise<{ id: string; redacted: number }> {
   const scope = await passportScope(db, caller.workspace.id, passportId);
   await authorizeConsole(db, caller, 'comment.write', { action: 'comment.create', resource: { type: 'passport', id: passportId }, ...scope });

@@ -4,9 +4,11 @@ import { passports } from '@/db/schema/runtime';
 import type { passportEnvelope } from '@/lib/api/endpoints/console';
 import type { ApiContext } from '@/lib/http/with-api';
 import { ProblemError } from '@/lib/http/problem';
+import { passportScope } from '@/lib/passport/store';
 
 export async function passportEnvelopeHandler(ctx: ApiContext<typeof passportEnvelope>): Promise<Response> {
   const workspace = ctx.workspace!;
+  ctx.authorizeResource(await passportScope(ctx.db, workspace.id, ctx.params.id));
   const [row] = await ctx.db
     .select({ envelope: passports.envelope })
     .from(passports)

@@ -56,5 +56,7 @@ export async function handleEvidenceUpload(ctx: ApiContext<typeof uploadEndpoint
 export async function handleEvidenceGet(ctx: ApiContext<typeof getEvidence>) {
   const records = await evidenceByDigests(ctx.db, ctx.workspace!.id, [ctx.params.sha256], ctx.query.kind);
   if (records.length === 0) throw new ProblemError('not-found', `There is no evidence sha256:${ctx.params.sha256} in this workspace.`);
+  // A token limited to some services reads only evidence uploaded for one of them.
+  for (const record of records) ctx.authorizeResource({ service: record.service });
   return { evidence: records.map(serialize) };
 }

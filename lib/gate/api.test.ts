@@ -12,6 +12,7 @@ import { POST as uploadEvidence } from '@/app/api/v1/evidence/route.runtime';
 import { POST as evaluate } from '@/app/api/v1/gate/evaluate/route.runtime';
 import { POST as replay } from '@/app/api/v1/passports/[id]/replay/route.runtime';
 import { GET as getPassport } from '@/app/api/v1/passports/[id]/route.runtime';
+import { GET as getEnvelope } from '@/app/api/v1/workspaces/[workspace]/passports/[id]/envelope/route.runtime';
 import { GET as getKeys } from '@/app/api/v1/workspaces/[workspace]/keys/route.runtime';
 import { getRuntimeDb, type RuntimeDb } from '@/db/runtime';
 import { auditEvents } from '@/db/schema/runtime';
@@ -144,5 +145,44 @@ describe('POST /api/v1/gate/evaluate and the passport', () => {
       expect(hashAuditEvent({ ...hashed, details: hashed.details }), `${event.action} #${event.seq}`).toBe(hash);
       expect(event.prevHash).toBe(ordered.find((item) => item.seq === event.seq - 1)!.hash);
     }
+  });
+});
+
+describe('reads by id with a token limited to services and environments', () => {
+  it('refuse a passport, its envelope, its replay and evidence of another service or environment (403, audited), and serve their own', async () => {
+    const bom = JSON.stringify(cyclonedx([{ name: 'payments-only-lib', license: 'MIT' }]));
+    const uploaded = await upload('sbom', bom, 'application/vnd.cyclonedx+json', token, '&service=payments');
+    const paymentsSbom = ((await uploaded.json()) as { sha256: string }).sha256;
+    const gate = async (service: string, environment: string, evidence: string[]) => {
+      const response = await evaluate(apiRequest('/api/v1/gate/evaluate', { token, json: { service, environment, sourceSha: 'c'.repeat(40), imageDigest: IMAGE, evidence } }));
+      expect(response.status).toBe(200);
+      return ((await response.json()) as { passport: { id: string } }).passport.id;
+    };
+    const other = await gate('payments', 'production', [paymentsSbom]);
+    const sameServiceOtherEnvironment = await gate('checkout', 'production', []);
+    const own = await gate('checkout', 'staging', []);
+    const limited = (await testToken(db, workspace, { scopes: ['passport:read', 'evidence:read'], services: ['checkout'], environments: ['staging'] })).token;
+
+    const reads = (id: string) => ({
+      passport: () => getPassport(apiRequest(`/api/v1/passports/${id}`, { token: limited }), { params: Promise.resolve({ id }) }),
+      replay: () => replay(apiRequest(`/api/v1/passports/${id}/replay`, { method: 'POST', token: limited }), { params: Promise.resolve({ id }) }),
+      envelope: () => getEnvelope(apiRequest(`/api/v1/workspaces/acme/passports/${id}/envelope`, { token: limited }), { params: Promise.resolve({ workspace: 'acme', id }) }),
+    });
+    for (const id of [other, sameServiceOtherEnvironment]) {
+      for (const [name, read] of Object.entries(reads(id))) {
+        const response = await read();
+        expect(response.status, `${name} of ${id}`).toBe(403);
+        expect(((await response.json()) as { detail: string }).detail).toMatch(/not valid for (service "payments"|environment "production")/);
+      }
+    }
+    for (const [name, read] of Object.entries(reads(own))) expect((await read()).status, `${name} of its own passport`).toBe(200);
+    const evidence = await getEvidence(apiRequest(`/api/v1/evidence/${paymentsSbom}`, { token: limited }), { params: Promise.resolve({ sha256: paymentsSbom }) });
+    expect(evidence.status).toBe(403);
+
+    const denials = await db
+      .select({ reason: auditEvents.reason })
+      .from(auditEvents)
+      .where(and(eq(auditEvents.chain, workspace.id), eq(auditEvents.outcome, 'deny')));
+    expect(denials.filter((event) => /not valid for (service|environment)/.test(event.reason ?? '')).length).toBeGreaterThanOrEqual(7);
   });
 });

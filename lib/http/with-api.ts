@@ -74,6 +74,11 @@ export interface ApiContext<E extends AnyEndpoint> {
    * named. The wrapper already checked the endpoint's verb for the workspace as a whole.
    */
   authorize(verb: Verb, resource?: { service?: string | null; environment?: string | null }): void;
+  /**
+   * Refuses (403, audited) unless the actor may do the endpoint's own verb on a resource the
+   * request addressed by id: its service and environment are known only once it is read.
+   */
+  authorizeResource(resource: { service?: string | null; environment?: string | null }): void;
   /** What the wrapper's mutation audit event names as the resource, with facts worth keeping. */
   auditResource(resource: { type: string; id?: string | null }, details?: Record<string, unknown>): void;
 }
@@ -148,6 +153,9 @@ export function withApi<E extends AnyEndpoint>(endpoint: E, handler: ApiHandler<
         rawBody,
         audit: auditContext,
         authorize: check,
+        authorizeResource: (resource) => {
+          if (endpoint.verb) check(endpoint.verb, resource);
+        },
         auditResource: (resource, details) => {
           auditOverride = { resource, details };
         },

@@ -5,14 +5,16 @@ import { ProblemError } from '@/lib/http/problem';
 import type { ApiContext } from '@/lib/http/with-api';
 import { publicJwk } from './keys';
 import { publishedKeys } from './signing-keys';
-import { passportDetails, replayPassport } from './store';
+import { passportDetails, passportScope, replayPassport } from './store';
 
 export async function handlePassportGet(ctx: ApiContext<typeof getPassport>) {
+  ctx.authorizeResource(await passportScope(ctx.db, ctx.workspace!.id, ctx.params.id));
   const details = await passportDetails(ctx.db, ctx.workspace!.id, ctx.params.id);
   return { ...details, statement: details.statement as unknown as Record<string, unknown>, inputs: details.inputs as unknown as Record<string, unknown> };
 }
 
 export async function handlePassportReplay(ctx: ApiContext<typeof replayEndpoint>) {
+  ctx.authorizeResource(await passportScope(ctx.db, ctx.workspace!.id, ctx.params.id));
   const result = await replayPassport(ctx.db, ctx.workspace!.id, ctx.params.id);
   ctx.auditResource({ type: 'passport', id: ctx.params.id }, { match: result.match, replayedId: result.replayedId });
   return result;

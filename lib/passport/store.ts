@@ -4,7 +4,7 @@
  */
 import { and, eq } from 'drizzle-orm';
 import type { RuntimeDb } from '@/db/runtime';
-import { gateDecisions, passports } from '@/db/schema/runtime';
+import { environments, gateDecisions, passports, services } from '@/db/schema/runtime';
 import type { AppliedPolicy } from '@/lib/gate/evaluate';
 import { gateInputsSchema, type GateInputs } from '@/lib/gate/inputs';
 import { ProblemError } from '@/lib/http/problem';
@@ -58,4 +58,16 @@ export async function passportDetails(db: RuntimeDb, workspaceId: string, id: st
 
 export async function replayPassport(db: RuntimeDb, workspaceId: string, id: string): Promise<ReplayResult> {
   return replayDetails(await passportDetails(db, workspaceId, id));
+}
+
+/** The release, service and environment of a passport: what authorization needs before it is read. */
+export async function passportScope(db: RuntimeDb, workspaceId: string, passportId: string): Promise<{ releaseId: string; service: string; environment: string }> {
+  const [row] = await db
+    .select({ releaseId: passports.releaseId, service: services.slug, environment: environments.slug })
+    .from(passports)
+    .innerJoin(services, and(eq(services.id, passports.serviceId), eq(services.workspaceId, workspaceId)))
+    .innerJoin(environments, and(eq(environments.id, passports.environmentId), eq(environments.workspaceId, workspaceId)))
+    .where(and(eq(passports.workspaceId, workspaceId), eq(passports.id, passportId)));
+  if (!row) throw new ProblemError('not-found', 'There is no such passport in this workspace.');
+  return row;
 }

@@ -8,6 +8,7 @@ import { getBlobStore } from '@/lib/storage';
 import { deletePendingBlobs } from './blobs';
 import { getRetentionPolicy, setLegalHold, setRetentionPolicy } from './policy';
 import { runRetention } from './purge';
+import { passportScope } from '@/lib/passport/store';
 
 /** The policy, its last run and the retention job, as the settings page and the API show them. */
 export async function policyView(db: RuntimeDb, workspaceId: string) {
@@ -49,6 +50,7 @@ export async function handleRunRetention(ctx: ApiContext<typeof runRetentionEndp
 }
 
 export async function handleLegalHold(ctx: ApiContext<typeof legalHoldEndpoint>) {
+  ctx.authorizeResource(await passportScope(ctx.db, ctx.workspace!.id, ctx.params.id));
   const row = await setLegalHold(ctx.db, ctx.workspace!.id, ctx.params.id, { hold: ctx.body.hold, reason: ctx.body.reason }, ctx.audit);
   return { id: row.id, legalHold: row.legalHold, reason: row.reason, by: row.by, at: row.at?.toISOString() ?? null };
 }
