@@ -7,13 +7,13 @@
 import { NextResponse } from 'next/server';
 import { getRuntimeDb } from '@/db/runtime';
 import { externalOrigin } from '@/lib/http/origin';
+import { safeReturnPath } from '@/lib/http/return-path';
 import { unstable_update } from './config';
 import { sessionFromRequest } from './request-session';
 
 /** Only a local path: never an open redirect. */
 export function safeLocalPath(value: string | null, fallback = '/console'): string {
-  if (!value || !value.startsWith('/') || value.startsWith('//') || value.includes('\\')) return fallback;
-  return value;
+  return safeReturnPath(value, fallback);
 }
 
 export async function refreshClaims(request: Request): Promise<Response> {

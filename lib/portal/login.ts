@@ -1,4 +1,5 @@
 /** Pure helpers of the login entry: where a customer's own runtime is, where a buyer returns to. */
+import { safeReturnPath } from '@/lib/http/return-path';
 
 /**
  * The sign-in page of a customer's own runtime, from what they typed ("releases.acme.internal",
@@ -23,8 +24,5 @@ export function runtimeLoginUrl(input: string): URL | null {
 
 /** Where a buyer goes after signing in: a portal path on this site, never elsewhere. */
 export function portalReturnPath(callbackUrl: string | undefined): string {
-  if (!callbackUrl || !callbackUrl.startsWith('/') || callbackUrl.startsWith('//') || callbackUrl.includes('\\')) return '/portal';
-  const path = new URL(callbackUrl, 'http://site.invalid');
-  if (path.origin !== 'http://site.invalid' || !(path.pathname === '/portal' || path.pathname.startsWith('/portal/'))) return '/portal';
-  return path.pathname + path.search;
+  return safeReturnPath(callbackUrl, '/portal', (pathname) => pathname === '/portal' || pathname.startsWith('/portal/'));
 }
