@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GET as getEvidence } from '@/app/api/v1/evidence/[sha256]/route.runtime';
 import { POST as uploadEvidence } from '@/app/api/v1/evidence/route.runtime';
@@ -15,6 +15,7 @@ import { GET as getPassport } from '@/app/api/v1/passports/[id]/route.runtime';
 import { GET as getEnvelope } from '@/app/api/v1/workspaces/[workspace]/passports/[id]/envelope/route.runtime';
 import { GET as getKeys } from '@/app/api/v1/workspaces/[workspace]/keys/route.runtime';
 import { getRuntimeDb, type RuntimeDb } from '@/db/runtime';
+import { rowsOf } from '@/db/rows';
 import { auditEvents } from '@/db/schema/runtime';
 import { hashAuditEvent } from '@/lib/audit/event';
 import { cyclonedx, FAKE_SECRETS, sha256Hex } from '@/lib/evidence/testing/fixtures';
@@ -184,5 +185,25 @@ describe('reads by id with a token limited to services and environments', () => 
       .from(auditEvents)
       .where(and(eq(auditEvents.chain, workspace.id), eq(auditEvents.outcome, 'deny')));
     expect(denials.filter((event) => /not valid for (service|environment)/.test(event.reason ?? '')).length).toBeGreaterThanOrEqual(7);
+  });
+});
+
+describe('a refused gate call', () => {
+  it('writes nothing: evidence the workspace lacks is a 422 before any service, environment or release exists', async () => {
+    const count = async () => {
+      const [row] = rowsOf<{ services: string; environments: string; releases: string }>(
+        await db.execute(sql`select (select count(*) from services where workspace_id = ${workspace.id}) as services,
+          (select count(*) from environments where workspace_id = ${workspace.id}) as environments,
+          (select count(*) from releases where workspace_id = ${workspace.id}) as releases`),
+      );
+      return row;
+    };
+    const before = await count();
+    const response = await evaluate(
+      apiRequest('/api/v1/gate/evaluate', { token, json: { service: 'never-seen', environment: 'never-seen-env', sourceSha: 'e'.repeat(40), imageDigest: IMAGE, evidence: ['f'.repeat(64)] } }),
+    );
+    expect(response.status).toBe(422);
+    expect(((await response.json()) as { detail: string }).detail).toContain(`sha256:${'f'.repeat(64)}`);
+    expect(await count()).toEqual(before);
   });
 });

@@ -69,6 +69,17 @@ export async function evaluateGateRequest(db: RuntimeDb, workspace: { id: string
   const digests = [...new Set(request.evidence)];
   const identity = { ...request, chartVersion, evidence: digests };
   let loaded = await loadReleaseContext(db, workspace.id, identity);
+  // Refused before anything is written: a request naming evidence the workspace lacks creates no
+  // service, environment or release (the evidence is read by digest, whatever the release).
+  const unknown = digests.filter((digest) => !loaded.evidence.some((item) => item.sha256 === digest));
+  if (unknown.length > 0) {
+    throw new ProblemError(
+      'unprocessable',
+      `This workspace has no evidence with digest ${unknown.map((digest) => `sha256:${digest}`).join(', ')}; upload it first (POST /api/v1/evidence, or let "rp gate" upload the files).`,
+      { extensions: { unknownEvidence: unknown } },
+    );
+  }
+
   if (!loaded.serviceId || !loaded.environmentId || !loaded.releaseId) {
     // First evaluation of this service, environment or release: create what is missing, read again.
     const service = await ensureService(db, workspace.id, request.service);
@@ -79,15 +90,6 @@ export async function evaluateGateRequest(db: RuntimeDb, workspace: { id: string
   const serviceId = loaded.serviceId!;
   const environmentId = loaded.environmentId!;
   const releaseId = loaded.releaseId!;
-
-  const unknown = digests.filter((digest) => !loaded.evidence.some((item) => item.sha256 === digest));
-  if (unknown.length > 0) {
-    throw new ProblemError(
-      'unprocessable',
-      `This workspace has no evidence with digest ${unknown.map((digest) => `sha256:${digest}`).join(', ')}; upload it first (POST /api/v1/evidence, or let "rp gate" upload the files).`,
-      { extensions: { unknownEvidence: unknown } },
-    );
-  }
 
   const policy = loaded.policy ?? (await policyForRelease(db, workspace.id, { serviceId, environmentId })).policy;
   const [connectorReadings, productionEnforcement] = await Promise.all([
