@@ -19,6 +19,8 @@ export function fieldErrors(error: z.ZodError, prefix: string): FieldError[] {
 
 export async function parseWith<T extends z.ZodType>(schema: T | undefined, value: unknown, prefix: string): Promise<{ value: z.output<T> | undefined; errors: FieldError[] }> {
   if (!schema) return { value: undefined, errors: [] };
+  const unstorable = unstorableValues(value, prefix);
+  if (unstorable.length > 0) return { value: undefined, errors: unstorable };
   const result = await schema.safeParseAsync(value);
   return result.success ? { value: result.data, errors: [] } : { value: undefined, errors: fieldErrors(result.error, prefix) };
 }
@@ -110,4 +112,37 @@ export function limitedStream(body: ReadableStream<Uint8Array>, limit: number): 
       },
     }),
   );
+}
+
+/** Deeper than any request of ours; past it a value is refused before anything walks it recursively. */
+const MAX_DEPTH = 64;
+// A NUL, or half of a UTF-16 surrogate pair: valid in a JS string and in JSON text, but not
+// storable as text in Postgres (nor meaningful in any field of ours).
+// eslint-disable-next-line no-control-regex
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Strings (values and keys) a request may not carry, and values nested too deeply, as field
+ * errors: found before validation, so no such value reaches the database and becomes a 500.
+ */
+export function unstorableValues(value: unknown, prefix: string): FieldError[] {
+  const errors: FieldError[] = [];
+  const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value, path: prefix, depth: 0 }];
+  while (stack.length > 0 && errors.length < 20) {
+    const item = stack.pop()!;
+    if (typeof item.value === 'string') {
+      if (UNSTORABLE.test(item.value)) errors.push({ path: item.path, message: 'Contains a NUL character or an unpaired UTF-16 surrogate; send valid Unicode text.' });
+      continue;
+    }
+    if (item.value === null || typeof item.value !== 'object') continue;
+    if (item.depth >= MAX_DEPTH) {
+      errors.push({ path: item.path, message: `Nested more than ${MAX_DEPTH} levels deep.` });
+      continue;
+    }
+    for (const [key, child] of Object.entries(item.value)) {
+      if (UNSTORABLE.test(key)) errors.push({ path: item.path, message: 'A key contains a NUL character or an unpaired UTF-16 surrogate.' });
+      else stack.push({ value: child, path: `${item.path}.${key}`, depth: item.depth + 1 });
+    }
+  }
+  return errors;
 }

@@ -191,6 +191,30 @@ describe('API tokens at the wrapper', () => {
   });
 });
 
+describe('text a database cannot store', () => {
+  it('is a 400 naming the field: NUL, unpaired surrogates (in values and keys) and absurd nesting never reach a handler', async () => {
+    const { token } = await testToken(db, acme, { scopes: ['evidence:write'] });
+    let nested: unknown = 'deep';
+    for (let i = 0; i < 200; i++) nested = { nested };
+    const cases: Array<[object, string]> = [
+      [{ name: 'a\u0000b', count: 1 }, 'body.name'],
+      [{ name: 'lone \ud800 surrogate', count: 1 }, 'body.name'],
+      [{ name: 'ok', count: 1, service: 'x\udc00' }, 'body.service'],
+      [{ name: 'ok', count: 1, ['k\u0000']: 1 }, 'body'],
+      [{ name: 'ok', count: 1, nested }, 'body.nested'],
+    ];
+    for (const [json, path] of cases) {
+      const response = await POST_THING(apiRequest('/api/v1/things', { token, json }));
+      expect(response.status, path).toBe(400);
+      const body = await problemOf(response);
+      expect(body.code).toBe('validation-failed');
+      expect(body.errors?.[0]?.path.startsWith(path), JSON.stringify(body.errors)).toBe(true);
+    }
+    // Emoji (a proper surrogate pair) is text like any other.
+    expect((await POST_THING(apiRequest('/api/v1/things', { token, json: { name: 'ship it 🚀', count: 1 } }))).status).toBe(201);
+  });
+});
+
 describe('an unavailable database at the wrapper', () => {
   it('answers 503 database-unavailable with Retry-After, for a connection error however deeply wrapped, and for a server shutting down', async () => {
     const { token } = await testToken(db, acme, { scopes: ['evidence:write'] });
