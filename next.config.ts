@@ -23,7 +23,9 @@ const config: NextConfig = {
   serverExternalPackages: ['@electric-sql/pglite', '@node-rs/argon2'],
   // Code names the data directory (process.cwd()/.data) at run time; file tracing would otherwise
   // copy a developer's local database, keys and secrets into the standalone package.
-  outputFileTracingExcludes: { '*': ['.data/**', '.cache/**', 'test-results/**'] },
+  // (e2e/ and patches/ hold files named postgres*, which the tracer's loose match of the postgres
+  // driver's dynamic imports would otherwise copy in.)
+  outputFileTracingExcludes: { '*': ['.data/**', '.cache/**', 'test-results/**', 'e2e/**', 'patches/**'] },
   // Headers every response needs, pages, API and static files alike, at no middleware cost.
   headers: async () => [{ source: '/:path*', headers: [...STATIC_SECURITY_HEADERS] }],
 };

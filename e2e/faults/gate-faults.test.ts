@@ -22,7 +22,7 @@ import { createWorkspace } from '@/lib/workspaces/members';
 import { freePort } from '../support/ports';
 import { launchRuntime, RUNTIME_LAUNCHER, startRuntime, type RunningRuntime } from '../support/runtime-server';
 import { secondsToRecover, startGateLoad, statusCounts, type GateAnswer } from './gate-load';
-import { postgresBinDir, startPostgresCluster, type PostgresCluster } from './postgres-cluster';
+import { postgresBinDir, startPostgresCluster, type PostgresCluster } from './pg-cluster';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const runnable = fs.existsSync(RUNTIME_LAUNCHER) && postgresBinDir() !== null;

@@ -13,6 +13,7 @@ export type ProblemCode =
   | 'unauthorized'
   | 'forbidden'
   | 'not-found'
+  | 'method-not-allowed'
   | 'conflict'
   | 'payload-too-large'
   | 'unsupported-media-type'
@@ -32,6 +33,7 @@ const TITLES: Record<ProblemCode, [number, string]> = {
   unauthorized: [401, 'Authentication required'],
   forbidden: [403, 'Not allowed'],
   'not-found': [404, 'Not found'],
+  'method-not-allowed': [405, 'Method not allowed'],
   conflict: [409, 'Conflict'],
   'payload-too-large': [413, 'Payload too large'],
   'unsupported-media-type': [415, 'Unsupported media type'],

@@ -1,7 +1,9 @@
 import { workspaceKeys } from '@/lib/api/endpoints/keys';
 import { withApi } from '@/lib/http/with-api';
 import { handleWorkspaceKeys } from '@/lib/passport/handlers';
+import { otherMethods } from '@/lib/http/method-not-allowed';
 
 export const dynamic = 'force-dynamic';
 
 export const GET = withApi(workspaceKeys, handleWorkspaceKeys);
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(['GET']);

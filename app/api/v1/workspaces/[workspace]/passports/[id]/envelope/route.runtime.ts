@@ -1,7 +1,9 @@
 import { passportEnvelope } from '@/lib/api/endpoints/console';
 import { passportEnvelopeHandler } from '@/lib/console/downloads';
 import { withApi } from '@/lib/http/with-api';
+import { otherMethods } from '@/lib/http/method-not-allowed';
 
 export const dynamic = 'force-dynamic';
 
 export const GET = withApi(passportEnvelope, passportEnvelopeHandler);
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(['GET']);
