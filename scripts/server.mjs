@@ -33,6 +33,19 @@ if (!Number.isInteger(requested) || requested < 1) {
   console.error(`RP_WORKERS must be a positive whole number or "auto", got "${process.env.RP_WORKERS}".`);
   process.exit(2);
 }
+// Bound beyond loopback, the Host header a request carries is whatever the client wrote: links,
+// sign-in callbacks and DPoP checks must come from the configured address instead.
+const loopback = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i.test(bind);
+if (!loopback && !process.env.RP_PUBLIC_URL) {
+  console.error(
+    `RP_BIND is ${bind}, beyond this machine, but RP_PUBLIC_URL is not set: set it to the address people and CI use (https://passport.example.com), so that no link or sign-in callback is built from a client's Host header.`,
+  );
+  process.exit(2);
+}
+if (process.env.RP_PUBLIC_URL && !/^https?:\/\/[^/\s]+/.test(process.env.RP_PUBLIC_URL)) {
+  console.error(`RP_PUBLIC_URL must be an http(s) address such as https://passport.example.com, got "${process.env.RP_PUBLIC_URL}".`);
+  process.exit(2);
+}
 if (requested > 1 && !process.env.DATABASE_URL) {
   console.error('RP_WORKERS > 1 needs Postgres (DATABASE_URL): the embedded database admits one process at a time.');
   process.exit(2);

@@ -109,7 +109,15 @@ describe.each(overlays)('the %s overlay', (overlay) => {
     const passed = containers.flatMap((container) => (container.env ?? []).filter((variable: { valueFrom?: unknown }) => variable.valueFrom).map((variable: { name: string }) => variable.name));
     expect(passed.filter((name: string) => !known.has(name))).toEqual([]);
     const config = one(manifests, 'ConfigMap', 'release-passport-config') as Manifest & { data: Record<string, string> };
-    expect(Object.keys(config.data).filter((key) => SECRET_NAMES.test(key))).toEqual([]);
+    // RP_PUBLIC_URL is an address people type, not a credential.
+    expect(Object.keys(config.data).filter((key) => SECRET_NAMES.test(key) && key !== 'RP_PUBLIC_URL')).toEqual([]);
+  });
+
+  it('tells the server the address it is reached at: RP_PUBLIC_URL is the ingress host, over https', () => {
+    const config = one(manifests, 'ConfigMap', 'release-passport-config') as Manifest & { data: Record<string, string> };
+    const ingress = one(manifests, 'Ingress', 'release-passport');
+    expect(config.data.RP_BIND).toBe('0.0.0.0');
+    expect(config.data.RP_PUBLIC_URL).toBe(`https://${ingress.spec.rules[0].host}`);
   });
 
   it('denies by default, admits web traffic only from the ingress controller, and names every egress', () => {

@@ -237,6 +237,13 @@ test('every console page passes axe in light, dark and at 390 px, without scroll
   }
   expect(failures).toEqual([]);
   await page.setViewportSize({ width: 1280, height: 900 });
+
+  // What does not exist answers 404, not a 200 page that says so.
+  for (const missing of [`/console/acme/passports/${'0'.repeat(64)}`, '/console/acme/policies/00000000-0000-4000-8000-000000000000']) {
+    const response = await page.goto(`${runtime.url}${missing}`);
+    expect(response?.status(), missing).toBe(404);
+    await expect(page.getByText('Not found in this workspace')).toBeVisible();
+  }
   await page.goto(`${runtime.url}/console/empty`);
   await expect(page.getByText('No passports yet')).toBeVisible();
   await expect(page.getByRole('link', { name: 'Create an API token' })).toBeVisible();

@@ -45,6 +45,19 @@ describe('RP_WORKERS', () => {
     expect(result.stderr).toContain('RP_WORKERS > 1 needs Postgres');
   });
 
+  it('refuses to listen beyond this machine without RP_PUBLIC_URL, naming the setting', () => {
+    const start = (extra: Record<string, string>) =>
+      spawnSync(process.execPath, [launcher], { env: { ...process.env, RP_WORKERS: '', DATABASE_URL: '', RP_DATA_DIR: dataDir, PORT: '0', RP_PUBLIC_URL: '', ...extra }, encoding: 'utf8', timeout: 20_000 });
+    for (const bind of ['0.0.0.0', '::', '10.1.2.3']) {
+      const result = start({ RP_BIND: bind });
+      expect(result.status, bind).toBe(2);
+      expect(result.stderr).toContain('RP_PUBLIC_URL is not set');
+    }
+    const invalid = start({ RP_BIND: '0.0.0.0', RP_PUBLIC_URL: 'passport.example.com' });
+    expect(invalid.status).toBe(2);
+    expect(invalid.stderr).toContain('RP_PUBLIC_URL must be an http(s) address');
+  });
+
   it('serves from one supervised worker by default, replaces it when it dies, and stops when it cannot start', async () => {
     const port = await freePort();
     const server = spawn(process.execPath, [launcher], {
