@@ -3,7 +3,7 @@
  * answered by the local stand-in, and the owner database's entitlement state checked after each.
  */
 import { eq } from 'drizzle-orm';
-import type Stripe from 'stripe';
+import Stripe from 'stripe';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { getOwnerDb } from '@/db/owner';
 import { customers, entitlements, issuedLicenses, subscriptions, webhookEvents } from '@/db/schema/owner';
@@ -336,6 +336,80 @@ describe("Stripe's lifecycle ends entitlement", () => {
     expect((await stateOf(customer.id)).production).toBe(false);
     expect(await deliver(paidCheckout(customer).event)).toMatchObject({ json: { outcome: 'activated' } });
     expect((await stateOf(customer.id)).production).toBe(true);
+  });
+});
+
+describe('events out of order, late, or not what they claim (Stripe retries for days, in no order)', () => {
+  it('a late invoice.paid after the subscription was cancelled activates nothing and issues no license', async () => {
+    const customer = await buyer('late-invoice@acme.test');
+    const { event, subscription } = paidCheckout(customer);
+    const invoice = standIn.event('invoice.paid', standIn.invoiceFor(subscription.id as string, 'paid'));
+    await deliver(event);
+    Object.assign(subscription, { status: 'canceled', ended_at: Math.floor(Date.now() / 1000) });
+    await deliver(standIn.event('customer.subscription.deleted', subscription));
+    const licenses = (await stateOf(customer.id)).licenses.length;
+    expect(await deliver(invoice)).toMatchObject({ status: 200, json: { outcome: 'ignored-not-active' } });
+    const state = await stateOf(customer.id);
+    expect(state).toMatchObject({ production: false, subscription: { status: 'canceled' } });
+    expect(state.subscription!.endedAt).not.toBeNull();
+    expect(state.licenses).toHaveLength(licenses);
+  });
+
+  it('a cancellation delivered before the checkout completion leaves the buyer without entitlement', async () => {
+    const customer = await buyer('deleted-first@acme.test');
+    const { event, subscription } = paidCheckout(customer);
+    Object.assign(subscription, { status: 'canceled', ended_at: Math.floor(Date.now() / 1000) });
+    await deliver(standIn.event('customer.subscription.deleted', subscription));
+    expect(await deliver(event)).toMatchObject({ json: { outcome: 'ignored-not-active' } });
+    expect(await stateOf(customer.id)).toMatchObject({ production: false, licenses: [] });
+  });
+
+  it('an older subscription.updated saying "active" does not revive a cancelled subscription', async () => {
+    const customer = await buyer('stale-update@acme.test');
+    const { event, subscription } = paidCheckout(customer);
+    await deliver(event);
+    const stale = standIn.event('customer.subscription.updated', { ...subscription, status: 'active' }, Math.floor(Date.now() / 1000) - 3_600);
+    Object.assign(subscription, { status: 'canceled', ended_at: Math.floor(Date.now() / 1000) });
+    await deliver(standIn.event('customer.subscription.deleted', subscription));
+    await deliver(stale);
+    expect(await stateOf(customer.id)).toMatchObject({ production: false, subscription: { status: 'canceled' } });
+  });
+
+  it("a checkout naming one customer and another customer's subscription entitles nobody", async () => {
+    const victim = await buyer('victim@acme.test');
+    const attacker = await buyer('attacker@acme.test');
+    const { subscription } = paidCheckout(victim);
+    const { event } = paidCheckout(attacker);
+    (event.data.object as unknown as { subscription: string }).subscription = subscription.id as string;
+    expect(await deliver(event)).toMatchObject({ json: { outcome: 'ignored-customer-mismatch' } });
+    expect(await stateOf(attacker.id)).toMatchObject({ production: false, licenses: [] });
+  });
+
+  it('acknowledges an invoice.paid for a subscription Stripe does not know, instead of failing for days', async () => {
+    const customer = await buyer('unknown-sub@acme.test');
+    const { subscription } = paidCheckout(customer);
+    const invoice = standIn.invoiceFor(subscription.id as string, 'paid');
+    standIn.subscriptions.delete(subscription.id as string);
+    expect(await deliver(standIn.event('invoice.paid', invoice))).toMatchObject({ status: 200, json: { outcome: 'ignored-unknown-subscription' } });
+  });
+
+  it('acknowledges signed but malformed events without acting on them, and refuses a timestamp from the future', async () => {
+    const customer = await buyer('malformed@acme.test');
+    const { event } = paidCheckout(customer);
+    const { created: _created, ...noCreated } = event as unknown as Record<string, unknown>;
+    const { id: _id, ...noId } = event as unknown as Record<string, unknown>;
+    const bodies: unknown[] = [noCreated, { ...event, created: 'yesterday' }, noId, { ...event, id: { nested: true } }, { ...event, data: undefined }, { ...event, data: {} }, null, []];
+    for (const body of bodies) {
+      const raw = JSON.stringify(body);
+      const signature = Stripe.webhooks.generateTestHeaderString({ payload: raw, secret: WEBHOOK_SECRET, timestamp: Math.floor(Date.now() / 1000) });
+      const response = await post(raw, signature);
+      expect(response.status, raw.slice(0, 60)).toBe(200);
+      expect(response.json.outcome).toBe('ignored-malformed');
+    }
+    expect(await stateOf(customer.id)).toMatchObject({ production: false, licenses: [] });
+    const future = await deliver(event, { timestamp: Math.floor(Date.now() / 1000) + 3_600 });
+    expect(future.status).toBe(400);
+    expect(future.json.detail).toMatch(/future/);
   });
 });
 

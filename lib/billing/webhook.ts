@@ -22,6 +22,8 @@ export const WEBHOOK_TOLERANCE_SECONDS = 300;
 
 /** Subscription statuses in which Stripe has given up collecting: entitlement ends at once. */
 const ENDED_STATUSES = new Set(['unpaid', 'canceled', 'incomplete_expired']);
+/** Subscriptions no payment event may (re)activate: Stripe's current status decides, not the event's arrival. */
+const NOT_PAYING_STATUSES = new Set(['canceled', 'unpaid', 'incomplete', 'incomplete_expired', 'paused']);
 
 export type WebhookOutcome =
   | 'activated'
@@ -32,7 +34,11 @@ export type WebhookOutcome =
   | 'ignored-unknown-type'
   | 'ignored-unknown-customer'
   | 'ignored-unknown-price'
-  | 'ignored-not-subscription';
+  | 'ignored-not-subscription'
+  | 'ignored-not-active'
+  | 'ignored-customer-mismatch'
+  | 'ignored-unknown-subscription'
+  | 'ignored-malformed';
 
 export interface WebhookResult {
   eventId: string;
@@ -47,6 +53,11 @@ export async function verifyStripeEvent(rawBody: string, signature: string | nul
   const secret = await readOwnerSecret('stripe.webhookSecret');
   if (!secret) throw new ProblemError('not-ready', 'The Stripe webhook secret (STRIPE_WEBHOOK_SECRET) is not configured.');
   if (!signature) throw new ProblemError('bad-request', 'The Stripe-Signature header is missing: only events signed by Stripe are accepted.');
+  // Stripe's check bounds the age of a signature, not how far ahead of our clock it claims to be.
+  const signedAt = Number(/(?:^|,)\s*t=(\d+)/.exec(signature)?.[1]);
+  if (Number.isFinite(signedAt) && signedAt - Date.now() / 1000 > WEBHOOK_TOLERANCE_SECONDS) {
+    throw new ProblemError('bad-request', `The event claims to be signed more than ${WEBHOOK_TOLERANCE_SECONDS} seconds in the future; check this server's clock.`);
+  }
   try {
     return await Stripe.webhooks.constructEventAsync(rawBody, signature, secret, WEBHOOK_TOLERANCE_SECONDS);
   } catch {
@@ -96,6 +107,7 @@ async function intentOf(event: Stripe.Event): Promise<Intent> {
       if (session.mode !== 'subscription' || !session.subscription) return ignore('ignored-not-subscription', 'not a subscription checkout');
       if (session.payment_status !== 'paid') return ignore('ignored-unpaid', `payment_status is ${session.payment_status}`);
       const subscription = await retrieveSubscription(idOf(session.subscription));
+      if (!subscription) return ignore('ignored-unknown-subscription', `Stripe knows no subscription ${idOf(session.subscription)}`);
       return paymentIntent(subscription, idOf(session.customer), session.client_reference_id, currentPeriodEnd(subscription));
     }
     case 'invoice.paid': {
@@ -105,6 +117,7 @@ async function intentOf(event: Stripe.Event): Promise<Intent> {
       if (invoice.status !== 'paid') return ignore('ignored-unpaid', `invoice status is ${invoice.status}`);
       const paidThrough = Math.max(0, ...invoice.lines.data.map((line) => line.period.end));
       const subscription = await retrieveSubscription(idOf(subscriptionRef));
+      if (!subscription) return ignore('ignored-unknown-subscription', `Stripe knows no subscription ${idOf(subscriptionRef)}`);
       return paymentIntent(subscription, idOf(invoice.customer), null, new Date(paidThrough * 1000));
     }
     case 'invoice.payment_failed': {
@@ -114,8 +127,11 @@ async function intentOf(event: Stripe.Event): Promise<Intent> {
     }
     case 'customer.subscription.updated':
     case 'customer.subscription.deleted': {
-      const subscription = event.data.object;
-      return { kind: 'subscription-state', subscription, ended: event.type === 'customer.subscription.deleted' || ENDED_STATUSES.has(subscription.status) };
+      // Events arrive late and out of order (Stripe retries for days): the subscription as Stripe has
+      // it now decides, never the snapshot an older event carries.
+      const current = await retrieveSubscription(event.data.object.id);
+      if (!current) return ignore('ignored-unknown-subscription', `Stripe knows no subscription ${event.data.object.id}`);
+      return { kind: 'subscription-state', subscription: current, ended: ENDED_STATUSES.has(current.status) };
     }
     default:
       return ignore('ignored-unknown-type', `${event.type} is not an event this endpoint acts on`);
@@ -123,6 +139,10 @@ async function intentOf(event: Stripe.Event): Promise<Intent> {
 }
 
 function paymentIntent(subscription: Stripe.Subscription, stripeCustomerId: string | null, customerRef: string | null, paidThrough: Date): Intent {
+  if (NOT_PAYING_STATUSES.has(subscription.status)) return ignore('ignored-not-active', `the subscription is ${subscription.status} at Stripe: a payment for it activates nothing`);
+  if (stripeCustomerId && idOf(subscription.customer) !== stripeCustomerId) {
+    return ignore('ignored-customer-mismatch', `the event names customer ${stripeCustomerId}, the subscription belongs to ${idOf(subscription.customer)}`);
+  }
   const lookupKey = subscription.items.data[0]?.price.lookup_key;
   const plan = paidPlanByLookupKey(lookupKey);
   if (!plan) return ignore('ignored-unknown-price', `price lookup key ${lookupKey ?? '(none)'} is not a plan`);
@@ -166,7 +186,12 @@ async function apply(
       const status = intent.subscription.status;
       await tx
         .update(subscriptions)
-        .set({ status, cancelAtPeriodEnd: intent.subscription.cancel_at_period_end, endedAt: intent.ended ? now : null, updatedAt: now })
+        .set({
+          status,
+          cancelAtPeriodEnd: intent.subscription.cancel_at_period_end,
+          endedAt: intent.ended ? (intent.subscription.ended_at ? new Date(intent.subscription.ended_at * 1000) : (known.endedAt ?? now)) : null,
+          updatedAt: now,
+        })
         .where(eq(subscriptions.id, known.id));
       if (!intent.ended) return { outcome: 'recorded', detail: `subscription ${status}`, customerId: known.customerId };
       const count = await endEntitlements(tx, known.customerId, `subscription ${status}`, now);
@@ -198,8 +223,14 @@ async function upsertSubscription(tx: OwnerTx, customerId: string, subscription:
   return created!.id;
 }
 
-async function retrieveSubscription(id: string): Promise<Stripe.Subscription> {
-  return (await stripeClient()).subscriptions.retrieve(id);
+/** The subscription as Stripe has it now; null when Stripe does not know it (404). */
+async function retrieveSubscription(id: string): Promise<Stripe.Subscription | null> {
+  try {
+    return await (await stripeClient()).subscriptions.retrieve(id);
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return null;
+    throw error;
+  }
 }
 
 function currentPeriodEnd(subscription: Stripe.Subscription): Date {
