@@ -60,6 +60,11 @@ function trustedProxyList(): net.BlockList {
   return trustedProxies.list;
 }
 
+/** Whether this request came through one of RP_TRUSTED_PROXIES (so its X-Forwarded-* headers are the proxy's word). */
+export function fromTrustedProxy(headers: Headers, proxies: net.BlockList = trustedProxyList()): boolean {
+  return addressIn(proxies, peerAddress(headers));
+}
+
 /** The client's address for audit and rate limits (see the file comment). */
 export function clientAddress(headers: Headers, proxies: net.BlockList = trustedProxyList()): string | null {
   const peer = peerAddress(headers);

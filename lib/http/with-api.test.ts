@@ -4,7 +4,7 @@
  */
 import { and, desc, eq } from 'drizzle-orm';
 import { exportJWK, generateKeyPair } from 'jose';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { getRuntimeDb, type RuntimeDb } from '@/db/runtime';
 import { apiTokens, auditEvents } from '@/db/schema/runtime';
@@ -264,6 +264,25 @@ describe('DPoP-bound tokens', () => {
       const response = await GET_WHOAMI(request);
       expect(response.status, name).toBe(401);
       expect((await problemOf(response)).detail, name).toMatch(detail);
+    }
+  });
+
+  it("check htu against RP_PUBLIC_URL, never against a host the client named, unless a trusted proxy forwarded it", async () => {
+    vi.stubEnv('RP_PUBLIC_URL', 'https://rp.example.com');
+    vi.stubEnv('RP_TRUSTED_PROXIES', '10.0.0.0/8');
+    try {
+      const call = async (htu: string, headers: Record<string, string>) => {
+        const key = await boundToken();
+        const proof = await createDpopProof({ ...key, method: 'GET', url: htu, accessToken: key.token });
+        return (await GET_WHOAMI(apiRequest('/api/v1/whoami', { token: key.token, scheme: 'DPoP', headers: { dpop: proof, ...headers } }))).status;
+      };
+      expect(await call('https://rp.example.com/api/v1/whoami', {})).toBe(200);
+      expect(await call('http://evil.example/api/v1/whoami', { host: 'evil.example' })).toBe(401);
+      expect(await call('https://evil.example/api/v1/whoami', { 'x-forwarded-host': 'evil.example', [PEER_ADDRESS_HEADER]: '192.0.2.7' })).toBe(401);
+      expect(await call(url, {})).toBe(401); // the address the server saw is not the public one
+      expect(await call('https://rp-internal.example/api/v1/whoami', { 'x-forwarded-host': 'rp-internal.example', [PEER_ADDRESS_HEADER]: '10.1.2.3' })).toBe(200);
+    } finally {
+      vi.unstubAllEnvs();
     }
   });
 

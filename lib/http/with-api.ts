@@ -34,7 +34,7 @@ import { rateLimiter, rateLimitHeaders } from '@/lib/ratelimit';
 import type { ApiTokenRecord, ApiTokenSummary } from '@/lib/tokens/store';
 import type { WorkspaceRef } from '@/lib/workspaces/store';
 import { auditActorOf, authenticate, WORKSPACE_HEADER, type Caller } from './authenticate';
-import { clientAddress } from './client-address';
+import { clientAddress, fromTrustedProxy } from './client-address';
 import { databaseAnswered, databaseUnavailableResponse, logFailedWrite } from './database-outage';
 import { AccessDenied } from './denial';
 import { logger } from './logger';
@@ -225,21 +225,28 @@ function namedScope(...sources: unknown[]): { service: string | null; environmen
   return { service, environment };
 }
 
-/** The URLs a DPoP proof may name: what the server saw, and the configured public URL. */
+/**
+ * The URLs a DPoP proof may name (its htu). Never one a client chose: with RP_PUBLIC_URL (required
+ * beyond loopback) only that address; without it (a loopback-only server) the request's own URL;
+ * X-Forwarded-Host only from one of RP_TRUSTED_PROXIES.
+ */
 function candidateUrls(request: Request): string[] {
-  const urls = [request.url];
-  const publicUrl = process.env.RP_PUBLIC_URL ?? process.env.AUTH_URL;
+  const pathname = new URL(request.url).pathname;
+  const urls: string[] = [];
+  const publicUrl = process.env.RP_PUBLIC_URL;
   if (publicUrl) {
     try {
-      urls.push(new URL(new URL(request.url).pathname, publicUrl).toString());
+      urls.push(new URL(pathname, publicUrl).toString());
     } catch {
-      // an invalid setting is reported at start-up
+      // an invalid setting stops the start (scripts/server.mjs)
     }
+  } else {
+    urls.push(request.url);
   }
   const host = request.headers.get('x-forwarded-host');
-  if (host) {
-    const proto = request.headers.get('x-forwarded-proto') ?? 'https';
-    urls.push(`${proto}://${host}${new URL(request.url).pathname}`);
+  if (host && fromTrustedProxy(request.headers)) {
+    const proto = request.headers.get('x-forwarded-proto') === 'http' ? 'http' : 'https';
+    urls.push(`${proto}://${host}${pathname}`);
   }
   return urls;
 }
