@@ -51,6 +51,21 @@ if (requested > 1 && !process.env.DATABASE_URL) {
   process.exit(2);
 }
 
+// The embedded database admits one process: a second server on the same data directory stops here,
+// before it listens, naming the process that has it (db/client.ts writes the lock file).
+if (!process.env.DATABASE_URL && cluster.isPrimary) {
+  const dataRoot = path.resolve(process.env.RP_DATA_DIR ?? path.join(process.cwd(), '.data'));
+  const lockFile = path.join(dataRoot, process.env.RP_TARGET === 'public' ? 'public' : 'runtime', 'pglite.lock');
+  const holder = fs.existsSync(lockFile) ? Number(fs.readFileSync(lockFile, 'utf8').trim()) : 0;
+  if (holder && holder !== process.pid && processAlive(holder)) {
+    console.error(
+      `The embedded database in ${path.dirname(lockFile)} is in use by process ${holder} (another Release Passport server?). ` +
+        'Stop that process first, give this one its own RP_DATA_DIR, or set DATABASE_URL to share a Postgres server.',
+    );
+    process.exit(1);
+  }
+}
+
 // One machine, no secret given: a random session key kept in the data directory (mode 0600).
 // Several replicas must share one: give them AUTH_SECRET from a Kubernetes Secret.
 if (!process.env.AUTH_SECRET && cluster.isPrimary) {
@@ -190,6 +205,15 @@ async function warmUp() {
     } catch {
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
+  }
+}
+
+function processAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
   }
 }
 

@@ -78,6 +78,15 @@ describe('RP_WORKERS', () => {
     await waitForOk(`http://127.0.0.1:${port}/api/ready`, 90_000);
     expect(output).toContain(`worker ${first} exited (SIGKILL); starting another`);
 
+    // A second server on the same embedded data directory stops before it listens, naming the holder.
+    const sameData = spawnSync(process.execPath, [launcher], {
+      env: { ...process.env, RP_WORKERS: '', DATABASE_URL: '', RP_DATA_DIR: path.join(dataDir, 'single'), PORT: String(await freePort()), AUTH_SECRET: 'workers-test-secret' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(sameData.status).toBe(1);
+    expect(sameData.stderr).toMatch(/The embedded database in .* is in use by process \d+/);
+
     // A second server on the same port fails before it listens: no restart loop, a failed exit.
     const second = spawnSync(process.execPath, [launcher], {
       env: { ...process.env, RP_WORKERS: '', DATABASE_URL: '', RP_DATA_DIR: path.join(dataDir, 'second'), PORT: String(port), AUTH_SECRET: 'workers-test-secret' },
