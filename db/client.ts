@@ -79,14 +79,16 @@ export async function openDatabase<TSchema extends Record<string, unknown>>(
  *   a reconnection indefinitely.
  * Transactions and savepoints hand their callback the same view.
  */
-function clientView<T extends PostgresClient>(client: T, deadlines: { waitMs: number; answerMs: number }): T {
+function clientView<T extends PostgresClient>(client: T, deadlines: { waitMs: number; answerMs: number | null }): T {
   // begin(options?, callback) and savepoint(name?, callback): the callback's client gets the same view.
   const methods = client as unknown as Record<'begin' | 'savepoint', (...args: unknown[]) => unknown>;
   const scoped =
     (method: 'begin' | 'savepoint') =>
     (...args: unknown[]) => {
       const callback = args.pop() as (inner: PostgresClient) => unknown;
-      return methods[method](...args, (inner: PostgresClient) => callback(clientView(inner, deadlines)));
+      // Inside a transaction the server's limits bound each statement, and a long job may raise them
+      // with `set local statement_timeout` (retention, bulk loads): no client answer deadline there.
+      return methods[method](...args, (inner: PostgresClient) => callback(clientView(inner, { ...deadlines, answerMs: null })));
     };
   return new Proxy(client, {
     get(target, property, receiver) {
@@ -107,7 +109,7 @@ interface DeadlinedQuery extends Promise<unknown> {
   cancel(): unknown;
 }
 
-function withQueryDeadline<Q extends DeadlinedQuery>(query: Q, deadlines: { waitMs: number; answerMs: number }): Q {
+function withQueryDeadline<Q extends DeadlinedQuery>(query: Q, deadlines: { waitMs: number; answerMs: number | null }): Q {
   let timer: NodeJS.Timeout | undefined;
   const giveUp = (message: string) => {
     query.reject(new DatabaseUnavailableError(message));
@@ -119,8 +121,9 @@ function withQueryDeadline<Q extends DeadlinedQuery>(query: Q, deadlines: { wait
   };
   const onWaitExpired = () => {
     if (query.state) {
+      if (deadlines.answerMs === null) return;
       // Sent: the server's statement_timeout ends it; past that (and a margin) nobody answers.
-      timer = setTimeout(() => giveUp(`The database did not answer within ${deadlines.answerMs / 1000} s.`), deadlines.answerMs);
+      timer = setTimeout(() => giveUp(`The database did not answer within ${deadlines.answerMs! / 1000} s.`), deadlines.answerMs);
       timer.unref();
       return;
     }
@@ -136,7 +139,7 @@ function withQueryDeadline<Q extends DeadlinedQuery>(query: Q, deadlines: { wait
 
 async function openPostgres<TSchema extends Record<string, unknown>>(
   options: DatabaseOptions<TSchema>,
-): Promise<OpenDatabase<TSchema> & { migrateLocked(run: () => Promise<void>): Promise<void> }> {
+): Promise<OpenDatabase<TSchema> & { migrateLocked(run: (migrationDb: unknown) => Promise<void>): Promise<void> }> {
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
   const timeouts = databaseTimeouts();
@@ -173,15 +176,17 @@ async function openPostgres<TSchema extends Record<string, unknown>>(
     query: async <T,>(statement: ReturnType<typeof sql>) =>
       (await db.execute(statement)) as unknown as T[],
     close: () => client.end({ timeout: 5 }),
-    // Replicas starting together must not migrate at once: hold a session advisory lock.
+    // Replicas starting together must not migrate at once: a session advisory lock. Migrations run on
+    // a connection of their own without the request path's time limits (an index build on a large
+    // table takes as long as it takes), and with no deadline view around it.
     migrateLocked: async (run) => {
-      const reserved = await client.reserve();
+      const migrator = postgres(options.url!, { max: 1, onnotice: () => {}, connect_timeout: timeouts.connectSeconds, connection: { application_name: `release-passport-${options.kind}-migrate`, statement_timeout: 0, lock_timeout: 0 } });
       try {
-        await reserved`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
-        await run();
+        await migrator`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
+        await run(drizzle(migrator, { schema: options.schema }));
       } finally {
-        await reserved`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.catch(() => {});
-        reserved.release();
+        await migrator`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.catch(() => {});
+        await migrator.end({ timeout: 5 });
       }
     },
   };
@@ -262,20 +267,20 @@ export class DatabaseBusyError extends Error {
 }
 
 async function applyMigrations<TSchema extends Record<string, unknown>>(
-  opened: OpenDatabase<TSchema> & { migrateLocked?: (run: () => Promise<void>) => Promise<void> },
+  opened: OpenDatabase<TSchema> & { migrateLocked?: (run: (migrationDb: unknown) => Promise<void>) => Promise<void> },
 ): Promise<void> {
   const folder = opened.migrationsFolder;
-  const run = async () => {
+  const run = async (migrationDb: unknown = opened.db) => {
     if (opened.driver === 'postgres') {
       const { migrate } = await import('drizzle-orm/postgres-js/migrator');
-      await migrate(opened.db as never, { migrationsFolder: folder });
+      await migrate(migrationDb as never, { migrationsFolder: folder });
     } else {
       const { migrate } = await import('drizzle-orm/pglite/migrator');
       await migrate(opened.db as never, { migrationsFolder: folder });
     }
   };
-  const runAll = async () => {
-    await run();
+  const runAll = async (migrationDb?: unknown) => {
+    await run(migrationDb);
     await applyPostMigrationSql(opened);
   };
   if (opened.migrateLocked) await opened.migrateLocked(runAll);

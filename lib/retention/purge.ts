@@ -40,6 +40,9 @@ export async function runRetention(db: RuntimeDb, workspace: { id: string; slug?
 
   return db.transaction(async (transaction) => {
     const tx = transaction as unknown as RuntimeDb;
+    // A purge of years of history outlasts the request path's limits (db/faults.ts): its own, here.
+    await tx.execute(sql`set local statement_timeout = '15min'`);
+    await tx.execute(sql`set local lock_timeout = '5min'`);
     await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${'rp.retention:' + workspace.id}, 0))`);
     const run: RetentionRun = { workspaceId: workspace.id, passports: 0, decisions: 0, releases: 0, evidence: 0, blobsQueued: 0, auditEvents: 0, checkpoint: null };
 

@@ -57,7 +57,10 @@ export async function generatePassports(db: RuntimeDb, workspaceId: string, opti
            ${start}::timestamptz + (r * ${perRelease} / ${tie}) * ${spacing} * interval '1 second'
     from generate_series(0, ${releases - 1}) r`);
 
-  await db.execute(sql`
+  // A million rows take longer than the request path's statement_timeout: one transaction lifts it.
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`set local statement_timeout = 0`);
+    await tx.execute(sql`
     with numbered as (
       select id, service_id, environment_id, (row_number() over (order by created_at, source_sha) - 1)::int as r
       from releases where workspace_id = ${workspaceId}::uuid
@@ -75,6 +78,7 @@ export async function generatePassports(db: RuntimeDb, workspaceId: string, opti
     cross join lateral (select case when nn.n < ${shadowBefore} or nn.n % 10 >= 9 then 'shadow' when nn.n % 10 < 6 then 'enforce' else 'advisory' end as mode) m
     cross join lateral (select ${start}::timestamptz + (nn.n / ${tie}) * ${spacing} * interval '1 second' as at) t
     where nn.n < ${options.passports}`);
+  });
   return { services: serviceSlugs, environments: environmentSlugs };
 }
 
