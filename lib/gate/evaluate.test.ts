@@ -116,6 +116,36 @@ describe('each rule type judges for the right reason', () => {
     expect(only(rule, inputs({ evidence: [evidence('provenance', provenanceSummary(['f'.repeat(64), IMAGE_HEX]))] })).status).toBe('pass');
   });
 
+  it('provenance-subject: only an allowed predicate type from an allowed builder counts, and a pass says the signature was not verified', () => {
+    const rule = { id: 'provenance', type: 'provenance-subject' };
+    // A cosign attestation of an SBOM names the image too; it is not provenance.
+    const sbomAttestation = provenanceSummary([IMAGE_HEX], { predicateType: 'https://cyclonedx.org/bom', builderId: null });
+    expect(only(rule, inputs({ evidence: [evidence('provenance', sbomAttestation)] }))).toMatchObject({
+      status: 'fail',
+      message: expect.stringContaining('its predicate type is "https://cyclonedx.org/bom", not provenance'),
+    });
+    const noPredicate = provenanceSummary([IMAGE_HEX], { predicateType: null });
+    expect(only(rule, inputs({ evidence: [evidence('provenance', noPredicate)] })).status).toBe('fail');
+    const v02 = provenanceSummary([IMAGE_HEX], { predicateType: 'https://slsa.dev/provenance/v0.2', envelope: { payloadType: 'application/vnd.in-toto+json', signatures: 1, verified: false, modifiedBySanitizer: false } });
+    expect(only(rule, inputs({ evidence: [evidence('provenance', v02)] }))).toMatchObject({
+      status: 'pass',
+      message: expect.stringContaining('1 signature not verified'),
+      measured: { signatureVerified: false, predicateType: 'https://slsa.dev/provenance/v0.2' },
+    });
+    expect(only(rule, inputs({ evidence: [evidence('provenance', provenanceSummary())] })).message).toMatch(/unsigned statement$/);
+
+    const generator = 'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v2.0.0';
+    const builderRule = { ...rule, builderIds: [generator] };
+    expect(only(builderRule, inputs({ evidence: [evidence('provenance', provenanceSummary())] }))).toMatchObject({
+      status: 'fail',
+      message: expect.stringContaining('its builder is "https://github.com/actions/runner", not an allowed builder'),
+    });
+    expect(only(builderRule, inputs({ evidence: [evidence('provenance', provenanceSummary([IMAGE_HEX], { builderId: generator }))] })).status).toBe('pass');
+    // A rule may name its own predicate types.
+    const custom = { ...rule, predicateTypes: ['https://example.com/provenance/v9'] };
+    expect(only(custom, inputs({ evidence: [evidence('provenance', provenanceSummary())] })).status).toBe('fail');
+  });
+
   it('change-freeze: inside an absolute or a weekly window fails', () => {
     const absolute = { id: 'freeze', type: 'change-freeze', windows: [{ start: '2026-03-04T00:00:00Z', end: '2026-03-05T00:00:00Z', reason: 'quarter close' }] };
     expect(only(absolute)).toMatchObject({ status: 'fail', message: 'change freeze until 2026-03-05T00:00:00.000Z: quarter close' });

@@ -40,7 +40,7 @@ export function sarifSummary(bySeverity: Partial<SarifSummary['bySeverity']> = {
   };
 }
 
-export function provenanceSummary(sha256s: string[] = [IMAGE_HEX]): ProvenanceSummary {
+export function provenanceSummary(sha256s: string[] = [IMAGE_HEX], overrides: Partial<ProvenanceSummary> = {}): ProvenanceSummary {
   return {
     format: 'in-toto',
     statementType: 'https://in-toto.io/Statement/v1',
@@ -50,6 +50,7 @@ export function provenanceSummary(sha256s: string[] = [IMAGE_HEX]): ProvenanceSu
     buildType: null,
     materials: 1,
     envelope: null,
+    ...overrides,
   };
 }
 

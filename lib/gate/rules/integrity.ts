@@ -51,27 +51,71 @@ export const checksumMatch = defineRule({
   },
 });
 
+/** SLSA provenance predicates accepted unless the rule names others. */
+export const SLSA_PROVENANCE_PREDICATE_TYPES = ['https://slsa.dev/provenance/v0.2', 'https://slsa.dev/provenance/v1'] as const;
+
+/** Why one attestation naming the image does not count, or null when it does. */
+function provenanceRefusal(summary: ProvenanceSummary, predicateTypes: readonly string[], builderIds: readonly string[] | undefined): string | null {
+  if (!summary.predicateType || !predicateTypes.includes(summary.predicateType)) {
+    return `its predicate type is ${summary.predicateType ? `"${summary.predicateType}"` : 'missing'}, not provenance (${predicateTypes.join(', ')})`;
+  }
+  if (builderIds && (!summary.builderId || !builderIds.includes(summary.builderId))) {
+    return `its builder is ${summary.builderId ? `"${summary.builderId}"` : 'not named'}, not an allowed builder (${builderIds.join(', ')})`;
+  }
+  return null;
+}
+
 export const provenanceSubject = defineRule({
   type: 'provenance-subject',
   title: 'Provenance is about the released image',
-  params: {},
-  evaluate(_rule, { inputs }): RuleOutcome {
+  params: {
+    /** in-toto predicate types that count as provenance; SLSA provenance v0.2 and v1 by default. */
+    predicateTypes: z.array(z.string().url().max(512)).min(1).max(20).optional(),
+    /** Builder ids (SLSA builder.id) allowed to have built the image, compared exactly; any builder when absent. */
+    builderIds: z.array(z.string().min(1).max(512)).min(1).max(50).optional(),
+  },
+  evaluate(rule, { inputs }): RuleOutcome {
     const imageDigest = inputs.release.imageDigest;
     const hex = imageDigest.slice('sha256:'.length);
-    const threshold = { imageDigest };
+    const predicateTypes = rule.predicateTypes ?? [...SLSA_PROVENANCE_PREDICATE_TYPES];
+    const threshold = { imageDigest, predicateTypes: [...predicateTypes].sort(), builderIds: rule.builderIds ? [...rule.builderIds].sort() : 'any' };
     const attestations = evidenceOfKind(inputs, 'provenance');
     if (attestations.length === 0) return missing('provenance', threshold, 'upload the build\'s in-toto/SLSA provenance with "rp gate --provenance FILE"');
+    const refusals: string[] = [];
     for (const attestation of attestations) {
-      const subject = summaryOf<ProvenanceSummary>(attestation).subjects.find((item) => item.digest.sha256 === hex);
-      if (subject) {
-        return {
-          status: 'pass',
-          message: `provenance names the released image${subject.name ? ` (${subject.name})` : ''}`,
-          measured: { subject: subject.name, digest: imageDigest },
-          threshold,
-          evidence: [attestation.sha256],
-        };
+      const summary = summaryOf<ProvenanceSummary>(attestation);
+      const subject = summary.subjects.find((item) => item.digest.sha256 === hex);
+      if (!subject) continue;
+      const refusal = provenanceRefusal(summary, predicateTypes, rule.builderIds);
+      if (refusal) {
+        refusals.push(`an attestation names the released image but ${refusal}`);
+        continue;
       }
+      // No signature is verified yet: say so rather than let "pass" read as "signed by a trusted builder".
+      const signatures = summary.envelope ? `${plural(summary.envelope.signatures, 'signature')} not verified` : 'unsigned statement';
+      return {
+        status: 'pass',
+        message: `provenance (${summary.predicateType}) by ${summary.builderId ?? 'an unnamed builder'} names the released image${subject.name ? ` (${subject.name})` : ''}; ${signatures}`,
+        measured: {
+          subject: subject.name,
+          digest: imageDigest,
+          predicateType: summary.predicateType,
+          builderId: summary.builderId,
+          signatureVerified: false,
+        },
+        threshold,
+        evidence: [attestation.sha256],
+      };
+    }
+    const evidence = attestations.map((item) => item.sha256).sort();
+    if (refusals.length > 0) {
+      return {
+        status: 'fail',
+        message: `${[...new Set(refusals)].sort().join('; ')}; upload SLSA provenance from an allowed builder with "rp gate --provenance FILE"`,
+        measured: { refusals: [...new Set(refusals)].sort() },
+        threshold,
+        evidence,
+      };
     }
     const digests = [...new Set(attestations.flatMap((item) => summaryOf<ProvenanceSummary>(item).subjects.map((subject) => subject.digest.sha256 ?? '')))]
       .filter(Boolean)
@@ -83,7 +127,7 @@ export const provenanceSubject = defineRule({
       message: `no provenance subject has the released image digest ${imageDigest}; the provenance is about ${digests.join(', ') || 'other digests'}`,
       measured: { subjects: digests },
       threshold,
-      evidence: attestations.map((item) => item.sha256).sort(),
+      evidence,
     };
   },
 });
