@@ -6,7 +6,11 @@
  * Three rules: values of credential fields (kubeconfig `token`, `client-key-data`, `password`...)
  * are replaced whole; `data`/`stringData` values of a Kubernetes Secret are replaced whole (the
  * object's `kind` may come after its data, so they are decided when the object closes); any other
- * string holding a known secret format has just that part replaced.
+ * string holding a known secret format has just that part replaced. Identifiers (CPE, purl,
+ * bom-ref, SPDX ids, hashes) are never rewritten: vulnerability matching and the signatures CI
+ * made over the file depend on them, and "cpe:2.3:a:base-passwd:..." is a package, not a password.
+ * A `{name, value}` pair whose name is credential-like (a CycloneDX property "api_token", a
+ * Kubernetes container env entry "API_KEY") has its value replaced whole.
  */
 import { formatJsonPath, type JsonPathSegment, type JsonScanHandler, type JsonStringToken } from '../json-scanner';
 import { isSensitiveField } from './fields';
@@ -22,11 +26,26 @@ export interface JsonRewrite {
 
 interface ObjectFrame {
   kind?: string;
+  /** The object's "name" and "value" strings, for name/value pairs (properties, env entries). */
+  name?: string;
+  value?: { start: number; end: number; location: string };
   /** Strings under data/stringData, redacted if this object turns out to be a Secret. */
   secretValues: Array<{ start: number; end: number; location: string }>;
 }
 
 const SECRET_DATA_FIELDS = new Set(['data', 'stringData']);
+/** Fields holding identifiers or digests, compared without case. */
+const IDENTIFIER_FIELDS = new Set(['cpe', 'purl', 'bom-ref', 'ref', 'spdxid', 'referencelocator', 'checksumvalue', 'digest', 'sha256', 'sha512', 'sha1']);
+const IDENTIFIER_VALUE = /^(?:cpe:2\.3:|cpe:\/|pkg:[a-z])/i;
+
+function isIdentifier(path: readonly JsonPathSegment[], value: string): boolean {
+  const key = path[path.length - 1];
+  if (typeof key === 'string' && IDENTIFIER_FIELDS.has(key.toLowerCase())) return true;
+  // CycloneDX hashes[].content, SPDX checksums[].checksumValue sit one level under their list.
+  const list = path[path.length - 3];
+  if (typeof list === 'string' && (list === 'hashes' || list === 'checksums')) return true;
+  return IDENTIFIER_VALUE.test(value);
+}
 
 export class JsonSanitizer implements JsonScanHandler {
   private readonly frames: Array<ObjectFrame | null> = [];
@@ -72,7 +91,11 @@ export class JsonSanitizer implements JsonScanHandler {
 
   close(path: readonly JsonPathSegment[], type: 'object' | 'array'): void {
     const frame = this.frames.pop();
-    if (type !== 'object' || !frame || frame.kind !== 'Secret') return;
+    if (type !== 'object' || !frame) return;
+    if (frame.value && frame.name !== undefined && isSensitiveField(frame.name) && frame.value.end - frame.value.start > 2) {
+      this.rewrite(frame.value.start, frame.value.end, JSON.stringify(redactionMarker('credential-field')), 'credential-field', frame.value.location);
+    }
+    if (frame.kind !== 'Secret') return;
     for (const value of frame.secretValues) {
       this.rewrite(value.start, value.end, JSON.stringify(redactionMarker('kubernetes-secret')), 'kubernetes-secret', value.location);
     }
@@ -84,6 +107,8 @@ export class JsonSanitizer implements JsonScanHandler {
     const key = path[depth - 1];
     const container = this.frames[depth - 1];
     if (container && key === 'kind') container.kind = token.text();
+    if (container && key === 'name') container.name = token.text();
+    if (container && key === 'value') container.value = { start: token.start, end: token.end, location: this.location(path) };
 
     // Under data/stringData of an object that may be a Kubernetes Secret.
     const mapKey = path[depth - 2];
@@ -98,6 +123,7 @@ export class JsonSanitizer implements JsonScanHandler {
     }
 
     if (!this.hasCandidateWithin(token.start, token.end)) return;
+    if (isIdentifier(path, token.text())) return;
     const { text, found } = redactText(token.text());
     if (found.length === 0) return;
     const location = this.location(path);

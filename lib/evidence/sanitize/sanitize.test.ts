@@ -130,6 +130,58 @@ describe('sanitizing JSON evidence', () => {
     ]);
   });
 
+  it('keeps CPEs, purls, bom-refs and hashes byte for byte, so a Debian SBOM keeps its digest', async () => {
+    // The shape syft writes for the base-passwd package of a Debian image (CPE in "cpe" and in a syft:cpe23 property).
+    const sbom = {
+      bomFormat: 'CycloneDX',
+      specVersion: '1.5',
+      components: [
+        {
+          'bom-ref': 'pkg:deb/debian/base-passwd@3.6.1?arch=amd64&distro=debian-12&package-id=8e2e6a5c4b1d0f3a',
+          type: 'library',
+          name: 'base-passwd',
+          version: '3.6.1',
+          cpe: 'cpe:2.3:a:base-passwd:base-passwd:3.6.1:*:*:*:*:*:*:*',
+          purl: 'pkg:deb/debian/base-passwd@3.6.1?arch=amd64&distro=debian-12',
+          hashes: [{ alg: 'SHA-256', content: 'passwd=0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab' }],
+          properties: [{ name: 'syft:cpe23', value: 'cpe:2.3:a:base_passwd:base-passwd:3.6.1:*:*:*:*:*:*:*' }],
+        },
+      ],
+    };
+    const input = JSON.stringify(sbom);
+    const analysis = await analyzeBytes('sbom', input);
+    expect(analysis.redactions.count).toBe(0);
+    expect(sha256Hex(storedBytes(input, analysis))).toBe(sha256Hex(input));
+  });
+
+  it('replaces the value of a credential-named property or environment entry, not its name', async () => {
+    const sbom = {
+      bomFormat: 'CycloneDX',
+      specVersion: '1.5',
+      metadata: { properties: [{ value: 'literal-value-1', name: 'api_token' }, { name: 'build:branch', value: 'main' }] },
+      components: [],
+    };
+    const deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      spec: { template: { spec: { containers: [{ name: 'api', env: [{ name: 'API_KEY', value: 'abc123-literal' }, { name: 'LOG_LEVEL', value: 'debug' }] }] } } },
+    };
+    const sbomAnalysis = await analyzeBytes('sbom', JSON.stringify(sbom));
+    const storedSbom = JSON.parse(storedBytes(JSON.stringify(sbom), sbomAnalysis)) as typeof sbom;
+    expect(storedSbom.metadata.properties).toEqual([
+      { value: '[redacted:credential-field]', name: 'api_token' },
+      { name: 'build:branch', value: 'main' },
+    ]);
+    expect(sbomAnalysis.redactions.items).toEqual([{ kind: 'credential-field', location: '$.metadata.properties[0].value' }]);
+    const manifest = JSON.stringify(deployment);
+    const manifestAnalysis = await analyzeBytes('custom', manifest);
+    const storedManifest = JSON.parse(storedBytes(manifest, manifestAnalysis)) as typeof deployment;
+    expect(storedManifest.spec.template.spec.containers[0]!.env).toEqual([
+      { name: 'API_KEY', value: '[redacted:credential-field]' },
+      { name: 'LOG_LEVEL', value: 'debug' },
+    ]);
+  });
+
   it('replaces credential fields of a kubeconfig whatever their value looks like', async () => {
     const kubeconfig = {
       apiVersion: 'v1',
