@@ -179,12 +179,26 @@ describe('provenance', () => {
           subjects: subjects.map((subject) => ({ name: subject.name, digest: { sha256: subject.sha256 } })),
           materials: 1,
           builderId: expect.stringContaining('slsa-github-generator'),
-          envelope: enveloped ? { payloadType: 'application/vnd.in-toto+json', signatures: 1, verified: false, modifiedBySanitizer: false } : null,
+          envelope: enveloped ? { payloadType: 'application/vnd.in-toto+json', signatures: 1, verified: false, modifiedBySanitizer: false, sigstoreBundle: null } : null,
         });
       }),
       { numRuns: 30 },
     );
   });
+
+  it.each(['application/vnd.dev.sigstore.bundle+json;version=0.1', 'application/vnd.dev.sigstore.bundle+json;version=0.2', 'application/vnd.dev.sigstore.bundle.v0.3+json'])(
+    'reads the statement inside a Sigstore bundle (%s) and records the bundle, its signature unverified',
+    async (mediaType) => {
+      const subjects = [{ name: 'ghcr.io/acme/checkout', sha256: 'a'.repeat(64) }];
+      // mediaType after dsseEnvelope too: the reader must not depend on key order.
+      const bundle = { dsseEnvelope: dsseEnvelope(statement(subjects)), verificationMaterial: { publicKey: { hint: 'k' }, tlogEntries: [] }, mediaType };
+      const analysis = await analyzeBytes('provenance', JSON.stringify(bundle));
+      expect(analysis.summary).toMatchObject({
+        subjects: [{ name: 'ghcr.io/acme/checkout', digest: { sha256: 'a'.repeat(64) } }],
+        envelope: { payloadType: 'application/vnd.in-toto+json', signatures: 1, verified: false, sigstoreBundle: mediaType },
+      });
+    },
+  );
 
   it.each([
     ['{"predicateType":"x"}', /neither "_type" nor "payloadType"/],

@@ -130,7 +130,13 @@ async function analyzeProvenance(file: string): Promise<Analysis> {
   return {
     summary: {
       ...summary,
-      envelope: { payloadType: envelope.payloadType, signatures: envelope.signatures, verified: false, modifiedBySanitizer: innerRewrites.length > 0 },
+      envelope: {
+        payloadType: envelope.payloadType,
+        signatures: envelope.signatures,
+        verified: false,
+        modifiedBySanitizer: innerRewrites.length > 0,
+        sigstoreBundle: envelope.sigstoreBundle,
+      },
     },
     redactions: collector.report(),
     output: rewrites.length ? { type: 'rewrites', rewrites } : { type: 'unchanged' },

@@ -126,7 +126,7 @@ describe('each rule type judges for the right reason', () => {
     });
     const noPredicate = provenanceSummary([IMAGE_HEX], { predicateType: null });
     expect(only(rule, inputs({ evidence: [evidence('provenance', noPredicate)] })).status).toBe('fail');
-    const v02 = provenanceSummary([IMAGE_HEX], { predicateType: 'https://slsa.dev/provenance/v0.2', envelope: { payloadType: 'application/vnd.in-toto+json', signatures: 1, verified: false, modifiedBySanitizer: false } });
+    const v02 = provenanceSummary([IMAGE_HEX], { predicateType: 'https://slsa.dev/provenance/v0.2', envelope: { payloadType: 'application/vnd.in-toto+json', signatures: 1, verified: false, modifiedBySanitizer: false, sigstoreBundle: null } });
     expect(only(rule, inputs({ evidence: [evidence('provenance', v02)] }))).toMatchObject({
       status: 'pass',
       message: expect.stringContaining('1 signature not verified'),

@@ -25,7 +25,14 @@ export interface ProvenanceSummary {
   /** Materials (v0.2) or resolved dependencies (v1). */
   materials: number;
   /** Present when the statement came inside a DSSE envelope. */
-  envelope: { payloadType: string; signatures: number; verified: false; modifiedBySanitizer: boolean } | null;
+  envelope: {
+    payloadType: string;
+    signatures: number;
+    verified: false;
+    modifiedBySanitizer: boolean;
+    /** The Sigstore bundle's mediaType when the envelope came inside one (its "dsseEnvelope"). */
+    sigstoreBundle: string | null;
+  } | null;
 }
 
 const MAX_SUBJECTS = 500;
@@ -115,23 +122,35 @@ export class StatementSummarizer implements JsonSummarizer<Omit<ProvenanceSummar
   }
 }
 
-/** Reads a document's top level to tell a DSSE envelope from a bare statement. */
-export class EnvelopeReader implements JsonSummarizer<{ payloadType: string; payload: string; signatures: number } | null> {
+/**
+ * Reads a document's top level to tell a DSSE envelope from a bare statement; a Sigstore bundle
+ * (v0.1-v0.3, what cosign, GitHub attestations and npm provenance write) holds its envelope in
+ * "dsseEnvelope".
+ */
+export class EnvelopeReader implements JsonSummarizer<{ payloadType: string; payload: string; signatures: number; sigstoreBundle: string | null } | null> {
   payloadType: string | undefined;
+  bundleMediaType: string | undefined;
+  /** Path prefix of the envelope: [] for a bare envelope, ['dsseEnvelope'] inside a bundle. */
+  private envelopeDepth = 0;
   payload: string | undefined;
   payloadRange: { start: number; end: number } | undefined;
   signatures = 0;
   sawSignatures = false;
 
   open(path: readonly JsonPathSegment[], type: 'object' | 'array'): void {
-    if (path.length === 1 && path[0] === 'signatures') this.sawSignatures = true;
-    if (type === 'object' && path.length === 2 && path[0] === 'signatures') this.signatures++;
+    if (type === 'object' && path.length === 1 && path[0] === 'dsseEnvelope') this.envelopeDepth = 1;
+    const at = this.envelopePath(path);
+    if (!at) return;
+    if (at.length === 1 && at[0] === 'signatures') this.sawSignatures = true;
+    if (type === 'object' && at.length === 2 && at[0] === 'signatures') this.signatures++;
   }
 
   string(path: readonly JsonPathSegment[], token: JsonStringToken): void {
-    if (path.length !== 1) return;
-    if (path[0] === 'payloadType') this.payloadType = token.text();
-    else if (path[0] === 'payload') {
+    if (path.length === 1 && path[0] === 'mediaType') this.bundleMediaType = token.text();
+    const at = this.envelopePath(path);
+    if (!at || at.length !== 1) return;
+    if (at[0] === 'payloadType') this.payloadType = token.text();
+    else if (at[0] === 'payload') {
       this.payload = token.text();
       this.payloadRange = { start: token.start, end: token.end };
     }
@@ -144,6 +163,13 @@ export class EnvelopeReader implements JsonSummarizer<{ payloadType: string; pay
     }
     if (!this.payload) rejectDocument('the DSSE envelope has no "payload"');
     if (!this.sawSignatures) rejectDocument('the DSSE envelope has no "signatures"');
-    return { payloadType: this.payloadType, payload: this.payload, signatures: this.signatures };
+    const sigstoreBundle = this.envelopeDepth === 1 ? (this.bundleMediaType ?? 'application/vnd.dev.sigstore.bundle+json') : null;
+    return { payloadType: this.payloadType, payload: this.payload, signatures: this.signatures, sigstoreBundle };
+  }
+
+  /** The path relative to the envelope, or null outside it. */
+  private envelopePath(path: readonly JsonPathSegment[]): readonly JsonPathSegment[] | null {
+    if (this.envelopeDepth === 0) return path[0] === 'dsseEnvelope' ? null : path;
+    return path[0] === 'dsseEnvelope' ? path.slice(1) : null;
   }
 }
