@@ -130,6 +130,8 @@ export const apiTokens = pgTable(
     environments: jsonb('environments').$type<string[] | null>(),
     /** RFC 7638 thumbprint of the DPoP key the token is bound to (RFC 9449), if any. */
     dpopJkt: text('dpop_jkt'),
+    /** For a gate token minted by CI token exchange: the CI identity it was issued to (lib/ci-identity). */
+    ciIdentity: jsonb('ci_identity').$type<Record<string, string> | null>(),
     expiresAt: tz('expires_at').notNull(),
     revokedAt: tz('revoked_at'),
     lastUsedAt: tz('last_used_at'),
@@ -152,6 +154,40 @@ export const dpopProofs = pgTable(
     expiresAt: tz('expires_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.jkt, t.jti] }), index('dpop_proofs_expires_idx').on(t.expiresAt)],
+);
+
+/**
+ * CI trust policies (RFC 8693 token exchange, lib/ci-identity): which OIDC issuer's ID tokens,
+ * for which audience and claims, may be exchanged for a short-lived gate token with these scopes.
+ */
+export const ciTrustPolicies = pgTable(
+  'ci_trust_policies',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id').notNull().references(() => workspaces.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    issuer: text('issuer').notNull(),
+    audience: text('audience').notNull(),
+    /** Claim name -> exact value, or a `*` pattern; every condition must hold. */
+    conditions: jsonb('conditions').$type<Record<string, string>>().notNull(),
+    scopes: jsonb('scopes').$type<string[]>().notNull(),
+    services: jsonb('services').$type<string[] | null>(),
+    environments: jsonb('environments').$type<string[] | null>(),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('ci_trust_policies_workspace_idx').on(t.workspaceId), unique('ci_trust_policies_workspace_name').on(t.workspaceId, t.name)],
+);
+
+/** CI ID tokens already exchanged: a (issuer, jti) is accepted once while the ID token is valid. */
+export const ciTokenUses = pgTable(
+  'ci_token_uses',
+  {
+    issuer: text('issuer').notNull(),
+    jti: text('jti').notNull(),
+    expiresAt: tz('expires_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.issuer, t.jti] }), index('ci_token_uses_expires_idx').on(t.expiresAt)],
 );
 
 export const services = pgTable(

@@ -4,6 +4,7 @@
  * Add an endpoint's definition here when you add its route.
  */
 import type { EndpointDefinition } from './endpoint';
+import { createTrustPolicyEndpoint, deleteTrustPolicyEndpoint, listTrustPoliciesEndpoint, tokenExchange } from './endpoints/ci-identity';
 import { createConnectorEndpoint, deleteConnectorEndpoint, listConnectorsEndpoint, testConnectorEndpoint, updateConnectorEndpoint } from './endpoints/connectors';
 import { exportReport, passportEnvelope } from './endpoints/console';
 import { getEvidence, uploadEvidence } from './endpoints/evidence';
@@ -16,6 +17,10 @@ import { deleteSecretEndpoint, secretsStatusEndpoint, writeSecretEndpoint } from
 
 export const endpoints: readonly EndpointDefinition[] = [
   whoami,
+  tokenExchange,
+  listTrustPoliciesEndpoint,
+  createTrustPolicyEndpoint,
+  deleteTrustPolicyEndpoint,
   uploadEvidence,
   getEvidence,
   evaluateGate,

@@ -33,8 +33,10 @@ export async function verifyDpopProof(input: {
   method: string;
   /** Every URL the client may legitimately have used (the request URL, the configured public URL). */
   urls: string[];
-  accessToken: string;
-  boundJkt: string;
+  /** Null for a proof sent to the token endpoint (RFC 9449 section 5): no token yet, so no ath. */
+  accessToken: string | null;
+  /** Null when the proof's key is what the token will be bound to (token exchange). */
+  boundJkt: string | null;
   now?: Date;
 }): Promise<DpopCheck> {
   let header;
@@ -56,7 +58,7 @@ export async function verifyDpopProof(input: {
     return { ok: false, reason: 'the DPoP proof signature does not verify' };
   }
   const jkt = await calculateJwkThumbprint(jwk, 'sha256');
-  if (jkt !== input.boundJkt) return { ok: false, reason: 'the DPoP proof is signed by a key the token is not bound to' };
+  if (input.boundJkt !== null && jkt !== input.boundJkt) return { ok: false, reason: 'the DPoP proof is signed by a key the token is not bound to' };
   if (payload.htm !== input.method.toUpperCase()) return { ok: false, reason: 'the DPoP proof is for another HTTP method (htm)' };
   if (typeof payload.htu !== 'string' || !safeHtu(payload.htu, input.urls)) return { ok: false, reason: 'the DPoP proof is for another URL (htu)' };
   const now = Math.floor((input.now ?? new Date()).getTime() / 1000);
@@ -65,7 +67,7 @@ export async function verifyDpopProof(input: {
     return { ok: false, reason: `the DPoP proof is not fresh (iat must be within ${DPOP_MAX_AGE_SECONDS} s)` };
   }
   if (typeof payload.jti !== 'string' || payload.jti.length < 8 || payload.jti.length > 200) return { ok: false, reason: 'the DPoP proof needs a unique jti' };
-  if (payload.ath !== accessTokenHash(input.accessToken)) return { ok: false, reason: 'the DPoP proof is not bound to this token (ath)' };
+  if (input.accessToken !== null && payload.ath !== accessTokenHash(input.accessToken)) return { ok: false, reason: 'the DPoP proof is not bound to this token (ath)' };
   return { ok: true, jkt, jti: payload.jti, iat: payload.iat };
 }
 

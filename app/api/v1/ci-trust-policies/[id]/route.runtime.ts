@@ -1,0 +1,7 @@
+import { deleteTrustPolicyEndpoint } from '@/lib/api/endpoints/ci-identity';
+import { handleDeleteTrustPolicy } from '@/lib/ci-identity/handlers';
+import { withApi } from '@/lib/http/with-api';
+
+export const dynamic = 'force-dynamic';
+
+export const DELETE = withApi(deleteTrustPolicyEndpoint, handleDeleteTrustPolicy);
