@@ -99,14 +99,15 @@ export async function createDpopProof(input: {
   alg?: string;
   method: string;
   url: string;
-  accessToken: string;
+  /** Absent for the proof sent to the token endpoint, where no token exists yet. */
+  accessToken?: string | null;
   jti?: string;
   iat?: number;
 }): Promise<string> {
   const alg = input.alg ?? 'ES256';
   const { kty, crv, x, y, n, e } = input.publicJwk;
   const jwk = Object.fromEntries(Object.entries({ kty, crv, x, y, n, e }).filter(([, value]) => value !== undefined));
-  return new SignJWT({ htm: input.method.toUpperCase(), htu: htuOf(input.url), ath: accessTokenHash(input.accessToken), jti: input.jti ?? crypto.randomUUID() })
+  return new SignJWT({ htm: input.method.toUpperCase(), htu: htuOf(input.url), ...(input.accessToken ? { ath: accessTokenHash(input.accessToken) } : {}), jti: input.jti ?? crypto.randomUUID() })
     .setProtectedHeader({ typ: 'dpop+jwt', alg, jwk })
     .setIssuedAt(input.iat ?? Math.floor(Date.now() / 1000))
     .sign(input.privateKey);
