@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { productVersion } from '@/lib/version';
+import { ciIdentityAvailable, CiIdentityError, exchangeCiIdentity } from './ci-token';
 
 export interface ConnectionOptions {
   url?: string;
@@ -40,7 +41,9 @@ export function connection(options: ConnectionOptions, { tokenRequired = true } 
   const url = (options.url ?? process.env.RP_URL ?? '').replace(/\/+$/, '');
   if (!url) throw new UsageError('Name the Release Passport server with --url or RP_URL (e.g. https://passport.example.com).');
   const token = options.token ?? process.env.RP_TOKEN ?? null;
-  if (tokenRequired && !token) throw new UsageError('Give an API token with --token or RP_TOKEN (create one under Settings → API tokens).');
+  if (tokenRequired && !token && !ciIdentityAvailable()) {
+    throw new UsageError('Give an API token with --token or RP_TOKEN (create one under Settings → API tokens), or run in GitHub Actions / GitLab CI with a trust policy (see the CI identity docs).');
+  }
   return { url, token };
 }
 
@@ -104,12 +107,21 @@ interface SendInit {
 type Attempt = { ok: true; body: unknown } | { ok: false; retryable: boolean; summary: string; message: string; status: number | null; problem: Record<string, unknown> | null; waitMs: number | null };
 
 export function apiClient(options: ConnectionOptions, settings: { tokenRequired?: boolean; log?: (line: string) => void } = {}): ApiClient {
-  const { url, token } = connection(options, settings);
+  const { url, token: given } = connection(options, settings);
   const { timeoutMs, deadlineMs } = retrySettings(options);
+  // Without a stored token, the job's CI identity is exchanged once, on the first call.
+  let exchanged: Promise<string> | null = null;
+  const tokenFor = async (): Promise<string | null> => {
+    if (given || settings.tokenRequired === false) return given;
+    exchanged ??= exchangeCiIdentity(url).catch((error: unknown) => {
+      throw error instanceof CiIdentityError ? new ApiError(error.message, null) : error;
+    });
+    return exchanged;
+  };
   // One deadline for the whole command (uploads and the gate call alike): CI waits this long, no longer.
   const deadline = Date.now() + deadlineMs;
   const log = settings.log ?? ((line: string) => console.error(line));
-  const headers = (extra: Record<string, string>) => ({
+  const headers = (token: string | null, extra: Record<string, string>) => ({
     'user-agent': `rp/${productVersion}`,
     accept: 'application/json',
     ...(token ? { authorization: `Bearer ${token}` } : {}),
@@ -117,13 +129,14 @@ export function apiClient(options: ConnectionOptions, settings: { tokenRequired?
   });
 
   async function attempt(method: string, path: string, init: SendInit, limitMs: number): Promise<Attempt> {
+    const token = await tokenFor();
     let response: Response;
     let text: string;
     try {
       const signal = AbortSignal.timeout(limitMs);
       response = await fetch(`${url}${path}`, {
         method,
-        headers: headers(init.headers ?? {}),
+        headers: headers(token, init.headers ?? {}),
         body: init.body?.(),
         signal,
         ...(init.duplex ? { duplex: 'half' } : {}),
