@@ -34,7 +34,8 @@ beforeAll(async () => {
   const workspace = await testWorkspace(db);
   const admin = await testMember(db, workspace, 'admin');
   const { cookie } = await testSessionCookie(db, admin, [workspace.slug]);
-  server = http.createServer(async (request, response) => {
+  server = http.createServer((request, response) => void serve(request, response));
+  async function serve(request: http.IncomingMessage, response: http.ServerResponse) {
     const url = new URL(request.url ?? '/', base);
     if (url.pathname === '/actions-id-token') {
       // GitHub's token request endpoint: bearer ACTIONS_ID_TOKEN_REQUEST_TOKEN, audience in the query.
@@ -50,7 +51,7 @@ beforeAll(async () => {
     const body = chunks.length ? Buffer.concat(chunks) : undefined;
     const answer = await route(new Request(url, { method: request.method, headers: request.headers as Record<string, string>, body }), { params: {} });
     response.writeHead(answer.status, Object.fromEntries(answer.headers)).end(Buffer.from(await answer.arrayBuffer()));
-  });
+  }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const created = await withApi(createTrustPolicyEndpoint, handleCreateTrustPolicy)(
