@@ -76,6 +76,33 @@ describe('external identities', () => {
     expect(verified).toMatchObject({ ok: true, userId: existing.id });
     expect(await resolveExternalIdentity(db, { provider: 'oidc:https://idp.test', subject: 'sub-3', email: null, emailVerified: true, name: '' }, TEST_AUDIT)).toMatchObject({ ok: false });
   });
+
+  it('never create, reserve or link an account from an unverified email', async () => {
+    const db = await getRuntimeDb();
+    const usersBefore = (await db.select({ n: count() }).from(users))[0]!.n;
+    const attacker = { provider: 'oidc:https://idp.test', subject: 'attacker', email: 'victim@example.test', emailVerified: false, name: 'Mallory' };
+    expect(await resolveExternalIdentity(db, attacker, TEST_AUDIT)).toMatchObject({ ok: false, reason: expect.stringMatching(/did not verify victim@example.test/) });
+    expect((await db.select({ n: count() }).from(users))[0]!.n).toBe(usersBefore);
+    // The real person, verified, gets an account of their own; the attacker's identity still reaches nothing.
+    const victim = await resolveExternalIdentity(db, { ...attacker, subject: 'victim', emailVerified: true, name: 'Victim' }, TEST_AUDIT);
+    expect(victim).toMatchObject({ ok: true, email: 'victim@example.test' });
+    expect(await resolveExternalIdentity(db, attacker, TEST_AUDIT)).toMatchObject({ ok: false });
+    expect(await resolveExternalIdentity(db, { ...attacker, email: 'VICTIM@example.test.' }, TEST_AUDIT)).toMatchObject({ ok: false });
+  });
+
+  it('refuse look-alike spellings of an address (Kelvin sign, fullwidth) and fold a trailing dot into the one account', async () => {
+    const db = await getRuntimeDb();
+    const kate = await testUser(db, { email: 'kate@example.test' });
+    for (const [subject, email] of [
+      ['kelvin', '\u212Aate@example.test'],
+      ['fullwidth', '\uFF4Bate@\uFF45xample.test'],
+    ] as const) {
+      const resolved = await resolveExternalIdentity(db, { provider: 'oidc:https://idp.test', subject, email, emailVerified: true, name: '' }, TEST_AUDIT);
+      expect(resolved).toMatchObject({ ok: false, reason: expect.stringMatching(/look-alike.*kate@example\.test/) });
+    }
+    const trailingDot = await resolveExternalIdentity(db, { provider: 'oidc:https://idp.test', subject: 'trailing-dot', email: 'Kate@Example.test.', emailVerified: true, name: '' }, TEST_AUDIT);
+    expect(trailingDot).toMatchObject({ ok: true, userId: kate.id, email: 'kate@example.test' });
+  });
 });
 
 describe('trusted proxy headers', () => {

@@ -1,14 +1,17 @@
 /**
  * Mapping external identities (an OIDC issuer's subject, a trusted proxy's user) to people.
- * A known identity signs in its person. A new one is linked to the person with the same email
- * only when the identity provider vouches for the email (email_verified); otherwise, or when no
- * such person exists, a person is created (without any workspace: an admin invites them).
+ * Accounts are keyed by (provider, subject). A known identity signs in its person. A new identity
+ * needs an email the identity provider vouches for (email_verified): an unverified claim never
+ * creates, names or links an account, so nobody can reserve a victim's address for the day the
+ * real person signs in. A verified new identity is linked to the person with that email, or a
+ * person is created (without any workspace: an admin invites them).
  */
 import { and, eq } from 'drizzle-orm';
 import type { RuntimeDb } from '@/db/runtime';
 import { userIdentities, users } from '@/db/schema/runtime';
 import { appendAuditEvent } from '@/lib/audit/log';
 import type { AuditContext } from '@/lib/audit/event';
+import { lookAlikeProblem } from './email';
 import { createUser, findUserByEmail, isEmail, normalizeEmail } from './users';
 
 export interface ExternalIdentity {
@@ -32,10 +35,12 @@ export async function resolveExternalIdentity(db: RuntimeDb, identity: ExternalI
   if (known) return known.disabledAt ? { ok: false, reason: 'the account is disabled' } : { ok: true, userId: known.userId, email: known.email };
 
   if (!identity.email || !isEmail(identity.email)) return { ok: false, reason: 'the identity provider sent no email address' };
+  const lookAlike = lookAlikeProblem(identity.email);
+  if (lookAlike) return { ok: false, reason: lookAlike };
   const email = normalizeEmail(identity.email);
   return db.transaction(async (tx) => {
+    if (!identity.emailVerified) return { ok: false as const, reason: `the identity provider did not verify ${email}; ask it to verify the address, then sign in again` };
     const existing = await findUserByEmail(tx, email);
-    if (existing && !identity.emailVerified) return { ok: false as const, reason: `the identity provider did not verify ${email}, which belongs to an existing account` };
     if (existing?.disabledAt) return { ok: false as const, reason: 'the account is disabled' };
     const user = existing ?? (await createUser(tx, { email, name: identity.name }, audit));
     await tx.insert(userIdentities).values({ provider: identity.provider, subject: identity.subject, userId: user.id }).onConflictDoNothing();

@@ -1,25 +1,18 @@
 /**
  * People (installation-level: one person can belong to several workspaces). Emails are kept
- * lowercase so sign-in, invitations and OIDC linking match whatever case people type.
+ * normalised (./email) so sign-in, invitations and OIDC linking match whatever case people type.
  */
 import { eq } from 'drizzle-orm';
 import type { RuntimeDb } from '@/db/runtime';
 import { users } from '@/db/schema/runtime';
 import { appendAuditEvent, type DbOrTx } from '@/lib/audit/log';
 import type { AuditContext } from '@/lib/audit/event';
+import { isEmail, normalizeEmail } from './email';
 import { hashPassword, passwordProblem } from './passwords';
 
+export { isEmail, normalizeEmail };
+
 export type UserRecord = typeof users.$inferSelect;
-
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
-
-const EMAIL = /^[^\s@]+@[^\s@]+$/;
-
-export function isEmail(value: string): boolean {
-  return EMAIL.test(value.trim()) && value.length <= 320;
-}
 
 export class UserInputError extends Error {
   constructor(

@@ -1,13 +1,15 @@
 /**
  * Buyers of the portal (owner database), known by the OIDC identity they sign in with. An identity
- * is matched by issuer and subject; an existing customer is matched by email only when the
- * identity provider vouches for the address (email_verified), so an unverified address can never
- * take over someone else's subscription.
+ * is matched by issuer and subject. A new identity needs an address the identity provider vouches
+ * for (email_verified): an unverified address never creates, reserves or links a customer (nor,
+ * through isPortalAdmin, the site's administration), so it can never squat a buyer's or staff
+ * member's address or take over someone else's subscription.
  */
 import { and, eq } from 'drizzle-orm';
 import { getOwnerDb } from '@/db/owner';
 import { customers } from '@/db/schema/owner';
 import type { Customer } from '@/lib/billing/entitlements';
+import { lookAlikeProblem, normalizeEmail } from '@/lib/auth/email';
 
 export interface SignInIdentity {
   issuer: string;
@@ -21,8 +23,10 @@ export type CustomerResolution = { customer: Customer } | { refused: string };
 
 export async function customerForIdentity(identity: SignInIdentity): Promise<CustomerResolution> {
   const db = await getOwnerDb();
-  const email = identity.email.trim().toLowerCase();
+  const email = normalizeEmail(identity.email);
   if (!email.includes('@')) return { refused: 'Your identity provider did not share an email address.' };
+  const lookAlike = lookAlikeProblem(identity.email);
+  if (lookAlike) return { refused: `The address ${lookAlike}.` };
   return db.transaction(async (tx) => {
     const [known] = await tx
       .select()
@@ -32,9 +36,12 @@ export async function customerForIdentity(identity: SignInIdentity): Promise<Cus
       const [updated] = await tx.update(customers).set({ name: identity.name || known.name }).where(eq(customers.id, known.id)).returning();
       return { customer: updated! };
     }
+    if (!identity.emailVerified) {
+      return { refused: `Your identity provider has not verified ${email}. Verify the address with it, then sign in again.` };
+    }
     const [sameEmail] = await tx.select().from(customers).where(eq(customers.email, email));
     if (sameEmail) {
-      if (!identity.emailVerified || (sameEmail.oidcSubject && sameEmail.oidcIssuer === identity.issuer)) {
+      if ((sameEmail.oidcSubject && sameEmail.oidcIssuer === identity.issuer)) {
         return { refused: `An account for ${email} exists under another sign-in. Sign in the way you did before, or contact support.` };
       }
       const [linked] = await tx
@@ -57,4 +64,13 @@ export async function customerById(id: string): Promise<Customer | null> {
   const db = await getOwnerDb();
   const [row] = await db.select().from(customers).where(eq(customers.id, id));
   return row ?? null;
+}
+
+/** Vendor staff, by the emails in PORTAL_ADMIN_EMAILS (comma-separated). */
+export function isPortalAdmin(customer: Pick<Customer, 'email'>): boolean {
+  const admins = (process.env.PORTAL_ADMIN_EMAILS ?? '')
+    .split(',')
+    .map(normalizeEmail)
+    .filter(Boolean);
+  return admins.includes(normalizeEmail(customer.email));
 }

@@ -19,11 +19,4 @@ export async function requireBuyer(returnTo: string): Promise<Customer> {
   return customer;
 }
 
-/** Vendor staff, by the emails in PORTAL_ADMIN_EMAILS (comma-separated). */
-export function isPortalAdmin(customer: Pick<Customer, 'email'>): boolean {
-  const admins = (process.env.PORTAL_ADMIN_EMAILS ?? '')
-    .split(',')
-    .map((email) => email.trim().toLowerCase())
-    .filter(Boolean);
-  return admins.includes(customer.email.toLowerCase());
-}
+export { isPortalAdmin } from './customers';
