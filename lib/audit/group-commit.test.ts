@@ -99,7 +99,9 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('group commit when the database 
       let killing = true;
       const kills = (async () => {
         while (killing) {
-          await killer`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${name} and pid <> pg_backend_pid()`;
+          // Not the backends still starting: postgres.js reads the type catalog right after connecting
+          // and leaves a failure there unhandled (its own noise, not the group commit's).
+          await killer`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${name} and pid <> pg_backend_pid() and backend_start < now() - interval '300 milliseconds'`;
           await new Promise((resolve) => setTimeout(resolve, 3));
         }
       })();
@@ -129,7 +131,11 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('group commit when the database 
       expect(Date.now() - started).toBeLessThan(5_000);
       const written = (outcome as PromiseSettledResult<unknown>[]).filter((entry) => entry.status === 'fulfilled').length;
       const verified = await verifyAuditChain(db, ws);
-      expect(verified).toMatchObject({ ok: true, checked: written + 21 });
+      // An append whose connection died may have committed without its caller knowing (it failed):
+      // the chain holds every acknowledged one, maybe some of those, and verifies.
+      expect(verified.ok).toBe(true);
+      expect(verified.checked).toBeGreaterThanOrEqual(written + 21);
+      expect(verified.checked).toBeLessThanOrEqual(120 + 21);
     } finally {
       await killer.end({ timeout: 1 });
     }

@@ -8,6 +8,7 @@
  * at fault fails (a transaction that failed wrote nothing). Inside a caller's transaction an
  * append runs in it, at once.
  */
+import { databaseUnavailableReason } from '@/db/faults';
 import { isTransaction, runInOneTransaction, type CompiledStatement, type StatementHandle } from '@/db/statement';
 
 /** Enough to share one commit under any load a process sees; bounds one transaction's size. */
@@ -45,7 +46,14 @@ async function drain(db: StatementHandle, chain: string, chains: Map<string, Pen
     let results: unknown[][];
     try {
       results = await runInOneTransaction(db, group);
-    } catch {
+    } catch (error) {
+      // The connection failed or timed out: whether the group committed is unknown, so running its
+      // appends again could write them twice. They fail (503: retry, with an idempotency key for the gate).
+      if (databaseUnavailableReason(error)) {
+        for (const pending of group) pending.reject(error);
+        continue;
+      }
+      // A statement failed: Postgres rolled the group back; each append again alone, so only the one at fault fails.
       for (const pending of group) await runAlone(db, pending);
       continue;
     }

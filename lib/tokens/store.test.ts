@@ -78,7 +78,12 @@ describe('API tokens', () => {
     await recordApiTokenUse(db, found.record, '10.1.2.3', t0);
     const [after] = await listApiTokens(db, ws.id);
     expect(after).toMatchObject({ lastUsedIp: '10.1.2.3', lastUsedAt: t0 });
-    const again = await lookupApiToken(db, token);
+    // The look-up cache learns of the write through LISTEN/NOTIFY: eventually, not at once.
+    let again = await lookupApiToken(db, token);
+    for (let i = 0; i < 50 && again.ok && again.record.lastUsedAt?.getTime() !== t0.getTime(); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      again = await lookupApiToken(db, token);
+    }
     if (!again.ok) throw new Error('token not found');
     await recordApiTokenUse(db, again.record, '10.1.2.3', new Date(t0.getTime() + 1000)); // recent, same address: skipped
     expect((await listApiTokens(db, ws.id))[0]!.lastUsedAt).toEqual(t0);
