@@ -19,13 +19,13 @@ const config: NextConfig = {
   reactStrictMode: true,
   // Type-checking is its own step (npm run typecheck, in .ci/run); each build would repeat it.
   typescript: { ignoreBuildErrors: true },
-  // PGlite loads its WASM and data files from its own package folder at run time.
-  serverExternalPackages: ['@electric-sql/pglite', '@node-rs/argon2'],
+  // A native addon: loaded from its own package folder at run time, not bundled.
+  serverExternalPackages: ['@node-rs/argon2'],
   // Code names the data directory (process.cwd()/.data) at run time; file tracing would otherwise
   // copy a developer's local database, keys and secrets into the standalone package.
   // (e2e/ and patches/ hold files named postgres*, which the tracer's loose match of the postgres
   // driver's dynamic imports would otherwise copy in.)
-  outputFileTracingExcludes: { '*': ['.data/**', '.cache/**', 'test-results/**', 'e2e/**', 'patches/**'] },
+  outputFileTracingExcludes: { '*': ['.data/**', '.cache/**', 'test-results/**', 'e2e/**', 'patches/**', 'scripts/**'] },
   // Headers every response needs, pages, API and static files alike, at no middleware cost.
   headers: async () => [{ source: '/:path*', headers: [...STATIC_SECURITY_HEADERS] }],
 };

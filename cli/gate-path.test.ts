@@ -1,6 +1,6 @@
 /**
  * The CI gate path of the rp CLI (gate, evidence, verify, replay through the API) must not load
- * database code: CI machines have no database, and PGlite must not be opened beside a server.
+ * database code: CI machines have no database, and the gate must never start the embedded one.
  * Walks the real import graph (static and dynamic imports, type-only imports excluded).
  */
 import fs from 'node:fs';
@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '..');
-const DATABASE = [/^drizzle-orm/, /^postgres$/, /^@electric-sql\/pglite/, /^db\//];
+const DATABASE = [/^drizzle-orm/, /^postgres$/, /^db\//, /^scripts\/embedded-postgres/];
 // The operator-only `rp replay --database` loads it on purpose, behind that flag.
 const ALLOWED_EDGES = new Set(['cli/commands/replay.ts -> cli/support/replay-database.ts']);
 

@@ -16,12 +16,15 @@ import { registerRetention } from './commands/retention';
 import { registerSecrets } from './commands/secrets';
 import { registerVerify } from './commands/verify';
 import { registerWorker } from './commands/worker';
+import { attachEmbeddedDatabase, detachEmbeddedDatabase } from './support/embedded-database';
 
 const program = new Command('rp')
   .description('Release Passport: gate releases on evidence and verify signed passports.')
   .version(productVersion)
   .showHelpAfterError()
-  .exitOverride();
+  .exitOverride()
+  .hook('preAction', (_program, actionCommand) => attachEmbeddedDatabase(actionCommand))
+  .hook('postAction', () => detachEmbeddedDatabase());
 
 registerMigrate(program);
 registerGate(program);
@@ -38,6 +41,7 @@ registerRetention(program);
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
+  await detachEmbeddedDatabase().catch(() => {});
   // Help and version exit 0; any other commander error is a usage error (2).
   if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
   console.error(`rp: ${error instanceof Error ? error.message : String(error)}`);

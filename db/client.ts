@@ -1,7 +1,8 @@
 /**
- * One database client for both targets (DESIGN section 8): postgres.js when a database URL is
- * configured, PGlite in `.data/<target>/pglite` otherwise. Migrations are applied when the
- * database is first opened, so `npm start` on a fresh machine needs nothing installed.
+ * One database client for both targets: postgres.js on the DATABASE_URL the launcher hands over,
+ * an external PostgreSQL or the embedded one it started from the data directory
+ * (scripts/embedded-postgres.mjs). Migrations are applied when the database is first opened, so
+ * `npm start` on a fresh machine needs nothing installed.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,20 +10,21 @@ import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import type { Sql as PostgresClient } from 'postgres';
-import { dataDir as installationDataDir } from '@/lib/data-dir';
 import { DatabaseUnavailableError, databaseTimeouts } from './faults';
 
 export type DatabaseKind = 'runtime' | 'owner';
 
-// Both drivers' databases share this shape; data access is written once against it.
+// The drizzle database over postgres.js, typed for a schema.
 export type Database<TSchema extends Record<string, unknown>> = PgDatabase<PgQueryResultHKT, TSchema>;
 
 export interface OpenDatabase<TSchema extends Record<string, unknown>> {
   db: Database<TSchema>;
-  driver: 'postgres' | 'pglite';
+  driver: 'postgres';
+  /** Whether the launcher runs this PostgreSQL from the data directory, or it is a server of its own. */
+  engine: 'embedded' | 'external';
   kind: DatabaseKind;
   migrationsFolder: string;
-  /** Runs raw SQL and returns its rows, whichever driver is underneath. */
+  /** Runs raw SQL and returns its rows. */
   query<T = Record<string, unknown>>(statement: ReturnType<typeof sql>): Promise<T[]>;
   close(): Promise<void>;
 }
@@ -35,19 +37,12 @@ export interface DatabaseOptions<TSchema extends Record<string, unknown>> {
    * so the build's file tracing copies only that target's migrations into its standalone output.
    */
   migrationsFolder: string;
-  /** postgres:// URL; when absent the embedded PGlite database in `dataDir` is used. */
+  /** postgres:// URL (DATABASE_URL: an external server, or the embedded one the launcher started). */
   url?: string;
-  /** Directory of the PGlite data; defaults to `.data/<kind>/pglite` under the working directory. */
-  dataDir?: string;
   /** Apply pending migrations while opening (the default). */
   migrate?: boolean;
   /** Connection pool size for Postgres. */
   maxConnections?: number;
-}
-
-export function defaultDataDir(kind: DatabaseKind): string {
-  const root = installationDataDir();
-  return path.join(root, kind === 'owner' ? 'public' : 'runtime', 'pglite');
 }
 
 const MIGRATION_LOCK_ID = 7_301_995_001;
@@ -55,7 +50,8 @@ const MIGRATION_LOCK_ID = 7_301_995_001;
 export async function openDatabase<TSchema extends Record<string, unknown>>(
   options: DatabaseOptions<TSchema>,
 ): Promise<OpenDatabase<TSchema>> {
-  const opened = options.url ? await openPostgres(options) : await openPglite(options);
+  if (!options.url) throw new DatabaseNotConfiguredError();
+  const opened = await openPostgres(options);
   if (options.migrate !== false) {
     try {
       await applyMigrations(opened);
@@ -171,6 +167,7 @@ async function openPostgres<TSchema extends Record<string, unknown>>(
   return {
     db,
     driver: 'postgres',
+    engine: process.env.RP_DATABASE_ENGINE === 'embedded' ? 'embedded' : 'external',
     kind: options.kind,
     migrationsFolder: options.migrationsFolder,
     query: async <T,>(statement: ReturnType<typeof sql>) =>
@@ -192,77 +189,14 @@ async function openPostgres<TSchema extends Record<string, unknown>>(
   };
 }
 
-async function openPglite<TSchema extends Record<string, unknown>>(
-  options: DatabaseOptions<TSchema>,
-): Promise<OpenDatabase<TSchema>> {
-  const { PGlite } = await import('@electric-sql/pglite');
-  const { drizzle } = await import('drizzle-orm/pglite');
-  const dataDir = options.dataDir ?? defaultDataDir(options.kind);
-  fs.mkdirSync(dataDir, { recursive: true });
-  const releaseLock = acquireDirectoryLock(dataDir);
-  let client;
-  try {
-    client = await PGlite.create({ dataDir });
-  } catch (error) {
-    releaseLock();
-    throw error;
-  }
-  const db = drizzle(client, { schema: options.schema }) as unknown as Database<TSchema>;
-  return {
-    db,
-    driver: 'pglite',
-    kind: options.kind,
-    migrationsFolder: options.migrationsFolder,
-    query: async <T,>(statement: ReturnType<typeof sql>) =>
-      ((await db.execute(statement)) as unknown as { rows: T[] }).rows,
-    close: async () => {
-      await client.close();
-      releaseLock();
-    },
-  };
-}
-
 /**
- * PGlite admits one process at a time and corrupts its data if two open it. A lock file with
- * the holder's pid refuses a second opener with a message that says what to do.
+ * No database to open: the process was not started by a launcher (npm start, npm run dev, rp) that
+ * runs the embedded PostgreSQL, and no DATABASE_URL names a server.
  */
-function acquireDirectoryLock(dataDir: string): () => void {
-  const lockFile = path.join(dataDir, '..', 'pglite.lock');
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
-      const release = () => fs.rmSync(lockFile, { force: true });
-      process.once('exit', release);
-      return release;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number(fs.readFileSync(lockFile, 'utf8').trim());
-      if (holder === process.pid) return () => fs.rmSync(lockFile, { force: true });
-      if (holder && isProcessAlive(holder)) {
-        throw new DatabaseBusyError(dataDir, holder);
-      }
-      fs.rmSync(lockFile, { force: true }); // stale: its process is gone
-    }
-  }
-  throw new DatabaseBusyError(dataDir, 0);
-}
-
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-export class DatabaseBusyError extends Error {
-  constructor(dataDir: string, pid: number) {
-    super(
-      `The embedded database in ${dataDir} is open in another process${pid ? ` (pid ${pid})` : ''}. ` +
-        'Stop the server first, or set DATABASE_URL to use Postgres, which admits many processes.',
-    );
-    this.name = 'DatabaseBusyError';
+export class DatabaseNotConfiguredError extends Error {
+  constructor() {
+    super('No database: DATABASE_URL is not set. Start with `npm start` or `npm run dev` (they run the embedded PostgreSQL), or set DATABASE_URL to a PostgreSQL server.');
+    this.name = 'DatabaseNotConfiguredError';
   }
 }
 
@@ -271,13 +205,8 @@ async function applyMigrations<TSchema extends Record<string, unknown>>(
 ): Promise<void> {
   const folder = opened.migrationsFolder;
   const run = async (migrationDb: unknown = opened.db) => {
-    if (opened.driver === 'postgres') {
-      const { migrate } = await import('drizzle-orm/postgres-js/migrator');
-      await migrate(migrationDb as never, { migrationsFolder: folder });
-    } else {
-      const { migrate } = await import('drizzle-orm/pglite/migrator');
-      await migrate(opened.db as never, { migrationsFolder: folder });
-    }
+    const { migrate } = await import('drizzle-orm/postgres-js/migrator');
+    await migrate(migrationDb as never, { migrationsFolder: folder });
   };
   const runAll = async (migrationDb?: unknown) => {
     await run(migrationDb);

@@ -1,4 +1,4 @@
-/** The rows of a raw `db.execute(sql...)`: postgres.js returns an array, PGlite an object holding one. */
+/** The rows of a raw `db.execute(sql...)`, typed: postgres.js returns them as an array. */
 export function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+  return result as T[];
 }

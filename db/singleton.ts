@@ -1,10 +1,10 @@
 /**
  * A process-wide database per kind, opened (and migrated) on first use. Kept on globalThis so
- * that Next's module reloading in development does not open PGlite twice.
+ * that Next's module reloading in development does not open a second connection pool.
  */
 import { openDatabase, type DatabaseKind, type DatabaseOptions, type OpenDatabase } from './client';
 
-type Overrides = Pick<DatabaseOptions<Record<string, unknown>>, 'url' | 'dataDir' | 'maxConnections'>;
+type Overrides = Pick<DatabaseOptions<Record<string, unknown>>, 'url' | 'maxConnections'>;
 
 /** Overrides, or a function that prepares them on first open (tests clone a template lazily). */
 type OverridesSource = Overrides | (() => Promise<Overrides>);
@@ -32,7 +32,6 @@ export function databaseSingleton<TSchema extends Record<string, unknown>>(
             schema,
             migrationsFolder,
             url: overrides.url ?? (process.env.DATABASE_URL || undefined),
-            dataDir: overrides.dataDir,
             maxConnections: overrides.maxConnections,
           }),
         )

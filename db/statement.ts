@@ -22,14 +22,11 @@ import { transactionDeadlineMs, withDeadline } from './faults';
 /** A database or a transaction: what a statement is built with and run on. */
 export type StatementHandle = Pick<RuntimeDb, 'execute' | 'insert' | 'select'>;
 
+/** The parts of the postgres.js client (drizzle's `$client`) the statements use. */
 interface DriverClient {
-  /** postgres.js */
-  unsafe?: (query: string, parameters?: unknown[], options?: { prepare?: boolean }) => Promise<unknown[]>;
-  /** postgres.js: a transaction on one connection of the pool. */
-  begin?: <T>(callback: (tx: DriverClient) => Promise<T>) => Promise<T>;
-  /** PGlite */
-  query?: (query: string, parameters: unknown[]) => Promise<{ rows: unknown[] }>;
-  transaction?: <T>(callback: (tx: DriverClient) => Promise<T>) => Promise<T>;
+  unsafe: (query: string, parameters?: unknown[], options?: { prepare?: boolean }) => Promise<unknown[]>;
+  /** A transaction on one connection of the pool. */
+  begin: <T>(callback: (tx: DriverClient) => Promise<T>) => Promise<T>;
 }
 
 const dialect = new PgDialect();
@@ -50,8 +47,7 @@ export function compiledStatement<Row>(build: (db: StatementHandle, value: (name
     const client = driverOf(db);
     if (client) {
       const query = bind(db, values);
-      if (client.unsafe) return (await client.unsafe(query.sql, query.params)) as Row[];
-      return (await client.query!(query.sql, query.params)).rows as Row[];
+      return (await client.unsafe(query.sql, query.params)) as Row[];
     }
     // A drizzle transaction has no driver client of its own (it runs on one connection).
     return rowsOf<Row>(await db.execute(build(db, (name) => values[name] as never)));
@@ -66,25 +62,17 @@ export function compiledStatement<Row>(build: (db: StatementHandle, value: (name
  */
 export async function runInOneTransaction(db: StatementHandle, runs: ReadonlyArray<{ statement: CompiledStatement<unknown>; values: Record<string, unknown> }>): Promise<unknown[][]> {
   const client = driverOf(db);
-  if (client?.begin) {
+  if (client) {
     const queries = runs.map((run) => run.statement.bind(db, run.values));
     // postgres.js's own transaction: the statements are sent together (pipelined) once BEGIN is
     // answered, then COMMIT. Not a reserve()d connection: postgres.js 3.4.9 puts a reserved
     // connection that died back into its pool on release, and every query that later lands on it
     // waits forever (porsager/postgres#1199, #1208). begin() fails at once when its connection closes.
     return withDeadline(
-      client.begin((tx) => Promise.all(queries.map((query) => tx.unsafe!(query.sql, query.params, { prepare: true })))) as Promise<unknown[][]>,
+      client.begin((tx) => Promise.all(queries.map((query) => tx.unsafe(query.sql, query.params, { prepare: true })))) as Promise<unknown[][]>,
       transactionDeadlineMs(),
       'a transaction',
     );
-  }
-  if (client?.transaction) {
-    const queries = runs.map((run) => run.statement.bind(db, run.values));
-    return client.transaction(async (tx) => {
-      const results: unknown[][] = [];
-      for (const query of queries) results.push((await tx.query!(query.sql, query.params)).rows);
-      return results;
-    });
   }
   const results: unknown[][] = [];
   for (const run of runs) results.push(await run.statement(db, run.values));
@@ -93,7 +81,7 @@ export async function runInOneTransaction(db: StatementHandle, runs: ReadonlyArr
 
 function driverOf(db: StatementHandle): DriverClient | null {
   const client = (db as { $client?: DriverClient }).$client;
-  return client && (client.unsafe || client.query) ? client : null;
+  return client?.unsafe ? client : null;
 }
 
 /** A drizzle transaction (no driver client of its own), as opposed to the database itself. */

@@ -100,6 +100,6 @@ test('a request carrying x-middleware-subrequest gains nothing', async ({ reques
 test('health and readiness answer in both targets', async ({ request }) => {
   for (const [url, target] of [[RUNTIME_URL, 'runtime'], [PUBLIC_URL, 'public']] as const) {
     expect(await (await request.get(url + '/api/health')).json()).toMatchObject({ status: 'ok', target });
-    expect(await (await request.get(url + '/api/ready')).json()).toMatchObject({ status: 'ready', database: 'pglite' });
+    expect(await (await request.get(url + '/api/ready')).json()).toMatchObject({ status: 'ready', database: 'postgres', engine: 'embedded' });
   }
 });

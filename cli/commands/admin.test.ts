@@ -1,10 +1,9 @@
 /**
  * The admin CLI as an operator runs it: `node cli/rp.mjs admin …` against a real database (a
- * copy of the migrated PGlite template, or a fresh Postgres database with TEST_DATABASE_URL).
+ * fresh copy of the migrated template on the run's PostgreSQL, given in DATABASE_URL). The CLI on
+ * the embedded default, beside a running server, is proven in e2e/engine/.
  */
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,26 +13,15 @@ import { cloneTestDatabase, migrationsFolderOf } from '@/db/testing/templates';
 import { lookupApiToken } from '@/lib/tokens/store';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
-const adminUrl = process.env.TEST_DATABASE_URL || undefined;
 let clone: Awaited<ReturnType<typeof cloneTestDatabase>>;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  clone = await cloneTestDatabase('runtime', adminUrl);
-  if (clone.url) {
-    env = { DATABASE_URL: clone.url };
-  } else {
-    // The CLI finds the embedded database at $RP_DATA_DIR/runtime/pglite.
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-cli-test-'));
-    fs.mkdirSync(path.join(dataDir, 'runtime'));
-    fs.renameSync(clone.dataDir!, path.join(dataDir, 'runtime', 'pglite'));
-    await clone.drop();
-    env = { RP_DATA_DIR: dataDir, DATABASE_URL: '' };
-  }
+  clone = await cloneTestDatabase('runtime', process.env.TEST_DATABASE_URL!);
+  env = { DATABASE_URL: clone.url };
 });
 afterAll(async () => {
-  if (env.RP_DATA_DIR) fs.rmSync(env.RP_DATA_DIR, { recursive: true, force: true });
-  else await clone.drop();
+  await clone.drop();
 });
 
 function rp(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -49,23 +37,11 @@ function rp(args: string[], stdin?: string): Promise<{ code: number; stdout: str
 }
 
 async function openDirect() {
-  return openDatabase({ kind: 'runtime', schema, migrationsFolder: migrationsFolderOf('runtime'), url: env.DATABASE_URL || undefined, dataDir: env.RP_DATA_DIR ? path.join(env.RP_DATA_DIR, 'runtime', 'pglite') : undefined, maxConnections: 2 });
+  return openDatabase({ kind: 'runtime', schema, migrationsFolder: migrationsFolderOf('runtime'), url: env.DATABASE_URL, maxConnections: 2 });
 }
 
 describe('rp admin and rp audit', () => {
-  it.skipIf(Boolean(adminUrl))('refuse clearly while another process (the server) holds the embedded database', { timeout: 60_000 }, async () => {
-    const held = await openDirect();
-    try {
-      const result = await rp(['admin', 'create-workspace', 'blocked']);
-      expect(result.code).toBe(1);
-      expect(result.stderr).toMatch(/open in another process/);
-      expect(result.stderr).toMatch(/while the server is stopped/);
-    } finally {
-      await held.close();
-    }
-  });
-
-  // Each command is a new process opening the database: about 3 s apiece on PGlite.
+  // Each command is a new process opening the database.
   it('set up people, a workspace and a CI token, then verify the audit log', { timeout: 120_000 }, async () => {
     expect((await rp(['admin', 'create-user', 'ops@example.test', '--name', 'Ops', '--password-stdin'], 'a long enough password\n')).code).toBe(0);
     const workspace = await rp(['admin', 'create-workspace', 'acme', '--name', 'Acme Inc', '--json']);

@@ -20,16 +20,12 @@ const env: Record<string, string> = { RP_DATA_DIR: dataDir, RP_SECRETS_KEY: cryp
 let clone: Awaited<ReturnType<typeof cloneTestDatabase>>;
 
 async function database(): Promise<OpenDatabase<typeof schema>> {
-  return openDatabase({ kind: 'runtime', schema, migrationsFolder: migrationsFolderOf('runtime'), url: clone.url, dataDir: env.DATABASE_URL ? undefined : path.join(dataDir, 'runtime', 'pglite'), migrate: false });
+  return openDatabase({ kind: 'runtime', schema, migrationsFolder: migrationsFolderOf('runtime'), url: clone.url, migrate: false });
 }
 
 beforeAll(async () => {
-  clone = await cloneTestDatabase('runtime', process.env.TEST_DATABASE_URL || undefined);
-  if (clone.url) env.DATABASE_URL = clone.url;
-  else {
-    fs.mkdirSync(path.join(dataDir, 'runtime'));
-    fs.renameSync(clone.dataDir!, path.join(dataDir, 'runtime', 'pglite'));
-  }
+  clone = await cloneTestDatabase('runtime', process.env.TEST_DATABASE_URL!);
+  env.DATABASE_URL = clone.url;
   const opened = await database();
   await opened.db.insert(schema.workspaces).values({ slug: 'acme', name: 'Acme' });
   await opened.close();

@@ -1,7 +1,6 @@
 /**
- * Opening the runtime database from the CLI. With the embedded database (PGlite) only one process
- * may hold it: while the server runs, admin commands refuse with a message saying so (db/client.ts
- * has the lock). With Postgres (DATABASE_URL) they run alongside the server.
+ * Opening the runtime database from the CLI: DATABASE_URL, which cli/support/embedded-database.ts
+ * points at the embedded PostgreSQL when none is set (the running server's, shared with it).
  */
 import os from 'node:os';
 import type { RuntimeDb } from '@/db/runtime';
@@ -9,16 +8,7 @@ import type { AuditContext } from '@/lib/audit/event';
 
 export async function withRuntimeDb<T>(run: (db: RuntimeDb) => Promise<T>): Promise<T> {
   const { runtimeDatabase } = await import('@/db/runtime');
-  const { DatabaseBusyError } = await import('@/db/client');
-  let opened;
-  try {
-    opened = await runtimeDatabase.open();
-  } catch (error) {
-    if (error instanceof DatabaseBusyError) {
-      throw new Error(`${error.message}\nWith the embedded database, run admin commands while the server is stopped (or use Postgres).`, { cause: error });
-    }
-    throw error;
-  }
+  const opened = await runtimeDatabase.open();
   try {
     return await run(opened.db);
   } finally {

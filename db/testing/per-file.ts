@@ -7,14 +7,15 @@ import { ownerDatabase } from '../owner';
 import { runtimeDatabase } from '../runtime';
 import { cloneTestDatabase } from './templates';
 
-const adminUrl = process.env.TEST_DATABASE_URL || undefined;
+// Set by the global setup: the server given in TEST_DATABASE_URL, or the run's embedded PostgreSQL.
+const adminUrl = process.env.TEST_DATABASE_URL!;
 const drops: Array<() => Promise<void>> = [];
 
 for (const [kind, database] of [['runtime', runtimeDatabase], ['owner', ownerDatabase]] as const) {
   database.configure(async () => {
     const clone = await cloneTestDatabase(kind, adminUrl);
     drops.push(clone.drop);
-    return { url: clone.url, dataDir: clone.dataDir, maxConnections: 4 };
+    return { url: clone.url, maxConnections: 4 };
   });
 }
 

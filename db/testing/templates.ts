@@ -1,8 +1,7 @@
 /**
- * Test databases (DESIGN: "share one database per test file, clone a migrated template").
- * PGlite: one migrated data directory per kind, made once and copied per test file (a copy and a
- * reopen take well under a second; migrating anew takes five). Postgres (TEST_DATABASE_URL): one
- * migrated template database per kind, and `CREATE DATABASE ... TEMPLATE` per test file.
+ * Test databases (one database per test file, cloned from a migrated template): one migrated
+ * template database per kind on the run's PostgreSQL (TEST_DATABASE_URL, or the embedded one the
+ * global setup started), and `CREATE DATABASE ... TEMPLATE` per test file.
  * Templates are keyed by a hash of the migrations, so a schema change makes new ones.
  */
 import crypto from 'node:crypto';
@@ -14,7 +13,6 @@ import * as runtimeSchema from '../schema/runtime';
 
 export const KINDS: DatabaseKind[] = ['runtime', 'owner'];
 const root = path.resolve(import.meta.dirname, '..', '..');
-const cacheDir = path.join(root, '.cache', 'test-db');
 
 export function migrationsFolderOf(kind: DatabaseKind): string {
   return path.join(root, 'db', 'migrations', kind);
@@ -34,10 +32,6 @@ function migrationsHash(kind: DatabaseKind): string {
   return hash.digest('hex').slice(0, 12);
 }
 
-export function pgliteTemplateDir(kind: DatabaseKind): string {
-  return path.join(cacheDir, `${kind}-${migrationsHash(kind)}`, 'pglite');
-}
-
 export function postgresTemplateName(kind: DatabaseKind): string {
   return `rp_tpl_${kind}_${migrationsHash(kind)}`;
 }
@@ -47,17 +41,6 @@ export function withDatabase(url: string, database: string): string {
   const parsed = new URL(url);
   parsed.pathname = '/' + database;
   return parsed.toString();
-}
-
-export async function ensurePgliteTemplate(kind: DatabaseKind): Promise<string> {
-  const dir = pgliteTemplateDir(kind);
-  const done = path.join(dir, '..', 'ready');
-  if (fs.existsSync(done)) return dir;
-  fs.rmSync(path.dirname(dir), { recursive: true, force: true });
-  const opened = await openDatabase({ kind, schema: schemaOf(kind), migrationsFolder: migrationsFolderOf(kind), dataDir: dir });
-  await opened.close();
-  fs.writeFileSync(done, new Date().toISOString());
-  return dir;
 }
 
 export async function ensurePostgresTemplate(kind: DatabaseKind, adminUrl: string): Promise<string> {
@@ -91,15 +74,9 @@ export async function ensurePostgresTemplate(kind: DatabaseKind, adminUrl: strin
 }
 
 /** A fresh copy of the template for one test file; returns where it is and how to remove it. */
-export async function cloneTestDatabase(
-  kind: DatabaseKind,
-  adminUrl: string | undefined,
-): Promise<{ url?: string; dataDir?: string; drop(): Promise<void> }> {
+export async function cloneTestDatabase(kind: DatabaseKind, adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
   const suffix = `${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
-  if (adminUrl) return scratchPostgresDatabase(adminUrl, `rp_test_${kind}_${suffix}`, postgresTemplateName(kind));
-  const target = path.join(cacheDir, 'clones', `${kind}-${suffix}`, 'pglite');
-  fs.cpSync(pgliteTemplateDir(kind), target, { recursive: true });
-  return { dataDir: target, drop: async () => fs.rmSync(path.dirname(target), { recursive: true, force: true }) };
+  return scratchPostgresDatabase(adminUrl, `rp_test_${kind}_${suffix}`, postgresTemplateName(kind));
 }
 
 /** A new Postgres database (optionally a copy of a template) and how to remove it. */

@@ -69,7 +69,7 @@ for (const target of ['runtime', 'public'] as const) {
       const ready = await waitForOk(`http://127.0.0.1:${port}/api/ready`, 90_000).catch((error: Error) => {
         throw new Error(`${error.message}\n--- server output ---\n${output}`);
       });
-      expect(await ready.json()).toMatchObject({ status: 'ready', database: 'pglite' });
+      expect(await ready.json()).toMatchObject({ status: 'ready', database: 'postgres', engine: 'embedded' });
       const health = await fetch(`http://127.0.0.1:${port}/api/health`);
       expect(await health.json()).toMatchObject({ status: 'ok', target });
       // Nothing was written into the image itself: only the data volume changed.

@@ -1,7 +1,7 @@
 /**
- * One machine, every core (issue 8): with Postgres, RP_WORKERS=N runs N server processes behind
- * one port and replaces one that dies; with the embedded database it refuses, since PGlite admits
- * one process. Needs the runtime build; the multi-process part runs on Postgres (TEST_DATABASE_URL).
+ * One machine, every core (issue 8): RP_WORKERS=N runs N server processes behind one port and
+ * replaces one that dies, on the embedded PostgreSQL (the default) and on a PostgreSQL server
+ * (TEST_DATABASE_URL). Needs the runtime build.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,7 +13,7 @@ import { freePort, waitForOk } from '../support/ports';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const launcher = path.join(root, '.next-runtime', 'standalone', 'rp-server.mjs');
-const adminUrl = process.env.TEST_DATABASE_URL;
+const adminUrl = process.env.TEST_DATABASE_URL!;
 const children: ChildProcess[] = [];
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-workers-'));
 afterAll(() => {
@@ -21,8 +21,9 @@ afterAll(() => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
+/** The supervisor's node children (the embedded PostgreSQL is its child too, and not a worker). */
 function workerPids(primary: number): number[] {
-  const result = spawnSync('pgrep', ['-P', String(primary)], { encoding: 'utf8' });
+  const result = spawnSync('pgrep', ['-P', String(primary), 'node'], { encoding: 'utf8' });
   return result.stdout.split('\n').filter(Boolean).map(Number);
 }
 
@@ -35,15 +36,29 @@ async function eventually(check: () => boolean, timeoutMs = 20_000): Promise<voi
 }
 
 describe('RP_WORKERS', () => {
-  it('refuses several processes on the embedded database, saying why', () => {
-    const result = spawnSync(process.execPath, [launcher], {
-      env: { ...process.env, RP_WORKERS: '2', DATABASE_URL: '', RP_DATA_DIR: dataDir, PORT: '0' },
-      encoding: 'utf8',
-      timeout: 20_000,
+  it('runs N server processes on the embedded PostgreSQL, and stops the database after them', async () => {
+    const port = await freePort();
+    const ownDir = path.join(dataDir, 'embedded-workers');
+    const server = spawn(process.execPath, [launcher], {
+      env: { ...process.env, RP_WORKERS: '2', DATABASE_URL: '', RP_DATA_DIR: ownDir, PORT: String(port), AUTH_SECRET: 'workers-test-secret' },
+      stdio: 'pipe',
     });
-    expect(result.status).toBe(2);
-    expect(result.stderr).toContain('RP_WORKERS > 1 needs Postgres');
-  });
+    children.push(server);
+    let output = '';
+    server.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await waitForOk(`http://127.0.0.1:${port}/api/ready`, 90_000);
+    await eventually(() => workerPids(server.pid!).length === 2);
+    expect(output).toMatch(/embedded PostgreSQL on 127\.0\.0\.1:\d+/);
+    const owner = JSON.parse(fs.readFileSync(path.join(ownDir, 'runtime', 'postgres', 'owner.json'), 'utf8')) as { pid: number; postmasterPid: number };
+    expect(owner.pid).toBe(server.pid);
+    // Both processes answer readiness, which writes through the database.
+    const answers = await Promise.all(Array.from({ length: 20 }, () => fetch(`http://127.0.0.1:${port}/api/ready`)));
+    expect(answers.map((answer) => answer.status)).toEqual(Array(20).fill(200));
+    server.kill('SIGTERM');
+    expect(await new Promise<number | null>((resolve) => server.once('exit', resolve))).toBe(0);
+    expect(() => process.kill(owner.postmasterPid, 0)).toThrow();
+    expect(fs.existsSync(path.join(ownDir, 'runtime', 'postgres', 'owner.json'))).toBe(false);
+  }, 120_000);
 
   it('refuses to listen beyond this machine without RP_PUBLIC_URL, naming the setting', () => {
     const start = (extra: Record<string, string>) =>
@@ -102,13 +117,13 @@ describe('RP_WORKERS', () => {
     expect(workerPids(server.pid!)).toEqual([]);
   }, 180_000);
 
-  it.skipIf(!adminUrl)('runs N server processes behind one port on Postgres and replaces one that dies', async () => {
+  it('runs N server processes behind one port on a PostgreSQL server and replaces one that dies', async () => {
     const database = `rp_workers_${process.pid}`;
-    execFileSync('psql', [adminUrl!, '-qc', `drop database if exists ${database}`, '-c', `create database ${database}`]);
+    execFileSync('psql', [adminUrl, '-qc', `drop database if exists ${database}`, '-c', `create database ${database}`]);
     try {
       const port = await freePort();
       const server = spawn(process.execPath, [launcher], {
-        env: { ...process.env, RP_WORKERS: '2', DATABASE_URL: withDatabase(adminUrl!, database), RP_DATA_DIR: dataDir, PORT: String(port), AUTH_SECRET: 'workers-test-secret' },
+        env: { ...process.env, RP_WORKERS: '2', DATABASE_URL: withDatabase(adminUrl, database), RP_DATA_DIR: dataDir, PORT: String(port), AUTH_SECRET: 'workers-test-secret' },
         stdio: 'pipe',
       });
       children.push(server);
@@ -128,7 +143,7 @@ describe('RP_WORKERS', () => {
       server.kill('SIGTERM');
       await new Promise((resolve) => server.once('exit', resolve));
     } finally {
-      execFileSync('psql', [adminUrl!, '-qc', `drop database if exists ${database} with (force)`]);
+      execFileSync('psql', [adminUrl, '-qc', `drop database if exists ${database} with (force)`]);
     }
   }, 120_000);
 });

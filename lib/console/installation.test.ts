@@ -24,7 +24,7 @@ const byId = async (env: Record<string, string>) => Object.fromEntries((await in
 describe('installation status', () => {
   it('reports the embedded defaults as working but not for production, each with what to do', async () => {
     const checks = await byId(base);
-    expect(checks.database).toMatchObject({ state: process.env.TEST_DATABASE_URL ? 'ok' : 'attention' });
+    expect(checks.database).toMatchObject({ state: 'ok' }); // the tests' database is not one the launcher runs
     expect(checks.database!.facts).toContainEqual(['Migrations', expect.stringMatching(/^(\d+) of \1 applied$/)]);
     expect(checks.storage).toMatchObject({ state: 'attention', todo: expect.stringContaining('RP_STORAGE_DRIVER=s3') });
     expect(checks.ratelimit).toMatchObject({ state: 'attention', todo: expect.stringContaining('REDIS_URL') });

@@ -63,22 +63,22 @@ async function databaseCheck(env: Env): Promise<InstallationCheck> {
     const { ms } = await timed(() => opened.query(sql`select 1`));
     const migrations = await migrationStatus(opened);
     const facts: Array<[string, string]> = [
-      ['Driver', opened.driver === 'pglite' ? 'embedded PGlite' : 'PostgreSQL'],
+      ['Engine', opened.engine === 'embedded' ? 'embedded PostgreSQL (run by the launcher from the data directory)' : 'PostgreSQL server'],
       ['Round trip', `${ms} ms`],
       ['Migrations', `${migrations.applied} of ${migrations.expected} applied`],
     ];
-    if (opened.driver === 'postgres' && env.DATABASE_URL) facts.push(['Server', withoutCredentials(env.DATABASE_URL)]);
+    if (opened.engine === 'external' && env.DATABASE_URL) facts.push(['Server', withoutCredentials(env.DATABASE_URL)]);
     if (!migrations.current) {
       return { id: 'database', title, state: 'error', summary: 'Migrations are missing.', facts, todo: 'Run "rp migrate" (or restart the server, which migrates at start).' };
     }
-    if (opened.driver === 'pglite') {
+    if (opened.engine === 'embedded') {
       return {
         id: 'database',
         title,
         state: 'attention',
-        summary: 'The embedded database: fine for one server and a trial, not for production.',
+        summary: 'The embedded PostgreSQL: a real PostgreSQL on this machine, for one server (RP_WORKERS uses all its cores); its backups are yours to schedule.',
         facts,
-        todo: 'For production and for more than one replica, set DATABASE_URL to a PostgreSQL database (the runtime migrates it at start).',
+        todo: 'For more than one machine, or a managed server with its own backups, set DATABASE_URL to a PostgreSQL database and move the data with pg_dump and pg_restore (docs: Operations, Backup).',
       };
     }
     return { id: 'database', title, state: 'ok', summary: 'PostgreSQL answers and has every migration.', facts, todo: null };

@@ -44,7 +44,7 @@ export async function readinessResponse(
       return notReady(`The database has ${status.applied} of ${status.expected} migrations. Run "rp migrate" (or restart the server, which migrates at start).`, { migrations: status });
     }
     return Response.json(
-      { status: 'ready', database: database.driver, migrations: status },
+      { status: 'ready', database: database.driver, engine: database.engine, migrations: status },
       { headers: { 'cache-control': 'no-store', [REQUEST_ID_HEADER]: requestId } },
     );
   } catch (error) {

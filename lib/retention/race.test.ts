@@ -19,7 +19,7 @@ import { FilesystemBlobStore } from '@/lib/storage/filesystem';
 import { verifyCheckpointSignature } from './checkpoint';
 import { remaining, seedWorkspace, type Seeded } from './testing';
 
-const adminUrl = process.env.TEST_DATABASE_URL;
+const adminUrl = process.env.TEST_DATABASE_URL!;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-retention-race-'));
 const store = new FilesystemBlobStore(path.join(dataDir, 'blobs'));
 const key = randomKeyBase64();
@@ -38,7 +38,7 @@ function rp(...args: string[]): Promise<{ status: number | null; output: string 
   });
 }
 
-describe.skipIf(!adminUrl)('retention with two worker processes racing', () => {
+describe('retention with two worker processes racing', () => {
   beforeAll(async () => {
     clone = await cloneTestDatabase('runtime', adminUrl);
     runtimeDatabase.configure({ url: clone.url, maxConnections: 4 });

@@ -107,20 +107,16 @@ describe('the canary secret', () => {
   });
 
   it('appears in no output of the rp CLI, including its public-target audit lines', async () => {
-    const clone = await cloneTestDatabase('runtime', process.env.TEST_DATABASE_URL || undefined);
+    const clone = await cloneTestDatabase('runtime', process.env.TEST_DATABASE_URL!);
     const dataDir = temporaryDirectory();
     try {
-      if (clone.dataDir) {
-        fs.mkdirSync(path.join(dataDir, 'runtime'), { recursive: true });
-        fs.cpSync(clone.dataDir, path.join(dataDir, 'runtime', 'pglite'), { recursive: true });
-      }
       const env = {
         ...process.env,
         RP_DATA_DIR: dataDir,
         RP_SECRETS_KEY: randomKeyBase64(),
         RP_OIDC_CLIENT_SECRET: CANARY,
         CANARY_VALUE: CANARY,
-        ...(clone.url ? { DATABASE_URL: clone.url } : { DATABASE_URL: '' }),
+        DATABASE_URL: clone.url,
       };
       const rp = (args: string[], input?: string) => {
         const result = spawnSync(process.execPath, [path.resolve('cli/rp.mjs'), ...args], { env, input, encoding: 'utf8', timeout: 60_000 });

@@ -99,9 +99,5 @@ function startListening(db: RuntimeDb, cache: TokenLookupCache<unknown>): void {
   const client = (db as { $client?: ListeningClient }).$client;
   if (!client?.listen) return; // a driver without LISTEN: never cache
   const onNotify = (payload: string) => cache.forget(payload);
-  const listening = client.unsafe
-    ? client.listen(TOKEN_CHANGES_CHANNEL, onNotify, () => cache.listenerReady())
-    : // PGlite: one process holds the database, the LISTEN cannot drop.
-      client.listen(TOKEN_CHANGES_CHANNEL, onNotify).then(() => cache.listenerReady());
-  listening.catch(() => cache.listenerLost());
+  client.listen(TOKEN_CHANGES_CHANNEL, onNotify, () => cache.listenerReady()).catch(() => cache.listenerLost());
 }

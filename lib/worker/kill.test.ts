@@ -14,13 +14,13 @@ import { cloneTestDatabase } from '@/db/testing/templates';
 import { claimJob, type JobDefinition } from './jobs';
 import { Worker } from './worker';
 
-const adminUrl = process.env.TEST_DATABASE_URL;
+const adminUrl = process.env.TEST_DATABASE_URL!;
 const LEASE_SECONDS = 3;
 let clone: Awaited<ReturnType<typeof cloneTestDatabase>> | null = null;
 let db: RuntimeDb;
 let child: ChildProcess | null = null;
 
-describe.skipIf(!adminUrl)('a worker process killed mid-job', () => {
+describe('a worker process killed mid-job', () => {
   beforeAll(async () => {
     clone = await cloneTestDatabase('runtime', adminUrl);
     runtimeDatabase.configure({ url: clone.url, maxConnections: 4 });

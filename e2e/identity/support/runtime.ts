@@ -1,8 +1,8 @@
 /**
  * The identity suite's own runtime server: the production build on this suite's port, with
  * sign-in configured (a real OIDC provider, a trusted proxy) and a database seeded before start
- * through the product's own data-access functions (the embedded database admits one process, so
- * seeding happens before the server takes it).
+ * through the product's own data-access functions, on the data directory's embedded PostgreSQL
+ * (started for the seeding and stopped before the server starts it again).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,6 +10,7 @@ import path from 'node:path';
 import { openDatabase } from '@/db/client';
 import type { RuntimeDb } from '@/db/runtime';
 import * as schema from '@/db/schema/runtime';
+import { embeddedPostgresDir, startEmbeddedPostgres } from '../../../scripts/embedded-postgres.mjs';
 import { startTarget, type StartedServer } from '../../public/support/servers';
 
 const root = path.resolve(import.meta.dirname, '..', '..', '..');
@@ -17,11 +18,16 @@ const root = path.resolve(import.meta.dirname, '..', '..', '..');
 /** A fresh data directory whose database `seed` fills before any server runs. */
 export async function seededDataDir<T>(seed: (db: RuntimeDb) => Promise<T>): Promise<{ dataDir: string; seeded: T }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-e2e-identity-'));
-  const opened = await openDatabase({ kind: 'runtime', schema, migrationsFolder: path.join(root, 'db/migrations/runtime'), dataDir: path.join(dataDir, 'runtime', 'pglite') });
+  const embedded = await startEmbeddedPostgres(embeddedPostgresDir(dataDir, 'runtime'), { purpose: 'e2e seeding', log: () => {} });
   try {
-    return { dataDir, seeded: await seed(opened.db as RuntimeDb) };
+    const opened = await openDatabase({ kind: 'runtime', schema, migrationsFolder: path.join(root, 'db/migrations/runtime'), url: embedded.url });
+    try {
+      return { dataDir, seeded: await seed(opened.db as RuntimeDb) };
+    } finally {
+      await opened.close();
+    }
   } finally {
-    await opened.close();
+    await embedded.stop();
   }
 }
 
