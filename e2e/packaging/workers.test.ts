@@ -16,15 +16,24 @@ const launcher = path.join(root, '.next-runtime', 'standalone', 'rp-server.mjs')
 const adminUrl = process.env.TEST_DATABASE_URL!;
 const children: ChildProcess[] = [];
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-workers-'));
+// The data directories are folders of this one: run as root, PostgreSQL's own user must pass through.
+fs.chmodSync(dataDir, 0o711);
 afterAll(() => {
   for (const child of children) child.kill('SIGTERM');
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** The supervisor's node children (the embedded PostgreSQL is its child too, and not a worker). */
+/** The supervisor's server processes (the embedded PostgreSQL is its child too, and not one of them). */
 function workerPids(primary: number): number[] {
-  const result = spawnSync('pgrep', ['-P', String(primary), 'node'], { encoding: 'utf8' });
-  return result.stdout.split('\n').filter(Boolean).map(Number);
+  const result = spawnSync('pgrep', ['-P', String(primary)], { encoding: 'utf8' });
+  const isPostgres = (pid: number) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres';
+    } catch {
+      return false; // already gone
+    }
+  };
+  return result.stdout.split('\n').filter(Boolean).map(Number).filter((pid) => !isPostgres(pid));
 }
 
 async function eventually(check: () => boolean, timeoutMs = 20_000): Promise<void> {
