@@ -59,10 +59,13 @@ export function runningEmbeddedPostgres(dir) {
 export async function startEmbeddedPostgres(dir, options = {}) {
   const log = options.log ?? ((line) => console.log(line));
   const purpose = options.purpose ?? 'release passport';
+  const created = missingFolders(dir);
+  // The folders above keep the usual mode (another target's launcher may share them); this one is private.
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   claimOwnership(dir, purpose);
   try {
-    return await startClaimed(dir, { ...options, log, purpose });
+    return await startClaimed(dir, { ...options, log, purpose, created });
   } catch (error) {
     releaseOwnership(dir);
     throw error;
@@ -75,7 +78,7 @@ async function startClaimed(dir, options) {
   refuseForeignData(dir, pgdata);
   const binaries = resolveBinaries();
   const runAs = unprivilegedUser(log);
-  if (runAs) grantTraversal(dir, runAs);
+  if (runAs) grantTraversal(dir, runAs, options.created ?? []);
 
   const passwordFile = path.join(dir, 'password');
   if (!fs.existsSync(path.join(pgdata, 'PG_VERSION'))) {
@@ -285,13 +288,14 @@ function lookUpUser(name) {
 }
 
 /** The unprivileged user must reach pgdata: traverse (not list) rights on the folders above it. */
-function grantTraversal(dir, user) {
+function grantTraversal(dir, user, created) {
   const dataRoot = path.dirname(path.dirname(dir)); // <RP_DATA_DIR>/<target>/postgres
   for (let folder = dir; ; folder = path.dirname(folder)) {
     const stat = fs.statSync(folder);
     if ((stat.mode & 0o001) === 0 && stat.uid !== user.uid) {
-      // Our own folders are opened for traversal; a folder above the data directory is not ours to change.
-      if (!folder.startsWith(dataRoot)) {
+      // The data directory's folders, and those this start created, are opened for traversal; a
+      // folder above them is not ours to change.
+      if (!folder.startsWith(dataRoot) && !created.includes(folder)) {
         throw new EmbeddedPostgresError(
           `The embedded database runs as "${user.name}", who cannot reach ${dir}: ${folder} is closed to other users. Put RP_DATA_DIR elsewhere, or run as another user.`,
         );
@@ -300,6 +304,13 @@ function grantTraversal(dir, user) {
     }
     if (path.dirname(folder) === folder) return;
   }
+}
+
+/** The folders on the way to `dir` that do not exist yet (this start creates them). */
+function missingFolders(dir) {
+  const missing = [];
+  for (let folder = path.resolve(dir); !fs.existsSync(folder); folder = path.dirname(folder)) missing.push(folder);
+  return missing;
 }
 
 function chownTree(folder, user) {

@@ -234,6 +234,9 @@ function restartWhenItDies(running, dir) {
 
 function localSecret(file) {
   if (!fs.existsSync(file)) {
+    // Only the secret's own folder is private: the data directory above it is shared with the
+    // embedded PostgreSQL's user when run as root (scripts/embedded-postgres.mjs).
+    fs.mkdirSync(path.dirname(path.dirname(file)), { recursive: true });
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     try {
       fs.writeFileSync(file, crypto.randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });

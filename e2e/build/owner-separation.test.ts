@@ -84,4 +84,10 @@ describe('both builds', () => {
     );
     expect(leaked).toEqual([]);
   });
+
+  it.each(['runtime', 'public'] as const)('the %s build ships no image optimizer (sharp), which nothing uses', (target) => {
+    const modules = path.join(buildDir(target), 'standalone', 'node_modules');
+    expect(fs.existsSync(path.join(modules, 'sharp'))).toBe(false);
+    expect(fs.existsSync(path.join(modules, '@img'))).toBe(false);
+  });
 });
