@@ -58,6 +58,7 @@ export function renderMarkdown(source: string): RenderedMarkdown {
       },
     },
   });
-  const html = marked.parse(source, { async: false });
+  // A wide table scrolls sideways (site.css): focusable, like code blocks, so it scrolls by keyboard.
+  const html = marked.parse(source, { async: false }).replaceAll('<table>', '<table tabindex="0">');
   return { html, title, headings };
 }
