@@ -1,8 +1,8 @@
 /** Runs once when the public site's server starts (Node only): peer addresses for rate limits, then the owner database. */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
-  const { installPeerAddressHook } = await import('./lib/http/peer-address-hook');
-  installPeerAddressHook();
+  const { installRequestStartHook } = await import('./lib/http/request-start');
+  installRequestStartHook();
   const { ownerDatabase } = await import('./db/owner');
   await ownerDatabase.open();
 }

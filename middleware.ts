@@ -7,6 +7,7 @@
 import { getToken, type JWT } from 'next-auth/jwt';
 import { NextResponse, type NextRequest } from 'next/server';
 import { externalOrigin } from './lib/http/origin';
+import { problem, PROBLEM_CONTENT_TYPE } from './lib/http/problem';
 import { REQUEST_ID_HEADER, resolveRequestId } from './lib/http/request-id';
 import { belongsToOtherTarget, needsSession, workspaceSlugOf } from './lib/routes';
 import { contentSecurityPolicy, generateNonce, HSTS_VALUE, isHttps } from './lib/security/headers';
@@ -28,7 +29,10 @@ export default async function middleware(request: NextRequest): Promise<NextResp
   requestHeaders.set('content-security-policy', csp);
 
   let response: NextResponse;
-  if (belongsToOtherTarget(target, pathname)) {
+  if (isCrossSiteAction(request)) {
+    // Next refuses it too, but with a 500: a form posted from another site is the sender's fault.
+    response = crossSiteActionRefused(requestId);
+  } else if (belongsToOtherTarget(target, pathname)) {
     response = notFound(request, requestHeaders);
   } else if (needsSession(target, pathname)) {
     const session = await readSession(request, https);
@@ -58,6 +62,44 @@ export default async function middleware(request: NextRequest): Promise<NextResp
   response.headers.set('content-security-policy', csp);
   if (https) response.headers.set('strict-transport-security', HSTS_VALUE);
   return response;
+}
+
+/**
+ * A server action (POST with a Next-Action header) whose Origin is another site's: the host must
+ * be the one the request was sent to (X-Forwarded-Host from a proxy, else Host), or RP_PUBLIC_URL's.
+ * A request without an Origin header (not a browser form) is left to Next's own check.
+ */
+function isCrossSiteAction(request: NextRequest): boolean {
+  if (request.method !== 'POST' || !request.headers.has('next-action')) return false;
+  const origin = request.headers.get('origin');
+  if (origin === null) return false;
+  let originHost: string;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    return true; // "null" (a sandboxed or opaque origin) or garbage
+  }
+  const allowed = new Set<string>();
+  const forwardedHost = request.headers.get('x-forwarded-host')?.split(',')[0]?.trim();
+  if (forwardedHost) allowed.add(forwardedHost);
+  const host = request.headers.get('host');
+  if (host) allowed.add(host);
+  if (process.env.RP_PUBLIC_URL) {
+    try {
+      allowed.add(new URL(process.env.RP_PUBLIC_URL).host);
+    } catch {
+      // validated at start (rp-server.mjs)
+    }
+  }
+  return !allowed.has(originHost);
+}
+
+function crossSiteActionRefused(requestId: string): NextResponse {
+  const body = problem('forbidden', 'This form was sent from another site than this one, so it was refused. Open the page on this server and send the form from there.');
+  return new NextResponse(JSON.stringify({ ...body, requestId }), {
+    status: 403,
+    headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store' },
+  });
 }
 
 /** Decodes the encrypted session cookie; an absent, forged or expired one is no session. */
@@ -91,5 +133,5 @@ function notFound(request: NextRequest, headers: Headers): NextResponse {
 export const config = {
   // Left out: the API (its route wrapper authenticates, DESIGN section 9), health checks and
   // static files. Every page passes through.
-  matcher: ['/((?!api/v1/|api/bench/|api/health|api/ready|_next/static/|_next/image|favicon\\.ico|robots\\.txt|sitemap\\.xml).*)'],
+  matcher: ['/((?!api/v1/|api/bench/|api/health|api/ready|api/malformed-address|_next/static/|_next/image|favicon\\.ico|robots\\.txt|sitemap\\.xml).*)'],
 };

@@ -103,3 +103,31 @@ test('health and readiness answer in both targets', async ({ request }) => {
     expect(await (await request.get(url + '/api/ready')).json()).toMatchObject({ status: 'ready', database: 'postgres', engine: 'embedded' });
   }
 });
+
+test('a path whose percent-encoding is not valid UTF-8 is a 400 problem, not a 500, in both targets', async ({ request }) => {
+  for (const url of [RUNTIME_URL, PUBLIC_URL]) {
+    for (const path of ['/api/v1/workspaces/%ED%A0%80/keys', '/console/%FF', '/docs/%C3']) {
+      const response = await request.get(url + path, { maxRedirects: 0 });
+      expect(response.status(), url + path).toBe(400);
+      expect(response.headers()['content-type']).toContain('application/problem+json');
+      const body = (await response.json()) as { code: string; detail: string; requestId: string };
+      expect(body).toMatchObject({ code: 'bad-request', detail: expect.stringContaining('not valid UTF-8') });
+      expect(body.requestId).toBe(response.headers()['x-request-id']);
+    }
+  }
+});
+
+test('a server action posted from another site, or from an opaque origin, is a 403 problem, not a 500', async ({ request }) => {
+  for (const url of [RUNTIME_URL, PUBLIC_URL]) {
+    for (const origin of ['http://evil.example', 'null']) {
+      const response = await request.post(url + '/login', {
+        headers: { 'next-action': '0'.repeat(40), origin, 'content-type': 'text/plain;charset=UTF-8' },
+        data: '[]',
+        maxRedirects: 0,
+      });
+      expect(response.status(), `${url} from ${origin}`).toBe(403);
+      expect(response.headers()['content-type']).toContain('application/problem+json');
+      expect(await response.json()).toMatchObject({ code: 'forbidden', detail: expect.stringContaining('sent from another site') });
+    }
+  }
+});

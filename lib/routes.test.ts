@@ -43,4 +43,9 @@ describe('the route split', () => {
     expect(workspaceSlugOf('/console')).toBeNull();
     expect(workspaceSlugOf('/account')).toBeNull();
   });
+
+  it('does not throw on a workspace segment that is not valid UTF-8 (no workspace has that slug)', () => {
+    expect(workspaceSlugOf('/console/%ED%A0%80/passports')).toBe('%ED%A0%80');
+    expect(workspaceSlugOf('/console/caf%C3%A9')).toBe('café');
+  });
 });

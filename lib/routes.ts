@@ -26,5 +26,12 @@ export function needsSession(target: Target, pathname: string): boolean {
 /** `/console/acme/...` and `/settings/acme/...` name a workspace whose membership is checked. */
 export function workspaceSlugOf(pathname: string): string | null {
   const match = /^\/(?:console|settings)\/([^/]+)/.exec(pathname);
-  return match ? decodeURIComponent(match[1]!) : null;
+  if (!match) return null;
+  try {
+    return decodeURIComponent(match[1]!);
+  } catch {
+    // Not valid UTF-8: no workspace has such a slug. A slug no session lists, so a non-member
+    // answer (404) rather than an exception (the server also rewrites such paths, lib/http/request-start.ts).
+    return match[1]!;
+  }
 }

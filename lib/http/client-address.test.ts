@@ -2,11 +2,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { addressIn, clientAddress, normalizeAddress, parseAddressList, PEER_ADDRESS_HEADER } from './client-address';
-import { installPeerAddressHook } from './peer-address-hook';
+import { decodablePath, installRequestStartHook } from './request-start';
 
-describe('the peer address hook', () => {
+describe('the request-start hook', () => {
   it('stamps the socket address and overwrites whatever the client sent in its place', async () => {
-    installPeerAddressHook();
+    installRequestStartHook();
     const server = http.createServer((request, response) => {
       response.end(JSON.stringify({ peer: request.headers[PEER_ADDRESS_HEADER], raw: request.rawHeaders.filter((h) => h.toLowerCase() === PEER_ADDRESS_HEADER).length }));
     });
@@ -20,6 +20,13 @@ describe('the peer address hook', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('paths whose percent-encoding is not valid UTF-8', () => {
+  it('are told apart from valid ones, the query aside', () => {
+    for (const bad of ['/api/v1/workspaces/%ED%A0%80/keys', '/console/%FF', '/a/%C3', '/%E0%80%80']) expect(decodablePath(bad), bad).toBe(false);
+    for (const good of ['/api/v1/workspaces/acme/keys', '/console/%C3%A9t%C3%A9', '/a%2Fb', '/search?q=%FF', '/%25ED']) expect(decodablePath(good), good).toBe(true);
   });
 });
 

@@ -3,7 +3,7 @@
  * *adds* `x-forwarded-for` when the client did not send one (base-server.js: `??=`), so any
  * client can claim any address there. The runtime therefore stamps every incoming request with
  * the socket's address in `x-rp-peer-address`, overwriting whatever the client sent
- * (./peer-address-hook.ts, installed at start-up). From that:
+ * (./request-start.ts, installed at start-up). From that:
  *   - the peer address is the socket's address, never a header a client controls;
  *   - the client address is the peer, or, when the peer is one of RP_TRUSTED_PROXIES, the last
  *     `x-forwarded-for` hop that is not itself a trusted proxy.

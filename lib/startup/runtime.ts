@@ -1,6 +1,6 @@
 import { runtimeDatabase } from '@/db/runtime';
 import { bootstrapInstallation, bootstrapMessage } from '@/lib/auth/bootstrap';
-import { installPeerAddressHook } from '@/lib/http/peer-address-hook';
+import { installRequestStartHook } from '@/lib/http/request-start';
 
 /**
  * Start-up work of the runtime server, before traffic: the real peer address is stamped on
@@ -9,7 +9,7 @@ import { installPeerAddressHook } from '@/lib/http/peer-address-hook';
  * are removed, and the embedded worker starts.
  */
 export async function startRuntime(): Promise<void> {
-  installPeerAddressHook();
+  installRequestStartHook();
   // Sign-in builds its callback URLs (OIDC redirect_uri) from AUTH_URL when set; behind a proxy or
   // bound to 0.0.0.0 / :: the request's own URL is not the one people use, so RP_PUBLIC_URL is.
   if (!process.env.AUTH_URL && process.env.RP_PUBLIC_URL) process.env.AUTH_URL = process.env.RP_PUBLIC_URL;
