@@ -8,6 +8,9 @@ export default defineConfig({
     globalSetup: ['db/testing/global-setup.ts'],
     setupFiles: ['db/testing/per-file.ts'],
     pool: 'forks',
+    // Connector tests talk to stand-ins on this machine, which connectors refuse unless the operator
+    // allows them (lib/connectors/address-guard.ts); the guard's own tests take this away.
+    env: { RP_CONNECTOR_ALLOWED_ADDRESSES: '127.0.0.1/32' },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Tests start real servers and databases; their output is part of the record.

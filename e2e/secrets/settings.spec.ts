@@ -46,7 +46,8 @@ test.beforeAll(async () => {
   await admin.unsafe(`create database "${database}"`);
   const databaseUrl = withDatabase(POSTGRES_ADMIN_URL, database);
   standIn = await startStandIn(makeFixture(CANARY));
-  runtime = await startTarget('runtime', PORT, { DATABASE_URL: databaseUrl, AUTH_SECRET, RP_SECRETS_KEY: STORE_KEY, RP_OIDC_CLIENT_SECRET: INSTALLATION_CANARY });
+  // The connector stand-in listens on this machine: allowed by the operator's setting, as a real internal server would be.
+  runtime = await startTarget('runtime', PORT, { DATABASE_URL: databaseUrl, AUTH_SECRET, RP_SECRETS_KEY: STORE_KEY, RP_OIDC_CLIENT_SECRET: INSTALLATION_CANARY, RP_CONNECTOR_ALLOWED_ADDRESSES: '127.0.0.1/32' });
   runtimeDatabase.configure({ url: databaseUrl, maxConnections: 2 });
   configureSecrets({ target: 'runtime', env: { RP_SECRETS_KEY: STORE_KEY, RP_DATA_DIR: '/nonexistent' } });
   process.env.AUTH_SECRET = AUTH_SECRET;

@@ -1,0 +1,72 @@
+/**
+ * Connectors reach servers a workspace maintainer names, from inside the customer's network: left
+ * alone, a maintainer could point one at the database port, the cloud metadata service or any
+ * internal host, and learn from its answers what is there. So a connector connects only to public
+ * addresses, unless the operator names others in RP_CONNECTOR_ALLOWED_ADDRESSES (CIDR list).
+ *
+ * The check is on the address the socket is about to connect to, after DNS (the `lookup` of the
+ * HTTP agent, and the literal address when the URL names one): a name that resolves to a public
+ * address when saved and to 127.0.0.1 when used (DNS rebinding) is refused at that moment. A
+ * refused address is refused before any connection, so the message tells nothing of its ports.
+ */
+import dns from 'node:dns';
+import net from 'node:net';
+import { Agent } from 'undici';
+import { addressIn, normalizeAddress, parseAddressList } from '@/lib/http/client-address';
+
+/** Loopback, private (RFC 1918, ULA), link-local (cloud metadata), carrier-grade NAT, "this network", multicast, reserved. */
+const INTERNAL = parseAddressList(
+  [
+    '0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.0.0.0/24',
+    '192.168.0.0/16', '198.18.0.0/15', '224.0.0.0/3', '::/128', '::1/128', 'fc00::/7', 'fe80::/10', 'ff00::/8',
+  ].join(','),
+  'internal ranges',
+);
+
+export class ConnectorAddressRefused extends Error {
+  constructor(host: string, address: string) {
+    super(
+      `${host} is ${host === address ? 'an internal address' : `at ${address}, an internal address`} (loopback, private, link-local or metadata): connectors do not connect there. ` +
+        'If this server is meant to be reached, the operator can allow it with RP_CONNECTOR_ALLOWED_ADDRESSES.',
+    );
+    this.name = 'ConnectorAddressRefused';
+  }
+}
+
+let allowed: { raw: string | undefined; list: net.BlockList } | null = null;
+
+function allowedList(): net.BlockList {
+  const raw = process.env.RP_CONNECTOR_ALLOWED_ADDRESSES;
+  if (!allowed || allowed.raw !== raw) allowed = { raw, list: parseAddressList(raw, 'RP_CONNECTOR_ALLOWED_ADDRESSES') };
+  return allowed.list;
+}
+
+/** Throws when `address` (an IP) is internal and not allowed. IPv4-mapped IPv6 counts as IPv4. */
+export function assertPublicAddress(host: string, address: string): void {
+  const normalized = normalizeAddress(address) ?? address;
+  if (addressIn(INTERNAL, normalized) && !addressIn(allowedList(), normalized)) throw new ConnectorAddressRefused(host, normalized);
+}
+
+/** For a URL naming an address literally (no DNS, so no lookup to check it in). */
+export function assertPublicUrl(url: URL): void {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (net.isIP(host)) assertPublicAddress(url.hostname, host);
+}
+
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
+
+function guardedLookup(hostname: string, options: dns.LookupOptions, callback: LookupCallback): void {
+  dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
+    if (error) return callback(error, []);
+    try {
+      for (const { address } of addresses) assertPublicAddress(hostname, address);
+    } catch (refused) {
+      return callback(refused as NodeJS.ErrnoException, []);
+    }
+    if (options.all) return callback(null, addresses);
+    callback(null, addresses[0]!.address, addresses[0]!.family);
+  });
+}
+
+/** The HTTP agent of every connector: its sockets connect only where assertPublicAddress allows. */
+export const guardedAgent = new Agent({ connect: { lookup: guardedLookup as never } });
