@@ -10,7 +10,7 @@ import { ciTrustPolicies } from '@/db/schema/runtime';
 import { appendAuditEvent, type DbOrTx } from '@/lib/audit/log';
 import type { AuditContext } from '@/lib/audit/event';
 import { TOKEN_SCOPES } from '@/lib/tokens/store';
-import { slugSchema } from '@/lib/workspaces/slug';
+import { serviceNameSchema } from '@/lib/domain/primitives';
 
 /** Issuers CI platforms use, so an admin picks a name instead of typing a URL. */
 export const ISSUER_PRESETS = {
@@ -47,8 +47,8 @@ export const trustPolicyInputSchema = z.object({
     .array(z.enum(TOKEN_SCOPES, { message: `scopes are ${TOKEN_SCOPES.join(', ')}` }))
     .min(1, 'choose at least one scope')
     .transform((scopes) => [...new Set(scopes)].sort()),
-  services: z.array(slugSchema).min(1).nullable().default(null),
-  environments: z.array(slugSchema).min(1).nullable().default(null),
+  services: z.array(serviceNameSchema).min(1).nullable().default(null),
+  environments: z.array(serviceNameSchema).min(1).nullable().default(null),
 });
 export type TrustPolicyInput = z.input<typeof trustPolicyInputSchema>;
 export type TrustPolicy = typeof ciTrustPolicies.$inferSelect;

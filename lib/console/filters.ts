@@ -5,11 +5,12 @@
  * the address bar gets the unfiltered list and a note saying what was ignored.
  */
 import { z } from 'zod';
+import { serviceNameSchema } from '@/lib/domain/primitives';
 import { POLICY_MODES } from '@/lib/policy/schema';
 
 export const DECISIONS = ['allow', 'warn', 'deny'] as const;
 
-const slug = z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'a slug');
+const slug = z.string().trim().toLowerCase().pipe(serviceNameSchema);
 /** A calendar day (UTC), as an <input type="date"> sends it. */
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date, YYYY-MM-DD').refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), 'a real date');
 const text = z.string().trim().min(1).max(200);

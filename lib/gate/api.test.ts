@@ -207,3 +207,17 @@ describe('a refused gate call', () => {
     expect(await count()).toEqual(before);
   });
 });
+
+describe('service and environment names with "." and "_"', () => {
+  it('a name the gate accepts (checkout.v2, eu_west-1) can be a token limit, and the limited token gates and reads it', async () => {
+    const limited = (await testToken(db, workspace, { scopes: ['gate:evaluate', 'passport:read'], services: ['checkout.v2'], environments: ['eu_west-1'] })).token;
+    const response = await evaluate(apiRequest('/api/v1/gate/evaluate', { token: limited, json: { service: 'checkout.v2', environment: 'eu_west-1', sourceSha: 'd'.repeat(40), imageDigest: IMAGE, evidence: [] } }));
+    expect(response.status).toBe(200);
+    const { passport } = (await response.json()) as { passport: { id: string } };
+    const read = await getPassport(apiRequest(`/api/v1/passports/${passport.id}`, { token: limited }), { params: Promise.resolve({ id: passport.id }) });
+    expect(read.status).toBe(200);
+    // The same token is held to those names: another service is refused.
+    const other = await evaluate(apiRequest('/api/v1/gate/evaluate', { token: limited, json: { service: 'checkout', environment: 'eu_west-1', sourceSha: 'd'.repeat(40), imageDigest: IMAGE, evidence: [] } }));
+    expect(other.status).toBe(403);
+  });
+});

@@ -4,15 +4,14 @@
  * what was judged and a replay re-judges exactly the same thing.
  */
 import { z } from 'zod';
+import { serviceNameSchema, sha256HexSchema } from '@/lib/domain/primitives';
 import { EVIDENCE_KINDS } from '@/lib/evidence/kinds';
 import { canonicalHash } from '@/lib/json/canonical';
 
-export const SHA256_HEX = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 digest: 64 lower-case hex characters');
+export const SHA256_HEX = sha256HexSchema;
 export const IMAGE_DIGEST = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'an image digest: "sha256:" and 64 lower-case hex characters');
 export const SOURCE_SHA = z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'a full git commit SHA: 40 (or 64) lower-case hex characters');
-export const SLUG = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'lower-case letters, digits, ".", "_" or "-", starting with a letter or digit (at most 63)');
+export const SLUG = serviceNameSchema;
 /** ISO 8601 UTC with milliseconds, as Date.toISOString() writes it: the only time format in inputs. */
 export const INSTANT = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'an ISO 8601 UTC time with milliseconds');
 

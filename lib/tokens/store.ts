@@ -11,7 +11,7 @@ import { scopeToVerb, TOKEN_VERBS, verbToScope, type Verb } from '@/lib/access/v
 import type { TokenActor } from '@/lib/access/can';
 import { appendAuditEvent, type DbOrTx } from '@/lib/audit/log';
 import type { AuditContext } from '@/lib/audit/event';
-import { slugSchema } from '@/lib/workspaces/slug';
+import { serviceNameSchema } from '@/lib/domain/primitives';
 import type { WorkspaceRef } from '@/lib/workspaces/store';
 import { displayPrefix, generateToken, hashToken, isWellFormedToken } from './format';
 import { forgetCachedToken, tokenLookupCache } from './lookup-cache';
@@ -29,8 +29,8 @@ export const tokenInputSchema = z.object({
     .array(z.enum(TOKEN_SCOPES, { message: `scopes are ${TOKEN_SCOPES.join(', ')}` }))
     .min(1, 'choose at least one scope')
     .transform((scopes) => [...new Set(scopes)].sort()),
-  services: z.array(slugSchema).min(1).nullable().default(null),
-  environments: z.array(slugSchema).min(1).nullable().default(null),
+  services: z.array(serviceNameSchema).min(1).nullable().default(null),
+  environments: z.array(serviceNameSchema).min(1).nullable().default(null),
   expiresAt: z.coerce.date(),
   /** RFC 7638 SHA-256 thumbprint of the DPoP public key the token is bound to (RFC 9449). */
   dpopJkt: z

@@ -1,10 +1,11 @@
 /** Evidence endpoints: upload (streamed, sanitized, content-addressed) and look-up by digest. */
 import { z } from 'zod';
+import { serviceNameSchema } from '@/lib/domain/primitives';
 import { EVIDENCE_KIND_SPECS, EVIDENCE_KINDS, MAX_EVIDENCE_BYTES } from '@/lib/evidence/kinds';
 import { SECRET_KINDS } from '@/lib/evidence/sanitize/patterns';
 import { defineEndpoint } from '../endpoint';
 
-const slug = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/);
+const slug = serviceNameSchema;
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 
 export const redactionReportSchema = z

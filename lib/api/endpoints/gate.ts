@@ -1,11 +1,10 @@
 /** The gate: evaluate a release against the workspace's policy and sign the passport. */
 import { z } from 'zod';
+import { serviceNameSchema } from '@/lib/domain/primitives';
 import { defineEndpoint } from '../endpoint';
 import { passportEnvelopeSchema } from './passports';
 
-const slug = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'lower-case letters, digits, ".", "_" or "-", starting with a letter or digit (at most 63)');
+const slug = serviceNameSchema;
 const digest = z
   .string()
   .regex(/^(sha256:)?[0-9a-f]{64}$/, 'a sha256 digest (64 lower-case hex characters, optionally prefixed "sha256:")')

@@ -1,0 +1,23 @@
+/**
+ * The domain's small values, each defined once: the pattern, its zod schema and its message. Types,
+ * request validation and the API contract derive from here (issue 15: one grammar per concept).
+ *
+ * Two slug grammars, because they name two different things:
+ * - a workspace slug is part of console URLs (/console/<slug>): letters, digits and inner hyphens;
+ * - a service or environment name is what CI sends to the gate (`checkout.v2`, `eu_west-1`):
+ *   also "." and "_". Everything that refers to a service or environment (token and CI-trust
+ *   limits, filters, the gate) uses the second, so any name the gate accepts can be scoped.
+ */
+import { z } from 'zod';
+
+export const WORKSPACE_SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+export const WORKSPACE_SLUG_MESSAGE = 'use 1-63 lowercase letters, digits and hyphens, starting and ending with a letter or digit';
+export const workspaceSlugSchema = z.string().trim().regex(WORKSPACE_SLUG_PATTERN, WORKSPACE_SLUG_MESSAGE);
+
+export const SERVICE_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+export const SERVICE_NAME_MESSAGE = 'lower-case letters, digits, ".", "_" or "-", starting with a letter or digit (at most 63)';
+/** A service or environment name, as CI names it in a gate call. */
+export const serviceNameSchema = z.string().regex(SERVICE_NAME_PATTERN, SERVICE_NAME_MESSAGE);
+
+export const SHA256_HEX_PATTERN = /^[0-9a-f]{64}$/;
+export const sha256HexSchema = z.string().regex(SHA256_HEX_PATTERN, 'a sha256 digest: 64 lower-case hex characters');
