@@ -332,7 +332,7 @@ async function benchEngine(engine: Engine): Promise<boolean> {
     }
     for (const note of roundNotes) console.log(`  ${note}`);
     const describeUpload = (label: string, upload: Awaited<ReturnType<typeof uploadSbom>>) =>
-      console.log(`  ${label}: ${upload.seconds.toFixed(2)} s (HTTP ${upload.status}), server RSS ${upload.baselineMb.toFixed(0)} MB before, ${upload.peakMb.toFixed(0)} MB at peak (+${(upload.peakMb - upload.baselineMb).toFixed(0)} MB)`);
+      console.log(`  ${label}: ${upload.seconds.toFixed(2)} s (HTTP ${upload.status}), server peak resident set (VmHWM) ${upload.baselineMb.toFixed(0)} MB before, ${upload.peakMb.toFixed(0)} MB after (+${(upload.peakMb - upload.baselineMb).toFixed(0)} MB)`);
     const single = gate(50).requestsPerSecond;
     const clustered = rows.find((row) => row.name === 'gate evaluate, RP_WORKERS=2')!.requestsPerSecond;
     console.log(`\nRP_WORKERS=2 on ${os.cpus().length} cores (Postgres and the load generator share them): gate at 50 clients ${single} -> ${clustered} req/s (${clustered >= single ? '+' : ''}${Math.round((clustered / single - 1) * 100)}%)`);
