@@ -36,7 +36,9 @@ export async function attachEmbeddedDatabase(actionCommand: Command): Promise<vo
     started = cluster;
     process.env.DATABASE_URL = cluster.url;
     // Until this command ends, a server started on the same data directory is refused, naming it.
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void detachEmbeddedDatabase().finally(() => process.exit(130)));
+    // No signal handlers here: `rp worker` finishes its work in hand on Ctrl-C and then stops the
+    // database (postAction); a command that is simply killed leaves it to the watchdog, which stops
+    // PostgreSQL when this process is gone (scripts/embedded-postgres.mjs).
   }
   process.env.RP_DATABASE_ENGINE = 'embedded';
 }
