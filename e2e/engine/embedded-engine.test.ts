@@ -165,8 +165,21 @@ describe('the embedded PostgreSQL under the launcher', () => {
     const first = await startServer(dataDir);
     expect(rp(dataDir, ['admin', 'create-workspace', 'before-orphan']).status).toBe(0);
     const orphan = owner(dataDir).postmasterPid;
-    const watchdog = Number(fs.readFileSync(`/proc/${orphan}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
-    process.kill(watchdog, 'SIGKILL');
+    // The watchdog is a shell and the subshell reading the launcher's pipe: both go.
+    const parentOf = (pid: number) => Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+    const watchdog = parentOf(orphan);
+    const reader = fs
+      .readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .map(Number)
+      .filter((pid) => {
+        try {
+          return parentOf(pid) === watchdog && pid !== orphan;
+        } catch {
+          return false;
+        }
+      });
+    for (const pid of [...reader, watchdog]) process.kill(pid, 'SIGKILL');
     first.child.kill('SIGKILL');
     await exited(first.child);
     await new Promise((resolve) => setTimeout(resolve, 1_000));

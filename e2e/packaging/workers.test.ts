@@ -23,12 +23,13 @@ afterAll(() => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** The supervisor's server processes (the embedded PostgreSQL is its child too, and not one of them). */
+/** The supervisor's server processes (the embedded PostgreSQL's watchdog is its child too, and not one of them). */
 function workerPids(primary: number): number[] {
   const result = spawnSync('pgrep', ['-P', String(primary)], { encoding: 'utf8' });
   const isPostgres = (pid: number) => {
     try {
-      return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres';
+      // PostgreSQL runs under a small shell watchdog (scripts/embedded-postgres.mjs): neither is a worker.
+      return ['postgres', 'sh'].includes(fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim());
     } catch {
       return false; // already gone
     }
