@@ -7,8 +7,9 @@
  * are replaced whole; `data`/`stringData` values of a Kubernetes Secret are replaced whole (the
  * object's `kind` may come after its data, so they are decided when the object closes); any other
  * string holding a known secret format has just that part replaced. Identifiers (CPE, purl,
- * bom-ref, SPDX ids, hashes) are never rewritten: vulnerability matching and the signatures CI
- * made over the file depend on them, and "cpe:2.3:a:base-passwd:..." is a package, not a password.
+ * bom-ref, SPDX ids, hashes) are only checked for prefixed formats (ghp_, AKIA, sk_live_...):
+ * vulnerability matching and the signatures CI made over the file depend on them, and
+ * "cpe:2.3:a:base-passwd:..." is a package, not a password assignment.
  * A `{name, value}` pair whose name is credential-like (a CycloneDX property "api_token", a
  * Kubernetes container env entry "API_KEY") has its value replaced whole.
  */
@@ -123,8 +124,10 @@ export class JsonSanitizer implements JsonScanHandler {
     }
 
     if (!this.hasCandidateWithin(token.start, token.end)) return;
-    if (isIdentifier(path, token.text())) return;
-    const { text, found } = redactText(token.text());
+    const value = token.text();
+    // Identifiers keep their bytes unless they hold a prefixed secret (a token pasted into a
+    // "ref" leaks all the same); the contextual patterns misread CPEs and purls.
+    const { text, found } = redactText(value, { prefixedOnly: isIdentifier(path, value) });
     if (found.length === 0) return;
     const location = this.location(path);
     const first = found[0]!;

@@ -32,6 +32,12 @@ interface SecretPattern {
   regex: RegExp;
   /** Rebuilds the match with the secret part replaced (keeps context such as "Bearer "). */
   replace?: (match: string, ...groups: string[]) => string;
+  /**
+   * Recognised by the context around it (a field name, "Bearer ", a URL) rather than by a
+   * vendor's own prefix. Identifiers such as "cpe:2.3:a:base-passwd:..." can look like that
+   * context, so these patterns are not applied inside identifier fields; prefixed formats are.
+   */
+  contextual?: true;
 }
 
 export function redactionMarker(kind: SecretKind): string {
@@ -57,6 +63,7 @@ const PATTERNS: readonly SecretPattern[] = [
   { kind: 'aws-access-key-id', regex: /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g },
   {
     kind: 'aws-secret-access-key',
+    contextual: true,
     regex: /(aws_?secret_?access_?key|secretAccessKey)(["']?\s*[:=]\s*["']?)([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/gi,
     replace: (_match, name, separator) => `${name}${separator}${redactionMarker('aws-secret-access-key')}`,
   },
@@ -67,16 +74,19 @@ const PATTERNS: readonly SecretPattern[] = [
   { kind: 'jwt', regex: /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g },
   {
     kind: 'bearer-token',
+    contextual: true,
     regex: /\b(bearer)(\s+)([A-Za-z0-9._~+/-]{16,}=*)/gi,
     replace: (_match, word, space) => `${word}${space}${redactionMarker('bearer-token')}`,
   },
   {
     kind: 'url-credentials',
+    contextual: true,
     regex: /\b([a-z][a-z0-9+.-]{1,20}:\/\/)([^\s:@/"'<>]{1,256}):([^\s@/"'<>]{1,256})@/gi,
     replace: (_match, scheme, user) => `${scheme}${user}:${redactionMarker('url-credentials')}@`,
   },
   {
     kind: 'password-assignment',
+    contextual: true,
     regex: /(?<![A-Za-z0-9])(password|passwd|pwd|secret|api[_-]?key|(?:secret|access|private)[_-]?key|access[_-]?token|auth[_-]?token|client[_-]?secret)(\s*[:=]\s*)(["']?)(?!\[redacted:)([^\s"',;]{6,})\3/gi,
     replace: (_match, name, separator, quote) => `${name}${separator}${quote}${redactionMarker('password-assignment')}${quote}`,
   },
@@ -85,6 +95,7 @@ const PATTERNS: readonly SecretPattern[] = [
   // formats above name what they recognise first.
   {
     kind: 'kubeconfig-credential',
+    contextual: true,
     regex: /(?<![A-Za-z0-9_-])(client-key-data|(?:id-|refresh-)?token)(\s*:\s*)(["']?)(?!\[redacted:)([^\s"',;]{8,})\3/gi,
     replace: (_match, name, separator, quote) => `${name}${separator}${quote}${redactionMarker('kubeconfig-credential')}${quote}`,
   },
@@ -108,11 +119,15 @@ export interface TextRedaction {
   index: number;
 }
 
-/** Replaces every recognised secret in `text`; returns the new text and what was found where. */
-export function redactText(text: string): { text: string; found: TextRedaction[] } {
+/**
+ * Replaces every recognised secret in `text`; returns the new text and what was found where.
+ * `prefixedOnly` applies only the formats a vendor's prefix identifies (for identifier fields).
+ */
+export function redactText(text: string, options: { prefixedOnly?: boolean } = {}): { text: string; found: TextRedaction[] } {
   const found: TextRedaction[] = [];
   let out = text;
   for (const pattern of PATTERNS) {
+    if (options.prefixedOnly && pattern.contextual) continue;
     pattern.regex.lastIndex = 0;
     if (!pattern.regex.test(out)) continue;
     pattern.regex.lastIndex = 0;

@@ -154,6 +154,16 @@ describe('sanitizing JSON evidence', () => {
     expect(sha256Hex(storedBytes(input, analysis))).toBe(sha256Hex(input));
   });
 
+  it('still redacts a prefixed token pasted into an identifier field such as "ref"', async () => {
+    // Found by the property test below (seed -1001891246): identifier fields were skipped entirely.
+    const input = JSON.stringify({ dependencies: [{ ref: ` ${FAKE_SECRETS.github} ` }], purl: `pkg:npm/x@1?token=${FAKE_SECRETS.stripe}` });
+    const analysis = await analyzeBytes('custom', input);
+    const stored = storedBytes(input, analysis);
+    expect(stored).not.toContain(FAKE_SECRETS.github);
+    expect(stored).not.toContain(FAKE_SECRETS.stripe);
+    expect(JSON.parse(stored)).toEqual({ dependencies: [{ ref: ' [redacted:github-token] ' }], purl: 'pkg:npm/x@1?token=[redacted:stripe-key]' });
+  });
+
   it('replaces the value of a credential-named property or environment entry, not its name', async () => {
     const sbom = {
       bomFormat: 'CycloneDX',
