@@ -280,7 +280,31 @@ export function resolveBinaries() {
     const mode = fs.statSync(file).mode;
     if ((mode & 0o111) !== 0o111) fs.chmodSync(file, mode | 0o555);
   }
+  restoreLibraryLinks(packageDir);
   return binaries;
+}
+
+/**
+ * The package ships its shared-library links (libicuuc.so.60 → libicuuc.so.60.2...) as a list that
+ * its postinstall script turns into symlinks. An install with scripts disabled (`--ignore-scripts`,
+ * an allowScripts policy) leaves them out and initdb fails to load; make the missing ones here.
+ */
+function restoreLibraryLinks(packageDir) {
+  let links;
+  try {
+    links = JSON.parse(fs.readFileSync(path.join(packageDir, 'native', 'pg-symlinks.json'), 'utf8'));
+  } catch {
+    return; // no list: the package's links are real files on this platform
+  }
+  for (const { source, target } of links) {
+    const link = path.join(packageDir, target);
+    if (fs.existsSync(link)) continue;
+    try {
+      fs.symlinkSync(path.relative(path.dirname(link), path.join(packageDir, source)), link);
+    } catch (error) {
+      throw new EmbeddedPostgresError(`${link} is missing and could not be created (${error.code ?? error.message}): reinstall ${path.basename(packageDir)} with its install script allowed.`, { cause: error });
+    }
+  }
 }
 
 /**

@@ -13,17 +13,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { getTableName, is, sql } from 'drizzle-orm';
-import { PgTable } from 'drizzle-orm/pg-core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getRuntimeDb, type RuntimeDb } from '@/db/runtime';
-import * as schema from '@/db/schema/runtime';
 import type { EndpointDefinition, HttpMethod } from '@/lib/api/endpoint';
 import { endpoints } from '@/lib/api/registry';
 import { configureSecrets } from '@/lib/secrets';
 import { setBlobStore } from '@/lib/storage';
 import { FilesystemBlobStore } from '@/lib/storage/filesystem';
+import { rowCounts as countRows } from '@/lib/testing/row-counts';
 import { apiRequest, testMember, testSessionCookie, testToken, testWorkspace } from '@/lib/testing/identity';
 import type { WorkspaceRef } from '@/lib/workspaces/store';
 
@@ -37,21 +35,12 @@ let db: RuntimeDb;
 let workspace: WorkspaceRef;
 let token: string;
 let cookie: string;
+const rowCounts = () => countRows(db);
 
 /** `/api/v1/passports/{id}` → the route module at app/api/v1/passports/[id]/route.runtime.ts. */
 async function routeModule(endpoint: EndpointDefinition): Promise<Record<string, Route | undefined>> {
   const file = endpoint.path.replace(/\{(\w+)\}/g, '[$1]');
   return (await import(/* @vite-ignore */ path.join(import.meta.dirname, '..', '..', 'app', `${file}/route.runtime.ts`))) as Record<string, Route | undefined>;
-}
-
-/** Every table's row count, in one statement. */
-async function rowCounts(): Promise<Record<string, number>> {
-  const tables = (Object.values(schema) as unknown[]).filter((value): value is PgTable => is(value, PgTable)).map((table) => getTableName(table));
-  // Denials are audited and credentials record their last use: those are expected to change.
-  const counted = tables.filter((name) => !['audit_events', 'audit_chain_heads'].includes(name));
-  const result = await db.execute(sql.raw(`select ${counted.map((name) => `(select count(*) from "${name}")::int as "${name}"`).join(', ')}`));
-  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Array<Record<string, number>>;
-  return rows[0]!;
 }
 
 const hostileString = fc.oneof(
