@@ -97,6 +97,12 @@ const UNAVAILABLE_SQLSTATES = new Set([
   '40001', // serialization_failure
   '40P01', // deadlock_detected
   '58030', // io_error
+  // The server that answers is not the one we were given (a failover to a replica restored without
+  // our role or database, a port taken by another cluster while ours was down): nothing can be
+  // decided, and the caller should retry, not treat it as a bug of the request.
+  '28000', // invalid_authorization_specification
+  '28P01', // invalid_password
+  '3D000', // invalid_catalog_name: the database does not exist
 ]);
 
 /** Why the database is unavailable, when `error` (or an error it wraps) says so; null otherwise. */

@@ -7,23 +7,24 @@ import { requireUser } from '@/lib/auth/guard';
 import { verifyPassword } from '@/lib/auth/passwords';
 import { revokeAllSessions, revokeSession } from '@/lib/auth/sessions';
 import { findUserById, setPassword, updateProfile, UserInputError } from '@/lib/auth/users';
-import { failed, succeeded, type ActionState } from '@/lib/http/action-state';
+import { failed, succeeded } from '@/lib/http/action-state';
+import { actionParam, formAction, stateAction } from '@/lib/http/server-action';
 
-export async function signOutAction(): Promise<void> {
+export const signOutAction = formAction('signOutAction', [], async () => {
   await signOut({ redirectTo: '/login' });
-}
+});
 
-export async function updateProfileAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+export const updateProfileAction = stateAction('updateProfileAction', [actionParam.state, actionParam.form], async (_state, formData) => {
   const { db, user, audit } = await requireUser('/account');
   const name = String(formData.get('name') ?? '').trim();
   if (name.length > 200) return failed('Use at most 200 characters for your name.', { name: 'too long' });
   await updateProfile(db, user.id, { name }, audit);
   revalidatePath('/account');
   return succeeded('Your profile was saved.');
-}
+});
 
 /** Who may set a password: people with one (changing it), and people signed in by a one-time link or locally. */
-export async function setPasswordAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+export const setPasswordAction = stateAction('setPasswordAction', [actionParam.state, actionParam.form], async (_state, formData) => {
   const { db, user, session, audit } = await requireUser('/account');
   const record = await findUserById(db, user.id);
   if (!record) return failed('Your account no longer exists.');
@@ -44,20 +45,20 @@ export async function setPasswordAction(_state: ActionState, formData: FormData)
   }
   revalidatePath('/account');
   return succeeded('Your password was saved. Use it with your email to sign in from now on.');
-}
+});
 
-export async function revokeSessionAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+export const revokeSessionAction = stateAction('revokeSessionAction', [actionParam.state, actionParam.form], async (_state, formData) => {
   const { db, user, session, audit } = await requireUser('/account');
   const id = String(formData.get('sessionId') ?? '');
   if (id === session.id) await signOut({ redirectTo: '/login' });
   const revoked = await revokeSession(db, user.id, id, audit);
   revalidatePath('/account');
   return revoked ? succeeded('That session was signed out.') : failed('That session had already ended.');
-}
+});
 
-export async function signOutEverywhereAction(): Promise<void> {
+export const signOutEverywhereAction = formAction('signOutEverywhereAction', [], async () => {
   const { db, user, audit } = await requireUser('/account');
   await revokeAllSessions(db, user.id, audit);
   await signOut({ redirect: false });
   redirect('/login?signedOut=everywhere');
-}
+});

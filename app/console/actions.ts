@@ -2,15 +2,16 @@
 import { redirect } from 'next/navigation';
 import { unstable_update } from '@/lib/auth/config';
 import { requireUser } from '@/lib/auth/guard';
-import { failed, type ActionState } from '@/lib/http/action-state';
+import { failed } from '@/lib/http/action-state';
 import { createWorkspace, MembershipError } from '@/lib/workspaces/members';
 import { listMemberships } from '@/lib/workspaces/store';
+import { actionParam, stateAction } from '@/lib/http/server-action';
 
 /**
  * A new workspace, with its creator as admin. Allowed to people who administer a workspace
  * already (the installation's admins); others ask one of them.
  */
-export async function createWorkspaceAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+export const createWorkspaceAction = stateAction('createWorkspaceAction', [actionParam.state, actionParam.form], async (_state, formData) => {
   const { db, user, audit } = await requireUser('/console');
   const memberships = await listMemberships(db, user.id);
   if (!memberships.some((m) => m.role === 'admin')) return failed('Only admins of a workspace can create new workspaces.');
@@ -24,4 +25,4 @@ export async function createWorkspaceAction(_state: ActionState, formData: FormD
   }
   await unstable_update({}); // the new workspace joins the session's claims
   redirect(`/console/${slug}`);
-}
+});

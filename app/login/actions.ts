@@ -5,6 +5,7 @@ import { redirect } from 'next/navigation';
 import { signIn } from '@/lib/auth/config';
 import { safeLocalPath } from '@/lib/auth/refresh';
 import { failed, type ActionState } from '@/lib/http/action-state';
+import { actionParam, formAction, stateAction } from '@/lib/http/server-action';
 
 function signInError(error: unknown): ActionState {
   if (error instanceof CredentialsSignin) {
@@ -18,7 +19,7 @@ function signInError(error: unknown): ActionState {
   throw error;
 }
 
-export async function signInWithPassword(_state: ActionState, formData: FormData): Promise<ActionState> {
+export const signInWithPassword = stateAction('signInWithPassword', [actionParam.state, actionParam.form], async (_state, formData) => {
   const target = safeLocalPath(String(formData.get('callbackUrl') ?? ''));
   try {
     await signIn('local', { email: String(formData.get('email') ?? ''), password: String(formData.get('password') ?? ''), redirect: false });
@@ -26,9 +27,9 @@ export async function signInWithPassword(_state: ActionState, formData: FormData
     return signInError(error);
   }
   redirect(target);
-}
+});
 
-export async function signInWithLink(_state: ActionState, formData: FormData): Promise<ActionState> {
+export const signInWithLink = stateAction('signInWithLink', [actionParam.state, actionParam.form], async (_state, formData) => {
   try {
     await signIn('link', { token: String(formData.get('token') ?? ''), redirect: false });
   } catch (error) {
@@ -36,13 +37,13 @@ export async function signInWithLink(_state: ActionState, formData: FormData): P
     return signInError(error);
   }
   redirect('/account?welcome=1');
-}
+});
 
-export async function signInWithOidc(formData: FormData): Promise<void> {
+export const signInWithOidc = formAction('signInWithOidc', [actionParam.form], async (formData) => {
   await signIn('oidc', { redirectTo: safeLocalPath(String(formData.get('callbackUrl') ?? '')) });
-}
+});
 
-export async function signInWithProxy(formData: FormData): Promise<void> {
+export const signInWithProxy = formAction('signInWithProxy', [actionParam.form], async (formData) => {
   const target = safeLocalPath(String(formData.get('callbackUrl') ?? ''));
   try {
     await signIn('proxy', { redirect: false });
@@ -51,4 +52,4 @@ export async function signInWithProxy(formData: FormData): Promise<void> {
     throw error;
   }
   redirect(target);
-}
+});

@@ -53,6 +53,12 @@ afterAll(async () => {
   cluster?.destroy();
 }, 60_000);
 
+/** The server's error lines, for a failure message: what made it answer 500. */
+function serverErrors(): string {
+  const lines = server.output().split('\n').filter((line) => /"level":(50|60)|Error/.test(line));
+  return `server errors:\n${lines.slice(-10).map((line) => line.slice(0, 1500)).join('\n')}`;
+}
+
 /** Answers that are neither a 2xx nor a 503 database-unavailable (or not-ready) problem. */
 function unexpected(answers: GateAnswer[]): GateAnswer[] {
   return answers.filter((answer) => !(answer.status === 200 || (answer.status === 503 && answer.code === 'database-unavailable')));
@@ -79,7 +85,7 @@ describe.skipIf(!runnable)('the gate while its database fails (own Postgres clus
       await cluster.restart('fast');
       return Date.now();
     });
-    expect(unexpected(answers)).toEqual([]);
+    expect(unexpected(answers), serverErrors()).toEqual([]);
     expect(Math.max(...answers.map((answer) => answer.endedAt - answer.startedAt))).toBeLessThan(15_000);
     expect(recovered).not.toBeNull();
     expect(recovered!).toBeLessThanOrEqual(5);
@@ -90,7 +96,7 @@ describe.skipIf(!runnable)('the gate while its database fails (own Postgres clus
       await cluster.restart('immediate');
       return Date.now();
     });
-    expect(unexpected(answers)).toEqual([]);
+    expect(unexpected(answers), serverErrors()).toEqual([]);
     expect(recovered).not.toBeNull();
     expect(recovered!).toBeLessThanOrEqual(5);
   }, 60_000);
@@ -108,7 +114,7 @@ describe.skipIf(!runnable)('the gate while its database fails (own Postgres clus
       return Date.now();
     });
     expect(readyWhileDown).toBe(503);
-    expect(unexpected(answers)).toEqual([]);
+    expect(unexpected(answers), serverErrors()).toEqual([]);
     const whileDown = answers.filter((answer) => answer.startedAt >= stoppedAt + 1_000 && answer.endedAt <= stoppedAt + 19_000);
     expect(whileDown.length).toBeGreaterThan(10);
     expect(whileDown.every((answer) => answer.status === 503)).toBe(true);

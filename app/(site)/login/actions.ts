@@ -2,12 +2,13 @@
 
 import { PORTAL_PROVIDER_ID, portalSignIn, portalSignOut } from '@/lib/portal/auth';
 import { portalReturnPath } from '@/lib/portal/login';
+import { actionParam, formAction } from '@/lib/http/server-action';
 
 /** Starts the buyer's OIDC sign-in; next-auth redirects to the identity provider. */
-export async function signInToPortal(formData: FormData): Promise<void> {
+export const signInToPortal = formAction('signInToPortal', [actionParam.form], async (formData) => {
   await portalSignIn(PORTAL_PROVIDER_ID, { redirectTo: portalReturnPath(String(formData.get('callbackUrl') ?? '')) });
-}
+});
 
-export async function signOutOfPortal(): Promise<void> {
+export const signOutOfPortal = formAction('signOutOfPortal', [], async () => {
   await portalSignOut({ redirectTo: '/' });
-}
+});

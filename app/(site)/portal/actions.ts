@@ -5,9 +5,10 @@ import { openBillingPortal, startCheckout } from '@/lib/billing/checkout';
 import { ProblemError } from '@/lib/http/problem';
 import { siteOrigin } from '@/lib/portal/origin';
 import { requireBuyer } from '@/lib/portal/session';
+import { actionParam, formAction } from '@/lib/http/server-action';
 
 /** Starts a Stripe Checkout for the plan and sends the buyer to Stripe's page. */
-export async function checkoutAction(formData: FormData): Promise<void> {
+export const checkoutAction = formAction('checkoutAction', [actionParam.form], async (formData) => {
   const plan = String(formData.get('plan') ?? '');
   const customer = await requireBuyer(`/portal/checkout?plan=${encodeURIComponent(plan)}`);
   let url: string;
@@ -18,10 +19,10 @@ export async function checkoutAction(formData: FormData): Promise<void> {
     throw error;
   }
   redirect(url);
-}
+});
 
 /** Hands the buyer to Stripe's billing portal (invoices, payment method, plan, cancellation). */
-export async function billingPortalAction(): Promise<void> {
+export const billingPortalAction = formAction('billingPortalAction', [], async () => {
   const customer = await requireBuyer('/portal');
   let url: string;
   try {
@@ -31,4 +32,4 @@ export async function billingPortalAction(): Promise<void> {
     throw error;
   }
   redirect(url);
-}
+});

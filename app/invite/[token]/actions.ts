@@ -7,13 +7,14 @@ import { localAccountsEnabled } from '@/lib/auth/settings';
 import { createSignInLink } from '@/lib/auth/sign-in-links';
 import { createUser, findUserByEmail, UserInputError } from '@/lib/auth/users';
 import { clientAddress } from '@/lib/http/client-address';
-import { failed, type ActionState } from '@/lib/http/action-state';
+import { failed } from '@/lib/http/action-state';
 import { acceptInvitation, findOpenInvitation } from '@/lib/workspaces/invitations';
 import { MembershipError } from '@/lib/workspaces/members';
 import { getRuntimeDb } from '@/db/runtime';
 import { headers } from 'next/headers';
+import { actionParam, stateAction } from '@/lib/http/server-action';
 
-export async function acceptAction(secret: string, _state: ActionState): Promise<ActionState> {
+export const acceptAction = stateAction('acceptAction', [actionParam.secret, actionParam.state], async (secret, _state) => {
   const signedIn = await currentUser();
   if (!signedIn) redirect(`/login?callbackUrl=${encodeURIComponent(`/invite/${secret}`)}`);
   let slug: string;
@@ -25,9 +26,9 @@ export async function acceptAction(secret: string, _state: ActionState): Promise
   }
   await unstable_update({}); // the new workspace joins the session's claims
   redirect(`/console/${slug}`);
-}
+});
 
-export async function acceptWithNewAccountAction(secret: string, _state: ActionState, formData: FormData): Promise<ActionState> {
+export const acceptWithNewAccountAction = stateAction('acceptWithNewAccountAction', [actionParam.secret, actionParam.state, actionParam.form], async (secret, _state, formData) => {
   if (!localAccountsEnabled()) return failed('Local accounts are turned off here: sign in through your organization, then accept.');
   const db = await getRuntimeDb();
   const invitation = await findOpenInvitation(db, secret);
@@ -51,4 +52,4 @@ export async function acceptWithNewAccountAction(secret: string, _state: ActionS
   // Signed in through a short-lived one-time link made just for this.
   await signIn('link', { token: link, redirect: false });
   redirect(`/console/${invitation.workspace.slug}`);
-}
+});

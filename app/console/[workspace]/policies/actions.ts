@@ -6,6 +6,7 @@ import { consoleAction } from '@/lib/console/actions';
 import { createScopedPolicy, policyDetail, shadowReport, switchPolicyMode, updatePolicyRules, validatePolicyDocument, type ShadowReport } from '@/lib/console/policies';
 import { failed, succeeded, type ActionState } from '@/lib/http/action-state';
 import { POLICY_MODES, type PolicyMode } from '@/lib/policy/schema';
+import { actionParam, stateAction } from '@/lib/http/server-action';
 
 export interface PolicyEditState extends ActionState {
   preview?: ShadowReport & { candidateMode: PolicyMode };
@@ -41,7 +42,7 @@ function rulesFromForm(formData: FormData): { rules: unknown[]; errors: Record<s
   return { rules, errors };
 }
 
-export async function editRulesAction(slug: string, policyId: string, _state: PolicyEditState, formData: FormData): Promise<PolicyEditState> {
+export const editRulesAction = stateAction('editRulesAction', [actionParam.workspace, actionParam.id, actionParam.state, actionParam.form], async (slug, policyId, _state, formData): Promise<PolicyEditState> => {
   return consoleAction(slug, policyPath(slug, policyId), async (member, caller) => {
     const { rules, errors } = rulesFromForm(formData);
     if (Object.keys(errors).length) return failed('Some rules are not valid JSON; nothing was saved.', errors);
@@ -60,9 +61,9 @@ export async function editRulesAction(slug: string, policyId: string, _state: Po
     revalidatePath(policyPath(slug, policyId));
     return succeeded(saved.changed ? `Saved as version ${saved.version}.` : 'Nothing changed: the rules are the same as the current version.');
   });
-}
+});
 
-export async function switchModeAction(slug: string, policyId: string, _state: ActionState, formData: FormData): Promise<ActionState> {
+export const switchModeAction = stateAction('switchModeAction', [actionParam.workspace, actionParam.id, actionParam.state, actionParam.form], async (slug, policyId, _state, formData) => {
   return consoleAction(slug, policyPath(slug, policyId), async (member, caller) => {
     const mode = String(formData.get('mode') ?? '');
     if (!(POLICY_MODES as readonly string[]).includes(mode)) return failed('Choose a mode.', { mode: 'Choose shadow, advisory or enforce.' });
@@ -70,9 +71,9 @@ export async function switchModeAction(slug: string, policyId: string, _state: A
     revalidatePath(policyPath(slug, policyId));
     return succeeded(`The policy is now in ${mode} mode (version ${saved.version}).`);
   });
-}
+});
 
-export async function createPolicyAction(slug: string, _state: ActionState, formData: FormData): Promise<ActionState> {
+export const createPolicyAction = stateAction('createPolicyAction', [actionParam.workspace, actionParam.state, actionParam.form], async (slug, _state, formData) => {
   const result = await consoleAction<ActionState & { createdId?: string }>(slug, listPath(slug), async (member, caller) => {
     const { id } = await createScopedPolicy(member.db, caller, {
       name: String(formData.get('name') ?? ''),
@@ -86,4 +87,4 @@ export async function createPolicyAction(slug: string, _state: ActionState, form
   // Created: open it (redirect() throws, so it is called outside consoleAction's try/catch).
   if ('createdId' in result && result.createdId) redirect(policyPath(slug, result.createdId));
   return result;
-}
+});

@@ -8,6 +8,7 @@ import { createConnector, deleteConnector, getConnector, updateConnector } from 
 import { failed, succeeded, type ActionState } from '@/lib/http/action-state';
 import { ProblemError } from '@/lib/http/problem';
 import { secretActorOf } from '@/lib/secrets/handlers';
+import { actionParam, stateAction } from '@/lib/http/server-action';
 
 async function member(slug: string) {
   const context = await requireMember(slug, 'connector.write', `/settings/${slug}/connectors`);
@@ -19,7 +20,7 @@ function refused(error: unknown, what: string): ActionState {
   throw error;
 }
 
-export async function createConnectorAction(slug: string, _state: ActionState, formData: FormData): Promise<ActionState> {
+export const createConnectorAction = stateAction('createConnectorAction', [actionParam.workspace, actionParam.state, actionParam.form], async (slug, _state, formData) => {
   const { writer } = await member(slug);
   try {
     const connector = await createConnector(writer, connectorInputFromForm(formData));
@@ -28,9 +29,9 @@ export async function createConnectorAction(slug: string, _state: ActionState, f
   } catch (error) {
     return refused(error, 'The connector was not created');
   }
-}
+});
 
-export async function updateConnectorAction(slug: string, id: string, _state: ActionState, formData: FormData): Promise<ActionState> {
+export const updateConnectorAction = stateAction('updateConnectorAction', [actionParam.workspace, actionParam.id, actionParam.state, actionParam.form], async (slug, id, _state, formData) => {
   const { writer } = await member(slug);
   try {
     // The version the form was opened at: a connector changed meanwhile is refused, not overwritten.
@@ -41,16 +42,16 @@ export async function updateConnectorAction(slug: string, id: string, _state: Ac
   } catch (error) {
     return refused(error, 'The connector was not saved');
   }
-}
+});
 
-export async function deleteConnectorAction(slug: string, _state: ActionState, formData: FormData): Promise<ActionState> {
+export const deleteConnectorAction = stateAction('deleteConnectorAction', [actionParam.workspace, actionParam.state, actionParam.form], async (slug, _state, formData) => {
   const { writer } = await member(slug);
   const removed = await deleteConnector(writer, String(formData.get('connectorId') ?? ''));
   revalidatePath(`/settings/${slug}/connectors`);
   return removed ? succeeded('The connector is deleted.') : failed('That connector no longer exists.');
-}
+});
 
-export async function testConnectorAction(slug: string, _state: ActionState, formData: FormData): Promise<ActionState> {
+export const testConnectorAction = stateAction('testConnectorAction', [actionParam.workspace, actionParam.state, actionParam.form], async (slug, _state, formData) => {
   const { workspace, writer } = await member(slug);
   const connector = await getConnector(workspace.id, String(formData.get('connectorId') ?? ''));
   if (!connector) return failed('That connector no longer exists.');
@@ -62,4 +63,4 @@ export async function testConnectorAction(slug: string, _state: ActionState, for
   return failures.length === 0
     ? succeeded(`Read ${results.map((result) => result.target).join(', ')}: all good.`)
     : failed(failures.map((result) => `${result.target}: ${result.error}`).join(' · '));
-}
+});

@@ -4,9 +4,10 @@ import { redirect } from 'next/navigation';
 import { requireMember } from '@/lib/auth/guard';
 import { ProblemError } from '@/lib/http/problem';
 import { installLicenseAs } from '@/lib/license/settings';
+import { actionParam, formAction } from '@/lib/http/server-action';
 
 /** Installs the pasted (or uploaded) license; membership and role are checked again here. */
-export async function installLicenseAction(slug: string, formData: FormData): Promise<void> {
+export const installLicenseAction = formAction('installLicenseAction', [actionParam.workspace, actionParam.form], async (slug, formData) => {
   const back = `/settings/${encodeURIComponent(slug)}/license`;
   const member = await requireMember(slug, 'settings.read', back);
   const file = formData.get('file');
@@ -20,4 +21,4 @@ export async function installLicenseAction(slug: string, formData: FormData): Pr
     throw error;
   }
   redirect(`${back}?installed=1`);
-}
+});

@@ -5,6 +5,7 @@ import { requireMember } from '@/lib/auth/guard';
 import { failed, succeeded, type ActionState } from '@/lib/http/action-state';
 import { createInvitation, revokeInvitation } from '@/lib/workspaces/invitations';
 import { changeMemberRole, isRole, MembershipError, removeMember } from '@/lib/workspaces/members';
+import { actionParam, stateAction } from '@/lib/http/server-action';
 
 function page(slug: string) {
   return `/settings/${slug}/members`;
@@ -15,7 +16,7 @@ function membershipFailure(error: unknown): ActionState {
   throw error;
 }
 
-export async function inviteAction(slug: string, _state: ActionState, formData: FormData): Promise<ActionState> {
+export const inviteAction = stateAction('inviteAction', [actionParam.workspace, actionParam.state, actionParam.form], async (slug, _state, formData) => {
   const { db, user, workspace, audit } = await requireMember(slug, 'member.manage', page(slug));
   try {
     const { url, invitation } = await createInvitation(db, workspace.id, { email: String(formData.get('email') ?? ''), role: String(formData.get('role') ?? '') }, user.id, audit);
@@ -24,9 +25,9 @@ export async function inviteAction(slug: string, _state: ActionState, formData: 
   } catch (error) {
     return membershipFailure(error);
   }
-}
+});
 
-export async function changeRoleAction(slug: string, _state: ActionState, formData: FormData): Promise<ActionState> {
+export const changeRoleAction = stateAction('changeRoleAction', [actionParam.workspace, actionParam.state, actionParam.form], async (slug, _state, formData) => {
   const { db, workspace, audit } = await requireMember(slug, 'member.manage', page(slug));
   const role = String(formData.get('role') ?? '');
   if (!isRole(role)) return failed('Choose a role.');
@@ -37,9 +38,9 @@ export async function changeRoleAction(slug: string, _state: ActionState, formDa
   }
   revalidatePath(page(slug));
   return succeeded('Role changed.');
-}
+});
 
-export async function removeMemberAction(slug: string, _state: ActionState, formData: FormData): Promise<ActionState> {
+export const removeMemberAction = stateAction('removeMemberAction', [actionParam.workspace, actionParam.state, actionParam.form], async (slug, _state, formData) => {
   const { db, workspace, audit } = await requireMember(slug, 'member.manage', page(slug));
   try {
     await removeMember(db, workspace.id, String(formData.get('userId') ?? ''), audit);
@@ -48,11 +49,11 @@ export async function removeMemberAction(slug: string, _state: ActionState, form
   }
   revalidatePath(page(slug));
   return succeeded('Removed. Their access ended with this change.');
-}
+});
 
-export async function revokeInvitationAction(slug: string, _state: ActionState, formData: FormData): Promise<ActionState> {
+export const revokeInvitationAction = stateAction('revokeInvitationAction', [actionParam.workspace, actionParam.state, actionParam.form], async (slug, _state, formData) => {
   const { db, workspace, audit } = await requireMember(slug, 'member.manage', page(slug));
   const revoked = await revokeInvitation(db, workspace.id, String(formData.get('invitationId') ?? ''), audit);
   revalidatePath(page(slug));
   return revoked ? succeeded('Invitation withdrawn.') : failed('That invitation was already used or withdrawn.');
-}
+});

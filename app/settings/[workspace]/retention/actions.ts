@@ -8,6 +8,7 @@ import { deletePendingBlobs } from '@/lib/retention/blobs';
 import { setLegalHold, setRetentionPolicy } from '@/lib/retention/policy';
 import { runRetention } from '@/lib/retention/purge';
 import { getBlobStore } from '@/lib/storage';
+import { actionParam, stateAction } from '@/lib/http/server-action';
 
 const member = (slug: string) => requireMember(slug, 'retention.write', `/settings/${slug}/retention`);
 
@@ -23,7 +24,7 @@ function refused(error: unknown, what: string): ActionState {
   throw error;
 }
 
-export async function saveRetentionAction(slug: string, _state: ActionState, formData: FormData): Promise<ActionState> {
+export const saveRetentionAction = stateAction('saveRetentionAction', [actionParam.workspace, actionParam.state, actionParam.form], async (slug, _state, formData) => {
   const { db, workspace, audit } = await member(slug);
   try {
     // The version the form was opened at: a policy changed meanwhile is refused, not overwritten.
@@ -36,9 +37,9 @@ export async function saveRetentionAction(slug: string, _state: ActionState, for
   }
   revalidatePath(`/settings/${slug}/retention`);
   return succeeded('The retention policy is saved. The worker applies it within the hour, or run it now.');
-}
+});
 
-export async function runRetentionAction(slug: string): Promise<ActionState> {
+export const runRetentionAction = stateAction('runRetentionAction', [actionParam.workspace], async (slug) => {
   const { db, workspace, audit } = await member(slug);
   const run = await runRetention(db, workspace, { now: new Date(), actor: audit.actor });
   const sweep = await deletePendingBlobs(db, getBlobStore(), { workspaceId: workspace.id });
@@ -48,9 +49,9 @@ export async function runRetentionAction(slug: string): Promise<ActionState> {
     `Removed ${run.passports} passport(s), ${run.decisions} decision(s), ${run.evidence} evidence record(s) (${sweep.deleted} file(s)) and ${run.auditEvents} audit event(s)` +
       (run.checkpoint ? `, replaced by signed checkpoint at #${run.checkpoint.uptoSeq}.` : '.'),
   );
-}
+});
 
-export async function holdPassportAction(slug: string, _state: ActionState, formData: FormData): Promise<ActionState> {
+export const holdPassportAction = stateAction('holdPassportAction', [actionParam.workspace, actionParam.state, actionParam.form], async (slug, _state, formData) => {
   const { db, workspace, audit } = await member(slug);
   const id = String(formData.get('passportId') ?? '').trim().replace(/^sha256:/, '');
   if (!/^[0-9a-f]{64}$/.test(id)) return failed('The passport was not held.', { passportId: 'A passport id: 64 hex characters.' });
@@ -61,9 +62,9 @@ export async function holdPassportAction(slug: string, _state: ActionState, form
   }
   revalidatePath(`/settings/${slug}/retention`);
   return succeeded(`Passport ${id.slice(0, 12)}… is under legal hold: retention keeps it and the evidence it judged.`);
-}
+});
 
-export async function releaseHoldAction(slug: string, _state: ActionState, formData: FormData): Promise<ActionState> {
+export const releaseHoldAction = stateAction('releaseHoldAction', [actionParam.workspace, actionParam.state, actionParam.form], async (slug, _state, formData) => {
   const { db, workspace, audit } = await member(slug);
   try {
     await setLegalHold(db, workspace.id, String(formData.get('passportId') ?? ''), { hold: false }, audit);
@@ -72,4 +73,4 @@ export async function releaseHoldAction(slug: string, _state: ActionState, formD
   }
   revalidatePath(`/settings/${slug}/retention`);
   return succeeded('The legal hold is released; the passport follows the retention policy again.');
-}
+});

@@ -2,11 +2,12 @@
 /** Storing and removing workspace secrets. Each action re-checks the session, the membership and secret.write. */
 import { revalidatePath } from 'next/cache';
 import { requireMember } from '@/lib/auth/guard';
-import { failed, succeeded, type ActionState } from '@/lib/http/action-state';
+import { failed, succeeded } from '@/lib/http/action-state';
 import { deleteSecret, SecretError, writeSecret } from '@/lib/secrets';
 import { managedReference, secretActorOf } from '@/lib/secrets/handlers';
+import { actionParam, stateAction } from '@/lib/http/server-action';
 
-export async function storeSecretAction(slug: string, _state: ActionState, formData: FormData): Promise<ActionState> {
+export const storeSecretAction = stateAction('storeSecretAction', [actionParam.workspace, actionParam.state, actionParam.form], async (slug, _state, formData) => {
   const { workspace, audit } = await requireMember(slug, 'secret.write', `/settings/${slug}/secrets`);
   const reference = String(formData.get('reference') ?? '').trim();
   const value = String(formData.get('value') ?? '');
@@ -22,9 +23,9 @@ export async function storeSecretAction(slug: string, _state: ActionState, formD
     if (error instanceof SecretError) return failed('The secret was not stored.', { [error.code === 'invalid-reference' || error.code === 'unsupported' ? 'reference' : 'value']: error.message });
     throw error;
   }
-}
+});
 
-export async function deleteSecretAction(slug: string, _state: ActionState, formData: FormData): Promise<ActionState> {
+export const deleteSecretAction = stateAction('deleteSecretAction', [actionParam.workspace, actionParam.state, actionParam.form], async (slug, _state, formData) => {
   const { workspace, audit } = await requireMember(slug, 'secret.write', `/settings/${slug}/secrets`);
   const reference = String(formData.get('reference') ?? '');
   const managed = managedReference(reference);
@@ -37,4 +38,4 @@ export async function deleteSecretAction(slug: string, _state: ActionState, form
     if (error instanceof SecretError) return failed(error.message);
     throw error;
   }
-}
+});

@@ -2,8 +2,9 @@
 /** API token management. Each action re-checks the session, the membership and token.manage. */
 import { revalidatePath } from 'next/cache';
 import { requireMember } from '@/lib/auth/guard';
-import { failed, succeeded, type ActionState } from '@/lib/http/action-state';
+import { failed, succeeded } from '@/lib/http/action-state';
 import { createApiToken, revokeApiToken, TokenInputError } from '@/lib/tokens/store';
+import { actionParam, stateAction } from '@/lib/http/server-action';
 
 const DAY_MS = 86_400_000;
 
@@ -15,7 +16,7 @@ function slugList(value: FormDataEntryValue | null): string[] | null {
   return list.length > 0 ? [...new Set(list)] : null;
 }
 
-export async function createTokenAction(slug: string, _state: ActionState, formData: FormData): Promise<ActionState> {
+export const createTokenAction = stateAction('createTokenAction', [actionParam.workspace, actionParam.state, actionParam.form], async (slug, _state, formData) => {
   const { db, user, workspace, audit } = await requireMember(slug, 'token.manage', `/settings/${slug}/tokens`);
   const days = Number(formData.get('expiresInDays') ?? 0);
   try {
@@ -41,11 +42,11 @@ export async function createTokenAction(slug: string, _state: ActionState, formD
     }
     throw error;
   }
-}
+});
 
-export async function revokeTokenAction(slug: string, _state: ActionState, formData: FormData): Promise<ActionState> {
+export const revokeTokenAction = stateAction('revokeTokenAction', [actionParam.workspace, actionParam.state, actionParam.form], async (slug, _state, formData) => {
   const { db, workspace, audit } = await requireMember(slug, 'token.manage', `/settings/${slug}/tokens`);
   const revoked = await revokeApiToken(db, workspace.id, String(formData.get('tokenId') ?? ''), audit);
   revalidatePath(`/settings/${slug}/tokens`);
   return revoked ? succeeded(`Token "${revoked.name}" revoked: it stops working now.`) : failed('That token was already revoked.');
-}
+});
