@@ -28,6 +28,12 @@ export default tseslint.config(
     },
   },
   {
+    // The server's code writes log lines through the one logger (lib/http/logger.ts) only.
+    files: ['lib/**/*.ts', 'app/**/*.ts', 'app/**/*.tsx', 'db/**/*.ts', 'middleware.ts', 'instrumentation*.ts'],
+    ignores: ['**/*.test.ts', '**/testing/**'],
+    rules: { 'no-console': 'error' },
+  },
+  {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: { globals: globals.node },
   },

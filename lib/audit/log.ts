@@ -13,7 +13,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { RuntimeDb } from '@/db/runtime';
 import { compiledStatement, type StatementHandle } from '@/db/statement';
 import { runGrouped } from './group-commit';
-import { noteAuditAppend } from './request-scope';
+import { noteAuditAppend } from '@/lib/http/request-scope';
 import { canonicalBodyAroundSeq, chainOf, GENESIS_HASH, normalizeDetails, wellFormed, type AuditEventInput } from './event';
 
 /** A database handle or an open transaction (drizzle's transactions share the query API). */

@@ -4,6 +4,7 @@
  * environment), the request goes through the scoped HTTP client, and the outcome is recorded as
  * the connector's status. A reading is canonical JSON with a sha256 digest: evidence.
  */
+import { logger } from '@/lib/http/logger';
 import { canonicalJson, sha256Hex } from '@/lib/json/canonical';
 import { plainJson } from '@/lib/json/plain';
 import { resolveSecret, SecretError, type SecretActor, type SecretValue } from '@/lib/secrets';
@@ -99,7 +100,8 @@ export async function takeReading(connector: Connector, target: string, options:
 function describeFailure(error: unknown, credential: SecretValue | null): string {
   const known = error instanceof ScopeError || error instanceof SecretError || error instanceof ConnectorError;
   let message = known ? (error as Error).message : 'unexpected error while reading (details in the server log)';
-  if (!known) console.error(`connector read failed: ${(error as Error)?.stack ?? String(error)}`.replaceAll(credential?.reveal() || '\0', '[redacted]'));
+  // The stack as text with the credential cut out: an outside library's message may quote it.
+  if (!known) logger.error({ stack: `${(error as Error)?.stack ?? String(error)}`.replaceAll(credential?.reveal() || '\0', '[redacted]') }, 'connector read failed');
   const value = credential?.reveal();
   if (value && value.length >= 4) message = message.replaceAll(value, '[redacted]');
   return message;

@@ -14,6 +14,7 @@
  * notFound() pass through untouched. Authorization stays inside the action (requireMember /
  * requireUser, then can() in the data-access function): the frame only decides what is well-formed.
  */
+import { headers } from 'next/headers';
 import { unstable_rethrow } from 'next/navigation';
 import { z } from 'zod';
 import { databaseUnavailableReason } from '@/db/faults';
@@ -21,6 +22,8 @@ import { workspaceSlugSchema } from '@/lib/domain/primitives';
 import { failed, type ActionState } from './action-state';
 import { logger } from './logger';
 import { ProblemError } from './problem';
+import { REQUEST_ID_HEADER } from './request-id';
+import { runInRequestScope } from './request-scope';
 
 /** Longest text a form field may hold (a policy's rules, a PEM license, a comment fit easily). */
 const MAX_FIELD_CHARS = 200_000;
@@ -83,6 +86,20 @@ function parseArgs<P extends Params>(name: string, params: P, args: unknown[]): 
   return null;
 }
 
+/** The request id the middleware gave this action's request (null outside a request: unit tests). */
+async function requestIdOfAction(): Promise<string | null> {
+  try {
+    return (await headers()).get(REQUEST_ID_HEADER);
+  } catch {
+    return null;
+  }
+}
+
+/** Runs the action in the request's scope, so its log lines carry the request id. */
+async function inRequestScope<T>(run: () => Promise<T>): Promise<T> {
+  return runInRequestScope(await requestIdOfAction(), run).result;
+}
+
 /** A database data exception (SQLSTATE class 22: invalid text, out of range...), possibly wrapped. */
 function isDataException(error: unknown): boolean {
   for (let current = error, depth = 0; current && depth < 5; depth++) {
@@ -117,15 +134,16 @@ function refusalOf(name: string, error: unknown): ActionState {
  * arguments; a malformed call answers a failed state without running it.
  */
 export function stateAction<const P extends Params, S extends ActionState>(name: string, params: P, run: (...args: Args<P>) => Promise<S>): (...args: Args<P>) => Promise<S | ActionState> {
-  return async (...args: Args<P>) => {
-    const checked = parseArgs(name, params, args);
-    if (!checked) return failed('This form was sent incomplete or malformed; nothing was changed. Reload the page and try again.');
-    try {
-      return await run(...checked);
-    } catch (error) {
-      return refusalOf(name, error);
-    }
-  };
+  return (...args: Args<P>) =>
+    inRequestScope(async () => {
+      const checked = parseArgs(name, params, args);
+      if (!checked) return failed('This form was sent incomplete or malformed; nothing was changed. Reload the page and try again.');
+      try {
+        return await run(...checked);
+      } catch (error) {
+        return refusalOf(name, error);
+      }
+    });
 }
 
 /**
@@ -133,14 +151,15 @@ export function stateAction<const P extends Params, S extends ActionState>(name:
  * nothing; failures inside it are refused as stateAction's are, with nothing to show them on.
  */
 export function formAction<const P extends Params>(name: string, params: P, run: (...args: Args<P>) => Promise<void>): (...args: Args<P>) => Promise<void> {
-  return async (...args: Args<P>) => {
-    const checked = parseArgs(name, params, args);
-    if (!checked) return;
-    try {
-      await run(...checked);
-    } catch (error) {
-      const refusal = refusalOf(name, error);
-      logger.warn({ action: name, message: refusal.message }, 'server action refused');
-    }
-  };
+  return (...args: Args<P>) =>
+    inRequestScope(async () => {
+      const checked = parseArgs(name, params, args);
+      if (!checked) return;
+      try {
+        await run(...checked);
+      } catch (error) {
+        const refusal = refusalOf(name, error);
+        logger.warn({ action: name, message: refusal.message }, 'server action refused');
+      }
+    });
 }

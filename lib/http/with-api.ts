@@ -28,7 +28,7 @@ import type { Verb } from '@/lib/access/verbs';
 import type { EndpointDefinition } from '@/lib/api/endpoint';
 import type { AuditContext } from '@/lib/audit/event';
 import { appendAuditEvent } from '@/lib/audit/log';
-import { runInAuditScope } from '@/lib/audit/request-scope';
+import { runInRequestScope } from './request-scope';
 import type { ActiveSession } from '@/lib/auth/sessions';
 import { rateLimiter, rateLimitHeaders } from '@/lib/ratelimit';
 import type { ApiTokenRecord, ApiTokenSummary } from '@/lib/tokens/store';
@@ -94,7 +94,7 @@ export function withApi<E extends AnyEndpoint>(endpoint: E, handler: ApiHandler<
     let caller: Caller | null = null;
     let db: RuntimeDb | null = null;
     let auditOverride: { resource: { type: string; id?: string | null }; details?: Record<string, unknown> } | null = null;
-    const scope = runInAuditScope(async () => {
+    const scope = runInRequestScope(requestId, async () => {
       db = await getRuntimeDb();
       const rawParams = ((await context?.params) ?? {}) as RouteParams;
       const named = namedWorkspace(request, rawParams);

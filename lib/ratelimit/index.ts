@@ -7,6 +7,7 @@
  * Shared backends make a limit hold across replicas. When the shared backend fails, the limiter
  * falls back to memory for that call (and logs it) rather than failing every request.
  */
+import { logger } from '@/lib/http/logger';
 import { Ratelimit } from '@upstash/ratelimit';
 import { MemorySlidingWindow } from './memory';
 import type { RateLimiter, RateLimitResult } from './types';
@@ -29,7 +30,7 @@ export function parseLimit(value: string | undefined, fallback: LimitSpec): Limi
   if (!match) {
     if (value && !warnedSettings.has(value)) {
       warnedSettings.add(value);
-      console.warn(`rate limit "${value}" is not of the form N/60s; using ${fallback.tokens}/${fallback.windowMs / 1000}s`);
+      logger.warn({ setting: value, using: `${fallback.tokens}/${fallback.windowMs / 1000}s` }, 'rate limit setting is not of the form N/60s: using the default');
     }
     return fallback;
   }
@@ -144,7 +145,7 @@ function warn(message: string): void {
   // At most one line a minute: a Redis outage must not flood the log.
   if (Date.now() - lastWarning < 60_000) return;
   lastWarning = Date.now();
-  console.warn(`ratelimit: ${message}`);
+  logger.warn(`ratelimit: ${message}`);
 }
 
 function redact(url: string): string {

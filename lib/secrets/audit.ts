@@ -5,12 +5,13 @@
  *
  * The runtime appends to its hash-chained audit log (lib/audit: one chain per workspace,
  * "installation" for installation-level secrets). The public target has no runtime database:
- * its events are structured log lines on stderr, for the log shipper.
+ * its events are log lines of the one logger (msg "audit"), for the log shipper.
  */
 import { getRuntimeDb, type RuntimeDb } from '@/db/runtime';
 import type { AuditActor } from '@/lib/audit/event';
 import { appendAuditEvent } from '@/lib/audit/log';
 import { secretsConfig } from './config';
+import { logger } from '@/lib/http/logger';
 
 /**
  * Who asked: a member (`user`), an API token, the operator at the CLI (`operator`), or the
@@ -35,11 +36,12 @@ export interface SecretAuditEvent {
  * Records one event. `tx`: the caller's transaction, so the event commits or rolls back with
  * the change it describes (a write, a rotation).
  */
+/** Audit lines are records, not diagnostics: RP_LOG_LEVEL (warn, silent) never drops them. */
+const auditLog = logger.child({}, { level: 'info' });
+
 export async function recordSecretAudit(event: SecretAuditEvent, tx?: RuntimeDb | null): Promise<void> {
   if (secretsConfig().target === 'public') {
-    process.stderr.write(
-      JSON.stringify({ level: 'info', time: new Date().toISOString(), msg: 'audit', audit: { ...event, details: event.details ?? {} } }) + '\n',
-    );
+    auditLog.info({ audit: { ...event, details: event.details ?? {} } }, 'audit');
     return;
   }
   await appendAuditEvent(tx ?? (await getRuntimeDb()), {

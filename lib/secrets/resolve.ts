@@ -2,6 +2,7 @@
  * Reading secrets: the policy first (before any source is touched), then the source, then the
  * audit event. The value comes back wrapped (SecretValue) and errors name only the reference.
  */
+import { logger } from '@/lib/http/logger';
 import fs from 'node:fs';
 import type { RuntimeDb } from '@/db/runtime';
 import { recordSecretAudit, type SecretActor, type SecretAuditEvent } from './audit';
@@ -147,7 +148,7 @@ async function auditRead(context: SecretReadContext, event: SecretAuditEvent): P
   // admits one transaction at a time: write it once the caller's work has moved on.
   setImmediate(() => {
     recordSecretAudit(event).catch((error: unknown) => {
-      process.stderr.write(`audit: recording ${event.action} of ${event.reference} failed: ${(error as Error).message}\n`);
+      logger.error({ err: error, action: event.action, reference: event.reference }, 'audit: recording a secret read failed');
     });
   });
 }

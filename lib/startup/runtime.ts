@@ -15,6 +15,8 @@ export async function startRuntime(): Promise<void> {
   if (!process.env.AUTH_URL && process.env.RP_PUBLIC_URL) process.env.AUTH_URL = process.env.RP_PUBLIC_URL;
   const { db } = await runtimeDatabase.open();
   const bootstrap = await bootstrapInstallation(db);
+  // A message to the person at the terminal, not a log line: plain text they can read and click.
+  // eslint-disable-next-line no-console
   if (bootstrap?.link) console.log(bootstrapMessage(bootstrap));
   await sweepUploadSpool();
   // Background work (retention, connector polling, freshness) runs here unless separate
