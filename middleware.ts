@@ -1,8 +1,8 @@
 /**
- * The first line of defence, never the only one (DESIGN section 2): the route split, the
+ * The first line of defence, never the only one (docs/architecture.md): the route split, the
  * session redirect, workspace membership from the signed session claims, security headers
  * and the request id. Every page, action and route handler re-checks on the server.
- * Kept as middleware.ts on the Edge runtime on purpose (DESIGN section 2).
+ * Kept as middleware.ts on the Edge runtime on purpose (docs/architecture.md).
  */
 import { getToken, type JWT } from 'next-auth/jwt';
 import { NextResponse, type NextRequest } from 'next/server';
@@ -131,7 +131,7 @@ function notFound(request: NextRequest, headers: Headers): NextResponse {
 }
 
 export const config = {
-  // Left out: the API (its route wrapper authenticates, DESIGN section 9), health checks and
+  // Left out: the API (its route wrapper authenticates, content/docs/operations/performance.md), health checks and
   // static files. Every page passes through.
   matcher: ['/((?!api/v1/|api/bench/|api/health|api/ready|api/malformed-address|_next/static/|_next/image|favicon\\.ico|robots\\.txt|sitemap\\.xml).*)'],
 };

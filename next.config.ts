@@ -2,7 +2,7 @@ import type { NextConfig } from 'next';
 import { STATIC_SECURITY_HEADERS } from './lib/security/headers';
 import { parseTarget } from './lib/target';
 
-// One codebase, two builds (DESIGN section 2): `*.public.ts(x)` route files exist only in the
+// One codebase, two builds (docs/architecture.md): `*.public.ts(x)` route files exist only in the
 // public build, `*.runtime.ts(x)` only in the runtime build; plain extensions are shared.
 const target = parseTarget(process.env.RP_TARGET);
 const own = target === 'public' ? 'public' : 'runtime';

@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (DESIGN section 9): the gate against the framework's own ceiling, side by side
+ * `npm run bench` (content/docs/operations/performance.md): the gate against the framework's own ceiling, side by side
  * in one run, on the runtime's production build and real Postgres.
  *
  *   1. builds the runtime (skip with --skip-build) and measures it on each engine (--engine=default,
@@ -14,7 +14,7 @@
  *      clients also as a ratio to the bare route's p99 of the same round, so a busy machine reads
  *      as busy, not as a regression;
  *   3. starts the same build again with RP_WORKERS=2 on the same database and measures the bare
- *      route and the gate at 50 clients there, to show what a second core adds (DESIGN section 9);
+ *      route and the gate at 50 clients there, to show what a second core adds (content/docs/operations/performance.md);
  *   4. starts a fresh server process on the same database (its memory untouched by the load runs),
  *      reports its resident set at rest (and, on the default engine, the embedded PostgreSQL's), and
  *      uploads CycloneDX SBOMs to it: 5 MB to warm up, 20 MB three times, 60 MB once (time, and the

@@ -2,7 +2,7 @@
  * A statement whose SQL never changes, built with drizzle once and then run by the driver itself
  * with each call's values. Building a query costs more CPU than the database spends running a
  * small one, and the gate's path (token lookup, the gate's read, its write) is budgeted against a
- * bare route handler (DESIGN section 9; figures in /docs/operations/performance). Everywhere else
+ * bare route handler (content/docs/operations/performance.md; figures in /docs/operations/performance). Everywhere else
  * a query is built per call, which is simpler to read and fast enough.
  *
  *   const findThing = compiledStatement<{ id: string }>((db, value) =>

@@ -1,5 +1,5 @@
 /**
- * The route split (DESIGN section 3). Edge-safe. The build already leaves the other target's
+ * The route split (docs/architecture.md). Edge-safe. The build already leaves the other target's
  * pages out; the middleware uses these lists to answer 404 for them before any page code runs,
  * and to know which paths need a session.
  */

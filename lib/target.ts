@@ -1,5 +1,5 @@
 /**
- * Which of the two builds this process belongs to (DESIGN section 2).
+ * Which of the two builds this process belongs to (docs/architecture.md).
  * `RP_TARGET` is read at build time by next.config.ts and inlined into the bundles,
  * so a runtime build can never be switched into the public site at start.
  */

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The production entry point, copied into each standalone build as `rp-server.mjs` (the container
-// image runs it too). It binds 127.0.0.1 unless RP_BIND says otherwise (seed 003) and runs the
+// image runs it too). It binds 127.0.0.1 unless RP_BIND says otherwise (docs/security-model.md) and runs the
 // server in worker processes (node:cluster) it supervises: one by default, or with RP_WORKERS=N
 // N behind one port, so one machine's cores are all used. Without DATABASE_URL it runs the
 // embedded PostgreSQL of the data directory for as long as the server runs.

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm start` / `npm run start:public`: builds the target on first use, then runs its standalone
-// server bound to 127.0.0.1 (seed 003) with the embedded defaults. Everything it needs and
+// server bound to 127.0.0.1 (docs/security-model.md) with the embedded defaults. Everything it needs and
 // does not find (the session secret) the server creates under .data/, never in the repository.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * The vendor's (owner's) tables, used only by the public target (DESIGN section 2):
+ * The vendor's (owner's) tables, used only by the public target (docs/architecture.md):
  * customers, subscriptions, entitlements, issued licenses and processed webhook events.
  * Entitlement changes only through a verified Stripe payment event (lib/billing/webhook.ts),
  * applied together with the event's record in one transaction.

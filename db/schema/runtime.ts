@@ -1,5 +1,5 @@
 /**
- * The customer runtime's tables (DESIGN section 5). Every tenant row carries `workspace_id`
+ * The customer runtime's tables (docs/architecture.md). Every tenant row carries `workspace_id`
  * and every data-access query filters by it; installation-level rows (users, sessions,
  * the license) are the only exceptions and say so.
  */

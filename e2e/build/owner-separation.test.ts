@@ -1,5 +1,5 @@
 /**
- * Owner separation, proven on the build output (DESIGN section 2, seed 000 "Owner separation"):
+ * Owner separation, proven on the build output (docs/architecture.md, docs/security-model.md "Owner separation"):
  * the runtime build holds no public-only route, no Stripe code, no license signer and no owner
  * key; the public build holds no console, settings, account or /api/v1 route. Turbopack bundles
  * packages into chunks, so the whole output is searched for their code, not only node_modules.

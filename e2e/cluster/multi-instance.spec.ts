@@ -1,5 +1,5 @@
 /**
- * Beyond one machine (issue 8, DESIGN section 8): two runtime processes on the same Postgres and
+ * Beyond one machine (issue 8, docs/architecture.md): two runtime processes on the same Postgres and
  * Redis behind a real load balancer (nginx from Debian). Gate calls spread over both, the rate
  * limit is one limit shared through Redis, a session made on one is valid on the other, and the
  * background jobs both embedded workers compete for run once. Needs the runtime build, Postgres

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm run lighthouse`: Lighthouse scores of the public site's pages in Debian's Chromium (DESIGN
-// section 9: performance at least 95 on the landing and pricing pages). A measurement script, not
+// `npm run lighthouse`: Lighthouse scores of the public site's pages in Debian's Chromium (budget in
+// content/docs/operations/performance.md: performance at least 95 on the landing and pricing pages). A measurement script, not
 // a timed test: it prints the scores and exits 1 when a page is under the budget.
 //
 //   node e2e/public/lighthouse.mjs                       # starts the public build itself

@@ -1,5 +1,5 @@
 /**
- * Permission verbs and the one table that maps roles to them (DESIGN section 4, seed 002).
+ * Permission verbs and the one table that maps roles to them (docs/security-model.md).
  * Every sensitive operation asks `can(actor, verb, resource)` (lib/access/can.ts) with one of
  * these verbs. API token scopes are the same verbs written with a colon: `gate:evaluate`.
  */

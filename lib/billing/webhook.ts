@@ -1,5 +1,5 @@
 /**
- * The Stripe webhook (seed 000 "Webhook signature"). The raw body's signature is verified with
+ * The Stripe webhook (docs/security-model.md "Webhook signature"). The raw body's signature is verified with
  * the endpoint secret and a timestamp tolerance by Stripe's own SDK code. Only a signed event for
  * a successful payment (checkout completed and paid, invoice paid) activates or extends
  * entitlement; Stripe's lifecycle events (subscription unpaid, cancelled, deleted) end it; any

@@ -1,5 +1,5 @@
 /**
- * RFC 8693 token exchange for CI OIDC ID tokens (DESIGN section 12). The ID token's issuer is
+ * RFC 8693 token exchange for CI OIDC ID tokens (docs/security-model.md). The ID token's issuer is
  * only used to pick this workspace's trust policies naming it; the issuer's keys are fetched
  * from the URL the policy names (never from a URL an unverified token supplies). Then:
  * signature (JWKS, refreshed on an unknown kid), iss, exp, nbf (with clock skew), aud, the

@@ -1,5 +1,5 @@
 /**
- * CI trust policies (DESIGN section 12): per workspace, which OIDC issuer's ID tokens, for which
+ * CI trust policies (docs/security-model.md): per workspace, which OIDC issuer's ID tokens, for which
  * audience and claims, may be exchanged at /api/v1/token for a short-lived gate token carrying
  * the policy's scopes. Admin-only; every change is audited in its own transaction.
  */

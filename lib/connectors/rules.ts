@@ -1,5 +1,5 @@
 /**
- * Policy rules over connector readings (DESIGN section 6): metric below a threshold, log matches
+ * Policy rules over connector readings (docs/architecture.md): metric below a threshold, log matches
  * below a threshold, no open high-urgency incident, GitOps application synced and healthy, CI
  * green for the release's SHA, running image equal to the released digest, unresolved errors
  * below a threshold. Each is a pure judgement of the readings snapshotted into the gate's inputs,

@@ -1,6 +1,6 @@
 /**
  * Comments on a passport: the discussion of a release decision. A comment is audited with its
- * text (seed 001: comments remain inspectable in the audit log), so secrets pasted into one are
+ * text (docs/security-model.md: comments remain inspectable in the audit log), so secrets pasted into one are
  * redacted before it is stored, and the writer is told.
  */
 import { and, asc, eq } from 'drizzle-orm';

@@ -1,5 +1,5 @@
 /**
- * The framework's own ceiling for `npm run bench` (DESIGN section 9): a bare route handler of
+ * The framework's own ceiling for `npm run bench` (content/docs/operations/performance.md): a bare route handler of
  * this app doing one INSERT, no wrapper, no logic. It exists only when the server runs with
  * RP_BENCH=1 (otherwise it answers 404). Like /api/v1, its path is outside the middleware's
  * matcher, so it is compared with the gate on equal terms.

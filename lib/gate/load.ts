@@ -2,7 +2,7 @@
  * Everything a gate evaluation reads, in one round trip: the service, environment and release
  * ids, the evidence named, the release's approvals and the policies that could apply. The gate
  * is on every CI pipeline's path and its throughput is budgeted against the framework's own
- * (DESIGN section 9); one query instead of seven is most of that budget. The first evaluation of
+ * (content/docs/operations/performance.md); one query instead of seven is most of that budget. The first evaluation of
  * a new service, environment or release creates them and reads again.
  */
 import { sql } from 'drizzle-orm';

@@ -1,5 +1,5 @@
 /**
- * Correlation ids (seed 004): an incoming `x-request-id` is kept when it looks like an id a
+ * Correlation ids (docs/security-model.md): an incoming `x-request-id` is kept when it looks like an id a
  * proxy or CI would send, otherwise a new one is made. Edge-safe: Web Crypto only.
  */
 export const REQUEST_ID_HEADER = 'x-request-id';

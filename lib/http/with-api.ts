@@ -1,5 +1,5 @@
 /**
- * THE route wrapper: every /api/v1 handler is one call of it (DESIGN section 2).
+ * THE route wrapper: every /api/v1 handler is one call of it (docs/architecture.md).
  *
  *   export const POST = withApi(evaluateGate, async (ctx) => evaluate(ctx.workspace, ctx.body));
  *

@@ -53,7 +53,7 @@ export function policyHash(document: PolicyDocument): string {
 }
 
 /**
- * The policy a new pipeline starts with (seed 000: "Pipeline starts in shadow mode before
+ * The policy a new pipeline starts with (docs/security-model.md: "Pipeline starts in shadow mode before
  * advisory or enforce"): the common release checks, judged and recorded, never blocking.
  */
 export const STARTER_POLICY: PolicyDocument = parsePolicyDocument({

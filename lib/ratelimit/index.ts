@@ -1,5 +1,5 @@
 /**
- * Rate limits (seed 004) with @upstash/ratelimit's sliding window. The backend is chosen once per
+ * Rate limits (docs/security-model.md) with @upstash/ratelimit's sliding window. The backend is chosen once per
  * process from the environment:
  *   UPSTASH_REDIS_REST_URL + UPSTASH_REDIS_REST_TOKEN → Upstash over REST;
  *   REDIS_URL (redis:// or rediss://, Redis or Valkey) → ioredis through ./redis-adapter;

@@ -1,5 +1,5 @@
 /**
- * The exports' sanitizer (seed 000 "Sanitized reports"): every value that leaves the runtime in a
+ * The exports' sanitizer (docs/security-model.md "Sanitized reports"): every value that leaves the runtime in a
  * report passes through here, whatever it is and wherever it came from. It reuses the evidence
  * sanitizer's detectors (lib/evidence/sanitize: the secret formats in free text, and the field
  * names whose values are credentials), so there is one list of what a secret looks like.

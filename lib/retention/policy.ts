@@ -1,5 +1,5 @@
 /**
- * A workspace's retention policy and legal holds (seed 001: "passports, evidence, and reports
+ * A workspace's retention policy and legal holds (docs/security-model.md: "passports, evidence, and reports
  * follow customer-owned retention policy instead of broad indefinite collection"). Changes are
  * audited in the same transaction.
  */

@@ -1,5 +1,5 @@
 /**
- * The secrets layer, in one place (DESIGN sections 4, 7; seeds 000, 002, 003).
+ * The secrets layer, in one place (docs/security-model.md, "Who may do what").
  *
  * Every secret is named by a reference (`env:NAME`, `file:/path`, `store:path`,
  * `vault:mount/path#field`) and resolved only where it is used:

@@ -1,5 +1,5 @@
 /**
- * The store's 256-bit key and where it comes from (seed 003: three documented sources).
+ * The store's 256-bit key and where it comes from (docs/security-model.md: three documented sources).
  *
  *   RP_SECRETS_KEY            the key itself, base64 (32 bytes)
  *   RP_SECRETS_KEY_FILE       a file holding the key (base64 text, or 32 raw bytes)

@@ -1,5 +1,5 @@
 /**
- * The secrets access policy: path-based rules, separate from roles (seed 003). Roles decide who
+ * The secrets access policy: path-based rules, separate from roles (docs/security-model.md). Roles decide who
  * may write secrets and see their status; this policy decides which *flow* may read which
  * secret, and it never looks at the actor's role, so an admin who starts a development flow still
  * cannot read a production secret.

@@ -1,5 +1,5 @@
 /**
- * HashiCorp Vault as a source of secrets (seed 003: "stored in an encrypted file or HashiCorp
+ * HashiCorp Vault as a source of secrets (docs/security-model.md: "stored in an encrypted file or HashiCorp
  * Vault"): `vault:<mount>/<path>#<field>` reads one field of a KV version 2 secret over Vault's
  * HTTP API. Configured by the operator:
  *

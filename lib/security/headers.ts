@@ -1,5 +1,5 @@
 /**
- * Security headers for pages (DESIGN section 2). Edge-safe. The CSP uses a per-request nonce
+ * Security headers for pages (docs/architecture.md). Edge-safe. The CSP uses a per-request nonce
  * with 'strict-dynamic', the only script policy that survives the App Router's own chunk loading.
  */
 export function contentSecurityPolicy(nonce: string, options: { development: boolean; https: boolean }): string {

@@ -1,5 +1,5 @@
 /**
- * The configured object storage (DESIGN section 8):
+ * The configured object storage (docs/architecture.md):
  *   RP_STORAGE_DRIVER  filesystem (default) | s3
  *   RP_BLOB_DIR        filesystem root (default <RP_DATA_DIR>/blobs)
  *   RP_S3_BUCKET, RP_S3_ENDPOINT, RP_S3_REGION (us-east-1), RP_S3_PREFIX, RP_S3_FORCE_PATH_STYLE

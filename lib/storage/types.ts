@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 
 /**
- * Object storage for evidence blobs (DESIGN section 8): files under `.data/blobs` by default, an
+ * Object storage for evidence blobs (docs/architecture.md): files under `.data/blobs` by default, an
  * S3-compatible bucket in production. Keys are content addresses, so a stored object never
  * changes; `putFile` stores a finished file whole, so no reader ever sees a partial object.
  */

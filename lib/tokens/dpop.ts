@@ -1,5 +1,5 @@
 /**
- * DPoP sender constraint (RFC 9449, seed 004). A token bound to a key (api_tokens.dpop_jkt) is
+ * DPoP sender constraint (RFC 9449, docs/security-model.md). A token bound to a key (api_tokens.dpop_jkt) is
  * only accepted as `Authorization: DPoP <token>` with a `DPoP` proof: a JWT signed by that key
  * whose header carries the public key, and whose claims name this request (htm, htu), are fresh
  * (iat), unique (jti, remembered while fresh) and bound to this very token (ath).

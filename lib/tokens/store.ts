@@ -1,5 +1,5 @@
 /**
- * API tokens for CI (DESIGN section 4): created shown-once, stored as sha256 only, scoped to
+ * API tokens for CI (docs/security-model.md): created shown-once, stored as sha256 only, scoped to
  * verbs and optionally to service / environment slugs, always expiring, revocable, with the last
  * use (time and address) recorded. Every change is audited in the same transaction.
  */
@@ -17,7 +17,7 @@ import { displayPrefix, generateToken, hashToken, isWellFormedToken } from './fo
 import { forgetCachedToken, tokenLookupCache } from './lookup-cache';
 
 export const TOKEN_SCOPES = TOKEN_VERBS.map(verbToScope) as [string, ...string[]];
-/** Tokens are short-lived (seed 004): at most a year, and CI should prefer far less. */
+/** Tokens are short-lived (docs/security-model.md): at most a year, and CI should prefer far less. */
 export const MAX_TOKEN_LIFETIME_DAYS = 366;
 const DAY_MS = 86_400_000;
 /** Last use is written at most this often per token (and whenever the address changes). */
@@ -163,7 +163,7 @@ export type TokenLookup =
 
 /**
  * The lookup every API request makes, built once per database (drizzle's prepared query) rather
- * than per request: the gate's throughput is budgeted (DESIGN section 9).
+ * than per request: the gate's throughput is budgeted (content/docs/operations/performance.md).
  */
 const preparedLookups = new WeakMap<RuntimeDb, ReturnType<typeof prepareTokenLookup>>();
 

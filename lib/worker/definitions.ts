@@ -1,5 +1,5 @@
 /**
- * The background work of the runtime (DESIGN section 8): retention, and the freshness of
+ * The background work of the runtime (docs/architecture.md): retention, and the freshness of
  * connector readings (with the expiry of gate idempotency keys). Connector polling is not one job but many small claims (worker.ts), so
  * several workers share it.
  */

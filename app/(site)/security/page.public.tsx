@@ -7,7 +7,7 @@ export const metadata: Metadata = {
   description: 'Public website, protected runtime, no plaintext secrets: the security controls of Release Passport and how each is enforced.',
 };
 
-/** The controls table (seed 000), each with where its enforcement and proof are documented. */
+/** The controls table (docs/security-model.md), each with where its enforcement and proof are documented. */
 const CONTROLS = [
   { control: 'Public route split', appliesTo: 'Website, docs, pricing, download, changelog, login entry', expected: 'Public content only. No customer runtime state or private evidence.', anchor: 'public-route-split' },
   { control: 'Commercial portal', appliesTo: '/portal on releasepassport.com', expected: 'Subscription, checkout, license, package/download access, and billing handoff only.', anchor: 'commercial-portal' },
