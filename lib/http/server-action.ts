@@ -69,7 +69,13 @@ type Params = readonly z.ZodType[];
 type Args<P extends Params> = { -readonly [K in keyof P]: z.output<P[K]> };
 
 function describe(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.join('.') || 'argument'} ${issue.message}`).join('; ');
+  // "argument 3, field name: contains control characters" (the path's first step is the argument's index).
+  return error.issues
+    .map((issue) => {
+      const [index, ...field] = issue.path;
+      return `argument ${typeof index === 'number' ? index + 1 : '?'}${field.length ? `, field ${field.join('.')}` : ''}: ${issue.message}`;
+    })
+    .join('; ');
 }
 
 function parseArgs<P extends Params>(name: string, params: P, args: unknown[]): Args<P> | null {
