@@ -5,8 +5,10 @@
  */
 import { sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   bigint,
   boolean,
+  check,
   foreignKey,
   index,
   integer,
@@ -19,13 +21,15 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { ACCESS_OUTCOMES, DECISIONS, oneOfSql, POLICY_MODES, ROLES, type AccessOutcome, type Decision, type PolicyMode, type Role } from '../../lib/domain/primitives';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const tz = (name: string) => timestamp(name, { withTimezone: true });
 
-export type Role = 'admin' | 'maintainer' | 'developer' | 'viewer';
-export type PolicyMode = 'shadow' | 'advisory' | 'enforce';
-export type Decision = 'allow' | 'warn' | 'deny';
+export type { Decision, PolicyMode, Role } from '../../lib/domain/primitives';
+
+// The database refuses a value the type refuses (lib/domain/primitives.ts is the one list).
+const oneOf = (column: AnyPgColumn, values: readonly string[]) => sql`${column} in (${sql.raw(oneOfSql(values))})`;
 
 export const workspaces = pgTable('workspaces', {
   id: uuid('id').primaryKey().defaultRandom(),
@@ -93,7 +97,7 @@ export const memberships = pgTable(
     role: text('role').$type<Role>().notNull(),
     createdAt: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.userId] }), index('memberships_user_idx').on(t.userId)],
+  (t) => [primaryKey({ columns: [t.workspaceId, t.userId] }), index('memberships_user_idx').on(t.userId), check('memberships_role_check', oneOf(t.role, ROLES))],
 );
 
 export const invitations = pgTable(
@@ -111,7 +115,7 @@ export const invitations = pgTable(
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
   },
-  (t) => [index('invitations_workspace_idx').on(t.workspaceId)],
+  (t) => [index('invitations_workspace_idx').on(t.workspaceId), check('invitations_role_check', oneOf(t.role, ROLES))],
 );
 
 export const apiTokens = pgTable(
@@ -237,7 +241,7 @@ export const policies = pgTable(
     createdAt: createdAt(),
     updatedAt: tz('updated_at').notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('policies_scope_idx').on(t.workspaceId, t.scopeKey)],
+  (t) => [uniqueIndex('policies_scope_idx').on(t.workspaceId, t.scopeKey), check('policies_mode_check', oneOf(t.mode, POLICY_MODES))],
 );
 
 export const policyVersions = pgTable(
@@ -256,7 +260,7 @@ export const policyVersions = pgTable(
     createdBy: text('created_by'),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('policy_versions_policy_version_idx').on(t.policyId, t.version)],
+  (t) => [uniqueIndex('policy_versions_policy_version_idx').on(t.policyId, t.version), check('policy_versions_mode_check', oneOf(t.mode, POLICY_MODES))],
 );
 
 export const releases = pgTable(
@@ -350,6 +354,9 @@ export const gateDecisions = pgTable(
     index('gate_decisions_workspace_passport_idx').on(t.workspaceId, t.passportId),
     // The console's shadow report: a policy's recent decisions, judged again with a candidate.
     index('gate_decisions_workspace_policy_created_idx').on(t.workspaceId, t.policyId, t.createdAt),
+    check('gate_decisions_decision_check', oneOf(t.decision, DECISIONS)),
+    check('gate_decisions_mode_check', oneOf(t.mode, POLICY_MODES)),
+    check('gate_decisions_requested_mode_check', oneOf(t.requestedMode, POLICY_MODES)),
   ],
 );
 
@@ -410,6 +417,8 @@ export const passports = pgTable(
     index('passports_workspace_service_page_idx').on(t.workspaceId, t.serviceId, t.createdAt.desc(), t.id.desc()),
     index('passports_workspace_env_page_idx').on(t.workspaceId, t.environmentId, t.createdAt.desc(), t.id.desc()),
     index('passports_workspace_decision_page_idx').on(t.workspaceId, t.decision, t.createdAt.desc(), t.id.desc()),
+    check('passports_decision_check', oneOf(t.decision, DECISIONS)),
+    check('passports_mode_check', oneOf(t.mode, POLICY_MODES)),
     // The console's "latest passport of a service in an environment" and its service + environment filter.
     index('passports_workspace_service_env_page_idx').on(t.workspaceId, t.serviceId, t.environmentId, t.createdAt.desc(), t.id.desc()),
     // The mode filter: after a switch to enforce, shadow passports sit behind every newer one.
@@ -443,7 +452,7 @@ export const approvals = pgTable(
     note: text('note'),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('approvals_release_approver_idx').on(t.workspaceId, t.releaseId, t.approverId)],
+  (t) => [uniqueIndex('approvals_release_approver_idx').on(t.workspaceId, t.releaseId, t.approverId), check('approvals_role_check', oneOf(t.role, ROLES))],
 );
 
 /**
@@ -573,7 +582,7 @@ export const auditEvents = pgTable(
     action: text('action').notNull(),
     resourceType: text('resource_type'),
     resourceId: text('resource_id'),
-    outcome: text('outcome').$type<'allow' | 'deny'>().notNull(),
+    outcome: text('outcome').$type<AccessOutcome>().notNull(),
     reason: text('reason'),
     requestId: text('request_id'),
     ip: text('ip'),
@@ -584,6 +593,7 @@ export const auditEvents = pgTable(
   (t) => [
     uniqueIndex('audit_events_chain_seq_idx').on(t.chain, t.seq),
     index('audit_events_workspace_at_idx').on(t.workspaceId, t.at),
+    check('audit_events_outcome_check', oneOf(t.outcome, ACCESS_OUTCOMES)),
   ],
 );
 

@@ -29,7 +29,7 @@ export const VERBS = [
 
 export type Verb = (typeof VERBS)[number];
 
-export const ROLES: readonly Role[] = ['admin', 'maintainer', 'developer', 'viewer'];
+export { ROLES } from '@/lib/domain/primitives';
 
 const VIEWER: Verb[] = ['passport.read', 'evidence.read', 'policy.read', 'connector.read', 'settings.read'];
 const DEVELOPER: Verb[] = [...VIEWER, 'evidence.write', 'gate.evaluate', 'comment.write'];

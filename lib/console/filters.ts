@@ -8,7 +8,9 @@ import { z } from 'zod';
 import { serviceNameSchema } from '@/lib/domain/primitives';
 import { POLICY_MODES } from '@/lib/policy/schema';
 
-export const DECISIONS = ['allow', 'warn', 'deny'] as const;
+import { DECISIONS } from '@/lib/domain/primitives';
+
+export { DECISIONS };
 
 const slug = z.string().trim().toLowerCase().pipe(serviceNameSchema);
 /** A calendar day (UTC), as an <input type="date"> sends it. */

@@ -21,3 +21,27 @@ export const serviceNameSchema = z.string().regex(SERVICE_NAME_PATTERN, SERVICE_
 
 export const SHA256_HEX_PATTERN = /^[0-9a-f]{64}$/;
 export const sha256HexSchema = z.string().regex(SHA256_HEX_PATTERN, 'a sha256 digest: 64 lower-case hex characters');
+
+/** Workspace roles, from most to least privileged. What each may do is lib/access/verbs.ts. */
+export const ROLES = ['admin', 'maintainer', 'developer', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+export const roleSchema = z.enum(ROLES);
+
+/** How a policy's failures count: recorded only, warned, or blocking. */
+export const POLICY_MODES = ['shadow', 'advisory', 'enforce'] as const;
+export type PolicyMode = (typeof POLICY_MODES)[number];
+export const policyModeSchema = z.enum(POLICY_MODES);
+
+/** The gate's answer. */
+export const DECISIONS = ['allow', 'warn', 'deny'] as const;
+export type Decision = (typeof DECISIONS)[number];
+export const decisionSchema = z.enum(DECISIONS);
+
+/** An audited access decision. */
+export const ACCESS_OUTCOMES = ['allow', 'deny'] as const;
+export type AccessOutcome = (typeof ACCESS_OUTCOMES)[number];
+
+/** `col in ('a', 'b')` for a CHECK constraint: the database refuses what the type refuses. */
+export function oneOfSql(values: readonly string[]): string {
+  return values.map((value) => `'${value.replaceAll("'", "''")}'`).join(', ');
+}

@@ -4,7 +4,7 @@
  * what was judged and a replay re-judges exactly the same thing.
  */
 import { z } from 'zod';
-import { serviceNameSchema, sha256HexSchema } from '@/lib/domain/primitives';
+import { roleSchema, serviceNameSchema, sha256HexSchema } from '@/lib/domain/primitives';
 import { EVIDENCE_KINDS } from '@/lib/evidence/kinds';
 import { canonicalHash } from '@/lib/json/canonical';
 
@@ -29,7 +29,7 @@ export const artifactInputSchema = z.object({ name: z.string().min(1).max(512), 
 
 export const approvalInputSchema = z.object({
   approver: z.string(),
-  role: z.enum(['admin', 'maintainer', 'developer', 'viewer']),
+  role: roleSchema,
   at: INSTANT,
 });
 

@@ -8,8 +8,9 @@ import { RULE_DEFINITIONS } from '@/lib/gate/rules';
 import type { RuleBase } from '@/lib/gate/rules/types';
 import { canonicalHash } from '@/lib/json/canonical';
 
-export const POLICY_MODES = ['shadow', 'advisory', 'enforce'] as const;
-export type PolicyMode = (typeof POLICY_MODES)[number];
+import { POLICY_MODES, type PolicyMode } from '@/lib/domain/primitives';
+
+export { POLICY_MODES, type PolicyMode };
 
 const [first, ...rest] = RULE_DEFINITIONS.map((definition) => definition.schema);
 

@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { Badge, Card, PageHeader } from '../../_components/ui';
+import { ROLES } from '@/lib/domain/primitives';
 import { requireMember } from '@/lib/auth/guard';
 import { listConnectors } from '@/lib/connectors/store';
 import { getLicenseStatus } from '@/lib/license/status';
@@ -56,7 +57,7 @@ export default async function SettingsHome({ params }: { params: Promise<{ works
       <div className="grid gap-6 lg:grid-cols-2">
         <Section title="Members" href={`${base}/members`} status={<Badge>{members.length}</Badge>}>
           <p>
-            {(['admin', 'maintainer', 'developer', 'viewer'] as const).map((role) => plural(members.filter((member) => member.role === role).length, role)).join(', ')}.
+            {ROLES.map((role) => plural(members.filter((member) => member.role === role).length, role)).join(', ')}.
           </p>
           <p className="text-slate-600 dark:text-slate-400">{can('member.manage') ? 'Invite people and change roles.' : 'Admins invite people and change roles.'}</p>
         </Section>

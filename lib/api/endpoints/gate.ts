@@ -1,6 +1,6 @@
 /** The gate: evaluate a release against the workspace's policy and sign the passport. */
 import { z } from 'zod';
-import { serviceNameSchema } from '@/lib/domain/primitives';
+import { decisionSchema, policyModeSchema, serviceNameSchema } from '@/lib/domain/primitives';
 import { defineEndpoint } from '../endpoint';
 import { passportEnvelopeSchema } from './passports';
 
@@ -23,7 +23,7 @@ export const ruleResultSchema = z
   })
   .meta({ id: 'RuleResult' });
 
-export const modeSchema = z.enum(['shadow', 'advisory', 'enforce']);
+export const modeSchema = policyModeSchema;
 
 export const evaluateGate = defineEndpoint({
   id: 'gate.evaluate',
@@ -60,7 +60,7 @@ export const evaluateGate = defineEndpoint({
   status: 200,
   response: z
     .object({
-      decision: z.enum(['allow', 'warn', 'deny']),
+      decision: decisionSchema,
       mode: modeSchema.meta({ description: 'The mode applied.' }),
       requestedMode: modeSchema.meta({ description: "The policy's mode (differs when enforce on production needs a license)." }),
       blocking: z.boolean(),

@@ -1,9 +1,9 @@
 /** Identity endpoints: who the caller is. */
 import { z } from 'zod';
+import { roleSchema } from '@/lib/domain/primitives';
 import { defineEndpoint } from '../endpoint';
 
 const workspaceSchema = z.object({ id: z.string().uuid(), slug: z.string(), name: z.string() });
-const roleSchema = z.enum(['admin', 'maintainer', 'developer', 'viewer']);
 
 export const whoami = defineEndpoint({
   id: 'whoami',

@@ -1,5 +1,6 @@
 /** Passports: the signed record of each gate decision, and its replay. */
 import { z } from 'zod';
+import { decisionSchema, policyModeSchema } from '@/lib/domain/primitives';
 import { defineEndpoint } from '../endpoint';
 
 export const passportEnvelopeSchema = z
@@ -27,8 +28,8 @@ export const getPassport = defineEndpoint({
     .object({
       id: z.string(),
       workspace: z.string(),
-      decision: z.enum(['allow', 'warn', 'deny']),
-      mode: z.enum(['shadow', 'advisory', 'enforce']),
+      decision: decisionSchema,
+      mode: policyModeSchema,
       blocking: z.boolean(),
       evaluatedAt: z.string(),
       keyId: z.string(),

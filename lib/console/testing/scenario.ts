@@ -10,6 +10,7 @@
  */
 import type { RuntimeDb } from '@/db/runtime';
 import type { Role } from '@/db/schema/runtime';
+import { ROLES } from '@/lib/domain/primitives';
 import { uploadEvidence } from '@/lib/evidence/store';
 import { cyclonedx, sarif } from '@/lib/evidence/testing/fixtures';
 import { ensureService } from '@/lib/gate/catalog';
@@ -40,7 +41,7 @@ export async function seedScenario(db: RuntimeDb, store: BlobStore, options: { s
   const now = options.now ?? new Date();
   const workspace = await testWorkspace(db, options.slug, options.slug ? `Acme ${options.slug}` : undefined);
   const domain = options.emailDomain ?? 'example.test';
-  const roles: Role[] = ['admin', 'maintainer', 'developer', 'viewer'];
+  const roles: readonly Role[] = ROLES;
   const passwords = Object.fromEntries(roles.map((role) => [role, `correct horse ${role} battery`])) as Record<Role, string>;
   const members = {} as Record<Role, UserRecord>;
   for (const role of roles) members[role] = await testMember(db, workspace, role, { email: `${role}@${domain}`, password: passwords[role] });

@@ -1,6 +1,7 @@
 /** Rules about the release process: change freezes and approvals. */
 import { z } from 'zod';
 import type { Role } from '@/db/schema/runtime';
+import { roleSchema } from '@/lib/domain/primitives';
 import { defineRule, plural, type RuleOutcome } from './types';
 
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
@@ -93,7 +94,7 @@ export const approvalsRequired = defineRule({
   params: {
     count: z.number().int().min(1).max(20),
     /** Approvals count from people with at least this role. */
-    role: z.enum(['admin', 'maintainer', 'developer', 'viewer']).default('maintainer'),
+    role: roleSchema.default('maintainer'),
   },
   evaluate(rule, { inputs }): RuleOutcome {
     const qualifying = [...new Set(inputs.approvals.filter((approval) => ROLE_RANK[approval.role] >= ROLE_RANK[rule.role]).map((approval) => approval.approver))];
