@@ -4,10 +4,11 @@
  * starts exactly after the last row: a JavaScript Date keeps milliseconds, Postgres keeps
  * microseconds, and a cursor rounded to milliseconds would skip or repeat rows.
  */
+import { SHA256_HEX_PATTERN } from '@/lib/domain/primitives';
 
 /** Postgres' text form of a timestamptz, as `created_at::text` prints it. */
 export const PG_TIMESTAMP = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:\d{2})?|Z)$/;
-export const SHA256_ID = /^[0-9a-f]{64}$/;
+export const SHA256_ID = SHA256_HEX_PATTERN;
 export const UUID_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const INTEGER_ID = /^\d{1,18}$/;
 

@@ -21,6 +21,13 @@ export const serviceNameSchema = z.string().regex(SERVICE_NAME_PATTERN, SERVICE_
 
 export const SHA256_HEX_PATTERN = /^[0-9a-f]{64}$/;
 export const sha256HexSchema = z.string().regex(SHA256_HEX_PATTERN, 'a sha256 digest: 64 lower-case hex characters');
+/** A passport's id is the sha256 of its envelope's payload. */
+export const passportIdSchema = z.string().regex(SHA256_HEX_PATTERN, 'a passport id: 64 lower-case hex characters');
+/** A container image digest as registries write it. */
+export const IMAGE_DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
+export const imageDigestSchema = z.string().regex(IMAGE_DIGEST_PATTERN, 'an image digest: "sha256:" and 64 lower-case hex characters');
+/** A digest as people paste it: bare hex, or with its "sha256:" prefix. */
+export const sha256WithOptionalPrefixSchema = z.string().regex(/^(sha256:)?[0-9a-f]{64}$/, 'a sha256 digest (64 lower-case hex characters, optionally prefixed "sha256:")');
 
 /** Workspace roles, from most to least privileged. What each may do is lib/access/verbs.ts. */
 export const ROLES = ['admin', 'maintainer', 'developer', 'viewer'] as const;

@@ -4,12 +4,12 @@
  * what was judged and a replay re-judges exactly the same thing.
  */
 import { z } from 'zod';
-import { roleSchema, serviceNameSchema, sha256HexSchema } from '@/lib/domain/primitives';
+import { imageDigestSchema, roleSchema, serviceNameSchema, sha256HexSchema } from '@/lib/domain/primitives';
 import { EVIDENCE_KINDS } from '@/lib/evidence/kinds';
 import { canonicalHash } from '@/lib/json/canonical';
 
 export const SHA256_HEX = sha256HexSchema;
-export const IMAGE_DIGEST = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'an image digest: "sha256:" and 64 lower-case hex characters');
+export const IMAGE_DIGEST = imageDigestSchema;
 export const SOURCE_SHA = z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'a full git commit SHA: 40 (or 64) lower-case hex characters');
 export const SLUG = serviceNameSchema;
 /** ISO 8601 UTC with milliseconds, as Date.toISOString() writes it: the only time format in inputs. */

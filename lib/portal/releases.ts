@@ -14,6 +14,7 @@
  * production). The site checks what it offers: the key's fingerprint, and for each artifact its
  * size, digest, checksum file and signature. An artifact that fails is not offered.
  */
+import { sha256HexSchema } from '@/lib/domain/primitives';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -26,7 +27,7 @@ const fileName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a plain file 
 export const artifactSchema = z.object({
   file: fileName,
   size: z.number().int().nonnegative(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  sha256: sha256HexSchema,
   signatureFile: fileName,
   /** base64 of the raw Ed25519 signature (the same bytes as signatureFile). */
   signature: z.string().min(1),
@@ -44,7 +45,7 @@ export const releaseManifestSchema = z.object({
   publishedAt: z.iso.datetime().optional(),
   publicKey: z.string().includes('BEGIN PUBLIC KEY'),
   /** sha256 (hex) of the public key's SPKI DER encoding. */
-  publicKeyFingerprint: z.string().regex(/^[0-9a-f]{64}$/),
+  publicKeyFingerprint: sha256HexSchema,
   artifacts: z.array(artifactSchema).min(1),
 });
 

@@ -8,7 +8,7 @@ import { memberships, users, workspaces, type Role } from '@/db/schema/runtime';
 import { ROLES } from '@/lib/access/verbs';
 import { appendAuditEvent, type DbOrTx } from '@/lib/audit/log';
 import type { AuditContext } from '@/lib/audit/event';
-import { isSlug } from './slug';
+import { WORKSPACE_SLUG_PATTERN } from '@/lib/domain/primitives';
 import type { WorkspaceRef } from './store';
 
 export class MembershipError extends Error {
@@ -34,7 +34,7 @@ export async function createWorkspace(
 ): Promise<WorkspaceRef> {
   const slug = input.slug.trim();
   const name = input.name.trim();
-  if (!isSlug(slug)) throw new MembershipError(`"${input.slug}" is not a valid workspace slug: use 1-63 lowercase letters, digits and hyphens.`, 'invalid', 'slug');
+  if (!WORKSPACE_SLUG_PATTERN.test(slug)) throw new MembershipError(`"${input.slug}" is not a valid workspace slug: use 1-63 lowercase letters, digits and hyphens.`, 'invalid', 'slug');
   if (!name || name.length > 100) throw new MembershipError('Give the workspace a name of 1-100 characters.', 'invalid', 'name');
   return db.transaction(async (tx) => {
     const [existing] = await tx.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.slug, slug)).limit(1);

@@ -3,6 +3,7 @@
  * signed DSSE envelope. Plain links in the console (the workspace is in the path, the session
  * cookie authenticates), and the same contract for anyone scripting them.
  */
+import { passportIdSchema } from '@/lib/domain/primitives';
 import { z } from 'zod';
 import { auditFiltersSchema, passportFiltersSchema } from '@/lib/console/filters';
 import { FORMATS } from '@/lib/reports/formats';
@@ -50,7 +51,7 @@ export const passportEnvelope = defineEndpoint({
   tags: ['Passports'],
   auth: 'token-or-session',
   verb: 'passport.read',
-  params: z.object({ workspace: z.string(), id: z.string().regex(/^[0-9a-f]{64}$/, 'a passport id: 64 lower-case hex characters') }),
+  params: z.object({ workspace: z.string(), id: passportIdSchema }),
   status: 200,
   response: passportEnvelopeSchema,
   responseMediaTypes: ['application/vnd.dsse.envelope.v1+json'],

@@ -1,12 +1,12 @@
 /** Evidence endpoints: upload (streamed, sanitized, content-addressed) and look-up by digest. */
 import { z } from 'zod';
-import { serviceNameSchema } from '@/lib/domain/primitives';
+import { serviceNameSchema, sha256HexSchema } from '@/lib/domain/primitives';
 import { EVIDENCE_KIND_SPECS, EVIDENCE_KINDS, MAX_EVIDENCE_BYTES } from '@/lib/evidence/kinds';
 import { SECRET_KINDS } from '@/lib/evidence/sanitize/patterns';
 import { defineEndpoint } from '../endpoint';
 
 const slug = serviceNameSchema;
-const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+const sha256 = sha256HexSchema;
 
 export const redactionReportSchema = z
   .object({

@@ -1,14 +1,11 @@
 /** The gate: evaluate a release against the workspace's policy and sign the passport. */
 import { z } from 'zod';
-import { decisionSchema, policyModeSchema, serviceNameSchema } from '@/lib/domain/primitives';
+import { decisionSchema, imageDigestSchema, policyModeSchema, serviceNameSchema, sha256WithOptionalPrefixSchema } from '@/lib/domain/primitives';
 import { defineEndpoint } from '../endpoint';
 import { passportEnvelopeSchema } from './passports';
 
 const slug = serviceNameSchema;
-const digest = z
-  .string()
-  .regex(/^(sha256:)?[0-9a-f]{64}$/, 'a sha256 digest (64 lower-case hex characters, optionally prefixed "sha256:")')
-  .transform((value) => value.replace(/^sha256:/, ''));
+const digest = sha256WithOptionalPrefixSchema.transform((value) => value.replace(/^sha256:/, ''));
 
 export const ruleResultSchema = z
   .object({
@@ -47,7 +44,7 @@ export const evaluateGate = defineEndpoint({
       service: slug,
       environment: slug,
       sourceSha: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'a full git commit SHA (40 or 64 lower-case hex characters)'),
-      imageDigest: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'an image digest: "sha256:" and 64 lower-case hex characters'),
+      imageDigest: imageDigestSchema,
       chartVersion: z.string().min(1).max(128).optional(),
       evidence: z.array(digest).max(200).default([]).meta({ description: 'Digests of evidence uploaded to this workspace.' }),
       artifacts: z

@@ -1,6 +1,6 @@
 /** Passports: the signed record of each gate decision, and its replay. */
 import { z } from 'zod';
-import { decisionSchema, policyModeSchema } from '@/lib/domain/primitives';
+import { decisionSchema, passportIdSchema, policyModeSchema } from '@/lib/domain/primitives';
 import { defineEndpoint } from '../endpoint';
 
 export const passportEnvelopeSchema = z
@@ -11,7 +11,7 @@ export const passportEnvelopeSchema = z
   })
   .meta({ id: 'PassportEnvelope', description: 'A DSSE envelope, verifiable offline with the workspace public key (rp verify).' });
 
-const passportId = z.string().regex(/^[0-9a-f]{64}$/, 'a passport id: 64 lower-case hex characters');
+const passportId = passportIdSchema;
 
 export const getPassport = defineEndpoint({
   id: 'passport.get',

@@ -1,4 +1,5 @@
 /** Retention: how long passports, evidence and audit events are kept, legal holds, and a run now. */
+import { passportIdSchema } from '@/lib/domain/primitives';
 import { z } from 'zod';
 import { retentionPolicySchema } from '@/lib/retention/schema';
 import { defineEndpoint } from '../endpoint';
@@ -74,7 +75,7 @@ export const legalHoldEndpoint = defineEndpoint({
   tags: ['Retention'],
   auth: 'session',
   verb: 'retention.write',
-  params: z.object({ id: z.string().regex(/^[0-9a-f]{64}$/) }),
+  params: z.object({ id: passportIdSchema }),
   body: z.object({ hold: z.boolean(), reason: z.string().max(500).optional() }),
   status: 200,
   response: z.object({ id: z.string(), legalHold: z.boolean(), reason: z.string().nullable(), by: z.string().nullable(), at: z.string().nullable() }),

@@ -1,5 +1,6 @@
 'use server';
 /** Retention settings. Each action re-checks the session, the membership and retention.write. */
+import { SHA256_HEX_PATTERN } from '@/lib/domain/primitives';
 import { revalidatePath } from 'next/cache';
 import { requireMember } from '@/lib/auth/guard';
 import { failed, succeeded, type ActionState } from '@/lib/http/action-state';
@@ -54,7 +55,7 @@ export const runRetentionAction = stateAction('runRetentionAction', [actionParam
 export const holdPassportAction = stateAction('holdPassportAction', [actionParam.workspace, actionParam.state, actionParam.form], async (slug, _state, formData) => {
   const { db, workspace, audit } = await member(slug);
   const id = String(formData.get('passportId') ?? '').trim().replace(/^sha256:/, '');
-  if (!/^[0-9a-f]{64}$/.test(id)) return failed('The passport was not held.', { passportId: 'A passport id: 64 hex characters.' });
+  if (!SHA256_HEX_PATTERN.test(id)) return failed('The passport was not held.', { passportId: 'A passport id: 64 hex characters.' });
   try {
     await setLegalHold(db, workspace.id, id, { hold: true, reason: String(formData.get('reason') ?? '') }, audit);
   } catch (error) {
