@@ -8,6 +8,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import type { z } from 'zod';
+import type { evaluateGate } from '@/lib/api/endpoints/gate';
 import type { ConnectionOptions } from '../support/api';
 import { connectionFlags } from '../support/flags';
 
@@ -116,19 +118,8 @@ export function registerGate(program: Command): void {
   });
 }
 
-export interface GateAnswer {
-  decision: 'allow' | 'warn' | 'deny';
-  mode: 'shadow' | 'advisory' | 'enforce';
-  requestedMode: 'shadow' | 'advisory' | 'enforce';
-  blocking: boolean;
-  reasons: Array<{ ruleId: string; type: string; status: string; effect: string; message: string; measured: unknown; threshold: unknown; evidence: string[] }>;
-  notes: string[];
-  evaluatedAt: string;
-  inputHash: string;
-  policy: { id: string; name: string; version: number; hash: string };
-  release: { id: string; service: string; environment: string; sourceSha: string; imageDigest: string; chartVersion: string | null };
-  passport: { id: string; url: string; consoleUrl: string; keyId: string; envelope: unknown };
-}
+/** The gate's answer, as the API contract defines it (a type only: the CLI bundles no server code). */
+export type GateAnswer = z.output<typeof evaluateGate.response>;
 
 function parseImageDigest(value: string | undefined, UsageError: new (message: string) => Error): string {
   if (!value) throw new UsageError('Give the image being released with --image-digest sha256:… (or registry/image@sha256:…).');

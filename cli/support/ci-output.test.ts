@@ -21,7 +21,7 @@ const answer = (overrides: Partial<GateAnswer> = {}): GateAnswer => ({
   inputHash: 'a'.repeat(64),
   policy: { id: 'p', name: 'Checkout, with sign-off', version: 3, hash: 'h' },
   release: { id: '00000000-0000-4000-8000-000000000000', service: 'checkout', environment: 'production', sourceSha: 'b'.repeat(40), imageDigest: `sha256:${'c'.repeat(64)}`, chartVersion: null },
-  passport: { id: 'd'.repeat(64), url: '/api/v1/passports/x', consoleUrl: '/console/acme/passports/x', keyId: 'k', envelope: {} },
+  passport: { id: 'd'.repeat(64), url: '/api/v1/passports/x', consoleUrl: '/console/acme/passports/x', keyId: 'k', envelope: { payloadType: 'application/vnd.in-toto+json', payload: '', signatures: [] } },
   ...overrides,
 });
 

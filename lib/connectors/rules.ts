@@ -28,7 +28,9 @@ export interface JudgedRelease {
   imageDigest: string;
 }
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+import type { JsonValue } from '@/lib/domain/primitives';
+
+export type { JsonValue };
 
 export interface Judgement {
   status: 'pass' | 'fail' | 'missing' | 'stale';

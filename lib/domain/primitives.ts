@@ -52,3 +52,6 @@ export type AccessOutcome = (typeof ACCESS_OUTCOMES)[number];
 export function oneOfSql(values: readonly string[]): string {
   return values.map((value) => `'${value.replaceAll("'", "''")}'`).join(', ');
 }
+
+/** Any JSON value (what a rule measured, a connector read, an audit event's details). */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };

@@ -1,6 +1,7 @@
 /** The gate: evaluate a release against the workspace's policy and sign the passport. */
 import { z } from 'zod';
 import { decisionSchema, imageDigestSchema, policyModeSchema, serviceNameSchema, sha256WithOptionalPrefixSchema } from '@/lib/domain/primitives';
+import { RULE_EFFECTS, RULE_STATUSES } from '@/lib/gate/rules/types';
 import { defineEndpoint } from '../endpoint';
 import { passportEnvelopeSchema } from './passports';
 
@@ -11,8 +12,8 @@ export const ruleResultSchema = z
   .object({
     ruleId: z.string(),
     type: z.string(),
-    status: z.enum(['pass', 'warn', 'fail', 'missing', 'stale']),
-    effect: z.enum(['none', 'warn', 'deny']).meta({ description: 'What this result does to the decision.' }),
+    status: z.enum(RULE_STATUSES),
+    effect: z.enum(RULE_EFFECTS).meta({ description: 'What this result does to the decision.' }),
     message: z.string(),
     measured: z.unknown(),
     threshold: z.unknown(),

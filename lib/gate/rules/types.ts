@@ -9,9 +9,12 @@ import type { EvidenceInput, GateInputs } from '../inputs';
 
 export const RULE_STATUSES = ['pass', 'warn', 'fail', 'missing', 'stale'] as const;
 export type RuleStatus = (typeof RULE_STATUSES)[number];
-export type RuleEffect = 'none' | 'warn' | 'deny';
+export const RULE_EFFECTS = ['none', 'warn', 'deny'] as const;
+export type RuleEffect = (typeof RULE_EFFECTS)[number];
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+import type { JsonValue } from '@/lib/domain/primitives';
+
+export type { JsonValue };
 
 /** What a rule type's judgement returns; the evaluator adds the rule's id and effect. */
 export interface RuleOutcome {
