@@ -115,8 +115,7 @@ export async function getConnector(workspaceId: string, id: string, db?: Runtime
 
 export async function createConnector(context: WorkspaceContext, input: ConnectorInput): Promise<Connector> {
   const db = await getRuntimeDb();
-  return db.transaction(async (transaction) => {
-    const tx = transaction as unknown as RuntimeDb;
+  return db.transaction(async (tx) => {
     const values = await prepare(tx, context.workspace, input);
     const inserted = await tx
       .insert(connectors)
@@ -135,8 +134,7 @@ export async function createConnector(context: WorkspaceContext, input: Connecto
  */
 export async function updateConnector(context: WorkspaceContext, id: string, input: ConnectorInput, options: { expectedVersion?: number | null } = {}): Promise<Connector> {
   const db = await getRuntimeDb();
-  return db.transaction(async (transaction) => {
-    const tx = transaction as unknown as RuntimeDb;
+  return db.transaction(async (tx) => {
     const [locked] = z.uuid().safeParse(id).success
       ? await tx.select({ version: connectors.version }).from(connectors).where(and(eq(connectors.workspaceId, context.workspace.id), eq(connectors.id, id))).for('update')
       : [];
@@ -162,8 +160,7 @@ export async function updateConnector(context: WorkspaceContext, id: string, inp
 
 export async function deleteConnector(context: WorkspaceContext, id: string): Promise<boolean> {
   const db = await getRuntimeDb();
-  return db.transaction(async (transaction) => {
-    const tx = transaction as unknown as RuntimeDb;
+  return db.transaction(async (tx) => {
     const removed = await tx
       .delete(connectors)
       .where(and(eq(connectors.workspaceId, context.workspace.id), eq(connectors.id, id)))

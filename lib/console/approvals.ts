@@ -41,8 +41,7 @@ export async function approveRelease(db: RuntimeDb, caller: ConsoleCaller, passp
     throw new ProblemError('validation-failed', 'An approval note is at most 1000 characters.', { errors: [{ path: 'note', message: 'At most 1000 characters.' }] });
   }
   const safeNote = trimmed ? redactText(trimmed).text : null;
-  return db.transaction(async (transaction) => {
-    const tx = transaction as unknown as RuntimeDb;
+  return db.transaction(async (tx) => {
     const result = await recordApproval(tx, caller.workspace.id, { releaseId: scope.releaseId, approverId: caller.actor.userId, role: caller.actor.role, passportId, note: safeNote });
     if (result.created) {
       await appendAuditEvent(tx, {
@@ -61,8 +60,7 @@ export async function approveRelease(db: RuntimeDb, caller: ConsoleCaller, passp
 export async function withdrawReleaseApproval(db: RuntimeDb, caller: ConsoleCaller, passportId: string): Promise<{ withdrawn: boolean }> {
   const scope = await passportScope(db, caller.workspace.id, passportId);
   await authorizeConsole(db, caller, 'approval.write', { action: 'approval.withdraw', resource: { type: 'release', id: scope.releaseId }, ...scope });
-  return db.transaction(async (transaction) => {
-    const tx = transaction as unknown as RuntimeDb;
+  return db.transaction(async (tx) => {
     const withdrawn = await withdrawApproval(tx, caller.workspace.id, scope.releaseId, caller.actor.userId);
     if (withdrawn) {
       await appendAuditEvent(tx, {

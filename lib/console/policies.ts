@@ -170,8 +170,7 @@ async function writeVersion(
   input: { document: PolicyDocument; reason: string | null; action: string; details: Record<string, unknown>; expectedVersion?: number | null },
 ): Promise<{ version: number; changed: boolean }> {
   const { policy } = row;
-  return db.transaction(async (transaction) => {
-    const tx = transaction as unknown as RuntimeDb;
+  return db.transaction(async (tx) => {
     const saved = await savePolicy(tx, caller.workspace.id, { serviceId: policy.serviceId, environmentId: policy.environmentId }, {
       document: input.document,
       reason: input.reason,
@@ -264,8 +263,7 @@ export async function createScopedPolicy(
   const scope = { serviceId: service?.id ?? null, environmentId: environment?.id ?? null };
   const [existing] = await db.select({ id: policies.id }).from(policies).where(and(eq(policies.workspaceId, caller.workspace.id), eq(policies.scopeKey, scopeKey(scope))));
   if (existing) throw new ProblemError('conflict', 'A policy for exactly this service and environment exists already: edit it instead.', { errors: [{ path: 'service', message: 'Already has a policy.' }] });
-  return db.transaction(async (transaction) => {
-    const tx = transaction as unknown as RuntimeDb;
+  return db.transaction(async (tx) => {
     const saved = await savePolicy(tx, caller.workspace.id, scope, {
       name,
       document: { mode: 'shadow', rules: source!.policy.rules },

@@ -65,8 +65,7 @@ export async function uploadEvidence(
     keyFor: (sha256) => evidenceKey(workspaceId, sha256),
   });
   try {
-    return await db.transaction(async (transaction) => {
-      const tx = transaction as unknown as RuntimeDb;
+    return await db.transaction(async (tx) => {
       await lockDigest(tx, workspaceId, stored.sha256);
       // Stored by an upload of the same bytes running at the same time: if that one failed and
       // removed them (below), a row written now would name bytes that are gone.
@@ -125,8 +124,7 @@ export async function uploadEvidence(
  */
 async function removeIfUnreferenced(db: RuntimeDb, store: BlobStore, workspaceId: string, stored: StoredEvidence): Promise<void> {
   await db
-    .transaction(async (transaction) => {
-      const tx = transaction as unknown as RuntimeDb;
+    .transaction(async (tx) => {
       await lockDigest(tx, workspaceId, stored.sha256);
       const [referenced] = await tx
         .select({ id: evidence.id })

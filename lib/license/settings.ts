@@ -31,7 +31,7 @@ export async function installLicenseAs(db: RuntimeDb, installer: LicenseInstalle
   }
   try {
     return await db.transaction(async (tx) => {
-      const status = await installLicense(token, { installedBy: installer.user.email, db: tx as unknown as RuntimeDb });
+      const status = await installLicense(token, { installedBy: installer.user.email, db: tx });
       await appendAuditEvent(tx, {
         ...event,
         resource: { type: 'license', id: status.licenseId },

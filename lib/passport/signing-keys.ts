@@ -88,9 +88,9 @@ async function createKey(db: RuntimeDb, workspace: { id: string; slug?: string }
   return db.transaction(async (tx) => {
     // One creator per workspace at a time (replicas included); the loser finds the winner's key.
     await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${'rp.signing-key:' + workspace.id}, 0))`);
-    const existing = await activeRow(tx as unknown as RuntimeDb, workspace.id);
+    const existing = await activeRow(tx, workspace.id);
     if (existing) return existing;
-    return insertKey(tx as unknown as RuntimeDb, workspace, context);
+    return insertKey(tx, workspace, context);
   });
 }
 
@@ -116,16 +116,16 @@ export async function rotateSigningKey(
 ): Promise<{ retired: string | null; active: string }> {
   const result = await db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${'rp.signing-key:' + workspace.id}, 0))`);
-    const current = await activeRow(tx as unknown as RuntimeDb, workspace.id);
+    const current = await activeRow(tx, workspace.id);
     if (current) {
       await tx
         .update(signingKeys)
         .set({ status: 'retired', retiredAt: new Date() })
         .where(and(eq(signingKeys.workspaceId, workspace.id), eq(signingKeys.id, current.id)));
     }
-    const created = await insertKey(tx as unknown as RuntimeDb, workspace, context);
+    const created = await insertKey(tx, workspace, context);
     if (context.audit) {
-      await appendAuditEvent(tx as unknown as RuntimeDb, {
+      await appendAuditEvent(tx, {
         ...context.audit,
         workspaceId: workspace.id,
         action: 'signing_key.rotate',

@@ -83,7 +83,7 @@ export async function savePolicy(db: RuntimeDb, workspaceId: string, scope: Poli
       .where(and(eq(policies.workspaceId, workspaceId), eq(policies.scopeKey, key)))
       .for('update');
     if (input.expectedVersion != null && (current?.version ?? 0) !== input.expectedVersion) {
-      throw await versionConflict(tx as unknown as RuntimeDb, workspaceId, current, input.expectedVersion);
+      throw await versionConflict(tx, workspaceId, current, input.expectedVersion);
     }
     const name = input.name ?? current?.name ?? (key === '*|*' ? 'Workspace policy' : 'Release policy');
     if (current && current.hash === hash && current.name === name) return { policy: applied(current), created: false, changed: false };

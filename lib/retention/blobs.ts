@@ -23,8 +23,7 @@ export async function deletePendingBlobs(db: RuntimeDb, store: BlobStore, option
     .orderBy(asc(pendingBlobDeletions.queuedAt))
     .limit(options.limit ?? 500);
   for (const item of pending) {
-    await db.transaction(async (transaction) => {
-      const tx = transaction as unknown as RuntimeDb;
+    await db.transaction(async (tx) => {
       // Claim the entry; another worker deleting the same one skips it.
       const [claimed] = await tx
         .select({ storageKey: pendingBlobDeletions.storageKey })

@@ -38,8 +38,7 @@ export async function runRetention(db: RuntimeDb, workspace: { id: string; slug?
   const signingKey = policy.auditDays !== null ? await activeSigningKey(db, workspace) : null;
   const cutoff = (days: number | null) => (days === null ? null : new Date(options.now.getTime() - days * DAY_MS));
 
-  return db.transaction(async (transaction) => {
-    const tx = transaction as unknown as RuntimeDb;
+  return db.transaction(async (tx) => {
     // A purge of years of history outlasts the request path's limits (db/faults.ts): its own, here.
     await tx.execute(sql`set local statement_timeout = '15min'`);
     await tx.execute(sql`set local lock_timeout = '5min'`);

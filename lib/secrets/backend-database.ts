@@ -62,8 +62,7 @@ export function databaseBackend(db: RuntimeDb): SecretBackend {
       return db.select(entryColumns).from(secrets).where(scopeCondition(scope)).orderBy(asc(secrets.path));
     },
     async rotate(plan, afterReseal) {
-      return db.transaction(async (transaction) => {
-        const tx = transaction as unknown as RuntimeDb;
+      return db.transaction(async (tx) => {
         // The meta row is the store's lock: a concurrent rotation or first write waits here.
         const [metaRow] = await tx.select().from(secretStore).where(eq(secretStore.id, META_ID)).for('update');
         const meta: StoreMeta | null = metaRow ? { keyId: metaRow.keyId, kdf: metaRow.kdf ?? null } : null;

@@ -92,7 +92,7 @@ async function inTransaction<T>(tx: RuntimeDb | null | undefined, work: (tx: Run
     if (tx) return await work(tx);
     if (secretsConfig().target === 'public') return await work(null);
     const db = await getRuntimeDb();
-    return await db.transaction(async (transaction) => work(transaction as unknown as RuntimeDb));
+    return await db.transaction(async (transaction) => work(transaction));
   } catch (error) {
     throw storeFailure(error, 'Writing to the secret store');
   }
