@@ -12,6 +12,7 @@ import { REQUEST_ID_HEADER, resolveRequestId } from './lib/http/request-id';
 import { belongsToOtherTarget, needsSession, workspaceSlugOf } from './lib/routes';
 import { contentSecurityPolicy, generateNonce, HSTS_VALUE, isHttps } from './lib/security/headers';
 import { parseTarget } from './lib/target';
+import { configuredPublicUrl } from './lib/config/public-url';
 
 const target = parseTarget(process.env.RP_TARGET);
 const development = process.env.NODE_ENV === 'development';
@@ -84,13 +85,8 @@ function isCrossSiteAction(request: NextRequest): boolean {
   if (forwardedHost) allowed.add(forwardedHost);
   const host = request.headers.get('host');
   if (host) allowed.add(host);
-  if (process.env.RP_PUBLIC_URL) {
-    try {
-      allowed.add(new URL(process.env.RP_PUBLIC_URL).host);
-    } catch {
-      // validated at start (rp-server.mjs)
-    }
-  }
+  const publicUrl = configuredPublicUrl();
+  if (publicUrl) allowed.add(publicUrl.host);
   return !allowed.has(originHost);
 }
 

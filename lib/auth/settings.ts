@@ -7,6 +7,7 @@
  */
 import { resolveInstallationSecret } from '@/lib/secrets';
 import { parseAddressList } from '@/lib/http/client-address';
+import { configuredBaseUrl } from '@/lib/config/public-url';
 
 /** Environment variables (process.env, or a plain object in tests). */
 export type Env = Record<string, string | undefined>;
@@ -64,7 +65,5 @@ export function localAccountsEnabled(env: Env = process.env): boolean {
 
 /** The URL people use to reach the runtime, for links printed or sent. */
 export function publicBaseUrl(env: Env = process.env): string {
-  const configured = env.RP_PUBLIC_URL || env.AUTH_URL;
-  if (configured) return configured.replace(/\/+$/, '');
-  return `http://localhost:${env.PORT || '3000'}`;
+  return configuredBaseUrl(env) ?? `http://localhost:${env.PORT || '3000'}`;
 }

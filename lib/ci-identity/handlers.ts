@@ -9,6 +9,7 @@ import { verifyDpopProof } from '@/lib/tokens/dpop';
 import { findWorkspaceBySlug } from '@/lib/workspaces/store';
 import { ExchangeRefused, exchangeIdToken } from './exchange';
 import { createTrustPolicy, deleteTrustPolicy, listTrustPolicies, type TrustPolicy } from './policies';
+import { configuredPublicUrl } from '@/lib/config/public-url';
 
 function policyView(policy: TrustPolicy) {
   const { workspaceId: _workspace, createdBy: _by, createdAt, ...rest } = policy;
@@ -60,7 +61,7 @@ export async function handleTokenExchange(ctx: ApiContext<typeof tokenExchange>)
   const proof = ctx.request.headers.get('dpop');
   if (proof) {
     const urls = [ctx.request.url];
-    const publicUrl = process.env.RP_PUBLIC_URL;
+    const publicUrl = configuredPublicUrl();
     if (publicUrl) urls.push(new URL('/api/v1/token', publicUrl).toString());
     const check = await verifyDpopProof({ proof, method: 'POST', urls, accessToken: null, boundJkt: null });
     if (!check.ok) throw refused(workspace.id, 'dpop', check.reason);

@@ -17,6 +17,7 @@ import { installationSecretReference } from '@/lib/secrets/registry';
 import { blobStoreFromEnv } from '@/lib/storage';
 import { jobStatuses } from '@/lib/worker/jobs';
 import { productVersion } from '@/lib/version';
+import { configuredPublicUrl } from '@/lib/config/public-url';
 
 export type CheckState = 'ok' | 'attention' | 'error';
 
@@ -249,7 +250,7 @@ async function workerCheck(): Promise<InstallationCheck> {
 }
 
 function urlCheck(env: Env): InstallationCheck {
-  const configured = env.RP_PUBLIC_URL || env.AUTH_URL;
+  const configured = configuredPublicUrl(env);
   const facts: Array<[string, string]> = [
     ['Public URL', configured ? withoutCredentials(publicBaseUrl(env)) : 'not set (taken from each request)'],
     ['Listening on', `${env.RP_BIND || '127.0.0.1'}:${env.PORT || '3000'}`],
@@ -265,7 +266,8 @@ function urlCheck(env: Env): InstallationCheck {
       todo: 'Set RP_PUBLIC_URL (https://rp.example.com) so sign-in links, invitations and DPoP checks use it; put the server behind a TLS proxy.',
     };
   }
-  return { id: 'url', title: 'Address', state: configured.startsWith('https://') ? 'ok' : 'attention', summary: `Reached at ${withoutCredentials(configured)}.`, facts, todo: configured.startsWith('https://') ? null : 'Serve it over https (TLS at the reverse proxy).' };
+  const https = configured.protocol === 'https:';
+  return { id: 'url', title: 'Address', state: https ? 'ok' : 'attention', summary: `Reached at ${withoutCredentials(publicBaseUrl(env))}.`, facts, todo: https ? null : 'Serve it over https (TLS at the reverse proxy).' };
 }
 
 export async function installationStatus(env: Env = process.env): Promise<InstallationCheck[]> {

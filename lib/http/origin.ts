@@ -4,17 +4,12 @@
  * a browser cannot follow, so: RP_PUBLIC_URL when configured, else the Host the client itself sent
  * (it can only send itself somewhere by it), else the request's own origin.
  */
+import { configuredPublicUrl } from '@/lib/config/public-url';
 const HOST = /^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/;
 
 export function externalOrigin(headers: Headers, requestUrl: string): string {
-  const configured = process.env.RP_PUBLIC_URL;
-  if (configured) {
-    try {
-      return new URL(configured).origin;
-    } catch {
-      // an invalid setting falls through to the request's own host
-    }
-  }
+  const configured = configuredPublicUrl();
+  if (configured) return configured.origin;
   const fallback = new URL(requestUrl);
   const host = headers.get('host');
   if (!host || !HOST.test(host)) return fallback.origin;

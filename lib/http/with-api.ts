@@ -41,6 +41,7 @@ import { logger } from './logger';
 import { parseWith, queryObject, rawBodyStream, readJsonBody } from './parse';
 import { problem, problemFromError, problemResponse, ProblemError, type FieldError } from './problem';
 import { REQUEST_ID_HEADER, resolveRequestId } from './request-id';
+import { configuredPublicUrl } from '@/lib/config/public-url';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyEndpoint = EndpointDefinition<any, any, any, any>;
@@ -233,13 +234,9 @@ function namedScope(...sources: unknown[]): { service: string | null; environmen
 function candidateUrls(request: Request): string[] {
   const pathname = new URL(request.url).pathname;
   const urls: string[] = [];
-  const publicUrl = process.env.RP_PUBLIC_URL;
+  const publicUrl = configuredPublicUrl();
   if (publicUrl) {
-    try {
-      urls.push(new URL(pathname, publicUrl).toString());
-    } catch {
-      // an invalid setting stops the start (scripts/server.mjs)
-    }
+    urls.push(new URL(pathname, publicUrl).toString());
   } else {
     urls.push(request.url);
   }

@@ -1,14 +1,12 @@
 /**
- * The site's own origin for links handed to Stripe (success, cancel and return URLs). RP_PUBLIC_URL
- * when set (production: the canonical https address), else the request's own origin.
+ * The site's own origin for links handed to Stripe (success, cancel and return URLs): the
+ * configured public URL (production: the canonical https address), else the Host the buyer's own
+ * browser sent (lib/http/origin.ts). Never X-Forwarded-Host: any client can write that header, and
+ * a return URL from it would send the buyer elsewhere after paying.
  */
 import { headers } from 'next/headers';
+import { externalOrigin } from '@/lib/http/origin';
 
 export async function siteOrigin(): Promise<string> {
-  const configured = process.env.RP_PUBLIC_URL;
-  if (configured) return new URL(configured).origin;
-  const incoming = await headers();
-  const host = incoming.get('x-forwarded-host') ?? incoming.get('host') ?? 'localhost';
-  const proto = incoming.get('x-forwarded-proto')?.split(',')[0]?.trim() ?? 'http';
-  return `${proto === 'https' ? 'https' : 'http'}://${host}`;
+  return externalOrigin(await headers(), 'http://localhost/');
 }
