@@ -7,7 +7,7 @@ import Link from 'next/link';
 import type { ReactNode } from 'react';
 import type { Verb } from '@/lib/access/verbs';
 import type { MembershipRef, WorkspaceRef } from '@/lib/workspaces/store';
-import { signOutAction } from '../account/actions';
+import { signOutAction } from '@/app/account/actions';
 import { DisclosureMenu } from './disclosure-menu';
 import { NavLink } from './nav-link';
 import { Themed } from './themed';

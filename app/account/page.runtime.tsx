@@ -1,7 +1,7 @@
-import { AppShell } from '../_components/app-shell';
-import { ActionForm, SubmitButton } from '../_components/action-form';
-import { RowAction } from '../_components/row-action';
-import { Alert, Badge, Card, Field, inputClass, PageHeader, Table, Td, Time } from '../_components/ui';
+import { AppShell } from '@/app/_components/app-shell';
+import { ActionForm, SubmitButton } from '@/app/_components/action-form';
+import { RowAction } from '@/app/_components/row-action';
+import { Alert, Badge, Card, Field, inputClass, PageHeader, Table, Td, Time } from '@/app/_components/ui';
 import { requireUser } from '@/lib/auth/guard';
 import { listActiveSessions } from '@/lib/auth/sessions';
 import { listMemberships } from '@/lib/workspaces/store';

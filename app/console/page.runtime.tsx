@@ -1,7 +1,7 @@
 import Link from 'next/link';
-import { AppShell } from '../_components/app-shell';
-import { ActionForm, SubmitButton } from '../_components/action-form';
-import { Badge, Card, EmptyState, Field, inputClass, PageHeader } from '../_components/ui';
+import { AppShell } from '@/app/_components/app-shell';
+import { ActionForm, SubmitButton } from '@/app/_components/action-form';
+import { Badge, Card, EmptyState, Field, inputClass, PageHeader } from '@/app/_components/ui';
 import { requireUser } from '@/lib/auth/guard';
 import { listMemberships } from '@/lib/workspaces/store';
 import { createWorkspaceAction } from './actions';

@@ -1,7 +1,7 @@
 'use client';
 import { useActionState, useSyncExternalStore } from 'react';
-import { SubmitButton } from '../_components/action-form';
-import { Field, inputClass } from '../_components/ui';
+import { SubmitButton } from '@/app/_components/action-form';
+import { Field, inputClass } from '@/app/_components/ui';
 import type { ActionState } from '@/lib/http/action-state';
 
 export function PasswordForm({ action, callbackUrl }: { action: (state: ActionState, form: FormData) => Promise<ActionState>; callbackUrl: string }) {

@@ -2,8 +2,8 @@ import { redirect } from 'next/navigation';
 import { signInMethods } from '@/lib/auth/config';
 import { currentUser } from '@/lib/auth/guard';
 import { safeLocalPath } from '@/lib/auth/refresh';
-import { Themed } from '../_components/themed';
-import { Alert, buttonClass } from '../_components/ui';
+import { Themed } from '@/app/_components/themed';
+import { Alert, buttonClass } from '@/app/_components/ui';
 import { signInWithOidc, signInWithPassword, signInWithProxy } from './actions';
 import { PasswordForm } from './login-forms';
 

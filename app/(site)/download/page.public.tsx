@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { currentRelease, PUBLIC_KEY_FILE } from '@/lib/portal/releases';
-import { Badge, formatBytes, PageIntro } from '../_components/ui';
+import { Badge, formatBytes, PageIntro } from '@/app/(site)/_components/ui';
 
 export const metadata: Metadata = {
   title: 'Download',

@@ -3,8 +3,8 @@ import Link from 'next/link';
 import { LICENSE_GRACE_DAYS, paidPlans } from '@/lib/billing/plans';
 import { portalAccount } from '@/lib/portal/account';
 import { isPortalAdmin, requireBuyer } from '@/lib/portal/session';
-import { Badge, ButtonLink, Card, formatBytes, formatDate } from '../_components/ui';
-import { signOutOfPortal } from '../login/actions';
+import { Badge, ButtonLink, Card, formatBytes, formatDate } from '@/app/(site)/_components/ui';
+import { signOutOfPortal } from '@/app/(site)/login/actions';
 import { billingPortalAction } from './actions';
 
 export const metadata: Metadata = { title: 'Portal', robots: { index: false } };

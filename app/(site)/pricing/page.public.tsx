@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { LICENSE_GRACE_DAYS, PLANS } from '@/lib/billing/plans';
 import { PRODUCTION_FEATURE } from '@/lib/license/claims';
-import { PageIntro } from '../_components/ui';
+import { PageIntro } from '@/app/(site)/_components/ui';
 
 export const metadata: Metadata = {
   title: 'Pricing',

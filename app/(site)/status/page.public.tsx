@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { siteStatus, type ComponentState } from '@/lib/portal/site-status';
-import { Badge, PageIntro } from '../_components/ui';
+import { Badge, PageIntro } from '@/app/(site)/_components/ui';
 
 export const metadata: Metadata = { title: 'Status', description: 'The live status of the Release Passport site, portal, checkout, license issuance and downloads.' };
 

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { PageIntro } from '../_components/ui';
+import { PageIntro } from '@/app/(site)/_components/ui';
 
 export const metadata: Metadata = {
   title: 'Trust',

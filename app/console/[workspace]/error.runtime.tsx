@@ -1,5 +1,5 @@
 'use client';
-import { PageError } from '../../_components/page-states';
+import { PageError } from '@/app/_components/page-states';
 
 export default function ConsoleError({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
   return <PageError error={error} reset={reset} home="console" />;

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { AppShell } from '../../_components/app-shell';
+import { AppShell } from '@/app/_components/app-shell';
 import { requireMember } from '@/lib/auth/guard';
 
 export default async function WorkspaceLayout({ children, params }: { children: ReactNode; params: Promise<{ workspace: string }> }) {

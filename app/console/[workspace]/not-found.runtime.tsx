@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import { EmptyState } from '../../_components/ui';
+import { EmptyState } from '@/app/_components/ui';
 
 /** A passport, policy or page of a workspace the person belongs to that does not exist (non-members get the app's 404). */
 export default function WorkspaceNotFound() {

@@ -1,7 +1,7 @@
 import Link from 'next/link';
-import { ActionForm, SubmitButton } from '../../_components/action-form';
-import { Themed } from '../../_components/themed';
-import { Alert, Badge, buttonClass, Field, inputClass } from '../../_components/ui';
+import { ActionForm, SubmitButton } from '@/app/_components/action-form';
+import { Themed } from '@/app/_components/themed';
+import { Alert, Badge, buttonClass, Field, inputClass } from '@/app/_components/ui';
 import { getRuntimeDb } from '@/db/runtime';
 import { currentUser } from '@/lib/auth/guard';
 import { localAccountsEnabled } from '@/lib/auth/settings';

@@ -1,6 +1,6 @@
-import { Themed } from '../../_components/themed';
-import { signInWithLink } from '../actions';
-import { LinkForm } from '../login-forms';
+import { Themed } from '@/app/_components/themed';
+import { signInWithLink } from '@/app/login/actions';
+import { LinkForm } from '@/app/login/login-forms';
 
 export const metadata = { title: 'One-time sign-in' };
 

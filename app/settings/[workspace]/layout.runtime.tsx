@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
-import { AppShell } from '../../_components/app-shell';
-import { NavLink } from '../../_components/nav-link';
+import { AppShell } from '@/app/_components/app-shell';
+import { NavLink } from '@/app/_components/nav-link';
 import { requireMember } from '@/lib/auth/guard';
 import type { Verb } from '@/lib/access/verbs';
 

@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
-import { Badge, Card, PageHeader } from '../../_components/ui';
+import { Badge, Card, PageHeader } from '@/app/_components/ui';
 import { ROLES } from '@/lib/domain/primitives';
 import { requireMember } from '@/lib/auth/guard';
 import { listConnectors } from '@/lib/connectors/store';

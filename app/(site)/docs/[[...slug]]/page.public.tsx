@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { findDoc, neighbours, renderDoc } from '@/lib/site/docs';
-import { DocsFrame } from '../../_components/docs-frame';
+import { DocsFrame } from '@/app/(site)/_components/docs-frame';
 
 interface Props {
   params: Promise<{ slug?: string[] }>;

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { publicOpenApiDocument } from '@/lib/api/public-document';
-import { ApiReference } from '../../_components/api-reference';
-import { DocsFrame } from '../../_components/docs-frame';
+import { ApiReference } from '@/app/(site)/_components/api-reference';
+import { DocsFrame } from '@/app/(site)/_components/docs-frame';
 
 export const metadata: Metadata = { title: 'API reference', description: 'The Release Passport runtime API, generated from the same schemas the server validates with.' };
 

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { adminOverview } from '@/lib/portal/admin';
 import { isPortalAdmin, requireBuyer } from '@/lib/portal/session';
-import { Badge } from '../../_components/ui';
+import { Badge } from '@/app/(site)/_components/ui';
 
 export const metadata: Metadata = { title: 'Site administration', robots: { index: false } };
 

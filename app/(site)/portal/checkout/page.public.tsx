@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { liveSubscription } from '@/lib/billing/checkout';
 import { paidPlans } from '@/lib/billing/plans';
 import { requireBuyer } from '@/lib/portal/session';
-import { checkoutAction } from '../actions';
+import { checkoutAction } from '@/app/(site)/portal/actions';
 
 export const metadata: Metadata = { title: 'Subscribe', robots: { index: false } };
 

@@ -1,6 +1,6 @@
 import Link from 'next/link';
-import { Ago, DecisionAndMode, DecisionBadge, Digest, RuleStatusBadge } from '../../../_components/status';
-import { Card, EmptyState, LinkButton, PageHeader, Table, Td } from '../../../_components/ui';
+import { Ago, DecisionAndMode, DecisionBadge, Digest, RuleStatusBadge } from '@/app/_components/status';
+import { Card, EmptyState, LinkButton, PageHeader, Table, Td } from '@/app/_components/ui';
 import { requireMember } from '@/lib/auth/guard';
 import { formatAge } from '@/lib/console/evidence';
 import { workspaceOverview } from '@/lib/console/overview';

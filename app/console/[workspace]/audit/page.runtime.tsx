@@ -1,7 +1,7 @@
 import { Suspense } from 'react';
-import { DateRange, FilterButtons, FilterSelect, FilterText, IgnoredFilters } from '../../../_components/filters';
-import { Pager } from '../../../_components/pager';
-import { Alert, Badge, Card, EmptyState, LinkButton, PageHeader, Table, Td, Time } from '../../../_components/ui';
+import { DateRange, FilterButtons, FilterSelect, FilterText, IgnoredFilters } from '@/app/_components/filters';
+import { Pager } from '@/app/_components/pager';
+import { Alert, Badge, Card, EmptyState, LinkButton, PageHeader, Table, Td, Time } from '@/app/_components/ui';
 import type { RuntimeDb } from '@/db/runtime';
 import { requireMember } from '@/lib/auth/guard';
 import { ACTION_FAMILIES, listAuditEvents, verifyWorkspaceChain } from '@/lib/console/audit';

@@ -1,5 +1,5 @@
-import { DateRange, FilterSelect, FilterText } from '../../../_components/filters';
-import { buttonClass, Card, PageHeader } from '../../../_components/ui';
+import { DateRange, FilterSelect, FilterText } from '@/app/_components/filters';
+import { buttonClass, Card, PageHeader } from '@/app/_components/ui';
 import { requireMember } from '@/lib/auth/guard';
 import { listEnvironments, listServices } from '@/lib/console/catalog';
 import { AUDIT_OUTCOMES, auditFiltersSchema, DECISIONS, parseFilters, passportFiltersSchema, type SearchParams } from '@/lib/console/filters';

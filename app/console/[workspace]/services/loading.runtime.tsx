@@ -1,4 +1,4 @@
-import { PageSkeleton } from '../../../_components/page-states';
+import { PageSkeleton } from '@/app/_components/page-states';
 
 export default function Loading() {
   return <PageSkeleton label="Loading…" />;

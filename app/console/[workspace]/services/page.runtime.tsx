@@ -1,6 +1,6 @@
 import Link from 'next/link';
-import { Ago, DecisionAndMode, EnvironmentName } from '../../../_components/status';
-import { Card, EmptyState, PageHeader } from '../../../_components/ui';
+import { Ago, DecisionAndMode, EnvironmentName } from '@/app/_components/status';
+import { Card, EmptyState, PageHeader } from '@/app/_components/ui';
 import { requireMember } from '@/lib/auth/guard';
 import { latestPassportsByPair, listEnvironments, listServices } from '@/lib/console/catalog';
 import { listPolicies } from '@/lib/console/policies';

@@ -1,6 +1,6 @@
-import { ActionForm, FieldError, SubmitButton } from '../../../_components/action-form';
-import { RowAction } from '../../../_components/row-action';
-import { Badge, Card, describedBy, EmptyState, Field, inputClass, PageHeader, Time } from '../../../_components/ui';
+import { ActionForm, FieldError, SubmitButton } from '@/app/_components/action-form';
+import { RowAction } from '@/app/_components/row-action';
+import { Badge, Card, describedBy, EmptyState, Field, inputClass, PageHeader, Time } from '@/app/_components/ui';
 import { requireMember } from '@/lib/auth/guard';
 import { DEFAULT_BASE_URLS, SCOPE_EXAMPLES, scopeYaml } from '@/lib/connectors/form';
 import { connectorViews, type ConnectorView } from '@/lib/connectors/handlers';

@@ -1,3 +1,3 @@
-import { verbLayout } from '../../../_components/verb-layout';
+import { verbLayout } from '@/app/_components/verb-layout';
 
 export default verbLayout('settings.write', (slug) => `/settings/${slug}/installation`);

@@ -1,4 +1,4 @@
-import { Badge, Card, PageHeader } from '../../../_components/ui';
+import { Badge, Card, PageHeader } from '@/app/_components/ui';
 import { requireMember } from '@/lib/auth/guard';
 import { installationStatus, type CheckState } from '@/lib/console/installation';
 

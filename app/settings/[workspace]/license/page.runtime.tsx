@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import { Alert, Card, inputClass, PageHeader } from '../../../_components/ui';
+import { Alert, Card, inputClass, PageHeader } from '@/app/_components/ui';
 import { requireMember } from '@/lib/auth/guard';
 import { canInstallLicense } from '@/lib/license/settings';
 import { getLicenseStatus } from '@/lib/license/status';

@@ -1,6 +1,6 @@
-import { ActionForm, SubmitButton } from '../../../_components/action-form';
-import { RowAction } from '../../../_components/row-action';
-import { Badge, Card, Field, inputClass, PageHeader, Table, Td, Time } from '../../../_components/ui';
+import { ActionForm, SubmitButton } from '@/app/_components/action-form';
+import { RowAction } from '@/app/_components/row-action';
+import { Badge, Card, Field, inputClass, PageHeader, Table, Td, Time } from '@/app/_components/ui';
 import { ROLES } from '@/lib/access/verbs';
 import { requireMember } from '@/lib/auth/guard';
 import { listPendingInvitations } from '@/lib/workspaces/invitations';

@@ -1,6 +1,6 @@
-import { ActionForm, FieldError, SubmitButton } from '../../../_components/action-form';
-import { RowAction } from '../../../_components/row-action';
-import { Badge, Card, EmptyState, Field, inputClass, PageHeader, Table, Td, Time } from '../../../_components/ui';
+import { ActionForm, FieldError, SubmitButton } from '@/app/_components/action-form';
+import { RowAction } from '@/app/_components/row-action';
+import { Badge, Card, EmptyState, Field, inputClass, PageHeader, Table, Td, Time } from '@/app/_components/ui';
 import { requireMember } from '@/lib/auth/guard';
 import { listApiTokens, MAX_TOKEN_LIFETIME_DAYS, TOKEN_SCOPES } from '@/lib/tokens/store';
 import { createTokenAction, revokeTokenAction } from './actions';

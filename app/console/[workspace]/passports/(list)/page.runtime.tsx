@@ -1,8 +1,8 @@
 import Link from 'next/link';
-import { Pager } from '../../../../_components/pager';
-import { DateRange, FilterButtons, FilterSelect, IgnoredFilters } from '../../../../_components/filters';
-import { Ago, DecisionAndMode, Digest, EnvironmentName } from '../../../../_components/status';
-import { Card, EmptyState, LinkButton, PageHeader, Table, Td } from '../../../../_components/ui';
+import { Pager } from '@/app/_components/pager';
+import { DateRange, FilterButtons, FilterSelect, IgnoredFilters } from '@/app/_components/filters';
+import { Ago, DecisionAndMode, Digest, EnvironmentName } from '@/app/_components/status';
+import { Card, EmptyState, LinkButton, PageHeader, Table, Td } from '@/app/_components/ui';
 import { requireMember } from '@/lib/auth/guard';
 import { listEnvironments, listServices } from '@/lib/console/catalog';
 import { DECISIONS, filterParams, parseFilters, passportFiltersSchema, type SearchParams } from '@/lib/console/filters';

@@ -1,9 +1,9 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { ActionForm, SubmitButton } from '../../../../_components/action-form';
-import { Ago, DecisionBadge, Digest, EnvironmentName, Fact, FreshnessBadge, JsonValue, ModeBadge, RuleStatusBadge, ValueInWords } from '../../../../_components/status';
-import { Alert, Badge, buttonClass, Card, Field, inputClass, PageHeader, Table, Td, Time } from '../../../../_components/ui';
+import { ActionForm, SubmitButton } from '@/app/_components/action-form';
+import { Ago, DecisionBadge, Digest, EnvironmentName, Fact, FreshnessBadge, JsonValue, ModeBadge, RuleStatusBadge, ValueInWords } from '@/app/_components/status';
+import { Alert, Badge, buttonClass, Card, Field, inputClass, PageHeader, Table, Td, Time } from '@/app/_components/ui';
 import { requireMember } from '@/lib/auth/guard';
 import { formatAge } from '@/lib/console/evidence';
 import { MAX_COMMENT_LENGTH } from '@/lib/console/comments';

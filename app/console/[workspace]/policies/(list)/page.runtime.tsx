@@ -1,11 +1,11 @@
 import Link from 'next/link';
-import { ActionForm, SubmitButton } from '../../../../_components/action-form';
-import { ModeBadge } from '../../../../_components/status';
-import { Card, EmptyState, Field, inputClass, PageHeader, Table, Td, Time } from '../../../../_components/ui';
+import { ActionForm, SubmitButton } from '@/app/_components/action-form';
+import { ModeBadge } from '@/app/_components/status';
+import { Card, EmptyState, Field, inputClass, PageHeader, Table, Td, Time } from '@/app/_components/ui';
 import { requireMember } from '@/lib/auth/guard';
 import { listEnvironments, listServices } from '@/lib/console/catalog';
 import { listPolicies } from '@/lib/console/policies';
-import { createPolicyAction } from '../actions';
+import { createPolicyAction } from '@/app/console/[workspace]/policies/actions';
 
 export const metadata = { title: 'Policies' };
 

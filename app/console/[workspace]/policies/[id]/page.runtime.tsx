@@ -1,15 +1,15 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { ActionForm, FieldError, SubmitButton } from '../../../../_components/action-form';
-import { ModeBadge } from '../../../../_components/status';
-import { Alert, Card, Field, inputClass, PageHeader, Time } from '../../../../_components/ui';
+import { ActionForm, FieldError, SubmitButton } from '@/app/_components/action-form';
+import { ModeBadge } from '@/app/_components/status';
+import { Alert, Card, Field, inputClass, PageHeader, Time } from '@/app/_components/ui';
 import { requireMember } from '@/lib/auth/guard';
 import { policyDetail, shadowReport } from '@/lib/console/policies';
 import { RULE_DEFINITIONS } from '@/lib/gate/rules';
 import { getLicenseStatus } from '@/lib/license/status';
 import { POLICY_MODES } from '@/lib/policy/schema';
-import { editRulesAction, switchModeAction } from '../actions';
+import { editRulesAction, switchModeAction } from '@/app/console/[workspace]/policies/actions';
 import { RulesEditor } from './rules-editor';
 
 export const metadata: Metadata = { title: 'Policy' };

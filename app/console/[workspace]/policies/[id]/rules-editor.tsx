@@ -7,8 +7,8 @@
  */
 import { useActionState, useState } from 'react';
 import { useFormStatus } from 'react-dom';
-import { buttonClass, cx } from '../../../../_components/styles';
-import type { PolicyEditState } from '../actions';
+import { buttonClass, cx } from '@/app/_components/styles';
+import type { PolicyEditState } from '@/app/console/[workspace]/policies/actions';
 import { plural } from '@/lib/gate/rules/types';
 
 interface RuleType {
