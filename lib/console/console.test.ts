@@ -67,7 +67,7 @@ describe('a passport as the console shows it', () => {
     expect(view.evidence.find((item) => item.kind === 'sbom')!.summary).toBe('cyclonedx 1.5: 2 components, 1 license');
     expect(view.signature).toMatchObject({ valid: true, keyStatus: 'active', reason: null });
     expect(view.replay.match).toBe(true);
-    expect(view.approvalRules).toEqual([{ ruleId: 'maintainer-approval', count: 1, role: 'maintainer' }]);
+    expect(view.approvalRules).toEqual([{ ruleId: 'maintainer-approval', count: 1, role: 'maintainer', have: 0 }]);
   });
 
   it('judges evidence against the policy’s age limit, and a week without one', async () => {

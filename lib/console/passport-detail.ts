@@ -7,6 +7,7 @@
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { RuntimeDb } from '@/db/runtime';
 import { evidence as evidenceTable, gateDecisions, passports, policies } from '@/db/schema/runtime';
+import { roleAtLeast, roleSchema, SHA256_HEX_PATTERN, type Role } from '@/lib/domain/primitives';
 import type { RuleResult } from '@/lib/gate/evaluate';
 import { ProblemError } from '@/lib/http/problem';
 import type { PolicyRule } from '@/lib/policy/schema';
@@ -63,8 +64,8 @@ export interface PassportView {
   approvalsJudged: PassportDetails['inputs']['approvals'];
   /** Approvals of the release now (the next evaluation counts these). */
   approvals: ApprovalView[];
-  /** The approvals rules of the policy, with what they ask for. */
-  approvalRules: Array<{ ruleId: string; count: number; role: string }>;
+  /** The approvals rules of the policy: what each asks for, and how many distinct approvers qualify now. */
+  approvalRules: Array<{ ruleId: string; count: number; role: Role; have: number }>;
   comments: CommentView[];
   signature: SignatureView;
   replay: Awaited<ReturnType<typeof replayPassport>>;
@@ -74,7 +75,7 @@ export interface PassportView {
 }
 
 export async function passportView(db: RuntimeDb, workspace: { id: string; slug: string }, id: string, now = new Date()): Promise<PassportView | null> {
-  if (!/^[0-9a-f]{64}$/.test(id)) return null;
+  if (!SHA256_HEX_PATTERN.test(id)) return null;
   let details: PassportDetails;
   try {
     details = await passportDetails(db, workspace.id, id);
@@ -150,7 +151,12 @@ export async function passportView(db: RuntimeDb, workspace: { id: string; slug:
     approvals,
     approvalRules: rules
       .filter((rule) => rule.type === 'approvals')
-      .map((rule) => ({ ruleId: rule.id, count: Number(rule.count), role: String(rule.role ?? 'maintainer') })),
+      .map((rule) => {
+        const role = roleSchema.catch('maintainer').parse(rule.role);
+        // Counted as the approvals rule counts them (lib/gate/rules/process.ts): distinct people of at least that role.
+        const have = new Set(approvals.filter((approval) => roleAtLeast(approval.role, role)).map((approval) => approval.approverId)).size;
+        return { ruleId: rule.id, count: Number(rule.count), role, have };
+      }),
     comments,
     signature: {
       valid: verification.valid,

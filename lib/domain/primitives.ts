@@ -33,6 +33,10 @@ export const sha256WithOptionalPrefixSchema = z.string().regex(/^(sha256:)?[0-9a
 export const ROLES = ['admin', 'maintainer', 'developer', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 export const roleSchema = z.enum(ROLES);
+/** Whether `role` is `minimum` or more privileged (ROLES runs from most to least). */
+export function roleAtLeast(role: Role, minimum: Role): boolean {
+  return ROLES.indexOf(role) <= ROLES.indexOf(minimum);
+}
 
 /** How a policy's failures count: recorded only, warned, or blocking. */
 export const POLICY_MODES = ['shadow', 'advisory', 'enforce'] as const;

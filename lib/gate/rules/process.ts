@@ -1,7 +1,6 @@
 /** Rules about the release process: change freezes and approvals. */
 import { z } from 'zod';
-import type { Role } from '@/db/schema/runtime';
-import { roleSchema } from '@/lib/domain/primitives';
+import { roleAtLeast, roleSchema } from '@/lib/domain/primitives';
 import { defineRule, plural, type RuleOutcome } from './types';
 
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
@@ -86,8 +85,6 @@ export const changeFreeze = defineRule({
   },
 });
 
-const ROLE_RANK: Record<Role, number> = { viewer: 0, developer: 1, maintainer: 2, admin: 3 };
-
 export const approvalsRequired = defineRule({
   type: 'approvals',
   title: 'Approved by enough people in a role',
@@ -97,7 +94,7 @@ export const approvalsRequired = defineRule({
     role: roleSchema.default('maintainer'),
   },
   evaluate(rule, { inputs }): RuleOutcome {
-    const qualifying = [...new Set(inputs.approvals.filter((approval) => ROLE_RANK[approval.role] >= ROLE_RANK[rule.role]).map((approval) => approval.approver))];
+    const qualifying = [...new Set(inputs.approvals.filter((approval) => roleAtLeast(approval.role, rule.role)).map((approval) => approval.approver))];
     const threshold = { count: rule.count, role: rule.role };
     const measured = { approvals: qualifying.length };
     if (qualifying.length < rule.count) {

@@ -15,7 +15,6 @@ import { approveAction, commentAction, withdrawApprovalAction } from './actions'
 
 export const metadata: Metadata = { title: 'Passport' };
 
-const ROLE_RANK: Record<string, number> = { viewer: 0, developer: 1, maintainer: 2, admin: 3 };
 
 export default async function PassportPage({ params }: { params: Promise<{ workspace: string; id: string }> }) {
   const { workspace: slug, id } = await params;
@@ -249,8 +248,7 @@ export default async function PassportPage({ params }: { params: Promise<{ works
           <Card title="Approvals" description="Approvals are of the release; the next gate evaluation counts them.">
             {view.approvalRules.length > 0 ? (
               <ul className="mb-3 space-y-1 text-sm">
-                {view.approvalRules.map((rule) => {
-                  const have = new Set(view.approvals.filter((approval) => ROLE_RANK[approval.role]! >= ROLE_RANK[rule.role]!).map((approval) => approval.approverId)).size;
+                {view.approvalRules.map(({ have, ...rule }) => {
                   return (
                     <li key={rule.ruleId}>
                       <span className="font-mono text-xs">{rule.ruleId}</span>: {have} of {rule.count} approval{rule.count === 1 ? '' : 's'} from a {rule.role} or above{' '}
