@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getRuntimeDb } from '@/db/runtime';
 import { createTrustPolicyEndpoint, tokenExchange } from '@/lib/api/endpoints/ci-identity';
 import { whoami } from '@/lib/api/endpoints/identity';
@@ -59,11 +59,11 @@ beforeAll(async () => {
     { params: {} },
   );
   expect(created.status).toBe(201);
-  delete process.env.RP_TOKEN;
-  delete process.env.RP_ID_TOKEN;
-  process.env.ACTIONS_ID_TOKEN_REQUEST_URL = `${base}/actions-id-token?api-version=2.0`;
-  process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN = 'request-token-123';
-  process.env.RP_WORKSPACE = workspace.slug;
+  vi.stubEnv('RP_TOKEN', undefined);
+  vi.stubEnv('RP_ID_TOKEN', undefined);
+  vi.stubEnv('ACTIONS_ID_TOKEN_REQUEST_URL', `${base}/actions-id-token?api-version=2.0`);
+  vi.stubEnv('ACTIONS_ID_TOKEN_REQUEST_TOKEN', 'request-token-123');
+  vi.stubEnv('RP_WORKSPACE', workspace.slug);
 });
 
 afterAll(async () => {
@@ -87,11 +87,16 @@ describe('the CLI in GitHub Actions without RP_TOKEN', () => {
 
   it('says why when the CI identity is refused', async () => {
     const workspace = process.env.RP_WORKSPACE;
-    process.env.RP_WORKSPACE = 'some-other-workspace';
+    vi.stubEnv('RP_WORKSPACE', 'some-other-workspace');
     try {
       await expect(apiClient({ url: base }).json('GET', '/api/v1/whoami')).rejects.toThrow(/CI identity was not accepted: 401 .*check: issuer/);
     } finally {
-      process.env.RP_WORKSPACE = workspace;
+      vi.stubEnv('RP_WORKSPACE', workspace);
     }
   });
+});
+
+// Environment changes are stubs (vi.stubEnv), undone after this file.
+afterAll(() => {
+  vi.unstubAllEnvs();
 });

@@ -4,7 +4,7 @@
  */
 import { eq } from 'drizzle-orm';
 import Stripe from 'stripe';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { getOwnerDb } from '@/db/owner';
 import { customers, entitlements, issuedLicenses, subscriptions, webhookEvents } from '@/db/schema/owner';
 import { StripeStandIn } from '@/e2e/public/support/stripe-stand-in';
@@ -26,14 +26,14 @@ const env = {
 };
 
 beforeAll(async () => {
-  process.env.STRIPE_API_BASE = await standIn.start();
-  Object.assign(process.env, env);
+  vi.stubEnv('STRIPE_API_BASE', await standIn.start());
+  Object.entries(env).forEach(([name, value]) => vi.stubEnv(name, value));
 });
 afterAll(async () => {
   await standIn.stop();
-  for (const name of [...Object.keys(env), 'STRIPE_API_BASE']) delete process.env[name];
+  vi.unstubAllEnvs();
 });
-beforeEach(() => Object.assign(process.env, env));
+beforeEach(() => Object.entries(env).forEach(([name, value]) => vi.stubEnv(name, value)));
 
 async function post(body: string, signature: string | null): Promise<{ status: number; json: Record<string, unknown> }> {
   const headers = new Headers({ 'content-type': 'application/json' });
@@ -247,13 +247,13 @@ describe('failures leave no partial state', () => {
   it('rolls back the whole event when the license cannot be signed, and a redelivery then succeeds', async () => {
     const customer = await buyer('rollback@acme.test');
     const { event } = paidCheckout(customer);
-    delete process.env.RP_OWNER_LICENSE_KEY;
+    vi.stubEnv('RP_OWNER_LICENSE_KEY', undefined);
     const failed = await deliver(event);
     expect(failed.status).toBe(500);
     expect(await stateOf(customer.id)).toMatchObject({ production: false, licenses: [], subscription: null });
     expect(await eventRecorded(event.id)).toBe(false);
 
-    process.env.RP_OWNER_LICENSE_KEY = ownerKey.privatePem;
+    vi.stubEnv('RP_OWNER_LICENSE_KEY', ownerKey.privatePem);
     expect(await deliver(event)).toMatchObject({ status: 200, json: { outcome: 'activated', duplicate: false } });
     expect((await stateOf(customer.id)).production).toBe(true);
   });
@@ -262,11 +262,11 @@ describe('failures leave no partial state', () => {
     const customer = await buyer('api-down@acme.test');
     const { event } = paidCheckout(customer);
     const base = process.env.STRIPE_API_BASE;
-    process.env.STRIPE_API_BASE = 'http://127.0.0.1:9'; // nothing listens on the discard port
+    vi.stubEnv('STRIPE_API_BASE', 'http://127.0.0.1:9'); // nothing listens on the discard port
     try {
       expect((await deliver(event)).status).toBe(500);
     } finally {
-      process.env.STRIPE_API_BASE = base;
+      vi.stubEnv('STRIPE_API_BASE', base);
     }
     expect(await stateOf(customer.id)).toMatchObject({ production: false, licenses: [], subscription: null });
     expect(await eventRecorded(event.id)).toBe(false);
@@ -275,7 +275,7 @@ describe('failures leave no partial state', () => {
   it('answers 503 and records nothing while the webhook secret is not configured', async () => {
     const customer = await buyer('no-secret@acme.test');
     const { event } = paidCheckout(customer);
-    delete process.env.STRIPE_WEBHOOK_SECRET;
+    vi.stubEnv('STRIPE_WEBHOOK_SECRET', undefined);
     expect((await deliver(event)).status).toBe(503);
     expect(await eventRecorded(event.id)).toBe(false);
   });
@@ -415,7 +415,7 @@ describe('events out of order, late, or not what they claim (Stripe retries for 
 
 describe('rate limiting', () => {
   it('refuses a flood from one address with 429 before looking at signatures', async () => {
-    process.env.RP_RATE_LIMIT_WEBHOOK = '3/60s';
+    vi.stubEnv('RP_RATE_LIMIT_WEBHOOK', '3/60s');
     try {
       const customer = await buyer('flood@acme.test');
       const { event } = paidCheckout(customer);
@@ -428,7 +428,7 @@ describe('rate limiting', () => {
       expect(genuine.json).toMatchObject({ code: 'rate-limited' });
       expect((await stateOf(customer.id)).production).toBe(false);
     } finally {
-      delete process.env.RP_RATE_LIMIT_WEBHOOK;
+      vi.stubEnv('RP_RATE_LIMIT_WEBHOOK', undefined);
     }
   });
 });

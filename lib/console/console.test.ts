@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { and, eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { getRuntimeDb, type RuntimeDb } from '@/db/runtime';
 import { auditEvents, comments, policies, type Role } from '@/db/schema/runtime';
 import type { MemberActor } from '@/lib/access/can';
@@ -45,8 +45,14 @@ async function lastEvent(action: string) {
 beforeAll(async () => {
   configureSecrets({ target: 'runtime', env: { RP_DATA_DIR: dataDir } });
   db = await getRuntimeDb();
-  scenario = await seedScenario(db, store);
 });
+
+/** Each group of tests gets a story of its own, so none depends on what another changed or ran first. */
+function withOwnScenario(per: 'group' | 'test' = 'group'): void {
+  (per === 'test' ? beforeEach : beforeAll)(async () => {
+    scenario = await seedScenario(db, store, { emailDomain: `${crypto.randomUUID().slice(0, 8)}.example.test` });
+  });
+}
 
 afterAll(() => {
   configureSecrets();
@@ -54,6 +60,8 @@ afterAll(() => {
 });
 
 describe('a passport as the console shows it', () => {
+  withOwnScenario();
+
   it('shows the release, each rule with measured value and threshold, fresh evidence, and a signature verified on the server', async () => {
     const view = (await passportView(db, scenario.workspace, scenario.outcomes.checkoutBlocked.passport.id))!;
     expect(view).toMatchObject({ decision: 'deny', mode: 'enforce', blocking: true, release: { service: 'checkout', environment: 'staging', imageDigest: IMAGE_V2, sourceSha: SOURCE_V2 } });
@@ -98,6 +106,8 @@ describe('a passport as the console shows it', () => {
 });
 
 describe('comments', () => {
+  withOwnScenario();
+
   it('stores a comment with secrets redacted, and audits it with its text', async () => {
     const passportId = scenario.outcomes.checkoutBlocked.passport.id;
     const token = 'rp_' + 'x'.repeat(46);
@@ -122,6 +132,8 @@ describe('comments', () => {
 });
 
 describe('approvals', () => {
+  withOwnScenario();
+
   it('only maintainers and admins approve; the approval is audited and the next evaluation counts it', async () => {
     const blocked = scenario.outcomes.checkoutBlocked;
     expect((await problemOf(approveRelease(db, caller('developer'), blocked.passport.id, null))).status).toBe(403);
@@ -150,13 +162,17 @@ describe('approvals', () => {
 });
 
 describe('policies', () => {
+  // Each test changes the policy's version: each starts from the seeded version 1.
+  withOwnScenario('test');
+
   it('keeps rule errors next to the rule they belong to, and saves nothing', async () => {
     const checked = validatePolicyDocument({ mode: 'enforce', rules: [{ id: 'ok', type: 'sbom-present' }, { id: 'bad', type: 'sarif-severity', limits: { high: -1 } }, { id: 'x', type: 'nope' }] });
     expect(checked.errors?.map((error) => error.path)).toEqual(['rule-1', 'rule-2']);
+    const before = (await policyDetail(db, scenario.workspace.id, scenario.checkoutPolicyId))!.version;
     const problem = await problemOf(updatePolicyRules(db, caller('maintainer'), scenario.checkoutPolicyId, { rules: [{ id: 'Bad Id', type: 'sbom-present' }], reason: null }));
     expect(problem.status).toBe(400);
     expect(problem.errors![0]).toMatchObject({ path: 'rule-0' });
-    expect((await policyDetail(db, scenario.workspace.id, scenario.checkoutPolicyId))!.version).toBe(1);
+    expect((await policyDetail(db, scenario.workspace.id, scenario.checkoutPolicyId))!.version).toBe(before);
   });
 
   it('saves a new version with its changes audited, and shows the difference in the history', async () => {
@@ -197,6 +213,8 @@ describe('policies', () => {
 });
 
 describe('the overview', () => {
+  withOwnScenario();
+
   it('lists what needs attention, stale evidence, and what changed since the passport before', async () => {
     const overview = await workspaceOverview(db, scenario.workspace.id);
     expect(overview.attention.map((pair) => `${pair.service}/${pair.environment}:${pair.decision}${pair.blocking ? ' blocking' : ''}`)).toContain('payments/staging:deny');
@@ -210,7 +228,14 @@ describe('the overview', () => {
 });
 
 describe('the audit log viewer', () => {
+  withOwnScenario();
+
   it('filters by actor, action family, resource and outcome, and the chain verifies', async () => {
+    // Events of each kind in this test's own workspace: a denial, an admin's mode change, a maintainer's rule change.
+    await problemOf(approveRelease(db, caller('developer'), scenario.outcomes.checkoutBlocked.passport.id, null));
+    await switchPolicyMode(db, caller('admin'), scenario.workspacePolicyId, { mode: 'enforce', reason: 'Block from now on.' });
+    const detail = (await policyDetail(db, scenario.workspace.id, scenario.checkoutPolicyId))!;
+    await updatePolicyRules(db, caller('maintainer'), scenario.checkoutPolicyId, { rules: [...detail.document.rules, { id: 'tests', type: 'evidence-required', kind: 'junit', onFail: 'warn' }], reason: 'Tests as evidence.' });
     const denied = await listAuditEvents(db, scenario.workspace.id, { outcome: 'deny' });
     expect(denied.rows.length).toBeGreaterThan(0);
     expect(denied.rows.every((row) => row.outcome === 'deny')).toBe(true);

@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getRuntimeDb, type RuntimeDb } from '@/db/runtime';
 import type { EndpointDefinition, HttpMethod } from '@/lib/api/endpoint';
 import { endpoints } from '@/lib/api/registry';
@@ -137,7 +137,7 @@ async function expectWellFormedRefusal(response: Response, label: string): Promi
 beforeAll(async () => {
   configureSecrets({ target: 'runtime', env: { RP_DATA_DIR: dataDir } });
   setBlobStore(new FilesystemBlobStore(path.join(dataDir, 'blobs')));
-  process.env.RP_RATE_LIMIT_API = '1000000';
+  vi.stubEnv('RP_RATE_LIMIT_API', '1000000');
   db = await getRuntimeDb();
   workspace = await testWorkspace(db, 'fuzz');
   token = (await testToken(db, workspace, { scopes: ['gate:evaluate', 'evidence:write', 'evidence:read', 'passport:read', 'policy:read'] })).token;
@@ -146,7 +146,7 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
-  delete process.env.RP_RATE_LIMIT_API;
+  vi.stubEnv('RP_RATE_LIMIT_API', undefined);
   setBlobStore(undefined);
   configureSecrets();
   fs.rmSync(dataDir, { recursive: true, force: true });
@@ -200,4 +200,9 @@ describe('every registry endpoint under hostile input', () => {
       await expectWellFormedRefusal(response, `${method} ${label}`);
     }
   });
+});
+
+// Environment changes are stubs (vi.stubEnv), undone after this file.
+afterAll(() => {
+  vi.unstubAllEnvs();
 });

@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { externalOrigin } from './origin';
 
 afterEach(() => {
-  delete process.env.RP_PUBLIC_URL;
+  vi.stubEnv('RP_PUBLIC_URL', undefined);
 });
 
 describe('the origin redirects point to', () => {
@@ -13,7 +13,12 @@ describe('the origin redirects point to', () => {
 
   it('is RP_PUBLIC_URL when configured, and the request origin when the Host is odd', () => {
     expect(externalOrigin(new Headers({ host: 'evil.example/path' }), 'http://127.0.0.1:3000/x')).toBe('http://127.0.0.1:3000');
-    process.env.RP_PUBLIC_URL = 'https://rp.example.com/';
+    vi.stubEnv('RP_PUBLIC_URL', 'https://rp.example.com/');
     expect(externalOrigin(new Headers({ host: 'internal:3000' }), 'http://[::]:3000/x')).toBe('https://rp.example.com');
   });
+});
+
+// Environment changes are stubs (vi.stubEnv), undone after this file.
+afterAll(() => {
+  vi.unstubAllEnvs();
 });

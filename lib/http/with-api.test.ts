@@ -79,9 +79,9 @@ beforeAll(async () => {
   globex = await testWorkspace(db, 'globex', 'Globex Corporation');
 });
 
+// Each test's environment stubs (rate limits) are undone after it.
 afterEach(() => {
-  delete process.env.RP_RATE_LIMIT_API;
-  delete process.env.RP_RATE_LIMIT_AUTH_FAILURES;
+  vi.unstubAllEnvs();
 });
 
 async function problemOf(response: Response) {
@@ -451,7 +451,7 @@ describe('audit of mutations', () => {
 
 describe('rate limits', () => {
   it('answer 429 with Retry-After and RateLimit-* headers once a credential is over its limit', async () => {
-    process.env.RP_RATE_LIMIT_API = '3/60s';
+    vi.stubEnv('RP_RATE_LIMIT_API', '3/60s');
     const { token } = await testToken(db, acme);
     const statuses = [];
     let last: Response | null = null;
@@ -467,7 +467,7 @@ describe('rate limits', () => {
   });
 
   it('slow down repeated failed authentication from one address', async () => {
-    process.env.RP_RATE_LIMIT_AUTH_FAILURES = '2/60s';
+    vi.stubEnv('RP_RATE_LIMIT_AUTH_FAILURES', '2/60s');
     const from = (ip: string) => GET_WHOAMI(apiRequest('/api/v1/whoami', { headers: { authorization: 'Bearer rp_guess', [PEER_ADDRESS_HEADER]: ip } }));
     expect([(await from('198.51.100.1')).status, (await from('198.51.100.1')).status, (await from('198.51.100.1')).status, (await from('198.51.100.1')).status]).toEqual([401, 401, 429, 429]);
     expect((await from('198.51.100.2')).status).toBe(401);

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getRuntimeDb } from '@/db/runtime';
 import { auditEvents, type Role } from '@/db/schema/runtime';
 import { signingKeyFromPem, signLicense } from '@/lib/billing/license-issuer';
@@ -13,10 +13,7 @@ const owner = ed25519Pem();
 const current = { ...SAMPLE_LICENSE, issuedAt: new Date(Date.now() - 3_600_000), expiresAt: new Date(Date.now() + 30 * 86_400_000) };
 
 beforeAll(() => {
-  process.env.RP_LICENSE_TEST_PUBLIC_KEY = owner.publicPem;
-});
-afterAll(() => {
-  delete process.env.RP_LICENSE_TEST_PUBLIC_KEY;
+  vi.stubEnv('RP_LICENSE_TEST_PUBLIC_KEY', owner.publicPem);
 });
 
 async function installer(role: Role, requestId: string): Promise<LicenseInstaller> {
@@ -28,6 +25,11 @@ async function installer(role: Role, requestId: string): Promise<LicenseInstalle
 
 async function issue(licenseId: string): Promise<string> {
   return signLicense({ ...current, licenseId }, await signingKeyFromPem(owner.privatePem));
+}
+
+/** The license every test starts from, so none depends on another having run first. */
+async function installSample(): Promise<void> {
+  await installLicenseAs(await getRuntimeDb(), await installer('admin', `req-license-sample-${crypto.randomUUID()}`), await issue(SAMPLE_LICENSE.licenseId));
 }
 
 async function auditOf(requestId: string) {
@@ -46,6 +48,7 @@ describe('Settings → License in the runtime', () => {
   });
 
   it('refuses a tampered license with the reason, keeps the installed one, and audits the refusal', async () => {
+    await installSample();
     const db = await getRuntimeDb();
     const token = await issue('lic_other');
     const [header, payload, signature] = token.split('.');
@@ -56,6 +59,7 @@ describe('Settings → License in the runtime', () => {
   });
 
   it('lets only administrators change it', async () => {
+    await installSample();
     const db = await getRuntimeDb();
     for (const role of ['maintainer', 'developer', 'viewer'] as const) {
       await expect(installLicenseAs(db, await installer(role, `req-license-${role}`), await issue(`lic_${role}`))).rejects.toBeInstanceOf(ProblemError);
@@ -63,4 +67,9 @@ describe('Settings → License in the runtime', () => {
     }
     expect((await getLicenseStatus()).licenseId).toBe(SAMPLE_LICENSE.licenseId);
   });
+});
+
+// Environment changes are stubs (vi.stubEnv), undone after this file.
+afterAll(() => {
+  vi.unstubAllEnvs();
 });

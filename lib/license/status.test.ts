@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getRuntimeDb } from '@/db/runtime';
 import { installedLicenses } from '@/db/schema/runtime';
 import { signingKeyFromPem, signLicense, type LicenseToIssue } from '@/lib/billing/license-issuer';
@@ -18,13 +18,14 @@ async function issue(overrides: Partial<LicenseToIssue> = {}): Promise<string> {
 
 describe('the runtime license', () => {
   beforeAll(() => {
-    process.env.RP_LICENSE_TEST_PUBLIC_KEY = owner.publicPem;
+    vi.stubEnv('RP_LICENSE_TEST_PUBLIC_KEY', owner.publicPem);
   });
   afterAll(() => {
-    delete process.env.RP_LICENSE_TEST_PUBLIC_KEY;
+    vi.stubEnv('RP_LICENSE_TEST_PUBLIC_KEY', undefined);
   });
 
   it('has no production entitlement before a license is installed', async () => {
+    await removeLicense();
     expect(await getLicenseStatus({ now })).toMatchObject({ installed: false, valid: false, reason: 'none', production: false });
     expect(await hasProductionEntitlement({ now })).toBe(false);
   });
@@ -36,6 +37,7 @@ describe('the runtime license', () => {
   });
 
   it('refuses a tampered license and keeps the installed one', async () => {
+    await installLicense(await issue(), { installedBy: 'admin@acme.test', now });
     const token = await issue({ licenseId: 'lic_b' });
     const [header, payload, signature] = token.split('.');
     const forged = `${header}.${Buffer.from(Buffer.from(payload!, 'base64url').toString().replace('"team"', '"enterprise"')).toString('base64url')}.${signature}`;
@@ -49,6 +51,7 @@ describe('the runtime license', () => {
   });
 
   it('loses production entitlement when the installed license expires', async () => {
+    await installLicense(await issue(), { installedBy: 'admin@acme.test', now });
     const later = new Date('2026-03-01T00:00:00Z');
     expect(await getLicenseStatus({ now: later })).toMatchObject({ installed: true, valid: false, reason: 'expired', plan: 'team', production: false });
     expect(await hasProductionEntitlement({ now: later })).toBe(false);
@@ -70,7 +73,14 @@ describe('the runtime license', () => {
   });
 
   it('falls back to unlicensed when the license is removed', async () => {
+    await installLicense(await issue(), { installedBy: 'admin@acme.test', now });
+    expect(await getLicenseStatus({ now })).toMatchObject({ installed: true });
     await removeLicense();
     expect(await getLicenseStatus({ now })).toMatchObject({ installed: false, production: false });
   });
+});
+
+// Environment changes are stubs (vi.stubEnv), undone after this file.
+afterAll(() => {
+  vi.unstubAllEnvs();
 });

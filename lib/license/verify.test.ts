@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { SignJWT, importPKCS8, type CryptoKey } from 'jose';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { signingKeyFromPem, signLicense, type OwnerSigningKey } from '@/lib/billing/license-issuer';
 import { LICENSE_TYPE, PRODUCTION_FEATURE, TEST_ISSUER, VENDOR_ISSUER } from './claims';
 import { ed25519Pem, SAMPLE_LICENSE } from './testing';
@@ -16,11 +16,11 @@ describe('offline license verification', () => {
   let signer: OwnerSigningKey;
 
   beforeEach(async () => {
-    process.env.RP_LICENSE_TEST_PUBLIC_KEY = owner.publicPem;
+    vi.stubEnv('RP_LICENSE_TEST_PUBLIC_KEY', owner.publicPem);
     signer = await signingKeyFromPem(owner.privatePem);
   });
   afterEach(() => {
-    delete process.env.RP_LICENSE_TEST_PUBLIC_KEY;
+    vi.stubEnv('RP_LICENSE_TEST_PUBLIC_KEY', undefined);
   });
 
   it('accepts a license issued by the owner signer, and reports that a test key vouched for it', async () => {
@@ -91,7 +91,7 @@ describe('offline license verification', () => {
 
   it('trusts the test key only while it is configured', async () => {
     const token = await signLicense(license, signer);
-    delete process.env.RP_LICENSE_TEST_PUBLIC_KEY;
+    vi.stubEnv('RP_LICENSE_TEST_PUBLIC_KEY', undefined);
     expect(await verifyLicense(token, { now: during })).toMatchObject({ valid: false, reason: 'unknown-key' });
     expect((await trustedLicenseKeys()).map((key) => key.trust)).toEqual(['vendor']);
   });
@@ -125,4 +125,9 @@ describe('offline license verification', () => {
       .sign(signer.key);
     expect(await verifyLicense(token, { now: during })).toMatchObject({ valid: false, reason: 'invalid-claims' });
   });
+});
+
+// Environment changes are stubs (vi.stubEnv), undone after this file.
+afterAll(() => {
+  vi.unstubAllEnvs();
 });

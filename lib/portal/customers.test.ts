@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { getOwnerDb } from '@/db/owner';
 import { customers } from '@/db/schema/owner';
 import { customerForIdentity, isPortalAdmin } from './customers';
@@ -9,7 +9,7 @@ const issuer = 'https://idp.test';
 describe('portal customers', () => {
   it('are never created, reserved or linked by an unverified address, so it cannot reach the site administration', async () => {
     const email = `staff-${crypto.randomUUID()}@vendor.test`;
-    process.env.PORTAL_ADMIN_EMAILS = email;
+    vi.stubEnv('PORTAL_ADMIN_EMAILS', email);
     const attacker = { issuer, subject: `attacker-${email}`, email, emailVerified: false, name: 'Mallory' };
     expect(await customerForIdentity(attacker)).toEqual({ refused: expect.stringMatching(/has not verified/) });
     const db = await getOwnerDb();
@@ -27,4 +27,9 @@ describe('portal customers', () => {
     const dotted = await customerForIdentity({ issuer, subject: `dot-${local}`, email: `${local.toUpperCase()}@Example.test.`, emailVerified: true, name: '' });
     expect(dotted).toMatchObject({ customer: { email: `${local}@example.test` } });
   });
+});
+
+// Environment changes are stubs (vi.stubEnv), undone after this file.
+afterAll(() => {
+  vi.unstubAllEnvs();
 });

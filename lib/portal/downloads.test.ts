@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getOwnerDb } from '@/db/owner';
 import { customers } from '@/db/schema/owner';
 import { endEntitlements, grantPaidPeriod } from '@/lib/billing/entitlements';
@@ -49,13 +49,13 @@ async function teamCustomer(email: string) {
 }
 
 beforeAll(() => {
-  process.env.RP_RELEASES_DIR = dir;
-  process.env.RP_DOWNLOAD_LINK_SECRET = 'download-link-secret-for-tests-0123456789';
+  vi.stubEnv('RP_RELEASES_DIR', dir);
+  vi.stubEnv('RP_DOWNLOAD_LINK_SECRET', 'download-link-secret-for-tests-0123456789');
   publish();
 });
 afterAll(() => {
-  delete process.env.RP_RELEASES_DIR;
-  delete process.env.RP_DOWNLOAD_LINK_SECRET;
+  vi.stubEnv('RP_RELEASES_DIR', undefined);
+  vi.stubEnv('RP_DOWNLOAD_LINK_SECRET', undefined);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -151,4 +151,9 @@ describe('downloads', () => {
     expect((await get('/download/files/notes.txt')).status).toBe(404);
     expect((await get('/download/files/release-manifest.json')).status).toBe(404);
   });
+});
+
+// Environment changes are stubs (vi.stubEnv), undone after this file.
+afterAll(() => {
+  vi.unstubAllEnvs();
 });
