@@ -4,8 +4,8 @@
  * and the request id. Every page, action and route handler re-checks on the server.
  * Kept as middleware.ts on the Edge runtime on purpose (docs/architecture.md).
  */
-import { getToken, type JWT } from 'next-auth/jwt';
 import { NextResponse, type NextRequest } from 'next/server';
+import { readSessionClaims, type SessionClaims } from './lib/auth/edge-session';
 import { externalOrigin } from './lib/http/origin';
 import { problem, PROBLEM_CONTENT_TYPE } from './lib/http/problem';
 import { REQUEST_ID_HEADER, resolveRequestId } from './lib/http/request-id';
@@ -36,7 +36,7 @@ export default async function middleware(request: NextRequest): Promise<NextResp
   } else if (belongsToOtherTarget(target, pathname)) {
     response = notFound(request, requestHeaders);
   } else if (needsSession(target, pathname)) {
-    const session = await readSession(request, https);
+    const session = await readSessionClaims(request, https);
     if (!session) {
       const login = new URL('/login', externalOrigin(request.headers, request.url));
       login.searchParams.set('callbackUrl', pathname + request.nextUrl.search);
@@ -99,17 +99,7 @@ function crossSiteActionRefused(requestId: string): NextResponse {
 }
 
 /** Decodes the encrypted session cookie; an absent, forged or expired one is no session. */
-async function readSession(request: NextRequest, https: boolean): Promise<JWT | null> {
-  const secret = process.env.AUTH_SECRET;
-  if (!secret) return null; // fail closed: no secret, no sessions
-  try {
-    return await getToken({ req: request, secret, secureCookie: https });
-  } catch {
-    return null;
-  }
-}
-
-function isMemberOf(session: JWT, slug: string | null): boolean {
+function isMemberOf(session: SessionClaims, slug: string | null): boolean {
   if (slug === null || session.workspacesTruncated) return true; // the server decides
   return Array.isArray(session.workspaces) && session.workspaces.includes(slug);
 }
@@ -117,7 +107,7 @@ function isMemberOf(session: JWT, slug: string | null): boolean {
 /** Claims younger than this are trusted for a 404; older ones are refreshed first. */
 const CLAIMS_FRESH_SECONDS = 10;
 
-function claimsAreFresh(session: JWT): boolean {
+function claimsAreFresh(session: SessionClaims): boolean {
   return typeof session.claimsAt === 'number' && Date.now() / 1000 - session.claimsAt < CLAIMS_FRESH_SECONDS;
 }
 

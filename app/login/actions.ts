@@ -1,22 +1,22 @@
 'use server';
 /** Sign-in server actions of the runtime's login pages: each hands over to next-auth. */
-import { AuthError, CredentialsSignin } from 'next-auth';
 import { redirect } from 'next/navigation';
 import { signIn } from '@/lib/auth/config';
 import { safeLocalPath } from '@/lib/auth/refresh';
+import { signInFailureOf } from '@/lib/auth/sign-in-failure';
 import { failed, type ActionState } from '@/lib/http/action-state';
 import { actionParam, formAction, stateAction } from '@/lib/http/server-action';
 
+const SIGN_IN_FAILURES = {
+  'rate-limited': 'Too many attempts. Wait a few minutes, then try again.',
+  'wrong-credentials': 'That email and password do not match an account here.',
+  refused: 'Sign-in failed. Try again, or ask your administrator.',
+} as const;
+
 function signInError(error: unknown): ActionState {
-  if (error instanceof CredentialsSignin) {
-    return failed(
-      error.code === 'rate_limited'
-        ? 'Too many attempts. Wait a few minutes, then try again.'
-        : 'That email and password do not match an account here.',
-    );
-  }
-  if (error instanceof AuthError) return failed('Sign-in failed. Try again, or ask your administrator.');
-  throw error;
+  const failure = signInFailureOf(error);
+  if (!failure) throw error;
+  return failed(SIGN_IN_FAILURES[failure]);
 }
 
 export const signInWithPassword = stateAction('signInWithPassword', [actionParam.state, actionParam.form], async (_state, formData) => {
@@ -33,7 +33,7 @@ export const signInWithLink = stateAction('signInWithLink', [actionParam.state, 
   try {
     await signIn('link', { token: String(formData.get('token') ?? ''), redirect: false });
   } catch (error) {
-    if (error instanceof CredentialsSignin) return failed('This sign-in link does not work any more: it was used already or has expired. Restart the server for a new one, or ask an administrator.');
+    if (signInFailureOf(error) === 'wrong-credentials') return failed('This sign-in link does not work any more: it was used already or has expired. Restart the server for a new one, or ask an administrator.');
     return signInError(error);
   }
   redirect('/account?welcome=1');
@@ -48,7 +48,7 @@ export const signInWithProxy = formAction('signInWithProxy', [actionParam.form],
   try {
     await signIn('proxy', { redirect: false });
   } catch (error) {
-    if (error instanceof AuthError) redirect(`/login?error=ProxySignin&callbackUrl=${encodeURIComponent(target)}`);
+    if (signInFailureOf(error)) redirect(`/login?error=ProxySignin&callbackUrl=${encodeURIComponent(target)}`);
     throw error;
   }
   redirect(target);

@@ -2,8 +2,9 @@
  * Reads the console session from a request's cookie and checks it against the database. Used by
  * the API route wrapper for `session` endpoints; pages use lib/auth/current.ts (next-auth's auth()).
  */
-import { getToken } from 'next-auth/jwt';
+import { encode, getToken } from 'next-auth/jwt';
 import type { RuntimeDb } from '@/db/runtime';
+import { SESSION_MAX_AGE_SECONDS } from './edge-config';
 import { loadActiveSession, type ActiveSession } from './sessions';
 
 export const SESSION_COOKIE = 'authjs.session-token';
@@ -25,4 +26,14 @@ export async function sessionFromRequest(db: RuntimeDb, headers: Headers): Promi
   const claims = await getToken({ req: { headers: cookieOnly }, secret, secureCookie }).catch(() => null);
   if (!claims || typeof claims.sid !== 'string') return null;
   return loadActiveSession(db, claims.sid);
+}
+
+/**
+ * The value of a session cookie for `claims`, signed as next-auth signs it (for tools and tests
+ * that act as a signed-in person without a browser).
+ */
+export async function encodeSessionCookie(claims: { sub: string; sid: string; workspaces: string[] }): Promise<string> {
+  const secret = process.env.AUTH_SECRET;
+  if (!secret) throw new Error('AUTH_SECRET is not set: there is no key to sign a session with.');
+  return encode({ token: claims, secret, salt: SESSION_COOKIE, maxAge: SESSION_MAX_AGE_SECONDS });
 }

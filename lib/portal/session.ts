@@ -5,7 +5,7 @@
  */
 import { redirect } from 'next/navigation';
 import type { Customer } from '@/lib/billing/entitlements';
-import { portalAuth } from './auth';
+import { portalAuth } from '@/lib/auth/portal';
 import { customerById } from './customers';
 
 export async function currentBuyer(): Promise<Customer | null> {

@@ -4,12 +4,10 @@
  * product uses. For vitest files (each has its own database, see db/testing/per-file.ts).
  */
 import crypto from 'node:crypto';
-import { encode } from 'next-auth/jwt';
 import type { RuntimeDb } from '@/db/runtime';
 import type { Role } from '@/db/schema/runtime';
 import type { AuditContext } from '@/lib/audit/event';
-import { SESSION_MAX_AGE_SECONDS } from '@/lib/auth/edge-config';
-import { SESSION_COOKIE } from '@/lib/auth/request-session';
+import { encodeSessionCookie, SESSION_COOKIE } from '@/lib/auth/request-session';
 import { createSession } from '@/lib/auth/sessions';
 import { createUser, type UserRecord } from '@/lib/auth/users';
 import { createApiToken, type TokenInput } from '@/lib/tokens/store';
@@ -41,12 +39,7 @@ export async function testMember(db: RuntimeDb, workspace: WorkspaceRef, role: R
 /** A session record and the Cookie header that carries it, as next-auth would have set it. */
 export async function testSessionCookie(db: RuntimeDb, user: { id: string }, workspaces: string[] = []): Promise<{ cookie: string; sessionId: string }> {
   const session = await createSession(db, { userId: user.id, method: 'local', ip: '127.0.0.1', userAgent: 'vitest' });
-  const jwt = await encode({
-    token: { sub: user.id, sid: session.id, workspaces },
-    secret: process.env.AUTH_SECRET!,
-    salt: SESSION_COOKIE,
-    maxAge: SESSION_MAX_AGE_SECONDS,
-  });
+  const jwt = await encodeSessionCookie({ sub: user.id, sid: session.id, workspaces });
   return { cookie: `${SESSION_COOKIE}=${jwt}`, sessionId: session.id };
 }
 

@@ -1,6 +1,6 @@
 'use server';
 
-import { PORTAL_PROVIDER_ID, portalSignIn, portalSignOut } from '@/lib/portal/auth';
+import { PORTAL_PROVIDER_ID, portalSignIn, portalSignOut } from '@/lib/auth/portal';
 import { portalReturnPath } from '@/lib/portal/login';
 import { actionParam, formAction } from '@/lib/http/server-action';
 

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { portalOidcConfigured } from '@/lib/portal/auth';
+import { portalOidcConfigured } from '@/lib/auth/portal';
 import { runtimeLoginUrl } from '@/lib/portal/login';
 import { signInToPortal } from './actions';
 

@@ -1,4 +1,4 @@
-import { portalAuthHandlers } from '@/lib/portal/auth';
+import { portalAuthHandlers } from '@/lib/auth/portal';
 
 export const dynamic = 'force-dynamic';
 

@@ -7,7 +7,7 @@ import NextAuth, { type NextAuthConfig } from 'next-auth';
 import type { OIDCConfig } from 'next-auth/providers';
 import { edgeAuthConfig } from '@/lib/auth/edge-config';
 import { ownerSecretsStatus, readOwnerSecret } from '@/lib/billing/secret-settings';
-import { customerForIdentity, type SignInIdentity } from './customers';
+import { customerForIdentity, type SignInIdentity } from '@/lib/portal/customers';
 
 export const PORTAL_PROVIDER_ID = 'portal-oidc';
 
