@@ -1,20 +1,17 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { ActionForm, SubmitButton } from '@/app/_components/action-form';
 import { Ago, DecisionBadge, Digest, EnvironmentName, Fact, FreshnessBadge, JsonValue, ModeBadge, RuleStatusBadge, ValueInWords } from '@/app/_components/status';
-import { Alert, Badge, buttonClass, Card, Field, inputClass, PageHeader, Table, Td, Time } from '@/app/_components/ui';
+import { Alert, buttonClass, Card, PageHeader, Table, Td, Time } from '@/app/_components/ui';
 import { requireMember } from '@/lib/auth/guard';
 import { formatAge } from '@/lib/console/evidence';
-import { MAX_COMMENT_LENGTH } from '@/lib/console/comments';
 import { passportView } from '@/lib/console/passport-detail';
 import { formatBytes } from '@/lib/evidence/kinds';
 import { modeNote } from '@/lib/gate/evaluate';
 import { plural } from '@/lib/gate/rules/types';
-import { approveAction, commentAction, withdrawApprovalAction } from './actions';
+import { ApprovalsCard, CommentsCard, SignatureCard } from './sign-off';
 
 export const metadata: Metadata = { title: 'Passport' };
-
 
 export default async function PassportPage({ params }: { params: Promise<{ workspace: string; id: string }> }) {
   const { workspace: slug, id } = await params;
@@ -212,109 +209,11 @@ export default async function PassportPage({ params }: { params: Promise<{ works
         </Card>
 
         <div className="grid gap-6 lg:grid-cols-2">
-          <Card title="Signature" description="Checked on this server against the workspace's published keys.">
-            <dl className="space-y-3">
-              <Fact label="Signature">
-                {view.signature.valid ? <Badge tone="green">valid</Badge> : <Badge tone="red">invalid</Badge>}{' '}
-                {view.signature.reason && <span className="text-sm text-red-700 dark:text-red-400">{view.signature.reason}</span>}
-              </Fact>
-              <Fact label="Signing key">
-                <code className="font-mono text-xs">{view.signature.keyId}</code> ({view.signature.keyStatus})
-              </Fact>
-              <Fact label="Replay">
-                {view.replay.match ? (
-                  <Badge tone="green">same decision, same bytes</Badge>
-                ) : (
-                  <>
-                    <Badge tone="red">differs</Badge>
-                    <ul className="mt-1 text-xs">
-                      {view.replay.differences.slice(0, 5).map((difference) => (
-                        <li key={difference.path} className="font-mono">
-                          {difference.path}
-                        </li>
-                      ))}
-                    </ul>
-                  </>
-                )}
-              </Fact>
-              <Fact label="Verify it yourself, offline">
-                <code className="block whitespace-pre-wrap break-all rounded bg-slate-100 p-2 font-mono text-xs dark:bg-slate-800">
-                  {`rp verify passport-${view.id.slice(0, 12)}….dsse.json \\\n  --key <this runtime>/api/v1/workspaces/${workspace.slug}/keys`}
-                </code>
-              </Fact>
-            </dl>
-          </Card>
-
-          <Card title="Approvals" description="Approvals are of the release; the next gate evaluation counts them.">
-            {view.approvalRules.length > 0 ? (
-              <ul className="mb-3 space-y-1 text-sm">
-                {view.approvalRules.map(({ have, ...rule }) => {
-                  return (
-                    <li key={rule.ruleId}>
-                      <span className="font-mono text-xs">{rule.ruleId}</span>: {have} of {rule.count} approval{rule.count === 1 ? '' : 's'} from a {rule.role} or above{' '}
-                      {have >= rule.count ? <Badge tone="green">met</Badge> : <Badge tone="amber">{rule.count - have} to go</Badge>}
-                    </li>
-                  );
-                })}
-              </ul>
-            ) : (
-              <p className="mb-3 text-sm text-slate-600 dark:text-slate-400">The policy asks for no approvals; approving still records a sign-off.</p>
-            )}
-            {view.approvals.length > 0 && (
-              <ul className="mb-4 divide-y divide-slate-100 text-sm dark:divide-slate-800">
-                {view.approvals.map((approval) => (
-                  <li key={approval.approverId} className="py-2">
-                    <span className="font-medium">{approval.name || approval.email}</span> ({approval.role}) approved <Ago value={approval.at} now={now} />
-                    {approval.note && <p className="text-slate-600 dark:text-slate-400">{approval.note}</p>}
-                  </li>
-                ))}
-              </ul>
-            )}
-            {can('approval.write') ? (
-              mine ? (
-                <ActionForm action={withdrawApprovalAction.bind(null, workspace.slug, view.id)}>
-                  <SubmitButton variant="danger" pendingLabel="Withdrawing…">
-                    Withdraw my approval
-                  </SubmitButton>
-                </ActionForm>
-              ) : (
-                <ActionForm action={approveAction.bind(null, workspace.slug, view.id)}>
-                  <Field id="approval-note" label="Note (optional)" hint="What you checked. Kept with the approval and in the audit log." name="note">
-                    <textarea id="approval-note" name="note" rows={2} maxLength={1000} aria-describedby="approval-note-hint approval-note-error" className={inputClass} />
-                  </Field>
-                  <SubmitButton pendingLabel="Approving…">Approve this release</SubmitButton>
-                </ActionForm>
-              )
-            ) : (
-              <p className="text-sm text-slate-600 dark:text-slate-400">Maintainers and admins approve releases.</p>
-            )}
-          </Card>
+          <SignatureCard view={view} workspaceSlug={workspace.slug} />
+          <ApprovalsCard view={view} workspaceSlug={workspace.slug} canApprove={can('approval.write')} approvedByMe={mine !== undefined} now={now} />
         </div>
 
-        <Card title={`Comments (${view.comments.length})`}>
-          {view.comments.length === 0 ? (
-            <p className="mb-4 text-sm text-slate-600 dark:text-slate-400">No comments yet.</p>
-          ) : (
-            <ol className="mb-4 space-y-4">
-              {view.comments.map((comment) => (
-                <li key={comment.id} className="rounded-md border border-slate-200 p-3 dark:border-slate-800">
-                  <p className="text-xs text-slate-500 dark:text-slate-400">
-                    <span className="font-medium text-slate-700 dark:text-slate-300">{comment.author.name || comment.author.email || 'a former member'}</span> · <Ago value={comment.createdAt} now={now} />
-                  </p>
-                  <p className="mt-1 whitespace-pre-wrap text-sm">{comment.body}</p>
-                </li>
-              ))}
-            </ol>
-          )}
-          {can('comment.write') && (
-            <ActionForm action={commentAction.bind(null, workspace.slug, view.id)} resetOnSuccess>
-              <Field id="comment-body" label="Add a comment" hint="Visible to everyone in the workspace and kept in the audit log. Secrets you paste are removed." name="body">
-                <textarea id="comment-body" name="body" rows={3} required maxLength={MAX_COMMENT_LENGTH} aria-describedby="comment-body-hint comment-body-error" className={inputClass} />
-              </Field>
-              <SubmitButton pendingLabel="Posting…">Comment</SubmitButton>
-            </ActionForm>
-          )}
-        </Card>
+        <CommentsCard view={view} workspaceSlug={workspace.slug} canComment={can('comment.write')} now={now} />
 
         {view.history.length > 1 && (
           <Card title="Other passports of this release" description="The same service, environment, source, image and chart, judged again.">
