@@ -137,7 +137,7 @@ async function expectWellFormedRefusal(response: Response, label: string): Promi
 beforeAll(async () => {
   configureSecrets({ target: 'runtime', env: { RP_DATA_DIR: dataDir } });
   setBlobStore(new FilesystemBlobStore(path.join(dataDir, 'blobs')));
-  vi.stubEnv('RP_RATE_LIMIT_API', '1000000');
+  vi.stubEnv('RP_RATE_LIMIT_API', '1000000/60s');
   db = await getRuntimeDb();
   workspace = await testWorkspace(db, 'fuzz');
   token = (await testToken(db, workspace, { scopes: ['gate:evaluate', 'evidence:write', 'evidence:read', 'passport:read', 'policy:read'] })).token;
