@@ -1,7 +1,7 @@
 import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
 import { withDatabase } from './testing/templates';
-import { databaseUnavailableReason } from './faults';
+import { databaseUnavailableReason, isDataException } from './faults';
 
 const ADMIN_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -33,6 +33,15 @@ describe('what counts as "the database is unavailable" (503, retry) rather than 
     const sql = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
     const error = await sql`select * from no_such_table_anywhere`.catch((caught: unknown) => caught);
     await sql.end();
+    expect(databaseUnavailableReason(error)).toBeNull();
+    expect(isDataException(error)).toBe(false);
+  });
+
+  it('a value the database refuses is the caller\'s input (class 22), not an outage', async () => {
+    const sql = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+    const error = await sql`select ${'not-a-uuid'}::uuid`.catch((caught: unknown) => caught);
+    await sql.end();
+    expect(isDataException(error)).toBe(true);
     expect(databaseUnavailableReason(error)).toBeNull();
   });
 });

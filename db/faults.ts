@@ -119,5 +119,18 @@ export function databaseUnavailableReason(error: unknown): string | null {
   return null;
 }
 
+/**
+ * Whether `error` (or an error it wraps) is a data exception, SQLSTATE class 22: the database
+ * refused a value (invalid text for its type, out of range). The caller's input, not an outage.
+ */
+export function isDataException(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 5; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 /** Seconds a client should wait before trying again. */
 export const DATABASE_RETRY_AFTER_SECONDS = 2;

@@ -17,7 +17,7 @@
 import { headers } from 'next/headers';
 import { unstable_rethrow } from 'next/navigation';
 import { z } from 'zod';
-import { databaseUnavailableReason } from '@/db/faults';
+import { databaseUnavailableReason, isDataException } from '@/db/faults';
 import { workspaceSlugSchema } from '@/lib/domain/primitives';
 import { failed, type ActionState } from './action-state';
 import { logger } from './logger';
@@ -104,16 +104,6 @@ async function requestIdOfAction(): Promise<string | null> {
 /** Runs the action in the request's scope, so its log lines carry the request id. */
 async function inRequestScope<T>(run: () => Promise<T>): Promise<T> {
   return runInRequestScope(await requestIdOfAction(), run).result;
-}
-
-/** A database data exception (SQLSTATE class 22: invalid text, out of range...), possibly wrapped. */
-function isDataException(error: unknown): boolean {
-  for (let current = error, depth = 0; current && depth < 5; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code)) return true;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return false;
 }
 
 /** What a failure inside the action becomes on the form; rethrows what is not the caller's to see. */
