@@ -29,6 +29,18 @@ describe('what counts as "the database is unavailable" (503, retry) rather than 
     expect(databaseUnavailableReason(error)).toContain('ECONNREFUSED');
   });
 
+  it('a DatabaseUnavailableError made by another copy of this module (another server chunk) is still one', () => {
+    class DatabaseUnavailableError extends Error {
+      constructor(message: string) {
+        super(message);
+        this.name = 'DatabaseUnavailableError';
+      }
+    }
+    expect(databaseUnavailableReason(new Error('wrapped', { cause: new DatabaseUnavailableError('No database connection could be had within 2 s.') }))).toBe(
+      'No database connection could be had within 2 s.',
+    );
+  });
+
   it('a query that is wrong is not an outage', async () => {
     const sql = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
     const error = await sql`select * from no_such_table_anywhere`.catch((caught: unknown) => caught);
