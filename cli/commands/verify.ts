@@ -30,7 +30,7 @@ export function registerVerify(program: Command): void {
       const keys = parsePublicKeys(await readKeys(options.key!));
       const result = verifyPassport(envelopeOf(document), keys);
       if (options.json) {
-        console.log(JSON.stringify(result.valid ? { valid: true, passportId: result.passportId, keyId: result.keyId, decision: result.statement.predicate.decision } : result, null, 2));
+        console.log(JSON.stringify(result.valid ? { valid: true, passportId: result.passportId, keyId: result.keyId, decision: result.statement.predicate.decision, requestedBy: result.statement.predicate.requestedBy ?? null } : result, null, 2));
       } else if (result.valid) {
         const { predicate } = result.statement;
         console.log(`VALID passport ${result.passportId}`);
@@ -38,6 +38,7 @@ export function registerVerify(program: Command): void {
         console.log(`  release ${predicate.release.service} → ${predicate.release.environment}, image ${predicate.release.imageDigest}`);
         console.log(`  decision ${predicate.decision.result} (${predicate.decision.mode}${predicate.decision.blocking ? ', blocking' : ''}) at ${predicate.decision.evaluatedAt}`);
         console.log(`  policy "${predicate.policy.name}" v${predicate.policy.version} sha256:${predicate.policy.hash.slice(0, 12)}…`);
+        if (predicate.requestedBy) console.log(`  requested by ${predicate.requestedBy.type === 'user' ? 'person ' : predicate.requestedBy.type === 'token' ? 'API token ' : ''}${predicate.requestedBy.label}`);
       } else {
         console.error(`INVALID passport: ${result.reason}`);
       }

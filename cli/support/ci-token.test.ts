@@ -79,7 +79,7 @@ describe('the CLI in GitHub Actions without RP_TOKEN', () => {
     expect(requestedAudiences).toEqual([base]);
     expect(me.kind).toBe('token');
     expect(me.scopes).toEqual(['gate:evaluate']);
-    expect(me.token.name).toContain('acme/api@refs/heads/main run 9876543210');
+    expect(me.token.name).toContain('acme/api@refs/heads/main .github/workflows/release.yml run 9876543210');
     // One exchange per client: the second call reuses the gate token.
     await client.json('GET', '/api/v1/whoami');
     expect(requestedAudiences).toHaveLength(1);

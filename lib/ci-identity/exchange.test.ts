@@ -3,12 +3,19 @@
  * discovery document and JWKS over HTTP): GitHub- and GitLab-shaped ID tokens become gate tokens
  * that work and name the run; every way an ID token can be wrong is refused, naming the check.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getRuntimeDb, type RuntimeDb } from '@/db/runtime';
 import { auditEvents } from '@/db/schema/runtime';
 import { createTrustPolicyEndpoint, deleteTrustPolicyEndpoint, listTrustPoliciesEndpoint, tokenExchange, TOKEN_EXCHANGE_GRANT, ID_TOKEN_TYPE } from '@/lib/api/endpoints/ci-identity';
+import { evaluateGate } from '@/lib/api/endpoints/gate';
 import { whoami } from '@/lib/api/endpoints/identity';
+import { handleGateEvaluate } from '@/lib/gate/handlers';
+import type { PassportStatement } from '@/lib/passport/statement';
+import { configureSecrets } from '@/lib/secrets';
 import { describeCaller } from '@/lib/auth/whoami';
 import { withApi } from '@/lib/http/with-api';
 import { apiRequest, testMember, testSessionCookie, testWorkspace } from '@/lib/testing/identity';
@@ -26,6 +33,7 @@ const routes = {
   create: withApi(createTrustPolicyEndpoint, handleCreateTrustPolicy),
   remove: withApi(deleteTrustPolicyEndpoint, handleDeleteTrustPolicy),
   whoami: withApi(whoami, describeCaller),
+  gate: withApi(evaluateGate, handleGateEvaluate),
 };
 
 let db: RuntimeDb;
@@ -58,6 +66,8 @@ async function refusedCheck(workspace: string, subjectToken: string): Promise<st
 }
 
 beforeAll(async () => {
+  // The gate signs passports with the workspace key, kept in a secret store of this run's own.
+  configureSecrets({ target: 'runtime', env: { RP_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'rp-ci-identity-')) } });
   db = await getRuntimeDb();
   issuer = await startTestIssuer();
   other = await startTestIssuer();
@@ -123,11 +133,38 @@ describe('token exchange', () => {
     const described = (await me.json()) as { workspace: { slug: string }; scopes: string[]; token: { name: string; expiresAt: string } };
     expect(described.workspace.slug).toBe(acme.slug);
     expect(described.scopes.sort()).toEqual(['evidence:write', 'gate:evaluate']);
-    expect(described.token.name).toBe(`ci acme/api@refs/heads/main run 9876543210 (${new URL(issuer.url).host})`);
+    expect(described.token.name).toBe(`ci acme/api@refs/heads/main .github/workflows/release.yml run 9876543210 (${new URL(issuer.url).host})`);
     expect(new Date(described.token.expiresAt).getTime() - Date.now()).toBeLessThanOrEqual(15 * 60_000);
 
     const [event] = await db.select().from(auditEvents).where(and(eq(auditEvents.workspaceId, acme.id), eq(auditEvents.action, 'token.exchange')));
     expect(event!.details).toMatchObject({ ciIdentity: { repository: 'acme/api', workflow: 'acme/api/.github/workflows/release.yml@refs/heads/main', runId: '9876543210' }, policy: { name: 'api main' } });
+  });
+
+  it('names the run in the signed passport and in every audit event of the gate token', async () => {
+    const exchanged = await exchange(acme.slug, await issuer.sign(githubClaims(AUDIENCE)));
+    const token = String(exchanged.body.access_token);
+    const release = { service: 'api', environment: 'staging', sourceSha: 'c'.repeat(40), imageDigest: `sha256:${'ab'.repeat(32)}` };
+    const answer = await routes.gate(apiRequest('/api/v1/gate/evaluate', { token, json: release }), { params: {} });
+    expect(answer.status).toBe(200);
+    const { passport } = (await answer.json()) as { passport: { id: string; envelope: { payload: string } } };
+    const statement = JSON.parse(Buffer.from(passport.envelope.payload, 'base64').toString('utf8')) as PassportStatement;
+    expect(statement.predicate.requestedBy).toEqual({
+      type: 'ci',
+      label: `ci acme/api@refs/heads/main .github/workflows/release.yml run 9876543210 (${new URL(issuer.url).host})`,
+      ci: expect.objectContaining({ issuer: issuer.url, repository: 'acme/api', ref: 'refs/heads/main', workflow: 'acme/api/.github/workflows/release.yml@refs/heads/main', runId: '9876543210' }) as unknown,
+    });
+    const events = await db.select().from(auditEvents).where(and(eq(auditEvents.workspaceId, acme.id), eq(auditEvents.actorType, 'token')));
+    const gateEvents = events.filter((event) => event.resourceId === passport.id || event.action.startsWith('api.gate'));
+    expect(gateEvents.length).toBeGreaterThan(0);
+    for (const event of gateEvents) expect(event.actorLabel).toBe(statement.predicate.requestedBy!.label);
+
+    // A person's or a plain token's passport names them the same way, without CI claims.
+    const plain = await routes.gate(apiRequest('/api/v1/gate/evaluate', { cookie: admin[acme.slug], headers: { 'rp-workspace': acme.slug }, json: release }), { params: {} });
+    expect(plain.status).toBe(200);
+    const body = (await plain.json()) as { passport: { envelope: { payload: string } } };
+    const signed = JSON.parse(Buffer.from(body.passport.envelope.payload, 'base64').toString('utf8')) as PassportStatement;
+    expect(signed.predicate.requestedBy).toMatchObject({ type: 'user', label: expect.stringContaining('@') as unknown });
+    expect(signed.predicate.requestedBy).not.toHaveProperty('ci');
   });
 
   it('matches a GitLab-shaped ID token by pattern and keeps the policy environments', async () => {

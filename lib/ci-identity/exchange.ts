@@ -93,7 +93,23 @@ function describe(payload: JWTPayload): CiIdentity {
   return identity;
 }
 
-/** What a person reading the audit log recognises: "ci acme/api@refs/heads/main run 123 (github)". */
+/**
+ * The workflow file of a run: GitHub's workflow_ref "acme/api/.github/workflows/release.yml@refs/heads/main"
+ * and GitLab's ci_config_ref_uri "gitlab.com/acme/api//.gitlab-ci.yml@refs/heads/main" both name it
+ * after the repository and before the ref.
+ */
+export function workflowFile(identity: Pick<CiIdentity, 'workflow' | 'repository'>): string {
+  const withoutRef = identity.workflow.replace(/@[^@]*$/, '');
+  const gitlab = withoutRef.indexOf('//');
+  if (gitlab >= 0) return withoutRef.slice(gitlab + 2);
+  if (identity.repository && withoutRef.startsWith(`${identity.repository}/`)) return withoutRef.slice(identity.repository.length + 1);
+  return withoutRef;
+}
+
+/**
+ * What a person reading the audit log recognises, and what every event of the gate token carries:
+ * "ci acme/api@refs/heads/main .github/workflows/release.yml run 123 (token.actions.githubusercontent.com)".
+ */
 export function ciIdentityLabel(identity: CiIdentity): string {
   const host = (() => {
     try {
@@ -102,7 +118,8 @@ export function ciIdentityLabel(identity: CiIdentity): string {
       return identity.issuer;
     }
   })();
-  return `ci ${identity.repository || identity.subject}@${identity.ref || '?'} run ${identity.runId || '?'} (${host})`;
+  const workflow = workflowFile(identity);
+  return `ci ${identity.repository || identity.subject}@${identity.ref || '?'}${workflow ? ` ${workflow}` : ''} run ${identity.runId || '?'} (${host})`;
 }
 
 async function verifyIdToken(idToken: string, issuer: string, now: Date): Promise<JWTPayload> {

@@ -12,6 +12,7 @@ import type { RuleResult } from '@/lib/gate/evaluate';
 import { ProblemError } from '@/lib/http/problem';
 import type { PolicyRule } from '@/lib/policy/schema';
 import { publishedKeys } from '@/lib/passport/signing-keys';
+import type { PassportRequester } from '@/lib/passport/statement';
 import { passportDetails, replayPassport, type PassportDetails } from '@/lib/passport/store';
 import { verifyPassport } from '@/lib/passport/verify';
 import { listReleaseApprovals, type ApprovalView } from './approvals';
@@ -56,6 +57,8 @@ export interface PassportView {
   inputHash: string;
   policy: { id: string; name: string; version: number; hash: string; mode: string; currentVersion: number | null };
   actor: string | null;
+  /** Who asked, as signed into the passport (null in passports made before it was recorded). */
+  requestedBy: PassportRequester | null;
   reasons: ReasonView[];
   evidence: EvidenceView[];
   artifacts: PassportDetails['inputs']['artifacts'];
@@ -128,6 +131,7 @@ export async function passportView(db: RuntimeDb, workspace: { id: string; slug:
     notes: predicate.decision.notes,
     inputHash: predicate.inputHash,
     policy: { ...predicate.policy, currentVersion: current[0]?.version ?? null },
+    requestedBy: predicate.requestedBy ?? null,
     actor: row!.actor,
     reasons: predicate.decision.reasons.map((reason) => ({ ...reason, description: descriptions.get(reason.ruleId) ?? null })),
     evidence: details.inputs.evidence.map((item) => {

@@ -4,8 +4,18 @@
  */
 import type { evaluateGate } from '@/lib/api/endpoints/gate';
 import type { ApiContext } from '@/lib/http/with-api';
+import type { PassportRequester } from '@/lib/passport/statement';
 import { IDEMPOTENCY_REPLAYED_HEADER, idempotencyKeyOf } from './idempotency';
 import { evaluateGateRequest } from './service';
+
+/** The passport's requester: the CI run behind an exchanged token, else the token or the person. */
+function requesterOf(ctx: ApiContext<typeof evaluateGate>): PassportRequester | undefined {
+  if (ctx.token) {
+    return ctx.token.ciIdentity ? { type: 'ci', label: ctx.token.name, ci: ctx.token.ciIdentity } : { type: 'token', label: ctx.token.name };
+  }
+  if (ctx.session) return { type: 'user', label: ctx.session.user.email };
+  return undefined;
+}
 
 export async function handleGateEvaluate(ctx: ApiContext<typeof evaluateGate>) {
   const workspace = ctx.workspace!;
@@ -28,6 +38,7 @@ export async function handleGateEvaluate(ctx: ApiContext<typeof evaluateGate>) {
       requestId: ctx.requestId,
       audit: ctx.audit,
       idempotencyKey,
+      requestedBy: requesterOf(ctx),
     },
   );
   const answer = {

@@ -16,7 +16,7 @@ import { ProblemError } from '@/lib/http/problem';
 import { hasProductionEntitlement } from '@/lib/license/status';
 import { IN_TOTO_PAYLOAD_TYPE, signEnvelope, type DsseEnvelope } from '@/lib/passport/dsse';
 import { activeSigningKey } from '@/lib/passport/signing-keys';
-import { buildPassport } from '@/lib/passport/statement';
+import { buildPassport, type PassportRequester } from '@/lib/passport/statement';
 import { policyForRelease } from '@/lib/policy/store';
 import { ensureEnvironment, ensureService } from './catalog';
 import { IDEMPOTENCY_KEY_HOURS, isKeyTaken, recordedAnswer, requestHashOf } from './idempotency';
@@ -56,6 +56,8 @@ export interface GateContext {
   audit?: AuditContext;
   /** The request's Idempotency-Key (lib/gate/idempotency.ts): a retry gets the first answer. */
   idempotencyKey?: string | null;
+  /** Who asked, signed into the passport (a CI run's identity, a token, a person). */
+  requestedBy?: PassportRequester;
 }
 
 export async function evaluateGateRequest(db: RuntimeDb, workspace: { id: string; slug: string }, request: GateRequest, context: GateContext): Promise<GateOutcome> {
@@ -123,7 +125,7 @@ export async function evaluateGateRequest(db: RuntimeDb, workspace: { id: string
 
   const decisionId = crypto.randomUUID();
   const evaluation = evaluateRelease(inputs, policy, evaluatedAt);
-  const passport = buildPassport(inputs, policy, evaluation, evaluatedAt, decisionId);
+  const passport = buildPassport(inputs, policy, evaluation, evaluatedAt, decisionId, context.requestedBy);
   const key = await activeSigningKey(db, workspace, { requestId: context.requestId });
   const envelope = signEnvelope(Buffer.from(passport.payload, 'utf8'), IN_TOTO_PAYLOAD_TYPE, key);
 

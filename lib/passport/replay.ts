@@ -19,7 +19,7 @@ export interface ReplayResult {
 export function replayDetails(details: { id: string; statement: PassportStatement; inputs: GateInputs; policy: AppliedPolicy }): ReplayResult {
   const evaluatedAt = details.statement.predicate.decision.evaluatedAt;
   const evaluation = evaluateRelease(details.inputs, details.policy, evaluatedAt);
-  const replayed = buildPassport(details.inputs, details.policy, evaluation, evaluatedAt, details.statement.predicate.decision.id);
+  const replayed = buildPassport(details.inputs, details.policy, evaluation, evaluatedAt, details.statement.predicate.decision.id, details.statement.predicate.requestedBy);
   return {
     match: replayed.id === details.id,
     passportId: details.id,

@@ -12,6 +12,17 @@ import { canonicalJson, sha256Hex } from '@/lib/json/canonical';
 export const IN_TOTO_STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
 export const PASSPORT_PREDICATE_TYPE = 'https://releasepassport.com/passport/v1';
 
+/**
+ * Who asked the gate, signed into the passport: a CI run (its OIDC identity: issuer, repository,
+ * ref, workflow, run id), an API token or a person, as the audit log names them.
+ */
+export interface PassportRequester {
+  type: 'ci' | 'token' | 'user';
+  label: string;
+  /** The CI identity of an exchanged gate token (lib/ci-identity/exchange.ts). */
+  ci?: Record<string, string>;
+}
+
 export interface PassportStatement {
   _type: typeof IN_TOTO_STATEMENT_TYPE;
   subject: Array<{ name: string; digest: Record<string, string> }>;
@@ -37,6 +48,8 @@ export interface PassportStatement {
     };
     /** sha256 of the canonical normalized input snapshot. */
     inputHash: string;
+    /** Who asked (absent in passports made before it was added). */
+    requestedBy?: PassportRequester;
   };
 }
 
@@ -47,7 +60,14 @@ export interface BuiltPassport {
   statement: PassportStatement;
 }
 
-export function buildPassport(rawInputs: GateInputs, policy: AppliedPolicy, evaluation: Evaluation, evaluatedAt: string, decisionId?: string): BuiltPassport {
+export function buildPassport(
+  rawInputs: GateInputs,
+  policy: AppliedPolicy,
+  evaluation: Evaluation,
+  evaluatedAt: string,
+  decisionId?: string,
+  requestedBy?: PassportRequester,
+): BuiltPassport {
   const inputs = normalizeInputs(rawInputs);
   const { release } = inputs;
   const statement: PassportStatement = {
@@ -76,6 +96,7 @@ export function buildPassport(rawInputs: GateInputs, policy: AppliedPolicy, eval
         notes: evaluation.notes,
       },
       inputHash: inputHash(inputs),
+      ...(requestedBy ? { requestedBy } : {}),
     },
   };
   const payload = canonicalJson(statement);

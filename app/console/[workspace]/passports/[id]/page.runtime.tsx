@@ -9,6 +9,7 @@ import { passportView } from '@/lib/console/passport-detail';
 import { formatBytes } from '@/lib/evidence/kinds';
 import { modeNote } from '@/lib/gate/evaluate';
 import { plural } from '@/lib/gate/rules/types';
+import { RequestedBy } from './requested-by';
 import { ApprovalsCard, CommentsCard, SignatureCard } from './sign-off';
 
 export const metadata: Metadata = { title: 'Passport' };
@@ -109,6 +110,7 @@ export default async function PassportPage({ params }: { params: Promise<{ works
               <code className="break-all font-mono text-xs">{view.inputHash}</code>
             </Fact>
             <Fact label="Requested mode">{view.requestedMode}</Fact>
+            <RequestedBy requester={view.requestedBy} fallback={view.actor} />
           </dl>
         </Card>
 
