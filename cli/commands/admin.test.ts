@@ -75,4 +75,36 @@ describe('rp admin and rp audit', () => {
     expect(broken.code).toBe(1);
     expect(broken.stdout).toMatch(/BROKEN {2}workspace acme .*: at seq 2 .*modified after it was written.*1 events before it verify/);
   });
+
+  it('manage CI trust policies: add, refuse a malformed one naming the field, list, remove, all audited', { timeout: 120_000 }, async () => {
+    expect((await rp(['admin', 'create-workspace', 'ci-ws'])).code).toBe(0);
+    const added = await rp(['admin', 'add-trust-policy', 'ci-ws', '--name', 'api main', '--issuer', 'github', '--audience', 'https://rp.example.test', '--condition', 'repository=acme/api', '--condition', 'ref=refs/heads/main', '--scopes', 'gate:evaluate,evidence:write', '--environments', 'production', '--json']);
+    expect(added.code).toBe(0);
+    expect(JSON.parse(added.stdout)).toMatchObject({ issuer: 'https://token.actions.githubusercontent.com', conditions: { repository: 'acme/api', ref: 'refs/heads/main' }, scopes: ['evidence:write', 'gate:evaluate'], environments: ['production'] });
+
+    const malformed = await rp(['admin', 'add-trust-policy', 'ci-ws', '--name', 'bad', '--issuer', 'http://ci.example.com', '--audience', 'https://rp.example.test', '--condition', 'repository', '--scopes', 'gate:evaluate']);
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toContain('"repository" is not claim=value');
+    const plainHttp = await rp(['admin', 'add-trust-policy', 'ci-ws', '--name', 'bad', '--issuer', 'http://ci.example.com', '--audience', 'https://rp.example.test', '--condition', 'repository=a/b', '--scopes', 'gate:evaluate,admin:everything']);
+    expect(plainHttp.code).toBe(2);
+    expect(plainHttp.stderr).toMatch(/issuer: the issuer must be an https URL.*scopes: scopes are gate:evaluate/);
+    expect((await rp(['admin', 'add-trust-policy', 'ci-ws', '--name', 'api main', '--issuer', 'gitlab', '--audience', 'https://rp.example.test', '--condition', 'project_path=a/b', '--scopes', 'gate:evaluate'])).stderr).toContain('named "api main" already');
+
+    const listed = await rp(['admin', 'list-trust-policies', 'ci-ws']);
+    expect(listed.stdout).toMatch(/api main\n {4}https:\/\/token\.actions\.githubusercontent\.com, aud https:\/\/rp\.example\.test\n {4}when ref=refs\/heads\/main, repository=acme\/api\n {4}grants evidence:write, gate:evaluate; all services; environments production/);
+    expect((await rp(['admin', 'remove-trust-policy', 'ci-ws', 'api main'])).stdout).toContain('Removed trust policy "api main" from ci-ws.');
+    expect((await rp(['admin', 'remove-trust-policy', 'ci-ws', 'api main'])).code).toBe(2);
+    expect((await rp(['admin', 'list-trust-policies', 'ci-ws'])).stdout).toContain('ci-ws has no trust policies');
+
+    const db = await openDirect();
+    try {
+      const events = await db.query<{ action: string; actor_label: string }>(
+        sql`select action, actor_label from audit_events e join workspaces w on w.id = e.workspace_id where w.slug = 'ci-ws' and action like 'ci_trust_policy.%' order by seq`,
+      );
+      expect(events.map((event) => event.action)).toEqual(['ci_trust_policy.create', 'ci_trust_policy.delete']);
+      expect(events[0]!.actor_label).toMatch(/^rp admin add-trust-policy \(/);
+    } finally {
+      await db.close();
+    }
+  });
 });

@@ -4,14 +4,34 @@
  * operator as actor. See cli/commands/runtime-db.ts for how the database is opened.
  */
 import type { Command } from 'commander';
+import type { RuntimeDb } from '@/db/runtime';
+import type { WorkspaceRef } from '@/lib/workspaces/store';
 import { csv, operatorAudit, parseDuration, readSecretInput, withRuntimeDb } from './runtime-db';
+
+/** A validation problem of the shared schemas is a usage error here (exit 2), its message as it is. */
+function asUsage<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    throw Object.assign(error instanceof Error ? error : new Error(String(error)), { exitCode: 2 });
+  }
+}
+
+async function withWorkspace(slug: string, run: (db: RuntimeDb, workspace: WorkspaceRef) => Promise<void>): Promise<void> {
+  const { findWorkspaceBySlug } = await import('@/lib/workspaces/store');
+  await withRuntimeDb(async (db) => {
+    const workspace = await findWorkspaceBySlug(db, slug);
+    if (!workspace) throw Object.assign(new Error(`There is no workspace "${slug}".`), { exitCode: 2 });
+    await run(db, workspace);
+  });
+}
 
 function print(json: boolean, value: unknown, text: string): void {
   console.log(json ? JSON.stringify(value, null, 2) : text);
 }
 
 export function registerAdmin(program: Command): void {
-  const admin = program.command('admin').description('administer the runtime: workspaces, people, API tokens (DATABASE_URL, or the embedded database while no server holds it)');
+  const admin = program.command('admin').description('administer the runtime: workspaces, people, API tokens, CI trust policies (DATABASE_URL, or the embedded database while no server holds it)');
 
   admin
     .command('create-workspace')
@@ -131,6 +151,67 @@ export function registerAdmin(program: Command): void {
           console.error('It is shown only this once: store it in your CI secret store now.');
           console.log(token);
         }
+      });
+    });
+
+  admin
+    .command('add-trust-policy')
+    .description('trust a CI identity: matching runs exchange their OIDC ID token for a 15-minute gate token (no stored secret)')
+    .argument('<workspace>', 'workspace slug')
+    .requiredOption('--name <name>', 'e.g. "api releases from main"')
+    .requiredOption('--issuer <issuer>', 'github, gitlab or an issuer URL (https)')
+    .requiredOption('--audience <url>', 'the aud the ID token must carry: this runtime\'s URL')
+    .requiredOption('--condition <claim=value...>', 'a claim condition; * matches any run of characters (repeat the flag for more)')
+    .requiredOption('--scopes <scopes>', 'comma-separated: gate:evaluate,evidence:write,evidence:read,passport:read,policy:read')
+    .option('--services <slugs>', 'limit to these services (comma-separated)')
+    .option('--environments <slugs>', 'limit to these environments (comma-separated)')
+    .option('--json', 'print JSON')
+    .action(async (slug: string, options: { name: string; issuer: string; audience: string; condition: string[]; scopes: string; services?: string; environments?: string; json?: boolean }) => {
+      const { conditionsFromLines, createTrustPolicy, parseTrustPolicyInput } = await import('@/lib/ci-identity/policies');
+      const input = asUsage(() =>
+        parseTrustPolicyInput({
+          name: options.name,
+          issuer: options.issuer,
+          audience: options.audience,
+          conditions: conditionsFromLines(options.condition),
+          scopes: csv(options.scopes) ?? [],
+          services: csv(options.services),
+          environments: csv(options.environments),
+        }),
+      );
+      await withWorkspace(slug, async (db, workspace) => {
+        const created = await createTrustPolicy(db, workspace.id, input, operatorAudit('admin add-trust-policy'));
+        if (created === 'name-taken') throw Object.assign(new Error(`${workspace.slug} has a trust policy named "${input.name}" already; choose another name.`), { exitCode: 2 });
+        print(Boolean(options.json), created, `Added trust policy "${created.name}" to ${workspace.slug}: ${created.issuer}, aud ${created.audience}, ${Object.entries(created.conditions).map(([claim, value]) => `${claim}=${value}`).join(', ')} → ${created.scopes.join(', ')}.`);
+      });
+    });
+
+  admin
+    .command('list-trust-policies')
+    .description("a workspace's CI trust policies")
+    .argument('<workspace>', 'workspace slug')
+    .option('--json', 'print JSON')
+    .action(async (slug: string, options: { json?: boolean }) => {
+      const { listTrustPolicies } = await import('@/lib/ci-identity/policies');
+      await withWorkspace(slug, async (db, workspace) => {
+        const policies = await listTrustPolicies(db, workspace.id);
+        const lines = policies.map((policy) => `${policy.id}  ${policy.name}\n    ${policy.issuer}, aud ${policy.audience}\n    when ${Object.entries(policy.conditions).map(([claim, value]) => `${claim}=${value}`).join(', ')}\n    grants ${policy.scopes.join(', ')}; ${policy.services ? `services ${policy.services.join(', ')}` : 'all services'}; ${policy.environments ? `environments ${policy.environments.join(', ')}` : 'all environments'}`);
+        print(Boolean(options.json), policies, lines.length ? lines.join('\n') : `${workspace.slug} has no trust policies: its pipelines need an API token.`);
+      });
+    });
+
+  admin
+    .command('remove-trust-policy')
+    .description('remove a CI trust policy (gate tokens issued under it expire within 15 minutes)')
+    .argument('<workspace>', 'workspace slug')
+    .argument('<policy>', 'the policy\'s name or id')
+    .action(async (slug: string, policyRef: string) => {
+      const { deleteTrustPolicy, listTrustPolicies } = await import('@/lib/ci-identity/policies');
+      await withWorkspace(slug, async (db, workspace) => {
+        const policy = (await listTrustPolicies(db, workspace.id)).find((candidate) => candidate.id === policyRef || candidate.name === policyRef);
+        if (!policy) throw Object.assign(new Error(`${workspace.slug} has no trust policy named "${policyRef}" (rp admin list-trust-policies ${workspace.slug}).`), { exitCode: 2 });
+        await deleteTrustPolicy(db, workspace.id, policy.id, operatorAudit('admin remove-trust-policy'));
+        console.log(`Removed trust policy "${policy.name}" from ${workspace.slug}.`);
       });
     });
 }

@@ -11,6 +11,7 @@ import { appendAuditEvent, type DbOrTx } from '@/lib/audit/log';
 import type { AuditContext } from '@/lib/audit/event';
 import { TOKEN_SCOPES } from '@/lib/tokens/store';
 import { serviceNameSchema } from '@/lib/domain/primitives';
+import { ProblemError } from '@/lib/http/problem';
 
 /** Issuers CI platforms use, so an admin picks a name instead of typing a URL. */
 export const ISSUER_PRESETS = {
@@ -52,6 +53,39 @@ export const trustPolicyInputSchema = z.object({
 });
 export type TrustPolicyInput = z.input<typeof trustPolicyInputSchema>;
 export type TrustPolicy = typeof ciTrustPolicies.$inferSelect;
+
+/** Claims each platform's ID token carries that a condition usually names (shown beside the form). */
+export const CLAIM_HINTS = {
+  github: ['repository', 'repository_owner', 'ref', 'ref_type', 'environment', 'workflow_ref', 'job_workflow_ref', 'event_name', 'sub'],
+  gitlab: ['project_path', 'namespace_path', 'ref', 'ref_type', 'ref_protected', 'environment', 'ci_config_ref_uri', 'pipeline_source', 'sub'],
+} as const;
+
+/**
+ * A trust policy as the console and the CLI send it, checked by the API's schema; a refusal is a
+ * validation problem naming each field (the console shows it beside the field, the CLI prints it).
+ */
+export function parseTrustPolicyInput(input: unknown): z.output<typeof trustPolicyInputSchema> {
+  const parsed = trustPolicyInputSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const errors = parsed.error.issues.map((issue) => ({ path: String(issue.path[0] ?? 'policy'), message: issue.message }));
+  throw new ProblemError('validation-failed', `The trust policy was not saved: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}.`, { errors });
+}
+
+/** "claim=value" lines (the console's text area, the CLI's --condition) to a policy's conditions. */
+export function conditionsFromLines(lines: string[]): Record<string, string> {
+  const conditions: Record<string, string> = {};
+  for (const raw of lines) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const at = line.indexOf('=');
+    const claim = line.slice(0, Math.max(at, 0)).trim();
+    const refuse = (message: string) => new ProblemError('validation-failed', `The trust policy was not saved: conditions: ${message}.`, { errors: [{ path: 'conditions', message }] });
+    if (at <= 0 || !claim) throw refuse(`"${line.slice(0, 60)}" is not claim=value (e.g. repository=acme/api)`);
+    if (claim in conditions) throw refuse(`the claim "${claim}" is named twice; one value per claim (use * for a pattern)`);
+    conditions[claim] = line.slice(at + 1).trim();
+  }
+  return conditions;
+}
 
 /** Does `value` satisfy a condition: exact, or `*` standing for any run of characters. */
 export function claimMatches(condition: string, value: unknown): boolean {

@@ -18,3 +18,12 @@ export function failed(message: string, fieldErrors?: Record<string, string>): A
 export function succeeded(message: string, extra: Omit<ActionState, 'ok' | 'message'> = {}): ActionState {
   return { ok: true, message, nonce: crypto.randomUUID(), ...extra };
 }
+
+/** A form's "api, web" list field: distinct items, or null when empty (meaning "no limit"). */
+export function listField(value: FormDataEntryValue | null): string[] | null {
+  const list = String(value ?? '')
+    .split(/[\s,]+/)
+    .map((item) => item.trim())
+    .filter(Boolean);
+  return list.length > 0 ? [...new Set(list)] : null;
+}

@@ -11,6 +11,7 @@ export const SETTINGS_NAV: Array<{ label: string; segment: string; verb: Verb | 
   { label: 'All settings', segment: '', verb: null },
   { label: 'Members', segment: 'members', verb: null },
   { label: 'API tokens', segment: 'tokens', verb: 'token.manage' },
+  { label: 'CI identities', segment: 'ci-identities', verb: 'settings.read' },
   { label: 'Connectors', segment: 'connectors', verb: 'connector.read' },
   { label: 'Secrets', segment: 'secrets', verb: 'settings.read' },
   { label: 'Retention', segment: 'retention', verb: 'settings.read' },

@@ -8,6 +8,7 @@ import { getLicenseStatus } from '@/lib/license/status';
 import { getRetentionPolicy } from '@/lib/retention/policy';
 import { installationSecretsStatus } from '@/lib/secrets';
 import { listApiTokens } from '@/lib/tokens/store';
+import { listTrustPolicies } from '@/lib/ci-identity/policies';
 import { listMembers } from '@/lib/workspaces/members';
 import { plural } from '@/lib/gate/rules/types';
 
@@ -37,7 +38,7 @@ export default async function SettingsHome({ params }: { params: Promise<{ works
   const { db, workspace, can } = await requireMember(slug, 'settings.read', `/settings/${slug}`);
   const base = `/settings/${workspace.slug}`;
   const now = new Date();
-  const [members, tokens, license, retention, connectors, secrets] = await Promise.all([
+  const [members, tokens, license, retention, connectors, secrets, trustPolicies] = await Promise.all([
     listMembers(db, workspace.id),
     can('token.manage') ? listApiTokens(db, workspace.id) : Promise.resolve(null),
     getLicenseStatus({ db }),
@@ -45,6 +46,7 @@ export default async function SettingsHome({ params }: { params: Promise<{ works
     listConnectors(workspace.id, db),
     // Status only (set, and where it comes from), and only for those allowed to see it.
     can('secret.read') ? installationSecretsStatus() : Promise.resolve(null),
+    listTrustPolicies(db, workspace.id),
   ]);
   const activeTokens = tokens?.filter((token) => !token.revokedAt && token.expiresAt > now) ?? [];
   const expiringSoon = activeTokens.filter((token) => token.expiresAt.getTime() - now.getTime() < 14 * 86_400_000);
@@ -68,6 +70,10 @@ export default async function SettingsHome({ params }: { params: Promise<{ works
             {expiringSoon.length > 0 && <p className="text-amber-800 dark:text-amber-300">Expiring within two weeks: {expiringSoon.map((token) => token.name).join(', ')}. Create replacements before CI breaks.</p>}
           </Section>
         )}
+
+        <Section title="CI identities" href={`${base}/ci-identities`} status={<Badge>{plural(trustPolicies.length, 'trust policy', 'trust policies')}</Badge>}>
+          <p>Pipelines that sign in with their CI platform&apos;s ID token instead of a stored secret, and what their 15-minute gate tokens may do.</p>
+        </Section>
 
         <Section
           title="Secrets"

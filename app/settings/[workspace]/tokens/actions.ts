@@ -2,19 +2,11 @@
 /** API token management. Each action re-checks the session, the membership and token.manage. */
 import { revalidatePath } from 'next/cache';
 import { requireMember } from '@/lib/auth/guard';
-import { failed, succeeded } from '@/lib/http/action-state';
+import { failed, listField, succeeded } from '@/lib/http/action-state';
 import { createApiToken, revokeApiToken, TokenInputError } from '@/lib/tokens/store';
 import { actionParam, stateAction } from '@/lib/http/server-action';
 
 const DAY_MS = 86_400_000;
-
-function slugList(value: FormDataEntryValue | null): string[] | null {
-  const list = String(value ?? '')
-    .split(/[\s,]+/)
-    .map((item) => item.trim())
-    .filter(Boolean);
-  return list.length > 0 ? [...new Set(list)] : null;
-}
 
 export const createTokenAction = stateAction('createTokenAction', [actionParam.workspace, actionParam.state, actionParam.form], async (slug, _state, formData) => {
   const { db, user, workspace, audit } = await requireMember(slug, 'token.manage', `/settings/${slug}/tokens`);
@@ -26,8 +18,8 @@ export const createTokenAction = stateAction('createTokenAction', [actionParam.w
       {
         name: String(formData.get('name') ?? ''),
         scopes: formData.getAll('scopes').map(String),
-        services: slugList(formData.get('services')),
-        environments: slugList(formData.get('environments')),
+        services: listField(formData.get('services')),
+        environments: listField(formData.get('environments')),
         expiresAt: new Date(Date.now() + (Number.isFinite(days) && days > 0 ? days : 0) * DAY_MS),
         dpopJkt: String(formData.get('dpopJkt') ?? '').trim() || null,
       },

@@ -1,19 +1,14 @@
-import { ActionForm, FieldError, SubmitButton } from '@/app/_components/action-form';
+import Link from 'next/link';
+import { ActionForm, SubmitButton } from '@/app/_components/action-form';
 import { RowAction } from '@/app/_components/row-action';
 import { Badge, Card, EmptyState, Field, inputClass, PageHeader, Table, Td, Time } from '@/app/_components/ui';
 import { requireMember } from '@/lib/auth/guard';
-import { listApiTokens, MAX_TOKEN_LIFETIME_DAYS, TOKEN_SCOPES } from '@/lib/tokens/store';
+import { listApiTokens, MAX_TOKEN_LIFETIME_DAYS } from '@/lib/tokens/store';
+import { describeLimits, TokenScopeFields } from '../_components/token-scope-fields';
 import { createTokenAction, revokeTokenAction } from './actions';
 
 export const metadata = { title: 'API tokens' };
 
-const SCOPE_HELP: Record<string, string> = {
-  'gate:evaluate': 'ask the gate whether a release may go out',
-  'evidence:write': 'upload evidence (SBOM, SARIF, provenance…)',
-  'evidence:read': 'read evidence records',
-  'passport:read': 'read and download passports',
-  'policy:read': 'read policies',
-};
 const EXPIRY_CHOICES = [7, 30, 90, 180, MAX_TOKEN_LIFETIME_DAYS - 1];
 
 function status(token: { revokedAt: Date | null; expiresAt: Date }, now: Date) {
@@ -30,7 +25,15 @@ export default async function Tokens({ params }: { params: Promise<{ workspace: 
 
   return (
     <div className="space-y-6">
-      <PageHeader title="API tokens" description="Tokens let CI pipelines call the gate. Give each pipeline its own, with only the scopes it needs; every use is recorded." />
+      <PageHeader
+        title="API tokens"
+        description={
+          <>
+            Tokens let CI pipelines call the gate. Give each pipeline its own, with only the scopes it needs; every use is recorded. Pipelines on GitHub Actions or GitLab CI need no stored token:
+            see <Link href={`/settings/${slug}/ci-identities`}>CI identities</Link>.
+          </>
+        }
+      />
       <Card title="New token">
         <ActionForm
           action={createTokenAction.bind(null, slug)}
@@ -51,29 +54,7 @@ export default async function Tokens({ params }: { params: Promise<{ workspace: 
                 </select>
               </Field>
             </div>
-            <fieldset aria-describedby="token-scopes-error">
-              <legend className="text-sm font-medium text-slate-800 dark:text-slate-200">Scopes</legend>
-              <div className="mt-2 grid gap-2 sm:grid-cols-2">
-                {TOKEN_SCOPES.map((scope) => (
-                  <label key={scope} className="flex items-start gap-2 rounded-md border border-slate-200 p-3 text-sm has-[:checked]:border-brand-500 dark:border-slate-700">
-                    <input type="checkbox" name="scopes" value={scope} defaultChecked={scope === 'gate:evaluate' || scope === 'evidence:write'} className="mt-0.5 h-4 w-4 accent-brand-600" />
-                    <span>
-                      <span className="font-mono font-medium">{scope}</span>
-                      <span className="block text-xs text-slate-500 dark:text-slate-400">{SCOPE_HELP[scope]}</span>
-                    </span>
-                  </label>
-                ))}
-              </div>
-              <FieldError name="scopes" id="token-scopes-error" />
-            </fieldset>
-            <div className="grid gap-4 sm:grid-cols-2">
-              <Field id="token-services" label="Only these services (optional)" hint="Service slugs, separated by commas. Empty: every service." name="services">
-                <input id="token-services" name="services" placeholder="api, web" aria-describedby="token-services-hint token-services-error" className={`${inputClass} font-mono`} />
-              </Field>
-              <Field id="token-environments" label="Only these environments (optional)" hint="Environment slugs. Empty: every environment." name="environments">
-                <input id="token-environments" name="environments" placeholder="staging" aria-describedby="token-environments-hint token-environments-error" className={`${inputClass} font-mono`} />
-              </Field>
-            </div>
+            <TokenScopeFields idPrefix="token" />
             <details className="rounded-md border border-slate-200 p-3 dark:border-slate-700">
               <summary className="cursor-pointer text-sm font-medium">Bind to a DPoP key (optional)</summary>
               <div className="mt-3">
@@ -107,7 +88,7 @@ export default async function Tokens({ params }: { params: Promise<{ workspace: 
                     {token.dpopJkt && <Badge tone="green">DPoP</Badge>}
                   </span>
                   <span className="mt-1 block text-xs text-slate-500 dark:text-slate-400">
-                    {token.services ? `services: ${token.services.join(', ')}` : 'all services'} · {token.environments ? `environments: ${token.environments.join(', ')}` : 'all environments'}
+                    {describeLimits(token)}
                   </span>
                 </Td>
                 <Td>
