@@ -186,6 +186,39 @@ test('a viewer reads passports and policies but cannot approve, export, or see s
   expect(other?.status()).toBe(404);
 });
 
+test('an admin trusts a CI identity in the console: errors by the field, the policy listed, removed; a viewer only reads', async ({ page }, testInfo) => {
+  await signIn(page, runtime.url, 'admin@acme.test', password('admin'), '/settings/acme/ci-identities');
+  await expect(page.getByRole('heading', { name: 'CI identities', level: 1 })).toBeVisible();
+  const add = async (name: string, conditions: string) => {
+    await page.getByLabel('Name', { exact: true }).fill(name);
+    await page.getByLabel('Issuer', { exact: true }).selectOption('github');
+    await page.getByLabel('Audience').fill('https://rp.acme.test');
+    await page.getByLabel('Claim conditions').fill(conditions);
+    await page.getByLabel('Only these environments (optional)').fill('production');
+    await page.getByRole('button', { name: 'Add trust policy' }).click();
+  };
+  await add('api main', 'repository');
+  await expect(page.locator('#policy-conditions-error')).toContainText('is not claim=value');
+  await add('api main', 'repository=acme/api\nref=refs/heads/main');
+  await expect(page.getByRole('status').filter({ hasText: 'Trust policy "api main" added' })).toBeVisible();
+  await add('web any branch', 'repository=acme/web');
+  const table = page.getByRole('region', { name: 'CI trust policies of' });
+  await expect(table.getByRole('row')).toHaveCount(3);
+  await expect(table.getByRole('row', { name: /api main/ })).toContainText('repository = acme/api');
+  await expect(table.getByRole('row', { name: /api main/ })).toContainText('environments: production');
+  await keepScreenshot(page, testInfo, 'ci-identities-admin');
+  await table.getByRole('button', { name: 'Remove web any branch' }).click();
+  await expect(table.getByRole('row')).toHaveCount(2);
+  await page.goto(`${runtime.url}/console/acme/audit`);
+  await expect(page.getByText('ci_trust_policy.delete').first()).toBeVisible();
+
+  await page.context().clearCookies();
+  await signIn(page, runtime.url, 'viewer@acme.test', password('viewer'), '/settings/acme/ci-identities');
+  await expect(page.getByText('Only admins add or remove trust policies.')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Add trust policy' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: /^Remove/ })).toHaveCount(0);
+});
+
 function consolePages(): Array<[string, string]> {
   const { scenario } = runtime;
   return [
@@ -201,6 +234,7 @@ function consolePages(): Array<[string, string]> {
     ['settings', '/settings/acme'],
     ['members', '/settings/acme/members'],
     ['tokens', '/settings/acme/tokens'],
+    ['ci-identities', '/settings/acme/ci-identities'],
     ['secrets', '/settings/acme/secrets'],
     ['connectors', '/settings/acme/connectors'],
     ['retention', '/settings/acme/retention'],

@@ -77,12 +77,12 @@ export default async function CiIdentities({ params }: { params: Promise<{ works
                 <Td>
                   <span className="font-medium">{policy.name}</span>
                   <span className="block text-xs text-slate-500 dark:text-slate-400">{ISSUER_NAMES[policy.issuer] ?? policy.issuer}</span>
-                  <span className="block break-all font-mono text-xs text-slate-500 dark:text-slate-400">aud {policy.audience}</span>
+                  <span className="block break-words font-mono text-xs text-slate-500 dark:text-slate-400">aud {policy.audience}</span>
                 </Td>
                 <Td>
                   <ul className="space-y-0.5 font-mono text-xs">
                     {Object.entries(policy.conditions).map(([claim, value]) => (
-                      <li key={claim} className="break-all">
+                      <li key={claim} className="break-words">
                         {claim} = {value}
                       </li>
                     ))}
