@@ -6,6 +6,7 @@ import { requireUser } from '@/lib/auth/guard';
 import { listActiveSessions } from '@/lib/auth/sessions';
 import { listMemberships } from '@/lib/workspaces/store';
 import { revokeSessionAction, setPasswordAction, signOutEverywhereAction, updateProfileAction } from './actions';
+import { PASSWORD_HINT } from '@/lib/auth/passwords';
 
 export const metadata = { title: 'Your account' };
 
@@ -52,7 +53,7 @@ export default async function Account({ searchParams }: { searchParams: Promise<
                     <input id="current-password" name="currentPassword" type="password" autoComplete="current-password" required aria-describedby="current-password-error" className={inputClass} />
                   </Field>
                 )}
-                <Field id="new-password" label="New password" hint="At least 12 characters." name="newPassword">
+                <Field id="new-password" label="New password" hint={PASSWORD_HINT} name="newPassword">
                   <input id="new-password" name="newPassword" type="password" autoComplete="new-password" minLength={12} required aria-describedby="new-password-hint new-password-error" className={inputClass} />
                 </Field>
                 <Field id="confirm-password" label="New password, again" name="confirmPassword">

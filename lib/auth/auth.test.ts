@@ -6,7 +6,7 @@ import { PEER_ADDRESS_HEADER } from '@/lib/http/client-address';
 import { TEST_AUDIT, testUser } from '@/lib/testing/identity';
 import { bootstrapInstallation, bootstrapMessage } from './bootstrap';
 import { resolveExternalIdentity } from './identities';
-import { hashPassword, verifyPassword } from './passwords';
+import { hashPassword, passwordProblem, verifyPassword } from './passwords';
 import { proxyIdentity } from './proxy';
 import { createSession, listActiveSessions, loadActiveSession, revokeAllSessions } from './sessions';
 import { configureSecrets } from '@/lib/secrets';
@@ -21,6 +21,22 @@ describe('passwords', () => {
     expect(await verifyPassword(hash, 'Correct horse battery staple')).toBe(false);
     expect(await verifyPassword(null, 'anything')).toBe(false);
   });
+
+  it('are counted in code points and refused when common, padded common, repetitive or built on the person', () => {
+    // 12 emoji are 24 UTF-16 units: the limit counts what a person counts.
+    expect(passwordProblem('🔑'.repeat(11) + 'x')).toBeNull();
+    expect(passwordProblem('🔑'.repeat(6))).toMatch(/at least 12/);
+    expect(passwordProblem('é'.repeat(256) + 'x')).toMatch(/at most 256/);
+    expect(passwordProblem('1q2w3e4r5t6y')).toMatch(/most common passwords/);
+    expect(passwordProblem('QWERTY123456')).toMatch(/most common passwords/);
+    expect(passwordProblem('Password1234!')).toMatch(/most common passwords/);
+    expect(passwordProblem('!!Sunshine2026')).toMatch(/most common passwords/);
+    expect(passwordProblem('aaaaaaaaaaaaaa')).toMatch(/repeats/);
+    expect(passwordProblem('abcabcabcabcabc')).toMatch(/repeats/);
+    expect(passwordProblem('margaretha2026', ['margaretha@acme.test', 'Margaretha Ops'])).toMatch(/your name, your email/);
+    expect(passwordProblem('ReleasePassport!')).toMatch(/product’s name/);
+    expect(passwordProblem('tangerine orbit kettle', ['margaretha@acme.test'])).toBeNull();
+  });
 });
 
 describe('sign-in links', () => {
@@ -34,6 +50,15 @@ describe('sign-in links', () => {
     const expired = await createSignInLink(db, user.id, 1000);
     expect(await consumeSignInLink(db, expired.secret, new Date(Date.now() + 5000))).toBeNull();
     expect(await consumeSignInLink(db, 'not-a-secret')).toBeNull();
+  });
+
+  it('issuing a new link ends the earlier unused ones', async () => {
+    const db = await getRuntimeDb();
+    const user = await testUser(db);
+    const earlier = await createSignInLink(db, user.id, 3_600_000);
+    const newer = await createSignInLink(db, user.id, 3_600_000);
+    expect(await consumeSignInLink(db, earlier.secret)).toBeNull();
+    expect((await consumeSignInLink(db, newer.secret))?.id).toBe(user.id);
   });
 });
 

@@ -10,7 +10,7 @@ import { sessions, users } from '@/db/schema/runtime';
 import type { AuditContext } from '@/lib/audit/event';
 import { createWorkspace } from '@/lib/workspaces/members';
 import type { Env } from './settings';
-import { createSignInLink, expireSignInLinks } from './sign-in-links';
+import { createSignInLink } from './sign-in-links';
 import { createUser } from './users';
 
 const BOOTSTRAP_LOCK = 7_301_995_002;
@@ -41,7 +41,6 @@ export async function bootstrapInstallation(db: RuntimeDb, env: Env = process.en
     if ((signIns?.n ?? 0) > 0) return null;
     const [first] = await tx.select({ id: users.id, email: users.email, passwordHash: users.passwordHash }).from(users).orderBy(users.createdAt).limit(1);
     if (!first || first.passwordHash) return null; // a password was set with the CLI: no link needed
-    await expireSignInLinks(tx, first.id);
     const link = await createSignInLink(tx, first.id, BOOTSTRAP_LINK_TTL_MS);
     return { created: false, email: first.email, workspace: null, link };
   });

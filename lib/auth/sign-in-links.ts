@@ -12,7 +12,9 @@ import { publicBaseUrl } from './settings';
 
 export const SIGN_IN_LINK_PATH = '/login/link';
 
+/** A new link for a person; their earlier unused links stop working (only the newest one signs in). */
 export async function createSignInLink(db: DbOrTx, userId: string, ttlMs: number): Promise<{ secret: string; url: string; expiresAt: Date }> {
+  await expireSignInLinks(db, userId);
   const secret = generateLinkSecret();
   const expiresAt = new Date(Date.now() + ttlMs);
   await db.insert(signInLinks).values({ userId, tokenHash: hashToken(secret), expiresAt });
@@ -33,7 +35,7 @@ export async function consumeSignInLink(db: RuntimeDb, secret: string, now = new
   return user && !user.disabledAt ? { id: user.id, email: user.email, name: user.name } : null;
 }
 
-/** Ends every unused link of a user (a new one was issued). */
+/** Ends every unused link of a user (a new one is being issued, or the account was disabled). */
 export async function expireSignInLinks(db: DbOrTx, userId: string, now = new Date()): Promise<void> {
   await db.update(signInLinks).set({ expiresAt: now }).where(and(eq(signInLinks.userId, userId), isNull(signInLinks.usedAt), gt(signInLinks.expiresAt, now)));
 }

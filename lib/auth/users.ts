@@ -39,7 +39,7 @@ export async function createUser(db: DbOrTx, input: { email: string; name?: stri
   const email = normalizeEmail(input.email);
   if (!isEmail(email)) throw new UserInputError('email', `"${input.email}" is not an email address`);
   if (input.password) {
-    const problem = passwordProblem(input.password);
+    const problem = passwordProblem(input.password, [email, input.name ?? '']);
     if (problem) throw new UserInputError('password', `The password is too weak: ${problem}.`);
   }
   const passwordHash = input.password ? await hashPassword(input.password) : null;
@@ -52,7 +52,8 @@ export async function createUser(db: DbOrTx, input: { email: string; name?: stri
 }
 
 export async function setPassword(db: DbOrTx, userId: string, password: string, audit: AuditContext): Promise<void> {
-  const problem = passwordProblem(password);
+  const [user] = await db.select({ email: users.email, name: users.name }).from(users).where(eq(users.id, userId));
+  const problem = passwordProblem(password, user ? [user.email, user.name] : []);
   if (problem) throw new UserInputError('password', `The password is too weak: ${problem}.`);
   const passwordHash = await hashPassword(password);
   await db.transaction(async (tx) => {

@@ -38,6 +38,10 @@ describe('client addresses', () => {
     expect(normalizeAddress('[::1]')).toBe('::1');
     expect(normalizeAddress('evil.example')).toBeNull();
     expect(normalizeAddress('')).toBeNull();
+    // Proxies that append the client's port.
+    expect(normalizeAddress('9.9.9.9:4444')).toBe('9.9.9.9');
+    expect(normalizeAddress('[2001:db8::1]:443')).toBe('2001:db8::1');
+    expect(normalizeAddress('9.9.9.9:99999999')).toBeNull();
   });
 
   it('parse address lists with CIDR ranges, and reject nonsense loudly', () => {
@@ -62,5 +66,11 @@ describe('client addresses', () => {
     expect(through('203.0.113.9')).toBe('203.0.113.9');
     // A client prepending a fake hop does not move its real address.
     expect(through('1.2.3.4, 203.0.113.9, 10.0.0.3')).toBe('203.0.113.9');
+    // Hops with ports are the clients they name, not one shared bucket.
+    expect(through('9.9.9.9:4444')).toBe('9.9.9.9');
+    expect(through('1.2.3.4, 9.9.9.8:51000')).toBe('9.9.9.8');
+    // A garbled last hop does not let the client's own earlier hop through.
+    expect(through('1.2.3.4, garbage')).toBe('10.0.0.2');
+    expect(through('1.2.3.4, garbage, 10.0.0.3')).toBe('10.0.0.3');
   });
 });

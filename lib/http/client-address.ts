@@ -13,11 +13,16 @@ import net from 'node:net';
 
 export const PEER_ADDRESS_HEADER = 'x-rp-peer-address';
 
-/** "::ffff:127.0.0.1" → "127.0.0.1"; anything that is not an IP address → null. */
+/**
+ * "::ffff:127.0.0.1" → "127.0.0.1"; a port some proxies append ("9.9.9.9:4444", "[2001:db8::1]:443")
+ * is dropped; anything that is not an IP address → null.
+ */
 export function normalizeAddress(value: string | null | undefined): string | null {
   if (!value) return null;
   let address = value.trim();
   if (address.startsWith('[') && address.includes(']')) address = address.slice(1, address.indexOf(']'));
+  const withPort = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/.exec(address);
+  if (withPort) address = withPort[1]!;
   if (/^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(address)) address = address.slice(7);
   return net.isIP(address) ? address : null;
 }
@@ -69,9 +74,15 @@ export function fromTrustedProxy(headers: Headers, proxies: net.BlockList = trus
 export function clientAddress(headers: Headers, proxies: net.BlockList = trustedProxyList()): string | null {
   const peer = peerAddress(headers);
   if (!peer || !addressIn(proxies, peer)) return peer;
-  const hops = (headers.get('x-forwarded-for') ?? '').split(',').map((hop) => normalizeAddress(hop)).filter((hop): hop is string => hop !== null);
+  const hops = (headers.get('x-forwarded-for') ?? '').split(',').map((hop) => hop.trim()).filter(Boolean);
+  let client: string | null = null;
   for (let i = hops.length - 1; i >= 0; i--) {
-    if (!addressIn(proxies, hops[i]!)) return hops[i]!;
+    const hop = normalizeAddress(hops[i]);
+    // A hop that is no address ends the walk: skipping it would hand the choice to the hops
+    // before it, which the client wrote. The last trusted address seen answers instead.
+    if (!hop) return client ?? peer;
+    if (!addressIn(proxies, hop)) return hop;
+    client = hop;
   }
-  return hops[0] ?? peer;
+  return client ?? peer;
 }

@@ -8,6 +8,7 @@ import { localAccountsEnabled } from '@/lib/auth/settings';
 import { findUserByEmail } from '@/lib/auth/users';
 import { findOpenInvitation } from '@/lib/workspaces/invitations';
 import { acceptAction, acceptWithNewAccountAction } from './actions';
+import { PASSWORD_HINT } from '@/lib/auth/passwords';
 
 export const metadata = { title: 'Invitation' };
 
@@ -71,7 +72,7 @@ export default async function Invitation({ params }: { params: Promise<{ token: 
             <Field id="invite-name" label="Your name">
               <input id="invite-name" name="name" autoComplete="name" maxLength={200} className={inputClass} />
             </Field>
-            <Field id="invite-password" label="Choose a password" hint="At least 12 characters." name="password">
+            <Field id="invite-password" label="Choose a password" hint={PASSWORD_HINT} name="password">
               <input id="invite-password" name="password" type="password" autoComplete="new-password" minLength={12} required aria-describedby="invite-password-hint invite-password-error" className={inputClass} />
             </Field>
             <Field id="invite-confirm" label="Password, again" name="confirmPassword">
