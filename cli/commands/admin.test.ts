@@ -107,4 +107,21 @@ describe('rp admin and rp audit', () => {
       await db.close();
     }
   });
+
+  it('disable and enable an account, audited on the installation chain', { timeout: 60_000 }, async () => {
+    expect((await rp(['admin', 'create-user', 'leaver@example.test'])).code).toBe(0);
+    expect((await rp(['admin', 'disable-user', 'leaver@example.test'])).stdout).toContain('leaver@example.test is disabled now.');
+    expect((await rp(['admin', 'disable-user', 'leaver@example.test'])).stdout).toContain('was already disabled');
+    expect((await rp(['admin', 'enable-user', 'leaver@example.test'])).stdout).toContain('leaver@example.test is enabled now.');
+    const unknown = await rp(['admin', 'disable-user', 'nobody@example.test']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('no person with the email nobody@example.test');
+    const db = await openDirect();
+    try {
+      const events = await db.query<{ action: string }>(sql`select action from audit_events where chain = 'installation' and action in ('user.disable', 'user.enable') order by seq`);
+      expect(events.map((event) => event.action)).toEqual(['user.disable', 'user.enable']);
+    } finally {
+      await db.close();
+    }
+  });
 });

@@ -98,6 +98,27 @@ export function registerAdmin(program: Command): void {
       });
     });
 
+  for (const [command, disabled] of [['disable-user', true], ['enable-user', false]] as const) {
+    admin
+      .command(command)
+      .description(
+        disabled
+          ? "disable a person's account: their sessions end, their sign-in links expire, and they sign in nowhere until enabled (API tokens, which belong to workspaces, keep working)"
+          : 'enable a disabled account again',
+      )
+      .argument('<email>')
+      .action(async (email: string) => {
+        const { findUserByEmail } = await import('@/lib/auth/users');
+        const { setAccountDisabled } = await import('@/lib/auth/account-status');
+        await withRuntimeDb(async (db) => {
+          const user = await findUserByEmail(db, email);
+          if (!user) throw Object.assign(new Error(`There is no person with the email ${email}.`), { exitCode: 2 });
+          const change = await setAccountDisabled(db, { userId: user.id, disabled }, { workspaceId: null, audit: operatorAudit(`admin ${command}`) });
+          console.log(change === 'unchanged' ? `${user.email} was already ${disabled ? 'disabled' : 'enabled'}.` : `${user.email} is ${change} now.`);
+        });
+      });
+  }
+
   admin
     .command('add-member')
     .description('give a person a role in a workspace')

@@ -30,7 +30,7 @@ test.afterAll(async () => {
   await runtime?.stop();
 });
 
-const password = (role: 'maintainer' | 'viewer' | 'admin') => runtime.scenario.passwords[role];
+const password = (role: 'maintainer' | 'viewer' | 'admin' | 'developer') => runtime.scenario.passwords[role];
 
 async function expectAccessible(page: Page, what: string): Promise<void> {
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
@@ -217,6 +217,36 @@ test('an admin trusts a CI identity in the console: errors by the field, the pol
   await expect(page.getByText('Only admins add or remove trust policies.')).toBeVisible();
   await expect(page.getByRole('button', { name: 'Add trust policy' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: /^Remove/ })).toHaveCount(0);
+});
+
+test("an admin disables a member's account: the member's open session ends at their next page; enabled, they sign in again", async ({ browser }) => {
+  const adminContext = await browser.newContext();
+  const developerContext = await browser.newContext();
+  try {
+    const admin = await adminContext.newPage();
+    const developer = await developerContext.newPage();
+    await signIn(developer, runtime.url, 'developer@acme.test', password('developer'), '/console/acme');
+    await signIn(admin, runtime.url, 'admin@acme.test', password('admin'), '/settings/acme/members');
+
+    const row = admin.getByRole('row', { name: /developer@acme\.test/ });
+    await row.getByRole('button', { name: 'Disable account of developer@acme.test' }).click();
+    await expect(row.getByText('account disabled', { exact: true })).toBeVisible();
+    await expect(admin.getByRole('row', { name: /admin@acme\.test/ }).getByRole('button', { name: /Disable account/ })).toHaveCount(0);
+
+    await developer.goto(`${runtime.url}/console/acme`);
+    await expect(developer).toHaveURL(/\/login/);
+    await developer.getByLabel('Email').fill('developer@acme.test');
+    await developer.getByLabel('Password').fill(password('developer'));
+    await developer.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await expect(developer).toHaveURL(/\/login/);
+
+    await row.getByRole('button', { name: 'Enable account of developer@acme.test' }).click();
+    await expect(row.getByText('account disabled', { exact: true })).toHaveCount(0);
+    await signIn(developer, runtime.url, 'developer@acme.test', password('developer'), '/console/acme');
+  } finally {
+    await adminContext.close();
+    await developerContext.close();
+  }
 });
 
 function consolePages(): Array<[string, string]> {

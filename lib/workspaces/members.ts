@@ -53,11 +53,13 @@ export interface MemberRow {
   role: Role;
   joinedAt: Date;
   lastSignInAt: Date | null;
+  /** Set while the person's account is disabled (lib/auth/account-status.ts). */
+  disabledAt: Date | null;
 }
 
 export async function listMembers(db: RuntimeDb, workspaceId: string): Promise<MemberRow[]> {
   return db
-    .select({ userId: users.id, email: users.email, name: users.name, role: memberships.role, joinedAt: memberships.createdAt, lastSignInAt: users.lastSignInAt })
+    .select({ userId: users.id, email: users.email, name: users.name, role: memberships.role, joinedAt: memberships.createdAt, lastSignInAt: users.lastSignInAt, disabledAt: users.disabledAt })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(eq(memberships.workspaceId, workspaceId))

@@ -6,6 +6,7 @@ import { failed, succeeded, type ActionState } from '@/lib/http/action-state';
 import { createInvitation, revokeInvitation } from '@/lib/workspaces/invitations';
 import { changeMemberRole, isRole, MembershipError, removeMember } from '@/lib/workspaces/members';
 import { actionParam, stateAction } from '@/lib/http/server-action';
+import { accountChangeRefusal, setAccountDisabled } from '@/lib/auth/account-status';
 
 function page(slug: string) {
   return `/settings/${slug}/members`;
@@ -56,4 +57,17 @@ export const revokeInvitationAction = stateAction('revokeInvitationAction', [act
   const revoked = await revokeInvitation(db, workspace.id, String(formData.get('invitationId') ?? ''), audit);
   revalidatePath(page(slug));
   return revoked ? succeeded('Invitation withdrawn.') : failed('That invitation was already used or withdrawn.');
+});
+
+/** Disable or re-enable a member's account (all their sign-ins), when this admin may decide it alone. */
+export const setAccountDisabledAction = stateAction('setAccountDisabledAction', [actionParam.workspace, actionParam.state, actionParam.form], async (slug, _state, formData) => {
+  const { db, user, workspace, audit } = await requireMember(slug, 'member.manage', page(slug));
+  const userId = String(formData.get('userId') ?? '');
+  const disabled = formData.get('disabled') === 'true';
+  const refusal = /^[0-9a-f-]{36}$/i.test(userId) ? await accountChangeRefusal(db, user.id, userId, workspace.id) : 'This person is not a member of this workspace.';
+  if (refusal) return failed(refusal);
+  const change = await setAccountDisabled(db, { userId, disabled }, { workspaceId: workspace.id, audit });
+  revalidatePath(page(slug));
+  if (change === 'unchanged') return failed(disabled ? 'That account was already disabled.' : 'That account was already enabled.');
+  return succeeded(disabled ? 'Account disabled: their sessions have ended and they cannot sign in.' : 'Account enabled: they can sign in again.');
 });

@@ -5,7 +5,7 @@ import { ROLES } from '@/lib/access/verbs';
 import { requireMember } from '@/lib/auth/guard';
 import { listPendingInvitations } from '@/lib/workspaces/invitations';
 import { listMembers } from '@/lib/workspaces/members';
-import { changeRoleAction, inviteAction, removeMemberAction, revokeInvitationAction } from './actions';
+import { changeRoleAction, inviteAction, removeMemberAction, revokeInvitationAction, setAccountDisabledAction } from './actions';
 
 export const metadata = { title: 'Members' };
 
@@ -15,6 +15,20 @@ const ROLE_HELP: Record<string, string> = {
   maintainer: 'also edits policies, connectors, API tokens; reads the audit log',
   admin: 'also manages members and secrets',
 };
+
+/** Disable or re-enable the account: a one-button form posting the target state. */
+function AccountToggle({ slug, userId, email, disabled }: { slug: string; userId: string; email: string; disabled: boolean }) {
+  return (
+    <ActionForm action={setAccountDisabledAction.bind(null, slug)} inline>
+      <input type="hidden" name="userId" value={userId} />
+      <input type="hidden" name="disabled" value={disabled ? 'false' : 'true'} />
+      <SubmitButton variant="ghost" className="py-1" pendingLabel={disabled ? 'Enabling…' : 'Disabling…'}>
+        {disabled ? 'Enable account' : 'Disable account'}
+        <span className="sr-only"> of {email}</span>
+      </SubmitButton>
+    </ActionForm>
+  );
+}
 
 export default async function Members({ params }: { params: Promise<{ workspace: string }> }) {
   const { workspace: slug } = await params;
@@ -53,6 +67,7 @@ export default async function Members({ params }: { params: Promise<{ workspace:
             <tr key={m.userId}>
               <Td>
                 <span className="font-medium">{m.name || m.email}</span> {m.userId === user.id && <Badge tone="green">you</Badge>}
+                {m.disabledAt && <Badge tone="red">account disabled</Badge>}
                 {m.name && <span className="block text-xs text-slate-500 dark:text-slate-400">{m.email}</span>}
               </Td>
               <Td>
@@ -85,7 +100,10 @@ export default async function Members({ params }: { params: Promise<{ workspace:
               </Td>
               {manage && (
                 <Td>
-                  <RowAction action={removeMemberAction.bind(null, slug)} name="userId" value={m.userId} label="Remove" target={m.email} variant="danger" pendingLabel="Removing…" />
+                  <span className="flex flex-wrap gap-2">
+                    <RowAction action={removeMemberAction.bind(null, slug)} name="userId" value={m.userId} label="Remove" target={m.email} variant="danger" pendingLabel="Removing…" />
+                    {m.userId !== user.id && <AccountToggle slug={slug} userId={m.userId} email={m.email} disabled={m.disabledAt !== null} />}
+                  </span>
                 </Td>
               )}
             </tr>
