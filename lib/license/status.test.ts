@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { changeNotifiedCache } from '@/db/change-notified-cache';
 import { getRuntimeDb } from '@/db/runtime';
+import { eventually } from '@/lib/testing/eventually';
 import { installedLicenses } from '@/db/schema/runtime';
 import { signingKeyFromPem, signLicense, type LicenseToIssue } from '@/lib/billing/license-issuer';
 import { ProblemError } from '@/lib/http/problem';
 import { PRODUCTION_FEATURE } from './claims';
 import { ed25519Pem, SAMPLE_LICENSE } from './testing';
-import { getLicenseStatus, hasProductionEntitlement, installLicense, removeLicense } from './status';
+import { getLicenseStatus, hasProductionEntitlement, installLicense, LICENSE_CHANGES_CHANNEL, removeLicense } from './status';
 
 const owner = ed25519Pem();
 const now = new Date('2026-01-20T00:00:00Z');
@@ -70,6 +73,21 @@ describe('the runtime license', () => {
     await removeLicense();
     await db.insert(installedLicenses).values({ token: token.slice(0, -6) + 'AAAAAA', installedBy: 'db' });
     expect(await getLicenseStatus({ now })).toMatchObject({ installed: true, valid: false, reason: 'bad-signature', production: false });
+  });
+
+  it('applies a license another process installs at once, on the database’s notification', async () => {
+    const db = await getRuntimeDb();
+    await removeLicense();
+    // Read until the cache holds "no license" (the listener is up and the row was read).
+    await eventually(async () => (await getLicenseStatus({ now })).installed === false && changeNotifiedCache(db, LICENSE_CHANGES_CHANNEL).get('*') !== undefined);
+    expect(await hasProductionEntitlement({ now })).toBe(false);
+    // Written in SQL, as another server process or psql would: only the trigger's NOTIFY tells this one.
+    const token = await issue({ licenseId: 'lic_elsewhere' });
+    await db.execute(sql`insert into installed_licenses (token, installed_by) values (${token}, 'another process')`);
+    await eventually(async () => (await getLicenseStatus({ now })).licenseId === 'lic_elsewhere', 2_000);
+    expect(await hasProductionEntitlement({ now })).toBe(true);
+    await db.execute(sql`delete from installed_licenses`);
+    await eventually(async () => !(await hasProductionEntitlement({ now })), 2_000);
   });
 
   it('falls back to unlicensed when the license is removed', async () => {

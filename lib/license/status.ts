@@ -4,6 +4,7 @@
  * one license per runtime, shared by its workspaces.
  */
 import { desc } from 'drizzle-orm';
+import { changeNotifiedCache, forgetEverywhere } from '@/db/change-notified-cache';
 import { getRuntimeDb, type RuntimeDb } from '@/db/runtime';
 import { installedLicenses } from '@/db/schema/runtime';
 import { ProblemError } from '@/lib/http/problem';
@@ -49,16 +50,22 @@ const NO_LICENSE: LicenseStatus = {
   installedBy: null,
 };
 
-// The gate asks on every production evaluation: keep the row a short while and the verification
-// of a token for good (the time checks are redone on every call).
-const ROW_TTL_MS = 15_000;
-let rowCache: { at: number; row: typeof installedLicenses.$inferSelect | null } | null = null;
+// The gate asks on every production evaluation: the row is cached per process until the database
+// announces a change to it (db/migrations/runtime/post/040_license_changes.sql), so an installed,
+// replaced or removed license applies at once, in every process, whoever changed it. The time
+// checks of the verification are redone on every call.
+export const LICENSE_CHANGES_CHANNEL = 'rp_license_changes';
+const ROW_TTL_MS = 60_000;
+type InstalledRow = typeof installedLicenses.$inferSelect;
 
-async function installedRow(db: RuntimeDb): Promise<typeof installedLicenses.$inferSelect | null> {
-  if (rowCache && Date.now() - rowCache.at < ROW_TTL_MS) return rowCache.row;
+async function installedRow(db: RuntimeDb): Promise<InstalledRow | null> {
+  const cache = changeNotifiedCache<{ row: InstalledRow | null }>(db, LICENSE_CHANGES_CHANNEL, ROW_TTL_MS);
+  const cached = cache.get('*');
+  if (cached) return cached.row;
+  const readSince = cache.version;
   const [row] = await db.select().from(installedLicenses).orderBy(desc(installedLicenses.installedAt)).limit(1);
-  rowCache = { at: Date.now(), row: row ?? null };
-  return rowCache.row;
+  cache.set('*', { row: row ?? null }, readSince);
+  return row ?? null;
 }
 
 export async function getLicenseStatus(options: { now?: Date; db?: RuntimeDb } = {}): Promise<LicenseStatus> {
@@ -92,7 +99,7 @@ export async function installLicense(
     await tx.delete(installedLicenses);
     return tx.insert(installedLicenses).values({ token: token.trim(), installedBy: options.installedBy }).returning();
   });
-  rowCache = null;
+  forgetEverywhere(LICENSE_CHANGES_CHANNEL, '*');
   return { ...statusOf(verification), installedAt: row!.installedAt, installedBy: row!.installedBy };
 }
 
@@ -100,7 +107,7 @@ export async function installLicense(
 export async function removeLicense(options: { db?: RuntimeDb } = {}): Promise<void> {
   const db = options.db ?? (await getRuntimeDb());
   await db.delete(installedLicenses);
-  rowCache = null;
+  forgetEverywhere(LICENSE_CHANGES_CHANNEL, '*');
 }
 
 function statusOf(verification: LicenseVerification): LicenseStatus {

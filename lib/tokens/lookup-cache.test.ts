@@ -4,18 +4,13 @@ import { getRuntimeDb } from '@/db/runtime';
 import { apiTokens, workspaces } from '@/db/schema/runtime';
 import { TEST_AUDIT, testWorkspace } from '@/lib/testing/identity';
 import { hashToken } from './format';
-import { TokenLookupCache, tokenLookupCache } from './lookup-cache';
+import { ChangeNotifiedCache } from '@/db/change-notified-cache';
+import { tokenLookupCache } from './lookup-cache';
+import { eventually } from '@/lib/testing/eventually';
 import { createApiToken, lookupApiToken, revokeApiToken } from './store';
 
 const inADay = () => new Date(Date.now() + 86_400_000);
 
-async function eventually(check: () => Promise<boolean>, withinMs = 3_000): Promise<void> {
-  const until = Date.now() + withinMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`not within ${withinMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** A token whose lookup this process has cached (the listener is up and the entry is there). */
 async function cachedToken() {
@@ -64,15 +59,15 @@ describe('the token lookup cache', () => {
   });
 });
 
-describe('TokenLookupCache', () => {
+describe('ChangeNotifiedCache', () => {
   const ready = () => {
-    const cache = new TokenLookupCache<string>();
+    const cache = new ChangeNotifiedCache<string>();
     cache.listenerReady();
     return cache;
   };
 
   it('caches nothing until the listener is confirmed, and nothing once it is lost', () => {
-    const cache = new TokenLookupCache<string>();
+    const cache = new ChangeNotifiedCache<string>();
     cache.set('h', 'row', cache.version);
     expect(cache.get('h')).toBeUndefined();
     cache.listenerReady();
