@@ -9,6 +9,7 @@ import type { RuntimeDb } from '@/db/runtime';
 import { memberships, sessions, users } from '@/db/schema/runtime';
 import type { AuditContext } from '@/lib/audit/event';
 import { appendAuditEvent } from '@/lib/audit/log';
+import { assertSeatAvailable } from '@/lib/workspaces/seats';
 import { expireSignInLinks } from './sign-in-links';
 
 export type AccountChange = 'disabled' | 'enabled' | 'unchanged';
@@ -24,6 +25,11 @@ export async function setAccountDisabled(
   now = new Date(),
 ): Promise<AccountChange> {
   return db.transaction(async (tx) => {
+    if (!target.disabled) {
+      // Enabled again, a person with access holds a seat again: refused when none is free.
+      const [access] = await tx.select({ userId: memberships.userId }).from(memberships).where(eq(memberships.userId, target.userId)).limit(1);
+      if (access) await assertSeatAvailable(tx, { userId: target.userId }, 'userId');
+    }
     const [changed] = await tx
       .update(users)
       .set({ disabledAt: target.disabled ? now : null })

@@ -6,6 +6,7 @@
 import { desc } from 'drizzle-orm';
 import { changeNotifiedCache, forgetEverywhere } from '@/db/change-notified-cache';
 import { getRuntimeDb, type RuntimeDb } from '@/db/runtime';
+import type { DbOrTx } from '@/lib/audit/log';
 import { installedLicenses } from '@/db/schema/runtime';
 import { ProblemError } from '@/lib/http/problem';
 import { PRODUCTION_FEATURE } from './claims';
@@ -73,6 +74,17 @@ export async function getLicenseStatus(options: { now?: Date; db?: RuntimeDb } =
   const row = await installedRow(db);
   if (!row) return NO_LICENSE;
   const verification = await verifyLicense(row.token, { now: options.now });
+  return { ...statusOf(verification), installedAt: row.installedAt, installedBy: row.installedBy };
+}
+
+/**
+ * The license as `db` sees it, read without the cache: inside a transaction (seat checks), where
+ * the cached read would need a second connection and could see a state the transaction does not.
+ */
+export async function readLicenseStatus(db: DbOrTx, now?: Date): Promise<LicenseStatus> {
+  const [row] = await db.select().from(installedLicenses).orderBy(desc(installedLicenses.installedAt)).limit(1);
+  if (!row) return NO_LICENSE;
+  const verification = await verifyLicense(row.token, { now });
   return { ...statusOf(verification), installedAt: row.installedAt, installedBy: row.installedBy };
 }
 

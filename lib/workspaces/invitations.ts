@@ -12,6 +12,7 @@ import { publicBaseUrl } from '@/lib/auth/settings';
 import { isEmail, normalizeEmail } from '@/lib/auth/users';
 import { generateLinkSecret, hashToken } from '@/lib/tokens/format';
 import { addMember, getMemberRole, isRole, MembershipError } from './members';
+import { assertSeatAvailable } from './seats';
 
 export const INVITATION_TTL_MS = 7 * 86_400_000;
 
@@ -45,6 +46,7 @@ export async function createInvitation(
     if (existing && (await getMemberRole(tx, workspaceId, existing.id))) {
       throw new MembershipError(`${email} is already a member of this workspace.`, 'conflict', 'email');
     }
+    await assertSeatAvailable(tx, { userId: existing?.id ?? null, email }, 'email');
     // A new invitation replaces any pending one for the same email.
     await tx
       .update(invitations)

@@ -9,6 +9,7 @@ import { ROLES } from '@/lib/access/verbs';
 import { appendAuditEvent, type DbOrTx } from '@/lib/audit/log';
 import type { AuditContext } from '@/lib/audit/event';
 import { WORKSPACE_SLUG_PATTERN } from '@/lib/domain/primitives';
+import { assertSeatAvailable } from './seats';
 import type { WorkspaceRef } from './store';
 
 export class MembershipError extends Error {
@@ -78,6 +79,7 @@ export async function getMemberRole(db: DbOrTx, workspaceId: string, userId: str
 export async function addMember(db: DbOrTx, workspaceId: string, userId: string, role: Role, audit: AuditContext): Promise<void> {
   if (!isRole(role)) throw new MembershipError(`"${role}" is not a role: use ${ROLES.join(', ')}.`, 'invalid', 'role');
   await db.transaction(async (tx) => {
+    await assertSeatAvailable(tx, { userId }, 'email');
     const inserted = await tx.insert(memberships).values({ workspaceId, userId, role }).onConflictDoNothing().returning({ userId: memberships.userId });
     if (inserted.length === 0) throw new MembershipError('This person is already a member of the workspace.', 'conflict');
     await appendAuditEvent(tx, { ...audit, workspaceId, action: 'member.add', resource: { type: 'user', id: userId }, outcome: 'allow', details: { role } });

@@ -3,6 +3,7 @@ import { Alert, Card, inputClass, PageHeader } from '@/app/_components/ui';
 import { requireMember } from '@/lib/auth/guard';
 import { canInstallLicense } from '@/lib/license/settings';
 import { getLicenseStatus } from '@/lib/license/status';
+import { seatUsage } from '@/lib/workspaces/seats';
 import { installLicenseAction } from './actions';
 
 export const metadata: Metadata = { title: 'License' };
@@ -26,7 +27,7 @@ export default async function LicenseSettings(props: Props) {
   const { installed, error } = await props.searchParams;
   // Re-checked here whatever the middleware and the layout did (CVE-2025-29927).
   const member = await requireMember(slug, 'settings.read', `/settings/${slug}/license`);
-  const status = await getLicenseStatus({ db: member.db });
+  const [status, seats] = await Promise.all([getLicenseStatus({ db: member.db }), seatUsage(member.db)]);
   return (
     <div className="space-y-6">
       <PageHeader title="License" description="The license belongs to this installation and applies to every workspace. It is verified offline, with the vendor's public key, on every check." />
@@ -45,7 +46,11 @@ export default async function LicenseSettings(props: Props) {
             <dt className="text-slate-600 dark:text-slate-400">Plan</dt>
             <dd>{status.plan ?? '—'}</dd>
             <dt className="text-slate-600 dark:text-slate-400">Seats</dt>
-            <dd>{status.seats ?? '—'}</dd>
+            <dd>
+              {seats.limit === null
+                ? `${status.seats ?? '—'} (not enforced while the license is not valid)`
+                : `${seats.used} of ${seats.limit} in use${seats.reserved ? `, ${seats.reserved} reserved by pending invitations` : ''}${seats.used + seats.reserved >= seats.limit ? ': none free, new invitations are refused' : ''}`}
+            </dd>
             <dt className="text-slate-600 dark:text-slate-400">Features</dt>
             <dd>{status.features.length ? status.features.map((feature) => FEATURE_LABEL[feature] ?? feature).join('; ') : '—'}</dd>
             <dt className="text-slate-600 dark:text-slate-400">Licensed to</dt>

@@ -5,6 +5,7 @@ import { ROLES } from '@/lib/access/verbs';
 import { requireMember } from '@/lib/auth/guard';
 import { listPendingInvitations } from '@/lib/workspaces/invitations';
 import { listMembers } from '@/lib/workspaces/members';
+import { seatUsage } from '@/lib/workspaces/seats';
 import { changeRoleAction, inviteAction, removeMemberAction, revokeInvitationAction, setAccountDisabledAction } from './actions';
 
 export const metadata = { title: 'Members' };
@@ -34,13 +35,19 @@ export default async function Members({ params }: { params: Promise<{ workspace:
   const { workspace: slug } = await params;
   const { db, workspace, user, can } = await requireMember(slug, null, `/settings/${slug}/members`);
   const manage = can('member.manage');
-  const [members, invitations] = await Promise.all([listMembers(db, workspace.id), manage ? listPendingInvitations(db, workspace.id) : Promise.resolve([])]);
+  const [members, invitations, seats] = await Promise.all([listMembers(db, workspace.id), manage ? listPendingInvitations(db, workspace.id) : Promise.resolve([]), seatUsage(db)]);
+  const seatsFull = seats.limit !== null && seats.used + seats.reserved >= seats.limit;
 
   return (
     <div className="space-y-6">
       <PageHeader title="Members" description={`People with access to ${workspace.name}. Roles: ${ROLES.map((r) => `${r} (${ROLE_HELP[r]})`).join('; ')}.`} />
       {manage && (
-        <Card title="Invite someone" description="They get a link for this workspace and role; it works once, for 7 days, for that email only.">
+        <Card
+          title="Invite someone"
+          description={`They get a link for this workspace and role; it works once, for 7 days, for that email only.${
+            seats.limit === null ? '' : ` Seats: ${seats.used} of ${seats.limit} in use across the installation${seats.reserved ? `, ${seats.reserved} reserved by pending invitations` : ''}${seatsFull ? '; none is free, so only people who already have access elsewhere can be invited.' : '.'}`
+          }`}
+        >
           <ActionForm action={inviteAction.bind(null, slug)} resetOnSuccess secret={{ label: 'Invitation link', note: 'Copy it now and send it to them: it is not shown again.' }}>
             <div className="grid gap-4 sm:grid-cols-[1fr_12rem_auto] sm:items-end">
                 <Field id="invite-email" label="Email" name="email">
