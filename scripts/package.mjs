@@ -1,9 +1,16 @@
 #!/usr/bin/env node
-// `npm run package`: the customer runtime release (issue 8). Builds the runtime target and packs
-// its standalone server, the bundled `rp` CLI and the Kubernetes manifests into a reproducible
-// tarball, writes its sha256 checksum and an Ed25519 signature made with the vendor's release key,
-// and a manifest the public site's download page lists. The key comes from a secret reference in
-// RP_RELEASE_SIGNING_KEY (`env:NAME` or `file:/path` to a PKCS#8 PEM); it is never written here.
+// `npm run package`: the customer runtime release. Builds the runtime target and writes three
+// reproducible, signed artifacts and the manifest the public site lists (lib/portal/releases.ts):
+//   release-passport-runtime-<v>-<platform>.tar.gz    public (the trial installer): the standalone
+//                                                      server and the bundled `rp` CLI
+//   release-passport-packages-<v>.tar.gz              entitlement "packages" (Team and up): the
+//                                                      container build and the Kubernetes manifests
+//   release-passport-airgapped-<v>-<platform>.tar.gz  entitlement "air-gapped-bundle" (Business):
+//                                                      both of the above with their checksums,
+//                                                      signatures and the public key, in one archive
+// Each gets a sha256 checksum file and an Ed25519 signature made with the vendor's release key. The
+// key comes from a secret reference in RP_RELEASE_SIGNING_KEY (`env:NAME` or `file:/path` to a
+// PKCS#8 PEM); it is never written here.
 //
 // Verify (documented in the README and on /download):
 //   sha256sum -c release-passport-runtime-<v>-linux-x64.tar.gz.sha256
@@ -28,49 +35,82 @@ if (process.env.RP_SKIP_BUILD !== '1') {
 const standalone = path.join(root, '.next-runtime', 'standalone');
 if (!fs.existsSync(path.join(standalone, 'rp-server.mjs'))) fail('no runtime build: run npm run build');
 
-const stage = path.join(outDir, 'stage', name);
-fs.rmSync(path.join(outDir, 'stage'), { recursive: true, force: true });
-fs.mkdirSync(stage, { recursive: true });
-fs.cpSync(standalone, path.join(stage, 'app'), { recursive: true });
-fs.cpSync(path.join(root, 'deploy', 'kubernetes'), path.join(stage, 'kubernetes'), {
-  recursive: true,
-  filter: (source) => !source.endsWith('.test.ts'),
-});
-fs.writeFileSync(path.join(stage, 'INSTALL.md'), installGuide());
-
+const platform = `${process.platform}-${process.arch}`;
+const stageRoot = path.join(outDir, 'stage');
 // Reproducible: fixed order, owner and timestamps; gzip without a name or time.
 const epoch = process.env.SOURCE_DATE_EPOCH ?? String(Math.floor(Number(execFileSync('git', ['log', '-1', '--format=%ct'], { cwd: root, encoding: 'utf8' }).trim()) || 0));
-const tarball = path.join(outDir, `${name}.tar.gz`);
-const tar = execFileSync('tar', ['--sort=name', `--mtime=@${epoch}`, '--owner=0', '--group=0', '--numeric-owner', '--format=gnu', '-C', path.join(outDir, 'stage'), '-cf', '-', name], { maxBuffer: 1 << 30 });
-fs.writeFileSync(tarball, execFileSync('gzip', ['-n', '-9'], { input: tar, maxBuffer: 1 << 30 }));
-fs.rmSync(path.join(outDir, 'stage'), { recursive: true, force: true });
+fs.rmSync(stageRoot, { recursive: true, force: true });
+fs.mkdirSync(outDir, { recursive: true });
 
-const bytes = fs.readFileSync(tarball);
-const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
-fs.writeFileSync(`${tarball}.sha256`, `${sha256}  ${path.basename(tarball)}\n`);
-const signature = crypto.sign(null, bytes, signingKey);
-fs.writeFileSync(`${tarball}.sig`, signature);
+/** Stages a directory with `fill`, packs it as <top>.tar.gz in outDir, checksums and signs it. */
+function artifact(top, fill, details) {
+  const stage = path.join(stageRoot, top);
+  fs.mkdirSync(stage, { recursive: true });
+  fill(stage);
+  const file = path.join(outDir, `${top}.tar.gz`);
+  const tar = execFileSync('tar', ['--sort=name', `--mtime=@${epoch}`, '--owner=0', '--group=0', '--numeric-owner', '--format=gnu', '-C', stageRoot, '-cf', '-', top], { maxBuffer: 1 << 30 });
+  fs.writeFileSync(file, execFileSync('gzip', ['-n', '-9'], { input: tar, maxBuffer: 1 << 30 }));
+  const bytes = fs.readFileSync(file);
+  const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
+  fs.writeFileSync(`${file}.sha256`, `${sha256}  ${path.basename(file)}\n`);
+  const signature = crypto.sign(null, bytes, signingKey);
+  fs.writeFileSync(`${file}.sig`, signature);
+  console.log(`packaged ${path.relative(root, file)} (${(bytes.length / 1e6).toFixed(1)} MB${details.entitlement ? `, needs ${details.entitlement}` : ', public'})\n  sha256 ${sha256}`);
+  return {
+    file: path.basename(file),
+    size: bytes.length,
+    sha256,
+    signatureFile: `${path.basename(file)}.sig`,
+    signature: signature.toString('base64'),
+    checksumFile: `${path.basename(file)}.sha256`,
+    ...details,
+  };
+}
+
 const publicKeyPem = crypto.createPublicKey(signingKey).export({ type: 'spki', format: 'pem' }).toString();
 fs.writeFileSync(path.join(outDir, 'release-signing-key.pub.pem'), publicKeyPem);
+
+const runtime = artifact(
+  name,
+  (stage) => {
+    fs.cpSync(standalone, path.join(stage, 'app'), { recursive: true });
+    fs.writeFileSync(path.join(stage, 'INSTALL.md'), installGuide());
+  },
+  { title: 'Runtime (trial installer)', platform, entitlement: null },
+);
+const packagesName = `release-passport-packages-${version}`;
+const packages = artifact(
+  packagesName,
+  (stage) => {
+    fs.cpSync(path.join(root, 'deploy', 'kubernetes'), path.join(stage, 'kubernetes'), { recursive: true, filter: (source) => !source.endsWith('.test.ts') });
+    fs.mkdirSync(path.join(stage, 'docker'));
+    fs.writeFileSync(path.join(stage, 'docker', 'Dockerfile'), customerDockerfile());
+    fs.writeFileSync(path.join(stage, 'PACKAGES.md'), packagesGuide());
+  },
+  { title: 'Runtime packages: container build and Kubernetes manifests', platform: 'any', entitlement: 'packages' },
+);
+const airgapped = artifact(
+  `release-passport-airgapped-${version}-${platform}`,
+  (stage) => {
+    for (const built of [runtime, packages]) {
+      for (const file of [built.file, built.checksumFile, built.signatureFile]) fs.copyFileSync(path.join(outDir, file), path.join(stage, file));
+    }
+    fs.writeFileSync(path.join(stage, 'release-signing-key.pub.pem'), publicKeyPem);
+    fs.writeFileSync(path.join(stage, 'AIR-GAPPED.md'), airgappedGuide(runtime, packages));
+  },
+  { title: 'Air-gapped bundle: runtime, packages, checksums and signatures in one archive', platform, entitlement: 'air-gapped-bundle' },
+);
+fs.rmSync(stageRoot, { recursive: true, force: true });
+
 const manifest = {
   product: 'release-passport-runtime',
   version,
-  platform: `${process.platform}-${process.arch}`,
+  platform,
   publicKey: publicKeyPem,
   publicKeyFingerprint: crypto.createHash('sha256').update(crypto.createPublicKey(signingKey).export({ type: 'spki', format: 'der' })).digest('hex'),
-  artifacts: [
-    {
-      file: path.basename(tarball),
-      size: bytes.length,
-      sha256,
-      signatureFile: `${path.basename(tarball)}.sig`,
-      signature: signature.toString('base64'),
-      checksumFile: `${path.basename(tarball)}.sha256`,
-    },
-  ],
+  artifacts: [runtime, packages, airgapped],
 };
 fs.writeFileSync(path.join(outDir, 'release-manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
-console.log(`packaged ${path.relative(root, tarball)} (${(bytes.length / 1e6).toFixed(1)} MB)\n  sha256 ${sha256}`);
 
 function loadSigningKey(reference) {
   if (!reference) fail('RP_RELEASE_SIGNING_KEY is not set: give a reference to the release key (env:NAME or file:/path, PKCS#8 PEM).');
@@ -105,8 +145,47 @@ One machine (embedded database, binds 127.0.0.1; put a TLS reverse proxy in fron
 With Postgres: set DATABASE_URL (and REDIS_URL for shared rate limits), run \`node rp.mjs migrate\`,
 then \`RP_WORKERS=auto node rp-server.mjs\` and \`node rp.mjs worker\`.
 
+The container build and the Kubernetes manifests come with the Team and Business plans
+(release-passport-packages-${version}.tar.gz, from the customer portal).
+`;
+}
+
+/**
+ * The image's final stage from deploy/docker/runtime.Dockerfile (one source of truth), copying the
+ * unpacked runtime tarball's app/ instead of a build from source, which customers do not have.
+ */
+function customerDockerfile() {
+  const source = fs.readFileSync(path.join(root, 'deploy', 'docker', 'runtime.Dockerfile'), 'utf8');
+  const stageStart = source.indexOf('FROM node:20-bookworm-slim AS image');
+  const copyFromBuild = 'COPY --from=build --chown=0:0 /src/.next-runtime/standalone/ /app/';
+  if (stageStart < 0 || !source.includes(copyFromBuild)) fail('deploy/docker/runtime.Dockerfile changed shape: update customerDockerfile() in scripts/package.mjs.');
+  return `# syntax=docker/dockerfile:1.7
+# Release Passport runtime ${version}: build from the directory where the runtime tarball is unpacked
+# (it holds app/):  docker build -f /path/to/docker/Dockerfile -t release-passport:${version} .
+${source.slice(stageStart).replace(' AS image', '').replace(copyFromBuild, 'COPY --chown=0:0 app/ /app/')}`;
+}
+
+function packagesGuide() {
+  return `# Release Passport runtime packages ${version}
+
+Build the container in the unpacked runtime tarball (release-passport-runtime-${version}-<platform>.tar.gz,
+the directory holding app/):
+
+    docker build -f <this folder>/docker/Dockerfile -t registry.example.com/release-passport:${version} .
+
 Kubernetes: \`kubectl apply -k kubernetes/overlays/production\` after editing the overlay
 (image, host, the addresses of Postgres, Redis, storage and the OIDC issuer) and creating the
 Secret release-passport-secrets (DATABASE_URL, AUTH_SECRET, REDIS_URL, RP_SECRETS_KEY).
+`;
+}
+
+function airgappedGuide(...artifacts) {
+  return `# Release Passport air-gapped bundle ${version}
+
+Everything to install without network access. Verify each archive before you carry it in:
+
+${artifacts.map((item) => `    sha256sum -c ${item.checksumFile}\n    openssl pkeyutl -verify -pubin -inkey release-signing-key.pub.pem -rawin -in ${item.file} -sigfile ${item.signatureFile}`).join('\n')}
+
+Then follow INSTALL.md in the runtime archive and PACKAGES.md in the packages archive.
 `;
 }

@@ -1,9 +1,10 @@
 /**
- * The release artifacts (issue 8): `npm run package` makes the customer runtime tarball, its
- * sha256 checksum and an Ed25519 signature with the vendor's release key from a secret reference;
- * the documented commands (sha256sum, openssl) verify them and catch a flipped byte or another key;
- * the tarball is reproducible and holds the runtime, the CLI and the manifests, and no owner code.
- * Needs the runtime build.
+ * The release artifacts: `npm run package` makes the public runtime tarball (the trial installer),
+ * the runtime packages (entitlement "packages") and the air-gapped bundle (entitlement
+ * "air-gapped-bundle"), each with a sha256 checksum and an Ed25519 signature with the vendor's
+ * release key from a secret reference; the documented commands (sha256sum, openssl) verify them and
+ * catch a flipped byte or another key; the artifacts are reproducible; the public one holds the
+ * runtime and the CLI and nothing a plan sells, and no owner code. Needs the runtime build.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -13,6 +14,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OWNER_ONLY_MARKERS } from '../build/markers';
 import { filesContaining } from '../build/search';
+import { releaseManifestSchema } from '@/lib/portal/releases';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-release-'));
@@ -43,7 +45,7 @@ describe('npm run package', () => {
     newKey(keyFile);
     const result = runPackage(out, { RP_RELEASE_SIGNING_KEY: `file:${keyFile}` });
     expect(result.status, result.stderr).toBe(0);
-    tarball = path.join(out, fs.readdirSync(out).find((file) => file.endsWith('.tar.gz'))!);
+    tarball = path.join(out, fs.readdirSync(out).find((file) => file.startsWith('release-passport-runtime-') && file.endsWith('.tar.gz'))!);
   }, 120_000);
 
   it('writes a checksum that sha256sum accepts', () => {
@@ -65,22 +67,52 @@ describe('npm run package', () => {
     expect(opensslVerifies(path.join(work, 'other.pub.pem'), tarball, tarball + '.sig')).toBe(false);
   });
 
-  it('lists the artifact in a manifest for the download page', () => {
-    const manifest = JSON.parse(fs.readFileSync(path.join(out, 'release-manifest.json'), 'utf8'));
+  it('lists every artifact in a manifest with the entitlement it needs, each checksummed and signed', () => {
+    const manifest = releaseManifestSchema.parse(JSON.parse(fs.readFileSync(path.join(out, 'release-manifest.json'), 'utf8')));
     const sha256 = crypto.createHash('sha256').update(fs.readFileSync(tarball)).digest('hex');
-    expect(manifest.artifacts[0]).toMatchObject({ file: path.basename(tarball), sha256, size: fs.statSync(tarball).size });
+    expect(manifest.artifacts[0]).toMatchObject({ file: path.basename(tarball), sha256, size: fs.statSync(tarball).size, entitlement: null });
+    expect(manifest.artifacts.map((artifact) => [artifact.file.replace(/-\d+\.\d+\.\d+.*$/, ''), artifact.entitlement])).toEqual([
+      ['release-passport-runtime', null],
+      ['release-passport-packages', 'packages'],
+      ['release-passport-airgapped', 'air-gapped-bundle'],
+    ]);
     expect(manifest.publicKey).toBe(fs.readFileSync(path.join(out, 'release-signing-key.pub.pem'), 'utf8'));
+    for (const artifact of manifest.artifacts) {
+      execFileSync('sha256sum', ['-c', artifact.checksumFile], { cwd: out });
+      expect(opensslVerifies(path.join(out, 'release-signing-key.pub.pem'), path.join(out, artifact.file), path.join(out, artifact.signatureFile)), artifact.file).toBe(true);
+    }
   });
 
-  it('holds the runtime server, the rp CLI and the manifests, and no owner code', () => {
+  it('sells what the plans sell: the manifests and the container build only in the packages, everything in the air-gapped bundle', () => {
+    const unpack = (file: string) => {
+      const into = fs.mkdtempSync(path.join(work, 'unpack-'));
+      execFileSync('tar', ['-xzf', path.join(out, file), '-C', into]);
+      return path.join(into, fs.readdirSync(into)[0]!);
+    };
+    const manifest = releaseManifestSchema.parse(JSON.parse(fs.readFileSync(path.join(out, 'release-manifest.json'), 'utf8')));
+    const [, packages, airgapped] = manifest.artifacts;
+    const packaged = unpack(packages!.file);
+    for (const file of ['kubernetes/overlays/production/kustomization.yaml', 'docker/Dockerfile', 'PACKAGES.md']) expect(fs.existsSync(path.join(packaged, file)), file).toBe(true);
+    // The customer's Dockerfile builds from the unpacked runtime, not from our source tree.
+    expect(fs.readFileSync(path.join(packaged, 'docker/Dockerfile'), 'utf8')).toContain('COPY --chown=0:0 app/ /app/');
+    expect(fs.readFileSync(path.join(packaged, 'docker/Dockerfile'), 'utf8')).not.toContain('--from=build');
+    const bundle = unpack(airgapped!.file);
+    for (const inner of [manifest.artifacts[0]!, packages!]) {
+      expect(fs.readFileSync(path.join(bundle, inner.file)).equals(fs.readFileSync(path.join(out, inner.file))), inner.file).toBe(true);
+      expect(opensslVerifies(path.join(bundle, 'release-signing-key.pub.pem'), path.join(bundle, inner.file), path.join(bundle, inner.signatureFile))).toBe(true);
+    }
+  });
+
+  it('holds the runtime server and the rp CLI, not the paid packages, and no owner code', () => {
     const extracted = path.join(work, 'extracted');
     fs.mkdirSync(extracted);
     execFileSync('tar', ['-xzf', tarball, '-C', extracted]);
     const [top] = fs.readdirSync(extracted);
     const base = path.join(extracted, top!);
-    for (const file of ['app/rp-server.mjs', 'app/server.js', 'app/rp.mjs', 'app/db/migrations/runtime', 'kubernetes/overlays/production/kustomization.yaml', 'INSTALL.md']) {
+    for (const file of ['app/rp-server.mjs', 'app/server.js', 'app/rp.mjs', 'app/db/migrations/runtime', 'INSTALL.md']) {
       expect(fs.existsSync(path.join(base, file)), file).toBe(true);
     }
+    expect(fs.readdirSync(base).sort()).toEqual(['INSTALL.md', 'app']);
     expect(fs.existsSync(path.join(base, 'app', 'node_modules', 'stripe'))).toBe(false);
     expect(filesContaining(base, OWNER_ONLY_MARKERS)).toEqual([]);
   });
@@ -89,9 +121,9 @@ describe('npm run package', () => {
     const again = path.join(work, 'again');
     const result = runPackage(again, { RP_RELEASE_SIGNING_KEY: `file:${keyFile}` });
     expect(result.status, result.stderr).toBe(0);
-    expect(fs.readFileSync(path.join(again, path.basename(tarball) + '.sha256'), 'utf8')).toBe(
-      fs.readFileSync(tarball + '.sha256', 'utf8'),
-    );
+    for (const checksum of fs.readdirSync(out).filter((file) => file.endsWith('.sha256'))) {
+      expect(fs.readFileSync(path.join(again, checksum), 'utf8'), checksum).toBe(fs.readFileSync(path.join(out, checksum), 'utf8'));
+    }
   }, 120_000);
 
   it('refuses to run without a key reference, or with the key itself in the variable', () => {
