@@ -78,6 +78,8 @@ export const issuedLicenses = pgTable(
     issuer: text('issuer').notNull().default(''),
     sourceEventId: text('source_event_id'),
     token: text('token').notNull(),
+    /** The runtime installation the license names, or "portable" (lib/license/claims.ts). */
+    installation: text('installation').notNull().default('portable'),
     createdAt: createdAt(),
   },
   (t) => [index('issued_licenses_customer_idx').on(t.customerId, t.createdAt)],

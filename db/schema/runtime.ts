@@ -643,6 +643,20 @@ export const retentionPolicies = pgTable('retention_policies', {
   lastRunResult: jsonb('last_run_result'),
 });
 
+/**
+ * Installation-level: this runtime's identity, one row made by the first migration run. A license
+ * may name it (lib/license/verify.ts): such a license installs here and nowhere else.
+ */
+export const installationIdentity = pgTable(
+  'installation_identity',
+  {
+    singleton: boolean('singleton').primaryKey().default(true),
+    installationId: uuid('installation_id').notNull().defaultRandom(),
+    createdAt: createdAt(),
+  },
+  (t) => [check('installation_identity_singleton', sql`${t.singleton}`)],
+);
+
 /** Installation-level: the license installed in this runtime (verified offline on every read). */
 export const installedLicenses = pgTable('installed_licenses', {
   id: uuid('id').primaryKey().defaultRandom(),

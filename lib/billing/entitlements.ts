@@ -94,37 +94,68 @@ export async function issueLicenseForPeriod(
   ) {
     return previous;
   }
+  // A renewal stays bound to the installation the buyer named for the previous license.
+  return recordLicense(db, {
+    customer: input.customer,
+    subscriptionId: input.subscriptionId,
+    plan: input.plan.id,
+    seats: input.plan.seats,
+    features,
+    expiresAt,
+    installation: previous?.installation ?? 'portable',
+    sourceEventId: input.eventId,
+    now: input.now,
+  });
+}
+
+/** Signs a license with the owner key and records it; the caller's transaction covers both. */
+async function recordLicense(
+  db: OwnerExecutor,
+  input: Pick<IssuedLicense, 'subscriptionId' | 'plan' | 'seats' | 'features' | 'expiresAt' | 'installation' | 'sourceEventId'> & { customer: Customer; now: Date },
+): Promise<IssuedLicense> {
   const signer = await ownerSigningKey();
   const licenseId = crypto.randomUUID();
+  const { customer, now, ...fields } = input;
   const token = await signLicense(
     {
       licenseId,
-      customerId: input.customer.id,
-      licensee: { name: input.customer.name || input.customer.email, email: input.customer.email },
-      plan: input.plan.id,
-      seats: input.plan.seats,
-      features,
-      issuedAt: input.now,
-      expiresAt,
+      customerId: customer.id,
+      licensee: { name: customer.name || customer.email, email: customer.email },
+      plan: fields.plan,
+      seats: fields.seats,
+      features: fields.features,
+      issuedAt: now,
+      expiresAt: fields.expiresAt,
+      installation: fields.installation,
     },
     signer,
   );
   const [row] = await db
     .insert(issuedLicenses)
-    .values({
-      id: licenseId,
-      customerId: input.customer.id,
-      subscriptionId: input.subscriptionId,
-      plan: input.plan.id,
-      seats: input.plan.seats,
-      features,
-      expiresAt,
-      keyId: signer.kid,
-      issuer: signer.issuer,
-      sourceEventId: input.eventId,
-      token,
-      createdAt: input.now,
-    })
+    .values({ id: licenseId, customerId: customer.id, ...fields, keyId: signer.kid, issuer: signer.issuer, token, createdAt: now })
     .returning();
   return row!;
+}
+
+/**
+ * Binds the buyer's current license to one runtime installation: the same plan, seats, features
+ * and expiry, signed anew naming the installation (its id from the runtime's Settings → License),
+ * so it installs there and nowhere else. Renewals keep the binding; binding again moves it.
+ * Null when the customer holds no current license.
+ */
+export async function bindLicenseToInstallation(db: OwnerExecutor, customer: Customer, installation: string, now: Date): Promise<IssuedLicense | null> {
+  const current = await latestLicense(db, customer.id);
+  if (!current || current.expiresAt <= now) return null;
+  if (current.installation === installation) return current;
+  return recordLicense(db, {
+    customer,
+    subscriptionId: current.subscriptionId,
+    plan: current.plan,
+    seats: current.seats,
+    features: current.features,
+    expiresAt: current.expiresAt,
+    installation,
+    sourceEventId: `bind:${current.id}`,
+    now,
+  });
 }

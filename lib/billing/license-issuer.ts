@@ -59,6 +59,8 @@ export interface LicenseToIssue {
   features: string[];
   issuedAt: Date;
   expiresAt: Date;
+  /** The runtime installation it is for, or "portable" (any installation; the default). */
+  installation?: string;
 }
 
 export async function signLicense(license: LicenseToIssue, signer: OwnerSigningKey): Promise<string> {
@@ -67,6 +69,7 @@ export async function signLicense(license: LicenseToIssue, signer: OwnerSigningK
     plan: license.plan,
     seats: license.seats,
     features: [...license.features].sort(),
+    installation: license.installation ?? 'portable',
   };
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'EdDSA', typ: LICENSE_TYPE, kid: signer.kid })

@@ -2,6 +2,7 @@
  * The Stripe webhook as Stripe drives it: events signed by the SDK's own code, the SDK's API calls
  * answered by the local stand-in, and the owner database's entitlement state checked after each.
  */
+import crypto from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -11,7 +12,7 @@ import { StripeStandIn } from '@/e2e/public/support/stripe-stand-in';
 import { PRODUCTION_FEATURE } from '@/lib/license/claims';
 import { ed25519Pem } from '@/lib/license/testing';
 import { verifyLicense } from '@/lib/license/verify';
-import { activeEntitlements } from './entitlements';
+import { activeEntitlements, bindLicenseToInstallation } from './entitlements';
 import { handleStripeWebhook } from './webhook-route';
 
 const WEBHOOK_SECRET = 'whsec_test_0123456789abcdef';
@@ -124,6 +125,31 @@ describe('a signed event for a successful payment', () => {
     expect(after.activeUntil!.getTime()).toBeGreaterThan(before.activeUntil!.getTime());
     expect(after.licenses).toHaveLength(2);
     expect(after.licenses[1]!.expiresAt.getTime()).toBeGreaterThan(after.licenses[0]!.expiresAt.getTime());
+  });
+
+  it('binds the current license to one installation on request, and renewals keep the binding', async () => {
+    const customer = await buyer('bind@acme.test');
+    const { event, subscription } = paidCheckout(customer);
+    await deliver(event);
+    const [portable] = (await stateOf(customer.id)).licenses;
+    expect(portable!.installation).toBe('portable');
+    expect(await verifyLicense(portable!.token, { installationId: crypto.randomUUID() })).toMatchObject({ valid: true, claims: { installation: 'portable' } });
+
+    const here = crypto.randomUUID();
+    const db = await getOwnerDb();
+    const bound = await db.transaction((tx) => bindLicenseToInstallation(tx, customer, here, new Date()));
+    expect(bound).toMatchObject({ installation: here, plan: portable!.plan, expiresAt: portable!.expiresAt });
+    expect(await verifyLicense(bound!.token, { installationId: here })).toMatchObject({ valid: true, claims: { installation: here } });
+    expect(await verifyLicense(bound!.token, { installationId: crypto.randomUUID() })).toMatchObject({ valid: false, reason: 'other-installation' });
+    // Binding to the same installation again issues nothing new.
+    expect((await db.transaction((tx) => bindLicenseToInstallation(tx, customer, here, new Date())))!.id).toBe(bound!.id);
+
+    standIn.renew(subscription.id as string);
+    await deliver(standIn.event('invoice.paid', standIn.invoiceFor(subscription.id as string, 'paid')));
+    const renewed = (await stateOf(customer.id)).licenses.at(-1)!;
+    expect(renewed.id).not.toBe(bound!.id);
+    expect(renewed.installation).toBe(here);
+    expect(await verifyLicense(renewed.token, { installationId: here })).toMatchObject({ valid: true, claims: { installation: here } });
   });
 
   it('issues one license when checkout completion and the first invoice report the same period', async () => {

@@ -35,6 +35,11 @@ export const licenseClaimsSchema = z.object({
   seats: z.number().int().positive(),
   // Unknown future features are kept (an older runtime ignores them) rather than refused.
   features: z.array(z.string()),
+  /**
+   * The runtime installation the license is for (its id, Settings → License), or "portable": valid
+   * on any installation. Licenses made before this claim existed are portable.
+   */
+  installation: z.union([z.uuid(), z.literal('portable')]).default('portable'),
 });
 
 export type LicenseClaims = z.infer<typeof licenseClaimsSchema>;

@@ -8,6 +8,7 @@ import { signingKeyFromPem, signLicense, type LicenseToIssue } from '@/lib/billi
 import { ProblemError } from '@/lib/http/problem';
 import { PRODUCTION_FEATURE } from './claims';
 import { ed25519Pem, SAMPLE_LICENSE } from './testing';
+import { installationId } from './installation';
 import { getLicenseStatus, hasProductionEntitlement, installLicense, LICENSE_CHANGES_CHANNEL, removeLicense } from './status';
 
 const owner = ed25519Pem();
@@ -88,6 +89,24 @@ describe('the runtime license', () => {
     expect(await hasProductionEntitlement({ now })).toBe(true);
     await db.execute(sql`delete from installed_licenses`);
     await eventually(async () => !(await hasProductionEntitlement({ now })), 2_000);
+  });
+
+  it('installs a license bound to this installation or portable, and refuses one bound to another, saying which', async () => {
+    const db = await getRuntimeDb();
+    const here = await installationId(db);
+    expect(here).toMatch(/^[0-9a-f-]{36}$/);
+    const bound = await installLicense(await issue({ licenseId: 'lic_here', installation: here }), { installedBy: 'admin', now });
+    expect(bound).toMatchObject({ valid: true, installationId: here, licensedInstallation: here });
+    expect(await installLicense(await issue({ licenseId: 'lic_portable' }), { installedBy: 'admin', now })).toMatchObject({ valid: true, licensedInstallation: 'portable' });
+
+    const elsewhere = await issue({ licenseId: 'lic_elsewhere_bound', installation: '00000000-0000-4000-8000-000000000001' });
+    const refused = await installLicense(elsewhere, { installedBy: 'admin', now }).then(() => null, (error: unknown) => error as ProblemError);
+    expect(refused?.message).toMatch(/issued for another installation.*Settings → License/);
+    expect(await getLicenseStatus({ now })).toMatchObject({ valid: true, licenseId: 'lic_portable' });
+    // Written behind the application's back: the status says it is for another installation, and grants nothing.
+    await db.execute(sql`insert into installed_licenses (token, installed_by) values (${elsewhere}, 'db')`);
+    await eventually(async () => (await getLicenseStatus({ now })).licenseId === 'lic_elsewhere_bound', 2_000);
+    expect(await getLicenseStatus({ now })).toMatchObject({ valid: false, reason: 'other-installation', production: false, licensedInstallation: '00000000-0000-4000-8000-000000000001' });
   });
 
   it('falls back to unlicensed when the license is removed', async () => {

@@ -10,6 +10,7 @@ import type { DbOrTx } from '@/lib/audit/log';
 import { installedLicenses } from '@/db/schema/runtime';
 import { ProblemError } from '@/lib/http/problem';
 import { PRODUCTION_FEATURE } from './claims';
+import { installationId } from './installation';
 import { verifyLicense, type LicenseRefusal, type LicenseVerification } from './verify';
 
 export interface LicenseStatus {
@@ -31,6 +32,9 @@ export interface LicenseStatus {
   trust: 'vendor' | 'test-key' | null;
   installedAt: Date | null;
   installedBy: string | null;
+  /** This runtime's installation id, and the installation the license is for ("portable": any). */
+  installationId: string | null;
+  licensedInstallation: string | null;
 }
 
 const NO_LICENSE: LicenseStatus = {
@@ -49,6 +53,8 @@ const NO_LICENSE: LicenseStatus = {
   trust: null,
   installedAt: null,
   installedBy: null,
+  installationId: null,
+  licensedInstallation: null,
 };
 
 // The gate asks on every production evaluation: the row is cached per process until the database
@@ -71,10 +77,10 @@ async function installedRow(db: RuntimeDb): Promise<InstalledRow | null> {
 
 export async function getLicenseStatus(options: { now?: Date; db?: RuntimeDb } = {}): Promise<LicenseStatus> {
   const db = options.db ?? (await getRuntimeDb());
-  const row = await installedRow(db);
-  if (!row) return NO_LICENSE;
-  const verification = await verifyLicense(row.token, { now: options.now });
-  return { ...statusOf(verification), installedAt: row.installedAt, installedBy: row.installedBy };
+  const [row, installation] = await Promise.all([installedRow(db), installationId(db)]);
+  if (!row) return { ...NO_LICENSE, installationId: installation };
+  const verification = await verifyLicense(row.token, { now: options.now, installationId: installation });
+  return { ...statusOf(verification), installedAt: row.installedAt, installedBy: row.installedBy, installationId: installation };
 }
 
 /**
@@ -83,9 +89,10 @@ export async function getLicenseStatus(options: { now?: Date; db?: RuntimeDb } =
  */
 export async function readLicenseStatus(db: DbOrTx, now?: Date): Promise<LicenseStatus> {
   const [row] = await db.select().from(installedLicenses).orderBy(desc(installedLicenses.installedAt)).limit(1);
-  if (!row) return NO_LICENSE;
-  const verification = await verifyLicense(row.token, { now });
-  return { ...statusOf(verification), installedAt: row.installedAt, installedBy: row.installedBy };
+  const installation = await installationId(db);
+  if (!row) return { ...NO_LICENSE, installationId: installation };
+  const verification = await verifyLicense(row.token, { now, installationId: installation });
+  return { ...statusOf(verification), installedAt: row.installedAt, installedBy: row.installedBy, installationId: installation };
 }
 
 /** What the gate asks before enforcing on a production environment. */
@@ -102,17 +109,18 @@ export async function installLicense(
   token: string,
   options: { installedBy: string | null; now?: Date; db?: RuntimeDb },
 ): Promise<LicenseStatus> {
-  const verification = await verifyLicense(token, { now: options.now });
+  const db = options.db ?? (await getRuntimeDb());
+  const installation = await installationId(db);
+  const verification = await verifyLicense(token, { now: options.now, installationId: installation });
   if (!verification.valid) {
     throw new ProblemError('unprocessable', verification.message, { extensions: { reason: verification.reason } });
   }
-  const db = options.db ?? (await getRuntimeDb());
   const [row] = await db.transaction(async (tx) => {
     await tx.delete(installedLicenses);
     return tx.insert(installedLicenses).values({ token: token.trim(), installedBy: options.installedBy }).returning();
   });
   forgetEverywhere(LICENSE_CHANGES_CHANNEL, '*');
-  return { ...statusOf(verification), installedAt: row!.installedAt, installedBy: row!.installedBy };
+  return { ...statusOf(verification), installedAt: row!.installedAt, installedBy: row!.installedBy, installationId: installation };
 }
 
 /** Removes the installed license: the runtime falls back to unlicensed behaviour. */
@@ -134,6 +142,7 @@ function statusOf(verification: LicenseVerification): LicenseStatus {
     seats: claims?.seats ?? null,
     features: claims?.features ?? [],
     issuedAt: claims ? new Date(claims.iat * 1000) : null,
+    licensedInstallation: claims?.installation ?? null,
     expiresAt: claims ? new Date(claims.exp * 1000) : null,
   };
   if (!verification.valid) return { ...base, valid: false, reason: verification.reason, message: verification.message };

@@ -14,7 +14,8 @@ export type LicenseRefusal =
   | 'wrong-issuer'
   | 'expired'
   | 'not-yet-valid'
-  | 'invalid-claims';
+  | 'invalid-claims'
+  | 'other-installation';
 
 export type LicenseVerification =
   | { valid: true; claims: LicenseClaims; trust: TrustedKey['trust']; kid: string }
@@ -22,7 +23,7 @@ export type LicenseVerification =
       valid: false;
       reason: LicenseRefusal;
       message: string;
-      /** Claims of a license whose signature verified but which is outside its validity window. */
+      /** Claims of a license whose signature verified but which is outside its validity window or for another installation. */
       claims?: LicenseClaims;
       trust?: TrustedKey['trust'];
     };
@@ -35,6 +36,8 @@ const REFUSAL_MESSAGES: Record<LicenseRefusal, string> = {
   expired: 'The license has expired. Download the current license from the portal and install it.',
   'not-yet-valid': 'The license is not valid yet. Check the clock of this server.',
   'invalid-claims': 'The license is signed but its contents are not a valid license for this version.',
+  'other-installation':
+    'The license was issued for another installation. Bind your license to this installation in the portal (its id is under Settings → License) and install the license it gives you.',
 };
 
 /** Allowed clock difference between the owner's signer and the runtime's server. */
@@ -42,7 +45,7 @@ const CLOCK_TOLERANCE_SECONDS = 120;
 
 export async function verifyLicense(
   token: string,
-  options: { now?: Date; keys?: TrustedKey[] } = {},
+  options: { now?: Date; keys?: TrustedKey[]; /** This runtime's id: a license bound to another is refused. */ installationId?: string } = {},
 ): Promise<LicenseVerification> {
   const keys = options.keys ?? (await trustedLicenseKeys());
   const trimmed = token.trim();
@@ -69,6 +72,10 @@ export async function verifyLicense(
     });
     const parsed = licenseClaimsSchema.safeParse(payload);
     if (!parsed.success) return refuse('invalid-claims');
+    const bound = parsed.data.installation;
+    if (options.installationId && bound !== 'portable' && bound !== options.installationId) {
+      return { valid: false, reason: 'other-installation', message: REFUSAL_MESSAGES['other-installation'], claims: parsed.data, trust: trusted.trust };
+    }
     return { valid: true, claims: parsed.data, trust: trusted.trust, kid: trusted.kid };
   } catch (error) {
     // jose checks the signature before the claims, so a time error means the signature held.

@@ -1,6 +1,9 @@
 'use server';
 
 import { redirect } from 'next/navigation';
+import { z } from 'zod';
+import { getOwnerDb } from '@/db/owner';
+import { bindLicenseToInstallation } from '@/lib/billing/entitlements';
 import { openBillingPortal, startCheckout } from '@/lib/billing/checkout';
 import { ProblemError } from '@/lib/http/problem';
 import { siteOrigin } from '@/lib/portal/origin';
@@ -32,4 +35,17 @@ export const billingPortalAction = formAction('billingPortalAction', [], async (
     throw error;
   }
   redirect(url);
+});
+
+const installationIdSchema = z.uuid('an installation id is the UUID shown in your runtime under Settings → License');
+
+/** Binds the buyer's current license to one runtime installation (a new license naming it). */
+export const bindLicenseAction = formAction('bindLicenseAction', [actionParam.form], async (formData) => {
+  const customer = await requireBuyer('/portal');
+  const parsed = installationIdSchema.safeParse(String(formData.get('installation') ?? '').trim().toLowerCase());
+  if (!parsed.success) redirect(`/portal?error=${encodeURIComponent(`The license was not bound: ${parsed.error.issues[0]!.message}.`)}#license`);
+  const db = await getOwnerDb();
+  const bound = await db.transaction((tx) => bindLicenseToInstallation(tx, customer, parsed.data, new Date()));
+  if (!bound) redirect(`/portal?error=${encodeURIComponent('You hold no current license to bind.')}#license`);
+  redirect('/portal?bound=1#license');
 });

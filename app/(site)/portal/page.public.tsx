@@ -5,7 +5,7 @@ import { portalAccount } from '@/lib/portal/account';
 import { isPortalAdmin, requireBuyer } from '@/lib/portal/session';
 import { Badge, ButtonLink, Card, formatBytes, formatDate } from '@/app/(site)/_components/ui';
 import { signOutOfPortal } from '@/app/(site)/login/actions';
-import { billingPortalAction } from './actions';
+import { billingPortalAction, bindLicenseAction } from './actions';
 
 export const metadata: Metadata = { title: 'Portal', robots: { index: false } };
 
@@ -17,12 +17,12 @@ const FEATURE_LABEL: Record<string, string> = {
 };
 
 interface Props {
-  searchParams: Promise<{ checkout?: string; error?: string }>;
+  searchParams: Promise<{ checkout?: string; error?: string; bound?: string }>;
 }
 
 export default async function Portal(props: Props) {
   const customer = await requireBuyer('/portal');
-  const { checkout, error } = await props.searchParams;
+  const { checkout, error, bound } = await props.searchParams;
   const account = await portalAccount(customer);
   const status = account.subscription?.status;
   return (
@@ -111,13 +111,26 @@ export default async function Portal(props: Props) {
               <dd>{account.license.features.map((feature) => FEATURE_LABEL[feature] ?? feature).join(', ')}</dd>
               <dt>Expires</dt>
               <dd>{formatDate(account.license.expiresAt)} (the paid period plus {LICENSE_GRACE_DAYS} days)</dd>
+              <dt>For</dt>
+              <dd>{account.license.installation === 'portable' ? 'Any installation (portable)' : <>installation <span className="font-mono text-xs">{account.license.installation}</span> only</>}</dd>
             </dl>
+            {bound && <p role="status" className="mt-4 rounded-md border border-emerald-300 bg-emerald-50 p-3 text-sm text-emerald-900 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-100">The license below is bound to that installation. Install it there.</p>}
             <label htmlFor="license-token" className="mt-5 block text-sm font-medium text-slate-900 dark:text-white">License key</label>
             <textarea id="license-token" readOnly rows={4} value={account.license.token} className="mt-1 block w-full rounded-md border border-slate-300 bg-slate-50 p-3 font-mono text-xs break-all text-slate-900 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100" />
             <div className="mt-3 flex flex-wrap items-center gap-3 text-sm">
               <a href="/portal/license" className="rounded-md bg-brand-600 px-4 py-2 font-semibold text-white hover:bg-brand-700" download>Download license file</a>
               <span className="text-slate-600 dark:text-slate-400">Install it in your runtime under Settings → License. <Link prefetch={false} href="/docs/licensing" className="underline">How licenses work</Link></span>
             </div>
+            {account.license.current && (
+              <form action={bindLicenseAction} className="mt-5 flex flex-wrap items-end gap-3 text-sm">
+                <label className="flex min-w-72 flex-1 flex-col gap-1">
+                  <span className="font-medium text-slate-900 dark:text-white">Bind to an installation</span>
+                  <span className="text-slate-600 dark:text-slate-400">The id under Settings → License in your runtime. The license then works there only.</span>
+                  <input name="installation" required placeholder="00000000-0000-0000-0000-000000000000" className="rounded-md border border-slate-300 px-3 py-2 font-mono text-xs dark:border-slate-700 dark:bg-slate-900" />
+                </label>
+                <button type="submit" className="rounded-md border border-slate-300 px-4 py-2 font-semibold text-slate-900 hover:bg-slate-50 dark:border-slate-700 dark:text-white dark:hover:bg-slate-900">Bind license</button>
+              </form>
+            )}
           </>
         ) : (
           <p className="mt-3 text-sm text-slate-600 dark:text-slate-300">A license is issued when a payment is confirmed.</p>

@@ -61,10 +61,21 @@ export default async function LicenseSettings(props: Props) {
             <dd className="font-mono text-xs">{status.licenseId ?? '—'}</dd>
             <dt className="text-slate-600 dark:text-slate-400">Installed</dt>
             <dd>{date(status.installedAt)}{status.installedBy ? ` by ${status.installedBy}` : ''}</dd>
+            <dt className="text-slate-600 dark:text-slate-400">For</dt>
+            <dd>
+              {status.licensedInstallation === 'portable'
+                ? 'Any installation (a portable license)'
+                : status.licensedInstallation === status.installationId
+                  ? 'This installation only'
+                  : `Another installation (${status.licensedInstallation ?? 'unknown'})`}
+            </dd>
           </dl>
         ) : (
           <p className="text-sm text-slate-600 dark:text-slate-400">Buy a plan on the vendor&apos;s site, then download the license from its customer portal.</p>
         )}
+      </Card>
+      <Card title="This installation" description="A license bound to an installation works there and nowhere else: give this id to the customer portal when it asks which installation the license is for.">
+        <code className="font-mono text-sm">{status.installationId}</code>
       </Card>
       {canInstallLicense(member.role) ? (
         <Card title={status.installed ? 'Replace the license' : 'Install a license'} description="Paste the license from the customer portal, or choose the license file. It is verified before it replaces anything.">

@@ -1,0 +1,1 @@
+ALTER TABLE "issued_licenses" ADD COLUMN "installation" text DEFAULT 'portable' NOT NULL;
