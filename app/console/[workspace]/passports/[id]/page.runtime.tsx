@@ -1,14 +1,13 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { Ago, DecisionBadge, Digest, EnvironmentName, Fact, FreshnessBadge, JsonValue, ModeBadge, RuleStatusBadge, ValueInWords } from '@/app/_components/status';
+import { Ago, DecisionBadge, Digest, EnvironmentName, Fact, ModeBadge, RuleStatusBadge, ValueInWords } from '@/app/_components/status';
 import { Alert, buttonClass, Card, PageHeader, Table, Td, Time } from '@/app/_components/ui';
 import { requireMember } from '@/lib/auth/guard';
-import { formatAge } from '@/lib/console/evidence';
 import { passportView } from '@/lib/console/passport-detail';
-import { formatBytes } from '@/lib/evidence/kinds';
 import { modeNote } from '@/lib/gate/evaluate';
 import { plural } from '@/lib/gate/rules/types';
+import { EvidenceCard } from './evidence-card';
 import { RequestedBy } from './requested-by';
 import { ApprovalsCard, CommentsCard, SignatureCard } from './sign-off';
 
@@ -151,64 +150,7 @@ export default async function PassportPage({ params }: { params: Promise<{ works
           </Table>
         </Card>
 
-        <Card title="Evidence" description="What was judged: stored content-addressed (sha256), with secrets removed before storage.">
-          {view.evidence.length === 0 ? (
-            <p className="text-sm text-slate-600 dark:text-slate-400">No evidence was given with this release.</p>
-          ) : (
-            <Table caption="Evidence" head={['Kind', 'Digest', 'Size', 'Collected', 'Freshness now', 'Summary']}>
-              {view.evidence.map((item) => (
-                <tr key={`${item.kind}-${item.sha256}`}>
-                  <Td className="font-medium">{item.kind}</Td>
-                  <Td>
-                    <Digest value={`sha256:${item.sha256}`} />
-                  </Td>
-                  <Td className="whitespace-nowrap">{formatBytes(item.size)}</Td>
-                  <Td className="whitespace-nowrap">
-                    <Ago value={item.collectedAt} now={now} />
-                    <span className="block text-xs text-slate-500 dark:text-slate-400">{formatAge(item.atEvaluation.ageHours)} old when judged</span>
-                  </Td>
-                  <Td>
-                    <FreshnessBadge freshness={item.now.freshness} />
-                    <span className="block text-xs text-slate-500 dark:text-slate-400">
-                      limit {formatAge(item.now.maxAgeHours)}
-                      {item.now.limitFrom === 'default' ? ' (default)' : ` (rule ${item.now.limitFrom.ruleId})`}
-                    </span>
-                  </Td>
-                  <Td>
-                    {item.summary}
-                    {item.redactions > 0 && <span className="block text-xs text-amber-700 dark:text-amber-400">{plural(item.redactions, 'secret')} removed at upload</span>}
-                    {item.source && <span className="block truncate text-xs text-slate-500 dark:text-slate-400">from {item.source}</span>}
-                  </Td>
-                </tr>
-              ))}
-            </Table>
-          )}
-          {view.artifacts.length > 0 && (
-            <details className="mt-4">
-              <summary className="cursor-pointer text-sm font-medium">Artifacts ({view.artifacts.length})</summary>
-              <ul className="mt-2 space-y-1 text-sm">
-                {view.artifacts.map((artifact) => (
-                  <li key={`${artifact.name}-${artifact.sha256}`}>
-                    {artifact.name} <Digest value={`sha256:${artifact.sha256}`} />
-                  </li>
-                ))}
-              </ul>
-            </details>
-          )}
-          {view.connectorReadings.length > 0 && (
-            <details className="mt-4">
-              <summary className="cursor-pointer text-sm font-medium">Connector readings ({view.connectorReadings.length})</summary>
-              <ul className="mt-2 space-y-1 text-sm">
-                {view.connectorReadings.map((reading) => (
-                  <li key={`${reading.connector}-${reading.subject}`}>
-                    <span className="font-medium">{reading.connector}</span> {reading.subject}: {reading.error ? <span className="text-red-700">{reading.error}</span> : <JsonValue value={reading.value} />} (
-                    <Time value={reading.observedAt} />)
-                  </li>
-                ))}
-              </ul>
-            </details>
-          )}
-        </Card>
+        <EvidenceCard view={view} now={now} />
 
         <div className="grid gap-6 lg:grid-cols-2">
           <SignatureCard view={view} workspaceSlug={workspace.slug} />
