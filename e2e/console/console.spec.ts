@@ -160,6 +160,11 @@ test('a viewer reads passports and policies but cannot approve, export, or see s
   await expect(page.getByText('Maintainers and admins approve releases.')).toBeVisible();
   await expect(page.getByLabel('Add a comment')).toHaveCount(0);
   await keepScreenshot(page, testInfo, 'passport-viewer');
+  // The evidence behind a result opens from its digest: the stored, sanitized copy.
+  await page.getByRole('link', { name: /open the sbom evidence/ }).click();
+  await expect(page.getByRole('heading', { name: 'sbom evidence', level: 1 })).toBeVisible();
+  await expect(page.getByLabel('Evidence content')).toContainText('left-pad');
+  await expect(page.getByText('the same: nothing was removed')).toBeVisible();
 
   // Direct addresses are refused by the server, not only hidden.
   for (const path of ['/console/acme/reports', '/console/acme/audit', '/settings/acme/installation']) {
@@ -256,6 +261,7 @@ function consolePages(): Array<[string, string]> {
     ['passports', '/console/acme/passports?decision=deny'],
     ['passport', `/console/acme/passports/${scenario.outcomes.checkoutBlocked.passport.id}`],
     ['passport-findings', `/console/acme/passports/${scenario.outcomes.payments.passport.id}`],
+    ['evidence', `/console/acme/evidence/${scenario.evidence.findings}`],
     ['services', '/console/acme/services'],
     ['policies', '/console/acme/policies'],
     ['policy', `/console/acme/policies/${scenario.checkoutPolicyId}`],

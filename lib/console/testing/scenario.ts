@@ -33,6 +33,8 @@ export interface Scenario {
   checkoutPolicyId: string;
   workspacePolicyId: string;
   outcomes: { checkoutV1: GateOutcome; checkoutBlocked: GateOutcome; checkoutProduction: GateOutcome; payments: GateOutcome };
+  /** Stored digests of uploaded evidence (the evidence viewer's addresses). */
+  evidence: { sbom: string; findings: string };
 }
 
 const DAY = 86_400_000;
@@ -111,5 +113,6 @@ export async function seedScenario(db: RuntimeDb, store: BlobStore, options: { s
     checkoutPolicyId: checkoutPolicy.policy.id,
     workspacePolicyId: workspacePolicy.policy.id,
     outcomes: { checkoutV1, checkoutBlocked, checkoutProduction, payments },
+    evidence: { sbom, findings },
   };
 }

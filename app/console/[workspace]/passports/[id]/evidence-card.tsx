@@ -1,3 +1,4 @@
+import Link from 'next/link';
 import { Ago, Digest, FreshnessBadge, JsonValue } from '@/app/_components/status';
 import { Card, Table, Td, Time } from '@/app/_components/ui';
 import { formatAge } from '@/lib/console/evidence';
@@ -17,7 +18,10 @@ export function EvidenceCard({ view, now }: { view: PassportView; now: Date }) {
             <tr key={`${item.kind}-${item.sha256}`}>
               <Td className="font-medium">{item.kind}</Td>
               <Td>
-                <Digest value={`sha256:${item.sha256}`} />
+                <Link className="text-brand-700 hover:underline dark:text-brand-100" href={`/console/${view.workspace.slug}/evidence/${item.sha256}`}>
+                  <Digest value={`sha256:${item.sha256}`} />
+                  <span className="sr-only"> (open the {item.kind} evidence)</span>
+                </Link>
               </Td>
               <Td className="whitespace-nowrap">{formatBytes(item.size)}</Td>
               <Td className="whitespace-nowrap">
