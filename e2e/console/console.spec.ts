@@ -329,6 +329,8 @@ test('unknown pages answer 404, the settings show installation status, and the k
   await expect(page.getByRole('link', { name: 'Create an API token' })).toBeVisible();
   await page.goto(`${runtime.url}/settings/acme/installation`);
   await expect(page.getByRole('heading', { name: 'Database' })).toBeVisible();
+  await expect(page.getByText('Fine for a trial on one machine. Before production, change these:')).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Object storage' })).toHaveAttribute('href', '#check-storage');
   await expect(page.getByText('PostgreSQL answers and has every migration.')).toBeVisible();
   for (const title of ['Object storage', 'Rate limiter', 'Sign-in (OIDC)', 'Secret store']) await expect(page.getByRole('heading', { name: title })).toBeVisible();
   await expect(page.getByText('What to do:').first()).toBeVisible();

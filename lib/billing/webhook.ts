@@ -195,7 +195,7 @@ async function apply(
         .where(eq(subscriptions.id, known.id));
       if (!intent.ended) return { outcome: 'recorded', detail: `subscription ${status}`, customerId: known.customerId };
       const count = await endEntitlements(tx, known.customerId, `subscription ${status}`, now);
-      return { outcome: 'ended', detail: `subscription ${status}: ${count} entitlement(s) ended`, customerId: known.customerId };
+      return { outcome: 'ended', detail: `subscription ${status}: ${count} ${count === 1 ? 'entitlement' : 'entitlements'} ended`, customerId: known.customerId };
     }
   }
 }

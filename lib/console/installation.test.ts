@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getRuntimeDb } from '@/db/runtime';
 import { configureSecrets } from '@/lib/secrets';
-import { installationStatus, withoutCredentials } from './installation';
+import { installationStatus, installationSummary, withoutCredentials } from './installation';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-installation-'));
 const base = { RP_DATA_DIR: dataDir };
@@ -31,6 +31,12 @@ describe('installation status', () => {
     expect(checks.oidc).toMatchObject({ state: 'attention', todo: expect.stringContaining('RP_OIDC_ISSUER') });
     expect(checks.url).toMatchObject({ state: 'attention', todo: expect.stringContaining('RP_PUBLIC_URL') });
     for (const check of Object.values(checks)) if (check.state !== 'ok') expect(check.todo, check.id).toBeTruthy();
+    // The first line a trial reads: fine for now, and the list to change before production.
+    const summary = installationSummary(Object.values(checks));
+    expect(summary).toMatchObject({ tone: 'warning', title: expect.stringMatching(/^Fine for a trial.*Before production/) });
+    expect(summary.toChange.map((check) => check.id).sort()).toEqual(Object.values(checks).filter((check) => check.state === 'attention').map((check) => check.id).sort());
+    expect(installationSummary([{ ...checks.database!, state: 'error' }, checks.storage!])).toMatchObject({ tone: 'error', title: 'One component does not work: fix it first.' });
+    expect(installationSummary([{ ...checks.storage!, state: 'ok' }])).toMatchObject({ tone: 'success', toChange: [] });
   });
 
   it('probes Redis live, and never shows a password', async () => {

@@ -273,3 +273,16 @@ function urlCheck(env: Env): InstallationCheck {
 export async function installationStatus(env: Env = process.env): Promise<InstallationCheck[]> {
   return Promise.all([databaseCheck(env), storageCheck(env), rateLimitCheck(env), signInCheck(env), secretsCheck(), workerCheck(), Promise.resolve(urlCheck(env))]);
 }
+
+/** The page's first line: broken, fine for a trial (with what to change before production), or ready. */
+export function installationSummary(checks: InstallationCheck[]): { tone: 'error' | 'warning' | 'success'; title: string; toChange: InstallationCheck[] } {
+  const broken = checks.filter((check) => check.state === 'error');
+  if (broken.length > 0) {
+    return { tone: 'error', title: `${broken.length === 1 ? 'One component does' : `${broken.length} components do`} not work: fix ${broken.length === 1 ? 'it' : 'them'} first.`, toChange: broken };
+  }
+  const attention = checks.filter((check) => check.state === 'attention');
+  if (attention.length > 0) {
+    return { tone: 'warning', title: 'Fine for a trial on one machine. Before production, change these:', toChange: attention };
+  }
+  return { tone: 'success', title: 'Ready for production: every component is set up for it and answers.', toChange: [] };
+}

@@ -7,6 +7,7 @@ import { createScopedPolicy, policyDetail, shadowReport, switchPolicyMode, updat
 import { failed, succeeded, type ActionState } from '@/lib/http/action-state';
 import { POLICY_MODES, type PolicyMode } from '@/lib/policy/schema';
 import { actionParam, stateAction } from '@/lib/http/server-action';
+import { plural } from '@/lib/gate/rules/types';
 
 export interface PolicyEditState extends ActionState {
   preview?: ShadowReport & { candidateMode: PolicyMode };
@@ -54,7 +55,7 @@ export const editRulesAction = stateAction('editRulesAction', [actionParam.works
       const checked = validatePolicyDocument({ mode: 'enforce', rules });
       if (checked.errors) return failed('Fix the rules first: the preview judges exactly what would be saved.', Object.fromEntries(checked.errors.map((error) => [error.path, error.message])));
       const report = await shadowReport(member.db, member.workspace.id, policyId, checked.document);
-      return { ok: true, message: `Preview: judged ${report.judged} past decision(s) again.`, preview: { ...report, candidateMode: 'enforce' } };
+      return { ok: true, message: `Preview: judged ${plural(report.judged, 'past decision')} again.`, preview: { ...report, candidateMode: 'enforce' } };
     }
     const reason = String(formData.get('reason') ?? '');
     const saved = await updatePolicyRules(member.db, caller, policyId, { rules, reason, expectedVersion: versionFromForm(formData) });

@@ -1,6 +1,6 @@
-import { Badge, Card, PageHeader } from '@/app/_components/ui';
+import { Alert, Badge, Card, PageHeader } from '@/app/_components/ui';
 import { requireMember } from '@/lib/auth/guard';
-import { installationStatus, type CheckState } from '@/lib/console/installation';
+import { installationStatus, installationSummary, type CheckState } from '@/lib/console/installation';
 
 export const metadata = { title: 'Installation' };
 
@@ -15,17 +15,32 @@ export default async function Installation({ params }: { params: Promise<{ works
   // Infrastructure details (hosts, buckets, key sources; never credentials): for those who configure it.
   await requireMember(slug, 'settings.write', `/settings/${slug}/installation`);
   const checks = await installationStatus();
-  const problems = checks.filter((check) => check.state === 'error').length;
+  const summary = installationSummary(checks);
 
   return (
     <>
       <PageHeader
         title="Installation"
-        description={`What this runtime runs on, checked live just now. ${problems ? `${problems === 1 ? 'one component does' : `${problems} components do`} not work.` : 'Every component answers.'} Shared by every workspace of this installation; credentials are never shown.`}
+        description="What this runtime runs on, checked live just now. Shared by every workspace of this installation; credentials are never shown."
       />
       <div className="space-y-4">
+        <Alert tone={summary.tone} title={summary.title}>
+          {summary.toChange.length > 0 && (
+            <ul className="mt-1 list-disc pl-5">
+              {summary.toChange.map((check) => (
+                <li key={check.id}>
+                  <a className="underline" href={`#check-${check.id}`}>
+                    {check.title}
+                  </a>
+                  : {check.todo ?? check.summary}
+                </li>
+              ))}
+            </ul>
+          )}
+        </Alert>
         {checks.map((check) => (
-          <Card key={check.id} title={check.title} actions={<Badge tone={STATE[check.state].tone}>{STATE[check.state].label}</Badge>}>
+          <section key={check.id} id={`check-${check.id}`}>
+          <Card title={check.title} actions={<Badge tone={STATE[check.state].tone}>{STATE[check.state].label}</Badge>}>
             <p className="text-sm">{check.summary}</p>
             {check.facts.length > 0 && (
               <dl className="mt-3 grid gap-x-6 gap-y-1 text-sm sm:grid-cols-[max-content_1fr]">
@@ -44,6 +59,7 @@ export default async function Installation({ params }: { params: Promise<{ works
               </p>
             )}
           </Card>
+          </section>
         ))}
       </div>
     </>

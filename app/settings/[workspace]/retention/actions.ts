@@ -10,6 +10,7 @@ import { setLegalHold, setRetentionPolicy } from '@/lib/retention/policy';
 import { runRetention } from '@/lib/retention/purge';
 import { getBlobStore } from '@/lib/storage';
 import { actionParam, stateAction } from '@/lib/http/server-action';
+import { plural } from '@/lib/gate/rules/types';
 
 const member = (slug: string) => requireMember(slug, 'retention.write', `/settings/${slug}/retention`);
 
@@ -47,7 +48,7 @@ export const runRetentionAction = stateAction('runRetentionAction', [actionParam
   revalidatePath(`/settings/${slug}/retention`);
   if (!run) return succeeded('There is no retention policy: nothing was removed.');
   return succeeded(
-    `Removed ${run.passports} passport(s), ${run.decisions} decision(s), ${run.evidence} evidence record(s) (${sweep.deleted} file(s)) and ${run.auditEvents} audit event(s)` +
+    `Removed ${plural(run.passports, 'passport')}, ${plural(run.decisions, 'decision')}, ${plural(run.evidence, 'evidence record')} (${plural(sweep.deleted, 'file')}) and ${plural(run.auditEvents, 'audit event')}` +
       (run.checkpoint ? `, replaced by signed checkpoint at #${run.checkpoint.uptoSeq}.` : '.'),
   );
 });
