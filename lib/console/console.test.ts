@@ -14,6 +14,7 @@ import { testMember, testWorkspace } from '@/lib/testing/identity';
 import { FilesystemBlobStore } from '@/lib/storage/filesystem';
 import { approveRelease, withdrawReleaseApproval } from './approvals';
 import { listAuditEvents, verifyWorkspaceChain } from './audit';
+import { labelAuditResources, resourceLabelOf } from './audit-resources';
 import type { ConsoleCaller } from './authorize';
 import { addComment } from './comments';
 import { workspaceOverview } from './overview';
@@ -248,6 +249,25 @@ describe('the audit log viewer', () => {
     expect(next.rows[0]!.seq).toBe(paged.rows[1]!.seq - 1);
     // Gate decisions, secret writes (the signing key), policy changes, comments, approvals, denials: one intact chain.
     expect(await verifyWorkspaceChain(db, scenario.workspace.id)).toMatchObject({ ok: true, broken: null });
+  });
+
+  it('names and links the resources events touch, scoped to the workspace', async () => {
+    await approveRelease(db, caller('maintainer'), scenario.outcomes.checkoutBlocked.passport.id, 'Looked at it.');
+    await switchPolicyMode(db, caller('admin'), scenario.checkoutPolicyId, { mode: 'advisory', reason: 'Trying advisory first.' });
+    const rows = (await listAuditEvents(db, scenario.workspace.id, {}, { limit: 500 })).rows;
+    const labels = await labelAuditResources(db, scenario.workspace, rows);
+    const base = `/console/${scenario.workspace.slug}`;
+    const policyEvent = rows.find((row) => row.resourceType === 'policy' && row.resourceId === scenario.checkoutPolicyId)!;
+    expect(resourceLabelOf(labels, policyEvent)).toEqual({ label: 'policy Checkout release policy', href: `${base}/policies/${scenario.checkoutPolicyId}` });
+    const approval = rows.find((row) => row.action === 'approval.create')!;
+    expect(resourceLabelOf(labels, approval)).toEqual({ label: expect.stringMatching(/^release checkout → staging \(sha256:2{12}…\)$/) as unknown, href: `${base}/passports?service=checkout&environment=staging` });
+    const decision = rows.find((row) => row.resourceType === 'passport')!;
+    expect(resourceLabelOf(labels, decision)!.href).toBe(`${base}/passports/${decision.resourceId}`);
+    // Another workspace's look-ups resolve nothing of this one: no links, only what the event itself recorded.
+    const other = await testWorkspace(db);
+    const foreign = await labelAuditResources(db, other, rows);
+    expect(resourceLabelOf(foreign, policyEvent)).toMatchObject({ href: null });
+    expect(resourceLabelOf(foreign, approval)).toEqual({ label: `release ${approval.resourceId!.slice(0, 12)}…`, href: null });
   });
 
   it('reports the chain intact, and names the first event altered behind its back', async () => {

@@ -1,3 +1,4 @@
+import Link from 'next/link';
 import { Suspense } from 'react';
 import { DateRange, FilterButtons, FilterSelect, FilterText, IgnoredFilters } from '@/app/_components/filters';
 import { Pager } from '@/app/_components/pager';
@@ -5,6 +6,7 @@ import { Alert, Badge, Card, EmptyState, LinkButton, PageHeader, Table, Td, Time
 import type { RuntimeDb } from '@/db/runtime';
 import { requireMember } from '@/lib/auth/guard';
 import { ACTION_FAMILIES, listAuditEvents, verifyWorkspaceChain } from '@/lib/console/audit';
+import { labelAuditResources, resourceLabelOf, type ResourceLabel } from '@/lib/console/audit-resources';
 import { AUDIT_OUTCOMES, auditFiltersSchema, filterParams, parseFilters, type SearchParams } from '@/lib/console/filters';
 import { sanitizeValue } from '@/lib/reports/sanitize';
 import { plural } from '@/lib/gate/rules/types';
@@ -31,6 +33,23 @@ async function ChainStatus({ db, workspaceId }: { db: RuntimeDb; workspaceId: st
   );
 }
 
+/** The resource by name, linked where the console shows it; its type:id underneath for searching and exports. */
+function ResourceCell({ resource, raw }: { resource: ResourceLabel | null; raw: string | null }) {
+  if (!resource) return <>—</>;
+  return (
+    <>
+      {resource.href ? (
+        <Link className="break-words text-brand-700 hover:underline dark:text-brand-100" href={resource.href}>
+          {resource.label}
+        </Link>
+      ) : (
+        <span className="break-words">{resource.label}</span>
+      )}
+      {raw && <span className="block break-all font-mono text-[11px] text-slate-500 dark:text-slate-400">{raw}</span>}
+    </>
+  );
+}
+
 export default async function AuditLog({ params, searchParams }: { params: Promise<{ workspace: string }>; searchParams: Promise<SearchParams> }) {
   const { workspace: slug } = await params;
   const { db, workspace, can } = await requireMember(slug, 'audit.read', `/console/${slug}/audit`);
@@ -38,6 +57,7 @@ export default async function AuditLog({ params, searchParams }: { params: Promi
   const { filters, ignored } = parseFilters(auditFiltersSchema, query);
   const cursor = typeof query.cursor === 'string' ? query.cursor : null;
   const page = await listAuditEvents(db, workspace.id, filters, { cursor });
+  const resources = await labelAuditResources(db, workspace, page.rows);
   const base = `/console/${workspace.slug}`;
   const filtered = filterParams(filters).size > 0;
 
@@ -91,7 +111,9 @@ export default async function AuditLog({ params, searchParams }: { params: Promi
                   <span className="block text-xs text-slate-500 dark:text-slate-400">{event.actorType}</span>
                 </Td>
                 <Td className="font-mono text-xs">{event.action}</Td>
-                <Td className="max-w-48 break-all text-xs">{event.resourceType ? `${event.resourceType}${event.resourceId ? `:${event.resourceId}` : ''}` : '—'}</Td>
+                <Td className="max-w-56 text-xs">
+                  <ResourceCell resource={resourceLabelOf(resources, event)} raw={event.resourceType ? `${event.resourceType}${event.resourceId ? `:${event.resourceId}` : ''}` : null} />
+                </Td>
                 <Td>
                   {event.outcome === 'allow' ? <Badge tone="green">allowed</Badge> : <Badge tone="red">denied</Badge>}
                   {event.reason && <span className="mt-1 block max-w-xs text-xs text-slate-600 dark:text-slate-400">{event.reason}</span>}
