@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { ButtonLink } from './_components/ui';
+import { landingSample } from '@/lib/site/landing-sample';
 
 export const metadata: Metadata = {
   title: { absolute: 'Release Passport: a signed passport for every release' },
@@ -42,13 +43,7 @@ export default function Landing() {
             </ButtonLink>
           </div>
           <pre className="mt-12 max-w-2xl overflow-x-auto rounded-xl bg-slate-900 p-5 font-mono text-[13px] leading-6 text-slate-100 ring-1 ring-slate-800" aria-label="Example CI step" tabIndex={0}>
-            <code>{`$ npx rp gate --service api --environment production \\
-    --sbom sbom.cdx.json --sarif scan.sarif --provenance provenance.json
-deny  (enforce)  policy production v7
-  fail  sarif.severity   high: 2 > 0        sha256:9f2c…
-  pass  sbom.present     CycloneDX 1.6      sha256:41ab…
-  stale provenance       age 9d > 7d        sha256:c07e…
-passport 5d3e…a91b signed by key ws-acme-2026`}</code>
+            <code>{landingSample()}</code>
           </pre>
         </div>
       </section>

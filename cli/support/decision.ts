@@ -5,13 +5,20 @@ import { shortDigest, table } from './output';
 const STATUS_MARK: Record<string, string> = { pass: 'ok', warn: 'WARN', fail: 'FAIL', missing: 'MISSING', stale: 'STALE' };
 
 export function printDecision(answer: GateAnswer, baseUrl: string): void {
+  for (const line of formatDecision(answer, baseUrl)) console.log(line);
+}
+
+/** The lines `rp gate` prints for an answer (the landing page's sample is made with this too). */
+export function formatDecision(answer: GateAnswer, baseUrl: string): string[] {
   const { release, policy } = answer;
-  console.log(`Release ${release.service} → ${release.environment}`);
-  console.log(`  source ${release.sourceSha.slice(0, 12)}  image ${shortDigest(release.imageDigest)}${release.chartVersion ? `  chart ${release.chartVersion}` : ''}`);
-  console.log(`  policy "${policy.name}" v${policy.version} (${answer.requestedMode}${answer.mode !== answer.requestedMode ? `, applied as ${answer.mode}` : ''})`);
-  console.log('');
+  const lines = [
+    `Release ${release.service} → ${release.environment}`,
+    `  source ${release.sourceSha.slice(0, 12)}  image ${shortDigest(release.imageDigest)}${release.chartVersion ? `  chart ${release.chartVersion}` : ''}`,
+    `  policy "${policy.name}" v${policy.version} (${answer.requestedMode}${answer.mode !== answer.requestedMode ? `, applied as ${answer.mode}` : ''})`,
+    '',
+  ];
   if (answer.reasons.length > 0) {
-    console.log(
+    lines.push(
       table(
         ['RULE', 'STATUS', 'EFFECT', 'REASON'],
         answer.reasons.map((reason) => [reason.ruleId, STATUS_MARK[reason.status] ?? reason.status, reason.effect === 'none' ? '-' : reason.effect, reason.message]),
@@ -19,13 +26,12 @@ export function printDecision(answer: GateAnswer, baseUrl: string): void {
       ),
     );
   } else {
-    console.log('The policy has no rules.');
+    lines.push('The policy has no rules.');
   }
-  console.log('');
-  console.log(`Decision: ${answer.decision.toUpperCase()} (${verdict(answer)})`);
-  for (const note of answer.notes) console.log(`Note: ${note}`);
-  console.log(`Passport: ${answer.passport.id}`);
-  console.log(`  ${new URL(answer.passport.consoleUrl, baseUrl).toString()}`);
+  lines.push('', `Decision: ${answer.decision.toUpperCase()} (${verdict(answer)})`);
+  for (const note of answer.notes) lines.push(`Note: ${note}`);
+  lines.push(`Passport: ${answer.passport.id}`, `  ${new URL(answer.passport.consoleUrl, baseUrl).toString()}`);
+  return lines;
 }
 
 function verdict(answer: GateAnswer): string {

@@ -7,6 +7,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { collectPageErrors, keepScreenshot } from '../support/screenshots';
 import { PUBLIC_URL } from '../support/servers';
+import { landingSample } from '@/lib/site/landing-sample';
 
 const PAGES = [
   ['/', 'Every release, with a signed passport.'],
@@ -69,6 +70,11 @@ test('the security page lists every control of the security table, each linked t
     const doc = await page.request.get(PUBLIC_URL + href.split('#')[0]);
     expect(await doc.text(), control).toContain(`id="${anchor}"`);
   }
+});
+
+test("the landing page's sample CI step is what rp gate prints", async ({ page }) => {
+  await page.goto(PUBLIC_URL + '/');
+  expect(await page.getByLabel('Example CI step').innerText()).toBe(landingSample());
 });
 
 test('the theme toggle switches and remembers the colour scheme', async ({ page }) => {
