@@ -117,6 +117,8 @@ describe('CI trust policies', () => {
     expect(trustPolicyInputSchema.parse({ ...base, issuer: 'gitlab' }).issuer).toBe('https://gitlab.com');
     expect(trustPolicyInputSchema.parse({ ...base, issuer: 'https://gitlab.acme.internal/' }).issuer).toBe('https://gitlab.acme.internal');
     expect(trustPolicyInputSchema.safeParse({ ...base, issuer: 'http://gitlab.acme.internal' }).success).toBe(false);
+    // Not a URL at all (a fuzzed form field): refused, not thrown.
+    expect(trustPolicyInputSchema.safeParse({ ...base, issuer: '[object File]' }).success).toBe(false);
   });
 });
 

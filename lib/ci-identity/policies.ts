@@ -27,7 +27,9 @@ const issuerSchema = z
     z
       .string()
       .url('the issuer is "github", "gitlab" or an https URL')
+      // zod runs this even when the URL check above failed: parse defensively.
       .refine((value) => {
+        if (!URL.canParse(value)) return false;
         const url = new URL(value);
         return url.protocol === 'https:' || (url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname));
       }, 'the issuer must be an https URL (http only on localhost)')

@@ -16,7 +16,8 @@ export type ConnectorCategory = 'orchestration' | 'metrics' | 'logs' | 'ci' | 'g
 export const commonSettings = {
   baseUrl: z
     .url({ protocol: /^https?$/, error: 'the base URL is an http(s) URL' })
-    .refine((value) => !new URL(value).username && !new URL(value).password && !new URL(value).search && !new URL(value).hash, {
+    // zod runs refinements even after the URL check failed: parse defensively (a fuzzed value threw here).
+    .refine((value) => URL.canParse(value) && ((url) => !url.username && !url.password && !url.search && !url.hash)(new URL(value)), {
       message: 'the base URL carries no credentials, query or fragment (the credential is a secret reference)',
     }),
   timeoutMs: z.number().int().min(500).max(60_000).default(10_000),
