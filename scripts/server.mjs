@@ -84,15 +84,18 @@ if (cluster.isPrimary) {
   cluster.schedulingPolicy = requested === 1 ? cluster.SCHED_NONE : cluster.SCHED_RR;
   if (requested > 1) console.log(`rp-server: ${requested} worker processes on ${bind}:${process.env.PORT ?? 3000}`);
   let stopping = false;
+  // lib/startup/runtime.ts exits with this when a setting cannot work (sysexits EX_CONFIG).
+  const EXIT_CONFIGURATION = 78;
   const listening = new WeakSet();
   cluster.on('listening', (worker) => listening.add(worker));
   for (let i = 0; i < requested; i++) cluster.fork();
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
-    if (!listening.has(worker)) {
-      // It failed before it served anything (a setting, a port in use): starting it again would
-      // fail the same way, so stop with its exit code, as a single process would.
-      console.error(`rp-server: the server process exited (${signal ?? code}) before it was listening; stopping`);
+    if (!listening.has(worker) || code === EXIT_CONFIGURATION) {
+      // It failed before it served anything (a port in use), or refused a setting while starting up
+      // (EXIT_CONFIGURATION): starting it again would fail the same way, so stop with its exit code,
+      // as a single process would.
+      console.error(`rp-server: the server process exited (${signal ?? code}) ${code === EXIT_CONFIGURATION ? 'refusing a setting' : 'before it was listening'}; stopping`);
       stopping = true;
       for (const other of Object.values(cluster.workers ?? {})) other?.kill('SIGTERM');
       const exitCode = code || 1;

@@ -12,7 +12,8 @@ export const metadata = { title: 'Sign in' };
 const ERRORS: Record<string, string> = {
   AccessDenied: 'Your identity provider signed you in, but that account cannot be used here (no verified email, or it is disabled). Ask your administrator.',
   ProxySignin: 'Your organization’s sign-in proxy did not vouch for this request. Sign in another way, or ask your administrator.',
-  Configuration: 'Sign-in is not configured correctly on this server. Your administrator will find the details in the server log.',
+  Configuration:
+    'The sign-in could not be completed: your identity provider’s answer did not pass this server’s checks (an expired or repeated sign-in, another audience or issuer), or sign-in is not configured correctly. Start the sign-in again; if it keeps failing, your administrator will find the failed check in the audit log and the server log.',
   OAuthCallbackError: 'The identity provider did not complete the sign-in. Try again.',
   CredentialsSignin: 'That did not work. Check what you entered and try again.',
 };

@@ -83,6 +83,18 @@ describe('RP_WORKERS', () => {
     expect(invalid.stderr).toContain('RP_PUBLIC_URL must be an http(s) address');
   });
 
+  it('stops, naming the setting, when the server refuses one at start-up (a plain-http OIDC issuer), instead of restarting it', async () => {
+    const port = await freePort();
+    const result = spawnSync(process.execPath, [launcher], {
+      env: { ...process.env, RP_WORKERS: '', DATABASE_URL: '', RP_DATA_DIR: path.join(dataDir, 'refused-setting'), PORT: String(port), AUTH_SECRET: 'workers-test-secret', RP_OIDC_ISSUER: 'http://login.acme.test', RP_OIDC_CLIENT_ID: 'rp' },
+      encoding: 'utf8',
+      timeout: 90_000,
+    });
+    expect(result.status).toBe(78);
+    expect(result.stderr).toContain('RP_OIDC_ISSUER must be an https URL (http only for localhost)');
+    expect(result.stderr).not.toContain('starting another');
+  }, 120_000);
+
   it('serves from one supervised worker by default, replaces it when it dies, and stops when it cannot start', async () => {
     const port = await freePort();
     const server = spawn(process.execPath, [launcher], {

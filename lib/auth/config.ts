@@ -14,7 +14,6 @@ import Credentials from 'next-auth/providers/credentials';
 import { and, eq } from 'drizzle-orm';
 import { getRuntimeDb } from '@/db/runtime';
 import { userIdentities } from '@/db/schema/runtime';
-import { appendAuditEvent } from '@/lib/audit/log';
 import { clientAddress } from '@/lib/http/client-address';
 import { logger } from '@/lib/http/logger';
 import { rateLimiter } from '@/lib/ratelimit';
@@ -24,6 +23,9 @@ import { resolveExternalIdentity } from './identities';
 import { verifyPassword } from './passwords';
 import { proxyIdentity } from './proxy';
 import { createSession, revokeSession, type SessionMethod } from './sessions';
+import { idTokenRefusal } from './id-token';
+import { oidcProtocolRefusal } from './oidc-refusal';
+import { auditSignIn } from './sign-in-audit';
 import { localAccountsEnabled, oidcClientSecret, oidcSettings, proxySettings, proxySharedSecret } from './settings';
 import { consumeSignInLink } from './sign-in-links';
 import { findUserByEmail, isEmail, normalizeEmail } from './users';
@@ -34,20 +36,6 @@ class SignInRefused extends CredentialsSignin {
 }
 class TooManyAttempts extends CredentialsSignin {
   override code = 'rate_limited';
-}
-
-async function auditSignIn(input: { outcome: 'allow' | 'deny'; method: string; email: string | null; userId?: string | null; reason?: string; ip: string | null; details?: Record<string, unknown> }) {
-  const db = await getRuntimeDb();
-  await appendAuditEvent(db, {
-    workspaceId: null,
-    actor: input.userId ? { type: 'user', id: input.userId, label: input.email } : { type: 'anonymous', label: input.email },
-    action: 'auth.sign_in',
-    resource: input.userId ? { type: 'user', id: input.userId } : null,
-    outcome: input.outcome,
-    reason: input.reason ?? null,
-    ip: input.ip,
-    details: { method: input.method, ...input.details },
-  }).catch((error: unknown) => logger.error({ err: error }, 'sign-in audit event could not be written'));
 }
 
 async function authorizeLocal(credentials: Partial<Record<string, unknown>>, request: Request): Promise<User | null> {
@@ -151,6 +139,14 @@ async function buildConfig(request: Request | undefined): Promise<NextAuthConfig
           logger.info({ kind: error.name }, 'sign-in refused');
           return;
         }
+        const refusal = oidcProtocolRefusal(error);
+        if (refusal) {
+          // The identity provider's answer failed a check (state, nonce, PKCE, audience, issuer, expiry):
+          // a refused sign-in for the audit log, not a server fault.
+          void currentAddress().then(({ ip }) => auditSignIn({ outcome: 'deny', method: 'oidc', email: null, reason: refusal, ip }));
+          logger.info({ kind: error.name, reason: refusal }, 'OIDC sign-in refused');
+          return;
+        }
         // next-auth wraps the real failure: keep its cause, which says what went wrong.
         const cause = (error as { cause?: { err?: unknown } | unknown }).cause;
         logger.error({ err: error, cause: cause && typeof cause === 'object' && 'err' in cause ? cause.err : cause }, 'next-auth error');
@@ -165,6 +161,11 @@ async function buildConfig(request: Request | undefined): Promise<NextAuthConfig
         const { ip } = await currentAddress();
         const db = await getRuntimeDb();
         const email = typeof profile?.email === 'string' ? profile.email : null;
+        const forged = await idTokenRefusal(account.id_token, { issuer: oidc.issuer, audience: oidc.clientId });
+        if (forged) {
+          await auditSignIn({ outcome: 'deny', method: 'oidc', email, reason: forged, ip });
+          return false;
+        }
         const resolved = await resolveExternalIdentity(
           db,
           {

@@ -19,10 +19,25 @@ export interface OidcSettings {
   name: string;
 }
 
+/** A setting that cannot work; the start refuses it with this message, naming the setting. */
+export class SignInSettingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SignInSettingError';
+  }
+}
+
+const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+
 export function oidcSettings(env: Env = process.env): OidcSettings | null {
   const issuer = env.RP_OIDC_ISSUER;
   const clientId = env.RP_OIDC_CLIENT_ID;
   if (!issuer || !clientId) return null;
+  // Tokens and keys from a plain-http issuer could be changed on the way: only on this machine.
+  const url = URL.canParse(issuer) ? new URL(issuer) : null;
+  if (!url || !(url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.includes(url.hostname)))) {
+    throw new SignInSettingError(`RP_OIDC_ISSUER must be an https URL (http only for localhost): got "${issuer}".`);
+  }
   return { issuer, clientId, name: env.RP_OIDC_NAME || 'single sign-on' };
 }
 

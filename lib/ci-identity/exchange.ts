@@ -8,7 +8,8 @@
  * so every audit event and passport it produces says which run asked.
  */
 import { and, eq, lt } from 'drizzle-orm';
-import { createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { issuerKeys, IssuerKeysUnavailable, type IssuerKeys } from '@/lib/security/issuer-keys';
 import type { RuntimeDb } from '@/db/runtime';
 import { apiTokens, ciTokenUses, ciTrustPolicies } from '@/db/schema/runtime';
 import type { AuditContext } from '@/lib/audit/event';
@@ -19,7 +20,6 @@ import { claimMatches, type TrustPolicy } from './policies';
 export const GATE_TOKEN_LIFETIME_SECONDS = 15 * 60;
 export const CLOCK_SKEW_SECONDS = 60;
 const ID_TOKEN_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
-const DISCOVERY_TTL_MS = 3_600_000;
 
 /** Which check an ID token failed: named in the problem, never with the token itself. */
 export type ExchangeCheck = 'format' | 'issuer' | 'key' | 'signature' | 'expiry' | 'not-before' | 'audience' | 'claims' | 'jti' | 'replay' | 'discovery';
@@ -43,28 +43,6 @@ export interface CiIdentity {
   workflow: string;
   runId: string;
   [claim: string]: string;
-}
-
-type Jwks = ReturnType<typeof createRemoteJWKSet>;
-const jwksByIssuer = new Map<string, { jwks: Jwks; fetchedAt: number }>();
-
-/** The issuer's JWKS via its discovery document; jose caches the keys and refetches on an unknown kid. */
-async function jwksOf(issuer: string): Promise<Jwks> {
-  const cached = jwksByIssuer.get(issuer);
-  if (cached && Date.now() - cached.fetchedAt < DISCOVERY_TTL_MS) return cached.jwks;
-  let jwksUri: string;
-  try {
-    const response = await fetch(`${issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(5_000), redirect: 'error' });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    const document = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown };
-    if (document.issuer !== issuer || typeof document.jwks_uri !== 'string') throw new Error('the discovery document names another issuer or no jwks_uri');
-    jwksUri = document.jwks_uri;
-  } catch (error) {
-    throw new ExchangeRefused('discovery', `the issuer's OIDC discovery document could not be read (${(error as Error).message}); try again later`);
-  }
-  const jwks = createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: 5_000, cooldownDuration: 30_000 });
-  jwksByIssuer.set(issuer, { jwks, fetchedAt: Date.now() });
-  return jwks;
 }
 
 function describe(payload: JWTPayload): CiIdentity {
@@ -123,7 +101,13 @@ export function ciIdentityLabel(identity: CiIdentity): string {
 }
 
 async function verifyIdToken(idToken: string, issuer: string, now: Date): Promise<JWTPayload> {
-  const jwks = await jwksOf(issuer);
+  let jwks: IssuerKeys;
+  try {
+    jwks = await issuerKeys(issuer);
+  } catch (error) {
+    if (error instanceof IssuerKeysUnavailable) throw new ExchangeRefused('discovery', error.message);
+    throw error;
+  }
   try {
     const { payload } = await jwtVerify(idToken, jwks, {
       issuer,

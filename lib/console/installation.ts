@@ -189,7 +189,12 @@ async function signInCheck(env: Env): Promise<InstallationCheck> {
     proxy = `misconfigured: ${message(error)}`;
   }
   facts.push(['Trusted proxy', proxy]);
-  const oidc = oidcSettings(env);
+  let oidc: ReturnType<typeof oidcSettings>;
+  try {
+    oidc = oidcSettings(env);
+  } catch (error) {
+    return { id: 'oidc', title, state: 'error', summary: message(error), facts, todo: 'Set RP_OIDC_ISSUER to the https address of your identity provider.' };
+  }
   if (!oidc) {
     return {
       id: 'oidc',

@@ -1,6 +1,7 @@
 import { runtimeDatabase } from '@/db/runtime';
 import { bootstrapInstallation, bootstrapMessage } from '@/lib/auth/bootstrap';
 import { installRequestStartHook } from '@/lib/http/request-start';
+import { oidcSettings, SignInSettingError } from '@/lib/auth/settings';
 
 /**
  * Start-up work of the runtime server, before traffic: the real peer address is stamped on
@@ -9,6 +10,7 @@ import { installRequestStartHook } from '@/lib/http/request-start';
  * are removed, and the embedded worker starts.
  */
 export async function startRuntime(): Promise<void> {
+  refuseUnusableSettings();
   installRequestStartHook();
   // Sign-in builds its callback URLs (OIDC redirect_uri) from AUTH_URL when set; behind a proxy or
   // bound to 0.0.0.0 / :: the request's own URL is not the one people use, so RP_PUBLIC_URL is.
@@ -23,6 +25,19 @@ export async function startRuntime(): Promise<void> {
   // `rp worker` processes do it (RP_EMBEDDED_WORKER=off).
   const { startEmbeddedWorker } = await import('@/lib/worker/worker');
   startEmbeddedWorker();
+}
+
+/** A setting that cannot work stops the start with a message naming it, before any request is served. */
+function refuseUnusableSettings(): void {
+  try {
+    oidcSettings();
+  } catch (error) {
+    if (!(error instanceof SignInSettingError)) throw error;
+    // eslint-disable-next-line no-console -- the operator's terminal, before the logger matters
+    console.error(`rp-server: refusing to start: ${error.message}`);
+    // EX_CONFIG: the launcher (scripts/server.mjs) stops instead of starting the worker again.
+    process.exit(78);
+  }
 }
 
 async function sweepUploadSpool(): Promise<void> {
