@@ -127,6 +127,25 @@ if (cluster.isPrimary) {
     cluster.on('exit', exitWhenAlone);
     exitWhenAlone();
   };
+  // Where this server listens, for the CLI on the same machine (rp admin sign-in-link builds its
+  // link from it when RP_PUBLIC_URL is not set: lib/auth/settings.ts publicBaseUrl); removed at exit.
+  const serverFile = path.join(dataRoot, process.env.RP_TARGET ?? 'runtime', 'server.json');
+  cluster.once('listening', (_worker, address) => {
+    try {
+      fs.mkdirSync(path.dirname(serverFile), { recursive: true });
+      fs.writeFileSync(`${serverFile}.${process.pid}.tmp`, JSON.stringify({ pid: process.pid, port: address.port, bind, startedAt: new Date().toISOString() }), { mode: 0o600 });
+      fs.renameSync(`${serverFile}.${process.pid}.tmp`, serverFile);
+    } catch (error) {
+      console.error(`rp-server: could not record the listening address in ${serverFile}: ${error.message}`);
+    }
+  });
+  process.on('exit', () => {
+    try {
+      if (JSON.parse(fs.readFileSync(serverFile, 'utf8')).pid === process.pid) fs.rmSync(serverFile, { force: true });
+    } catch {
+      // not written, or another server's
+    }
+  });
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stop(`${signal} received`));
   // Started with an IPC channel (npm start): when that parent goes away, so do we.
   if (process.send) process.on('disconnect', () => stop('the parent process is gone'));

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { count, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { getRuntimeDb } from '@/db/runtime';
@@ -10,7 +13,7 @@ import { hashPassword, passwordProblem, verifyPassword } from './passwords';
 import { proxyIdentity } from './proxy';
 import { createSession, listActiveSessions, loadActiveSession, revokeAllSessions } from './sessions';
 import { configureSecrets } from '@/lib/secrets';
-import { oidcClientSecret, oidcSettings, proxySettings, proxySharedSecret } from './settings';
+import { oidcClientSecret, oidcSettings, proxySettings, proxySharedSecret, publicBaseUrl } from './settings';
 import { consumeSignInLink, createSignInLink } from './sign-in-links';
 
 describe('passwords', () => {
@@ -36,6 +39,26 @@ describe('passwords', () => {
     expect(passwordProblem('margaretha2026', ['margaretha@acme.test', 'Margaretha Ops'])).toMatch(/your name, your email/);
     expect(passwordProblem('ReleasePassport!')).toMatch(/product’s name/);
     expect(passwordProblem('tangerine orbit kettle', ['margaretha@acme.test'])).toBeNull();
+  });
+});
+
+describe('the address links are built on', () => {
+  it('is RP_PUBLIC_URL, else the port of the server running on this data directory, else localhost:3000', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-server-file-'));
+    try {
+      expect(publicBaseUrl({ RP_DATA_DIR: dir })).toBe('http://localhost:3000');
+      fs.mkdirSync(path.join(dir, 'runtime'));
+      // What the launcher records while it runs (here: this process stands in for it).
+      fs.writeFileSync(path.join(dir, 'runtime', 'server.json'), JSON.stringify({ pid: process.pid, port: 4321 }));
+      expect(publicBaseUrl({ RP_DATA_DIR: dir })).toBe('http://localhost:4321');
+      expect(publicBaseUrl({ RP_DATA_DIR: dir, PORT: '5000' })).toBe('http://localhost:5000');
+      expect(publicBaseUrl({ RP_DATA_DIR: dir, RP_PUBLIC_URL: 'https://rp.acme.test/' })).toBe('https://rp.acme.test');
+      // A server that is gone no longer counts.
+      fs.writeFileSync(path.join(dir, 'runtime', 'server.json'), JSON.stringify({ pid: 2 ** 22 + 12_345, port: 4321 }));
+      expect(publicBaseUrl({ RP_DATA_DIR: dir })).toBe('http://localhost:3000');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -5,6 +5,9 @@
  * RP_AUTH_PROXY_SECRET, or their _FILE forms), resolved (and audited) only when a sign-in
  * actually needs them.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import { dataDir } from '@/lib/data-dir';
 import { resolveInstallationSecret } from '@/lib/secrets';
 import { parseAddressList } from '@/lib/http/client-address';
 import { configuredBaseUrl } from '@/lib/config/public-url';
@@ -80,5 +83,21 @@ export function localAccountsEnabled(env: Env = process.env): boolean {
 
 /** The URL people use to reach the runtime, for links printed or sent. */
 export function publicBaseUrl(env: Env = process.env): string {
-  return configuredBaseUrl(env) ?? `http://localhost:${env.PORT || '3000'}`;
+  return configuredBaseUrl(env) ?? `http://localhost:${env.PORT || runningServerPort(env) || '3000'}`;
+}
+
+/**
+ * The port of the server running on this data directory, which its launcher records
+ * (scripts/server.mjs): the CLI has no PORT of its own, and its links must reach that server.
+ */
+function runningServerPort(env: Env): string | null {
+  try {
+    const file = path.join(dataDir(env), 'runtime', 'server.json');
+    const recorded = JSON.parse(fs.readFileSync(file, 'utf8')) as { pid?: unknown; port?: unknown };
+    if (typeof recorded.pid !== 'number' || typeof recorded.port !== 'number') return null;
+    process.kill(recorded.pid, 0); // throws when that server is gone
+    return String(recorded.port);
+  } catch {
+    return null;
+  }
 }
