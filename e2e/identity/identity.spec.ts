@@ -194,6 +194,18 @@ test('sign-in through a real OIDC provider in Chromium links the verified email 
   expect(errors.filter((error) => !/127\.0\.0\.1:3210|fonts\.googleapis\.com/.test(error))).toEqual([]);
 });
 
+test('an OIDC callback that fails the protocol checks (no state) is refused and explained, not an error page', async ({ browser }) => {
+  const page = await (await browserContext(browser)).newPage();
+  await page.goto(`${runtime.url}/api/auth/callback/oidc?code=forged-code&state=forged-state`);
+  await page.waitForURL(/\/login\?error=/);
+  const explanation = page.getByRole('alert').filter({ hasText: 'your identity provider’s answer did not pass this server’s checks' });
+  await expect(explanation).toBeVisible();
+  await expect(explanation).toContainText('audit log');
+  expect(page.url()).not.toContain('forged-code');
+  // Recorded as a refused sign-in naming the failed check, not logged as a server error.
+  await waitForOutput(runtime, /"msg":"OIDC sign-in refused"/);
+});
+
 test('an admin creates a token (shown once) and invites a person who creates an account, keyboard and screen-reader friendly', async ({ browser }, testInfo) => {
   const page = await signInInBrowser(browser, 'root@acme.test');
   const errors = collectPageErrors(page);
