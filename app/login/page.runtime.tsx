@@ -12,8 +12,10 @@ export const metadata = { title: 'Sign in' };
 const ERRORS: Record<string, string> = {
   AccessDenied: 'Your identity provider signed you in, but that account cannot be used here (no verified email, or it is disabled). Ask your administrator.',
   ProxySignin: 'Your organization’s sign-in proxy did not vouch for this request. Sign in another way, or ask your administrator.',
-  Configuration:
-    'The sign-in could not be completed: your identity provider’s answer did not pass this server’s checks (an expired or repeated sign-in, another audience or issuer), or sign-in is not configured correctly. Start the sign-in again; if it keeps failing, your administrator will find the failed check in the audit log and the server log.',
+  // lib/auth/oidc-refusal.ts OIDC_REFUSED: the identity provider's answer failed a check, audited with the check's name.
+  OidcRefused:
+    'Your identity provider’s answer could not be checked (an expired or repeated sign-in, another audience or issuer, or a signature this server cannot verify). Start the sign-in again; if it keeps failing, ask your administrator to check the OIDC settings: the failed check is in the audit log.',
+  Configuration: 'The sign-in could not be completed: sign-in is not configured correctly on this server. Try again later; your administrator will find the details in the server log.',
   OAuthCallbackError: 'The identity provider did not complete the sign-in. Try again.',
   CredentialsSignin: 'That did not work. Check what you entered and try again.',
 };

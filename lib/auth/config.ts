@@ -9,6 +9,7 @@
  * the cookie carries; every sign-in and every refused attempt is an audit event.
  */
 import { headers as requestHeaders } from 'next/headers';
+import type { NextRequest } from 'next/server';
 import NextAuth, { CredentialsSignin, type NextAuthConfig, type User } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
 import { and, eq } from 'drizzle-orm';
@@ -24,7 +25,7 @@ import { verifyPassword } from './passwords';
 import { proxyIdentity } from './proxy';
 import { createSession, revokeSession, type SessionMethod } from './sessions';
 import { idTokenRefusal } from './id-token';
-import { oidcProtocolRefusal } from './oidc-refusal';
+import { OIDC_REFUSED, oidcProtocolRefusal, withOidcRefusedError } from './oidc-refusal';
 import { auditSignIn } from './sign-in-audit';
 import { localAccountsEnabled, oidcClientSecret, oidcSettings, proxySettings, proxySharedSecret } from './settings';
 import { consumeSignInLink } from './sign-in-links';
@@ -106,6 +107,9 @@ function isOidcCallback(request: Request | undefined): boolean {
   return request !== undefined && new URL(request.url).pathname.endsWith('/api/auth/callback/oidc');
 }
 
+/** Protocol refusals next-auth reported (through its logger) while handling a request, audited once it answers. */
+const oidcRefusals = new WeakMap<Request, string>();
+
 async function buildConfig(request: Request | undefined): Promise<NextAuthConfig> {
   const providers: NextAuthConfig['providers'] = [];
   if (localAccountsEnabled()) {
@@ -142,8 +146,9 @@ async function buildConfig(request: Request | undefined): Promise<NextAuthConfig
         const refusal = oidcProtocolRefusal(error);
         if (refusal) {
           // The identity provider's answer failed a check (state, nonce, PKCE, audience, issuer, expiry):
-          // a refused sign-in for the audit log, not a server fault.
-          void currentAddress().then(({ ip }) => auditSignIn({ outcome: 'deny', method: 'oidc', email: null, reason: refusal, ip }));
+          // a refused sign-in for the audit log (written by the route handler below), not a server fault.
+          if (request) oidcRefusals.set(request, refusal);
+          else void auditSignIn({ outcome: 'deny', method: 'oidc', email: null, reason: refusal, ip: null });
           logger.info({ kind: error.name, reason: refusal }, 'OIDC sign-in refused');
           return;
         }
@@ -164,7 +169,8 @@ async function buildConfig(request: Request | undefined): Promise<NextAuthConfig
         const forged = await idTokenRefusal(account.id_token, { issuer: oidc.issuer, audience: oidc.clientId });
         if (forged) {
           await auditSignIn({ outcome: 'deny', method: 'oidc', email, reason: forged, ip });
-          return false;
+          // Not AccessDenied (which says the account cannot be used): the answer itself was not trustworthy.
+          return `/login?error=${OIDC_REFUSED}`;
         }
         const resolved = await resolveExternalIdentity(
           db,
@@ -228,7 +234,19 @@ async function buildConfig(request: Request | undefined): Promise<NextAuthConfig
   };
 }
 
-export const { auth, handlers, signIn, signOut, unstable_update } = NextAuth((request) => buildConfig(request));
+const nextAuth = NextAuth((request) => buildConfig(request));
+export const { auth, signIn, signOut, unstable_update } = nextAuth;
+
+/** next-auth's route handlers, plus the audit event and the sign-in page's explanation for a refused OIDC answer. */
+async function handle(request: NextRequest, method: 'GET' | 'POST'): Promise<Response> {
+  const response = await nextAuth.handlers[method](request);
+  const refusal = oidcRefusals.get(request);
+  if (!refusal) return response;
+  oidcRefusals.delete(request);
+  await auditSignIn({ outcome: 'deny', method: 'oidc', email: null, reason: refusal, ip: clientAddress(request.headers) });
+  return withOidcRefusedError(response);
+}
+export const handlers = { GET: (request: NextRequest) => handle(request, 'GET'), POST: (request: NextRequest) => handle(request, 'POST') };
 
 /** Which sign-in methods the login page offers (no secrets: names only). */
 export function signInMethods(): { local: boolean; oidc: { name: string } | null; proxy: boolean } {

@@ -9,11 +9,16 @@ import { issuerKeys, IssuerKeysUnavailable } from '@/lib/security/issuer-keys';
 
 const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
+/** The token's iss is the discovery document's, which may differ from the setting by a trailing '/' (as next-auth allows). */
+function issuerSpellings(issuer: string): string[] {
+  return [...new Set([issuer, issuer.replace(/\/+$/, ''), URL.canParse(issuer) ? new URL(issuer).href : issuer])];
+}
+
 /** Null when the ID token verifies with the issuer's published keys, else why not (for the audit log). */
 export async function idTokenRefusal(idToken: string | undefined, expected: { issuer: string; audience: string }): Promise<string | null> {
   if (!idToken) return 'the identity provider sent no ID token';
   try {
-    await jwtVerify(idToken, await issuerKeys(expected.issuer.replace(/\/+$/, '')), { issuer: [expected.issuer, expected.issuer.replace(/\/+$/, '')], audience: expected.audience, algorithms: ALGORITHMS, clockTolerance: 60 });
+    await jwtVerify(idToken, await issuerKeys(expected.issuer), { issuer: issuerSpellings(expected.issuer), audience: expected.audience, algorithms: ALGORITHMS, clockTolerance: 60 });
     return null;
   } catch (error) {
     if (error instanceof IssuerKeysUnavailable) return error.message;

@@ -23,10 +23,11 @@ export async function issuerKeys(issuer: string): Promise<IssuerKeys> {
   if (cached && Date.now() - cached.fetchedAt < DISCOVERY_TTL_MS) return cached.keys;
   let jwksUri: string;
   try {
-    const response = await fetch(`${issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(5_000), redirect: 'error' });
+    // An issuer may end in '/' (Auth0's do): the document is below it, and names the same URL.
+    const response = await fetch(`${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(5_000), redirect: 'error' });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     const document = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown };
-    if (document.issuer !== issuer || typeof document.jwks_uri !== 'string') throw new Error('the discovery document names another issuer or no jwks_uri');
+    if (!sameIssuer(document.issuer, issuer) || typeof document.jwks_uri !== 'string') throw new Error('the discovery document names another issuer or no jwks_uri');
     jwksUri = document.jwks_uri;
   } catch (error) {
     throw new IssuerKeysUnavailable((error as Error).message);
@@ -34,4 +35,9 @@ export async function issuerKeys(issuer: string): Promise<IssuerKeys> {
   const keys = createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: 5_000, cooldownDuration: 30_000 });
   byIssuer.set(issuer, { keys, fetchedAt: Date.now() });
   return keys;
+}
+
+/** The same issuer URL, as OIDC discovery compares them (https://idp.test and https://idp.test/ are one). */
+function sameIssuer(named: unknown, issuer: string): boolean {
+  return typeof named === 'string' && URL.canParse(named) && URL.canParse(issuer) && new URL(named).href === new URL(issuer).href;
 }
