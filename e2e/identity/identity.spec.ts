@@ -203,8 +203,9 @@ test('an OIDC callback that fails the protocol checks (no state) is refused and 
   await expect(explanation).toBeVisible();
   await expect(explanation).toContainText('Start the sign-in again');
   expect(page.url()).not.toContain('forged-code');
-  // Recorded as a refused sign-in naming the failed check, not logged as a server error.
-  await waitForOutput(runtime, /"msg":"OIDC sign-in refused"/);
+  // Recorded as a refused sign-in naming the failed check (audited once next-auth answered), not logged as a server error.
+  await waitForOutput(runtime, /"kind":"InvalidCheck","reason":"OIDC sign-in refused: state value could not be parsed","msg":"OIDC sign-in refused"/);
+  expect(runtime.output.join('')).not.toMatch(/sign-in audit event could not be written|"msg":"next-auth error"/);
 });
 
 test('an admin creates a token (shown once) and invites a person who creates an account, keyboard and screen-reader friendly', async ({ browser }, testInfo) => {

@@ -139,8 +139,10 @@ async function buildConfig(request: Request | undefined): Promise<NextAuthConfig
     // A refused sign-in is an audit event already; next-auth would log a stack trace for each.
     logger: {
       error(error) {
-        if (error instanceof CredentialsSignin || error.name === 'CredentialsSignin' || error.name === 'AccessDenied') {
-          logger.info({ kind: error.name }, 'sign-in refused');
+        // Auth.js's `type`, not the class name, which the production build minifies.
+        const kind = (error as { type?: string }).type ?? error.name;
+        if (error instanceof CredentialsSignin || kind === 'CredentialsSignin' || kind === 'AccessDenied') {
+          logger.info({ kind }, 'sign-in refused');
           return;
         }
         const refusal = oidcProtocolRefusal(error);
@@ -149,7 +151,7 @@ async function buildConfig(request: Request | undefined): Promise<NextAuthConfig
           // a refused sign-in for the audit log (written by the route handler below), not a server fault.
           if (request) oidcRefusals.set(request, refusal);
           else void auditSignIn({ outcome: 'deny', method: 'oidc', email: null, reason: refusal, ip: null });
-          logger.info({ kind: error.name, reason: refusal }, 'OIDC sign-in refused');
+          logger.info({ kind, reason: refusal }, 'OIDC sign-in refused');
           return;
         }
         // next-auth wraps the real failure: keep its cause, which says what went wrong.
