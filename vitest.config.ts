@@ -11,6 +11,9 @@ export default defineConfig({
     // Connector tests talk to stand-ins on this machine, which connectors refuse unless the operator
     // allows them (lib/connectors/address-guard.ts); the guard's own tests take this away.
     env: { RP_CONNECTOR_ALLOWED_ADDRESSES: '127.0.0.1/32' },
+    // next-auth imports 'next/server' without an extension, which Node's ESM loader cannot resolve
+    // outside Next: transformed by vitest instead, so the sign-in tests drive its real route handlers.
+    server: { deps: { inline: ['next-auth'] } },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Tests start real servers and databases; their output is part of the record.

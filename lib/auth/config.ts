@@ -93,9 +93,10 @@ function oidcProviderKey(issuer: string): string {
   return `oidc:${issuer.replace(/\/+$/, '')}`;
 }
 
-async function currentAddress(): Promise<{ ip: string | null; userAgent: string | null }> {
+/** The route handler's request when next-auth runs in one, else the server action's (next/headers). */
+async function currentAddress(request: Request | undefined): Promise<{ ip: string | null; userAgent: string | null }> {
   try {
-    const headers = await requestHeaders();
+    const headers = request?.headers ?? (await requestHeaders());
     return { ip: clientAddress(headers), userAgent: headers.get('user-agent') };
   } catch {
     return { ip: null, userAgent: null };
@@ -165,7 +166,7 @@ async function buildConfig(request: Request | undefined): Promise<NextAuthConfig
     callbacks: {
       async signIn({ account, profile }) {
         if (account?.type !== 'oidc' || !oidc) return true;
-        const { ip } = await currentAddress();
+        const { ip } = await currentAddress(request);
         const db = await getRuntimeDb();
         const email = typeof profile?.email === 'string' ? profile.email : null;
         const forged = await idTokenRefusal(account.id_token, { issuer: oidc.issuer, audience: oidc.clientId });
@@ -206,7 +207,7 @@ async function buildConfig(request: Request | undefined): Promise<NextAuthConfig
           }
           if (!userId) return null;
           const method = (account.provider === 'oidc' ? 'oidc' : account.provider) as SessionMethod;
-          const { ip, userAgent } = await currentAddress();
+          const { ip, userAgent } = await currentAddress(request);
           const session = await createSession(db, { userId, method, ip, userAgent });
           await auditSignIn({ outcome: 'allow', method, email: user?.email ?? token.email ?? null, userId, ip, details: { sessionId: session.id } });
           return { ...token, sub: userId, sid: session.id, ...(await workspaceClaims(db, userId)) };
@@ -229,7 +230,7 @@ async function buildConfig(request: Request | undefined): Promise<NextAuthConfig
         const token = 'token' in message ? message.token : null;
         if (!token?.sid || !token.sub) return;
         const db = await getRuntimeDb();
-        const { ip } = await currentAddress();
+        const { ip } = await currentAddress(request);
         await revokeSession(db, token.sub, token.sid, { actor: { type: 'user', id: token.sub, label: token.email ?? null }, ip });
       },
     },
