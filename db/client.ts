@@ -101,6 +101,7 @@ function clientView<T extends PostgresClient>(client: T, deadlines: { waitMs: nu
 /** The parts of a postgres.js Query (a lazy Promise) the deadline needs. */
 interface DeadlinedQuery extends Promise<unknown> {
   state: unknown;
+  active?: boolean;
   reject(error: unknown): void;
   cancel(): unknown;
 }
@@ -109,6 +110,10 @@ function withQueryDeadline<Q extends DeadlinedQuery>(query: Q, deadlines: { wait
   let timer: NodeJS.Timeout | undefined;
   const giveUp = (message: string) => {
     query.reject(new DatabaseUnavailableError(message));
+    // Sent but waiting behind another query on its connection (pipelined): the server will still
+    // answer it, and the rejected query takes that answer when its turn comes. A cancel request
+    // now would reach whichever query the backend is running then, which may be someone else's.
+    if (query.state && !query.active) return;
     try {
       void Promise.resolve(query.cancel()).catch(() => {}); // out of the pool's queue, or a cancel request
     } catch {
