@@ -108,7 +108,7 @@ test('a maintainer finds the blocked release, reads why, approves it and exports
   expect(errors).toEqual([]);
 });
 
-test('a maintainer edits a policy, sees errors next to the rule, previews its impact and switches mode with a reason', async ({ page }, testInfo) => {
+test('a maintainer edits a policy in forms generated from the rule schemas and as JSON, sees errors next to the rule, previews its impact and switches mode with a reason', async ({ page }, testInfo) => {
   test.setTimeout(90_000);
   await signIn(page, runtime.url, 'maintainer@acme.test', password('maintainer'), '/console/acme/policies');
   await keepScreenshot(page, testInfo, 'policies');
@@ -116,8 +116,17 @@ test('a maintainer edits a policy, sees errors next to the rule, previews its im
   await expect(page.getByRole('heading', { level: 1 })).toContainText('Workspace policy');
   await expect(page.getByRole('alert').or(page.getByRole('status')).filter({ hasText: 'Shadow report' })).toContainText('enforcing it would have blocked 1');
 
-  // An invalid threshold: refused, with the message under that rule's field.
-  const second = page.getByLabel('Rule 2');
+  // Each rule is a form generated from its type's schema; its JSON is one click away.
+  const findings = page.getByRole('region', { name: 'Rule 2' });
+  await expect(findings.getByLabel('Type')).toHaveValue('sarif-severity');
+  await expect(findings.getByLabel('High')).toHaveValue('0');
+  await expect(findings.getByText('Most high findings allowed.')).toBeVisible();
+  await keepScreenshot(page, testInfo, 'policy-rule-form');
+
+  // An invalid threshold typed as JSON: refused by the server, with the message under that rule.
+  const editAs = (rule: number) => page.getByRole('group', { name: `Edit rule ${rule} as` });
+  await editAs(2).getByRole('button', { name: 'JSON' }).click();
+  const second = page.getByLabel('Rule 2 (JSON)');
   const text = await second.inputValue();
   await second.fill(text.replace('"high": 0', '"high": -1'));
   await page.getByRole('button', { name: /Save as version/ }).click();
@@ -126,8 +135,9 @@ test('a maintainer edits a policy, sees errors next to the rule, previews its im
   await expect(page.locator('#rule-1-error')).toContainText('limits.high');
   await keepScreenshot(page, testInfo, 'policy-invalid-rule');
 
-  // Fixed, previewed, saved.
-  await second.fill(text.replace('"high": 0', '"high": 1'));
+  // Fixed in the form, previewed, saved.
+  await editAs(2).getByRole('button', { name: 'Form' }).click();
+  await findings.getByLabel('High').fill('1');
   await page.getByRole('button', { name: 'Preview impact' }).click();
   await expect(page.getByRole('region', { name: 'Impact preview' })).toContainText('Enforced, these rules would have blocked');
   await page.getByLabel('Why (kept in the version history and the audit log)').fill('Allow one known high while the fix ships.');
@@ -135,6 +145,22 @@ test('a maintainer edits a policy, sees errors next to the rule, previews its im
   await expect(page.getByRole('status').filter({ hasText: 'Saved as version 2.' })).toBeVisible();
   await page.reload();
   await expect(page.getByText('limits.high:')).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Rule 2' }).getByLabel('High')).toHaveValue('1');
+
+  // A new rule: its type's parameters appear as fields, and the JSON follows the form. Not saved.
+  const rules = page.getByRole('region', { name: /^Rule \d+$/ });
+  const added = (await rules.count()) + 1;
+  await page.getByRole('button', { name: 'Add a rule' }).click();
+  const rule = page.getByRole('region', { name: `Rule ${added}` });
+  await rule.getByLabel('Rule id').fill('two-approvals');
+  await rule.getByLabel('Type').selectOption('approvals');
+  await expect(rule.getByLabel('Kind')).toHaveCount(0);
+  await rule.getByLabel('Count').fill('2');
+  await rule.getByLabel('Role').selectOption('admin');
+  await editAs(added).getByRole('button', { name: 'JSON' }).click();
+  expect(JSON.parse(await page.getByLabel(`Rule ${added} (JSON)`).inputValue())).toEqual({ id: 'two-approvals', type: 'approvals', count: 2, role: 'admin' });
+  await page.getByRole('button', { name: `Remove rule ${added}` }).click();
+  await expect(page.getByLabel(`Rule ${added} (JSON)`)).toHaveCount(0);
 
   // Switching mode needs a reason; the history keeps it.
   await page.getByLabel(/^shadow/).check();
@@ -165,6 +191,13 @@ test('a viewer reads passports and policies but cannot approve, export, or see s
   await expect(page.getByRole('heading', { name: 'sbom evidence', level: 1 })).toBeVisible();
   await expect(page.getByLabel('Evidence content')).toContainText('left-pad');
   await expect(page.getByText('the same: nothing was removed')).toBeVisible();
+
+  // The findings behind a failing rule, on the passport itself: rule and its help, file and line.
+  await page.goto(`${runtime.url}/console/acme/passports/${runtime.scenario.outcomes.payments.passport.id}`);
+  const findings = page.getByRole('region', { name: /^Findings behind / });
+  await expect(findings).toContainText('src/db/orders.ts:42');
+  await expect(findings).toContainText('Database query built from user-controlled sources');
+  await expect(findings.getByRole('link', { name: /js\/sql-injection/ })).toHaveAttribute('href', 'https://codeql.github.com/codeql-query-help/javascript/js-sql-injection/');
 
   // Direct addresses are refused by the server, not only hidden.
   for (const path of ['/console/acme/reports', '/console/acme/audit', '/settings/acme/installation']) {

@@ -87,8 +87,11 @@ export function readingDigest(reading: SnapshotReading): string {
   return canonicalHash(reading);
 }
 
-const connectorName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'the name of a connector of this workspace');
-const maxAgeSeconds = z.number().int().min(10).max(7 * 86_400).default(900);
+const connectorName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'the name of a connector of this workspace')
+  .describe('The name of a connector of this workspace (Settings → Connectors).');
+const maxAgeSeconds = z.number().int().min(10).max(7 * 86_400).default(900).describe('A reading older than this many seconds is stale and does not count.');
 
 function define<TShape extends z.ZodRawShape>(spec: ConnectorRuleSpec<TShape>): ConnectorRuleSpec {
   return spec as unknown as ConnectorRuleSpec;
@@ -132,7 +135,12 @@ const value = <T>(reading: SnapshotReading) => reading.value as T;
 export const metricBelow = define({
   type: 'metric-below',
   title: 'A Prometheus query stays below a threshold',
-  params: { connector: connectorName, query: z.string().min(1), max: z.number(), maxAgeSeconds },
+  params: {
+    connector: connectorName,
+    query: z.string().min(1).describe('The PromQL query; its largest series is compared.'),
+    max: z.number().describe('The value must stay below this.'),
+    maxAgeSeconds,
+  },
   reads: (rule) => [{ connector: rule.connector, type: 'prometheus', target: rule.query }],
   judge(rule, context, [request]) {
     const found = find(context, request!, rule.maxAgeSeconds, { max: rule.max });
@@ -155,7 +163,12 @@ export const metricBelow = define({
 export const logCountBelow = define({
   type: 'log-count-below',
   title: 'A Loki query matches fewer lines than a threshold',
-  params: { connector: connectorName, query: z.string().min(1), max: z.number().int().min(0), maxAgeSeconds },
+  params: {
+    connector: connectorName,
+    query: z.string().min(1).describe('The LogQL query whose matching lines are counted.'),
+    max: z.number().int().min(0).describe('The count of matching lines must stay below this.'),
+    maxAgeSeconds,
+  },
   reads: (rule) => [{ connector: rule.connector, type: 'loki', target: rule.query }],
   judge(rule, context, [request]) {
     const found = find(context, request!, rule.maxAgeSeconds, { max: rule.max });
@@ -177,9 +190,8 @@ export const noOpenIncident = define({
   title: 'No open incident on the services',
   params: {
     connector: connectorName,
-    services: z.array(z.string().regex(/^[A-Z0-9]{5,20}$/)).min(1),
-    /** `high`: only high-urgency incidents count; `any`: every open incident. */
-    urgency: z.enum(['high', 'any']).default('high'),
+    services: z.array(z.string().regex(/^[A-Z0-9]{5,20}$/)).min(1).describe('PagerDuty service ids (such as PABC123).'),
+    urgency: z.enum(['high', 'any']).default('high').describe('high: only high-urgency incidents count; any: every open incident.'),
     maxAgeSeconds,
   },
   reads: (rule) => rule.services.map((service) => ({ connector: rule.connector, type: 'pagerduty' as const, target: service })),
@@ -212,7 +224,7 @@ export const noOpenIncident = define({
 export const gitopsSyncedHealthy = define({
   type: 'gitops-synced-healthy',
   title: 'The GitOps application is synced and healthy',
-  params: { connector: connectorName, application: z.string().min(1), maxAgeSeconds },
+  params: { connector: connectorName, application: z.string().min(1).describe('The Argo CD application.'), maxAgeSeconds },
   reads: (rule) => [{ connector: rule.connector, type: 'argocd', target: rule.application }],
   judge(rule, context, [request]) {
     const threshold = { sync: 'Synced', health: 'Healthy' };
@@ -233,7 +245,7 @@ export const gitopsSyncedHealthy = define({
 export const ciGreen = define({
   type: 'ci-green',
   title: "CI is green for the release's source SHA",
-  params: { connector: connectorName, repository: z.string().regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/), maxAgeSeconds },
+  params: { connector: connectorName, repository: z.string().regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/).describe('The GitHub repository, as owner/name.'), maxAgeSeconds },
   reads: (rule) => [{ connector: rule.connector, type: 'github-actions', target: rule.repository }],
   judge(rule, context, [request]) {
     const threshold = { conclusion: 'success', sha: context.release.sourceSha };
@@ -270,10 +282,9 @@ export const runningImageMatches = define({
   title: 'The running image is the released digest',
   params: {
     connector: connectorName,
-    namespace: z.string().min(1),
-    deployment: z.string().min(1),
-    /** The container to check; absent means the deployment's first container. */
-    container: z.string().min(1).optional(),
+    namespace: z.string().min(1).describe('The Kubernetes namespace of the deployment.'),
+    deployment: z.string().min(1).describe('The deployment whose running image is checked.'),
+    container: z.string().min(1).optional().describe("The container to check; the deployment's first container when empty."),
     maxAgeSeconds,
   },
   reads: (rule) => [{ connector: rule.connector, type: 'kubernetes', target: rule.namespace }],
@@ -304,7 +315,12 @@ export const runningImageMatches = define({
 export const errorIssuesBelow = define({
   type: 'error-issues-below',
   title: 'Unresolved errors in the error tracker stay below a threshold',
-  params: { connector: connectorName, project: z.string().min(1), max: z.number().int().min(0).default(1), maxAgeSeconds },
+  params: {
+    connector: connectorName,
+    project: z.string().min(1).describe('The Sentry project (its slug).'),
+    max: z.number().int().min(0).default(1).describe('The count of unresolved errors must stay below this.'),
+    maxAgeSeconds,
+  },
   reads: (rule) => [{ connector: rule.connector, type: 'sentry', target: rule.project }],
   judge(rule, context, [request]) {
     const found = find(context, request!, rule.maxAgeSeconds, { max: rule.max });

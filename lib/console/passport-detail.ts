@@ -17,6 +17,7 @@ import { passportDetails, replayPassport, type PassportDetails } from '@/lib/pas
 import { verifyPassport } from '@/lib/passport/verify';
 import { listReleaseApprovals, type ApprovalView } from './approvals';
 import { listComments, type CommentView } from './comments';
+import { findingsBehind, type FindingsBehind } from './findings-behind';
 import { ageLimits, describeSummary, judgeFreshness, type FreshnessJudgement } from './evidence';
 
 export interface EvidenceView {
@@ -35,6 +36,10 @@ export interface EvidenceView {
 
 export interface ReasonView extends RuleResult {
   description: string | null;
+  /** For a findings rule: the findings behind its result (file, line, rule, help link). */
+  findings: FindingsBehind;
+  /** Which of `evidence` the console can open (evidence; a connector reading has no page). */
+  openable: string[];
 }
 
 export interface SignatureView {
@@ -133,7 +138,12 @@ export async function passportView(db: RuntimeDb, workspace: { id: string; slug:
     policy: { ...predicate.policy, currentVersion: current[0]?.version ?? null },
     requestedBy: predicate.requestedBy ?? null,
     actor: row!.actor,
-    reasons: predicate.decision.reasons.map((reason) => ({ ...reason, description: descriptions.get(reason.ruleId) ?? null })),
+    reasons: predicate.decision.reasons.map((reason) => ({
+      ...reason,
+      description: descriptions.get(reason.ruleId) ?? null,
+      findings: findingsBehind(reason, details.inputs.evidence),
+      openable: reason.evidence.filter((digest) => details.inputs.evidence.some((item) => item.sha256 === digest)),
+    })),
     evidence: details.inputs.evidence.map((item) => {
       const extra = stored.get(`${item.kind}:${item.sha256}`);
       return {

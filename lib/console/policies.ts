@@ -147,14 +147,14 @@ export async function policyDetail(db: RuntimeDb, workspaceId: string, policyId:
 export function validatePolicyDocument(input: unknown): { document: PolicyDocument; errors: null } | { document: null; errors: FieldError[] } {
   const parsed = policyDocumentSchema.safeParse(input);
   if (parsed.success) return { document: parsed.data as PolicyDocument, errors: null };
-  return {
-    document: null,
-    errors: parsed.error.issues.map((issue) => {
-      const [top, index, ...rest] = issue.path.map(String);
-      const field = top === 'rules' && index !== undefined ? `rule-${index}` : (top ?? 'policy');
-      return { path: field, message: rest.length ? `${rest.join('.')}: ${issue.message}` : issue.message };
-    }),
-  };
+  // One message per field: a rule with two wrong parameters names both.
+  const byField = new Map<string, string[]>();
+  for (const issue of parsed.error.issues) {
+    const [top, index, ...rest] = issue.path.map(String);
+    const field = top === 'rules' && index !== undefined ? `rule-${index}` : (top ?? 'policy');
+    byField.set(field, [...(byField.get(field) ?? []), rest.length ? `${rest.join('.')}: ${issue.message}` : issue.message]);
+  }
+  return { document: null, errors: [...byField].map(([path, messages]) => ({ path, message: messages.join('; ') })) };
 }
 
 async function requirePolicy(db: RuntimeDb, workspaceId: string, policyId: string) {

@@ -103,7 +103,15 @@ export async function seedScenario(db: RuntimeDb, store: BlobStore, options: { s
   const checkoutProduction = await evaluate('checkout', 'production', IMAGE_V2, SOURCE_V2, [sbom, clean], new Date(now.getTime() - 20 * 60_000));
 
   const oldSbom = await upload('sbom', cyclonedx([{ name: 'lodash', license: 'MIT' }]), 'payments', new Date(now.getTime() - 10 * DAY));
-  const findings = await upload('sarif', sarif([{ ruleId: 'js/sql-injection', level: 'error' }]), 'payments', new Date(now.getTime() - 3_600_000));
+  const findings = await upload(
+    'sarif',
+    sarif(
+      [{ ruleId: 'js/sql-injection', level: 'error', file: 'src/db/orders.ts', line: 42 }],
+      [{ id: 'js/sql-injection', title: 'Database query built from user-controlled sources', helpUri: 'https://codeql.github.com/codeql-query-help/javascript/js-sql-injection/' }],
+    ),
+    'payments',
+    new Date(now.getTime() - 3_600_000),
+  );
   const payments = await evaluate('payments', 'staging', IMAGE_V1, SOURCE_V1, [oldSbom, findings], new Date(now.getTime() - 10 * 60_000));
 
   return {

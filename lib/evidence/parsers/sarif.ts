@@ -29,11 +29,36 @@ export interface SarifSummary {
   bySeverity: Record<Severity, number>;
   /** Rule ids of the findings per severity (at most 20 each), for reasons people can act on. */
   rulesBySeverity: Partial<Record<Severity, string[]>>;
+  /**
+   * The findings themselves, most severe first (at most MAX_FINDINGS): where each is and what its
+   * rule says, so a reviewer sees why without opening the log. Absent from summaries made before
+   * it was recorded.
+   */
+  findings?: SarifFinding[];
 }
+
+export interface SarifFinding {
+  severity: Severity;
+  ruleId: string;
+  /** The rule's short description. */
+  title?: string;
+  message?: string;
+  /** The first location: the file as the log names it (relative to the source root, usually) and its line. */
+  file?: string;
+  line?: number;
+  /** The rule's help page; http(s) only. */
+  helpUri?: string;
+}
+
+/** Findings kept in a summary (per log): enough to act on, bounded whatever the log's size. */
+export const MAX_FINDINGS = 25;
+const MAX_TEXT = 300;
 
 interface RuleInfo {
   level?: SarifLevel;
   securitySeverity?: number;
+  title?: string;
+  helpUri?: string;
 }
 
 interface ResultRecord {
@@ -43,6 +68,11 @@ interface ResultRecord {
   securitySeverity?: number;
   suppressed: boolean;
   counted: boolean;
+  message?: string;
+  file?: string;
+  /** artifactLocation.index: the file named in the run's "artifacts" instead of here. */
+  artifactIndex?: number;
+  line?: number;
 }
 
 export function severityOf(level: SarifLevel, securitySeverity: number | undefined): Severity {
@@ -76,6 +106,9 @@ export class SarifSummarizer implements JsonSummarizer<SarifSummary> {
   private readonly byLevel: Record<SarifLevel, number> = { error: 0, warning: 0, note: 0, none: 0 };
   private readonly bySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, none: 0 };
   private readonly rulesBySeverity: Partial<Record<Severity, string[]>> = {};
+  /** Per run: artifacts[k].location.uri, for results that name their file by index. */
+  private artifactUris: string[] = [];
+  private readonly findingsBySeverity: Record<Severity, SarifFinding[]> = { critical: [], high: [], medium: [], low: [], none: [] };
   private counted = 0;
   private suppressed = 0;
 
@@ -92,6 +125,7 @@ export class SarifSummarizer implements JsonSummarizer<SarifSummary> {
       this.rulesByIndex = [];
       this.rulesById = new Map();
       this.results = [];
+      this.artifactUris = [];
     } else if (depth === 4 && path[2] === 'results') {
       this.current = { suppressed: false, counted: true };
     } else if (isRulePath(path)) {
@@ -139,6 +173,12 @@ export class SarifSummarizer implements JsonSummarizer<SarifSummary> {
       else if (depth === 5 && key === 'baselineState') result.counted &&= token.text() !== 'absent';
       else if (depth === 6 && path[4] === 'properties' && key === 'security-severity') result.securitySeverity = parseScore(token.text());
       else if (depth === 7 && path[4] === 'suppressions' && key === 'status' && token.text() === 'rejected') result.suppressed = false;
+      else if (depth === 6 && path[4] === 'message' && key === 'text') result.message = clip(token.text());
+      else if (depth === 9 && isFirstPhysicalLocation(path) && path[7] === 'artifactLocation' && key === 'uri') result.file = clip(token.text());
+      return;
+    }
+    if (depth === 6 && path[2] === 'artifacts' && path[4] === 'location' && key === 'uri' && typeof path[3] === 'number') {
+      this.artifactUris[path[3]] = clip(token.text());
       return;
     }
     const rule = this.currentRule;
@@ -147,6 +187,8 @@ export class SarifSummarizer implements JsonSummarizer<SarifSummary> {
       if (depth === ruleDepth + 1 && key === 'id') rule.id = token.text();
       else if (depth === ruleDepth + 2 && path[ruleDepth] === 'defaultConfiguration' && key === 'level') rule.level = this.level(token.text(), path);
       else if (depth === ruleDepth + 2 && path[ruleDepth] === 'properties' && key === 'security-severity') rule.securitySeverity = parseScore(token.text());
+      else if (depth === ruleDepth + 2 && path[ruleDepth] === 'shortDescription' && key === 'text') rule.title = clip(token.text());
+      else if (depth === ruleDepth + 1 && key === 'helpUri' && /^https?:\/\//i.test(token.text())) rule.helpUri = clip(token.text(), 1000);
     }
   }
 
@@ -159,6 +201,8 @@ export class SarifSummarizer implements JsonSummarizer<SarifSummary> {
       if (depth === 5 && key === 'ruleIndex') this.current.ruleIndex = value;
       else if (depth === 6 && path[4] === 'rule' && key === 'index') this.current.ruleIndex ??= value;
       else if (depth === 6 && path[4] === 'properties' && key === 'security-severity') this.current.securitySeverity = value;
+      else if (depth === 9 && isFirstPhysicalLocation(path) && path[7] === 'region' && key === 'startLine' && Number.isInteger(value) && value > 0) this.current.line = value;
+      else if (depth === 9 && isFirstPhysicalLocation(path) && path[7] === 'artifactLocation' && key === 'index' && Number.isInteger(value) && value >= 0) this.current.artifactIndex = value;
     } else if (this.currentRule) {
       const ruleDepth = rulePathDepth(path);
       if (depth === ruleDepth + 2 && path[ruleDepth] === 'properties' && key === 'security-severity') this.currentRule.securitySeverity = value;
@@ -180,6 +224,7 @@ export class SarifSummarizer implements JsonSummarizer<SarifSummary> {
       byLevel: { ...this.byLevel },
       bySeverity: { ...this.bySeverity },
       rulesBySeverity: Object.fromEntries(SEVERITIES.filter((s) => this.rulesBySeverity[s]).map((s) => [s, this.rulesBySeverity[s]!])),
+      findings: SEVERITIES.flatMap((severity) => this.findingsBySeverity[severity]).slice(0, MAX_FINDINGS),
     };
   }
 
@@ -201,6 +246,13 @@ export class SarifSummarizer implements JsonSummarizer<SarifSummary> {
       const ruleId = result.ruleId ?? (result.ruleIndex !== undefined ? `#${result.ruleIndex}` : '(no rule)');
       const listed = (this.rulesBySeverity[severity] ??= []);
       if (listed.length < 20 && !listed.includes(ruleId)) listed.push(ruleId);
+      const findings = this.findingsBySeverity[severity];
+      if (findings.length < MAX_FINDINGS) {
+        const file = result.file ?? (result.artifactIndex !== undefined ? this.artifactUris[result.artifactIndex] : undefined);
+        findings.push(
+          withoutUndefined({ severity, ruleId, title: rule?.title, message: result.message, file, line: file !== undefined ? result.line : undefined, helpUri: rule?.helpUri }),
+        );
+      }
     }
     this.results = [];
   }
@@ -211,6 +263,19 @@ export class SarifSummarizer implements JsonSummarizer<SarifSummary> {
     }
     return value as SarifLevel;
   }
+}
+
+/** runs[r].results[i].locations[0].physicalLocation.… (a result's first location). */
+function isFirstPhysicalLocation(path: readonly JsonPathSegment[]): boolean {
+  return path[4] === 'locations' && path[5] === 0 && path[6] === 'physicalLocation';
+}
+
+function clip(text: string, length = MAX_TEXT): string {
+  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
 }
 
 /** runs[r].tool.driver.rules[k] or runs[r].tool.extensions[e].rules[k] (the rule object itself). */

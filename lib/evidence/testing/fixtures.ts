@@ -89,9 +89,12 @@ export interface SarifFinding {
   level?: 'error' | 'warning' | 'note' | 'none';
   securitySeverity?: string;
   suppressed?: boolean;
+  /** The first location; absent means the result has none. */
+  file?: string;
+  line?: number;
 }
 
-export function sarif(findings: SarifFinding[], rules: Array<{ id: string; level?: string; securitySeverity?: string }> = []) {
+export function sarif(findings: SarifFinding[], rules: Array<{ id: string; level?: string; securitySeverity?: string; title?: string; helpUri?: string }> = []) {
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -104,6 +107,8 @@ export function sarif(findings: SarifFinding[], rules: Array<{ id: string; level
               id: rule.id,
               ...(rule.level ? { defaultConfiguration: { level: rule.level } } : {}),
               ...(rule.securitySeverity ? { properties: { 'security-severity': rule.securitySeverity } } : {}),
+              ...(rule.title ? { shortDescription: { text: rule.title } } : {}),
+              ...(rule.helpUri ? { helpUri: rule.helpUri } : {}),
             })),
           },
         },
@@ -113,6 +118,7 @@ export function sarif(findings: SarifFinding[], rules: Array<{ id: string; level
           message: { text: `finding of ${finding.ruleId}` },
           ...(finding.securitySeverity ? { properties: { 'security-severity': finding.securitySeverity } } : {}),
           ...(finding.suppressed ? { suppressions: [{ kind: 'inSource' }] } : {}),
+          ...(finding.file ? { locations: [{ physicalLocation: { artifactLocation: { uri: finding.file }, ...(finding.line ? { region: { startLine: finding.line } } : {}) } }] } : {}),
         })),
       },
     ],

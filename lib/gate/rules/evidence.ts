@@ -12,9 +12,8 @@ export const evidenceRequired = defineRule({
   type: 'evidence-required',
   title: 'Evidence of a kind is present (and fresh)',
   params: {
-    kind: z.enum(EVIDENCE_KINDS),
-    /** The newest evidence of the kind may be at most this old at evaluation time. */
-    maxAgeHours: z.number().positive().max(24 * 366).optional(),
+    kind: z.enum(EVIDENCE_KINDS).describe('The kind of evidence the release must carry.'),
+    maxAgeHours: z.number().positive().max(24 * 366).optional().describe('The newest evidence of the kind may be at most this many hours old when the release is judged; any age when empty.'),
   },
   evaluate(rule, { inputs, evaluatedAt }): RuleOutcome {
     const threshold = { kind: rule.kind, maxAgeHours: rule.maxAgeHours ?? null };
@@ -38,7 +37,7 @@ export const evidenceRequired = defineRule({
 export const sbomPresent = defineRule({
   type: 'sbom-present',
   title: 'An SBOM lists the release’s components',
-  params: { minComponents: z.number().int().min(0).default(1) },
+  params: { minComponents: z.number().int().min(0).default(1).describe('The fewest components the largest SBOM of the release must list.') },
   evaluate(rule, { inputs }): RuleOutcome {
     const threshold = { minComponents: rule.minComponents };
     const sboms = evidenceOfKind(inputs, 'sbom');
@@ -69,7 +68,7 @@ export function licenseIds(expression: string): string[] {
 export const licenseDeny = defineRule({
   type: 'license-deny',
   title: 'No component under a denied license',
-  params: { licenses: z.array(z.string().min(1).max(128)).min(1).max(500) },
+  params: { licenses: z.array(z.string().min(1).max(128)).min(1).max(500).describe('License ids (SPDX) no component may carry, compared without regard to case.') },
   evaluate(rule, { inputs }): RuleOutcome {
     const denied = new Map(rule.licenses.map((license) => [license.toLowerCase(), license]));
     const threshold = { deny: [...rule.licenses].sort() };
@@ -104,16 +103,16 @@ export const sarifSeverity = defineRule({
   type: 'sarif-severity',
   title: 'Static analysis findings within limits',
   params: {
-    /** Most findings allowed per severity; severities not named are not limited. */
     limits: z
       .object({
-        critical: z.number().int().min(0).optional(),
-        high: z.number().int().min(0).optional(),
-        medium: z.number().int().min(0).optional(),
-        low: z.number().int().min(0).optional(),
+        critical: z.number().int().min(0).optional().describe('Most critical findings allowed.'),
+        high: z.number().int().min(0).optional().describe('Most high findings allowed.'),
+        medium: z.number().int().min(0).optional().describe('Most medium findings allowed.'),
+        low: z.number().int().min(0).optional().describe('Most low findings allowed.'),
       })
       .strict()
-      .refine((limits) => Object.values(limits).some((value) => value !== undefined), 'name at least one severity limit'),
+      .refine((limits) => Object.values(limits).some((value) => value !== undefined), 'name at least one severity limit')
+      .describe('Most findings allowed per severity; a severity left empty is not limited.'),
   },
   evaluate(rule, { inputs }): RuleOutcome {
     const limited = SEVERITIES.filter((severity): severity is Exclude<Severity, 'none'> => severity !== 'none' && rule.limits[severity] !== undefined);
@@ -145,7 +144,10 @@ export const sarifSeverity = defineRule({
 export const testsPass = defineRule({
   type: 'tests-pass',
   title: 'Test reports are green',
-  params: { maxFailures: z.number().int().min(0).default(0), minTests: z.number().int().min(0).default(1) },
+  params: {
+    maxFailures: z.number().int().min(0).default(0).describe('Most failed or errored tests allowed.'),
+    minTests: z.number().int().min(0).default(1).describe('Fewest tests the reports must hold: an empty report proves nothing.'),
+  },
   evaluate(rule, { inputs }): RuleOutcome {
     const threshold = { maxFailures: rule.maxFailures, minTests: rule.minTests };
     const reports = evidenceOfKind(inputs, 'junit');

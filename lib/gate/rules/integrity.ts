@@ -9,8 +9,7 @@ export const checksumMatch = defineRule({
   type: 'checksum-match',
   title: 'Released artifacts match the checksums file',
   params: {
-    /** Artifact names that must be reported and match; by default every reported artifact. */
-    artifacts: z.array(z.string().min(1).max(512)).max(200).optional(),
+    artifacts: z.array(z.string().min(1).max(512)).max(200).optional().describe('Artifact names that must be reported and match; every reported artifact when empty.'),
   },
   evaluate(rule, { inputs }): RuleOutcome {
     const threshold = { artifacts: rule.artifacts ? [...rule.artifacts].sort() : 'every reported artifact' };
@@ -69,10 +68,8 @@ export const provenanceSubject = defineRule({
   type: 'provenance-subject',
   title: 'Provenance is about the released image',
   params: {
-    /** in-toto predicate types that count as provenance; SLSA provenance v0.2 and v1 by default. */
-    predicateTypes: z.array(z.string().url().max(512)).min(1).max(20).optional(),
-    /** Builder ids (SLSA builder.id) allowed to have built the image, compared exactly; any builder when absent. */
-    builderIds: z.array(z.string().min(1).max(512)).min(1).max(50).optional(),
+    predicateTypes: z.array(z.string().url().max(512)).min(1).max(20).optional().describe('in-toto predicate types that count as provenance; SLSA provenance v0.2 and v1 when empty.'),
+    builderIds: z.array(z.string().min(1).max(512)).min(1).max(50).optional().describe('Builder ids (SLSA builder.id) allowed to have built the image, compared exactly; any builder when empty.'),
   },
   evaluate(rule, { inputs }): RuleOutcome {
     const imageDigest = inputs.release.imageDigest;

@@ -48,8 +48,8 @@ export const changeFreeze = defineRule({
   type: 'change-freeze',
   title: 'No release during a change freeze',
   params: {
-    windows: z.array(absoluteWindow).max(200).default([]),
-    weekly: z.array(weeklyWindow).max(50).default([]),
+    windows: z.array(absoluteWindow).max(200).default([]).describe('Dated freezes: start and end (ISO 8601 with a UTC offset) and the reason.'),
+    weekly: z.array(weeklyWindow).max(50).default([]).describe('Weekly freezes: days (sun to sat), from and to (HH:MM), timezone (IANA, UTC when absent) and the reason.'),
   },
   evaluate(rule, { evaluatedAt }): RuleOutcome {
     const now = new Date(evaluatedAt);
@@ -89,9 +89,8 @@ export const approvalsRequired = defineRule({
   type: 'approvals',
   title: 'Approved by enough people in a role',
   params: {
-    count: z.number().int().min(1).max(20),
-    /** Approvals count from people with at least this role. */
-    role: roleSchema.default('maintainer'),
+    count: z.number().int().min(1).max(20).describe('How many different people must approve the release.'),
+    role: roleSchema.default('maintainer').describe('Approvals count from people with at least this role.'),
   },
   evaluate(rule, { inputs }): RuleOutcome {
     const qualifying = [...new Set(inputs.approvals.filter((approval) => roleAtLeast(approval.role, rule.role)).map((approval) => approval.approver))];

@@ -39,10 +39,9 @@ export const RULE_ID = z
 
 /** Fields every rule has besides its type's own parameters. */
 export const ruleBaseShape = {
-  id: RULE_ID,
-  description: z.string().max(500).optional(),
-  /** What a failing (or missing, or stale) result does to the decision. */
-  onFail: z.enum(['deny', 'warn']).default('deny'),
+  id: RULE_ID.describe('Names the rule in decisions, passports and the audit log.'),
+  description: z.string().max(500).optional().describe('Why this rule exists; shown with its result.'),
+  onFail: z.enum(['deny', 'warn']).default('deny').describe('What a failing, missing or stale result does: deny blocks the release, warn lets it through with a warning.'),
 };
 
 export interface RuleBase {

@@ -1,8 +1,8 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { Ago, DecisionBadge, Digest, EnvironmentName, Fact, ModeBadge, RuleStatusBadge, ValueInWords } from '@/app/_components/status';
-import { Alert, buttonClass, Card, PageHeader, Table, Td, Time } from '@/app/_components/ui';
+import { Ago, DecisionBadge, EnvironmentName, Fact, ModeBadge } from '@/app/_components/status';
+import { Alert, buttonClass, Card, PageHeader, Time } from '@/app/_components/ui';
 import { requireMember } from '@/lib/auth/guard';
 import { passportView } from '@/lib/console/passport-detail';
 import { modeNote } from '@/lib/gate/evaluate';
@@ -10,6 +10,7 @@ import { plural } from '@/lib/gate/rules/types';
 import { EvidenceCard } from './evidence-card';
 import { RequestedBy } from './requested-by';
 import { ApprovalsCard, CommentsCard, SignatureCard } from './sign-off';
+import { WhyCard } from './why-card';
 
 export const metadata: Metadata = { title: 'Passport' };
 
@@ -113,42 +114,7 @@ export default async function PassportPage({ params }: { params: Promise<{ works
           </dl>
         </Card>
 
-        <Card title="Why: each rule's result" description="What was measured against what the policy asks for, and the evidence it judged.">
-          <Table caption="Rule results" head={['Rule', 'Result', 'Measured', 'Threshold', 'What it means']}>
-            {view.reasons.map((reason) => (
-              <tr key={reason.ruleId} className={reason.effect === 'deny' ? 'bg-red-50/60 dark:bg-red-950/30' : reason.effect === 'warn' ? 'bg-amber-50/60 dark:bg-amber-950/30' : undefined}>
-                <Td>
-                  <span className="font-mono text-xs font-semibold">{reason.ruleId}</span>
-                  <span className="block text-xs text-slate-500 dark:text-slate-400">{reason.type}</span>
-                  {reason.description && <span className="block text-xs text-slate-600 dark:text-slate-400">{reason.description}</span>}
-                </Td>
-                <Td>
-                  <span className="flex flex-col items-start gap-1">
-                    <RuleStatusBadge status={reason.status} />
-                    {reason.effect !== 'none' && <span className="text-xs text-slate-600 dark:text-slate-400">effect: {reason.effect}</span>}
-                  </span>
-                </Td>
-                <Td>
-                  <ValueInWords value={reason.measured} />
-                </Td>
-                <Td>
-                  <ValueInWords value={reason.threshold} />
-                </Td>
-                <Td className="max-w-sm">
-                  {reason.message}
-                  {reason.evidence.length > 0 && (
-                    <span className="mt-1 block text-xs text-slate-500 dark:text-slate-400">
-                      Evidence:{' '}
-                      {reason.evidence.map((digest) => (
-                        <Digest key={digest} value={digest} length={8} />
-                      ))}
-                    </span>
-                  )}
-                </Td>
-              </tr>
-            ))}
-          </Table>
-        </Card>
+        <WhyCard view={view} />
 
         <EvidenceCard view={view} now={now} />
 

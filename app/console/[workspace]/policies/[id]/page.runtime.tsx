@@ -6,7 +6,7 @@ import { ModeBadge } from '@/app/_components/status';
 import { Alert, Card, Field, inputClass, PageHeader, Time } from '@/app/_components/ui';
 import { requireMember } from '@/lib/auth/guard';
 import { policyDetail, shadowReport } from '@/lib/console/policies';
-import { RULE_DEFINITIONS } from '@/lib/gate/rules';
+import { ruleForms } from '@/lib/gate/rules/form';
 import { getLicenseStatus } from '@/lib/license/status';
 import { POLICY_MODES } from '@/lib/policy/schema';
 import { editRulesAction, switchModeAction } from '@/app/console/[workspace]/policies/actions';
@@ -63,12 +63,12 @@ export default async function PolicyPage({ params }: { params: Promise<{ workspa
       />
       <div className="grid gap-6 xl:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
         <div className="space-y-6">
-          <Card title="Rules" description="Each rule is a JSON object: an id, a type, its parameters, and what a failure does (onFail: deny or warn). Validated with the same schema the gate uses.">
+          <Card title="Rules" description="Each rule has an id, a type, its parameters and what a failure does. Edit it as a form or as JSON; either is validated with the same schema the gate uses.">
             <RulesEditor
               action={editRulesAction.bind(null, workspace.slug, policy.id)}
               rules={policy.document.rules.map((rule) => JSON.stringify(rule, null, 2))}
               nextVersion={policy.version + 1}
-              ruleTypes={RULE_DEFINITIONS.map((definition) => ({ type: definition.type, title: definition.title }))}
+              forms={ruleForms()}
               canWrite={canWrite}
             />
           </Card>

@@ -1,6 +1,7 @@
 'use client';
 /**
- * The rules of a policy, one JSON object per rule, each with its own field so that a validation
+ * The rules of a policy, each edited as a form generated from its type's schema (rule-form.tsx)
+ * or as its JSON; both edit the same JSON text, which is what is submitted, so that a validation
  * error appears next to the rule it concerns. Controlled fields: what was typed survives a refused
  * save. "Preview impact" judges the stored inputs of past decisions with these rules (as enforced)
  * before anything is saved.
@@ -9,11 +10,17 @@ import { useActionState, useState } from 'react';
 import { useFormStatus } from 'react-dom';
 import { buttonClass, cx } from '@/app/_components/styles';
 import type { PolicyEditState } from '@/app/console/[workspace]/policies/actions';
+import type { RuleForm as RuleFormSpec } from '@/lib/gate/rules/form';
+import { parseRuleText } from '@/lib/gate/rules/form-values';
 import { plural } from '@/lib/gate/rules/types';
+import { RuleForm } from './rule-form';
 
-interface RuleType {
-  type: string;
-  title: string;
+type EditMode = 'form' | 'json';
+
+interface RuleItem {
+  key: string;
+  text: string;
+  mode: EditMode;
 }
 
 function Submit({ intent, children, variant }: { intent: 'preview' | 'save'; children: React.ReactNode; variant: 'primary' | 'secondary' }) {
@@ -25,11 +32,16 @@ function Submit({ intent, children, variant }: { intent: 'preview' | 'save'; chi
   );
 }
 
+/** Fields every rule has; the rule-type list names only a type's own parameters. */
+const BASE_FIELDS = ['id', 'description', 'onFail'];
+
 const TEMPLATE = JSON.stringify({ id: 'new-rule', type: 'evidence-required', kind: 'sbom', maxAgeHours: 72 }, null, 2);
 
-export function RulesEditor({ action, rules, nextVersion, ruleTypes, canWrite }: { action: (state: PolicyEditState, formData: FormData) => Promise<PolicyEditState>; rules: string[]; nextVersion: number; ruleTypes: RuleType[]; canWrite: boolean }) {
+export function RulesEditor({ action, rules, nextVersion, forms, canWrite }: { action: (state: PolicyEditState, formData: FormData) => Promise<PolicyEditState>; rules: string[]; nextVersion: number; forms: RuleFormSpec[]; canWrite: boolean }) {
   const [state, formAction] = useActionState(action, { ok: null });
-  const [items, setItems] = useState(() => rules.map((text, index) => ({ key: `r${index}`, text })));
+  const [items, setItems] = useState<RuleItem[]>(() => rules.map((text, index) => ({ key: `r${index}`, text, mode: 'form' })));
+  const types = forms.map((form) => form.type);
+  const update = (key: string, change: Partial<RuleItem>) => setItems((current) => current.map((other) => (other.key === key ? { ...other, ...change } : other)));
   const [counter, setCounter] = useState(0);
   const [reason, setReason] = useState('');
   const errors = state.fieldErrors ?? {};
@@ -87,35 +99,69 @@ export function RulesEditor({ action, rules, nextVersion, ruleTypes, canWrite }:
         {items.map((item, index) => {
           const id = `rule-${index}`;
           const error = errors[id];
+          const parsed = parseRuleText(item.text, types);
+          const asForm = item.mode === 'form' && 'rule' in parsed;
+          const describedBy = error ? `${id}-error` : undefined;
           return (
             <li key={item.key}>
-              <div className="flex items-center justify-between">
-                <label htmlFor={id} className="text-sm font-medium">
-                  Rule {index + 1}
-                </label>
-                {canWrite && (
-                  <button type="button" className={buttonClass('ghost', 'py-1 text-xs')} onClick={() => setItems(items.filter((other) => other.key !== item.key))}>
-                    Remove<span className="sr-only"> rule {index + 1}</span>
-                  </button>
+              <div className="flex flex-wrap items-center justify-between gap-2">
+                {asForm ? (
+                  <h3 id={`${id}-title`} className="text-sm font-medium">
+                    Rule {index + 1}
+                  </h3>
+                ) : (
+                  <label htmlFor={id} className="text-sm font-medium">
+                    Rule {index + 1} (JSON)
+                  </label>
                 )}
+                <div className="flex items-center gap-1">
+                  <div role="group" aria-label={`Edit rule ${index + 1} as`} className="inline-flex overflow-hidden rounded-md border border-slate-300 dark:border-slate-700">
+                    {(['form', 'json'] as const).map((mode) => (
+                      <button
+                        key={mode}
+                        type="button"
+                        aria-pressed={item.mode === mode}
+                        onClick={() => update(item.key, { mode })}
+                        className={cx('px-2 py-1 text-xs', item.mode === mode ? 'bg-slate-900 text-white dark:bg-slate-100 dark:text-slate-900' : 'text-slate-700 dark:text-slate-300')}
+                      >
+                        {mode === 'form' ? 'Form' : 'JSON'}
+                      </button>
+                    ))}
+                  </div>
+                  {canWrite && (
+                    <button type="button" className={buttonClass('ghost', 'py-1 text-xs')} onClick={() => setItems(items.filter((other) => other.key !== item.key))}>
+                      Remove<span className="sr-only"> rule {index + 1}</span>
+                    </button>
+                  )}
+                </div>
               </div>
-              <textarea
-                id={id}
-                name="rule"
-                value={item.text}
-                readOnly={!canWrite}
-                onChange={(event) => setItems(items.map((other) => (other.key === item.key ? { ...other, text: event.target.value } : other)))}
-                rows={Math.min(14, Math.max(3, item.text.split('\n').length))}
-                spellCheck={false}
-                aria-invalid={error ? true : undefined}
-                aria-describedby={error ? `${id}-error` : undefined}
-                className={cx(
-                  'mt-1 block w-full rounded-md border bg-white px-3 py-2 font-mono text-xs text-slate-900 dark:bg-slate-950 dark:text-slate-100',
-                  error ? 'border-red-500' : 'border-slate-300 dark:border-slate-700',
-                )}
-              />
+              {item.mode === 'form' && 'problem' in parsed && (
+                <p className="mt-1 text-xs text-slate-700 dark:text-slate-300">This rule cannot be shown as a form ({parsed.problem}): edit its JSON below.</p>
+              )}
+              {asForm ? (
+                <section aria-labelledby={`${id}-title`} aria-describedby={describedBy}>
+                  <input type="hidden" name="rule" value={item.text} />
+                  <RuleForm idPrefix={id} rule={parsed.rule} forms={forms} readOnly={!canWrite} onChange={(text) => update(item.key, { text })} />
+                </section>
+              ) : (
+                <textarea
+                  id={id}
+                  name="rule"
+                  value={item.text}
+                  readOnly={!canWrite}
+                  onChange={(event) => update(item.key, { text: event.target.value })}
+                  rows={Math.min(14, Math.max(3, item.text.split('\n').length))}
+                  spellCheck={false}
+                  aria-invalid={error ? true : undefined}
+                  aria-describedby={describedBy}
+                  className={cx(
+                    'mt-1 block w-full rounded-md border bg-white px-3 py-2 font-mono text-xs text-slate-900 dark:bg-slate-950 dark:text-slate-100',
+                    error ? 'border-red-500' : 'border-slate-300 dark:border-slate-700',
+                  )}
+                />
+              )}
               {error && (
-                <p id={`${id}-error`} className="mt-1 text-xs font-medium text-red-700 dark:text-red-400">
+                <p id={`${id}-error`} role="alert" className="mt-1 text-xs font-medium text-red-700 dark:text-red-400">
                   {error}
                 </p>
               )}
@@ -130,18 +176,23 @@ export function RulesEditor({ action, rules, nextVersion, ruleTypes, canWrite }:
               type="button"
               className={buttonClass('secondary')}
               onClick={() => {
-                setItems([...items, { key: `n${counter}`, text: TEMPLATE }]);
+                setItems([...items, { key: `n${counter}`, text: TEMPLATE, mode: 'form' }]);
                 setCounter(counter + 1);
               }}
             >
               Add a rule
             </button>
             <details className="text-xs text-slate-600 dark:text-slate-400">
-              <summary className="cursor-pointer">Rule types</summary>
-              <ul className="mt-2 grid gap-1 sm:grid-cols-2">
-                {ruleTypes.map((ruleType) => (
-                  <li key={ruleType.type}>
-                    <code className="font-mono">{ruleType.type}</code>: {ruleType.title}
+              <summary className="cursor-pointer">Rule types and their parameters</summary>
+              <ul className="mt-2 space-y-1">
+                {forms.map((form) => (
+                  <li key={form.type}>
+                    <code className="font-mono">{form.type}</code>: {form.title} (
+                    {form.fields
+                      .filter((field) => !BASE_FIELDS.includes(field.name))
+                      .map((field) => `${field.name}${field.required ? '' : ' (optional)'}`)
+                      .join(', ') || 'no parameters'}
+                    )
                   </li>
                 ))}
               </ul>

@@ -1,0 +1,107 @@
+import { Fragment } from 'react';
+import Link from 'next/link';
+import { Digest, RuleStatusBadge, ValueInWords } from '@/app/_components/status';
+import { Card, Table, Td } from '@/app/_components/ui';
+import type { PassportView, ReasonView } from '@/lib/console/passport-detail';
+import { plural } from '@/lib/gate/rules/types';
+
+const SEVERITY_TEXT: Record<string, string> = {
+  critical: 'text-red-800 dark:text-red-300',
+  high: 'text-red-700 dark:text-red-300',
+  medium: 'text-amber-800 dark:text-amber-300',
+  low: 'text-slate-700 dark:text-slate-300',
+  none: 'text-slate-700 dark:text-slate-300',
+};
+
+/** Each rule's result: what was measured against what the policy asks for, the findings and the evidence behind it. */
+export function WhyCard({ view }: { view: PassportView }) {
+  const evidencePath = (digest: string) => `/console/${view.workspace.slug}/evidence/${digest}`;
+  return (
+    <Card title="Why: each rule's result" description="What was measured against what the policy asks for, the findings behind it, and the evidence it judged.">
+      <Table caption="Rule results" head={['Rule', 'Result', 'Measured', 'Threshold', 'What it means']}>
+        {view.reasons.map((reason) => (
+          <Fragment key={reason.ruleId}>
+            <tr className={reason.effect === 'deny' ? 'bg-red-50/60 dark:bg-red-950/30' : reason.effect === 'warn' ? 'bg-amber-50/60 dark:bg-amber-950/30' : undefined}>
+              <Td>
+                <span className="font-mono text-xs font-semibold">{reason.ruleId}</span>
+                <span className="block text-xs text-slate-500 dark:text-slate-400">{reason.type}</span>
+                {reason.description && <span className="block text-xs text-slate-600 dark:text-slate-400">{reason.description}</span>}
+              </Td>
+              <Td>
+                <span className="flex flex-col items-start gap-1">
+                  <RuleStatusBadge status={reason.status} />
+                  {reason.effect !== 'none' && <span className="text-xs text-slate-600 dark:text-slate-400">effect: {reason.effect}</span>}
+                </span>
+              </Td>
+              <Td>
+                <ValueInWords value={reason.measured} />
+              </Td>
+              <Td>
+                <ValueInWords value={reason.threshold} />
+              </Td>
+              <Td className="max-w-sm">
+                {reason.message}
+                {reason.evidence.length > 0 && (
+                  <span className="mt-1 block text-xs text-slate-500 dark:text-slate-400">
+                    Evidence:{' '}
+                    {reason.evidence.map((digest) =>
+                      reason.openable.includes(digest) ? (
+                        <Link key={digest} className="mr-1 text-brand-700 hover:underline dark:text-brand-100" href={evidencePath(digest)}>
+                          <Digest value={digest} length={8} />
+                          <span className="sr-only"> (open the evidence rule {reason.ruleId} judged)</span>
+                        </Link>
+                      ) : (
+                        <Digest key={digest} value={digest} length={8} />
+                      ),
+                    )}
+                  </span>
+                )}
+              </Td>
+            </tr>
+            {reason.findings.findings.length > 0 && (
+              <tr>
+                <td colSpan={5} className="px-3 pb-3">
+                  <Findings reason={reason} />
+                </td>
+              </tr>
+            )}
+          </Fragment>
+        ))}
+      </Table>
+    </Card>
+  );
+}
+
+function Findings({ reason }: { reason: ReasonView }) {
+  const { findings, total } = reason.findings;
+  return (
+    <section aria-label={`Findings behind ${reason.ruleId}`} className="rounded-md border border-slate-200 p-3 text-sm dark:border-slate-700">
+      <p className="text-xs font-medium text-slate-700 dark:text-slate-300">
+        {findings.length < total ? `The ${findings.length} most severe of ${plural(total, 'finding')} behind this result` : `The ${plural(total, 'finding')} behind this result`}
+      </p>
+      <ul className="mt-2 space-y-2">
+        {findings.map((finding, index) => (
+          <li key={`${finding.ruleId}-${finding.file ?? ''}-${finding.line ?? ''}-${index}`} className="break-words">
+            <span className={`mr-2 text-xs font-semibold uppercase ${SEVERITY_TEXT[finding.severity]}`}>{finding.severity}</span>
+            {finding.helpUri ? (
+              <a className="font-mono text-xs text-brand-700 underline dark:text-brand-100" href={finding.helpUri} target="_blank" rel="noreferrer noopener">
+                {finding.ruleId}
+                <span className="sr-only"> (rule help, opens in a new tab)</span>
+              </a>
+            ) : (
+              <span className="font-mono text-xs">{finding.ruleId}</span>
+            )}
+            {finding.title && <span className="ml-2">{finding.title}</span>}
+            {finding.file && (
+              <code className="ml-2 font-mono text-xs text-slate-700 dark:text-slate-300">
+                {finding.file}
+                {finding.line ? `:${finding.line}` : ''}
+              </code>
+            )}
+            {finding.message && finding.message !== finding.title && <span className="block whitespace-pre-line text-xs text-slate-600 dark:text-slate-400">{finding.message}</span>}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import type { SarifFinding, SarifSummary } from '@/lib/evidence/parsers/sarif';
+import { findingsBehind } from './findings-behind';
+
+const finding = (severity: SarifFinding['severity'], ruleId: string): SarifFinding => ({ severity, ruleId, file: `src/${ruleId}.ts`, line: 1 });
+const log = (sha256: string, findings: SarifFinding[] | undefined, bySeverity: Partial<SarifSummary['bySeverity']>) => ({
+  kind: 'sarif',
+  sha256,
+  summary: { format: 'sarif', bySeverity: { critical: 0, high: 0, medium: 0, low: 0, none: 0, ...bySeverity }, ...(findings ? { findings } : {}) },
+});
+
+describe('the findings behind a rule’s result', () => {
+  const a = log('a'.repeat(64), [finding('high', 'h1'), finding('medium', 'm1'), finding('low', 'l1')], { high: 1, medium: 1, low: 1 });
+  const b = log('b'.repeat(64), [finding('critical', 'c1')], { critical: 3 });
+  const reason = { type: 'sarif-severity', threshold: { critical: 0, high: 0 }, evidence: [a.sha256, b.sha256] };
+
+  it('are those of the judged logs at the severities the rule limits, most severe first, with the total counted', () => {
+    const behind = findingsBehind(reason, [a, b]);
+    expect(behind.findings.map((item) => item.ruleId)).toEqual(['c1', 'h1']);
+    expect(behind.total).toBe(4); // 3 critical (only one listed in its log) + 1 high
+  });
+
+  it('leave out logs the rule did not judge, and other rules entirely', () => {
+    expect(findingsBehind({ ...reason, evidence: [a.sha256] }, [a, b]).findings.map((item) => item.ruleId)).toEqual(['h1']);
+    expect(findingsBehind({ type: 'tests-pass', threshold: { maxFailures: 0 }, evidence: [a.sha256] }, [a, b])).toEqual({ findings: [], total: 0 });
+  });
+
+  it('are none, but still counted, for logs summarised before findings were recorded', () => {
+    const old = log('c'.repeat(64), undefined, { high: 2 });
+    expect(findingsBehind({ ...reason, evidence: [old.sha256] }, [old])).toEqual({ findings: [], total: 2 });
+  });
+});

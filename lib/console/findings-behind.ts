@@ -1,0 +1,29 @@
+/**
+ * The findings behind a rule's result, for the passport's "why": from the SARIF logs the rule
+ * judged, the findings at the severities it limits, most severe first. They come from the signed
+ * inputs (the summaries taken at upload), so they are what the decision saw.
+ */
+import type { RuleResult } from '@/lib/gate/evaluate';
+import { SEVERITIES, type SarifFinding, type SarifSummary } from '@/lib/evidence/parsers/sarif';
+
+/** Findings shown under a result; the rest are in the evidence, one click away. */
+const SHOWN = 10;
+
+export interface FindingsBehind {
+  findings: SarifFinding[];
+  /** Findings at those severities in the judged logs (the summaries count them all). */
+  total: number;
+}
+
+export function findingsBehind(reason: Pick<RuleResult, 'type' | 'threshold' | 'evidence'>, evidence: ReadonlyArray<{ kind: string; sha256: string; summary: unknown }>): FindingsBehind {
+  if (reason.type !== 'sarif-severity' || typeof reason.threshold !== 'object' || reason.threshold === null || Array.isArray(reason.threshold)) return { findings: [], total: 0 };
+  const limited = new Set(Object.keys(reason.threshold));
+  const judged = new Set(reason.evidence);
+  const logs = evidence.filter((item) => item.kind === 'sarif' && judged.has(item.sha256)).map((item) => item.summary as SarifSummary);
+  const rank = (finding: SarifFinding) => SEVERITIES.indexOf(finding.severity);
+  const findings = logs
+    .flatMap((summary) => (summary.findings ?? []).filter((finding) => limited.has(finding.severity)))
+    .sort((a, b) => rank(a) - rank(b));
+  const total = logs.reduce((sum, summary) => sum + [...limited].reduce((count, severity) => count + (summary.bySeverity?.[severity as keyof SarifSummary['bySeverity']] ?? 0), 0), 0);
+  return { findings: findings.slice(0, SHOWN), total };
+}
