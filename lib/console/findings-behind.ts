@@ -1,10 +1,12 @@
 /**
- * The findings behind a rule's result, for the passport's "why": from the SARIF logs the rule
- * judged, the findings at the severities it limits, most severe first. They come from the signed
- * inputs (the summaries taken at upload), so they are what the decision saw.
+ * The findings behind a rule's result, for the passport's "why": from the SARIF logs a findings
+ * rule judged, the findings at the severities it limits, most severe first; from the SBOMs a
+ * license rule judged, the components under each denied license. They come from the signed inputs
+ * (the summaries taken at upload), so they are what the decision saw.
  */
 import type { RuleResult } from '@/lib/gate/evaluate';
 import { SEVERITIES, type SarifFinding, type SarifSummary } from '@/lib/evidence/parsers/sarif';
+import type { SbomComponent, SbomSummary } from '@/lib/evidence/parsers/sbom';
 
 /** Findings shown under a result; the rest are in the evidence, one click away. */
 const SHOWN = 10;
@@ -26,4 +28,32 @@ export function findingsBehind(reason: Pick<RuleResult, 'type' | 'threshold' | '
     .sort((a, b) => rank(a) - rank(b));
   const total = logs.reduce((sum, summary) => sum + [...limited].reduce((count, severity) => count + (summary.bySeverity?.[severity as keyof SarifSummary['bySeverity']] ?? 0), 0), 0);
   return { findings: findings.slice(0, SHOWN), total };
+}
+
+export interface LicenseBehind {
+  license: string;
+  /** Components under it in the judged SBOMs. */
+  count: number;
+  /** The first few of them, with their versions. */
+  components: SbomComponent[];
+}
+
+export function componentsBehind(reason: Pick<RuleResult, 'type' | 'measured' | 'evidence'>, evidence: ReadonlyArray<{ kind: string; sha256: string; summary: unknown }>): LicenseBehind[] {
+  const denied = reason.type === 'license-deny' ? (reason.measured as { denied?: Record<string, number> } | null)?.denied : undefined;
+  if (!denied || typeof denied !== 'object') return [];
+  const judged = new Set(reason.evidence);
+  const sboms = evidence.filter((item) => item.kind === 'sbom' && judged.has(item.sha256)).map((item) => item.summary as SbomSummary);
+  return Object.entries(denied)
+    .sort(([a, countA], [b, countB]) => countB - countA || (a < b ? -1 : 1))
+    .map(([license, count]) => {
+      const seen = new Set<string>();
+      const components = sboms
+        .flatMap((summary) => summary.componentsByLicense?.[license] ?? [])
+        .filter((component) => {
+          const key = `${component.name}@${component.version ?? ''}`;
+          return !seen.has(key) && seen.add(key);
+        })
+        .slice(0, 5);
+      return { license, count, components };
+    });
 }

@@ -17,7 +17,7 @@ import { passportDetails, replayPassport, type PassportDetails } from '@/lib/pas
 import { verifyPassport } from '@/lib/passport/verify';
 import { listReleaseApprovals, type ApprovalView } from './approvals';
 import { listComments, type CommentView } from './comments';
-import { findingsBehind, type FindingsBehind } from './findings-behind';
+import { componentsBehind, findingsBehind, type FindingsBehind, type LicenseBehind } from './findings-behind';
 import { ageLimits, describeSummary, judgeFreshness, type FreshnessJudgement } from './evidence';
 
 export interface EvidenceView {
@@ -38,6 +38,8 @@ export interface ReasonView extends RuleResult {
   description: string | null;
   /** For a findings rule: the findings behind its result (file, line, rule, help link). */
   findings: FindingsBehind;
+  /** For a license rule: the components under each denied license. */
+  licenses: LicenseBehind[];
   /** Which of `evidence` the console can open (evidence; a connector reading has no page). */
   openable: string[];
 }
@@ -142,6 +144,7 @@ export async function passportView(db: RuntimeDb, workspace: { id: string; slug:
       ...reason,
       description: descriptions.get(reason.ruleId) ?? null,
       findings: findingsBehind(reason, details.inputs.evidence),
+      licenses: componentsBehind(reason, details.inputs.evidence),
       openable: reason.evidence.filter((digest) => details.inputs.evidence.some((item) => item.sha256 === digest)),
     })),
     evidence: details.inputs.evidence.map((item) => {

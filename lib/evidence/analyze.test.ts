@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { LICENSE_EXAMPLES } from './parsers/sbom';
 import type { SarifSummary } from './parsers/sarif';
 import {
   analyzeBytes,
@@ -26,13 +27,20 @@ describe('CycloneDX SBOMs', () => {
         const all = tree.flatMap(({ top, nested }) => [top, ...nested]);
         const licenses: Record<string, number> = {};
         for (const item of all) if (item.license) licenses[item.license] = (licenses[item.license] ?? 0) + 1;
+        // Examples per license in the order components end (a parent after the components it nests).
+        const examples: Record<string, Array<{ name: string; version: string }>> = {};
+        for (const item of tree.flatMap(({ top, nested }) => [...nested, top])) {
+          if (item.license && (examples[item.license] ??= []).length < LICENSE_EXAMPLES) examples[item.license]!.push({ name: item.name, version: '1.0.0' });
+        }
+        const sorted = <T,>(record: Record<string, T>) => Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : 1)));
         expect(analysis.summary).toEqual({
           format: 'cyclonedx',
           specVersion: '1.5',
           subject: { name: 'checkout', version: '2.4.1' },
           components: all.length,
           componentsWithoutLicense: all.filter((item) => !item.license).length,
-          licenses: Object.fromEntries(Object.entries(licenses).sort(([a], [b]) => (a < b ? -1 : 1))),
+          licenses: sorted(licenses),
+          componentsByLicense: sorted(examples),
         });
         expect(analysis.output).toEqual({ type: 'unchanged' });
       }),

@@ -16,13 +16,29 @@ export interface SbomSummary {
   componentsWithoutLicense: number;
   /** License id, name or expression → number of components declaring it. */
   licenses: Record<string, number>;
+  /**
+   * License → the first few components declaring it (LICENSE_EXAMPLES at most), so a denied
+   * license can be traced to what carries it without opening the SBOM. Absent from summaries made
+   * before it was recorded.
+   */
+  componentsByLicense?: Record<string, SbomComponent[]>;
 }
+
+export interface SbomComponent {
+  name: string;
+  version?: string;
+}
+
+export const LICENSE_EXAMPLES = 3;
 
 const NO_LICENSE = new Set(['NOASSERTION', 'NONE', '']);
 
 interface ComponentFrame {
   depth: number;
   licensed: boolean;
+  name?: string;
+  version?: string;
+  licenses: string[];
 }
 
 export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
@@ -35,12 +51,13 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
   private cdxUnlicensed = 0;
   private readonly cdxLicenses: Record<string, number> = {};
   private readonly componentStack: ComponentFrame[] = [];
+  private readonly examples: Record<string, SbomComponent[]> = {};
 
   // SPDX
   private spdxPackages = 0;
   private spdxUnlicensed = 0;
   private readonly spdxLicenses: Record<string, number> = {};
-  private packageLicense: { concluded?: string; declared?: string } | null = null;
+  private packageLicense: { concluded?: string; declared?: string; name?: string; version?: string } | null = null;
 
   constructor(private readonly expected?: 'cyclonedx' | 'spdx') {}
 
@@ -49,7 +66,7 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
     if (type !== 'object') return;
     const depth = path.length;
     if (depth >= 2 && path[depth - 2] === 'components' && typeof path[depth - 1] === 'number' && path[0] !== 'metadata') {
-      this.componentStack.push({ depth, licensed: false });
+      this.componentStack.push({ depth, licensed: false, licenses: [] });
     } else if (depth === 2 && path[0] === 'packages') {
       this.packageLicense = {};
     }
@@ -63,12 +80,15 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
       this.componentStack.pop();
       this.cdxComponents++;
       if (!component.licensed) this.cdxUnlicensed++;
+      for (const license of new Set(component.licenses)) this.example(license, component);
     } else if (depth === 2 && path[0] === 'packages' && this.packageLicense) {
       this.spdxPackages++;
       const { concluded, declared } = this.packageLicense;
       const license = concluded && !NO_LICENSE.has(concluded) ? concluded : declared && !NO_LICENSE.has(declared) ? declared : null;
-      if (license) tally(this.spdxLicenses, license);
-      else this.spdxUnlicensed++;
+      if (license) {
+        tally(this.spdxLicenses, license);
+        this.example(license, this.packageLicense);
+      } else this.spdxUnlicensed++;
       this.packageLicense = null;
     }
   }
@@ -93,7 +113,12 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
         if (license) {
           component.licensed = true;
           tally(this.cdxLicenses, license);
+          component.licenses.push(license);
         }
+        return;
+      }
+      if (relative === 1 && (key === 'name' || key === 'version')) {
+        component[key] = clip(token.text());
         return;
       }
     }
@@ -104,6 +129,8 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
     if (depth === 3 && path[0] === 'packages' && this.packageLicense) {
       if (key === 'licenseConcluded') this.packageLicense.concluded = token.text().trim();
       else if (key === 'licenseDeclared') this.packageLicense.declared = token.text().trim();
+      else if (key === 'name') this.packageLicense.name = clip(token.text());
+      else if (key === 'versionInfo') this.packageLicense.version = clip(token.text());
     }
   }
 
@@ -125,6 +152,7 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
         components: this.cdxComponents,
         componentsWithoutLicense: this.cdxUnlicensed,
         licenses: sortedRecord(this.cdxLicenses),
+        componentsByLicense: sortedRecord(this.examples),
       };
     }
     if (spdxVersion !== undefined) {
@@ -137,12 +165,24 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
         components: this.spdxPackages,
         componentsWithoutLicense: this.spdxUnlicensed,
         licenses: sortedRecord(this.spdxLicenses),
+        componentsByLicense: sortedRecord(this.examples),
       };
     }
     rejectDocument(
       'this is not an SBOM: a CycloneDX JSON SBOM has "bomFormat": "CycloneDX" and an SPDX JSON SBOM has "spdxVersion"; neither was found',
     );
   }
+
+  /** Keeps a component as an example of a license, up to LICENSE_EXAMPLES per license. */
+  private example(license: string, component: { name?: string; version?: string }): void {
+    if (!component.name) return;
+    const listed = (this.examples[license] ??= []);
+    if (listed.length < LICENSE_EXAMPLES) listed.push(component.version ? { name: component.name, version: component.version } : { name: component.name });
+  }
+}
+
+function clip(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 199)}…` : text;
 }
 
 export function article(type: string | undefined): string {

@@ -58,10 +58,11 @@ export function WhyCard({ view }: { view: PassportView }) {
                 )}
               </Td>
             </tr>
-            {reason.findings.findings.length > 0 && (
+            {(reason.findings.findings.length > 0 || reason.licenses.length > 0) && (
               <tr>
                 <td colSpan={5} className="px-3 pb-3">
-                  <Findings reason={reason} />
+                  {reason.findings.findings.length > 0 && <Findings reason={reason} />}
+                  {reason.licenses.length > 0 && <Licenses reason={reason} />}
                 </td>
               </tr>
             )}
@@ -99,6 +100,28 @@ function Findings({ reason }: { reason: ReasonView }) {
               </code>
             )}
             {finding.message && finding.message !== finding.title && <span className="block whitespace-pre-line text-xs text-slate-600 dark:text-slate-400">{finding.message}</span>}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function Licenses({ reason }: { reason: ReasonView }) {
+  return (
+    <section aria-label={`Components behind ${reason.ruleId}`} className="rounded-md border border-slate-200 p-3 text-sm dark:border-slate-700">
+      <p className="text-xs font-medium text-slate-700 dark:text-slate-300">The components under each denied license</p>
+      <ul className="mt-2 space-y-1">
+        {reason.licenses.map((entry) => (
+          <li key={entry.license} className="break-words">
+            <span className="font-mono text-xs font-semibold">{entry.license}</span>
+            <span className="ml-2 text-xs text-slate-600 dark:text-slate-400">{plural(entry.count, 'component')}</span>
+            {entry.components.length > 0 && (
+              <span className="block text-xs">
+                {entry.components.map((component) => (component.version ? `${component.name} ${component.version}` : component.name)).join(', ')}
+                {entry.count > entry.components.length ? ` and ${(entry.count - entry.components.length).toLocaleString('en')} more` : ''}
+              </span>
+            )}
           </li>
         ))}
       </ul>
