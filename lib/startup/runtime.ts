@@ -10,7 +10,7 @@ import { oidcSettings, SignInSettingError } from '@/lib/auth/settings';
  * are removed, and the embedded worker starts.
  */
 export async function startRuntime(): Promise<void> {
-  refuseUnusableSettings();
+  await refuseUnusableSettings();
   installRequestStartHook();
   // Sign-in builds its callback URLs (OIDC redirect_uri) from AUTH_URL when set; behind a proxy or
   // bound to 0.0.0.0 / :: the request's own URL is not the one people use, so RP_PUBLIC_URL is.
@@ -28,12 +28,15 @@ export async function startRuntime(): Promise<void> {
 }
 
 /** A setting that cannot work stops the start with a message naming it, before any request is served. */
-function refuseUnusableSettings(): void {
+async function refuseUnusableSettings(): Promise<void> {
   try {
     oidcSettings();
   } catch (error) {
     if (!(error instanceof SignInSettingError)) throw error;
-    // eslint-disable-next-line no-console -- the operator's terminal, before the logger matters
+    // Both: the log line for whoever collects the logs, the plain line for the operator's terminal.
+    const { logger } = await import('@/lib/http/logger');
+    logger.fatal({ exitCode: 78 }, `refusing to start: ${error.message}`);
+    // eslint-disable-next-line no-console -- the operator's terminal
     console.error(`rp-server: refusing to start: ${error.message}`);
     // EX_CONFIG: the launcher (scripts/server.mjs) stops instead of starting the worker again.
     process.exit(78);
