@@ -287,6 +287,21 @@ test("an admin disables a member's account: the member's open session ends at th
   }
 });
 
+/** Link names (as announced: aria-label, else the text, visually hidden parts included) shared by links to different addresses. */
+async function ambiguousLinks(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const byName = new Map<string, Set<string>>();
+    for (const link of document.querySelectorAll('a[href]')) {
+      const name = (link.getAttribute('aria-label') ?? link.textContent ?? '').replace(/\s+/g, ' ').trim();
+      const target = new URL(link.getAttribute('href')!, location.href);
+      target.hash = '';
+      if (!byName.has(name)) byName.set(name, new Set());
+      byName.get(name)!.add(target.toString());
+    }
+    return [...byName].filter(([, targets]) => targets.size > 1).map(([name, targets]) => `"${name}" → ${[...targets].join(', ')}`);
+  });
+}
+
 function consolePages(): Array<[string, string]> {
   const { scenario } = runtime;
   return [
@@ -342,6 +357,8 @@ for (const mode of MODES) {
       for (const violation of results.violations) failures.push(`${name} ${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       if (overflow > 0) failures.push(`${name} scrolls sideways by ${overflow} px`);
+      // Two links named alike must go to the same place (a screen reader's list of links shows names only).
+      for (const ambiguous of await ambiguousLinks(page)) failures.push(`${name} has links named alike that go to different places: ${ambiguous}`);
       // Full-page screenshots cost more than the checks: kept for the phone layout, the one people review by eye.
       if (mode.name === '390px') await keepScreenshot(page, testInfo, `${name}-${mode.name}`);
     }

@@ -10,6 +10,7 @@ import { findWorkspaceBySlug } from '@/lib/workspaces/store';
 import { ExchangeRefused, exchangeIdToken } from './exchange';
 import { createTrustPolicy, deleteTrustPolicy, listTrustPolicies, type TrustPolicy } from './policies';
 import { configuredPublicUrl } from '@/lib/config/public-url';
+import { plural } from '@/lib/gate/rules/types';
 
 function policyView(policy: TrustPolicy) {
   const { workspaceId: _workspace, createdBy: _by, createdAt, ...rest } = policy;
@@ -48,7 +49,7 @@ export async function handleTokenExchange(ctx: ApiContext<typeof tokenExchange>)
   if (!parsed.success) {
     // Field paths and messages only: the submitted values (the ID token) are never echoed.
     const errors = parsed.error.issues.map((issue) => ({ path: `body.${issue.path.join('.')}`, message: issue.message }));
-    throw new ProblemError('validation-failed', `The request has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.path).join(', ')}.`, { errors });
+    throw new ProblemError('validation-failed', `The request has ${plural(errors.length, 'invalid field')}: ${errors.map((e) => e.path).join(', ')}.`, { errors });
   }
   const form = parsed.data;
   const slug = form.workspace ?? ctx.request.headers.get(WORKSPACE_HEADER)?.trim();

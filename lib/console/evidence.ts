@@ -12,6 +12,7 @@ import type { ProvenanceSummary } from '@/lib/evidence/parsers/provenance';
 import { SEVERITIES, type SarifSummary } from '@/lib/evidence/parsers/sarif';
 import type { SbomSummary } from '@/lib/evidence/parsers/sbom';
 import type { PolicyRule } from '@/lib/policy/schema';
+import { plural } from '@/lib/gate/rules/types';
 
 const HOUR_MS = 3_600_000;
 /** Evidence older than this is shown as stale when the policy sets no limit for its kind. */
@@ -56,9 +57,6 @@ export function formatAge(hours: number): string {
   return rest ? `${days} d ${rest} h` : `${days} d`;
 }
 
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
 
 /** One line about what a piece of evidence says. */
 export function describeSummary(kind: string, summary: unknown): string {

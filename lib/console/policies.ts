@@ -16,6 +16,7 @@ import { diffJson } from '@/lib/passport/diff';
 import { policyDocumentSchema, policyHash, type PolicyDocument, type PolicyRule } from '@/lib/policy/schema';
 import { savePolicy, scopeKey } from '@/lib/policy/store';
 import { authorizeConsole, type ConsoleCaller } from './authorize';
+import { plural } from '@/lib/gate/rules/types';
 
 export interface PolicySummary {
   id: string;
@@ -81,7 +82,7 @@ export interface PolicyDetail extends PolicySummary {
 
 /** Differences between two versions of a policy, rule by rule (rules are matched by id). */
 export function versionChanges(before: { mode: PolicyMode; name: string; rules: PolicyRule[] } | null, after: { mode: PolicyMode; name: string; rules: PolicyRule[] }): VersionChange['changes'] {
-  if (!before) return [{ kind: 'added', text: `created with ${after.rules.length} rule${after.rules.length === 1 ? '' : 's'} in ${after.mode} mode` }];
+  if (!before) return [{ kind: 'added', text: `created with ${plural(after.rules.length, 'rule')} in ${after.mode} mode` }];
   const changes: VersionChange['changes'] = [];
   if (before.mode !== after.mode) changes.push({ kind: 'mode', text: `mode ${before.mode} → ${after.mode}` });
   if (before.name !== after.name) changes.push({ kind: 'name', text: `renamed "${before.name}" → "${after.name}"` });

@@ -42,6 +42,7 @@ import { parseWith, queryObject, rawBodyStream, readJsonBody } from './parse';
 import { problem, problemFromError, problemResponse, ProblemError, type FieldError } from './problem';
 import { REQUEST_ID_HEADER, resolveRequestId } from './request-id';
 import { configuredPublicUrl } from '@/lib/config/public-url';
+import { plural } from '@/lib/gate/rules/types';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyEndpoint = EndpointDefinition<any, any, any, any>;
@@ -125,7 +126,7 @@ export function withApi<E extends AnyEndpoint>(endpoint: E, handler: ApiHandler<
       ]);
       const errors = [...params.errors, ...query.errors, ...body.errors];
       if (errors.length > 0) {
-        throw new ProblemError('validation-failed', `The request has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.path).join(', ')}.`, { errors });
+        throw new ProblemError('validation-failed', `The request has ${plural(errors.length, 'invalid field')}: ${errors.map((e) => e.path).join(', ')}.`, { errors });
       }
       const rawBody = endpoint.rawBody ? rawBodyStream(request, endpoint.rawBody) : null;
 

@@ -8,6 +8,7 @@ import { Badge, Card, Field, inputClass } from '@/app/_components/ui';
 import { MAX_COMMENT_LENGTH } from '@/lib/console/comments';
 import type { PassportView } from '@/lib/console/passport-detail';
 import { approveAction, commentAction, withdrawApprovalAction } from './actions';
+import { plural } from '@/lib/gate/rules/types';
 
 export function SignatureCard({ view, workspaceSlug }: { view: PassportView; workspaceSlug: string }) {
   return (
@@ -54,7 +55,7 @@ export function ApprovalsCard({ view, workspaceSlug, canApprove, approvedByMe, n
           {view.approvalRules.map(({ have, ...rule }) => {
                 return (
               <li key={rule.ruleId}>
-                <span className="font-mono text-xs">{rule.ruleId}</span>: {have} of {rule.count} approval{rule.count === 1 ? '' : 's'} from a {rule.role} or above{' '}
+                <span className="font-mono text-xs">{rule.ruleId}</span>: {have} of {plural(rule.count, 'approval')} from a {rule.role} or above{' '}
                 {have >= rule.count ? <Badge tone="green">met</Badge> : <Badge tone="amber">{rule.count - have} to go</Badge>}
               </li>
                 );

@@ -11,10 +11,10 @@ import { getLicenseStatus } from '@/lib/license/status';
 import { POLICY_MODES } from '@/lib/policy/schema';
 import { editRulesAction, switchModeAction } from '@/app/console/[workspace]/policies/actions';
 import { RulesEditor } from './rules-editor';
+import { plural } from '@/lib/gate/rules/types';
 
 export const metadata: Metadata = { title: 'Policy' };
 
-const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
 const MODE_HELP: Record<string, string> = {
   shadow: 'Decisions are recorded, never block, and CI is not told to stop.',

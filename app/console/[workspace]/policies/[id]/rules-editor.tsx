@@ -70,7 +70,7 @@ export function RulesEditor({ action, rules, nextVersion, forms, canWrite }: { a
             ) : (
               <>
                 <p className="font-medium">
-                  Enforced, these rules would have blocked {preview.wouldDeny} of the last {preview.judged} decision{preview.judged === 1 ? '' : 's'} ({preview.releasesDenied} of {preview.releases} release{preview.releases === 1 ? '' : 's'})
+                  Enforced, these rules would have blocked {preview.wouldDeny} of the last {plural(preview.judged, 'decision')} ({preview.releasesDenied} of {plural(preview.releases, 'release')})
                   {preview.since ? ` since ${new Date(preview.since).toISOString().slice(0, 10)}` : ''}.
                 </p>
                 <p className="mt-1">
