@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { z } from 'zod';
 import type { evaluateGate } from '@/lib/api/endpoints/gate';
-import type { ConnectionOptions } from '../support/api';
+import type { ApiClient, ConnectionOptions } from '../support/api';
 import { connectionFlags } from '../support/flags';
 
 const EVIDENCE_FLAGS = ['sbom', 'sarif', 'provenance', 'checksums', 'manifests', 'junit', 'custom'] as const;
@@ -27,6 +27,7 @@ interface GateOptions extends ConnectionOptions {
   passportOut?: string;
   source?: string;
   idempotencyKey?: string;
+  waitForApproval?: string | boolean;
   sbom: string[];
   sarif: string[];
   provenance: string[];
@@ -52,12 +53,14 @@ export function registerGate(program: Command): void {
     .option('--source <text>', 'where the evidence comes from (default: the CI run URL when known)')
     .option('--passport-out <file>', 'write the signed passport (DSSE envelope) to this file')
     .option('--json', 'print the full answer as JSON')
+    .option('--wait-for-approval [duration]', 'when the release is blocked, wait until it is judged again (approving it in the console does that) or the time runs out: 90s, 30m, 2h (default 30m)')
     .option('--idempotency-key <key>', 'makes retries safe: the same key gets the same answer (default: $RP_IDEMPOTENCY_KEY, else derived from the CI run, else a new one per run)');
   connectionFlags(command, 'API token with gate:evaluate and evidence:write');
   for (const kind of EVIDENCE_FLAGS) command.option(`--${kind} <file>`, `${kind} evidence file (repeatable)`, collect, []);
   command.addHelpText(
     'after',
     '\nExit codes: 0 not blocked (allow, warn, or any decision in shadow/advisory mode), 1 blocked by an enforce-mode policy, 2 usage error, 3 the gate could not be asked (network, credentials, invalid evidence, or still unavailable at --deadline).' +
+      '\nWaiting: with --wait-for-approval a blocked release keeps the job waiting until it is judged again (the exit code is then that decision\'s) or the time runs out (exit 1); the token needs passport:read.' +
       '\nRetries: 503, 502, 504, 429 (after its Retry-After) and connection errors are retried with exponential backoff and jitter until --deadline; the gate call carries an Idempotency-Key, so a retry after a lost answer gets the same decision and passport.',
   );
   command.action(async (options: GateOptions) => {
@@ -66,6 +69,7 @@ export function registerGate(program: Command): void {
     const { writeCiOutputs } = await import('../support/ci-output');
     const { mediaTypeFor } = await import('@/lib/evidence/kinds');
     const client = apiClient(options);
+    const waitMs = options.waitForApproval === undefined ? null : parseWait(options.waitForApproval, UsageError);
     const sourceSha = (options.sourceSha ?? process.env.GITHUB_SHA ?? process.env.CI_COMMIT_SHA ?? gitHead())?.toLowerCase();
     if (!sourceSha) throw new UsageError('Give the commit with --source-sha (not in a git checkout, and no $GITHUB_SHA or $CI_COMMIT_SHA).');
     const imageDigest = parseImageDigest(options.imageDigest, UsageError);
@@ -115,7 +119,52 @@ export function registerGate(program: Command): void {
     }
     writeCiOutputs(answer, new URL(answer.passport.consoleUrl, client.baseUrl).toString());
     process.exitCode = answer.blocking ? EXIT.blocked : EXIT.ok;
+    if (answer.blocking && waitMs !== null) {
+      const blocked = await waitToBeJudgedAgain(client, answer, waitMs);
+      process.exitCode = blocked ? EXIT.blocked : EXIT.ok;
+    }
   });
+}
+
+const WAIT_UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000 };
+const DEFAULT_WAIT_MS = 30 * 60_000;
+const MAX_WAIT_MS = 24 * 3_600_000;
+
+/** "90s", "30m", "2h" (a bare number is minutes); the flag alone means 30 minutes. */
+export function parseWait(value: string | boolean, UsageError: new (message: string) => Error): number {
+  if (value === true) return DEFAULT_WAIT_MS;
+  const match = /^(\d+)(s|m|h)?$/.exec(String(value).trim());
+  const ms = match ? Number(match[1]) * WAIT_UNITS[match[2] ?? 'm']! : NaN;
+  if (!(ms > 0 && ms <= MAX_WAIT_MS)) throw new UsageError(`--wait-for-approval "${value}" is not a duration between 1s and 24h, such as 90s, 30m or 2h.`);
+  return ms;
+}
+
+/**
+ * Polls the passport until a newer one of the same release exists (it was judged again: an
+ * approval in the console, or another run) and says what it decided. Waits on while the newer one
+ * is still blocked (a second approval may be needed). True when still blocked at the end.
+ */
+async function waitToBeJudgedAgain(client: ApiClient, answer: GateAnswer, waitMs: number): Promise<boolean> {
+  const consoleUrl = (id: string) => new URL(answer.passport.consoleUrl.replace(answer.passport.id, id), client.baseUrl).toString();
+  const pollMs = Number(process.env.RP_WAIT_POLL_MS ?? 10_000);
+  const deadline = Date.now() + waitMs;
+  console.log(`\nWaiting up to ${formatWait(waitMs)} for this release to be judged again; approve it at ${consoleUrl(answer.passport.id)}`);
+  let current = answer.passport.id;
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, Math.max(0, deadline - Date.now()))));
+    const passport = await client.json<{ newer: { id: string; decision: string; blocking: boolean; evaluatedAt: string } | null }>('GET', `/api/v1/passports/${current}`);
+    if (!passport.newer) continue;
+    const { newer } = passport;
+    console.log(`Judged again at ${newer.evaluatedAt}: ${newer.decision.toUpperCase()}${newer.blocking ? ', still blocked' : ''}. Passport: ${newer.id}\n  ${consoleUrl(newer.id)}`);
+    if (!newer.blocking) return false;
+    current = newer.id;
+  }
+  console.log(`No decision let this release through within ${formatWait(waitMs)}: it stays blocked.`);
+  return true;
+}
+
+function formatWait(ms: number): string {
+  return ms % 3_600_000 === 0 ? `${ms / 3_600_000}h` : ms % 60_000 === 0 ? `${ms / 60_000}m` : `${Math.round(ms / 1000)}s`;
 }
 
 /** The gate's answer, as the API contract defines it (a type only: the CLI bundles no server code). */

@@ -73,11 +73,12 @@ test('a maintainer finds the blocked release, reads why, approves it and exports
   const keys = await (await page.request.get(`${runtime.url}/api/v1/workspaces/acme/keys`)).text();
   expect(verifyPassport(envelope, parsePublicKeys(keys))).toMatchObject({ valid: true, passportId: runtime.scenario.outcomes.checkoutBlocked.passport.id });
 
-  // Approve: recorded, audited, counted at the next evaluation.
+  // Approve: recorded, audited, and the release judged again with it at once: a newer passport.
   await page.getByLabel('Note (optional)').fill('Diff and SBOM reviewed.');
   await page.getByRole('button', { name: 'Approve this release' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Approved.' })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'Approved, and the release was judged again with your approval: allowed.' })).toBeVisible();
   await expect(page.getByText('1 of 1 approval from a maintainer or above')).toBeVisible();
+  await expect(page.getByRole('alert').or(page.getByRole('status')).filter({ hasText: 'A newer passport exists for this release' })).toContainText('(allow)');
   await expect(page.getByRole('button', { name: 'Withdraw my approval' })).toBeVisible();
   await page.getByLabel('Add a comment').fill('Approved after review; re-running the deploy job.');
   await page.getByRole('button', { name: 'Comment', exact: true }).click();

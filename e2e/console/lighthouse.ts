@@ -10,7 +10,7 @@ import { chromium } from '@playwright/test';
 import { signIn, startSeededRuntime } from './support/seeded-runtime';
 
 const runtime = await startSeededRuntime(3630);
-let status = 1;
+let status: number;
 try {
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
   const context = await browser.newContext();

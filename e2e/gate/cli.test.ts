@@ -7,15 +7,19 @@
  * Needs the runtime build and Postgres (TEST_DATABASE_URL): the test opens the server's database
  * beside it to create tokens and policies, which the embedded database does not allow.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getRuntimeDb, type RuntimeDb } from '@/db/runtime';
 import { cyclonedx, dsseEnvelope, FAKE_SECRETS, junit, sarif, statement } from '@/lib/evidence/testing/fixtures';
-import { findService } from '@/lib/gate/catalog';
+import { createUser } from '@/lib/auth/users';
+import { recordApproval } from '@/lib/gate/approvals';
+import { ensureService, findService } from '@/lib/gate/catalog';
+import { reevaluateRelease } from '@/lib/gate/reevaluate';
+import { passportScope } from '@/lib/passport/store';
 import { savePolicy } from '@/lib/policy/store';
 import { TEST_AUDIT } from '@/lib/testing/identity';
 import { createApiToken } from '@/lib/tokens/store';
@@ -60,6 +64,28 @@ function rp(args: string[], options: { token?: string | null } = {}): { code: nu
 }
 
 const release = ['--service', 'checkout', '--environment', 'staging', '--source-sha', SHA, '--image-digest', `registry.example.com/checkout@${IMAGE}`];
+
+/** `rp` left running (a waiting pipeline step): its output so far, and its exit. */
+function rpRunning(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [path.join(root, 'cli/rp.mjs'), ...args], {
+    cwd: dir,
+    env: { ...process.env, RP_URL: server.url, RP_TOKEN: token, GITHUB_SHA: '', CI_COMMIT_SHA: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+  const output = () => ({ stdout, stderr });
+  const printed = async (text: string, timeoutMs = 60_000) => {
+    for (const started = Date.now(); !stdout.includes(text); ) {
+      if (Date.now() - started > timeoutMs || child.exitCode !== null) throw new Error(`rp never printed "${text}":\n${stdout}\n${stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  return { exited, output, printed, kill: () => child.kill('SIGKILL') };
+}
 
 beforeAll(async () => {
   if (!adminUrl) return;
@@ -268,4 +294,40 @@ describe.skipIf(!adminUrl)('rp gate against the runtime (production build, Postg
     expect(bytes).not.toContain(FAKE_SECRETS.github);
     expect(bytes).toContain('[redacted:kubernetes-secret]');
   });
+  it('waits for approval: a blocked release is judged again when a maintainer approves it, and the waiting step exits with the new decision', async () => {
+    const payments = await ensureService(db, acme.id, 'payments');
+    await savePolicy(db, acme.id, { serviceId: payments.id, environmentId: null }, {
+      document: { mode: 'enforce', rules: [{ id: 'maintainer-approval', type: 'approvals', count: 1, role: 'maintainer' }] },
+    });
+    const paymentsRelease = ['--service', 'payments', '--environment', 'staging', '--source-sha', 'e'.repeat(40), '--image-digest', IMAGE];
+    const waiting = rpRunning(['gate', ...paymentsRelease, '--wait-for-approval=2m'], { RP_WAIT_POLL_MS: '200' });
+    try {
+      await waiting.printed('Waiting up to 2m for this release to be judged again');
+      const passportId = /^Passport: ([0-9a-f]{64})$/m.exec(waiting.output().stdout)![1]!;
+      expect(waiting.output().stdout).toContain(`/console/acme/passports/${passportId}`);
+      // What the console's Approve does: record the approval, judge the release again (signed with
+      // the server's key, which lives in its data directory).
+      vi.stubEnv('RP_DATA_DIR', server.dataDir);
+      const approver = await createUser(db, { email: 'approver@acme.test', name: 'Approver' }, TEST_AUDIT);
+      const { releaseId } = await passportScope(db, acme.id, passportId);
+      await recordApproval(db, acme.id, { releaseId, approverId: approver.id, role: 'maintainer', passportId, note: 'looked at it' });
+      const again = await reevaluateRelease(db, acme, passportId, { actorLabel: approver.email });
+      expect(again.decision).toBe('allow');
+      expect(await waiting.exited, JSON.stringify(waiting.output())).toBe(0);
+      expect(waiting.output().stdout).toContain(`: ALLOW. Passport: ${again.passport.id}`);
+    } finally {
+      waiting.kill();
+      vi.unstubAllEnvs();
+    }
+  }, 120_000);
+
+  it('waiting for approval ends blocked (exit 1) when nobody approves in time; a bad duration is a usage error', async () => {
+    const paymentsRelease = ['--service', 'payments', '--environment', 'staging', '--source-sha', 'f'.repeat(40), '--image-digest', IMAGE];
+    const waiting = rpRunning(['gate', ...paymentsRelease, '--wait-for-approval=2s'], { RP_WAIT_POLL_MS: '200' });
+    expect(await waiting.exited, JSON.stringify(waiting.output())).toBe(1);
+    expect(waiting.output().stdout).toContain('No decision let this release through within 2s: it stays blocked.');
+    const usage = rp(['gate', ...paymentsRelease, '--wait-for-approval=soon']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('--wait-for-approval "soon" is not a duration');
+  }, 60_000);
 });

@@ -6,6 +6,7 @@
  */
 import { and, asc, eq } from 'drizzle-orm';
 import type { RuntimeDb } from '@/db/runtime';
+import { reevaluateRelease } from '@/lib/gate/reevaluate';
 import { approvals, users, type Role } from '@/db/schema/runtime';
 import { recordApproval, withdrawApproval } from '@/lib/gate/approvals';
 import { appendAuditEvent } from '@/lib/audit/log';
@@ -74,4 +75,19 @@ export async function withdrawReleaseApproval(db: RuntimeDb, caller: ConsoleCall
     }
     return { withdrawn };
   });
+}
+
+/**
+ * Judges the release of a passport again from the console (lib/gate/reevaluate.ts): the person who
+ * asks needs gate.evaluate for its service and environment, and is the passport's requester.
+ */
+export async function reevaluateFromConsole(db: RuntimeDb, caller: ConsoleCaller, passportId: string): Promise<{ passportId: string; decision: string; blocking: boolean }> {
+  const scope = await passportScope(db, caller.workspace.id, passportId);
+  await authorizeConsole(db, caller, 'gate.evaluate', { action: 'gate.evaluate', resource: { type: 'release', id: scope.releaseId }, ...scope });
+  const outcome = await reevaluateRelease(db, caller.workspace, passportId, {
+    actorLabel: caller.actor.email,
+    audit: caller.audit,
+    requestedBy: { type: 'user', label: caller.actor.email },
+  });
+  return { passportId: outcome.passport.id, decision: outcome.decision, blocking: outcome.blocking };
 }

@@ -12,7 +12,8 @@ import { savePolicy } from '@/lib/policy/store';
 import { configureSecrets } from '@/lib/secrets';
 import { testMember, testWorkspace } from '@/lib/testing/identity';
 import { FilesystemBlobStore } from '@/lib/storage/filesystem';
-import { approveRelease, withdrawReleaseApproval } from './approvals';
+import { approveRelease, reevaluateFromConsole, withdrawReleaseApproval } from './approvals';
+import { newerPassport } from '@/lib/passport/store';
 import { listAuditEvents, verifyWorkspaceChain } from './audit';
 import { labelAuditResources, resourceLabelOf } from './audit-resources';
 import type { ConsoleCaller } from './authorize';
@@ -159,6 +160,22 @@ describe('approvals', () => {
 
     expect(await withdrawReleaseApproval(db, caller('maintainer'), blocked.passport.id)).toEqual({ withdrawn: true });
     expect(await lastEvent('approval.withdraw')).toMatchObject({ outcome: 'allow' });
+  });
+
+  it('judging a release again from the console: its passport’s request with today’s approvals, a newer passport of the same release; viewers may not', async () => {
+    const blocked = scenario.outcomes.checkoutBlocked;
+    expect((await problemOf(reevaluateFromConsole(db, caller('viewer'), blocked.passport.id))).status).toBe(403);
+    await approveRelease(db, caller('maintainer'), blocked.passport.id, 'Reviewed.');
+    const again = await reevaluateFromConsole(db, caller('maintainer'), blocked.passport.id);
+    expect(again).toMatchObject({ decision: 'allow', blocking: false });
+    expect(again.passportId).not.toBe(blocked.passport.id);
+    expect(await newerPassport(db, scenario.workspace.id, blocked.passport.id)).toMatchObject({ id: again.passportId, decision: 'allow', blocking: false });
+    const newest = await newerPassport(db, scenario.workspace.id, again.passportId);
+    expect(newest, JSON.stringify({ newest, again, blocked: blocked.passport.id })).toBeNull();
+    const judged = (await passportView(db, scenario.workspace, again.passportId))!;
+    expect(judged.release).toMatchObject({ service: 'checkout', environment: 'staging', sourceSha: SOURCE_V2, imageDigest: IMAGE_V2 });
+    expect(judged.evidence.map((item) => item.sha256).sort()).toEqual((await passportView(db, scenario.workspace, blocked.passport.id))!.evidence.map((item) => item.sha256).sort());
+    expect(judged.requestedBy).toMatchObject({ type: 'user', label: scenario.members.maintainer.email });
   });
 });
 

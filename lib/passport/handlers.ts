@@ -5,12 +5,12 @@ import { ProblemError } from '@/lib/http/problem';
 import type { ApiContext } from '@/lib/http/with-api';
 import { publicJwk } from './keys';
 import { publishedKeys } from './signing-keys';
-import { passportDetails, passportScope, replayPassport } from './store';
+import { newerPassport, passportDetails, passportScope, replayPassport } from './store';
 
 export async function handlePassportGet(ctx: ApiContext<typeof getPassport>) {
   ctx.authorizeResource(await passportScope(ctx.db, ctx.workspace!.id, ctx.params.id));
-  const details = await passportDetails(ctx.db, ctx.workspace!.id, ctx.params.id);
-  return { ...details, statement: details.statement as unknown as Record<string, unknown>, inputs: details.inputs as unknown as Record<string, unknown> };
+  const [details, newer] = await Promise.all([passportDetails(ctx.db, ctx.workspace!.id, ctx.params.id), newerPassport(ctx.db, ctx.workspace!.id, ctx.params.id)]);
+  return { ...details, statement: details.statement as unknown as Record<string, unknown>, inputs: details.inputs as unknown as Record<string, unknown>, newer };
 }
 
 export async function handlePassportReplay(ctx: ApiContext<typeof replayEndpoint>) {

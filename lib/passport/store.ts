@@ -2,8 +2,10 @@
  * Reading passports back, and replaying them: the stored inputs and the stored policy version,
  * judged again at the stored evaluation time, must give the same payload byte for byte.
  */
-import { and, eq } from 'drizzle-orm';
+import { and, desc, eq, gt } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { RuntimeDb } from '@/db/runtime';
+import type { Decision } from '@/lib/domain/primitives';
 import { environments, gateDecisions, passports, services } from '@/db/schema/runtime';
 import type { AppliedPolicy } from '@/lib/gate/evaluate';
 import { gateInputsSchema, type GateInputs } from '@/lib/gate/inputs';
@@ -61,6 +63,30 @@ export async function replayPassport(db: RuntimeDb, workspaceId: string, id: str
 }
 
 /** The release, service and environment of a passport: what authorization needs before it is read. */
+export interface NewerPassport {
+  id: string;
+  decision: Decision;
+  blocking: boolean;
+  evaluatedAt: string;
+}
+
+/**
+ * The newest passport of the same release made after this one (an evaluation again, after an
+ * approval or a new pipeline run), or null: what `rp gate --wait-for-approval` waits for.
+ */
+export async function newerPassport(db: RuntimeDb, workspaceId: string, passportId: string): Promise<NewerPassport | null> {
+  // Compared in the database: its timestamps have microseconds, a JavaScript Date only milliseconds.
+  const current = alias(passports, 'current');
+  const [newest] = await db
+    .select({ id: passports.id, decision: passports.decision, blocking: passports.blocking, evaluatedAt: passports.evaluatedAt })
+    .from(passports)
+    .innerJoin(current, and(eq(current.workspaceId, workspaceId), eq(current.id, passportId), eq(current.releaseId, passports.releaseId)))
+    .where(and(eq(passports.workspaceId, workspaceId), gt(passports.createdAt, current.createdAt)))
+    .orderBy(desc(passports.createdAt), desc(passports.id))
+    .limit(1);
+  return newest ? { ...newest, evaluatedAt: newest.evaluatedAt.toISOString() } : null;
+}
+
 export async function passportScope(db: RuntimeDb, workspaceId: string, passportId: string): Promise<{ releaseId: string; service: string; environment: string }> {
   const [row] = await db
     .select({ releaseId: passports.releaseId, service: services.slug, environment: environments.slug })

@@ -37,6 +37,10 @@ export const getPassport = defineEndpoint({
       statement: z.record(z.string(), z.unknown()),
       inputs: z.record(z.string(), z.unknown()).meta({ description: 'The normalized input snapshot that was judged.' }),
       policy: z.object({ id: z.string(), name: z.string(), version: z.number().int(), hash: z.string(), mode: z.string(), rules: z.array(z.record(z.string(), z.unknown())) }),
+      newer: z
+        .object({ id: z.string(), decision: decisionSchema, blocking: z.boolean(), evaluatedAt: z.string() })
+        .nullable()
+        .meta({ description: 'The newest passport of the same release made after this one (judged again after an approval, or by a later pipeline run); null when this is the newest.' }),
     })
     .meta({ id: 'Passport' }),
   errors: [404],

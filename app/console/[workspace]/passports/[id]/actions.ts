@@ -2,7 +2,7 @@
 /** Comments and approvals on a passport. Each re-checks membership and permission on the server, and is audited. */
 import { revalidatePath } from 'next/cache';
 import { consoleAction } from '@/lib/console/actions';
-import { approveRelease, withdrawReleaseApproval } from '@/lib/console/approvals';
+import { approveRelease, reevaluateFromConsole, withdrawReleaseApproval } from '@/lib/console/approvals';
 import { addComment } from '@/lib/console/comments';
 import { succeeded } from '@/lib/http/action-state';
 import { actionParam, stateAction } from '@/lib/http/server-action';
@@ -21,11 +21,15 @@ export const approveAction = stateAction('approveAction', [actionParam.workspace
   return consoleAction(slug, pathOf(slug, passportId), async (member, caller) => {
     const note = String(formData.get('note') ?? '');
     const { created } = await approveRelease(member.db, caller, passportId, note);
+    if (!created) return succeeded('You had already approved this release.');
+    // The approval closes the loop at once: the release is judged again with it (a pipeline waiting
+    // with `rp gate --wait-for-approval` sees the new decision), when the approver may evaluate.
+    const again = member.can('gate.evaluate') ? await reevaluateFromConsole(member.db, caller, passportId) : null;
     revalidatePath(pathOf(slug, passportId));
     return succeeded(
-      created
-        ? 'Approved. The next gate evaluation of this release counts your approval: re-run the pipeline step that calls rp gate.'
-        : 'You had already approved this release.',
+      again
+        ? `Approved, and the release was judged again with your approval: ${describe(again)}. The new passport is linked at the top of this page.`
+        : 'Approved. The next gate evaluation of this release counts your approval: re-run the pipeline step that calls rp gate.',
     );
   });
 });
@@ -37,3 +41,15 @@ export const withdrawApprovalAction = stateAction('withdrawApprovalAction', [act
     return succeeded(withdrawn ? 'Your approval was withdrawn.' : 'You had not approved this release.');
   });
 });
+
+export const reevaluateAction = stateAction('reevaluateAction', [actionParam.workspace, actionParam.id], async (slug, passportId) => {
+  return consoleAction(slug, pathOf(slug, passportId), async (member, caller) => {
+    const again = await reevaluateFromConsole(member.db, caller, passportId);
+    revalidatePath(pathOf(slug, passportId));
+    return succeeded(`Judged again: ${describe(again)}. The new passport is linked at the top of this page.`);
+  });
+});
+
+function describe(outcome: { decision: string; blocking: boolean }): string {
+  return outcome.decision === 'deny' ? (outcome.blocking ? 'blocked' : 'denied, not blocked') : outcome.decision === 'warn' ? 'allowed with warnings' : 'allowed';
+}

@@ -120,7 +120,7 @@ export default async function PassportPage({ params }: { params: Promise<{ works
 
         <div className="grid gap-6 lg:grid-cols-2">
           <SignatureCard view={view} workspaceSlug={workspace.slug} />
-          <ApprovalsCard view={view} workspaceSlug={workspace.slug} canApprove={can('approval.write')} approvedByMe={mine !== undefined} now={now} />
+          <ApprovalsCard view={view} workspaceSlug={workspace.slug} canApprove={can('approval.write')} canEvaluate={can('gate.evaluate')} approvedByMe={mine !== undefined} now={now} />
         </div>
 
         <CommentsCard view={view} workspaceSlug={workspace.slug} canComment={can('comment.write')} now={now} />

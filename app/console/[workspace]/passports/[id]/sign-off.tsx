@@ -7,7 +7,7 @@ import { Ago, Fact } from '@/app/_components/status';
 import { Badge, Card, Field, inputClass } from '@/app/_components/ui';
 import { MAX_COMMENT_LENGTH } from '@/lib/console/comments';
 import type { PassportView } from '@/lib/console/passport-detail';
-import { approveAction, commentAction, withdrawApprovalAction } from './actions';
+import { approveAction, commentAction, reevaluateAction, withdrawApprovalAction } from './actions';
 import { plural } from '@/lib/gate/rules/types';
 
 export function SignatureCard({ view, workspaceSlug }: { view: PassportView; workspaceSlug: string }) {
@@ -47,9 +47,9 @@ export function SignatureCard({ view, workspaceSlug }: { view: PassportView; wor
   );
 }
 
-export function ApprovalsCard({ view, workspaceSlug, canApprove, approvedByMe, now }: { view: PassportView; workspaceSlug: string; canApprove: boolean; approvedByMe: boolean; now: Date }) {
+export function ApprovalsCard({ view, workspaceSlug, canApprove, canEvaluate, approvedByMe, now }: { view: PassportView; workspaceSlug: string; canApprove: boolean; canEvaluate: boolean; approvedByMe: boolean; now: Date }) {
   return (
-    <Card title="Approvals" description="Approvals are of the release; the next gate evaluation counts them.">
+    <Card title="Approvals" description="Approvals are of the release. Approving judges the release again with them; so does the next pipeline run.">
       {view.approvalRules.length > 0 ? (
         <ul className="mb-3 space-y-1 text-sm">
           {view.approvalRules.map(({ have, ...rule }) => {
@@ -91,6 +91,14 @@ export function ApprovalsCard({ view, workspaceSlug, canApprove, approvedByMe, n
             )
           ) : (
             <p className="text-sm text-slate-600 dark:text-slate-400">Maintainers and admins approve releases.</p>
+          )}
+          {canEvaluate && (
+            <ActionForm action={reevaluateAction.bind(null, workspaceSlug, view.id)} className="mt-4 border-t border-slate-100 pt-4 dark:border-slate-800">
+              <p className="mb-2 text-sm text-slate-600 dark:text-slate-400">Judge this release again now: the same evidence, with today’s approvals, policy and connector readings. A new passport; this one stays.</p>
+              <SubmitButton variant="secondary" pendingLabel="Judging…">
+                Judge again
+              </SubmitButton>
+            </ActionForm>
           )}
         </Card>
   );
