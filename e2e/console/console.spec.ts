@@ -49,6 +49,9 @@ test('a maintainer finds the blocked release, reads why, approves it and exports
   const attention = page.getByRole('region', { name: 'Denied and warned releases' }).or(page.locator('section', { has: page.getByRole('heading', { name: 'Denied and warned releases' }) }));
   await expect(attention.getByRole('row', { name: /checkout staging blocked/ })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Stale evidence' })).toBeVisible();
+  // Releases short of a sign-off wait in their own queue; the ones this maintainer can approve are marked.
+  const queue = page.getByRole('table', { name: 'Releases awaiting approval' });
+  await expect(queue.getByRole('row', { name: /^checkout staging 0 of 1 approval from a maintainer or above awaiting you/ })).toBeVisible();
   await keepScreenshot(page, testInfo, 'console-overview-maintainer');
   await expectAccessible(page, 'the overview');
 

@@ -2,7 +2,8 @@
  * Approving a release from its passport. An approval is of the release (lib/gate/approvals: the
  * data access the required-approvals rule reads), recorded with the approver's role at that
  * moment and audited in the same transaction. The passport itself never changes (it is signed):
- * the next gate evaluation of the release counts the approval.
+ * the release is judged again (a new passport) when the approver may evaluate, else at the next
+ * gate evaluation. Also the overview's queue of releases awaiting approval.
  */
 import { and, asc, eq } from 'drizzle-orm';
 import type { RuntimeDb } from '@/db/runtime';
@@ -12,7 +13,10 @@ import { recordApproval, withdrawApproval } from '@/lib/gate/approvals';
 import { appendAuditEvent } from '@/lib/audit/log';
 import { ProblemError } from '@/lib/http/problem';
 import { redactText } from '@/lib/evidence/sanitize/patterns';
+import { can, type MemberActor } from '@/lib/access/can';
+import { roleAtLeast } from '@/lib/domain/primitives';
 import { authorizeConsole, type ConsoleCaller } from './authorize';
+import type { PairSummary } from './overview';
 import { passportScope } from '@/lib/passport/store';
 
 export interface ApprovalView {
@@ -90,4 +94,29 @@ export async function reevaluateFromConsole(db: RuntimeDb, caller: ConsoleCaller
     requestedBy: { type: 'user', label: caller.actor.email },
   });
   return { passportId: outcome.passport.id, decision: outcome.decision, blocking: outcome.blocking };
+}
+
+export interface AwaitingApproval {
+  pair: PairSummary;
+  /** The viewer may approve it (their role is enough for a rule still short) and has not. */
+  awaitingYou: boolean;
+  approvedByYou: boolean;
+}
+
+/**
+ * The releases whose latest passport waits for approvals (an approvals rule failed), for the
+ * overview's queue; "awaiting you" when the viewer may approve (approval.write, and a role at least
+ * what a short rule asks for) and has not.
+ */
+export async function awaitingApproval(db: RuntimeDb, workspaceId: string, pairs: PairSummary[], viewer: MemberActor): Promise<AwaitingApproval[]> {
+  const waiting = pairs.filter((pair) => pair.approvalsNeeded.length > 0);
+  const mayApprove = can(viewer, 'approval.write', { workspaceId });
+  return Promise.all(
+    waiting.map(async (pair) => {
+      const { releaseId } = await passportScope(db, workspaceId, pair.passportId);
+      const approvedByYou = (await listReleaseApprovals(db, workspaceId, releaseId)).some((approval) => approval.approverId === viewer.userId);
+      const qualifies = pair.approvalsNeeded.some((need) => roleAtLeast(viewer.role, need.role));
+      return { pair, approvedByYou, awaitingYou: mayApprove && qualifies && !approvedByYou };
+    }),
+  );
 }

@@ -12,7 +12,7 @@ import { savePolicy } from '@/lib/policy/store';
 import { configureSecrets } from '@/lib/secrets';
 import { testMember, testWorkspace } from '@/lib/testing/identity';
 import { FilesystemBlobStore } from '@/lib/storage/filesystem';
-import { approveRelease, reevaluateFromConsole, withdrawReleaseApproval } from './approvals';
+import { approveRelease, awaitingApproval, reevaluateFromConsole, withdrawReleaseApproval } from './approvals';
 import { newerPassport } from '@/lib/passport/store';
 import { listAuditEvents, verifyWorkspaceChain } from './audit';
 import { labelAuditResources, resourceLabelOf } from './audit-resources';
@@ -135,6 +135,26 @@ describe('comments', () => {
 
 describe('approvals', () => {
   withOwnScenario();
+
+  it('the overview’s queue: a release short of approvals awaits the maintainers who may give one, not a developer; an approver sees their own', async () => {
+    const { pairs } = await workspaceOverview(db, scenario.workspace.id);
+    const queueFor = async (role: Role) => (await awaitingApproval(db, scenario.workspace.id, pairs, caller(role).actor)).map((item) => ({ release: `${item.pair.service}/${item.pair.environment}`, needs: item.pair.approvalsNeeded, awaitingYou: item.awaitingYou, approvedByYou: item.approvedByYou }));
+    const needs = [{ ruleId: 'maintainer-approval', count: 1, role: 'maintainer', have: 0 }];
+    const staging = { release: 'checkout/staging', needs };
+    const production = { release: 'checkout/production', needs };
+    expect(await queueFor('maintainer')).toEqual([
+      { ...staging, awaitingYou: true, approvedByYou: false },
+      { ...production, awaitingYou: true, approvedByYou: false },
+    ]);
+    expect((await queueFor('developer')).map((item) => item.awaitingYou)).toEqual([false, false]);
+    await approveRelease(db, caller('maintainer'), scenario.outcomes.checkoutBlocked.passport.id, null);
+    expect(await queueFor('maintainer')).toEqual([
+      { ...staging, awaitingYou: false, approvedByYou: true },
+      { ...production, awaitingYou: true, approvedByYou: false },
+    ]);
+    expect((await queueFor('admin')).map((item) => item.awaitingYou)).toEqual([true, true]);
+    await withdrawReleaseApproval(db, caller('maintainer'), scenario.outcomes.checkoutBlocked.passport.id);
+  });
 
   it('only maintainers and admins approve; the approval is audited and the next evaluation counts it', async () => {
     const blocked = scenario.outcomes.checkoutBlocked;

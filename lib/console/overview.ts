@@ -8,6 +8,7 @@
 import { and, count, eq, gte } from 'drizzle-orm';
 import type { RuntimeDb } from '@/db/runtime';
 import { passports, type Decision, type PolicyMode } from '@/db/schema/runtime';
+import { roleSchema, type Role } from '@/lib/domain/primitives';
 import type { RuleResult } from '@/lib/gate/evaluate';
 import type { PassportStatement } from '@/lib/passport/statement';
 import type { PolicyRule } from '@/lib/policy/schema';
@@ -28,9 +29,18 @@ export interface PairSummary {
   evaluatedAt: Date;
   /** The rules that did not pass, worst first. */
   failing: Array<Pick<RuleResult, 'ruleId' | 'status' | 'effect' | 'message'>>;
+  /** Approvals rules this passport failed: what each asks for and how many it counted. */
+  approvalsNeeded: ApprovalNeed[];
   /** Since the passport before this one; null when this is the first. */
   changes: Change[] | null;
   previousPassportId: string | null;
+}
+
+export interface ApprovalNeed {
+  ruleId: string;
+  count: number;
+  role: Role;
+  have: number;
 }
 
 export interface StaleEvidence {
@@ -93,6 +103,7 @@ export async function workspaceOverview(db: RuntimeDb, workspaceId: string, now 
         .filter((reason) => reason.status !== 'pass')
         .sort((a, b) => EFFECT_ORDER[a.effect] - EFFECT_ORDER[b.effect])
         .map(({ ruleId, status, effect, message }) => ({ ruleId, status, effect, message })),
+      approvalsNeeded: statement.predicate.decision.reasons.filter((reason) => reason.type === 'approvals' && reason.status !== 'pass').map(approvalNeed),
       changes: before ? passportChanges(before, statement) : null,
       previousPassportId: previous?.id ?? null,
     });
@@ -109,4 +120,16 @@ export async function workspaceOverview(db: RuntimeDb, workspaceId: string, now 
     .sort((a, b) => Number(b.blocking) - Number(a.blocking) || (a.decision === b.decision ? 0 : a.decision === 'deny' ? -1 : 1) || b.evaluatedAt.getTime() - a.evaluatedAt.getTime());
   stale.sort((a, b) => b.freshness.ageHours - a.freshness.ageHours);
   return { recent: recent.rows, attention, pairs, stale, last24h: { passports: total?.n ?? 0, denied: denied?.n ?? 0 } };
+}
+
+/** An approvals rule's result as the overview names it (its threshold and measure, lib/gate/rules/process.ts). */
+function approvalNeed(reason: RuleResult): ApprovalNeed {
+  const threshold = (reason.threshold ?? {}) as { count?: unknown; role?: unknown };
+  const measured = (reason.measured ?? {}) as { approvals?: unknown };
+  return {
+    ruleId: reason.ruleId,
+    count: typeof threshold.count === 'number' ? threshold.count : 1,
+    role: roleSchema.catch('maintainer').parse(threshold.role),
+    have: typeof measured.approvals === 'number' ? measured.approvals : 0,
+  };
 }

@@ -3,7 +3,9 @@ import { Ago, DecisionAndMode, DecisionBadge, Digest, RuleStatusBadge } from '@/
 import { Card, EmptyState, LinkButton, PageHeader, Table, Td } from '@/app/_components/ui';
 import { requireMember } from '@/lib/auth/guard';
 import { formatAge } from '@/lib/console/evidence';
+import { awaitingApproval } from '@/lib/console/approvals';
 import { workspaceOverview } from '@/lib/console/overview';
+import { AwaitingApprovalCard } from './awaiting-approval';
 
 export const metadata = { title: 'Overview' };
 
@@ -20,9 +22,10 @@ function Stat({ label, value, tone }: { label: string; value: number; tone?: 're
 export default async function WorkspaceOverview({ params }: { params: Promise<{ workspace: string }> }) {
   const { workspace: slug } = await params;
   // Every page checks for itself: a layout's check does not cover a page fetched on its own.
-  const { db, workspace, can } = await requireMember(slug, 'passport.read', `/console/${slug}`);
+  const { db, workspace, can, actor } = await requireMember(slug, 'passport.read', `/console/${slug}`);
   const now = new Date();
   const overview = await workspaceOverview(db, workspace.id, now);
+  const awaiting = await awaitingApproval(db, workspace.id, overview.pairs, actor);
   const base = `/console/${workspace.slug}`;
 
   if (overview.pairs.length === 0) {
@@ -61,6 +64,7 @@ export default async function WorkspaceOverview({ params }: { params: Promise<{ 
       </dl>
 
       <div className="space-y-6">
+        {awaiting.length > 0 && <AwaitingApprovalCard awaiting={awaiting} base={base} now={now} />}
         <Card title="Denied and warned releases" description="The latest passport of each service in each environment, where it was not allowed. Whether it blocked depends on the policy's mode, shown beside the decision.">
           {overview.attention.length === 0 ? (
             <p className="text-sm text-slate-600 dark:text-slate-400">Every service&apos;s latest passport is allowed. Nothing needs attention.</p>
