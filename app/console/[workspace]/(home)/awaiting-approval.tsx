@@ -1,8 +1,7 @@
-import Link from 'next/link';
-import { Ago } from '@/app/_components/status';
 import { Badge, Card, Table, Td } from '@/app/_components/ui';
 import type { AwaitingApproval } from '@/lib/console/approvals';
 import { plural } from '@/lib/gate/rules/types';
+import { WhenAndLinkCells } from './pair-cells';
 
 /** The releases whose latest passport waits for a sign-off; the ones this person can give first. */
 export function AwaitingApprovalCard({ awaiting, base, now }: { awaiting: AwaitingApproval[]; base: string; now: Date }) {
@@ -29,14 +28,9 @@ export function AwaitingApprovalCard({ awaiting, base, now }: { awaiting: Awaiti
               {awaitingYou && <Badge tone="amber">awaiting you</Badge>}
               {approvedByYou && <Badge tone="green">you approved</Badge>}
             </Td>
-            <Td className="whitespace-nowrap">
-              <Ago value={pair.evaluatedAt} now={now} />
-            </Td>
-            <Td>
-              <Link className="font-medium text-brand-700 hover:underline dark:text-brand-100" href={`${base}/passports/${pair.passportId}`}>
-                Review<span className="sr-only"> the release of {pair.service} to {pair.environment}</span>
-              </Link>
-            </Td>
+            <WhenAndLinkCells pair={pair} base={base} now={now}>
+              Review<span className="sr-only"> the release of {pair.service} to {pair.environment}</span>
+            </WhenAndLinkCells>
           </tr>
         ))}
       </Table>

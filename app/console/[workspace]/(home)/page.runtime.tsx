@@ -6,6 +6,7 @@ import { formatAge } from '@/lib/console/evidence';
 import { awaitingApproval } from '@/lib/console/approvals';
 import { workspaceOverview } from '@/lib/console/overview';
 import { AwaitingApprovalCard } from './awaiting-approval';
+import { WhenAndLinkCells } from './pair-cells';
 
 export const metadata = { title: 'Overview' };
 
@@ -91,14 +92,9 @@ export default async function WorkspaceOverview({ params }: { params: Promise<{ 
                       ))}
                     </ul>
                   </Td>
-                  <Td className="whitespace-nowrap">
-                    <Ago value={pair.evaluatedAt} now={now} />
-                  </Td>
-                  <Td>
-                    <Link className="font-medium text-brand-700 hover:underline dark:text-brand-100" href={`${base}/passports/${pair.passportId}`}>
-                      Open<span className="sr-only"> the passport of {pair.service} in {pair.environment}</span>
-                    </Link>
-                  </Td>
+                  <WhenAndLinkCells pair={pair} base={base} now={now}>
+                    Open<span className="sr-only"> the passport of {pair.service} in {pair.environment}</span>
+                  </WhenAndLinkCells>
                 </tr>
               ))}
             </Table>
