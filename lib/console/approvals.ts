@@ -96,6 +96,30 @@ export async function reevaluateFromConsole(db: RuntimeDb, caller: ConsoleCaller
   return { passportId: outcome.passport.id, decision: outcome.decision, blocking: outcome.blocking };
 }
 
+export interface ApprovedAndJudged {
+  created: boolean;
+  /** The new judgement, when the approver may evaluate and it could be made. */
+  again: { passportId: string; decision: string; blocking: boolean } | null;
+  /** Why the release could not be judged again now (the approval stands; the next run counts it). */
+  notJudged: string | null;
+}
+
+/**
+ * What the console's Approve does: record the approval, then judge the release again with it when
+ * the approver may evaluate. A refusal of that judgement (its evidence was since deleted, say) does
+ * not undo the approval: it is said, and the next pipeline run counts the approval.
+ */
+export async function approveAndJudgeAgain(db: RuntimeDb, caller: ConsoleCaller, passportId: string, note: string | null): Promise<ApprovedAndJudged> {
+  const { created } = await approveRelease(db, caller, passportId, note);
+  if (!created || !can(caller.actor, 'gate.evaluate', { workspaceId: caller.workspace.id })) return { created, again: null, notJudged: null };
+  try {
+    return { created, again: await reevaluateFromConsole(db, caller, passportId), notJudged: null };
+  } catch (error) {
+    if (!(error instanceof ProblemError) || error.status >= 500) throw error;
+    return { created, again: null, notJudged: error.message };
+  }
+}
+
 export interface AwaitingApproval {
   pair: PairSummary;
   /** The viewer may approve it (their role is enough for a rule still short) and has not. */

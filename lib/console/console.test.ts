@@ -4,7 +4,7 @@ import path from 'node:path';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { getRuntimeDb, type RuntimeDb } from '@/db/runtime';
-import { auditEvents, comments, policies, type Role } from '@/db/schema/runtime';
+import { auditEvents, comments, evidence as evidenceTable, policies, type Role } from '@/db/schema/runtime';
 import type { MemberActor } from '@/lib/access/can';
 import { problemOf } from '@/lib/evidence/testing/fixtures';
 import { evaluateGateRequest } from '@/lib/gate/service';
@@ -12,7 +12,7 @@ import { savePolicy } from '@/lib/policy/store';
 import { configureSecrets } from '@/lib/secrets';
 import { testMember, testWorkspace } from '@/lib/testing/identity';
 import { FilesystemBlobStore } from '@/lib/storage/filesystem';
-import { approveRelease, awaitingApproval, reevaluateFromConsole, withdrawReleaseApproval } from './approvals';
+import { approveAndJudgeAgain, approveRelease, awaitingApproval, reevaluateFromConsole, withdrawReleaseApproval } from './approvals';
 import { newerPassport } from '@/lib/passport/store';
 import { listAuditEvents, verifyWorkspaceChain } from './audit';
 import { labelAuditResources, resourceLabelOf } from './audit-resources';
@@ -134,7 +134,8 @@ describe('comments', () => {
 });
 
 describe('approvals', () => {
-  withOwnScenario();
+  // Approving and judging again change the release: each test starts from the seeded state.
+  withOwnScenario('test');
 
   it('the overview’s queue: a release short of approvals awaits the maintainers who may give one, not a developer; an approver sees their own', async () => {
     const { pairs } = await workspaceOverview(db, scenario.workspace.id);
@@ -153,7 +154,6 @@ describe('approvals', () => {
       { ...production, awaitingYou: true, approvedByYou: false },
     ]);
     expect((await queueFor('admin')).map((item) => item.awaitingYou)).toEqual([true, true]);
-    await withdrawReleaseApproval(db, caller('maintainer'), scenario.outcomes.checkoutBlocked.passport.id);
   });
 
   it('only maintainers and admins approve; the approval is audited and the next evaluation counts it', async () => {
@@ -196,6 +196,21 @@ describe('approvals', () => {
     expect(judged.release).toMatchObject({ service: 'checkout', environment: 'staging', sourceSha: SOURCE_V2, imageDigest: IMAGE_V2 });
     expect(judged.evidence.map((item) => item.sha256).sort()).toEqual((await passportView(db, scenario.workspace, blocked.passport.id))!.evidence.map((item) => item.sha256).sort());
     expect(judged.requestedBy).toMatchObject({ type: 'user', label: scenario.members.maintainer.email });
+  });
+
+  it('Approve judges the release again with the approval; when that is refused (its evidence is gone), the approval stands and says why', async () => {
+    const blocked = scenario.outcomes.checkoutBlocked;
+    const approved = await approveAndJudgeAgain(db, caller('maintainer'), blocked.passport.id, 'Fine.');
+    expect(approved).toMatchObject({ created: true, again: { decision: 'allow', blocking: false }, notJudged: null });
+    expect(await approveAndJudgeAgain(db, caller('maintainer'), blocked.passport.id, null)).toEqual({ created: false, again: null, notJudged: null });
+    await withdrawReleaseApproval(db, caller('maintainer'), blocked.passport.id);
+
+    const production = scenario.outcomes.checkoutProduction;
+    const view = (await passportView(db, scenario.workspace, production.passport.id))!;
+    await db.delete(evidenceTable).where(and(eq(evidenceTable.workspaceId, scenario.workspace.id), eq(evidenceTable.sha256, view.evidence[0]!.sha256)));
+    const refused = await approveAndJudgeAgain(db, caller('admin'), production.passport.id, null);
+    expect(refused).toMatchObject({ created: true, again: null, notJudged: expect.stringContaining('has no evidence with digest') });
+    expect((await passportView(db, scenario.workspace, production.passport.id))!.approvals).toHaveLength(1);
   });
 });
 

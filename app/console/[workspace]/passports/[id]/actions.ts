@@ -2,7 +2,7 @@
 /** Comments and approvals on a passport. Each re-checks membership and permission on the server, and is audited. */
 import { revalidatePath } from 'next/cache';
 import { consoleAction } from '@/lib/console/actions';
-import { approveRelease, reevaluateFromConsole, withdrawReleaseApproval } from '@/lib/console/approvals';
+import { approveAndJudgeAgain, reevaluateFromConsole, withdrawReleaseApproval } from '@/lib/console/approvals';
 import { addComment } from '@/lib/console/comments';
 import { succeeded } from '@/lib/http/action-state';
 import { actionParam, stateAction } from '@/lib/http/server-action';
@@ -20,17 +20,14 @@ export const commentAction = stateAction('commentAction', [actionParam.workspace
 export const approveAction = stateAction('approveAction', [actionParam.workspace, actionParam.id, actionParam.state, actionParam.form], async (slug, passportId, _state, formData) => {
   return consoleAction(slug, pathOf(slug, passportId), async (member, caller) => {
     const note = String(formData.get('note') ?? '');
-    const { created } = await approveRelease(member.db, caller, passportId, note);
-    if (!created) return succeeded('You had already approved this release.');
     // The approval closes the loop at once: the release is judged again with it (a pipeline waiting
     // with `rp gate --wait-for-approval` sees the new decision), when the approver may evaluate.
-    const again = member.can('gate.evaluate') ? await reevaluateFromConsole(member.db, caller, passportId) : null;
+    const { created, again, notJudged } = await approveAndJudgeAgain(member.db, caller, passportId, note);
     revalidatePath(pathOf(slug, passportId));
-    return succeeded(
-      again
-        ? `Approved, and the release was judged again with your approval: ${describe(again)}. The new passport is linked at the top of this page.`
-        : 'Approved. The next gate evaluation of this release counts your approval: re-run the pipeline step that calls rp gate.',
-    );
+    if (!created) return succeeded('You had already approved this release.');
+    if (again) return succeeded(`Approved, and the release was judged again with your approval: ${describe(again)}. The new passport is linked at the top of this page.`);
+    if (notJudged) return succeeded(`Approved. The release could not be judged again now (${notJudged}); the next pipeline run counts your approval.`);
+    return succeeded('Approved. The next gate evaluation of this release counts your approval: re-run the pipeline step that calls rp gate.');
   });
 });
 
