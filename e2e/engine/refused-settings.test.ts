@@ -5,12 +5,17 @@
  * Needs the runtime build (npm test builds it first).
  */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RUNTIME_LAUNCHER } from '../support/runtime-server';
 import { freePort } from '../support/ports';
 
 async function start(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  // Its own data directory: the default (./.data beside the launcher) would be inside the build
+  // output, which e2e/identity/build-output.test.ts requires to hold none.
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-refused-'));
   const child = spawn(process.execPath, [RUNTIME_LAUNCHER], {
     cwd: path.dirname(RUNTIME_LAUNCHER),
     env: {
@@ -22,6 +27,7 @@ async function start(env: Record<string, string>): Promise<{ code: number | null
       AUTH_SECRET: 'e2e-refused-settings-secret-not-for-production',
       // Nothing listens here: the refusal has to come before the database is needed.
       DATABASE_URL: 'postgres://rp@127.0.0.1:1/rp',
+      RP_DATA_DIR: dataDir,
       RP_LOG_LEVEL: 'info',
       ...env,
     },
@@ -33,6 +39,7 @@ async function start(env: Record<string, string>): Promise<{ code: number | null
   const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
   const code = await new Promise<number | null>((resolve) => child.on('exit', (exitCode) => resolve(exitCode)));
   clearTimeout(timer);
+  fs.rmSync(dataDir, { recursive: true, force: true });
   return { code, output };
 }
 
