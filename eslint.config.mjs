@@ -34,6 +34,22 @@ export default tseslint.config(
     rules: { 'no-console': 'error' },
   },
   {
+    // Settings are read through lib/config/settings.ts (parsed and refused at start), never as
+    // process.env.X in the server's code. Exceptions carry a disable comment saying why (secret
+    // values read where they are used; build-time constants).
+    files: ['lib/**/*.ts', 'app/**/*.ts', 'app/**/*.tsx', 'db/**/*.ts', 'middleware.ts', 'instrumentation*.ts'],
+    ignores: ['**/*.test.ts', '**/testing/**', 'lib/config/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[object.type='MemberExpression'][object.object.name='process'][object.property.name='env'][property.name!='NODE_ENV']",
+          message: 'Read settings from settings() (lib/config/settings.ts), which validates them at start.',
+        },
+      ],
+    },
+  },
+  {
     // next-auth is a beta: it stays behind lib/auth's own session API, so replacing it is a change
     // to one folder (docs/decisions/0003-next-auth-confined.md).
     files: ['**/*.ts', '**/*.tsx'],

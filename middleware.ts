@@ -14,6 +14,7 @@ import { contentSecurityPolicy, generateNonce, HSTS_VALUE, isHttps } from './lib
 import { parseTarget } from './lib/target';
 import { configuredPublicUrl } from './lib/config/public-url';
 
+// eslint-disable-next-line no-restricted-syntax -- a build-time constant (inlined by next.config.ts), not a setting
 const target = parseTarget(process.env.RP_TARGET);
 const development = process.env.NODE_ENV === 'development';
 

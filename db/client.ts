@@ -10,6 +10,7 @@ import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import type { Sql as PostgresClient } from 'postgres';
+import { settings } from '@/lib/config/settings';
 import { DatabaseUnavailableError, databaseTimeouts } from './faults';
 
 export type DatabaseKind = 'runtime' | 'owner';
@@ -144,8 +145,9 @@ async function openPostgres<TSchema extends Record<string, unknown>>(
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
   const timeouts = databaseTimeouts();
+  const { database } = settings();
   const client = postgres(options.url!, {
-    max: options.maxConnections ?? Number(process.env.DATABASE_POOL_SIZE ?? 10),
+    max: options.maxConnections ?? database.poolSize,
     onnotice: () => {},
     // Every wait on the database ends (db/faults.ts): a new connection within connect_timeout, and
     // on the server a statement within statement_timeout, a lock wait within lock_timeout, a
@@ -165,14 +167,14 @@ async function openPostgres<TSchema extends Record<string, unknown>>(
     // Short idle timeout keeps replicas from hoarding connections.
     idle_timeout: 30,
     // Off for a pooler in transaction mode that cannot keep prepared statements (see clientView).
-    prepare: process.env.DATABASE_PREPARED_STATEMENTS !== 'off',
+    prepare: database.preparedStatements,
   });
   const view = clientView(client, { waitMs: timeouts.connectSeconds * 1000, answerMs: timeouts.statementMs + 2_000 });
   const db = drizzle(view, { schema: options.schema }) as unknown as Database<TSchema>;
   return {
     db,
     driver: 'postgres',
-    engine: process.env.RP_DATABASE_ENGINE === 'embedded' ? 'embedded' : 'external',
+    engine: database.engine,
     kind: options.kind,
     migrationsFolder: options.migrationsFolder,
     query: async <T,>(statement: ReturnType<typeof sql>) =>

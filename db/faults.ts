@@ -5,6 +5,8 @@
  * (503 database-unavailable, docs/operations) instead of a 500 or a hang.
  */
 
+import { settings } from '@/lib/config/settings';
+
 export interface DatabaseTimeouts {
   /** Longest a statement may run on the server (Postgres statement_timeout). */
   statementMs: number;
@@ -16,26 +18,15 @@ export interface DatabaseTimeouts {
   connectSeconds: number;
 }
 
-const DEFAULTS = { statementMs: 10_000, lockMs: 5_000, idleInTransactionMs: 30_000, connectSeconds: 2 };
+const IDLE_IN_TRANSACTION_MS = 30_000;
 
 /**
  * DATABASE_STATEMENT_TIMEOUT, DATABASE_LOCK_TIMEOUT, DATABASE_CONNECT_TIMEOUT: seconds (decimals
- * allowed). A value that is not a positive number stops the start with a message naming it.
+ * allowed), from the settings (a value that is not a positive number stops the start).
  */
-export function databaseTimeouts(env: Record<string, string | undefined> = process.env): DatabaseTimeouts {
-  const seconds = (name: string, fallback: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number of seconds, got "${raw}".`);
-    return value;
-  };
-  return {
-    statementMs: Math.round(seconds('DATABASE_STATEMENT_TIMEOUT', DEFAULTS.statementMs / 1000) * 1000),
-    lockMs: Math.round(seconds('DATABASE_LOCK_TIMEOUT', DEFAULTS.lockMs / 1000) * 1000),
-    idleInTransactionMs: DEFAULTS.idleInTransactionMs,
-    connectSeconds: seconds('DATABASE_CONNECT_TIMEOUT', DEFAULTS.connectSeconds),
-  };
+export function databaseTimeouts(env: Readonly<Record<string, string | undefined>> = process.env): DatabaseTimeouts {
+  const { statementMs, lockMs, connectSeconds } = settings(env).database;
+  return { statementMs, lockMs, idleInTransactionMs: IDLE_IN_TRANSACTION_MS, connectSeconds };
 }
 
 /**

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import * as schema from './schema/owner';
 import type { Database } from './client';
 import { databaseSingleton } from './singleton';
@@ -7,12 +6,7 @@ export { schema };
 export type OwnerDb = Database<typeof schema>;
 
 /** The vendor's database (public target only): customers, subscriptions, licenses, webhook events. */
-export const ownerDatabase = databaseSingleton(
-  'owner',
-  schema,
-  // The CLI runs from anywhere and sets RP_APP_ROOT; the server runs in its own folder.
-  path.join(process.env.RP_APP_ROOT ?? process.cwd(), 'db/migrations/owner'),
-);
+export const ownerDatabase = databaseSingleton('owner', schema);
 
 export async function getOwnerDb(): Promise<OwnerDb> {
   return (await ownerDatabase.open()).db;

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import * as schema from './schema/runtime';
 import type { Database } from './client';
 import { databaseSingleton } from './singleton';
@@ -7,12 +6,7 @@ export { schema };
 export type RuntimeDb = Database<typeof schema>;
 
 /** The customer runtime's database. */
-export const runtimeDatabase = databaseSingleton(
-  'runtime',
-  schema,
-  // The CLI runs from anywhere and sets RP_APP_ROOT; the server runs in its own folder.
-  path.join(process.env.RP_APP_ROOT ?? process.cwd(), 'db/migrations/runtime'),
-);
+export const runtimeDatabase = databaseSingleton('runtime', schema);
 
 export async function getRuntimeDb(): Promise<RuntimeDb> {
   return (await runtimeDatabase.open()).db;

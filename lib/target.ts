@@ -11,4 +11,5 @@ export function parseTarget(value: string | undefined): Target {
   throw new Error(`RP_TARGET must be "public" or "runtime", got "${value}"`);
 }
 
+// eslint-disable-next-line no-restricted-syntax -- a build-time constant (inlined by next.config.ts), not a setting
 export const currentTarget: Target = parseTarget(process.env.RP_TARGET);

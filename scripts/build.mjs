@@ -37,6 +37,7 @@ fs.cpSync(path.join(distDir, 'static'), path.join(standalone, `.next-${target}`,
 fs.cpSync(path.join(root, 'public'), path.join(standalone, 'public'), { recursive: true });
 fs.copyFileSync(path.join(root, 'scripts', 'server.mjs'), path.join(standalone, 'rp-server.mjs'));
 copyEmbeddedPostgres(standalone);
+await bundleSettings(standalone);
 if (target === 'runtime') await bundleCli(standalone);
 console.log(`built ${target} → ${path.relative(root, standalone)}/rp-server.mjs`);
 
@@ -56,6 +57,25 @@ function copyEmbeddedPostgres(into) {
   if (!fs.existsSync(path.join(into, 'node_modules', 'postgres'))) {
     fs.cpSync(path.join(root, 'node_modules', 'postgres'), path.join(into, 'node_modules', 'postgres'), { recursive: true });
   }
+}
+
+/**
+ * The launcher (rp-server.mjs) checks every setting before it starts anything, with the schema the
+ * server itself reads (lib/config/settings.ts), bundled into one plain module beside it.
+ */
+async function bundleSettings(into) {
+  const { build } = await import('esbuild');
+  await build({
+    entryPoints: [path.join(root, 'lib', 'config', 'settings.ts')],
+    outfile: path.join(into, 'rp-settings.mjs'),
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    tsconfig: path.join(root, 'tsconfig.json'),
+    logLevel: 'warning',
+  });
 }
 
 /**

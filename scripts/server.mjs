@@ -21,36 +21,26 @@ import { fileURLToPath } from 'node:url';
 import diagnostics from 'node:diagnostics_channel';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const bind = process.env.RP_BIND || '127.0.0.1';
-const shutdownSeconds = process.env.RP_SHUTDOWN_TIMEOUT === undefined ? 10 : Number(process.env.RP_SHUTDOWN_TIMEOUT);
-if (!Number.isFinite(shutdownSeconds) || shutdownSeconds < 0) {
-  console.error(`RP_SHUTDOWN_TIMEOUT must be a number of seconds (0 or more), got "${process.env.RP_SHUTDOWN_TIMEOUT}".`);
-  process.exit(2);
+// lib/config/settings.ts, bundled beside this file by scripts/build.mjs: the same schema the
+// server reads. A setting that cannot work stops here, before anything starts or is created (the
+// data directory, the embedded database), naming every such setting. Exit 78 is sysexits'
+// EX_CONFIG, as the server's own start uses (lib/startup/runtime.ts).
+const EXIT_CONFIGURATION = 78;
+const { parseSettings } = await import('./rp-settings.mjs');
+const { settings: config, problems } = parseSettings(process.env);
+if (problems.length > 0) {
+  for (const problem of problems) console.error(`rp-server: refusing to start: ${problem}`);
+  process.exit(EXIT_CONFIGURATION);
 }
-const requested = process.env.RP_WORKERS === 'auto' ? os.availableParallelism() : Number(process.env.RP_WORKERS || 1);
-
-if (!Number.isInteger(requested) || requested < 1) {
-  console.error(`RP_WORKERS must be a positive whole number or "auto", got "${process.env.RP_WORKERS}".`);
-  process.exit(2);
-}
-// Bound beyond loopback, the Host header a request carries is whatever the client wrote: links,
-// sign-in callbacks and DPoP checks must come from the configured address instead.
-const loopback = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i.test(bind);
-if (!loopback && !process.env.RP_PUBLIC_URL) {
-  console.error(
-    `RP_BIND is ${bind}, beyond this machine, but RP_PUBLIC_URL is not set: set it to the address people and CI use (https://passport.example.com), so that no link or sign-in callback is built from a client's Host header.`,
-  );
-  process.exit(2);
-}
-if (process.env.RP_PUBLIC_URL && !/^https?:\/\/[^/\s]+/.test(process.env.RP_PUBLIC_URL)) {
-  console.error(`RP_PUBLIC_URL must be an http(s) address such as https://passport.example.com, got "${process.env.RP_PUBLIC_URL}".`);
-  process.exit(2);
-}
+const bind = config.bind;
+const port = config.port ?? 3000;
+const shutdownSeconds = config.shutdownSeconds;
+const requested = config.workers === 'auto' ? os.availableParallelism() : config.workers;
 // No DATABASE_URL: the embedded PostgreSQL in the data directory, started here before the server
 // and stopped after it (scripts/embedded-postgres.mjs). Workers get its URL in DATABASE_URL.
-const dataRoot = path.resolve(process.env.RP_DATA_DIR ?? path.join(process.cwd(), '.data'));
+const dataRoot = config.dataDir;
 let embedded = null;
-if (!process.env.DATABASE_URL && cluster.isPrimary) {
+if (!config.database.url && cluster.isPrimary) {
   const { startEmbeddedPostgres, embeddedPostgresDir } = await import('./embedded-postgres.mjs');
   const dir = embeddedPostgresDir(dataRoot, process.env.RP_TARGET);
   try {
@@ -82,10 +72,8 @@ if (cluster.isPrimary) {
   cluster.setupPrimary({ execArgv: [...process.execArgv, ...v8Tuning()] });
   // One worker accepts its own connections; several take turns (the primary hands them out).
   cluster.schedulingPolicy = requested === 1 ? cluster.SCHED_NONE : cluster.SCHED_RR;
-  if (requested > 1) console.log(`rp-server: ${requested} worker processes on ${bind}:${process.env.PORT ?? 3000}`);
+  if (requested > 1) console.log(`rp-server: ${requested} worker processes on ${bind}:${port}`);
   let stopping = false;
-  // lib/startup/runtime.ts exits with this when a setting cannot work (sysexits EX_CONFIG).
-  const EXIT_CONFIGURATION = 78;
   const listening = new WeakSet();
   cluster.on('listening', (worker) => listening.add(worker));
   for (let i = 0; i < requested; i++) cluster.fork();
@@ -220,7 +208,7 @@ function v8Tuning() {
  */
 async function warmUp() {
   const host = bind === '0.0.0.0' || bind === '::' ? '127.0.0.1' : bind;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${process.env.PORT ?? 3000}/api/ready`;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/api/ready`;
   for (let attempt = 0; attempt < 120; attempt++) {
     try {
       await fetch(url, { headers: { 'x-request-id': 'start-up-warm-up' } });

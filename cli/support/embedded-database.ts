@@ -5,7 +5,7 @@
  * DATABASE_URL like any other, so the database code has one path.
  */
 import type { Command } from 'commander';
-import { dataDir } from '@/lib/data-dir';
+import { settings } from '@/lib/config/settings';
 
 /** Top-level commands that open a database (the gate, evidence and verify commands never do). */
 const DATABASE_COMMANDS = new Set(['migrate', 'secrets', 'admin', 'audit', 'keys', 'worker', 'retention', 'replay']);
@@ -18,7 +18,7 @@ let started: Stoppable | null = null;
 
 /** commander preAction hook: points DATABASE_URL at the embedded database the command needs. */
 export async function attachEmbeddedDatabase(actionCommand: Command): Promise<void> {
-  if (process.env.DATABASE_URL) return;
+  if (settings().database.url) return;
   const path = commandPath(actionCommand);
   const top = path[0];
   if (!top || !DATABASE_COMMANDS.has(top)) return;
@@ -27,7 +27,7 @@ export async function attachEmbeddedDatabase(actionCommand: Command): Promise<vo
   const target = top === 'migrate' && options.target === 'public' ? 'public' : 'runtime';
   // A plain JavaScript module shared with the launcher (scripts/embedded-postgres.mjs).
   const embedded = await import('../../scripts/embedded-postgres.mjs');
-  const dir = embedded.embeddedPostgresDir(dataDir(), target);
+  const dir = embedded.embeddedPostgresDir(settings().dataDir, target);
   const running = embedded.runningEmbeddedPostgres(dir);
   if (running) {
     process.env.DATABASE_URL = running.url;

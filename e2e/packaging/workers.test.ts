@@ -75,11 +75,11 @@ describe('RP_WORKERS', () => {
       spawnSync(process.execPath, [launcher], { env: { ...process.env, RP_WORKERS: '', DATABASE_URL: '', RP_DATA_DIR: dataDir, PORT: '0', RP_PUBLIC_URL: '', ...extra }, encoding: 'utf8', timeout: 20_000 });
     for (const bind of ['0.0.0.0', '::', '10.1.2.3']) {
       const result = start({ RP_BIND: bind });
-      expect(result.status, bind).toBe(2);
+      expect(result.status, bind).toBe(78);
       expect(result.stderr).toContain('RP_PUBLIC_URL is not set');
     }
     const invalid = start({ RP_BIND: '0.0.0.0', RP_PUBLIC_URL: 'passport.example.com' });
-    expect(invalid.status).toBe(2);
+    expect(invalid.status).toBe(78);
     expect(invalid.stderr).toContain('RP_PUBLIC_URL must be an http(s) address');
   });
 
@@ -93,6 +93,8 @@ describe('RP_WORKERS', () => {
     expect(result.status).toBe(78);
     expect(result.stderr).toContain('RP_OIDC_ISSUER must be an https URL (http only for localhost)');
     expect(result.stderr).not.toContain('starting another');
+    // Refused before anything was started or written.
+    expect(fs.existsSync(path.join(dataDir, 'refused-setting'))).toBe(false);
   }, 120_000);
 
   it('serves from one supervised worker by default, replaces it when it dies, and stops when it cannot start', async () => {

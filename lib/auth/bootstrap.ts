@@ -9,7 +9,7 @@ import type { RuntimeDb } from '@/db/runtime';
 import { sessions, users } from '@/db/schema/runtime';
 import type { AuditContext } from '@/lib/audit/event';
 import { createWorkspace } from '@/lib/workspaces/members';
-import type { Env } from './settings';
+import { settings, type Env } from '@/lib/config/settings';
 import { createSignInLink } from './sign-in-links';
 import { createUser } from './users';
 
@@ -29,10 +29,9 @@ export async function bootstrapInstallation(db: RuntimeDb, env: Env = process.en
     await tx.execute(sql`select pg_advisory_xact_lock(${BOOTSTRAP_LOCK})`);
     const [people] = await tx.select({ n: count() }).from(users);
     if ((people?.n ?? 0) === 0) {
-      const email = env.RP_BOOTSTRAP_ADMIN_EMAIL || 'admin@localhost';
-      const slug = env.RP_BOOTSTRAP_WORKSPACE || 'default';
+      const { adminEmail: email, workspaceSlug: slug, workspaceName } = settings(env).bootstrap;
       const admin = await createUser(tx, { email, name: 'Administrator' }, AUDIT);
-      await createWorkspace(tx, { slug, name: env.RP_BOOTSTRAP_WORKSPACE_NAME || 'Default workspace' }, AUDIT, admin.id);
+      await createWorkspace(tx, { slug, name: workspaceName }, AUDIT, admin.id);
       const link = await createSignInLink(tx, admin.id, BOOTSTRAP_LINK_TTL_MS);
       return { created: true, email: admin.email, workspace: slug, link };
     }

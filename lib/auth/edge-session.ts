@@ -3,6 +3,7 @@
  * it here, so nothing outside lib/auth depends on next-auth. The claims are a hint for the edge
  * (redirects, hiding workspaces); every server-side check re-reads the session from the database.
  */
+import { authSecret } from './auth-secret';
 import { getToken } from 'next-auth/jwt';
 
 export interface SessionClaims {
@@ -16,7 +17,7 @@ export interface SessionClaims {
 
 /** The session cookie's claims, or null (no cookie, no AUTH_SECRET, forged or expired): fails closed. */
 export async function readSessionClaims(request: { headers: Headers }, https: boolean): Promise<SessionClaims | null> {
-  const secret = process.env.AUTH_SECRET;
+  const secret = authSecret();
   if (!secret) return null; // no secret, no sessions
   try {
     return await getToken({ req: request, secret, secureCookie: https });

@@ -14,7 +14,8 @@ import { getRuntimeDb } from '@/db/runtime';
 import { auditEvents } from '@/db/schema/runtime';
 import { startTestIssuer, type TestIssuer } from '@/lib/ci-identity/testing/issuer';
 import { idTokenRefusal } from './id-token';
-import { oidcSettings, SignInSettingError } from './settings';
+import { oidcSettings } from './settings';
+import { SettingsError } from '@/lib/config/settings';
 import { auditSignIn } from './sign-in-audit';
 import { OIDC_REFUSED, oidcProtocolRefusal, withOidcRefusedError } from './oidc-refusal';
 
@@ -114,7 +115,7 @@ describe('the OIDC issuer setting', () => {
     const env = { RP_OIDC_CLIENT_ID: CLIENT };
     expect(oidcSettings({ ...env, RP_OIDC_ISSUER: 'https://login.acme.test' })).toMatchObject({ issuer: 'https://login.acme.test' });
     expect(oidcSettings({ ...env, RP_OIDC_ISSUER: 'http://localhost:3210' })).toMatchObject({ issuer: 'http://localhost:3210' });
-    expect(() => oidcSettings({ ...env, RP_OIDC_ISSUER: 'http://login.acme.test' })).toThrow(SignInSettingError);
+    expect(() => oidcSettings({ ...env, RP_OIDC_ISSUER: 'http://login.acme.test' })).toThrow(SettingsError);
     expect(() => oidcSettings({ ...env, RP_OIDC_ISSUER: 'login.acme.test' })).toThrow(/RP_OIDC_ISSUER must be an https URL/);
   });
 });

@@ -6,6 +6,7 @@
 import NextAuth, { type NextAuthConfig } from 'next-auth';
 import type { OIDCConfig } from 'next-auth/providers';
 import { edgeAuthConfig } from '@/lib/auth/edge-config';
+import { settings } from '@/lib/config/settings';
 import { ownerSecretsStatus, readOwnerSecret } from '@/lib/billing/secret-settings';
 import { customerForIdentity, type SignInIdentity } from '@/lib/portal/customers';
 
@@ -21,7 +22,7 @@ interface BuyerProfile {
 
 /** Whether buyer sign-in is configured (issuer, client id, client secret set), without reading the secret. */
 export async function portalOidcConfigured(): Promise<boolean> {
-  if (!process.env.PORTAL_OIDC_ISSUER || !process.env.PORTAL_OIDC_CLIENT_ID) return false;
+  if (!settings().portal.oidc) return false;
   const status = (await ownerSecretsStatus()).find((secret) => secret.name === 'portal.oidcClientSecret');
   return Boolean(status?.set);
 }
@@ -32,16 +33,16 @@ const PROVIDER_TTL_MS = 60_000;
 let cachedProviders: { key: string; at: number; providers: NextAuthConfig['providers'] } | null = null;
 
 async function providers(): Promise<NextAuthConfig['providers']> {
-  const issuer = process.env.PORTAL_OIDC_ISSUER;
-  const clientId = process.env.PORTAL_OIDC_CLIENT_ID;
-  if (!issuer || !clientId) return [];
+  const oidc = settings().portal.oidc;
+  if (!oidc) return [];
+  const { issuer, clientId, name } = oidc;
   const key = `${issuer} ${clientId}`;
   if (cachedProviders?.key === key && Date.now() - cachedProviders.at < PROVIDER_TTL_MS) return cachedProviders.providers;
   const clientSecret = await readOwnerSecret('portal.oidcClientSecret');
   if (!clientSecret) return [];
   const provider: OIDCConfig<BuyerProfile> = {
     id: PORTAL_PROVIDER_ID,
-    name: process.env.PORTAL_OIDC_NAME || 'your account',
+    name,
     type: 'oidc',
     issuer,
     clientId,
@@ -55,7 +56,7 @@ async function providers(): Promise<NextAuthConfig['providers']> {
 
 function identityOf(profile: BuyerProfile): SignInIdentity {
   return {
-    issuer: profile.iss ?? process.env.PORTAL_OIDC_ISSUER ?? '',
+    issuer: profile.iss ?? settings().portal.oidc?.issuer ?? '',
     subject: profile.sub,
     email: profile.email ?? '',
     emailVerified: profile.email_verified === true,

@@ -4,7 +4,8 @@
  * carries the shared secret. Anything else is refused, and the refusal says which check failed.
  */
 import crypto from 'node:crypto';
-import { addressIn, peerAddress } from '@/lib/http/client-address';
+import { addressIn } from '@/lib/http/address-list';
+import { peerAddress } from '@/lib/http/client-address';
 import type { ProxySettings } from './settings';
 import { isEmail, normalizeEmail } from './users';
 

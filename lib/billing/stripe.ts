@@ -5,13 +5,14 @@
 import Stripe from 'stripe';
 import { ProblemError } from '@/lib/http/problem';
 import { readOwnerSecret } from './secret-settings';
+import { settings } from '@/lib/config/settings';
 
 let cached: { key: string; base: string | undefined; client: Stripe } | null = null;
 
 export async function stripeClient(): Promise<Stripe> {
   const apiKey = await readOwnerSecret('stripe.secretKey');
   if (!apiKey) throw new ProblemError('not-ready', 'Payments are not configured on this site (STRIPE_SECRET_KEY is not set).');
-  const baseUrl = process.env.STRIPE_API_BASE || undefined;
+  const baseUrl = settings().portal.stripeApiBase ?? undefined;
   if (cached?.key === apiKey && cached.base === baseUrl) return cached.client;
   // STRIPE_API_BASE points the SDK at a local stand-in in tests (http://127.0.0.1:PORT).
   const base = baseUrl ? new URL(baseUrl) : null;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { clientAddress } from '@/lib/http/client-address';
 import { problem, problemResponse, ProblemError, problemFromError } from '@/lib/http/problem';
 import { REQUEST_ID_HEADER, resolveRequestId } from '@/lib/http/request-id';
-import { createRateLimiter, parseLimit, rateLimitHeaders, type RateLimiter } from '@/lib/ratelimit';
+import { rateLimiter, rateLimitHeaders, type RateLimiter } from '@/lib/ratelimit';
 import { logger } from '@/lib/http/logger';
 import { processStripeEvent, verifyStripeEvent } from './webhook';
 
@@ -15,18 +15,12 @@ const stripeEventShape = z.object({
   data: z.object({ object: z.object({ id: z.string().optional() }).loose() }).loose(),
 });
 
-let limiter: { setting: string | undefined; limiter: RateLimiter } | null = null;
-
 /**
  * Requests per client address (RP_RATE_LIMIT_WEBHOOK, default 300/60s), counted before the
  * signature is checked so a flood of forged events costs little. Stripe retries a 429 later.
  */
 function webhookLimiter(): RateLimiter {
-  const setting = process.env.RP_RATE_LIMIT_WEBHOOK;
-  if (!limiter || limiter.setting !== setting) {
-    limiter = { setting, limiter: createRateLimiter('stripe-webhook', parseLimit(setting, { tokens: 300, windowMs: 60_000 })) };
-  }
-  return limiter.limiter;
+  return rateLimiter('webhook');
 }
 
 /** Found by e2e/build/owner-separation.test.ts: this string must never be in the runtime build. */

@@ -12,7 +12,8 @@
 import dns from 'node:dns';
 import net from 'node:net';
 import { Agent } from 'undici';
-import { addressIn, normalizeAddress, parseAddressList } from '@/lib/http/client-address';
+import { settings } from '@/lib/config/settings';
+import { addressIn, normalizeAddress, parseAddressList } from '@/lib/http/address-list';
 
 /** Loopback, private (RFC 1918, ULA), link-local (cloud metadata), carrier-grade NAT, "this network", multicast, reserved. */
 const INTERNAL = parseAddressList(
@@ -33,12 +34,8 @@ export class ConnectorAddressRefused extends Error {
   }
 }
 
-let allowed: { raw: string | undefined; list: net.BlockList } | null = null;
-
 function allowedList(): net.BlockList {
-  const raw = process.env.RP_CONNECTOR_ALLOWED_ADDRESSES;
-  if (!allowed || allowed.raw !== raw) allowed = { raw, list: parseAddressList(raw, 'RP_CONNECTOR_ALLOWED_ADDRESSES') };
-  return allowed.list;
+  return settings().connectorAllowedAddresses;
 }
 
 /** Throws when `address` (an IP) is internal and not allowed. IPv4-mapped IPv6 counts as IPv4. */

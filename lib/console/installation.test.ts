@@ -67,8 +67,9 @@ describe('installation status', () => {
   });
 
   it('says when storage does not work', async () => {
-    const broken = await byId({ ...base, RP_STORAGE_DRIVER: 's3' });
-    expect(broken.storage).toMatchObject({ state: 'error', summary: expect.stringContaining('RP_S3_BUCKET') });
+    // Nothing listens on port 1: the bucket cannot be reached.
+    const broken = await byId({ ...base, RP_STORAGE_DRIVER: 's3', RP_S3_BUCKET: 'evidence', RP_S3_ENDPOINT: 'http://127.0.0.1:1' });
+    expect(broken.storage).toMatchObject({ state: 'error', summary: expect.stringContaining('Storage (s3) does not work') });
   });
 
   it('shows URLs without their credentials', () => {

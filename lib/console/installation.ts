@@ -17,7 +17,7 @@ import { installationSecretReference } from '@/lib/secrets/registry';
 import { blobStoreFromEnv } from '@/lib/storage';
 import { jobStatuses } from '@/lib/worker/jobs';
 import { productVersion } from '@/lib/version';
-import { configuredPublicUrl } from '@/lib/config/public-url';
+import { settings } from '@/lib/config/settings';
 
 export type CheckState = 'ok' | 'attention' | 'error';
 
@@ -68,7 +68,8 @@ async function databaseCheck(env: Env): Promise<InstallationCheck> {
       ['Round trip', `${ms} ms`],
       ['Migrations', `${migrations.applied} of ${migrations.expected} applied`],
     ];
-    if (opened.engine === 'external' && env.DATABASE_URL) facts.push(['Server', withoutCredentials(env.DATABASE_URL)]);
+    const url = settings(env).database.url;
+    if (opened.engine === 'external' && url) facts.push(['Server', withoutCredentials(url)]);
     if (!migrations.current) {
       return { id: 'database', title, state: 'error', summary: 'Migrations are missing.', facts, todo: 'Run "rp migrate" (or restart the server, which migrates at start).' };
     }
@@ -90,12 +91,14 @@ async function databaseCheck(env: Env): Promise<InstallationCheck> {
 
 async function storageCheck(env: Env): Promise<InstallationCheck> {
   const title = 'Object storage';
-  const driver = env.RP_STORAGE_DRIVER ?? 'filesystem';
+  let driver = 'filesystem';
   try {
+    const { s3, ...storage } = settings(env).storage;
+    driver = storage.driver;
     const store = blobStoreFromEnv(env);
     const facts: Array<[string, string]> = [['Driver', store.driver === 's3' ? 'S3-compatible' : 'files on this server']];
     if (store.driver === 's3') {
-      facts.push(['Bucket', env.RP_S3_BUCKET ?? ''], ['Endpoint', env.RP_S3_ENDPOINT ? withoutCredentials(env.RP_S3_ENDPOINT) : 'AWS S3'], ['Credentials', env.RP_S3_ACCESS_KEY_ID ? 'access key (set)' : 'the AWS default chain']);
+      facts.push(['Bucket', s3.bucket ?? ''], ['Endpoint', s3.endpoint ? withoutCredentials(s3.endpoint) : 'AWS S3'], ['Credentials', s3.accessKeyId ? 'access key (set)' : 'the AWS default chain']);
     } else {
       facts.push(['Directory', path.dirname(store.spoolDir)]);
     }
@@ -255,10 +258,10 @@ async function workerCheck(): Promise<InstallationCheck> {
 }
 
 function urlCheck(env: Env): InstallationCheck {
-  const configured = configuredPublicUrl(env);
+  const { publicUrl: configured, bind, port } = settings(env);
   const facts: Array<[string, string]> = [
     ['Public URL', configured ? withoutCredentials(publicBaseUrl(env)) : 'not set (taken from each request)'],
-    ['Listening on', `${env.RP_BIND || '127.0.0.1'}:${env.PORT || '3000'}`],
+    ['Listening on', `${bind}:${port ?? 3000}`],
     ['Version', productVersion],
   ];
   if (!configured) {

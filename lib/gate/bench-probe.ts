@@ -6,13 +6,14 @@
  */
 import { sql } from 'drizzle-orm';
 import { getRuntimeDb } from '@/db/runtime';
+import { settings } from '@/lib/config/settings';
 import { problem, problemResponse } from '@/lib/http/problem';
 
 let ready: Promise<unknown> | null = null;
 
 export async function benchInsert(request: Request): Promise<Response> {
   void request;
-  if (process.env.RP_BENCH !== '1') return problemResponse(problem('not-found', 'Not found.'));
+  if (!settings().benchProbe) return problemResponse(problem('not-found', 'Not found.'));
   const db = await getRuntimeDb();
   ready ??= db.execute(sql`create table if not exists bench_probe (id bigserial primary key, at timestamptz not null default now(), note text not null)`);
   await ready;

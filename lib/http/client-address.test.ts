@@ -1,7 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { addressIn, clientAddress, normalizeAddress, parseAddressList, PEER_ADDRESS_HEADER } from './client-address';
+import { addressIn, normalizeAddress, parseAddressList } from './address-list';
+import { clientAddress, PEER_ADDRESS_HEADER } from './client-address';
 import { decodablePath, installRequestStartHook } from './request-start';
 
 describe('the request-start hook', () => {

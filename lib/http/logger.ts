@@ -5,14 +5,24 @@
  * `RP_LOG_LEVEL` sets the level (silent in tests). Nothing else writes log lines (eslint no-console).
  */
 import pino from 'pino';
+import { settings } from '@/lib/config/settings';
 import { currentRequestId } from './request-scope';
 
 export const logger = pino({
   base: { service: 'release-passport' },
-  level: process.env.RP_LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'silent' : 'info'),
+  level: configuredLevel(),
   redact: { paths: ['authorization', 'cookie', '*.authorization', '*.cookie', 'token', '*.token'], censor: '[redacted]' },
   mixin() {
     const requestId = currentRequestId();
     return requestId ? { requestId } : {};
   },
 });
+
+/** RP_LOG_LEVEL; while another setting is wrong, info, so the refusal to start is still logged. */
+function configuredLevel(): string {
+  try {
+    return settings().logLevel;
+  } catch {
+    return 'info';
+  }
+}

@@ -6,6 +6,7 @@
  * Rotation: a release ships the next key beside the current one; once every supported runtime
  * version knows it, the owner switches its signer to it; a later release drops the old key.
  */
+import { settings } from '@/lib/config/settings';
 import fs from 'node:fs';
 import { calculateJwkThumbprint, importJWK, importSPKI, type CryptoKey, type JWK } from 'jose';
 import { TEST_ISSUER, VENDOR_ISSUER } from './claims';
@@ -31,11 +32,10 @@ export const VENDOR_LICENSE_PUBLIC_KEYS: readonly JWK[] = [
  * banner. Anyone able to set the runtime's environment could also replace its code, so this adds
  * no power; what matters is that it can never be silent.
  */
-export function testPublicKeySource(env: NodeJS.ProcessEnv = process.env): string | null {
-  const inline = env.RP_LICENSE_TEST_PUBLIC_KEY?.trim();
-  if (inline) return inline;
-  const file = env.RP_LICENSE_TEST_PUBLIC_KEY_FILE?.trim();
-  if (file) return fs.readFileSync(file, 'utf8').trim();
+export function testPublicKeySource(env: Readonly<Record<string, string | undefined>> = process.env): string | null {
+  const { testPublicKey, testPublicKeyFile } = settings(env).license;
+  if (testPublicKey) return testPublicKey;
+  if (testPublicKeyFile) return fs.readFileSync(testPublicKeyFile, 'utf8').trim();
   return null;
 }
 
@@ -56,7 +56,7 @@ export function thumbprintOf(jwk: JWK): Promise<string> {
 let cached: { source: string | null; keys: Promise<TrustedKey[]> } | null = null;
 
 /** Vendor keys plus the test key if one is configured. Re-read when the configuration changes. */
-export function trustedLicenseKeys(env: NodeJS.ProcessEnv = process.env): Promise<TrustedKey[]> {
+export function trustedLicenseKeys(env: Readonly<Record<string, string | undefined>> = process.env): Promise<TrustedKey[]> {
   const source = testPublicKeySource(env);
   if (!cached || cached.source !== source) {
     cached = { source, keys: loadKeys(source) };

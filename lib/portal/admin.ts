@@ -1,4 +1,5 @@
 /** The vendor staff's view of the site: configuration status and recent payment events. */
+import { settings } from '@/lib/config/settings';
 import { desc, sql } from 'drizzle-orm';
 import { getOwnerDb } from '@/db/owner';
 import { customers, entitlements, webhookEvents } from '@/db/schema/owner';
@@ -17,14 +18,15 @@ export async function adminOverview(now: Date = new Date()) {
     })
     .from(sql`(select 1) as one`);
   const release = currentRelease();
+  const config = settings();
   return {
     secrets: await ownerSecretsStatus(),
     licenseSigning: await licenseSigningStatus(),
     settings: [
-      { name: 'PORTAL_OIDC_ISSUER', value: process.env.PORTAL_OIDC_ISSUER ?? null },
-      { name: 'PORTAL_OIDC_CLIENT_ID', value: process.env.PORTAL_OIDC_CLIENT_ID ?? null },
-      { name: 'RP_PUBLIC_URL', value: process.env.RP_PUBLIC_URL ?? null },
-      { name: 'STRIPE_API_BASE', value: process.env.STRIPE_API_BASE ?? null },
+      { name: 'PORTAL_OIDC_ISSUER', value: config.portal.oidc?.issuer ?? null },
+      { name: 'PORTAL_OIDC_CLIENT_ID', value: config.portal.oidc?.clientId ?? null },
+      { name: 'RP_PUBLIC_URL', value: config.publicUrl?.toString() ?? null },
+      { name: 'STRIPE_API_BASE', value: config.portal.stripeApiBase },
     ],
     counts: counts ?? { customers: 0, entitled: 0 },
     events,

@@ -5,6 +5,7 @@
  * through isPortalAdmin, the site's administration), so it can never squat a buyer's or staff
  * member's address or take over someone else's subscription.
  */
+import { settings } from '@/lib/config/settings';
 import { and, eq } from 'drizzle-orm';
 import { getOwnerDb } from '@/db/owner';
 import { customers } from '@/db/schema/owner';
@@ -68,9 +69,5 @@ export async function customerById(id: string): Promise<Customer | null> {
 
 /** Vendor staff, by the emails in PORTAL_ADMIN_EMAILS (comma-separated). */
 export function isPortalAdmin(customer: Pick<Customer, 'email'>): boolean {
-  const admins = (process.env.PORTAL_ADMIN_EMAILS ?? '')
-    .split(',')
-    .map(normalizeEmail)
-    .filter(Boolean);
-  return admins.includes(normalizeEmail(customer.email));
+  return settings().portal.adminEmails.map(normalizeEmail).includes(normalizeEmail(customer.email));
 }

@@ -19,7 +19,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { dataDir } from '@/lib/data-dir';
+import { settings } from '@/lib/config/settings';
 
 export const ARTIFACT_ENTITLEMENTS = ['packages', 'air-gapped-bundle'] as const;
 const fileName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a plain file name');
@@ -75,9 +75,9 @@ export interface PublishedRelease {
 
 export type ReleaseLookup = { published: true; release: PublishedRelease } | { published: false; reason: string };
 
+/** Read at run time from the operator's folder (RP_RELEASES_DIR), never part of the build's traced files. */
 export function releasesDir(): string {
-  // Read at run time from the operator's folder, never part of the build's traced files.
-  return path.resolve(/*turbopackIgnore: true*/ process.env.RP_RELEASES_DIR ?? path.join(dataDir(), 'public', 'releases'));
+  return settings().portal.releasesDir;
 }
 
 let cache: { key: string; lookup: ReleaseLookup } | null = null;

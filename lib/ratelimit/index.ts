@@ -8,36 +8,16 @@
  * falls back to memory for that call (and logs it) rather than failing every request.
  */
 import { logger } from '@/lib/http/logger';
+import { settings } from '@/lib/config/settings';
+import type { LimitSpec } from './limit-spec';
 import { Ratelimit } from '@upstash/ratelimit';
 import { MemorySlidingWindow } from './memory';
 import type { RateLimiter, RateLimitResult } from './types';
 
-type Env = Record<string, string | undefined>;
+type Env = Readonly<Record<string, string | undefined>>;
 
 export type { RateLimiter, RateLimitResult } from './types';
-
-export interface LimitSpec {
-  tokens: number;
-  windowMs: number;
-}
-
-const warnedSettings = new Set<string>();
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** Parses "600/60s", "10/5m", "1000/1h"; invalid or absent values give the default. */
-export function parseLimit(value: string | undefined, fallback: LimitSpec): LimitSpec {
-  const match = value ? /^\s*(\d+)\s*\/\s*(\d+)\s*(ms|s|m|h)\s*$/.exec(value) : null;
-  if (!match) {
-    if (value && !warnedSettings.has(value)) {
-      warnedSettings.add(value);
-      logger.warn({ setting: value, using: `${fallback.tokens}/${fallback.windowMs / 1000}s` }, 'rate limit setting is not of the form N/60s: using the default');
-    }
-    return fallback;
-  }
-  const tokens = Number(match[1]);
-  const windowMs = Number(match[2]) * UNITS[match[3]!]!;
-  return tokens > 0 && windowMs > 0 ? { tokens, windowMs } : fallback;
-}
+export type { LimitSpec } from './limit-spec';
 
 export interface BackendConfig {
   redisUrl?: string;
@@ -46,10 +26,11 @@ export interface BackendConfig {
   prefix?: string;
 }
 
+/** The shared backend the settings name; the Upstash token (a credential) is read here, where it is used. */
 export function backendFromEnv(env: Env = process.env): BackendConfig {
-  const upstash =
-    env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN ? { url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN } : undefined;
-  return { upstash, redisUrl: env.REDIS_URL || undefined, prefix: env.RP_RATE_LIMIT_PREFIX || 'rp:rl' };
+  const { upstashUrl, redisUrl, prefix } = settings(env).rateLimits;
+  const token = env.UPSTASH_REDIS_REST_TOKEN;
+  return { upstash: upstashUrl && token ? { url: upstashUrl, token } : undefined, redisUrl: redisUrl ?? undefined, prefix };
 }
 
 type RedisLike = ConstructorParameters<typeof Ratelimit>[0]['redis'];
@@ -152,21 +133,16 @@ function redact(url: string): string {
   return url.replace(/\/\/[^@/]*@/, '//***@');
 }
 
-/** The limits the API applies, from the environment (documented in the README). */
-export const LIMITS = {
-  /** Requests per credential (token or signed-in user). */
-  api: () => parseLimit(process.env.RP_RATE_LIMIT_API, { tokens: 600, windowMs: 60_000 }),
-  /** Failed authentications per client address (token guessing, password guessing). */
-  authFailures: () => parseLimit(process.env.RP_RATE_LIMIT_AUTH_FAILURES, { tokens: 30, windowMs: 60_000 }),
-  /** Local-account sign-in attempts per address and email. */
-  signIn: () => parseLimit(process.env.RP_RATE_LIMIT_SIGN_IN, { tokens: 10, windowMs: 300_000 }),
-};
-
 const limiters = new Map<string, RateLimiter>();
 
-/** The process-wide limiter of one kind, from the environment (made anew if the setting changes). */
-export function rateLimiter(name: keyof typeof LIMITS): RateLimiter {
-  const spec = LIMITS[name]();
+/**
+ * The process-wide limiter of one kind, from the settings (made anew if the setting changes):
+ * api, requests per credential (token or signed-in user); authFailures, failed authentications
+ * per client address; signIn, local-account sign-in attempts per address and email; webhook,
+ * Stripe webhook requests per address.
+ */
+export function rateLimiter(name: 'api' | 'authFailures' | 'signIn' | 'webhook'): RateLimiter {
+  const spec = settings().rateLimits[name];
   const key = `${name}:${spec.tokens}/${spec.windowMs}`;
   let limiter = limiters.get(key);
   if (!limiter) {

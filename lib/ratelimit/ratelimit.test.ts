@@ -8,7 +8,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createRateLimiter, parseLimit, rateLimitHeaders } from './index';
+import { createRateLimiter, rateLimitHeaders } from './index';
+import { parseLimitSpec } from './limit-spec';
+import { parseSettings } from '@/lib/config/settings';
 import { MemorySlidingWindow } from './memory';
 import { IoRedisRatelimitAdapter, stripLuaShebang } from './redis-adapter';
 
@@ -35,13 +37,19 @@ function expectLimitedAfter(results: Array<{ success: boolean; remaining: number
 }
 
 describe('limit settings', () => {
-  it('parse "N/window" and fall back on anything else', () => {
-    const fallback = { tokens: 1, windowMs: 1000 };
-    expect(parseLimit('600/60s', fallback)).toEqual({ tokens: 600, windowMs: 60_000 });
-    expect(parseLimit('10/5m', fallback)).toEqual({ tokens: 10, windowMs: 300_000 });
-    expect(parseLimit('1000 / 1h', fallback)).toEqual({ tokens: 1000, windowMs: 3_600_000 });
-    expect(parseLimit(undefined, fallback)).toBe(fallback);
-    expect(parseLimit('lots', fallback)).toBe(fallback);
+  it('parse "N/window" and nothing else', () => {
+    expect(parseLimitSpec('600/60s')).toEqual({ tokens: 600, windowMs: 60_000 });
+    expect(parseLimitSpec('10/5m')).toEqual({ tokens: 10, windowMs: 300_000 });
+    expect(parseLimitSpec('1000 / 1h')).toEqual({ tokens: 1000, windowMs: 3_600_000 });
+    expect(parseLimitSpec('lots')).toBeNull();
+    expect(parseLimitSpec('0/60s')).toBeNull();
+  });
+
+  it('default when unset, and stop the start when written wrong (naming the setting)', () => {
+    expect(parseSettings({}).settings.rateLimits.api).toEqual({ tokens: 600, windowMs: 60_000 });
+    expect(parseSettings({ RP_RATE_LIMIT_API: '1000000' }).problems).toEqual([
+      'RP_RATE_LIMIT_API must be requests per window such as 600/60s (units ms, s, m, h), got "1000000".',
+    ]);
   });
 
   it('become RateLimit-* headers and Retry-After on a refusal', () => {

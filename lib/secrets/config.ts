@@ -7,7 +7,7 @@ import path from 'node:path';
 import { currentTarget, type Target } from '@/lib/target';
 import { keySourceFromEnvironment, type Environment, type KeySource } from './keys';
 import { loadSecretPolicy, type SecretPolicy } from './policy';
-import { dataDir } from '@/lib/data-dir';
+import { settings } from '@/lib/config/settings';
 
 export interface SecretsConfig {
   target: Target;
@@ -30,13 +30,14 @@ export function secretsConfig(): SecretsConfig {
   if (cached) return cached;
   const env = overrides.env ?? process.env;
   const target = overrides.target ?? currentTarget;
-  const targetDataDir = path.join(/*turbopackIgnore: true*/ dataDir(env), target);
+  const config = settings(env);
+  const targetDataDir = path.join(/*turbopackIgnore: true*/ config.dataDir, target);
   cached = {
     target,
     targetDataDir,
     env,
     keySource: keySourceFromEnvironment(env, path.join(targetDataDir, 'secrets.key')),
-    policy: loadSecretPolicy(env.RP_SECRETS_POLICY_FILE || undefined),
+    policy: loadSecretPolicy(config.secrets.policyFile ?? undefined),
   };
   return cached;
 }

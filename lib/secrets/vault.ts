@@ -12,6 +12,7 @@
  * sent anywhere else).
  */
 import fs from 'node:fs';
+import { settings } from '@/lib/config/settings';
 import { secretsConfig } from './config';
 import { SecretError } from './errors';
 import type { SecretReference } from './reference';
@@ -26,15 +27,11 @@ interface VaultSettings {
   namespace?: string;
 }
 
-function settings(reference: VaultReference): VaultSettings {
+function vaultSettings(reference: VaultReference): VaultSettings {
   const env = secretsConfig().env;
-  if (!env.RP_VAULT_ADDR) throw new SecretError('unsupported', `${reference.text} needs RP_VAULT_ADDR (the Vault server) to be set.`, reference.text);
-  let addr: URL;
-  try {
-    addr = new URL(env.RP_VAULT_ADDR);
-  } catch {
-    throw new SecretError('unsupported', 'RP_VAULT_ADDR is not a URL.', reference.text);
-  }
+  const { vaultAddr, vaultNamespace } = settings(env).secrets;
+  if (!vaultAddr) throw new SecretError('unsupported', `${reference.text} needs RP_VAULT_ADDR (the Vault server) to be set.`, reference.text);
+  const addr = new URL(vaultAddr);
   let token = env.RP_VAULT_TOKEN ?? '';
   if (!token && env.RP_VAULT_TOKEN_FILE) {
     try {
@@ -44,11 +41,11 @@ function settings(reference: VaultReference): VaultSettings {
     }
   }
   if (!token) throw new SecretError('unsupported', `${reference.text} needs a Vault token: RP_VAULT_TOKEN or RP_VAULT_TOKEN_FILE.`, reference.text);
-  return { addr, token, namespace: env.RP_VAULT_NAMESPACE || undefined };
+  return { addr, token, namespace: vaultNamespace ?? undefined };
 }
 
 async function vaultGet(reference: VaultReference, kind: 'data' | 'metadata'): Promise<{ status: number; body: unknown }> {
-  const vault = settings(reference);
+  const vault = vaultSettings(reference);
   const path = reference.secret.split('/').map(encodeURIComponent).join('/');
   const url = new URL(`/v1/${encodeURIComponent(reference.mount)}/${kind}/${path}`, vault.addr);
   const headers: Record<string, string> = { 'x-vault-token': vault.token, accept: 'application/json' };

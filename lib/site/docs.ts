@@ -25,6 +25,7 @@ export const DOCS: readonly DocPage[] = [
   { slug: 'connectors', title: 'Connectors', description: 'Scoped, read-only readings from your platform.', section: 'Use' },
   { slug: 'licensing', title: 'Licenses', description: 'Installing a license and production entitlement.', section: 'Use' },
   { slug: 'security', title: 'Security', description: 'Controls, boundaries and how each is enforced.', section: 'Secure' },
+  { slug: 'operations/settings', title: 'Settings', description: 'Every environment variable, its default, and how a wrong one is refused.', section: 'Operate' },
   { slug: 'operations/kubernetes', title: 'Kubernetes', description: 'The Kustomize manifests, the Secret, the overlay and the upgrade steps.', section: 'Operate' },
   { slug: 'operations/reverse-proxy', title: 'Behind a TLS proxy', description: 'nginx in front, headers to strip, development-only paths to reject.', section: 'Operate' },
   { slug: 'operations/backup', title: 'Backup and restore', description: 'What to back up and how to restore it.', section: 'Operate' },

@@ -1,7 +1,7 @@
 import { runtimeDatabase } from '@/db/runtime';
 import { bootstrapInstallation, bootstrapMessage } from '@/lib/auth/bootstrap';
 import { installRequestStartHook } from '@/lib/http/request-start';
-import { oidcSettings, SignInSettingError } from '@/lib/auth/settings';
+import { settings, SettingsError } from '@/lib/config/settings';
 
 /**
  * Start-up work of the runtime server, before traffic: the real peer address is stamped on
@@ -14,7 +14,10 @@ export async function startRuntime(): Promise<void> {
   installRequestStartHook();
   // Sign-in builds its callback URLs (OIDC redirect_uri) from AUTH_URL when set; behind a proxy or
   // bound to 0.0.0.0 / :: the request's own URL is not the one people use, so RP_PUBLIC_URL is.
-  if (!process.env.AUTH_URL && process.env.RP_PUBLIC_URL) process.env.AUTH_URL = process.env.RP_PUBLIC_URL;
+  // (Written for next-auth, which reads the environment itself.)
+  const { publicUrl } = settings();
+  // eslint-disable-next-line no-restricted-syntax -- a write for next-auth, after the settings were read
+  if (!process.env.AUTH_URL && publicUrl) process.env.AUTH_URL = publicUrl.toString();
   const { db } = await runtimeDatabase.open();
   const bootstrap = await bootstrapInstallation(db);
   // A message to the person at the terminal, not a log line: plain text they can read and click.
@@ -27,12 +30,16 @@ export async function startRuntime(): Promise<void> {
   startEmbeddedWorker();
 }
 
-/** A setting that cannot work stops the start with a message naming it, before any request is served. */
+/**
+ * A setting that cannot work stops the start with a message naming it (every one at once), before
+ * any request is served. The launcher checks the same schema before it starts anything; this is
+ * for servers it did not start (`next dev`, a custom entry).
+ */
 async function refuseUnusableSettings(): Promise<void> {
   try {
-    oidcSettings();
+    settings();
   } catch (error) {
-    if (!(error instanceof SignInSettingError)) throw error;
+    if (!(error instanceof SettingsError)) throw error;
     // Both: the log line for whoever collects the logs, the plain line for the operator's terminal.
     const { logger } = await import('@/lib/http/logger');
     logger.fatal({ exitCode: 78 }, `refusing to start: ${error.message}`);

@@ -7,38 +7,30 @@
  *   the AWS SDK's default credential chain (AWS_* variables, IRSA, instance roles).
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { FilesystemBlobStore } from './filesystem';
 import { S3BlobStore } from './s3';
 import type { BlobStore } from './types';
-import { dataDir } from '@/lib/data-dir';
+import { settings } from '@/lib/config/settings';
 
 export type { BlobStore } from './types';
 export { evidenceKey } from './types';
 
-export function blobStoreFromEnv(env: Record<string, string | undefined> = process.env): BlobStore {
-  const driver = env.RP_STORAGE_DRIVER ?? 'filesystem';
-  if (driver === 'filesystem') {
-    return new FilesystemBlobStore(path.resolve(/*turbopackIgnore: true*/ env.RP_BLOB_DIR ?? path.join(dataDir(env), 'blobs')));
+/** The store the settings name (lib/config/settings.ts); the S3 secret key is read here, where it is used. */
+export function blobStoreFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): BlobStore {
+  const { driver, blobDir, s3 } = settings(env).storage;
+  if (driver === 'filesystem') return new FilesystemBlobStore(blobDir);
+  const secret = env.RP_S3_SECRET_ACCESS_KEY || (env.RP_S3_SECRET_ACCESS_KEY_FILE ? fs.readFileSync(env.RP_S3_SECRET_ACCESS_KEY_FILE, 'utf8').trim() : undefined);
+  if (Boolean(s3.accessKeyId) !== Boolean(secret)) {
+    throw new Error('set both RP_S3_ACCESS_KEY_ID and RP_S3_SECRET_ACCESS_KEY (or neither, for the default AWS credential chain)');
   }
-  if (driver === 's3') {
-    const bucket = env.RP_S3_BUCKET;
-    if (!bucket) throw new Error('RP_STORAGE_DRIVER=s3 needs RP_S3_BUCKET');
-    const secret = env.RP_S3_SECRET_ACCESS_KEY ?? (env.RP_S3_SECRET_ACCESS_KEY_FILE ? fs.readFileSync(env.RP_S3_SECRET_ACCESS_KEY_FILE, 'utf8').trim() : undefined);
-    const accessKeyId = env.RP_S3_ACCESS_KEY_ID;
-    if (Boolean(accessKeyId) !== Boolean(secret)) {
-      throw new Error('set both RP_S3_ACCESS_KEY_ID and RP_S3_SECRET_ACCESS_KEY (or neither, for the default AWS credential chain)');
-    }
-    return new S3BlobStore({
-      bucket,
-      endpoint: env.RP_S3_ENDPOINT || undefined,
-      region: env.RP_S3_REGION ?? 'us-east-1',
-      prefix: env.RP_S3_PREFIX ?? '',
-      forcePathStyle: env.RP_S3_FORCE_PATH_STYLE ? env.RP_S3_FORCE_PATH_STYLE === 'true' || env.RP_S3_FORCE_PATH_STYLE === '1' : Boolean(env.RP_S3_ENDPOINT),
-      credentials: accessKeyId && secret ? { accessKeyId, secretAccessKey: secret } : undefined,
-    });
-  }
-  throw new Error(`RP_STORAGE_DRIVER is "${driver}"; use "filesystem" or "s3"`);
+  return new S3BlobStore({
+    bucket: s3.bucket!,
+    endpoint: s3.endpoint ?? undefined,
+    region: s3.region,
+    prefix: s3.prefix,
+    forcePathStyle: s3.forcePathStyle,
+    credentials: s3.accessKeyId && secret ? { accessKeyId: s3.accessKeyId, secretAccessKey: secret } : undefined,
+  });
 }
 
 const holder = globalThis as { __rpBlobStore?: BlobStore };

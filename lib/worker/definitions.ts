@@ -10,20 +10,15 @@ import { deletePendingBlobs } from '@/lib/retention/blobs';
 import { runRetention } from '@/lib/retention/purge';
 import { getBlobStore } from '@/lib/storage';
 import type { JobDefinition } from './jobs';
-
-const seconds = (name: string, fallback: number) => {
-  const value = Number(process.env[name]);
-  return Number.isInteger(value) && value >= 10 ? value : fallback;
-};
+import { settings } from '@/lib/config/settings';
 
 /**
  * How long a claimed job is held without a renewal (RP_WORKER_LEASE_SECONDS, default 30): the
  * running worker renews it every third of that, so a worker that dies (kill -9, a lost node) has
  * its job taken over within one lease, not after the job's whole expected run time.
  */
-export function workerLeaseSeconds(env: Record<string, string | undefined> = process.env): number {
-  const value = Number(env.RP_WORKER_LEASE_SECONDS);
-  return Number.isInteger(value) && value >= 3 && value <= 3600 ? value : 30;
+export function workerLeaseSeconds(env: Readonly<Record<string, string | undefined>> = process.env): number {
+  return settings(env).worker.leaseSeconds;
 }
 
 /** The longest any connector rule accepts a reading (lib/connectors/rules.ts maxAgeSeconds). */
@@ -31,8 +26,12 @@ const MAX_READING_AGE_SECONDS = 7 * 86_400;
 
 export const retentionJob: JobDefinition = {
   name: 'retention',
-  intervalSeconds: seconds('RP_RETENTION_INTERVAL_SECONDS', 3600),
-  leaseSeconds: workerLeaseSeconds(),
+  get intervalSeconds() {
+    return settings().worker.retentionIntervalSeconds;
+  },
+  get leaseSeconds() {
+    return workerLeaseSeconds();
+  },
   async run({ db, workerId, heartbeat }) {
     const policies = await db
       .select({ id: workspaces.id, slug: workspaces.slug })
@@ -62,8 +61,12 @@ export const retentionJob: JobDefinition = {
 
 export const freshnessJob: JobDefinition = {
   name: 'freshness',
-  intervalSeconds: seconds('RP_FRESHNESS_INTERVAL_SECONDS', 300),
-  leaseSeconds: workerLeaseSeconds(),
+  get intervalSeconds() {
+    return settings().worker.freshnessIntervalSeconds;
+  },
+  get leaseSeconds() {
+    return workerLeaseSeconds();
+  },
   async run({ db }) {
     // Readings older than any rule accepts are not kept as a fallback.
     const expired = await db

@@ -102,7 +102,8 @@ describe('workers sharing one database', () => {
   it('hold jobs by a short lease (RP_WORKER_LEASE_SECONDS, default 30), so a dead worker\'s job is free within a minute', () => {
     expect(workerLeaseSeconds({})).toBe(30);
     expect(workerLeaseSeconds({ RP_WORKER_LEASE_SECONDS: '12' })).toBe(12);
-    expect(workerLeaseSeconds({ RP_WORKER_LEASE_SECONDS: 'soon' })).toBe(30);
+    expect(workerLeaseSeconds({})).toBe(30);
+    expect(() => workerLeaseSeconds({ RP_WORKER_LEASE_SECONDS: 'soon' })).toThrow(/RP_WORKER_LEASE_SECONDS must be a whole number of seconds, from 3 to 3600, got "soon"/);
     expect(retentionJob.leaseSeconds).toBeLessThanOrEqual(60);
   });
 

@@ -9,6 +9,7 @@ import crypto from 'node:crypto';
 import { getRuntimeDb, type RuntimeDb } from '@/db/runtime';
 import { pollConnector } from '@/lib/connectors/poll';
 import { logger } from '@/lib/http/logger';
+import { settings } from '@/lib/config/settings';
 import { JOBS } from './definitions';
 import { claimDueConnector, claimJob, ensureJobs, extendLease, finishJob, type JobDefinition, type JobResult } from './jobs';
 
@@ -192,8 +193,8 @@ class LeaseKeeper {
 }
 
 /** The server's own worker (`npm start`), unless RP_EMBEDDED_WORKER=off (separate `rp worker` replicas). */
-export function startEmbeddedWorker(env: NodeJS.ProcessEnv = process.env): Worker | null {
-  if (env.RP_EMBEDDED_WORKER === 'off') return null;
+export function startEmbeddedWorker(): Worker | null {
+  if (!settings().worker.embedded) return null;
   const holder = globalThis as { __rpEmbeddedWorker?: Worker };
   holder.__rpEmbeddedWorker ??= new Worker().start();
   return holder.__rpEmbeddedWorker;
