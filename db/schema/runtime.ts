@@ -273,6 +273,11 @@ export const releases = pgTable(
     sourceSha: text('source_sha').notNull(),
     imageDigest: text('image_digest').notNull(),
     chartVersion: text('chart_version'),
+    /**
+     * The person who first asked the gate for this release, when a person did (with their own
+     * session); null for a CI token or run. An approvals rule may refuse to count their approval.
+     */
+    requestedBy: uuid('requested_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
   },
   (t) => [
@@ -453,6 +458,32 @@ export const approvals = pgTable(
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('approvals_release_approver_idx').on(t.workspaceId, t.releaseId, t.approverId), check('approvals_role_check', oneOf(t.role, ROLES))],
+);
+
+/**
+ * A rejection is of a release, with the reason (required). It stands until its author withdraws it
+ * or approves instead (one verdict per person: lib/console/approvals.ts replaces the other), and
+ * an approvals rule fails while one stands from someone whose approval it would count.
+ */
+export const rejections = pgTable(
+  'rejections',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id').notNull(),
+    releaseId: uuid('release_id').notNull(),
+    passportId: text('passport_id'),
+    rejecterId: uuid('rejecter_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    role: text('role').$type<Role>().notNull(),
+    note: text('note').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // Its release in its own workspace, one key (as decisions and passports reference theirs).
+    foreignKey({ name: 'rejections_release_fk', columns: [t.workspaceId, t.releaseId], foreignColumns: [releases.workspaceId, releases.id] }).onDelete('cascade'),
+    uniqueIndex('rejections_release_rejecter_idx').on(t.workspaceId, t.releaseId, t.rejecterId),
+    check('rejections_role_check', oneOf(t.role, ROLES)),
+    check('rejections_note_check', sql`char_length(btrim(${t.note})) > 0`),
+  ],
 );
 
 /**

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getRuntimeDb, type RuntimeDb } from '@/db/runtime';
-import { auditEvents } from '@/db/schema/runtime';
+import { auditEvents, releases } from '@/db/schema/runtime';
 import { createTrustPolicyEndpoint, deleteTrustPolicyEndpoint, listTrustPoliciesEndpoint, tokenExchange, TOKEN_EXCHANGE_GRANT, ID_TOKEN_TYPE } from '@/lib/api/endpoints/ci-identity';
 import { evaluateGate } from '@/lib/api/endpoints/gate';
 import { whoami } from '@/lib/api/endpoints/identity';
@@ -43,6 +43,7 @@ let acme: WorkspaceRef;
 let beta: WorkspaceRef;
 let bare: WorkspaceRef;
 const admin: Record<string, string> = {};
+const adminIds: Record<string, string> = {};
 let maintainerCookie = '';
 
 async function addPolicy(workspace: WorkspaceRef, json: unknown) {
@@ -77,6 +78,7 @@ beforeAll(async () => {
   for (const workspace of [acme, beta, bare]) {
     const user = await testMember(db, workspace, 'admin');
     admin[workspace.slug] = (await testSessionCookie(db, user, [workspace.slug])).cookie;
+    adminIds[workspace.slug] = user.id;
   }
   const maintainer = await testMember(db, acme, 'maintainer');
   maintainerCookie = (await testSessionCookie(db, maintainer, [acme.slug])).cookie;
@@ -167,6 +169,15 @@ describe('token exchange', () => {
     const signed = JSON.parse(Buffer.from(body.passport.envelope.payload, 'base64').toString('utf8')) as PassportStatement;
     expect(signed.predicate.requestedBy).toMatchObject({ type: 'user', label: expect.stringContaining('@') as unknown });
     expect(signed.predicate.requestedBy).not.toHaveProperty('ci');
+
+    // The release records who first asked when a person did (an approvals rule may refuse their
+    // approval): the CI run's release stays without one; a release a person asks for names them.
+    const requesters = async (imageDigest: string) =>
+      (await db.select({ requestedBy: releases.requestedBy }).from(releases).where(and(eq(releases.workspaceId, acme.id), eq(releases.imageDigest, imageDigest)))).map((row) => row.requestedBy);
+    expect(await requesters(release.imageDigest)).toEqual([null]);
+    const personal = { ...release, imageDigest: `sha256:${'cd'.repeat(32)}` };
+    expect((await routes.gate(apiRequest('/api/v1/gate/evaluate', { cookie: admin[acme.slug], headers: { 'rp-workspace': acme.slug }, json: personal }), { params: {} })).status).toBe(200);
+    expect(await requesters(personal.imageDigest)).toEqual([adminIds[acme.slug]]);
   });
 
   it('matches a GitLab-shaped ID token by pattern and keeps the policy environments', async () => {

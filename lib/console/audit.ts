@@ -77,7 +77,7 @@ export async function auditEvent(db: RuntimeDb, workspaceId: string, id: string)
 }
 
 /** Action families, for the filter's suggestions (a family matches every action under it). */
-export const ACTION_FAMILIES = ['api.', 'approval.', 'comment.', 'connector.', 'license.', 'member.', 'page.', 'policy.', 'report.', 'secret.', 'session.', 'token.', 'workspace.'];
+export const ACTION_FAMILIES = ['api.', 'approval.', 'comment.', 'connector.', 'license.', 'member.', 'page.', 'policy.', 'rejection.', 'report.', 'secret.', 'session.', 'token.', 'workspace.'];
 
 export async function verifyWorkspaceChain(db: RuntimeDb, workspaceId: string): Promise<ChainVerification> {
   return verifyAuditChain(db, chainOf(workspaceId));

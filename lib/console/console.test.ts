@@ -7,12 +7,13 @@ import { getRuntimeDb, type RuntimeDb } from '@/db/runtime';
 import { auditEvents, comments, evidence as evidenceTable, policies, type Role } from '@/db/schema/runtime';
 import type { MemberActor } from '@/lib/access/can';
 import { problemOf } from '@/lib/evidence/testing/fixtures';
-import { evaluateGateRequest } from '@/lib/gate/service';
+import { evaluateGateRequest, type GateOutcome } from '@/lib/gate/service';
 import { savePolicy } from '@/lib/policy/store';
 import { configureSecrets } from '@/lib/secrets';
 import { testMember, testWorkspace } from '@/lib/testing/identity';
 import { FilesystemBlobStore } from '@/lib/storage/filesystem';
-import { approveAndJudgeAgain, approveRelease, awaitingApproval, reevaluateFromConsole, withdrawReleaseApproval } from './approvals';
+import { approveAndJudgeAgain, approveRelease, reevaluateFromConsole, rejectAndJudgeAgain, rejectRelease, withdrawReleaseApproval, withdrawReleaseRejection } from './approvals';
+import { awaitingApproval } from './awaiting-approval';
 import { newerPassport } from '@/lib/passport/store';
 import { listAuditEvents, verifyWorkspaceChain } from './audit';
 import { labelAuditResources, resourceLabelOf } from './audit-resources';
@@ -77,7 +78,7 @@ describe('a passport as the console shows it', () => {
     expect(view.evidence.find((item) => item.kind === 'sbom')!.summary).toBe('cyclonedx 1.5: 2 components, 1 license');
     expect(view.signature).toMatchObject({ valid: true, keyStatus: 'active', reason: null });
     expect(view.replay.match).toBe(true);
-    expect(view.approvalRules).toEqual([{ ruleId: 'maintainer-approval', count: 1, role: 'maintainer', have: 0 }]);
+    expect(view.approvalRules).toEqual([{ ruleId: 'maintainer-approval', count: 1, role: 'maintainer', have: 0, rejections: 0, forbidRequesterApproval: false }]);
   });
 
   it('judges evidence against the policy’s age limit, and a week without one', async () => {
@@ -211,6 +212,75 @@ describe('approvals', () => {
     const refused = await approveAndJudgeAgain(db, caller('admin'), production.passport.id, null);
     expect(refused).toMatchObject({ created: true, again: null, notJudged: expect.stringContaining('has no evidence with digest') });
     expect((await passportView(db, scenario.workspace, production.passport.id))!.approvals).toHaveLength(1);
+  });
+
+  it('a rejection needs a note, is audited, fails the approvals rule over any approval naming who and why, and the release is judged again with it', async () => {
+    const blocked = scenario.outcomes.checkoutBlocked;
+    expect((await problemOf(rejectRelease(db, caller('developer'), blocked.passport.id, 'No.'))).status).toBe(403);
+    expect(await lastEvent('rejection.create')).toMatchObject({ outcome: 'deny', reason: 'the developer role does not grant approval.write' });
+    expect((await problemOf(rejectRelease(db, caller('maintainer'), blocked.passport.id, '   '))).errors).toEqual([{ path: 'note', message: 'Say why you reject it: the note is required.' }]);
+    expect((await problemOf(rejectRelease(db, caller('maintainer'), blocked.passport.id, 'x'.repeat(1001)))).errors).toEqual([{ path: 'note', message: 'At most 1000 characters.' }]);
+
+    await approveRelease(db, caller('admin'), blocked.passport.id, 'Fine by me.');
+    const note = 'The <b>migration</b> drops a column the old pods still read.';
+    const rejected = await rejectAndJudgeAgain(db, caller('maintainer'), blocked.passport.id, note);
+    expect(rejected).toMatchObject({ created: true, again: { decision: 'deny', blocking: true }, notJudged: null });
+    expect(await rejectRelease(db, caller('maintainer'), blocked.passport.id, 'Again.')).toEqual({ created: false });
+    expect(await lastEvent('rejection.create')).toMatchObject({ outcome: 'allow', resourceType: 'release', resourceId: blocked.release.id, details: { role: 'maintainer', note } });
+
+    const judged = (await passportView(db, scenario.workspace, rejected.again!.passportId))!;
+    expect(judged.reasons.find((reason) => reason.ruleId === 'maintainer-approval')).toMatchObject({
+      status: 'fail',
+      measured: { approvals: 1, rejections: 1 },
+      message: `rejected by ${scenario.members.maintainer.name || scenario.members.maintainer.email} (maintainer): ${note}`,
+    });
+    // Kept as typed (React escapes it on the page), beside the approvals.
+    expect(judged.rejections.map((rejection) => [rejection.email, rejection.role, rejection.note])).toEqual([[scenario.members.maintainer.email, 'maintainer', note]]);
+    expect(judged.approvals.map((approval) => approval.email)).toEqual([scenario.members.admin.email]);
+    expect(judged.approvalRules).toEqual([{ ruleId: 'maintainer-approval', count: 1, role: 'maintainer', have: 1, rejections: 1, forbidRequesterApproval: false }]);
+
+    // One verdict per person: approving withdraws the rejection (and says so in the audit log).
+    await approveRelease(db, caller('maintainer'), blocked.passport.id, 'Column kept; fine now.');
+    expect(await lastEvent('approval.create')).toMatchObject({ outcome: 'allow', details: { rejectionWithdrawn: true } });
+    expect((await reevaluateFromConsole(db, caller('maintainer'), blocked.passport.id)).decision).toBe('allow');
+    await rejectRelease(db, caller('maintainer'), blocked.passport.id, 'Changed my mind.');
+    expect((await passportView(db, scenario.workspace, blocked.passport.id))!.approvals.map((approval) => approval.email)).toEqual([scenario.members.admin.email]);
+    expect(await withdrawReleaseRejection(db, caller('maintainer'), blocked.passport.id)).toEqual({ withdrawn: true });
+    expect(await lastEvent('rejection.withdraw')).toMatchObject({ outcome: 'allow' });
+    expect((await reevaluateFromConsole(db, caller('maintainer'), blocked.passport.id)).decision).toBe('allow');
+  });
+
+  it('when the policy forbids it, the person who asked for the release may not approve it: refused, audited, not awaiting them; someone else may', async () => {
+    const [checkoutPolicy] = await db.select({ rules: policies.rules, serviceId: policies.serviceId }).from(policies).where(eq(policies.id, scenario.checkoutPolicyId));
+    const rules = (checkoutPolicy!.rules as Array<Record<string, unknown>>).map((rule) => (rule.type === 'approvals' ? { ...rule, forbidRequesterApproval: true } : rule));
+    const checkout = (await passportView(db, scenario.workspace, scenario.outcomes.checkoutBlocked.passport.id))!;
+    await savePolicy(db, scenario.workspace.id, { serviceId: checkoutPolicy!.serviceId, environmentId: null }, {
+      document: { mode: 'enforce', rules },
+      reason: 'Four eyes: nobody approves their own release.',
+      createdBy: scenario.members.admin.email,
+    });
+    const maintainer = scenario.members.maintainer;
+    const asked: GateOutcome = await evaluateGateRequest(
+      db,
+      scenario.workspace,
+      { service: 'checkout', environment: 'staging', sourceSha: SOURCE_V2, imageDigest: `sha256:${'3'.repeat(64)}`, chartVersion: null, evidence: checkout.evidence.map((item) => item.sha256), artifacts: [] },
+      { actorLabel: maintainer.email, requestedBy: { type: 'user', label: maintainer.email }, requestingPerson: maintainer.id },
+    );
+    expect(asked.reasons.find((reason) => reason.ruleId === 'maintainer-approval')).toMatchObject({ status: 'fail', threshold: { forbidRequesterApproval: true } });
+
+    const refused = await problemOf(approveAndJudgeAgain(db, caller('maintainer'), asked.passport.id, 'Mine, and fine.'));
+    expect([refused.status, refused.message]).toEqual([403, 'You requested this release; the policy requires someone else to approve it.']);
+    expect(await lastEvent('approval.create')).toMatchObject({ outcome: 'deny', actorLabel: maintainer.email, reason: expect.stringContaining('maintainer-approval') });
+    const view = (await passportView(db, scenario.workspace, asked.passport.id))!;
+    expect([view.approvals, view.requestingPerson, view.approvalRules[0]!.forbidRequesterApproval]).toEqual([[], maintainer.id, true]);
+
+    const { pairs } = await workspaceOverview(db, scenario.workspace.id);
+    const queued = async (role: Role) => (await awaitingApproval(db, scenario.workspace.id, pairs, caller(role).actor)).find((item) => item.pair.passportId === asked.passport.id)!;
+    expect((await queued('maintainer')).awaitingYou).toBe(false);
+    expect((await queued('admin')).awaitingYou).toBe(true);
+
+    const approved = await approveAndJudgeAgain(db, caller('admin'), asked.passport.id, null);
+    expect(approved).toMatchObject({ created: true, again: { decision: 'allow', blocking: false } });
   });
 });
 

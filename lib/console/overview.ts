@@ -41,6 +41,10 @@ export interface ApprovalNeed {
   count: number;
   role: Role;
   have: number;
+  /** Standing rejections the rule weighed (present only when there were some): they fail it whatever the approvals. */
+  rejections?: number;
+  /** The rule does not count the approval of the person who asked for the release (present only when set). */
+  forbidRequesterApproval?: true;
 }
 
 export interface StaleEvidence {
@@ -124,12 +128,14 @@ export async function workspaceOverview(db: RuntimeDb, workspaceId: string, now 
 
 /** An approvals rule's result as the overview names it (its threshold and measure, lib/gate/rules/process.ts). */
 function approvalNeed(reason: RuleResult): ApprovalNeed {
-  const threshold = (reason.threshold ?? {}) as { count?: unknown; role?: unknown };
-  const measured = (reason.measured ?? {}) as { approvals?: unknown };
+  const threshold = (reason.threshold ?? {}) as { count?: unknown; role?: unknown; forbidRequesterApproval?: unknown };
+  const measured = (reason.measured ?? {}) as { approvals?: unknown; rejections?: unknown };
   return {
     ruleId: reason.ruleId,
     count: typeof threshold.count === 'number' ? threshold.count : 1,
     role: roleSchema.catch('maintainer').parse(threshold.role),
     have: typeof measured.approvals === 'number' ? measured.approvals : 0,
+    ...(typeof measured.rejections === 'number' && measured.rejections > 0 ? { rejections: measured.rejections } : {}),
+    ...(threshold.forbidRequesterApproval === true ? { forbidRequesterApproval: true as const } : {}),
   };
 }

@@ -2,12 +2,12 @@
  * One passport as the console shows it: what was released, the evidence judged (with its
  * freshness then and now), every rule's result with the measured value and the threshold, the
  * signature checked here on the server against the workspace's published keys, a replay of the
- * decision, and the comments and approvals around it.
+ * decision, and the comments, approvals and rejections around it.
  */
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { RuntimeDb } from '@/db/runtime';
 import { evidence as evidenceTable, gateDecisions, passports, policies } from '@/db/schema/runtime';
-import { roleAtLeast, roleSchema, SHA256_HEX_PATTERN, type Role } from '@/lib/domain/primitives';
+import { roleSchema, SHA256_HEX_PATTERN, type Role } from '@/lib/domain/primitives';
 import type { RuleResult } from '@/lib/gate/evaluate';
 import { ProblemError } from '@/lib/http/problem';
 import type { PolicyRule } from '@/lib/policy/schema';
@@ -15,7 +15,9 @@ import { publishedKeys } from '@/lib/passport/signing-keys';
 import type { PassportRequester } from '@/lib/passport/statement';
 import { passportDetails, replayPassport, type PassportDetails } from '@/lib/passport/store';
 import { verifyPassport } from '@/lib/passport/verify';
-import { listReleaseApprovals, type ApprovalView } from './approvals';
+import { countedApprovers, countedRejections } from '@/lib/gate/rules/process';
+import { releaseOrigin } from '@/lib/gate/approvals';
+import { listSignOffs, type SignOffView } from './approvals';
 import { listComments, type CommentView } from './comments';
 import { componentsBehind, findingsBehind, type FindingsBehind, type LicenseBehind } from './findings-behind';
 import { ageLimits, describeSummary, judgeFreshness, type FreshnessJudgement } from './evidence';
@@ -73,9 +75,16 @@ export interface PassportView {
   /** Approvals this passport's decision counted. */
   approvalsJudged: PassportDetails['inputs']['approvals'];
   /** Approvals of the release now (the next evaluation counts these). */
-  approvals: ApprovalView[];
-  /** The approvals rules of the policy: what each asks for, and how many distinct approvers qualify now. */
-  approvalRules: Array<{ ruleId: string; count: number; role: Role; have: number }>;
+  approvals: SignOffView[];
+  /** Standing rejections of the release now (the next evaluation weighs these). */
+  rejections: SignOffView[];
+  /** The user id of the person who first asked the gate for this release, when a person did. */
+  requestingPerson: string | null;
+  /**
+   * The approvals rules of the policy: what each asks for, how many distinct approvers it counts
+   * now, and how many rejections it weighs now (any fails it).
+   */
+  approvalRules: Array<{ ruleId: string; count: number; role: Role; have: number; rejections: number; forbidRequesterApproval: boolean }>;
   comments: CommentView[];
   signature: SignatureView;
   replay: Awaited<ReturnType<typeof replayPassport>>;
@@ -102,11 +111,13 @@ export async function passportView(db: RuntimeDb, workspace: { id: string; slug:
   const predicate = details.statement.predicate;
   const rules = details.policy.rules as PolicyRule[];
 
-  const [keys, stored, comments, approvals, history, current, replay] = await Promise.all([
+  const [keys, stored, comments, approvals, rejections, origin, history, current, replay] = await Promise.all([
     publishedKeys(db, workspace.slug),
     evidenceRows(db, workspace.id, predicate.evidence.map((item) => item.sha256)),
     listComments(db, workspace.id, id),
-    listReleaseApprovals(db, workspace.id, releaseId),
+    listSignOffs(db, workspace.id, 'approval', [releaseId]),
+    listSignOffs(db, workspace.id, 'rejection', [releaseId]),
+    releaseOrigin(db, workspace.id, releaseId),
     db
       .select({ id: passports.id, decision: passports.decision, mode: passports.mode, evaluatedAt: passports.evaluatedAt })
       .from(passports)
@@ -166,13 +177,15 @@ export async function passportView(db: RuntimeDb, workspace: { id: string; slug:
     connectorReadings: details.inputs.connectorReadings,
     approvalsJudged: details.inputs.approvals,
     approvals,
+    rejections,
+    requestingPerson: origin.requestedBy,
     approvalRules: rules
       .filter((rule) => rule.type === 'approvals')
       .map((rule) => {
-        const role = roleSchema.catch('maintainer').parse(rule.role);
-        // Counted as the approvals rule counts them (lib/gate/rules/process.ts): distinct people of at least that role.
-        const have = new Set(approvals.filter((approval) => roleAtLeast(approval.role, role)).map((approval) => approval.approverId)).size;
-        return { ruleId: rule.id, count: Number(rule.count), role, have };
+        const counting = { role: roleSchema.catch('maintainer').parse(rule.role), forbidRequesterApproval: rule.forbidRequesterApproval === true };
+        // Counted as the approvals rule counts them (lib/gate/rules/process.ts).
+        const have = countedApprovers(counting, approvals.map((approval) => ({ approver: approval.personId, role: approval.role })), origin.requestedBy).length;
+        return { ruleId: rule.id, count: Number(rule.count), ...counting, have, rejections: countedRejections(counting, rejections).length };
       }),
     comments,
     signature: {

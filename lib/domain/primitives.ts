@@ -38,6 +38,14 @@ export function roleAtLeast(role: Role, minimum: Role): boolean {
   return ROLES.indexOf(role) <= ROLES.indexOf(minimum);
 }
 
+/**
+ * A note with an approval or a rejection: what the person checked, or why they refuse. A
+ * rejection must say why; both are at most SIGN_OFF_NOTE_MAX characters.
+ */
+export const SIGN_OFF_NOTE_MAX = 1000;
+export const signOffNoteSchema = z.string().trim().max(SIGN_OFF_NOTE_MAX, `at most ${SIGN_OFF_NOTE_MAX} characters`);
+export const rejectionNoteSchema = signOffNoteSchema.min(1, 'say why you reject it: the note is required');
+
 /** How a policy's failures count: recorded only, warned, or blocking. */
 export const POLICY_MODES = ['shadow', 'advisory', 'enforce'] as const;
 export type PolicyMode = (typeof POLICY_MODES)[number];

@@ -1,11 +1,11 @@
 /**
- * Approvals of a release (the console records them; the approvals rule counts them). An
- * approval is of the release (service, environment, source, image, chart), so it carries over to
- * a re-evaluation of the same release; the role is the approver's role when they approved.
+ * Sign-offs of a release: approvals and rejections (the console records them; the approvals rule
+ * weighs them). Both are of the release (service, environment, source, image, chart), so they
+ * carry over to a re-evaluation of the same release; the role is the person's role at the time.
  */
 import { and, asc, eq } from 'drizzle-orm';
 import type { RuntimeDb } from '@/db/runtime';
-import { approvals, releases, type Role } from '@/db/schema/runtime';
+import { approvals, rejections, releases, type Role } from '@/db/schema/runtime';
 import { ProblemError } from '@/lib/http/problem';
 import type { ApprovalInput } from './inputs';
 
@@ -34,12 +34,50 @@ export async function recordApproval(db: RuntimeDb, workspaceId: string, input: 
   return { id: existing!.id, created: false };
 }
 
-export async function withdrawApproval(db: RuntimeDb, workspaceId: string, releaseId: string, approverId: string): Promise<boolean> {
+
+export interface RecordRejectionInput {
+  releaseId: string;
+  rejecterId: string;
+  role: Role;
+  passportId: string;
+  note: string;
+}
+
+/** Records one person's rejection of a release (a second one by the same person changes nothing). */
+export async function recordRejection(db: RuntimeDb, workspaceId: string, input: RecordRejectionInput): Promise<{ created: boolean }> {
+  const [created] = await db
+    .insert(rejections)
+    .values({ workspaceId, releaseId: input.releaseId, rejecterId: input.rejecterId, role: input.role, passportId: input.passportId, note: input.note })
+    .onConflictDoNothing()
+    .returning({ id: rejections.id });
+  return { created: created !== undefined };
+}
+
+/** The two kinds of sign-off: each one's table and the column naming its person. */
+export const SIGN_OFFS = {
+  approval: { table: approvals, person: approvals.approverId },
+  rejection: { table: rejections, person: rejections.rejecterId },
+} as const;
+export type SignOffKind = keyof typeof SIGN_OFFS;
+
+/** Withdraws one person's approval or rejection of a release. */
+export async function withdrawSignOff(db: RuntimeDb, workspaceId: string, kind: SignOffKind, releaseId: string, personId: string): Promise<boolean> {
+  const { table, person } = SIGN_OFFS[kind];
   const removed = await db
-    .delete(approvals)
-    .where(and(eq(approvals.workspaceId, workspaceId), eq(approvals.releaseId, releaseId), eq(approvals.approverId, approverId)))
-    .returning({ id: approvals.id });
+    .delete(table)
+    .where(and(eq(table.workspaceId, workspaceId), eq(table.releaseId, releaseId), eq(person, personId)))
+    .returning({ id: table.id });
   return removed.length > 0;
+}
+
+/** Who first asked the gate for the release when a person did, and where it goes (for the policy that applies). */
+export async function releaseOrigin(db: RuntimeDb, workspaceId: string, releaseId: string): Promise<{ requestedBy: string | null; serviceId: string; environmentId: string }> {
+  const [release] = await db
+    .select({ requestedBy: releases.requestedBy, serviceId: releases.serviceId, environmentId: releases.environmentId })
+    .from(releases)
+    .where(and(eq(releases.workspaceId, workspaceId), eq(releases.id, releaseId)));
+  if (!release) throw new ProblemError('not-found', 'There is no such release in this workspace.');
+  return release;
 }
 
 /** The approvals of a release as the gate judges them. */

@@ -166,6 +166,50 @@ describe('each rule type judges for the right reason', () => {
     expect(only(rule, inputs({ approvals }))).toMatchObject({ status: 'fail', measured: { approvals: 1 }, message: '1 approval from a maintainer or above; 2 required' });
     expect(only(rule, inputs({ approvals: [...approvals, { approver: 'u3', role: 'admin', at: '2026-03-04T09:02:00.000Z' }] })).status).toBe('pass');
   });
+
+  it('approvals: a standing rejection from someone of the role fails the rule whatever the approvals, naming who and why', () => {
+    const rule = { id: 'one-maintainer', type: 'approvals', count: 1, role: 'maintainer' };
+    const approvals = [{ approver: 'u1', role: 'admin' as const, at: '2026-03-04T09:00:00.000Z' }];
+    const rejection = (rejecter: string, role: 'maintainer' | 'developer', at: string, note: string) => ({ rejecter, name: `${rejecter}@example.test`, role, at, note });
+    const byMaintainer = rejection('u2', 'maintainer', '2026-03-04T09:05:00.000Z', 'The migration is not reversible.');
+    expect(only(rule, inputs({ approvals, rejections: [byMaintainer] }))).toMatchObject({
+      status: 'fail',
+      measured: { approvals: 1, rejections: 1 },
+      message: 'rejected by u2@example.test (maintainer): The migration is not reversible.',
+    });
+    const later = rejection('u3', 'maintainer', '2026-03-04T09:06:00.000Z', 'x'.repeat(300));
+    expect(only(rule, inputs({ approvals, rejections: [later, byMaintainer] })).message).toBe(`rejected by u3@example.test (maintainer): ${'x'.repeat(200)}… (and 1 other rejection)`);
+    // A rejection from below the rule's role is not weighed, as their approval would not be counted.
+    const lowRank = rejection('u4', 'developer', '2026-03-04T09:05:00.000Z', 'Looks risky.');
+    const notWeighed = only(rule, inputs({ approvals, rejections: [lowRank] }));
+    expect([notWeighed.status, notWeighed.measured]).toEqual(['pass', { approvals: 1 }]);
+  });
+
+  it('approvals: the requester’s own approval is not counted when the rule forbids it, and counted when it does not', () => {
+    const approvals = [
+      { approver: 'requester', role: 'maintainer' as const, at: '2026-03-04T09:00:00.000Z' },
+      { approver: 'u2', role: 'maintainer' as const, at: '2026-03-04T09:01:00.000Z' },
+    ];
+    const forbidding = { id: 'two-maintainers', type: 'approvals', count: 2, role: 'maintainer', forbidRequesterApproval: true };
+    expect(only(forbidding, inputs({ approvals, requestingPerson: 'requester' }))).toMatchObject({
+      status: 'fail',
+      measured: { approvals: 1, requesterApprovalNotCounted: true },
+      threshold: { count: 2, role: 'maintainer', forbidRequesterApproval: true },
+      message: '1 approval from a maintainer or above (the approval of the person who requested the release does not count); 2 required',
+    });
+    // A release CI asked for names no person: every approval counts.
+    expect(only(forbidding, inputs({ approvals })).status).toBe('pass');
+    const allowing = { id: 'two-maintainers', type: 'approvals', count: 2, role: 'maintainer' };
+    expect(only(allowing, inputs({ approvals, requestingPerson: 'requester' }))).toMatchObject({ status: 'pass', threshold: { count: 2, role: 'maintainer' }, measured: { approvals: 2 } });
+  });
+
+  it('approvals: inputs without rejections or a requester hash and judge as they did before either existed', () => {
+    const release = inputs({ approvals: [{ approver: 'u1', role: 'maintainer', at: '2026-03-04T09:00:00.000Z' }] });
+    expect(inputHash({ ...release, rejections: [] })).toBe(inputHash(release));
+    const result = only({ id: 'one', type: 'approvals', count: 1, role: 'maintainer', forbidRequesterApproval: false }, release);
+    expect(result.measured).toEqual({ approvals: 1 });
+    expect(result.threshold).toEqual({ count: 1, role: 'maintainer' });
+  });
 });
 
 describe('decisions and modes', () => {

@@ -39,6 +39,8 @@ export async function handleGateEvaluate(ctx: ApiContext<typeof evaluateGate>) {
       audit: ctx.audit,
       idempotencyKey,
       requestedBy: requesterOf(ctx),
+      // A person asking with their own session (a token names no person): an approvals rule may refuse their approval.
+      ...(!ctx.token && ctx.session ? { requestingPerson: ctx.session.user.id } : {}),
     },
   );
   const answer = {

@@ -33,6 +33,15 @@ export const approvalInputSchema = z.object({
   at: INSTANT,
 });
 
+/** A standing rejection of the release: who (their id, and how a message names them), why, when. */
+export const rejectionInputSchema = z.object({
+  rejecter: z.string(),
+  name: z.string(),
+  role: roleSchema,
+  at: INSTANT,
+  note: z.string(),
+});
+
 /**
  * A reading taken from a connector (metrics, incidents, GitOps, CI...) at evaluation time.
  * Connector rules (lib/gate/rules/connectors.ts) interpret `value`.
@@ -62,6 +71,10 @@ export const gateInputsSchema = z.object({
   evidence: z.array(evidenceInputSchema),
   artifacts: z.array(artifactInputSchema),
   approvals: z.array(approvalInputSchema),
+  /** Absent when there are none (and in inputs recorded before rejections existed): those hash as before. */
+  rejections: z.array(rejectionInputSchema).optional(),
+  /** The user id of the person who first asked the gate for this release, when a person did (not CI). */
+  requestingPerson: z.string().optional(),
   connectorReadings: z.array(connectorReadingSchema),
   license: z.object({ productionEnforcement: z.boolean() }),
 });
@@ -70,6 +83,7 @@ export type GateInputs = z.infer<typeof gateInputsSchema>;
 export type EvidenceInput = z.infer<typeof evidenceInputSchema>;
 export type ArtifactInput = z.infer<typeof artifactInputSchema>;
 export type ApprovalInput = z.infer<typeof approvalInputSchema>;
+export type RejectionInput = z.infer<typeof rejectionInputSchema>;
 export type ConnectorReading = z.infer<typeof connectorReadingSchema>;
 
 function compare(a: string, b: string): number {
@@ -86,6 +100,8 @@ export function normalizeInputs(inputs: GateInputs): GateInputs {
     evidence: evidence.sort((a, b) => compare(a.kind, b.kind) || compare(a.sha256, b.sha256)),
     artifacts: artifacts.sort((a, b) => compare(a.name, b.name) || compare(a.sha256, b.sha256)),
     approvals: [...inputs.approvals].sort((a, b) => compare(a.at, b.at) || compare(a.approver, b.approver)),
+    ...(inputs.rejections?.length ? { rejections: [...inputs.rejections].sort((a, b) => compare(a.at, b.at) || compare(a.rejecter, b.rejecter)) } : {}),
+    ...(inputs.requestingPerson ? { requestingPerson: inputs.requestingPerson } : {}),
     connectorReadings: [...inputs.connectorReadings].sort(
       (a, b) => compare(a.connector, b.connector) || compare(a.type, b.type) || compare(a.subject, b.subject) || compare(a.observedAt, b.observedAt),
     ),

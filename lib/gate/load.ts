@@ -1,7 +1,7 @@
 /**
  * Everything a gate evaluation reads, in one round trip: the service, environment and release
- * ids, the evidence named, the release's approvals and the policies that could apply. The gate
- * is on every CI pipeline's path and its throughput is budgeted against the framework's own
+ * ids, the evidence named, the release's approvals and rejections, who asked for it, and the
+ * policies that could apply. The gate is on every CI pipeline's path and its throughput is budgeted against the framework's own
  * (content/docs/operations/performance.md); one query instead of seven is most of that budget. The first evaluation of
  * a new service, environment or release creates them and reads again.
  */
@@ -11,7 +11,7 @@ import { compiledStatement } from '@/db/statement';
 import type { AppliedPolicy } from './evaluate';
 import type { PolicyMode, PolicyRule } from '@/lib/policy/schema';
 import type { EvidenceKind } from '@/lib/evidence/kinds';
-import type { ApprovalInput, EvidenceInput } from './inputs';
+import type { ApprovalInput, EvidenceInput, RejectionInput } from './inputs';
 
 export interface ReleaseContext {
   serviceId: string | null;
@@ -20,6 +20,9 @@ export interface ReleaseContext {
   releaseId: string | null;
   evidence: EvidenceInput[];
   approvals: ApprovalInput[];
+  rejections: RejectionInput[];
+  /** Who first asked the gate for the release, when a person did. */
+  requestingPerson: string | null;
   /** The applicable policy (most specific first: service+environment, service, environment, workspace). */
   policy: AppliedPolicy | null;
 }
@@ -31,6 +34,8 @@ interface Row {
   release_id: string | null;
   evidence: Array<{ sha256: string; kind: string; mediaType: string; size: number | string; collectedAt: string; summary: Record<string, unknown> }> | null;
   approvals: Array<{ approver: string; role: ApprovalInput['role']; at: string }> | null;
+  rejections: Array<{ rejecter: string; name: string; role: RejectionInput['role']; at: string; note: string }> | null;
+  requested_by: string | null;
   policies: Array<{ id: string; name: string; version: number; hash: string; mode: PolicyMode; rules: PolicyRule[]; scopeKey: string }> | null;
 }
 
@@ -67,6 +72,8 @@ export async function loadReleaseContext(
       summary: item.summary,
     })),
     approvals: (row.approvals ?? []).map((item) => ({ approver: item.approver, role: item.role, at: new Date(item.at).toISOString() })),
+    rejections: (row.rejections ?? []).map((item) => ({ ...item, at: new Date(item.at).toISOString() })),
+    requestingPerson: row.requested_by,
     policy: best ? { id: best.id, name: best.name, version: best.version, hash: best.hash, mode: best.mode, rules: best.rules } : null,
   };
 }
@@ -79,6 +86,7 @@ const releaseContextQuery = compiledStatement<Row>(
       e.id as environment_id,
       e.production as production,
       r.id as release_id,
+      r.requested_by as requested_by,
       (select json_agg(json_build_object(
           'sha256', ev.sha256, 'kind', ev.kind, 'mediaType', ev.media_type, 'size', ev.size,
           'collectedAt', ev.collected_at, 'summary', ev.summary))
@@ -87,6 +95,9 @@ const releaseContextQuery = compiledStatement<Row>(
       (select json_agg(json_build_object('approver', a.approver_id, 'role', a.role, 'at', a.created_at) order by a.created_at)
         from approvals a
         where a.workspace_id = ${value('workspaceId')}::uuid and a.release_id = r.id) as approvals,
+      (select json_agg(json_build_object('rejecter', j.rejecter_id, 'name', coalesce(nullif(u.name, ''), u.email), 'role', j.role, 'at', j.created_at, 'note', j.note) order by j.created_at)
+        from rejections j join users u on u.id = j.rejecter_id
+        where j.workspace_id = ${value('workspaceId')}::uuid and j.release_id = r.id) as rejections,
       (select json_agg(json_build_object(
           'id', p.id, 'name', p.name, 'version', p.version, 'hash', p.hash, 'mode', p.mode, 'rules', p.rules, 'scopeKey', p.scope_key))
         from policies p

@@ -58,6 +58,8 @@ export interface GateContext {
   idempotencyKey?: string | null;
   /** Who asked, signed into the passport (a CI run's identity, a token, a person). */
   requestedBy?: PassportRequester;
+  /** The user id of the person asking with their own session (not a token): recorded on a release this call creates. */
+  requestingPerson?: string;
 }
 
 export async function evaluateGateRequest(db: RuntimeDb, workspace: { id: string; slug: string }, request: GateRequest, context: GateContext): Promise<GateOutcome> {
@@ -86,7 +88,14 @@ export async function evaluateGateRequest(db: RuntimeDb, workspace: { id: string
     // First evaluation of this service, environment or release: create what is missing, read again.
     const service = await ensureService(db, workspace.id, request.service);
     const environment = await ensureEnvironment(db, workspace.id, request.environment);
-    await ensureRelease(db, workspace.id, { serviceId: service.id, environmentId: environment.id, sourceSha: request.sourceSha, imageDigest: request.imageDigest, chartVersion });
+    await ensureRelease(db, workspace.id, {
+      serviceId: service.id,
+      environmentId: environment.id,
+      sourceSha: request.sourceSha,
+      imageDigest: request.imageDigest,
+      chartVersion,
+      requestedBy: context.requestingPerson ?? null,
+    });
     loaded = await loadReleaseContext(db, workspace.id, identity);
   }
   const serviceId = loaded.serviceId!;
@@ -119,6 +128,8 @@ export async function evaluateGateRequest(db: RuntimeDb, workspace: { id: string
     evidence: loaded.evidence,
     artifacts: request.artifacts,
     approvals: loaded.approvals,
+    rejections: loaded.rejections,
+    ...(loaded.requestingPerson ? { requestingPerson: loaded.requestingPerson } : {}),
     connectorReadings,
     license: { productionEnforcement },
   });
@@ -273,7 +284,7 @@ function decisionAuditEvent(workspace: { id: string }, request: GateRequest, res
 async function ensureRelease(
   db: RuntimeDb,
   workspaceId: string,
-  release: { serviceId: string; environmentId: string; sourceSha: string; imageDigest: string; chartVersion: string | null },
+  release: { serviceId: string; environmentId: string; sourceSha: string; imageDigest: string; chartVersion: string | null; requestedBy: string | null },
 ): Promise<string> {
   const [created] = await db.insert(releases).values({ workspaceId, ...release }).onConflictDoNothing().returning({ id: releases.id });
   if (created) return created.id;

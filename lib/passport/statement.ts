@@ -33,6 +33,8 @@ export interface PassportStatement {
     evidence: Array<{ kind: string; sha256: string; mediaType: string; size: number; collectedAt: string }>;
     artifacts: GateInputs['artifacts'];
     approvals: GateInputs['approvals'];
+    /** Standing rejections the decision counted (absent when there were none). */
+    rejections?: NonNullable<GateInputs['rejections']>;
     connectorReadings: GateInputs['connectorReadings'];
     policy: { id: string; name: string; version: number; hash: string; mode: AppliedPolicy['mode'] };
     decision: {
@@ -83,6 +85,7 @@ export function buildPassport(
       evidence: inputs.evidence.map(({ kind, sha256, mediaType, size, collectedAt }) => ({ kind, sha256, mediaType, size, collectedAt })),
       artifacts: inputs.artifacts,
       approvals: inputs.approvals,
+      ...(inputs.rejections ? { rejections: inputs.rejections } : {}),
       connectorReadings: inputs.connectorReadings,
       policy: { id: policy.id, name: policy.name, version: policy.version, hash: policy.hash, mode: policy.mode },
       decision: {

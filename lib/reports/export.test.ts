@@ -14,7 +14,7 @@ import { getRuntimeDb, type RuntimeDb } from '@/db/runtime';
 import { auditEvents, comments, environments, gateDecisions, policies, services } from '@/db/schema/runtime';
 import type { MemberActor } from '@/lib/access/can';
 import { appendAuditEvent } from '@/lib/audit/log';
-import { approveRelease } from '@/lib/console/approvals';
+import { approveRelease, rejectRelease } from '@/lib/console/approvals';
 import type { ConsoleCaller } from '@/lib/console/authorize';
 import { seedScenario, type Scenario } from '@/lib/console/testing/scenario';
 import { ProblemError } from '@/lib/http/problem';
@@ -55,7 +55,7 @@ let db: RuntimeDb;
 let scenario: Scenario;
 let maintainer: ConsoleCaller;
 
-function callerOf(role: 'maintainer' | 'viewer' | 'developer'): ConsoleCaller {
+function callerOf(role: 'admin' | 'maintainer' | 'viewer' | 'developer'): ConsoleCaller {
   const user = scenario.members[role];
   const actor: MemberActor = { type: 'member', userId: user.id, email: user.email, name: user.name, workspaceId: scenario.workspace.id, role, sessionId: null };
   return { actor, audit: { actor: { type: 'user', id: user.id, label: user.email }, requestId: 'req-export', ip: '127.0.0.1' }, workspace: scenario.workspace };
@@ -160,17 +160,25 @@ describe('an export', () => {
     expect(markdown).toContain('3 rows.');
   });
 
-  it('names who approved each release, in which role, when and with what note', async () => {
+  it('names who approved and who rejected each release (email and name), in which role, when and with what note', async () => {
     const passportId = scenario.outcomes.checkoutV1.passport.id;
     await approveRelease(db, maintainer, passportId, 'Checked the canary dashboards.');
+    await rejectRelease(db, callerOf('admin'), passportId, 'The error budget is spent this week.');
     const json = JSON.parse(await text((await exportReport(db, maintainer, { report: 'decisions', format: 'json', passportFilters: {} })).body)) as {
-      rows: Array<{ passportId: string; approvals: Array<{ approver: string; role: string; at: string; note: string | null }> }>;
+      rows: Array<{ passportId: string; approvals: unknown[]; rejections: unknown[] }>;
     };
     const row = json.rows.find((candidate) => candidate.passportId === passportId)!;
-    expect(row.approvals).toEqual([{ approver: scenario.members.maintainer.email, role: 'maintainer', at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/), note: 'Checked the canary dashboards.' }]);
+    const at = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/);
+    const { maintainer: approver, admin: rejecter } = scenario.members;
+    expect(row.approvals).toEqual([{ approver: approver.email, name: approver.name, role: 'maintainer', at, note: 'Checked the canary dashboards.' }]);
+    expect(row.rejections).toEqual([{ rejecter: rejecter.email, name: rejecter.name, role: 'admin', at, note: 'The error budget is spent this week.' }]);
     const csv = await text((await exportReport(db, maintainer, { report: 'decisions', format: 'csv', passportFilters: {} })).body);
-    expect(csv.split('\n')[0]).toContain('Approvals');
-    expect(csv).toContain(scenario.members.maintainer.email);
+    expect(csv.split('\n')[0]).toContain('Approvals,Rejections');
+    expect(csv).toContain(approver.email);
+    expect(csv).toContain('The error budget is spent this week.');
+    const markdown = await text((await exportReport(db, maintainer, { report: 'decisions', format: 'markdown', passportFilters: {} })).body);
+    expect(markdown).toMatch(new RegExp(`${rejecter.email}\\)?, admin, \\d{4}-[^|]*: The error budget is spent this week\\.`));
+    expect(markdown).toMatch(new RegExp(`${approver.email}\\)?, maintainer, \\d{4}-[^|]*: Checked the canary dashboards\\.`));
   });
 
   it('neutralises spreadsheet formulas in CSV cells', async () => {

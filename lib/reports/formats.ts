@@ -81,7 +81,7 @@ export function markdownCell(value: unknown): string {
     .replace(/\r?\n/g, '<br>');
 }
 
-/** Lists of records (reasons, evidence, comments) as short lines in one cell. */
+/** Lists of records (reasons, evidence, comments, approvals, rejections) as short lines in one cell. */
 function markdownList(key: string, value: unknown): string {
   if (!Array.isArray(value)) return markdownCell(value);
   const lines = value.map((item) => {
@@ -89,6 +89,10 @@ function markdownList(key: string, value: unknown): string {
     if (key === 'reasons') return record.status === 'pass' ? null : `${record.ruleId} (${record.status}): ${record.message}`;
     if (key === 'evidence') return `${record.kind} sha256:${String(record.sha256).slice(0, 12)}… ${record.summary}`;
     if (key === 'comments') return `${record.author ?? 'someone'} (${record.at}): ${record.body}`;
+    if (key === 'approvals' || key === 'rejections') {
+      const email = String(record.approver ?? record.rejecter);
+      return `${record.name ? `${record.name} (${email})` : email}, ${record.role}, ${record.at}${record.note ? `: ${record.note}` : ''}`;
+    }
     return typeof item === 'string' ? item : JSON.stringify(item);
   });
   return lines

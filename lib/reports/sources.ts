@@ -4,7 +4,8 @@
  */
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { RuntimeDb } from '@/db/runtime';
-import { approvals, comments, gateDecisions, policies, users } from '@/db/schema/runtime';
+import { comments, gateDecisions, policies, users } from '@/db/schema/runtime';
+import { listSignOffs, type SignOffView } from '@/lib/console/approvals';
 import { eachAuditEvent } from '@/lib/console/audit';
 import type { AuditFilters, PassportFilters } from '@/lib/console/filters';
 import { describeSummary } from '@/lib/console/evidence';
@@ -49,6 +50,7 @@ export const COLUMNS: Record<ReportKind, ReportColumn[]> = {
     { key: 'notes', header: 'Notes' },
     { key: 'evidence', header: 'Evidence' },
     { key: 'approvals', header: 'Approvals' },
+    { key: 'rejections', header: 'Rejections' },
     { key: 'comments', header: 'Comments' },
     { key: 'inputHash', header: 'Input hash' },
   ],
@@ -145,28 +147,9 @@ export async function* reportPages(db: RuntimeDb, workspaceId: string, query: Re
       .leftJoin(users, eq(users.id, comments.authorId))
       .where(and(eq(comments.workspaceId, workspaceId), inArray(comments.passportId, passports.map((row) => row.id))))
       .orderBy(asc(comments.createdAt));
-    const commentsOf = new Map<string, Array<{ author: string | null; at: string; body: string }>>();
-    for (const comment of discussion) {
-      const list = commentsOf.get(comment.passportId) ?? [];
-      list.push({ author: comment.author, at: comment.at.toISOString(), body: comment.body });
-      commentsOf.set(comment.passportId, list);
-    }
-    // Approvals are of the release (every passport of it shows them): who, in which role, when, and their note.
-    const releaseIds = [...new Set(decisions.map((decision) => decision.releaseId))];
-    const signOffs = releaseIds.length
-      ? await db
-          .select({ releaseId: approvals.releaseId, approver: users.email, role: approvals.role, note: approvals.note, at: approvals.createdAt })
-          .from(approvals)
-          .innerJoin(users, eq(users.id, approvals.approverId))
-          .where(and(eq(approvals.workspaceId, workspaceId), inArray(approvals.releaseId, releaseIds)))
-          .orderBy(asc(approvals.createdAt))
-      : [];
-    const approvalsOf = new Map<string, Array<{ approver: string; role: string; at: string; note: string | null }>>();
-    for (const signOff of signOffs) {
-      const list = approvalsOf.get(signOff.releaseId) ?? [];
-      list.push({ approver: signOff.approver, role: signOff.role, at: signOff.at.toISOString(), note: signOff.note });
-      approvalsOf.set(signOff.releaseId, list);
-    }
+    const commentsOf = groupedBy(discussion, (comment) => comment.passportId, (comment) => ({ author: comment.author, at: comment.at.toISOString(), body: comment.body }));
+    // Sign-offs are of the release (every passport of it shows them): who, in which role, when, and their note.
+    const { approvalsOf, rejectionsOf } = await signOffsOf(db, workspaceId, [...new Set(decisions.map((decision) => decision.releaseId))]);
     yield passports.map((row) => {
       const decision = byPassport.get(row.id);
       return {
@@ -195,9 +178,30 @@ export async function* reportPages(db: RuntimeDb, workspaceId: string, query: Re
           details: item.summary,
         })),
         approvals: decision ? (approvalsOf.get(decision.releaseId) ?? []) : [],
+        rejections: decision ? (rejectionsOf.get(decision.releaseId) ?? []) : [],
         comments: commentsOf.get(row.id) ?? [],
         inputHash: decision?.inputHash ?? null,
       };
     });
   }
+}
+
+function groupedBy<T, V>(rows: readonly T[], keyOf: (row: T) => string, valueOf: (row: T) => V): Map<string, V[]> {
+  const groups = new Map<string, V[]>();
+  for (const row of rows) {
+    const list = groups.get(keyOf(row)) ?? [];
+    list.push(valueOf(row));
+    groups.set(keyOf(row), list);
+  }
+  return groups;
+}
+
+/** Approvals and rejections of these releases, oldest first: who (email and name), in which role, when, and the note. */
+async function signOffsOf(db: RuntimeDb, workspaceId: string, releaseIds: string[]) {
+  const [approved, rejected] = await Promise.all([listSignOffs(db, workspaceId, 'approval', releaseIds), listSignOffs(db, workspaceId, 'rejection', releaseIds)]);
+  const byRelease = (row: SignOffView) => row.releaseId;
+  return {
+    approvalsOf: groupedBy(approved, byRelease, (row) => ({ approver: row.email, name: row.name, role: row.role, at: row.at.toISOString(), note: row.note })),
+    rejectionsOf: groupedBy(rejected, byRelease, (row) => ({ rejecter: row.email, name: row.name, role: row.role, at: row.at.toISOString(), note: row.note })),
+  };
 }

@@ -68,6 +68,8 @@ export function fieldValue(field: RuleFormField, text: string): { value: unknown
       return { value: text === '' ? undefined : text };
     case 'choice':
       return { value: text === '' ? undefined : text };
+    case 'yes-no':
+      return { value: text === '' ? undefined : text === 'true' };
   }
 }
 

@@ -23,7 +23,7 @@ const EXAMPLES: RuleObject[] = [
   { id: 'checksums', type: 'checksum-match', artifacts: ['app.tar.gz'] },
   { id: 'provenance', type: 'provenance-subject', builderIds: ['https://github.com/actions/runner'] },
   { id: 'freeze', type: 'change-freeze', weekly: [{ days: ['fri'], from: '16:00', to: '24:00', timezone: 'Europe/Berlin', reason: 'weekend' }] },
-  { id: 'two-approvals', type: 'approvals', count: 2, role: 'admin' },
+  { id: 'two-approvals', type: 'approvals', count: 2, role: 'admin', forbidRequesterApproval: true },
   { id: 'errors', type: 'metric-below', connector: 'prom', query: 'sum(rate(errors[5m]))', max: 0.5, maxAgeSeconds: 60 },
   { id: 'logs', type: 'log-count-below', connector: 'loki', query: '{app="api"} |= "panic"', max: 1 },
   { id: 'incidents', type: 'no-open-incident', connector: 'pd', services: ['PABC123'], urgency: 'any' },
@@ -60,6 +60,9 @@ describe('the rule form generated from each rule type’s schema', () => {
     ]);
     expect(fieldOf('change-freeze', 'weekly')).toMatchObject({ kind: 'json', defaultValue: [] });
     expect(fieldOf('approvals', 'role')).toMatchObject({ kind: 'choice', defaultValue: 'maintainer' });
+    const forbid = fieldOf('approvals', 'forbidRequesterApproval');
+    expect(forbid).toMatchObject({ kind: 'yes-no', defaultValue: false, label: 'Forbid requester approval' });
+    expect([fieldValue(forbid, 'true'), fieldValue(forbid, 'false'), fieldValue(forbid, '')]).toEqual([{ value: true }, { value: false }, { value: undefined }]);
     expect(fieldOf('sbom-present', 'onFail')).toMatchObject({ kind: 'choice', options: ['deny', 'warn'], label: 'When it fails' });
     expect(formOf('sbom-present').fields.some((field) => field.name === 'type')).toBe(false);
   });

@@ -20,6 +20,7 @@ export type RuleFormField =
   | (FieldBase & { kind: 'text'; pattern?: string; maxLength?: number; defaultValue?: string })
   | (FieldBase & { kind: 'number'; integer: boolean; min?: number; minExclusive?: boolean; max?: number; defaultValue?: number })
   | (FieldBase & { kind: 'choice'; options: string[]; defaultValue?: string })
+  | (FieldBase & { kind: 'yes-no'; defaultValue?: boolean })
   | (FieldBase & { kind: 'lines'; minItems?: number; maxItems?: number })
   | (FieldBase & { kind: 'group'; fields: RuleFormField[] })
   | (FieldBase & { kind: 'json'; defaultValue?: unknown });
@@ -72,6 +73,9 @@ function fieldOf(name: string, schema: JsonSchema, required: boolean): RuleFormF
   const base: FieldBase = { name, label: fieldLabel(name), description: schema.description ?? '', required };
   if (schema.type === 'string' && Array.isArray(schema.enum)) {
     return { ...base, kind: 'choice', options: schema.enum.map(String), ...(typeof schema.default === 'string' ? { defaultValue: schema.default } : {}) };
+  }
+  if (schema.type === 'boolean') {
+    return { ...base, kind: 'yes-no', ...(typeof schema.default === 'boolean' ? { defaultValue: schema.default } : {}) };
   }
   if (schema.type === 'string') {
     return { ...base, kind: 'text', ...(schema.pattern ? { pattern: schema.pattern } : {}), ...(schema.maxLength ? { maxLength: schema.maxLength } : {}), ...(typeof schema.default === 'string' ? { defaultValue: schema.default } : {}) };

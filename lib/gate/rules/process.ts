@@ -1,6 +1,6 @@
 /** Rules about the release process: change freezes and approvals. */
 import { z } from 'zod';
-import { roleAtLeast, roleSchema } from '@/lib/domain/primitives';
+import { roleAtLeast, roleSchema, type Role } from '@/lib/domain/primitives';
 import { defineRule, plural, type RuleOutcome } from './types';
 
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
@@ -85,21 +85,61 @@ export const changeFreeze = defineRule({
   },
 });
 
+/** How much of a rejection's note the rule's message quotes (the whole note is in the passport). */
+const QUOTED_NOTE_CHARS = 200;
+
+export interface ApprovalCounting {
+  role: Role;
+  forbidRequesterApproval?: boolean;
+}
+
+/**
+ * The distinct people whose approval an approvals rule counts: at least its role, and not the
+ * person who asked for the release when the rule forbids it. The console counts with it too.
+ */
+export function countedApprovers(rule: ApprovalCounting, approvals: ReadonlyArray<{ approver: string; role: Role }>, requestingPerson: string | null | undefined): string[] {
+  const byRequester = (approver: string) => Boolean(rule.forbidRequesterApproval && requestingPerson && approver === requestingPerson);
+  return [...new Set(approvals.filter((approval) => roleAtLeast(approval.role, rule.role) && !byRequester(approval.approver)).map((approval) => approval.approver))];
+}
+
+/** The rejections an approvals rule weighs: from people whose approval it would count by role. */
+export function countedRejections<T extends { role: Role }>(rule: ApprovalCounting, rejections: readonly T[] | undefined): T[] {
+  return (rejections ?? []).filter((rejection) => roleAtLeast(rejection.role, rule.role));
+}
+
+function quote(note: string): string {
+  return note.length > QUOTED_NOTE_CHARS ? `${note.slice(0, QUOTED_NOTE_CHARS)}…` : note;
+}
+
 export const approvalsRequired = defineRule({
   type: 'approvals',
   title: 'Approved by enough people in a role',
   params: {
     count: z.number().int().min(1).max(20).describe('How many different people must approve the release.'),
-    role: roleSchema.default('maintainer').describe('Approvals count from people with at least this role.'),
+    role: roleSchema.default('maintainer').describe('Approvals (and rejections) count from people with at least this role.'),
+    forbidRequesterApproval: z
+      .boolean()
+      .default(false)
+      .describe('The person who asked the gate for the release may not approve it: their approval is refused and not counted. A release a CI token or run asked for names no person.'),
   },
   evaluate(rule, { inputs }): RuleOutcome {
-    const qualifying = [...new Set(inputs.approvals.filter((approval) => roleAtLeast(approval.role, rule.role)).map((approval) => approval.approver))];
-    const threshold = { count: rule.count, role: rule.role };
-    const measured = { approvals: qualifying.length };
+    const qualifying = countedApprovers(rule, inputs.approvals, inputs.requestingPerson);
+    const rejections = countedRejections(rule, inputs.rejections);
+    const requesterNotCounted = qualifying.length < countedApprovers({ role: rule.role }, inputs.approvals, null).length;
+    // Keys appear only when they apply, so passports judged before rejections existed replay byte for byte.
+    const threshold = { count: rule.count, role: rule.role, ...(rule.forbidRequesterApproval ? { forbidRequesterApproval: true } : {}) };
+    const measured = { approvals: qualifying.length, ...(rejections.length ? { rejections: rejections.length } : {}), ...(requesterNotCounted ? { requesterApprovalNotCounted: true } : {}) };
+    if (rejections.length > 0) {
+      // A rejection outweighs any number of approvals until its author withdraws it or approves.
+      const latest = rejections[rejections.length - 1]!;
+      const others = rejections.length > 1 ? ` (and ${plural(rejections.length - 1, 'other rejection')})` : '';
+      return { status: 'fail', message: `rejected by ${latest.name} (${latest.role}): ${quote(latest.note)}${others}`, measured, threshold, evidence: [] };
+    }
     if (qualifying.length < rule.count) {
+      const unCounted = requesterNotCounted ? ' (the approval of the person who requested the release does not count)' : '';
       return {
         status: 'fail',
-        message: `${plural(qualifying.length, 'approval')} from a ${rule.role} or above; ${rule.count} required`,
+        message: `${plural(qualifying.length, 'approval')} from a ${rule.role} or above${unCounted}; ${rule.count} required`,
         measured,
         threshold,
         evidence: [],

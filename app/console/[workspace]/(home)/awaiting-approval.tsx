@@ -1,5 +1,5 @@
 import { Badge, Card, Table, Td } from '@/app/_components/ui';
-import type { AwaitingApproval } from '@/lib/console/approvals';
+import type { AwaitingApproval } from '@/lib/console/awaiting-approval';
 import { plural } from '@/lib/gate/rules/types';
 import { WhenAndLinkCells } from './pair-cells';
 
@@ -10,10 +10,10 @@ export function AwaitingApprovalCard({ awaiting, base, now }: { awaiting: Awaiti
   return (
     <Card
       title="Awaiting approval"
-      description={`Releases whose latest passport is short of approvals. ${yours > 0 ? `${plural(yours, 'release')} can be approved by you.` : 'None of them waits for you.'} Approving judges the release again at once.`}
+      description={`Releases whose latest passport is short of approvals or rejected. ${yours > 0 ? `${plural(yours, 'release')} can be approved by you.` : 'None of them waits for you.'} Approving judges the release again at once.`}
     >
       <Table caption="Releases awaiting approval" head={['Service', 'Environment', 'Needs', 'Since', '']}>
-        {sorted.map(({ pair, awaitingYou, approvedByYou }) => (
+        {sorted.map(({ pair, awaitingYou, approvedByYou, rejectedByYou }) => (
           <tr key={pair.passportId}>
             <Td className="font-medium">{pair.service}</Td>
             <Td>{pair.environment}</Td>
@@ -22,11 +22,18 @@ export function AwaitingApprovalCard({ awaiting, base, now }: { awaiting: Awaiti
                 {pair.approvalsNeeded.map((need) => (
                   <li key={need.ruleId}>
                     {need.have} of {plural(need.count, 'approval')} from a {need.role} or above
+                    {need.rejections ? (
+                      <>
+                        {' '}
+                        <Badge tone="red">{plural(need.rejections, 'rejection')}</Badge>
+                      </>
+                    ) : null}
                   </li>
                 ))}
               </ul>
               {awaitingYou && <Badge tone="amber">awaiting you</Badge>}
               {approvedByYou && <Badge tone="green">you approved</Badge>}
+              {rejectedByYou && <Badge tone="red">you rejected</Badge>}
             </Td>
             <WhenAndLinkCells pair={pair} base={base} now={now}>
               Review<span className="sr-only"> the release of {pair.service} to {pair.environment}</span>

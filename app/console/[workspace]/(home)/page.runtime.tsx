@@ -3,7 +3,7 @@ import { Ago, DecisionAndMode, DecisionBadge, Digest, RuleStatusBadge } from '@/
 import { Card, EmptyState, LinkButton, PageHeader, Table, Td } from '@/app/_components/ui';
 import { requireMember } from '@/lib/auth/guard';
 import { formatAge } from '@/lib/console/evidence';
-import { awaitingApproval } from '@/lib/console/approvals';
+import { awaitingApproval } from '@/lib/console/awaiting-approval';
 import { workspaceOverview } from '@/lib/console/overview';
 import { AwaitingApprovalCard } from './awaiting-approval';
 import { WhenAndLinkCells } from './pair-cells';

@@ -1,8 +1,8 @@
 'use server';
-/** Comments and approvals on a passport. Each re-checks membership and permission on the server, and is audited. */
+/** Comments, approvals and rejections on a passport. Each re-checks membership and permission on the server, and is audited. */
 import { revalidatePath } from 'next/cache';
 import { consoleAction } from '@/lib/console/actions';
-import { approveAndJudgeAgain, reevaluateFromConsole, withdrawReleaseApproval } from '@/lib/console/approvals';
+import { approveAndJudgeAgain, reevaluateFromConsole, rejectAndJudgeAgain, withdrawReleaseApproval, withdrawReleaseRejection, type SignedOffAndJudged } from '@/lib/console/approvals';
 import { addComment } from '@/lib/console/comments';
 import { succeeded } from '@/lib/http/action-state';
 import { actionParam, stateAction } from '@/lib/http/server-action';
@@ -19,15 +19,20 @@ export const commentAction = stateAction('commentAction', [actionParam.workspace
 
 export const approveAction = stateAction('approveAction', [actionParam.workspace, actionParam.id, actionParam.state, actionParam.form], async (slug, passportId, _state, formData) => {
   return consoleAction(slug, pathOf(slug, passportId), async (member, caller) => {
-    const note = String(formData.get('note') ?? '');
     // The approval closes the loop at once: the release is judged again with it (a pipeline waiting
     // with `rp gate --wait-for-approval` sees the new decision), when the approver may evaluate.
-    const { created, again, notJudged } = await approveAndJudgeAgain(member.db, caller, passportId, note);
+    const outcome = await approveAndJudgeAgain(member.db, caller, passportId, String(formData.get('note') ?? ''));
     revalidatePath(pathOf(slug, passportId));
-    if (!created) return succeeded('You had already approved this release.');
-    if (again) return succeeded(`Approved, and the release was judged again with your approval: ${describe(again)}. The new passport is linked at the top of this page.`);
-    if (notJudged) return succeeded(`Approved. The release could not be judged again now (${notJudged}); the next pipeline run counts your approval.`);
-    return succeeded('Approved. The next gate evaluation of this release counts your approval: re-run the pipeline step that calls rp gate.');
+    return succeeded(outcome.created ? signedOff('Approved', 'approval', outcome) : 'You had already approved this release.');
+  });
+});
+
+export const rejectAction = stateAction('rejectAction', [actionParam.workspace, actionParam.id, actionParam.state, actionParam.form], async (slug, passportId, _state, formData) => {
+  return consoleAction(slug, pathOf(slug, passportId), async (member, caller) => {
+    // Judged again at once too, so a pipeline waiting for approval learns it was rejected.
+    const outcome = await rejectAndJudgeAgain(member.db, caller, passportId, String(formData.get('note') ?? ''));
+    revalidatePath(pathOf(slug, passportId));
+    return succeeded(outcome.created ? signedOff('Rejected', 'rejection', outcome) : 'You had already rejected this release; withdraw your rejection to change its note.');
   });
 });
 
@@ -39,6 +44,14 @@ export const withdrawApprovalAction = stateAction('withdrawApprovalAction', [act
   });
 });
 
+export const withdrawRejectionAction = stateAction('withdrawRejectionAction', [actionParam.workspace, actionParam.id], async (slug, passportId) => {
+  return consoleAction(slug, pathOf(slug, passportId), async (member, caller) => {
+    const { withdrawn } = await withdrawReleaseRejection(member.db, caller, passportId);
+    revalidatePath(pathOf(slug, passportId));
+    return succeeded(withdrawn ? 'Your rejection was withdrawn. Judge the release again (or re-run its pipeline) for a new decision.' : 'You had not rejected this release.');
+  });
+});
+
 export const reevaluateAction = stateAction('reevaluateAction', [actionParam.workspace, actionParam.id], async (slug, passportId) => {
   return consoleAction(slug, pathOf(slug, passportId), async (member, caller) => {
     const again = await reevaluateFromConsole(member.db, caller, passportId);
@@ -46,6 +59,13 @@ export const reevaluateAction = stateAction('reevaluateAction', [actionParam.wor
     return succeeded(`Judged again: ${describe(again)}. The new passport is linked at the top of this page.`);
   });
 });
+
+/** What a new sign-off did: the release judged again with it, or why not, or when it will be. */
+function signedOff(done: string, what: 'approval' | 'rejection', { again, notJudged }: SignedOffAndJudged): string {
+  if (again) return `${done}, and the release was judged again with your ${what}: ${describe(again)}. The new passport is linked at the top of this page.`;
+  if (notJudged) return `${done}. The release could not be judged again now (${notJudged}); the next pipeline run counts your ${what}.`;
+  return `${done}. The next gate evaluation of this release counts your ${what}: re-run the pipeline step that calls rp gate.`;
+}
 
 function describe(outcome: { decision: string; blocking: boolean }): string {
   return outcome.decision === 'deny' ? (outcome.blocking ? 'blocked' : 'denied, not blocked') : outcome.decision === 'warn' ? 'allowed with warnings' : 'allowed';

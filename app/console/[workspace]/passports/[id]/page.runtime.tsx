@@ -9,7 +9,8 @@ import { modeNote } from '@/lib/gate/evaluate';
 import { plural } from '@/lib/gate/rules/types';
 import { EvidenceCard } from './evidence-card';
 import { RequestedBy } from './requested-by';
-import { ApprovalsCard, CommentsCard, SignatureCard } from './sign-off';
+import { ApprovalsCard } from './approvals-card';
+import { CommentsCard, SignatureCard } from './sign-off';
 import { WhyCard } from './why-card';
 
 export const metadata: Metadata = { title: 'Passport' };
@@ -23,7 +24,6 @@ export default async function PassportPage({ params }: { params: Promise<{ works
   const base = `/console/${workspace.slug}`;
   const failing = view.reasons.filter((reason) => reason.effect !== 'none');
   const denying = failing.filter((reason) => reason.effect === 'deny');
-  const mine = view.approvals.find((approval) => approval.approverId === user.id);
   const newest = view.history[0];
   const title = `${view.release.service} → ${view.release.environment}`;
 
@@ -120,7 +120,7 @@ export default async function PassportPage({ params }: { params: Promise<{ works
 
         <div className="grid gap-6 lg:grid-cols-2">
           <SignatureCard view={view} workspaceSlug={workspace.slug} />
-          <ApprovalsCard view={view} workspaceSlug={workspace.slug} canApprove={can('approval.write')} canEvaluate={can('gate.evaluate')} approvedByMe={mine !== undefined} now={now} />
+          <ApprovalsCard view={view} workspaceSlug={workspace.slug} canApprove={can('approval.write')} canEvaluate={can('gate.evaluate')} userId={user.id} now={now} />
         </div>
 
         <CommentsCard view={view} workspaceSlug={workspace.slug} canComment={can('comment.write')} now={now} />

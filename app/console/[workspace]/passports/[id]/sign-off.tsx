@@ -1,14 +1,13 @@
 /**
- * The passport page's sign-off cards: the signature as checked on this server, the approvals the
- * policy asks for (counted in lib/console/passport-detail.ts), and the comments.
+ * The passport page's sign-off cards: the signature as checked on this server and the comments
+ * (approvals and rejections: approvals-card.tsx).
  */
 import { ActionForm, SubmitButton } from '@/app/_components/action-form';
 import { Ago, Fact } from '@/app/_components/status';
 import { Badge, Card, Field, inputClass } from '@/app/_components/ui';
 import { MAX_COMMENT_LENGTH } from '@/lib/console/comments';
 import type { PassportView } from '@/lib/console/passport-detail';
-import { approveAction, commentAction, reevaluateAction, withdrawApprovalAction } from './actions';
-import { plural } from '@/lib/gate/rules/types';
+import { commentAction } from './actions';
 
 export function SignatureCard({ view, workspaceSlug }: { view: PassportView; workspaceSlug: string }) {
   return (
@@ -44,63 +43,6 @@ export function SignatureCard({ view, workspaceSlug }: { view: PassportView; wor
         </Fact>
       </dl>
     </Card>
-  );
-}
-
-export function ApprovalsCard({ view, workspaceSlug, canApprove, canEvaluate, approvedByMe, now }: { view: PassportView; workspaceSlug: string; canApprove: boolean; canEvaluate: boolean; approvedByMe: boolean; now: Date }) {
-  return (
-    <Card title="Approvals" description="Approvals are of the release. Approving judges the release again with them; so does the next pipeline run.">
-      {view.approvalRules.length > 0 ? (
-        <ul className="mb-3 space-y-1 text-sm">
-          {view.approvalRules.map(({ have, ...rule }) => {
-                return (
-              <li key={rule.ruleId}>
-                <span className="font-mono text-xs">{rule.ruleId}</span>: {have} of {plural(rule.count, 'approval')} from a {rule.role} or above{' '}
-                {have >= rule.count ? <Badge tone="green">met</Badge> : <Badge tone="amber">{rule.count - have} to go</Badge>}
-              </li>
-                );
-              })}
-            </ul>
-          ) : (
-            <p className="mb-3 text-sm text-slate-600 dark:text-slate-400">The policy asks for no approvals; approving still records a sign-off.</p>
-          )}
-          {view.approvals.length > 0 && (
-            <ul className="mb-4 divide-y divide-slate-100 text-sm dark:divide-slate-800">
-              {view.approvals.map((approval) => (
-                <li key={approval.approverId} className="py-2">
-                  <span className="font-medium">{approval.name || approval.email}</span> ({approval.role}) approved <Ago value={approval.at} now={now} />
-                  {approval.note && <p className="text-slate-600 dark:text-slate-400">{approval.note}</p>}
-                </li>
-              ))}
-            </ul>
-          )}
-          {canApprove ? (
-            approvedByMe ? (
-              <ActionForm action={withdrawApprovalAction.bind(null, workspaceSlug, view.id)}>
-                <SubmitButton variant="danger" pendingLabel="Withdrawing…">
-                  Withdraw my approval
-                </SubmitButton>
-              </ActionForm>
-            ) : (
-              <ActionForm action={approveAction.bind(null, workspaceSlug, view.id)}>
-                <Field id="approval-note" label="Note (optional)" hint="What you checked. Kept with the approval and in the audit log." name="note">
-                  <textarea id="approval-note" name="note" rows={2} maxLength={1000} aria-describedby="approval-note-hint approval-note-error" className={inputClass} />
-                </Field>
-                <SubmitButton pendingLabel="Approving…">Approve this release</SubmitButton>
-              </ActionForm>
-            )
-          ) : (
-            <p className="text-sm text-slate-600 dark:text-slate-400">Maintainers and admins approve releases.</p>
-          )}
-          {canEvaluate && (
-            <ActionForm action={reevaluateAction.bind(null, workspaceSlug, view.id)} className="mt-4 border-t border-slate-100 pt-4 dark:border-slate-800">
-              <p className="mb-2 text-sm text-slate-600 dark:text-slate-400">Judge this release again now: the same evidence, with today’s approvals, policy and connector readings. A new passport; this one stays.</p>
-              <SubmitButton variant="secondary" pendingLabel="Judging…">
-                Judge again
-              </SubmitButton>
-            </ActionForm>
-          )}
-        </Card>
   );
 }
 

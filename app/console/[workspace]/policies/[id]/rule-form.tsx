@@ -122,6 +122,14 @@ function Control({ id, field, text, readOnly, onText }: { id: string; field: Rul
           ))}
         </select>
       );
+    case 'yes-no':
+      return (
+        <select id={id} aria-describedby={common['aria-describedby']} required={field.required} className={fieldClass} disabled={readOnly} value={text} onChange={(event) => onText(event.target.value)}>
+          {!field.required && <option value="">{field.defaultValue === undefined ? 'Not set' : `Default (${yesNo(field.defaultValue)})`}</option>}
+          <option value="true">yes</option>
+          <option value="false">no</option>
+        </select>
+      );
     case 'number':
       return <input {...common} type="number" inputMode="decimal" step={field.integer ? 1 : 'any'} min={field.min} max={field.max} value={text} onChange={(event) => onText(event.target.value)} />;
     case 'lines':
@@ -168,9 +176,13 @@ function Required() {
   );
 }
 
+function yesNo(value: boolean): string {
+  return value ? 'yes' : 'no';
+}
+
 function defaultHint(field: RuleFormField): string {
   if (!('defaultValue' in field) || field.defaultValue === undefined) return '';
-  const shown = typeof field.defaultValue === 'string' || typeof field.defaultValue === 'number' ? String(field.defaultValue) : JSON.stringify(field.defaultValue);
+  const shown = typeof field.defaultValue === 'string' || typeof field.defaultValue === 'number' ? String(field.defaultValue) : typeof field.defaultValue === 'boolean' ? yesNo(field.defaultValue) : JSON.stringify(field.defaultValue);
   return `Default: ${shown}.`;
 }
 
