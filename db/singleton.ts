@@ -2,7 +2,6 @@
  * A process-wide database per kind, opened (and migrated) on first use. Kept on globalThis so
  * that Next's module reloading in development does not open a second connection pool.
  */
-import path from 'node:path';
 import { settings } from '@/lib/config/settings';
 import { openDatabase, type DatabaseKind, type DatabaseOptions, type OpenDatabase } from './client';
 
@@ -21,6 +20,7 @@ const slots = ((globalThis as { __rpDatabases?: Record<string, Slot> }).__rpData
 export function databaseSingleton<TSchema extends Record<string, unknown>>(
   kind: DatabaseKind,
   schema: TSchema,
+  migrationsFolder: string,
 ) {
   const slot = (slots[kind] ??= {});
   return {
@@ -31,8 +31,7 @@ export function databaseSingleton<TSchema extends Record<string, unknown>>(
           openDatabase({
             kind,
             schema,
-            // The CLI runs from anywhere and sets RP_APP_ROOT; the server runs in its own folder.
-            migrationsFolder: path.join(/*turbopackIgnore: true*/ settings().appRoot, 'db', 'migrations', kind),
+            migrationsFolder,
             url: overrides.url ?? settings().database.url ?? undefined,
             maxConnections: overrides.maxConnections,
           }),

@@ -129,7 +129,6 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 /** Each variable the server reads, and how. Keys are the variable names, so messages name them. */
 const variables = {
   RP_DATA_DIR: optionalText(),
-  RP_APP_ROOT: optionalText(),
   RP_PUBLIC_URL: httpUrl(),
   AUTH_URL: optionalText(),
   RP_BIND: text('127.0.0.1'),
@@ -277,7 +276,6 @@ function shape(raw: Raw, env: Env) {
   const dataDir = path.resolve(/*turbopackIgnore: true*/ raw.RP_DATA_DIR ?? path.join(/*turbopackIgnore: true*/ process.cwd(), '.data'));
   return {
     dataDir,
-    appRoot: raw.RP_APP_ROOT ?? process.cwd(),
     /** RP_PUBLIC_URL, else next-auth's AUTH_URL (./public-url.ts, shared with the Edge middleware). */
     publicUrl: configuredPublicUrl(env),
     bind: raw.RP_BIND,
