@@ -112,6 +112,31 @@ test('a maintainer finds the blocked release, reads why, approves it and exports
   expect(errors).toEqual([]);
 });
 
+test('an admin rejects a release with a note: shown as typed beside the approvals, the approvals rule names who and why, and the rejection can be withdrawn', async ({ page }, testInfo) => {
+  test.setTimeout(60_000);
+  const errors = collectPageErrors(page);
+  await signIn(page, runtime.url, 'admin@acme.test', password('admin'), `/console/acme/passports/${runtime.scenario.outcomes.checkoutProduction.passport.id}`);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('checkout → production');
+  const note = '<b>No rollback plan</b> for the schema change.';
+  await page.getByLabel('Why you reject it (required)').fill(note);
+  await page.getByRole('button', { name: 'Reject this release' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Rejected, and the release was judged again with your rejection' })).toBeVisible();
+  // The note is text, never markup.
+  await expect(page.getByRole('list', { name: 'Rejections' })).toContainText(note);
+  await expect(page.locator('b', { hasText: 'No rollback plan' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Withdraw my rejection' })).toBeVisible();
+
+  // The release judged again with it: the approvals rule fails, naming who rejected and why.
+  await page.getByRole('link', { name: /See the passport of/ }).click();
+  await expect(page.getByRole('row', { name: /maintainer-approval/ })).toContainText(`(admin): ${note}`);
+  await keepScreenshot(page, testInfo, 'passport-rejected');
+  await expectAccessible(page, 'a rejected passport');
+  await page.getByRole('button', { name: 'Withdraw my rejection' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Your rejection was withdrawn.' })).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Rejections' })).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
 test('a maintainer edits a policy in forms generated from the rule schemas and as JSON, sees errors next to the rule, previews its impact and switches mode with a reason', async ({ page }, testInfo) => {
   test.setTimeout(90_000);
   await signIn(page, runtime.url, 'maintainer@acme.test', password('maintainer'), '/console/acme/policies');

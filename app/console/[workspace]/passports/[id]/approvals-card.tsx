@@ -39,46 +39,55 @@ function SignOffList({ verdict, items, now }: { verdict: 'rejected' | 'approved'
   );
 }
 
-function WithdrawForm({ action, label }: { action: Parameters<typeof ActionForm>[0]['action']; label: string }) {
+function WithdrawButton({ children }: { children: string }) {
   return (
-    <ActionForm action={action}>
-      <SubmitButton variant="danger" pendingLabel="Withdrawing…">
-        {label}
-      </SubmitButton>
-    </ActionForm>
+    <SubmitButton variant="danger" pendingLabel="Withdrawing…">
+      {children}
+    </SubmitButton>
   );
 }
 
-/** Approve and reject, for a person who may sign off; one verdict per person, the latest standing. */
+/**
+ * Approve and reject, for a person who may sign off; one verdict per person, the latest standing.
+ * Each slot is one ActionForm whichever form it shows, so the message of what was just done stays
+ * when the form turns into its withdraw button.
+ */
 function SignOffForms({ view, workspaceSlug, userId }: { view: PassportView; workspaceSlug: string; userId: string }) {
   const approved = view.approvals.some((approval) => approval.personId === userId);
   const rejected = view.rejections.some((rejection) => rejection.personId === userId);
   const refusedAsRequester = view.requestingPerson === userId && view.approvalRules.some((rule) => rule.forbidRequesterApproval);
   return (
     <div className="space-y-4">
-      {approved && <WithdrawForm action={withdrawApprovalAction.bind(null, workspaceSlug, view.id)} label="Withdraw my approval" />}
-      {rejected && <WithdrawForm action={withdrawRejectionAction.bind(null, workspaceSlug, view.id)} label="Withdraw my rejection" />}
-      {!approved &&
-        (refusedAsRequester ? (
-          <p className="text-sm text-slate-600 dark:text-slate-400">You requested this release; the policy requires someone else to approve it.</p>
-        ) : (
-          <ActionForm action={approveAction.bind(null, workspaceSlug, view.id)}>
-            <Field id="approval-note" label="Note (optional)" hint={`What you checked. Kept with the approval and in the audit log.${rejected ? ' Approving withdraws your rejection.' : ''}`} name="note">
-              <textarea id="approval-note" name="note" rows={2} maxLength={SIGN_OFF_NOTE_MAX} aria-describedby="approval-note-hint approval-note-error" className={inputClass} />
-            </Field>
-            <SubmitButton pendingLabel="Approving…">Approve this release</SubmitButton>
-          </ActionForm>
-        ))}
-      {!rejected && (
-        <ActionForm action={rejectAction.bind(null, workspaceSlug, view.id)} className="border-t border-slate-100 pt-4 dark:border-slate-800">
-          <Field id="rejection-note" label="Why you reject it (required)" hint={`A rejection fails the policy's approvals rules until you withdraw it or approve instead.${approved ? ' Rejecting withdraws your approval.' : ''}`} name="note">
-            <textarea id="rejection-note" name="note" rows={2} required maxLength={SIGN_OFF_NOTE_MAX} aria-describedby="rejection-note-hint rejection-note-error" className={inputClass} />
+      {approved ? (
+        <ActionForm action={withdrawApprovalAction.bind(null, workspaceSlug, view.id)}>
+          <WithdrawButton>Withdraw my approval</WithdrawButton>
+        </ActionForm>
+      ) : refusedAsRequester ? (
+        <p className="text-sm text-slate-600 dark:text-slate-400">You requested this release; the policy requires someone else to approve it.</p>
+      ) : (
+        <ActionForm action={approveAction.bind(null, workspaceSlug, view.id)}>
+          <Field id="approval-note" label="Note (optional)" hint={`What you checked. Kept with the approval and in the audit log.${rejected ? ' Approving withdraws your rejection.' : ''}`} name="note">
+            <textarea id="approval-note" name="note" rows={2} maxLength={SIGN_OFF_NOTE_MAX} aria-describedby="approval-note-hint approval-note-error" className={inputClass} />
           </Field>
-          <SubmitButton variant="danger" pendingLabel="Rejecting…">
-            Reject this release
-          </SubmitButton>
+          <SubmitButton pendingLabel="Approving…">Approve this release</SubmitButton>
         </ActionForm>
       )}
+      <div className="border-t border-slate-100 pt-4 dark:border-slate-800">
+        {rejected ? (
+          <ActionForm action={withdrawRejectionAction.bind(null, workspaceSlug, view.id)}>
+            <WithdrawButton>Withdraw my rejection</WithdrawButton>
+          </ActionForm>
+        ) : (
+          <ActionForm action={rejectAction.bind(null, workspaceSlug, view.id)}>
+            <Field id="rejection-note" label="Why you reject it (required)" hint={`A rejection fails the policy's approvals rules until you withdraw it or approve instead.${approved ? ' Rejecting withdraws your approval.' : ''}`} name="note">
+              <textarea id="rejection-note" name="note" rows={2} required maxLength={SIGN_OFF_NOTE_MAX} aria-describedby="rejection-note-hint rejection-note-error" className={inputClass} />
+            </Field>
+            <SubmitButton variant="danger" pendingLabel="Rejecting…">
+              Reject this release
+            </SubmitButton>
+          </ActionForm>
+        )}
+      </div>
     </div>
   );
 }
