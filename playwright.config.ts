@@ -1,3 +1,5 @@
+// Spec files import server modules marked 'server-only' (scripts/server-only-hooks.mjs says why).
+import './scripts/server-only-outside-next.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';

@@ -2,7 +2,13 @@ import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  resolve: { alias: { '@': path.resolve(import.meta.dirname) } },
+  resolve: {
+    alias: {
+      '@': path.resolve(import.meta.dirname),
+      // Resolved as on the server (React's "react-server" condition): see scripts/server-only-hooks.mjs.
+      'server-only': path.resolve(import.meta.dirname, 'node_modules/server-only/empty.js'),
+    },
+  },
   test: {
     include: ['{lib,db,cli,app,e2e,deploy}/**/*.test.ts'],
     globalSetup: ['db/testing/global-setup.ts'],

@@ -4,6 +4,7 @@
  * (scripts/embedded-postgres.mjs). Migrations are applied when the database is first opened, so
  * `npm start` on a fresh machine needs nothing installed.
  */
+import 'server-only';
 import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';

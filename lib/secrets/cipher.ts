@@ -4,6 +4,7 @@
  * workspace) and its path: an envelope copied to another path or workspace fails authentication
  * exactly like an altered one.
  */
+import 'server-only';
 import crypto from 'node:crypto';
 import { SecretError } from './errors';
 import type { StoreKey } from './keys';

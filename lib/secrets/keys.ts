@@ -11,6 +11,7 @@
  * to move the key off the data volume for production. Setting two sources is an error, not a
  * silent choice. Keys are known by a fingerprint (HMAC of a fixed label), never by their bytes.
  */
+import 'server-only';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
