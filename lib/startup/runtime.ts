@@ -1,7 +1,8 @@
 import { runtimeDatabase } from '@/db/runtime';
 import { bootstrapInstallation, bootstrapMessage } from '@/lib/auth/bootstrap';
 import { installRequestStartHook } from '@/lib/http/request-start';
-import { settings, SettingsError } from '@/lib/config/settings';
+import { settings } from '@/lib/config/settings';
+import { refuseUnusableSettings } from './refuse-settings';
 
 /**
  * Start-up work of the runtime server, before traffic: the real peer address is stamped on
@@ -28,26 +29,6 @@ export async function startRuntime(): Promise<void> {
   // `rp worker` processes do it (RP_EMBEDDED_WORKER=off).
   const { startEmbeddedWorker } = await import('@/lib/worker/worker');
   startEmbeddedWorker();
-}
-
-/**
- * A setting that cannot work stops the start with a message naming it (every one at once), before
- * any request is served. The launcher checks the same schema before it starts anything; this is
- * for servers it did not start (`next dev`, a custom entry).
- */
-async function refuseUnusableSettings(): Promise<void> {
-  try {
-    settings();
-  } catch (error) {
-    if (!(error instanceof SettingsError)) throw error;
-    // Both: the log line for whoever collects the logs, the plain line for the operator's terminal.
-    const { logger } = await import('@/lib/http/logger');
-    logger.fatal({ exitCode: 78 }, `refusing to start: ${error.message}`);
-    // eslint-disable-next-line no-console -- the operator's terminal
-    console.error(`rp-server: refusing to start: ${error.message}`);
-    // EX_CONFIG: the launcher (scripts/server.mjs) stops instead of starting the worker again.
-    process.exit(78);
-  }
 }
 
 async function sweepUploadSpool(): Promise<void> {
