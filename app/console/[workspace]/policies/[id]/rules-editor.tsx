@@ -12,7 +12,7 @@ import { buttonClass, cx } from '@/app/_components/styles';
 import type { PolicyEditState } from '@/app/console/[workspace]/policies/actions';
 import type { RuleForm as RuleFormSpec } from '@/lib/gate/rules/form';
 import { parseRuleText } from '@/lib/gate/rules/form-values';
-import { plural } from '@/lib/gate/rules/types';
+import { ImpactPreview } from './impact-preview';
 import { RuleForm } from './rule-form';
 
 type EditMode = 'form' | 'json';
@@ -63,36 +63,7 @@ export function RulesEditor({ action, rules, nextVersion, forms, canWrite }: { a
             {state.message}
           </p>
         )}
-        {preview && (
-          <section aria-label="Impact preview" className="rounded-md border border-brand-100 bg-brand-50 p-4 text-sm dark:border-brand-900 dark:bg-brand-900/30">
-            {preview.judged === 0 ? (
-              <p>This policy has judged no release yet: there is nothing to compare against.</p>
-            ) : (
-              <>
-                <p className="font-medium">
-                  Enforced, these rules would have blocked {preview.wouldDeny} of the last {plural(preview.judged, 'decision')} ({preview.releasesDenied} of {plural(preview.releases, 'release')})
-                  {preview.since ? ` since ${new Date(preview.since).toISOString().slice(0, 10)}` : ''}.
-                </p>
-                <p className="mt-1">
-                  Deny {preview.wouldDeny} · warn {preview.wouldWarn} · allow {preview.wouldAllow}. {plural(preview.changed, 'decision')} would differ from what was recorded.
-                </p>
-                {preview.examples.length > 0 && (
-                  <ul className="mt-2 space-y-1">
-                    {preview.examples.slice(0, 8).map((example, index) => (
-                      <li key={`${example.passportId}-${index}`}>
-                        <span className="font-medium">
-                          {example.service} · {example.environment}
-                        </span>
-                        : {example.recorded} → {example.candidate}
-                        {example.reasons[0] && <span className="text-slate-600 dark:text-slate-300"> ({example.reasons[0]})</span>}
-                      </li>
-                    ))}
-                  </ul>
-                )}
-              </>
-            )}
-          </section>
-        )}
+        {preview && <ImpactPreview preview={preview} />}
       </div>
 
       <ol className="space-y-4">
