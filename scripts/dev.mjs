@@ -21,9 +21,24 @@ if (!env.DATABASE_URL) {
   env.RP_DATABASE_ENGINE = 'embedded';
 }
 const args = ['dev', ...(target === 'public' ? ['--port', '3001'] : []), ...process.argv.slice(3)];
-const child = spawn(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), ...args], { cwd: root, stdio: 'inherit', env });
+const child = spawn(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), ...args], { cwd: root, stdio: ['inherit', 'pipe', 'inherit'], env });
+void readableLogs(child.stdout);
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', async (code, signal) => {
   if (embedded) await embedded.stop();
   process.exit(code ?? (signal ? 1 : 0));
 });
+
+/**
+ * The server logs JSON lines (lib/http/logger.ts), which is what log collectors want; in development
+ * they are shown readable (pino-pretty): time, level, message, then the request id and the rest.
+ * Anything else next dev prints passes through unchanged.
+ */
+async function readableLogs(stream) {
+  const { prettyFactory } = await import('pino-pretty');
+  const pretty = prettyFactory({ colorize: Boolean(process.stdout.isTTY), translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,service' });
+  const { createInterface } = await import('node:readline');
+  for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) {
+    process.stdout.write(line.startsWith('{"level":') ? pretty(line) : `${line}\n`);
+  }
+}
