@@ -28,7 +28,7 @@ export interface JudgedRelease {
   imageDigest: string;
 }
 
-import type { JsonValue } from '@/lib/domain/primitives';
+import { connectorNameSchema, type JsonValue } from '@/lib/domain/primitives';
 
 export type { JsonValue };
 
@@ -87,10 +87,7 @@ export function readingDigest(reading: SnapshotReading): string {
   return canonicalHash(reading);
 }
 
-const connectorName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'the name of a connector of this workspace')
-  .describe('The name of a connector of this workspace (Settings → Connectors).');
+const connectorName = connectorNameSchema.describe('The name of a connector of this workspace (Settings → Connectors).');
 const maxAgeSeconds = z.number().int().min(10).max(7 * 86_400).default(900).describe('A reading older than this many seconds is stale and does not count.');
 
 function define<TShape extends z.ZodRawShape>(spec: ConnectorRuleSpec<TShape>): ConnectorRuleSpec {

@@ -12,6 +12,7 @@ import { ProblemError } from '@/lib/http/problem';
 import { checkSecretAccess, parseSecretReference, type SecretError, type SecretActor } from '@/lib/secrets';
 import { appendAuditEvent } from '@/lib/audit/log';
 import { connectorKind } from './kinds';
+import { connectorNameSchema } from '@/lib/domain/primitives';
 import { CONNECTOR_TYPES, type ConnectorType } from './types';
 
 export type ConnectorRow = typeof connectors.$inferSelect;
@@ -23,7 +24,7 @@ export interface Connector extends ConnectorRow {
 }
 
 export const connectorInputSchema = z.object({
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a connector name is lowercase letters, digits and "-"'),
+  name: connectorNameSchema,
   type: z.enum(CONNECTOR_TYPES),
   /** Slug of the environment it serves; null for none (it then reads only store:shared/... secrets). */
   environment: z.string().min(1).nullable().default(null),

@@ -19,6 +19,10 @@ export const SERVICE_NAME_MESSAGE = 'lower-case letters, digits, ".", "_" or "-"
 /** A service or environment name, as CI names it in a gate call. */
 export const serviceNameSchema = z.string().regex(SERVICE_NAME_PATTERN, SERVICE_NAME_MESSAGE);
 
+/** A connector's name: unique in its workspace, and how policy rules name it. */
+export const CONNECTOR_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+export const connectorNameSchema = z.string().regex(CONNECTOR_NAME_PATTERN, 'a connector name is lowercase letters, digits and "-" (at most 63), starting with a letter or digit');
+
 export const SHA256_HEX_PATTERN = /^[0-9a-f]{64}$/;
 export const sha256HexSchema = z.string().regex(SHA256_HEX_PATTERN, 'a sha256 digest: 64 lower-case hex characters');
 /** A passport's id is the sha256 of its envelope's payload. */

@@ -2,12 +2,13 @@
 import { z } from 'zod';
 import { CONNECTOR_TYPES } from '@/lib/connectors/types';
 import { defineEndpoint } from '../endpoint';
+import { connectorNameSchema } from '@/lib/domain/primitives';
 
 const connectorId = z.uuid();
 
 export const connectorInputBody = z
   .object({
-    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/).meta({ description: 'Unique in the workspace; policy rules name the connector by it.' }),
+    name: connectorNameSchema.meta({ description: 'Unique in the workspace; policy rules name the connector by it.' }),
     type: z.enum(CONNECTOR_TYPES),
     environment: z.string().min(1).nullable().optional().meta({ description: 'The environment it serves: its credential is read as that environment’s flow. Null: every environment (credentials under store:shared/...).' }),
     secretRef: z.string().min(1).nullable().optional().meta({ description: 'Secret reference of the credential (store:production/prometheus-token); never the credential itself.' }),

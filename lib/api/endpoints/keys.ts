@@ -1,6 +1,7 @@
 /** A workspace's passport signing keys, public, at a stable URL, for offline verification. */
 import { z } from 'zod';
 import { defineEndpoint } from '../endpoint';
+import { workspaceSlugSchema } from '@/lib/domain/primitives';
 
 export const workspaceKeysSchema = z
   .object({
@@ -30,7 +31,7 @@ export const workspaceKeys = defineEndpoint({
   tags: ['Passports'],
   auth: 'public',
   verb: null,
-  params: z.object({ workspace: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/) }),
+  params: z.object({ workspace: workspaceSlugSchema }),
   status: 200,
   response: workspaceKeysSchema,
   errors: [404],
