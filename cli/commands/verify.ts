@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import type { Command } from 'commander';
+import type { KeyStanding } from '@/lib/passport/verify';
 
 interface VerifyOptions {
   key?: string;
@@ -30,11 +31,11 @@ export function registerVerify(program: Command): void {
       const keys = parsePublicKeys(await readKeys(options.key!));
       const result = verifyPassport(envelopeOf(document), keys);
       if (options.json) {
-        console.log(JSON.stringify(result.valid ? { valid: true, passportId: result.passportId, keyId: result.keyId, decision: result.statement.predicate.decision, requestedBy: result.statement.predicate.requestedBy ?? null } : result, null, 2));
+        console.log(JSON.stringify(result.valid ? { valid: true, passportId: result.passportId, keyId: result.keyId, key: result.key, decision: result.statement.predicate.decision, requestedBy: result.statement.predicate.requestedBy ?? null } : result, null, 2));
       } else if (result.valid) {
         const { predicate } = result.statement;
         console.log(`VALID passport ${result.passportId}`);
-        console.log(`  signed by key ${result.keyId} (workspace ${predicate.workspace})`);
+        console.log(`  signed by key ${result.keyId} (workspace ${predicate.workspace}), ${standingText(result.key)}`);
         console.log(`  release ${predicate.release.service} → ${predicate.release.environment}, image ${predicate.release.imageDigest}`);
         console.log(`  decision ${predicate.decision.result} (${predicate.decision.mode}${predicate.decision.blocking ? ', blocking' : ''}) at ${predicate.decision.evaluatedAt}`);
         console.log(`  policy "${predicate.policy.name}" v${predicate.policy.version} sha256:${predicate.policy.hash.slice(0, 12)}…`);
@@ -44,6 +45,12 @@ export function registerVerify(program: Command): void {
       }
       process.exitCode = result.valid ? 0 : 1;
     });
+}
+
+function standingText(key: KeyStanding): string {
+  if (key.status === 'active') return 'an active key';
+  if (key.status === 'retired') return `a key retired at ${key.retiredAt}, after this passport was signed`;
+  return 'key status unknown (give the keys URL or document to check it)';
 }
 
 function fail(options: VerifyOptions, reason: string): void {

@@ -10,7 +10,7 @@ import { exportReport, passportEnvelope } from './endpoints/console';
 import { getEvidence, uploadEvidence } from './endpoints/evidence';
 import { evaluateGate } from './endpoints/gate';
 import { whoami } from './endpoints/identity';
-import { workspaceKeys } from './endpoints/keys';
+import { workspaceJwks, workspaceKeys } from './endpoints/keys';
 import { getPassport, replayPassport } from './endpoints/passports';
 import { getRetentionEndpoint, legalHoldEndpoint, runRetentionEndpoint, updateRetentionEndpoint } from './endpoints/retention';
 import { deleteSecretEndpoint, secretsStatusEndpoint, writeSecretEndpoint } from './endpoints/secrets';
@@ -27,6 +27,7 @@ export const endpoints: readonly EndpointDefinition[] = [
   getPassport,
   replayPassport,
   workspaceKeys,
+  workspaceJwks,
   listConnectorsEndpoint,
   createConnectorEndpoint,
   updateConnectorEndpoint,

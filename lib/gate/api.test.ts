@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 /**
  * The gate's HTTP API as CI calls it: the real route handlers behind the shared wrapper, real
  * tokens, the real database and audit log, evidence stored in a real filesystem blob store.
@@ -14,6 +15,7 @@ import { POST as replay } from '@/app/api/v1/passports/[id]/replay/route.runtime
 import { GET as getPassport } from '@/app/api/v1/passports/[id]/route.runtime';
 import { GET as getEnvelope } from '@/app/api/v1/workspaces/[workspace]/passports/[id]/envelope/route.runtime';
 import { GET as getKeys } from '@/app/api/v1/workspaces/[workspace]/keys/route.runtime';
+import { GET as getJwks } from '@/app/api/v1/workspaces/[workspace]/jwks/route.runtime';
 import { getRuntimeDb, type RuntimeDb } from '@/db/runtime';
 import { rowsOf } from '@/db/rows';
 import { auditEvents } from '@/db/schema/runtime';
@@ -111,7 +113,22 @@ describe('POST /api/v1/gate/evaluate and the passport', () => {
     const keys = await getKeys(apiRequest(`/api/v1/workspaces/acme/keys`), { params: Promise.resolve({ workspace: 'acme' }) });
     expect(keys.status).toBe(200);
     const published = await keys.text();
-    expect(verifyPassport(answer.passport.envelope, parsePublicKeys(published))).toMatchObject({ valid: true, passportId: answer.passport.id });
+    expect(verifyPassport(answer.passport.envelope, parsePublicKeys(published))).toMatchObject({ valid: true, passportId: answer.passport.id, key: { status: 'active' } });
+    expect(JSON.parse(published).jwksUri).toMatch(/\/api\/v1\/workspaces\/acme\/jwks$/);
+
+    // The same keys as a standard JWK Set; checked here without our verifier: Node's own JWK import
+    // and Ed25519 over the DSSE pre-authentication encoding, written out from the specification.
+    const jwks = await getJwks(apiRequest('/api/v1/workspaces/acme/jwks'), { params: Promise.resolve({ workspace: 'acme' }) });
+    expect(jwks.status).toBe(200);
+    expect(jwks.headers.get('content-type')).toBe('application/jwk-set+json');
+    const set = (await jwks.json()) as { keys: Array<Record<string, string>> };
+    expect(set.keys.map((key) => Object.keys(key).sort())).toEqual([['alg', 'crv', 'kid', 'kty', 'use', 'x']]);
+    const { payloadType, payload, signatures } = answer.passport.envelope as { payloadType: string; payload: string; signatures: Array<{ sig: string; keyid: string }> };
+    const body = Buffer.from(payload, 'base64');
+    const preAuthentication = Buffer.concat([Buffer.from(`DSSEv1 ${Buffer.byteLength(payloadType)} ${payloadType} ${body.length} `), body]);
+    const jwk = set.keys.find((key) => key.kid === signatures[0]!.keyid)!;
+    expect(crypto.verify(null, preAuthentication, crypto.createPublicKey({ key: jwk, format: 'jwk' }), Buffer.from(signatures[0]!.sig, 'base64'))).toBe(true);
+
     const missing = await getKeys(apiRequest('/api/v1/workspaces/nope/keys'), { params: Promise.resolve({ workspace: 'nope' }) });
     expect(missing.status).toBe(404);
 

@@ -62,8 +62,22 @@ describe('offline verification', () => {
   it('accepts an untouched passport and reports its id and decision', () => {
     const { passport, envelope } = signedPassport();
     const result = verifyPassport(envelope, keys);
-    expect(result).toMatchObject({ valid: true, passportId: passport.id, keyId: workspaceKey.keyId });
+    expect(result).toMatchObject({ valid: true, passportId: passport.id, keyId: workspaceKey.keyId, key: { status: 'unknown' } });
     expect(result.valid && result.statement.predicate.decision.result).toBe('allow');
+  });
+
+  it("reports the signing key's standing from the keys document, and refuses a passport signed after its key retired", () => {
+    const { envelope } = signedPassport(); // evaluated at EVALUATED_AT
+    const document = (status: 'active' | 'retired', retiredAt: string | null) =>
+      parsePublicKeys(JSON.stringify({ keys: [{ publicKeyPem: workspaceKey.publicKeyPem, status, retiredAt }] }));
+    expect(verifyPassport(envelope, document('active', null))).toMatchObject({ valid: true, key: { status: 'active' } });
+    const later = new Date(Date.parse(EVALUATED_AT) + 60_000).toISOString();
+    expect(verifyPassport(envelope, document('retired', later))).toMatchObject({ valid: true, key: { status: 'retired', retiredAt: later } });
+    const earlier = new Date(Date.parse(EVALUATED_AT) - 60_000).toISOString();
+    expect(verifyPassport(envelope, document('retired', earlier))).toMatchObject({
+      valid: false,
+      reason: `signed at ${EVALUATED_AT} by key ${workspaceKey.keyId}, which was retired at ${earlier}: a retired key signs nothing new`,
+    });
   });
 
   it('refuses the passport after any single byte of the envelope file is changed', () => {

@@ -12,10 +12,16 @@ import { PASSPORT_PREDICATE_TYPE, type PassportStatement } from './statement';
 export interface PublicKeyEntry {
   keyId: string;
   publicKeyPem: string;
+  /** From the workspace's keys document; a PEM file or a JWK Set says nothing about it. */
+  status?: 'active' | 'retired';
+  retiredAt?: string | null;
 }
 
+/** What is known of the signing key's standing: from the keys document, or nothing (a PEM, a JWKS). */
+export type KeyStanding = { status: 'active' } | { status: 'retired'; retiredAt: string } | { status: 'unknown' };
+
 export type Verification =
-  | { valid: true; passportId: string; keyId: string; statement: PassportStatement }
+  | { valid: true; passportId: string; keyId: string; key: KeyStanding; statement: PassportStatement }
   | { valid: false; reason: string; passportId?: string };
 
 /** Public keys from a PEM text, a keys document ({ keys: [{ publicKeyPem }] }) or a JWK set. */
@@ -25,14 +31,16 @@ export function parsePublicKeys(text: string): PublicKeyEntry[] {
     const pems = trimmed.match(/-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g) ?? [];
     return pems.map((pem) => ({ keyId: keyIdOf(pem), publicKeyPem: `${pem}\n` }));
   }
-  const document = JSON.parse(trimmed) as { keys?: Array<{ publicKeyPem?: string; kty?: string; crv?: string; x?: string }> };
+  const document = JSON.parse(trimmed) as { keys?: Array<{ publicKeyPem?: string; kty?: string; crv?: string; x?: string; status?: unknown; retiredAt?: unknown }> };
   const entries: PublicKeyEntry[] = [];
   for (const key of document.keys ?? []) {
     let pem = key.publicKeyPem;
     if (!pem && key.kty === 'OKP' && key.crv === 'Ed25519' && key.x) {
       pem = crypto.createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: key.x }, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
     }
-    if (pem) entries.push({ keyId: keyIdOf(pem), publicKeyPem: pem });
+    if (!pem) continue;
+    const status = key.status === 'active' || key.status === 'retired' ? key.status : undefined;
+    entries.push({ keyId: keyIdOf(pem), publicKeyPem: pem, ...(status && { status }), ...(typeof key.retiredAt === 'string' && { retiredAt: key.retiredAt }) });
   }
   if (entries.length === 0) throw new Error('no Ed25519 public key found (expected a PEM public key or a keys document)');
   return entries;
@@ -105,5 +113,14 @@ export function verifyPassport(envelope: unknown, keys: readonly PublicKeyEntry[
   if (canonicalJson(statement) !== payload.toString('utf8')) {
     return { valid: false, passportId, reason: 'the signed payload is not in canonical form (RFC 8785)' };
   }
-  return { valid: true, passportId, keyId: signedBy, statement };
+  const key = keys.find((candidate) => candidate.keyId === signedBy)!;
+  const standing: KeyStanding =
+    key.status === 'retired' && key.retiredAt ? { status: 'retired', retiredAt: key.retiredAt } : key.status === 'active' ? { status: 'active' } : { status: 'unknown' };
+  // A retired key signs nothing new: a passport it signed after it retired was not made by the
+  // gate (or was made by one holding a key it should no longer use).
+  const signedAt = statement.predicate?.decision?.evaluatedAt;
+  if (standing.status === 'retired' && (typeof signedAt !== 'string' || Date.parse(signedAt) > Date.parse(standing.retiredAt))) {
+    return { valid: false, passportId, reason: `signed at ${String(signedAt)} by key ${signedBy}, which was retired at ${standing.retiredAt}: a retired key signs nothing new` };
+  }
+  return { valid: true, passportId, keyId: signedBy, key: standing, statement };
 }
