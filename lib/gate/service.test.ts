@@ -12,6 +12,7 @@ import { parsePublicKeys, verifyPassport } from '@/lib/passport/verify';
 import { publishedKeys } from '@/lib/passport/signing-keys';
 import { passportDetails, replayPassport } from '@/lib/passport/store';
 import { policyHistory, savePolicy } from '@/lib/policy/store';
+import { canonicalHash } from '@/lib/json/canonical';
 import { configureSecrets } from '@/lib/secrets';
 import { FilesystemBlobStore } from '@/lib/storage/filesystem';
 import { recordApproval } from './approvals';
@@ -109,6 +110,11 @@ describe('policies and modes', () => {
     expect(saved).toMatchObject({ changed: true, policy: { version: 2, mode: 'advisory' } });
     const same = await savePolicy(db, workspace.id, { serviceId: service.id, environmentId: null }, { document: { mode: 'advisory', rules: [{ id: 'no-high', type: 'sarif-severity', limits: { high: 0 } }] } });
     expect(same.changed).toBe(false);
+    // Stored before a parameter had a default (as older versions are): the same rules are still no change.
+    const sparse = [{ id: 'no-high', type: 'sarif-severity', limits: { high: 0 } }];
+    await db.execute(sql`update policies set rules = ${JSON.stringify(sparse)}::jsonb, hash = ${canonicalHash({ mode: 'advisory', rules: sparse })} where id = ${saved.policy.id}`);
+    const again = await savePolicy(db, workspace.id, { serviceId: service.id, environmentId: null }, { document: { mode: 'advisory', rules: [{ id: 'no-high', type: 'sarif-severity', limits: { high: 0 } }] } });
+    expect(again.changed).toBe(false);
     expect((await policyHistory(db, workspace.id, saved.policy.id)).map((entry) => [entry.version, entry.mode, entry.reason])).toEqual([
       [2, 'advisory', 'back to advisory'],
       [1, 'enforce', 'tighten'],

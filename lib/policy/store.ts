@@ -86,7 +86,7 @@ export async function savePolicy(db: RuntimeDb, workspaceId: string, scope: Poli
       throw await versionConflict(tx, workspaceId, current, input.expectedVersion);
     }
     const name = input.name ?? current?.name ?? (key === '*|*' ? 'Workspace policy' : 'Release policy');
-    if (current && current.hash === hash && current.name === name) return { policy: applied(current), created: false, changed: false };
+    if (current && current.name === name && (current.hash === hash || sameOnceNormalized(current, hash))) return { policy: applied(current), created: false, changed: false };
     const version = (current?.version ?? 0) + 1;
     const values = { name, mode: document.mode, rules: document.rules, hash, version, updatedAt: new Date() };
     const [row] = current
@@ -105,6 +105,18 @@ export async function savePolicy(db: RuntimeDb, workspaceId: string, scope: Poli
     });
     return { policy: applied(row!), created: !current, changed: true };
   });
+}
+
+/**
+ * A version saved before a rule parameter gained a default lacks it, and the same rules saved
+ * again now carry it: the same policy, not a new version (nothing a person changed).
+ */
+function sameOnceNormalized(current: PolicyRow, hash: string): boolean {
+  try {
+    return policyHash(parsePolicyDocument({ mode: current.mode, rules: current.rules })) === hash;
+  } catch {
+    return false; // a stored version today's schema refuses differs from anything it accepts
+  }
 }
 
 /** 409: the policy was saved by someone else after `expected`; says who, when, and the version now. */
