@@ -82,11 +82,13 @@ export function registerGate(program: Command): void {
     const uploaded = await Promise.all(
       files.map(async ({ kind, file }) => {
         const query = new URLSearchParams({ kind, service: options.service, ...(source ? { source } : {}) });
-        const record = await client.uploadFile<{ sha256: string; redactions: { count: number; items: Array<{ kind: string; location: string }> } }>(
-          `/api/v1/evidence?${query}`,
-          file,
-          mediaTypeFor(kind, file),
-        );
+        const record = await client
+          .uploadFile<{ sha256: string; redactions: { count: number; items: Array<{ kind: string; location: string }> } }>(`/api/v1/evidence?${query}`, file, mediaTypeFor(kind, file))
+          .catch((error: Error) => {
+            // Several files go up at once: say which one (and through which flag) was refused.
+            error.message = `--${kind} ${file}: ${error.message}`;
+            throw error;
+          });
         return { kind, file, sha256: record.sha256, redactions: record.redactions };
       }),
     );

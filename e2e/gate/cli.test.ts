@@ -214,6 +214,11 @@ describe.skipIf(!adminUrl)('rp gate against the runtime (production build, Postg
     expect(valid.code, valid.stderr).toBe(0);
     expect(valid.stdout).toMatch(/^VALID passport [0-9a-f]{64}$/m);
     expect(valid.stdout).toContain('decision allow (enforce)');
+    expect(valid.stdout).toMatch(/signed by key \S+ \(workspace acme\), an active key/);
+    // The standard JWK Set verifies too; it carries no status, and the output says so.
+    const jwks = rp(['verify', 'passport.json', '--key', `${server.url}/api/v1/workspaces/acme/jwks`], { token: null });
+    expect(jwks.code, jwks.stderr).toBe(0);
+    expect(jwks.stdout).toContain('key status unknown');
 
     // The same with a key file, fetched once: no server needed any more.
     const keyFile = file('acme-keys.json', spawnSync('curl', ['-fsS', keysUrl], { encoding: 'utf8' }).stdout);
@@ -251,7 +256,12 @@ describe.skipIf(!adminUrl)('rp gate against the runtime (production build, Postg
     expect(oversized.stderr).toContain('rp: 413 checksums evidence is limited to 4 MB; this upload is larger');
     const wrongKind = rp(['gate', ...release, '--sbom', file('actually.sarif', JSON.stringify(sarif([])))]);
     expect(wrongKind.code).toBe(3);
-    expect(wrongKind.stderr).toMatch(/rp: 422 this is not an SBOM/);
+    // Which of the files, through which flag, was refused.
+    expect(wrongKind.stderr).toMatch(/rp: --sbom \S*actually\.sarif: 422 this is not an SBOM/);
+    // An SPDX SBOM named like anything (sbom.json) is read as SPDX: the content decides, not the name.
+    const spdx = rp(['gate', ...release, '--sbom', file('sbom.json', fs.readFileSync(path.resolve('lib/evidence/testing/real/trivy-conda.spdx.json')))]);
+    expect(spdx.code, spdx.stderr).not.toBe(3);
+    expect(spdx.stdout).toMatch(/uploaded sbom \S*sbom\.json → sha256:/);
     const noToken = rp(['gate', ...release], { token: null });
     expect(noToken.code).toBe(2);
     const badToken = rp(['gate', ...release], { token: 'rp_not_a_real_token' });

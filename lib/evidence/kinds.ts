@@ -55,14 +55,13 @@ export function normalizeMediaType(header: string | null | undefined): { mediaTy
   return { mediaType: type.trim().toLowerCase(), charsetOk: !charset || charset === 'utf-8' || charset === 'utf8' || charset === 'us-ascii' };
 }
 
-/** The media type a file name suggests for a kind (the CLI uses it). */
+/**
+ * The media type the CLI sends for a kind. An SBOM goes as plain JSON whatever its file is called:
+ * the server tells CycloneDX from SPDX by the content (a name says nothing: `sbom.json` is either).
+ */
 export function mediaTypeFor(kind: EvidenceKind, fileName: string): string {
   const name = fileName.toLowerCase();
-  if (kind === 'sbom') {
-    if (name.includes('spdx')) return 'application/spdx+json';
-    if (name.includes('cdx') || name.includes('cyclonedx') || name.includes('bom')) return 'application/vnd.cyclonedx+json';
-    return 'application/json';
-  }
+  if (kind === 'sbom') return 'application/json';
   if (kind === 'sarif') return 'application/sarif+json';
   if (kind === 'provenance') return 'application/vnd.in-toto+json';
   if (kind === 'manifests') return name.endsWith('.json') ? 'application/json' : 'application/yaml';
