@@ -6,7 +6,7 @@
 import type { EndpointDefinition } from './endpoint';
 import { createTrustPolicyEndpoint, deleteTrustPolicyEndpoint, listTrustPoliciesEndpoint, tokenExchange } from './endpoints/ci-identity';
 import { createConnectorEndpoint, deleteConnectorEndpoint, listConnectorsEndpoint, testConnectorEndpoint, updateConnectorEndpoint } from './endpoints/connectors';
-import { exportReport, passportEnvelope } from './endpoints/console';
+import { exportReport, passportEnvelope, passportVsa } from './endpoints/console';
 import { getEvidence, uploadEvidence } from './endpoints/evidence';
 import { evaluateGate } from './endpoints/gate';
 import { whoami } from './endpoints/identity';
@@ -42,4 +42,5 @@ export const endpoints: readonly EndpointDefinition[] = [
   legalHoldEndpoint,
   exportReport,
   passportEnvelope,
+  passportVsa,
 ];

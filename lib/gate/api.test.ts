@@ -14,6 +14,8 @@ import { POST as evaluate } from '@/app/api/v1/gate/evaluate/route.runtime';
 import { POST as replay } from '@/app/api/v1/passports/[id]/replay/route.runtime';
 import { GET as getPassport } from '@/app/api/v1/passports/[id]/route.runtime';
 import { GET as getEnvelope } from '@/app/api/v1/workspaces/[workspace]/passports/[id]/envelope/route.runtime';
+import { GET as getVsa } from '@/app/api/v1/workspaces/[workspace]/passports/[id]/vsa/route.runtime';
+import { rotateSigningKey } from '@/lib/passport/signing-keys';
 import { GET as getKeys } from '@/app/api/v1/workspaces/[workspace]/keys/route.runtime';
 import { GET as getJwks } from '@/app/api/v1/workspaces/[workspace]/jwks/route.runtime';
 import { getRuntimeDb, type RuntimeDb } from '@/db/runtime';
@@ -129,6 +131,34 @@ describe('POST /api/v1/gate/evaluate and the passport', () => {
     const jwk = set.keys.find((key) => key.kid === signatures[0]!.keyid)!;
     expect(crypto.verify(null, preAuthentication, crypto.createPublicKey({ key: jwk, format: 'jwk' }), Buffer.from(signatures[0]!.sig, 'base64'))).toBe(true);
 
+    // The same decision as an SLSA VSA, signed by the same key (checked the same independent way).
+    const vsaParams = { params: Promise.resolve({ workspace: 'acme', id: answer.passport.id }) };
+    const vsaResponse = await getVsa(apiRequest(`/api/v1/workspaces/acme/passports/${answer.passport.id}/vsa`, { token }), vsaParams);
+    expect(vsaResponse.status).toBe(200);
+    expect(vsaResponse.headers.get('content-disposition')).toBe(`attachment; filename="vsa-${answer.passport.id}.dsse.json"`);
+    const vsaText = await vsaResponse.text();
+    const vsa = JSON.parse(vsaText) as { payloadType: string; payload: string; signatures: Array<{ sig: string; keyid: string }> };
+    expect(vsa.signatures[0]!.keyid).toBe(signatures[0]!.keyid);
+    const vsaBody = Buffer.from(vsa.payload, 'base64');
+    const vsaPae = Buffer.concat([Buffer.from(`DSSEv1 ${Buffer.byteLength(vsa.payloadType)} ${vsa.payloadType} ${vsaBody.length} `), vsaBody]);
+    expect(crypto.verify(null, vsaPae, crypto.createPublicKey({ key: jwk, format: 'jwk' }), Buffer.from(vsa.signatures[0]!.sig, 'base64'))).toBe(true);
+    const vsaStatement = JSON.parse(vsaBody.toString('utf8'));
+    expect(vsaStatement).toMatchObject({
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: [{ name: 'checkout', digest: { sha256: IMAGE.slice('sha256:'.length) } }],
+      predicateType: 'https://slsa.dev/verification_summary/v1',
+      predicate: {
+        timeVerified: answer.evaluatedAt,
+        // The passport's decision was a (shadow-mode) deny: the policy failed, whatever blocked.
+        verificationResult: 'FAILED',
+        verifiedLevels: ['FAILED'],
+        slsaVersion: '1.0',
+        inputAttestations: expect.arrayContaining([{ uri: expect.stringMatching(/\/api\/v1\/evidence\//), digest: { sha256: sha } }]),
+      },
+    });
+    // Ed25519 signs deterministically: every download is the same file.
+    expect(await (await getVsa(apiRequest(`/api/v1/workspaces/acme/passports/${answer.passport.id}/vsa`, { token }), vsaParams)).text()).toBe(vsaText);
+
     const missing = await getKeys(apiRequest('/api/v1/workspaces/nope/keys'), { params: Promise.resolve({ workspace: 'nope' }) });
     expect(missing.status).toBe(404);
 
@@ -185,6 +215,7 @@ describe('reads by id with a token limited to services and environments', () => 
       passport: () => getPassport(apiRequest(`/api/v1/passports/${id}`, { token: limited }), { params: Promise.resolve({ id }) }),
       replay: () => replay(apiRequest(`/api/v1/passports/${id}/replay`, { method: 'POST', token: limited }), { params: Promise.resolve({ id }) }),
       envelope: () => getEnvelope(apiRequest(`/api/v1/workspaces/acme/passports/${id}/envelope`, { token: limited }), { params: Promise.resolve({ workspace: 'acme', id }) }),
+      vsa: () => getVsa(apiRequest(`/api/v1/workspaces/acme/passports/${id}/vsa`, { token: limited }), { params: Promise.resolve({ workspace: 'acme', id }) }),
     });
     for (const id of [other, sameServiceOtherEnvironment]) {
       for (const [name, read] of Object.entries(reads(id))) {
@@ -236,5 +267,16 @@ describe('service and environment names with "." and "_"', () => {
     // The same token is held to those names: another service is refused.
     const other = await evaluate(apiRequest('/api/v1/gate/evaluate', { token: limited, json: { service: 'checkout', environment: 'eu_west-1', sourceSha: 'd'.repeat(40), imageDigest: IMAGE, evidence: [] } }));
     expect(other.status).toBe(403);
+  });
+});
+
+describe('the VSA of a passport whose key has since retired', () => {
+  it('is refused (409): a retired key signs nothing new, and the answer says to judge the release again', async () => {
+    const response = await evaluate(apiRequest('/api/v1/gate/evaluate', { token, json: { ...release, sourceSha: 'f'.repeat(40), evidence: [] } }));
+    const { passport } = (await response.json()) as { passport: { id: string } };
+    await rotateSigningKey(db, workspace);
+    const vsa = await getVsa(apiRequest(`/api/v1/workspaces/acme/passports/${passport.id}/vsa`, { token }), { params: Promise.resolve({ workspace: 'acme', id: passport.id }) });
+    expect(vsa.status).toBe(409);
+    expect(((await vsa.json()) as { detail: string }).detail).toContain('has retired, and a retired key signs nothing new: judge the release again');
   });
 });

@@ -11,6 +11,7 @@ import { IN_TOTO_PAYLOAD_TYPE, pae, signEnvelope } from './dsse';
 import { generateSigningKey, keyIdOf, privateKeyFromPem, publicJwk } from './keys';
 import { buildPassport } from './statement';
 import { parsePublicKeys, verifyPassport } from './verify';
+import { buildVsa } from './vsa';
 
 const workspaceKey = generateSigningKey();
 const otherWorkspaceKey = generateSigningKey();
@@ -139,5 +140,25 @@ describe('signing key storage', () => {
     for (const keyId of ['-abc', '_abc', workspaceKey.keyId, ...Array.from({ length: 200 }, () => generateSigningKey().keyId)]) {
       expect(() => parseSecretReference(secretReferenceOf(keyId)), keyId).not.toThrow();
     }
+  });
+});
+
+describe('the VSA', () => {
+  it('says PASSED with the environment as its verified level when the gate allowed the release, and FAILED on a deny', () => {
+    const { passport } = signedPassport();
+    const options = { baseUrl: 'https://rp.example.com', version: '1.2.3', passportId: passport.id };
+    const allowed = buildVsa(passport.statement, options).statement;
+    expect(allowed.predicate).toMatchObject({
+      verifier: { id: `https://rp.example.com/api/v1/workspaces/${passport.statement.predicate.workspace}`, version: { 'release-passport': '1.2.3' } },
+      timeVerified: EVALUATED_AT,
+      verificationResult: 'PASSED',
+      verifiedLevels: [`RELEASE_PASSPORT_ENV_${passport.statement.predicate.release.environment}`],
+      policy: { digest: { sha256: passport.statement.predicate.policy.hash } },
+    });
+    const denied = structuredClone(passport.statement);
+    denied.predicate.decision.result = 'deny';
+    expect(buildVsa(denied, options).statement.predicate).toMatchObject({ verificationResult: 'FAILED', verifiedLevels: ['FAILED'] });
+    // No SLSA level is claimed: the gate judges a policy, not a build track.
+    expect(JSON.stringify(allowed.predicate.verifiedLevels)).not.toContain('SLSA_');
   });
 });

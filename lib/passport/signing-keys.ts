@@ -160,6 +160,25 @@ export async function publishedKeys(db: RuntimeDb, workspaceSlug: string): Promi
   return rows.map((row) => ({ ...row, algorithm: 'ed25519' as const }));
 }
 
+/**
+ * The key `keyId` of the workspace while it is active, to sign something more about what it signed
+ * (the VSA of a passport); null once it has retired, since a retired key signs nothing new.
+ */
+export async function activeSigningKeyById(db: RuntimeDb, workspace: { id: string; slug?: string }, keyId: string, context: { requestId?: string } = {}): Promise<SigningKey | null> {
+  const [row] = await db
+    .select({ id: signingKeys.id, privateKeyRef: signingKeys.privateKeyRef })
+    .from(signingKeys)
+    .where(and(eq(signingKeys.workspaceId, workspace.id), eq(signingKeys.id, keyId), eq(signingKeys.status, 'active')));
+  if (!row) return null;
+  let privateKey = loaded.get(row.id);
+  if (!privateKey) {
+    privateKey = loadPrivateKey(row, workspace, context);
+    loaded.set(row.id, privateKey);
+    privateKey.catch(() => loaded.delete(row.id));
+  }
+  return { keyId: row.id, privateKey: await privateKey };
+}
+
 /** Forgets cached private keys (tests, key rotation in this process). */
 export function clearSigningKeyCache(): void {
   active.clear();

@@ -40,6 +40,25 @@ export const exportReport = defineEndpoint({
   errors: [400, 404],
 });
 
+export const passportVsa = defineEndpoint({
+  id: 'passport.vsa',
+  method: 'GET',
+  path: '/api/v1/workspaces/{workspace}/passports/{id}/vsa',
+  summary: 'Download the passport as an SLSA Verification Summary Attestation',
+  description:
+    'The same decision as an SLSA VSA (`https://slsa.dev/verification_summary/v1`) in a DSSE envelope signed by the key that signed the passport: ' +
+    '`verificationResult` PASSED when the gate allowed the release (FAILED on a deny), `verifiedLevels` `RELEASE_PASSPORT_ENV_<environment>` when PASSED. ' +
+    'For cosign (`cosign attach attestation`), slsa-verifier and admission controllers. 409 once that key has retired (a retired key signs nothing new): judge the release again.',
+  tags: ['Passports'],
+  auth: 'token-or-session',
+  verb: 'passport.read',
+  params: z.object({ workspace: z.string(), id: passportIdSchema }),
+  status: 200,
+  response: passportEnvelopeSchema,
+  responseMediaTypes: ['application/vnd.dsse.envelope.v1+json'],
+  errors: [404, 409],
+});
+
 export const passportEnvelope = defineEndpoint({
   id: 'passport.envelope',
   method: 'GET',

@@ -49,10 +49,15 @@ export default async function PassportPage({ params }: { params: Promise<{ works
           </>
         }
         actions={
-          // A file download from the API, not a page: a plain link.
-          <a className={buttonClass('secondary')} href={`/api/v1/workspaces/${workspace.slug}/passports/${view.id}/envelope`} download>
-            Download signed passport
-          </a>
+          // File downloads from the API, not pages: plain links.
+          <div className="flex flex-wrap gap-2">
+            <a className={buttonClass('secondary')} href={`/api/v1/workspaces/${workspace.slug}/passports/${view.id}/envelope`} download>
+              Download signed passport
+            </a>
+            <a className={buttonClass('secondary')} href={`/api/v1/workspaces/${workspace.slug}/passports/${view.id}/vsa`} download>
+              Download SLSA VSA
+            </a>
+          </div>
         }
       />
 
