@@ -228,6 +228,13 @@ test('a viewer reads passports and policies but cannot approve, export, or see s
   await expect(findings).toContainText('Database query built from user-controlled sources');
   await expect(findings.getByRole('link', { name: /js\/sql-injection/ })).toHaveAttribute('href', 'https://codeql.github.com/codeql-query-help/javascript/js-sql-injection/');
 
+  // What changed since the previous release of checkout in staging: the sign-off rule, one click away.
+  await page.goto(`${runtime.url}/console/acme/passports/${runtime.scenario.outcomes.checkoutBlocked.passport.id}`);
+  await page.getByRole('link', { name: 'Compare with the previous release of checkout in staging' }).click();
+  await expect(page.getByRole('heading', { name: 'Compare passports', level: 1 })).toBeVisible();
+  const changedRules = page.getByRole('region', { name: 'Rules whose result changed' });
+  await expect(changedRules.getByRole('row', { name: /maintainer-approval/ })).toContainText('not in that policy version');
+
   // Direct addresses are refused by the server, not only hidden.
   for (const path of ['/console/acme/reports', '/console/acme/audit', '/settings/acme/installation']) {
     const response = await page.goto(`${runtime.url}${path}`);
@@ -338,6 +345,7 @@ function consolePages(): Array<[string, string]> {
     ['passports', '/console/acme/passports?decision=deny'],
     ['passport', `/console/acme/passports/${scenario.outcomes.checkoutBlocked.passport.id}`],
     ['passport-findings', `/console/acme/passports/${scenario.outcomes.payments.passport.id}`],
+    ['passport-compare', `/console/acme/passports/compare?a=${scenario.outcomes.checkoutBlocked.passport.id}&b=${scenario.outcomes.payments.passport.id}`],
     ['evidence', `/console/acme/evidence/${scenario.evidence.findings}`],
     ['services', '/console/acme/services'],
     ['policies', '/console/acme/policies'],

@@ -21,8 +21,9 @@ import type { ConsoleCaller } from './authorize';
 import { addComment } from './comments';
 import { workspaceOverview } from './overview';
 import { passportView } from './passport-detail';
+import { comparePassports } from './passport-compare';
 import { policyDetail, shadowReport, switchPolicyMode, updatePolicyRules, validatePolicyDocument } from './policies';
-import { IMAGE_V2, SOURCE_V2, seedScenario, type Scenario } from './testing/scenario';
+import { IMAGE_V1, IMAGE_V2, SOURCE_V2, seedScenario, type Scenario } from './testing/scenario';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-console-'));
 const store = new FilesystemBlobStore(path.join(dataDir, 'blobs'));
@@ -105,6 +106,43 @@ describe('a passport as the console shows it', () => {
   it('is not found in another workspace, or for an id that is not one', async () => {
     expect(await passportView(db, { id: '00000000-0000-4000-8000-000000000000', slug: 'other' }, scenario.outcomes.checkoutBlocked.passport.id)).toBeNull();
     expect(await passportView(db, scenario.workspace, 'nope')).toBeNull();
+  });
+});
+
+describe('two passports compared', () => {
+  withOwnScenario();
+
+  it('shows the decision, the policy version and each rule that changed between two releases of a service', async () => {
+    const { checkoutV1, checkoutBlocked } = scenario.outcomes;
+    const comparison = (await comparePassports(db, scenario.workspace.id, checkoutV1.passport.id, checkoutBlocked.passport.id))!;
+    expect(comparison.before).toMatchObject({ id: checkoutV1.passport.id, decision: 'allow', imageDigest: IMAGE_V1 });
+    expect(comparison.after).toMatchObject({ id: checkoutBlocked.passport.id, decision: 'deny', blocking: true, imageDigest: IMAGE_V2, policy: { name: 'Checkout release policy', version: 1 } });
+    // The same SBOM and SARIF were judged both times.
+    expect(comparison.evidence).toEqual({ added: [], removed: [], unchanged: 2 });
+    // The checkout policy brought the sign-off rule: no result before, a failure now.
+    expect(comparison.rules.find((rule) => rule.ruleId === 'maintainer-approval')).toMatchObject({ before: null, after: { status: 'fail' } });
+    expect(comparison.findings).toEqual({ added: [], removed: [] });
+    // The passport page offers exactly this comparison: the previous release in the same environment.
+    expect((await passportView(db, scenario.workspace, checkoutBlocked.passport.id))!.previousRelease).toMatchObject({ id: checkoutV1.passport.id, decision: 'allow' });
+    expect((await passportView(db, scenario.workspace, checkoutV1.passport.id))!.previousRelease).toBeNull();
+  });
+
+  it('lists evidence and SARIF findings added and removed', async () => {
+    const { checkoutBlocked, payments } = scenario.outcomes;
+    const comparison = (await comparePassports(db, scenario.workspace.id, checkoutBlocked.passport.id, payments.passport.id))!;
+    expect(comparison.evidence.added.map((item) => item.kind).sort()).toEqual(['sarif', 'sbom']);
+    expect(comparison.evidence.removed.map((item) => item.kind).sort()).toEqual(['sarif', 'sbom']);
+    expect(comparison.findings.added).toEqual([expect.objectContaining({ severity: 'high', ruleId: 'js/sql-injection', file: 'src/db/orders.ts', line: 42 })]);
+    expect(comparison.findings.removed).toEqual([]);
+    // And the other way round, what was fixed.
+    const back = (await comparePassports(db, scenario.workspace.id, payments.passport.id, checkoutBlocked.passport.id))!;
+    expect(back.findings.removed.map((finding) => finding.ruleId)).toEqual(['js/sql-injection']);
+  });
+
+  it('is nothing for an id of another workspace or one that is no passport id', async () => {
+    const { checkoutV1 } = scenario.outcomes;
+    expect(await comparePassports(db, '00000000-0000-4000-8000-000000000000', checkoutV1.passport.id, checkoutV1.passport.id)).toBeNull();
+    expect(await comparePassports(db, scenario.workspace.id, checkoutV1.passport.id, 'nope')).toBeNull();
   });
 });
 

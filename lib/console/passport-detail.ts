@@ -4,7 +4,7 @@
  * signature checked here on the server against the workspace's published keys, a replay of the
  * decision, and the comments, approvals and rejections around it.
  */
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, ne } from 'drizzle-orm';
 import type { RuntimeDb } from '@/db/runtime';
 import { evidence as evidenceTable, gateDecisions, passports, policies } from '@/db/schema/runtime';
 import { roleSchema, SHA256_HEX_PATTERN, type Role } from '@/lib/domain/primitives';
@@ -90,6 +90,8 @@ export interface PassportView {
   replay: Awaited<ReturnType<typeof replayPassport>>;
   /** Other passports of the same release, newest first (re-evaluations). */
   history: Array<{ id: string; decision: string; mode: string; evaluatedAt: Date }>;
+  /** The latest passport of another release of this service in this environment before this one (to compare with). */
+  previousRelease: { id: string; decision: string; evaluatedAt: Date } | null;
   envelope: PassportDetails['envelope'];
 }
 
@@ -103,7 +105,7 @@ export async function passportView(db: RuntimeDb, workspace: { id: string; slug:
     throw error;
   }
   const [row] = await db
-    .select({ releaseId: passports.releaseId, actor: gateDecisions.actor, policyId: gateDecisions.policyId })
+    .select({ releaseId: passports.releaseId, actor: gateDecisions.actor, policyId: gateDecisions.policyId, serviceId: passports.serviceId, environmentId: passports.environmentId, createdAt: passports.createdAt })
     .from(passports)
     .innerJoin(gateDecisions, and(eq(gateDecisions.id, passports.decisionId), eq(gateDecisions.workspaceId, workspace.id)))
     .where(and(eq(passports.workspaceId, workspace.id), eq(passports.id, id)));
@@ -111,7 +113,7 @@ export async function passportView(db: RuntimeDb, workspace: { id: string; slug:
   const predicate = details.statement.predicate;
   const rules = details.policy.rules as PolicyRule[];
 
-  const [keys, stored, comments, approvals, rejections, origin, history, current, replay] = await Promise.all([
+  const [keys, stored, comments, approvals, rejections, origin, history, current, replay, previous] = await Promise.all([
     publishedKeys(db, workspace.slug),
     evidenceRows(db, workspace.id, predicate.evidence.map((item) => item.sha256)),
     listComments(db, workspace.id, id),
@@ -129,6 +131,20 @@ export async function passportView(db: RuntimeDb, workspace: { id: string; slug:
       : Promise.resolve([]),
     // The same code `rp replay` runs: re-judging the stored inputs must give the same bytes.
     replayPassport(db, workspace.id, id),
+    db
+      .select({ id: passports.id, decision: passports.decision, evaluatedAt: passports.evaluatedAt })
+      .from(passports)
+      .where(
+        and(
+          eq(passports.workspaceId, workspace.id),
+          eq(passports.serviceId, row!.serviceId),
+          eq(passports.environmentId, row!.environmentId),
+          ne(passports.releaseId, releaseId),
+          lt(passports.createdAt, row!.createdAt),
+        ),
+      )
+      .orderBy(desc(passports.createdAt), desc(passports.id))
+      .limit(1),
   ]);
 
   const verification = verifyPassport(details.envelope, (keys ?? []).map((key) => ({ keyId: key.keyId, publicKeyPem: key.publicKeyPem })));
@@ -196,6 +212,7 @@ export async function passportView(db: RuntimeDb, workspace: { id: string; slug:
     },
     replay,
     history,
+    previousRelease: previous[0] ?? null,
     envelope: details.envelope,
   };
 }

@@ -130,6 +130,17 @@ export default async function PassportPage({ params }: { params: Promise<{ works
 
         <CommentsCard view={view} workspaceSlug={workspace.slug} canComment={can('comment.write')} now={now} />
 
+        {view.previousRelease && (
+          <p className="text-sm">
+            <Link className="text-brand-700 hover:underline dark:text-brand-100" href={comparePath(base, view.previousRelease, view)}>
+              Compare with the previous release of {view.release.service} in {view.release.environment}
+            </Link>{' '}
+            <span className="text-slate-600 dark:text-slate-400">
+              (judged <Time value={view.previousRelease.evaluatedAt} />, <DecisionBadge decision={view.previousRelease.decision} />)
+            </span>
+          </p>
+        )}
+
         {view.history.length > 1 && (
           <Card title="Other passports of this release" description="The same service, environment, source, image and chart, judged again.">
             <ul className="space-y-1 text-sm">
@@ -145,6 +156,11 @@ export default async function PassportPage({ params }: { params: Promise<{ works
                     </Link>
                   )}{' '}
                   <DecisionBadge decision={other.decision} /> <ModeBadge mode={other.mode} />
+                  {other.id !== view.id && (
+                    <Link className="ml-2 text-xs text-brand-700 hover:underline dark:text-brand-100" href={comparePath(base, other, view)}>
+                      compare<span className="sr-only"> the passport of <Time value={other.evaluatedAt} /> with this one</span>
+                    </Link>
+                  )}
                 </li>
               ))}
             </ul>
@@ -153,4 +169,10 @@ export default async function PassportPage({ params }: { params: Promise<{ works
       </div>
     </>
   );
+}
+
+/** The comparison page, the earlier of the two passports first. */
+function comparePath(base: string, other: { id: string; evaluatedAt: Date | string }, view: { id: string; evaluatedAt: Date | string }): string {
+  const [earlier, later] = new Date(other.evaluatedAt) <= new Date(view.evaluatedAt) ? [other.id, view.id] : [view.id, other.id];
+  return `${base}/passports/compare?a=${earlier}&b=${later}`;
 }
