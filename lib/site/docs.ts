@@ -23,6 +23,7 @@ export const DOCS: readonly DocPage[] = [
   { slug: 'gate-api', title: 'Gate API', description: 'Calling the gate over HTTP from any CI.', section: 'Use' },
   { slug: 'policies', title: 'Policies and modes', description: 'Rules, shadow, advisory and enforce.', section: 'Use' },
   { slug: 'connectors', title: 'Connectors', description: 'Scoped, read-only readings from your platform.', section: 'Use' },
+  { slug: 'notifications', title: 'Notifications', description: 'Signed webhooks and Slack messages when a release needs someone.', section: 'Use' },
   { slug: 'licensing', title: 'Licenses', description: 'Installing a license and production entitlement.', section: 'Use' },
   { slug: 'security', title: 'Security', description: 'Controls, boundaries and how each is enforced.', section: 'Secure' },
   { slug: 'operations/settings', title: 'Settings', description: 'Every environment variable, its default, and how a wrong one is refused.', section: 'Operate' },

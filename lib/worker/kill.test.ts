@@ -34,7 +34,7 @@ describe('a worker process killed mid-job', () => {
   });
 
   it('keeps its job while alive, and loses it to another worker within one lease of the kill', async () => {
-    child = spawn(process.execPath, ['--import', 'tsx', path.resolve('lib/worker/testing/hold-job.ts')], {
+    child = spawn(process.execPath, ['--import', 'tsx', '--import', path.resolve('scripts/server-only-outside-next.mjs'), path.resolve('lib/worker/testing/hold-job.ts')], {
       env: { ...process.env, DATABASE_URL: clone!.url, RP_WORKER_LEASE_SECONDS: String(LEASE_SECONDS), RP_LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
