@@ -21,7 +21,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { ACCESS_OUTCOMES, DECISIONS, oneOfSql, POLICY_MODES, ROLES, type AccessOutcome, type Decision, type PolicyMode, type Role } from '../../lib/domain/primitives';
+import { ACCESS_OUTCOMES, DECISIONS, DELIVERY_EVENTS, DELIVERY_STATUSES, NOTIFICATION_EVENTS, NOTIFICATION_KINDS, oneOfSql, POLICY_MODES, ROLES, type AccessOutcome, type Decision, type PolicyMode, type Role } from '../../lib/domain/primitives';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const tz = (name: string) => timestamp(name, { withTimezone: true });
@@ -731,3 +731,73 @@ export const pendingBlobDeletions = pgTable('pending_blob_deletions', {
   attempts: integer('attempts').notNull().default(0),
   lastError: text('last_error'),
 });
+
+/**
+ * Where a workspace's notifications go (lib/notifications). A webhook's URL is kept as is; its
+ * signing secret (whsec_...) and a Slack incoming-webhook URL are secrets: `secret_ref` names them
+ * (lib/secrets), never holds them. `events` is the subset it subscribes to. An endpoint that answered
+ * 410 Gone is disabled, with the reason.
+ */
+export const notificationEndpoints = pgTable(
+  'notification_endpoints',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id').notNull().references(() => workspaces.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    kind: text('kind').notNull(),
+    /** The webhook's URL (null for Slack, whose URL is the secret). */
+    url: text('url'),
+    secretRef: text('secret_ref').notNull(),
+    events: text('events').array().notNull(),
+    enabled: boolean('enabled').notNull().default(true),
+    disabledReason: text('disabled_reason'),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+    updatedAt: tz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('notification_endpoints_workspace_name_idx').on(t.workspaceId, t.name),
+    unique('notification_endpoints_workspace_id_id_key').on(t.workspaceId, t.id),
+    check('notification_endpoints_kind_check', oneOf(t.kind, NOTIFICATION_KINDS)),
+    check('notification_endpoints_events_check', sql`${t.events} <@ array[${sql.raw(oneOfSql(NOTIFICATION_EVENTS))}]::text[]`),
+    check('notification_endpoints_url_check', sql`(${t.kind} = 'webhook') = (${t.url} is not null)`),
+  ],
+);
+
+/**
+ * The outbox: one row per endpoint and event, written in the transaction that records the event
+ * (a gate decision, an approval), delivered by the worker with retries (lib/notifications/deliver.ts).
+ * Its id is the Standard Webhooks `webhook-id`, the same on every attempt. `dedupe_key` keeps one
+ * "approval requested" per release and endpoint however often the release is judged again.
+ */
+export const notificationDeliveries = pgTable(
+  'notification_deliveries',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id').notNull().references(() => workspaces.id, { onDelete: 'cascade' }),
+    endpointId: uuid('endpoint_id').notNull(),
+    event: text('event').notNull(),
+    payload: jsonb('payload').notNull(),
+    status: text('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: tz('next_attempt_at').notNull().defaultNow(),
+    /** Held by a worker's attempt until then (a worker that died lets it go). */
+    lockedUntil: tz('locked_until'),
+    lastAttemptAt: tz('last_attempt_at'),
+    lastStatusCode: integer('last_status_code'),
+    /** What went wrong, in our words: never the secret, never the response body. */
+    lastError: text('last_error'),
+    lastDurationMs: integer('last_duration_ms'),
+    deliveredAt: tz('delivered_at'),
+    dedupeKey: text('dedupe_key'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    foreignKey({ columns: [t.workspaceId, t.endpointId], foreignColumns: [notificationEndpoints.workspaceId, notificationEndpoints.id], name: 'notification_deliveries_endpoint_fk' }).onDelete('cascade'),
+    index('notification_deliveries_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    index('notification_deliveries_endpoint_idx').on(t.workspaceId, t.endpointId, t.createdAt),
+    uniqueIndex('notification_deliveries_dedupe_idx').on(t.endpointId, t.dedupeKey).where(sql`${t.dedupeKey} is not null`),
+    check('notification_deliveries_event_check', oneOf(t.event, DELIVERY_EVENTS)),
+    check('notification_deliveries_status_check', oneOf(t.status, DELIVERY_STATUSES)),
+  ],
+);

@@ -358,6 +358,7 @@ function consolePages(): Array<[string, string]> {
     ['ci-identities', '/settings/acme/ci-identities'],
     ['secrets', '/settings/acme/secrets'],
     ['connectors', '/settings/acme/connectors'],
+    ['notifications', '/settings/acme/notifications'],
     ['retention', '/settings/acme/retention'],
     ['license', '/settings/acme/license'],
     ['installation', '/settings/acme/installation'],

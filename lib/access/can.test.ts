@@ -42,6 +42,7 @@ describe('can() for members', () => {
     'audit.read':      [true,  true,  false, false],
     'report.export':   [true,  true,  false, false],
     'retention.write': [true,  false, false, false],
+    'notification.manage': [true, false, false, false],
   };
 
   it('grants exactly the verbs of the role table, for every role and verb', () => {

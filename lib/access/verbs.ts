@@ -25,6 +25,7 @@ export const VERBS = [
   'audit.read',
   'report.export',
   'retention.write',
+  'notification.manage',
 ] as const;
 
 export type Verb = (typeof VERBS)[number];
@@ -44,8 +45,9 @@ const MAINTAINER: Verb[] = [
   'report.export',
   'secret.read',
 ];
-// Retention (what is deleted, legal holds) is governance: admins only.
-const ADMIN: Verb[] = [...MAINTAINER, 'member.manage', 'secret.write', 'retention.write'];
+// Retention (what is deleted, legal holds) is governance: admins only. So are notification
+// endpoints: they write secrets to the store and send the workspace's events out.
+const ADMIN: Verb[] = [...MAINTAINER, 'member.manage', 'secret.write', 'retention.write', 'notification.manage'];
 
 /** The role table. A role grants exactly these verbs and nothing else. */
 export const ROLE_VERBS: Readonly<Record<Role, ReadonlySet<Verb>>> = {

@@ -18,6 +18,7 @@ import { recordApproval, recordRejection, releaseOrigin, SIGN_OFFS, withdrawSign
 import { reevaluateRelease } from '@/lib/gate/reevaluate';
 import { approvalsRequired } from '@/lib/gate/rules/process';
 import { ProblemError } from '@/lib/http/problem';
+import { enqueueNotifications, signOffNotification } from '@/lib/notifications/events';
 import { passportScope } from '@/lib/passport/store';
 import { resolvePolicy } from '@/lib/policy/store';
 import { authorizeConsole, type ConsoleCaller } from './authorize';
@@ -75,6 +76,12 @@ async function refuseRequesterApproval(db: RuntimeDb, caller: ConsoleCaller, pas
   throw new ProblemError('forbidden', 'You requested this release; the policy requires someone else to approve it.');
 }
 
+/** The sign-off's notification (approval.approved / approval.rejected), enqueued in its transaction. */
+async function notifySignOff(tx: RuntimeDb, caller: ConsoleCaller, passportId: string, kind: 'approval' | 'rejection', note: string | null): Promise<void> {
+  const by = { name: caller.actor.name || caller.actor.email, email: caller.actor.email, role: caller.actor.role };
+  await enqueueNotifications(tx, caller.workspace.id, [await signOffNotification(tx, caller.workspace, passportId, { kind, by, note })]);
+}
+
 export async function approveRelease(db: RuntimeDb, caller: ConsoleCaller, passportId: string, note: string | null): Promise<{ created: boolean }> {
   const scope = await passportScope(db, caller.workspace.id, passportId);
   await authorizeConsole(db, caller, 'approval.write', { action: 'approval.create', resource: { type: 'release', id: scope.releaseId }, ...scope });
@@ -91,7 +98,7 @@ export async function approveRelease(db: RuntimeDb, caller: ConsoleCaller, passp
         resource: { type: 'release', id: scope.releaseId },
         outcome: 'allow',
         details: { passportId, service: scope.service, environment: scope.environment, role: caller.actor.role, note: safeNote, ...(rejectionWithdrawn ? { rejectionWithdrawn } : {}) },
-      });
+      });      await notifySignOff(tx, caller, passportId, 'approval', safeNote);
     }
     return { created: result.created };
   });
@@ -113,7 +120,7 @@ export async function rejectRelease(db: RuntimeDb, caller: ConsoleCaller, passpo
         resource: { type: 'release', id: scope.releaseId },
         outcome: 'allow',
         details: { passportId, service: scope.service, environment: scope.environment, role: caller.actor.role, note: safeNote, ...(approvalWithdrawn ? { approvalWithdrawn } : {}) },
-      });
+      });      await notifySignOff(tx, caller, passportId, 'rejection', safeNote);
     }
     return { created };
   });

@@ -64,6 +64,23 @@ export const decisionSchema = z.enum(DECISIONS);
 export const ACCESS_OUTCOMES = ['allow', 'deny'] as const;
 export type AccessOutcome = (typeof ACCESS_OUTCOMES)[number];
 
+/** Where a notification endpoint sends: a Standard Webhooks receiver, or a Slack incoming webhook. */
+export const NOTIFICATION_KINDS = ['webhook', 'slack'] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+export const notificationKindSchema = z.enum(NOTIFICATION_KINDS);
+
+/** The events an endpoint can subscribe to (lib/notifications/events.ts says when each happens). */
+export const NOTIFICATION_EVENTS = ['release.blocked', 'approval.requested', 'approval.approved', 'approval.rejected'] as const;
+export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
+export const notificationEventSchema = z.enum(NOTIFICATION_EVENTS);
+/** What a delivery carries: a subscribed event, or the settings page's test event. */
+export const DELIVERY_EVENTS = [...NOTIFICATION_EVENTS, 'ping'] as const;
+export type DeliveryEvent = (typeof DELIVERY_EVENTS)[number];
+
+/** A delivery: waiting for its (next) attempt, delivered (2xx), or failed for good. */
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
 /** `col in ('a', 'b')` for a CHECK constraint: the database refuses what the type refuses. */
 export function oneOfSql(values: readonly string[]): string {
   return values.map((value) => `'${value.replaceAll("'", "''")}'`).join(', ');

@@ -14,6 +14,7 @@ import { auditedStatement } from '@/lib/audit/log';
 import { collectConnectorReadings } from '@/lib/connectors/collect';
 import { ProblemError } from '@/lib/http/problem';
 import { hasProductionEntitlement } from '@/lib/license/status';
+import { decisionNotifications, enqueueSql } from '@/lib/notifications/events';
 import { IN_TOTO_PAYLOAD_TYPE, signEnvelope, type DsseEnvelope } from '@/lib/passport/dsse';
 import { activeSigningKey } from '@/lib/passport/signing-keys';
 import { buildPassport, type PassportRequester } from '@/lib/passport/statement';
@@ -174,6 +175,22 @@ export async function evaluateGateRequest(db: RuntimeDb, workspace: { id: string
     payload: passport.payload,
     envelope,
     keyId: key.keyId,
+    // The notifications this decision is due to send, enqueued by the same statement (an outbox).
+    notifications: JSON.stringify(
+      decisionNotifications({
+        workspace: workspace.slug,
+        service: request.service,
+        environment: request.environment,
+        releaseId,
+        release: { sourceSha: request.sourceSha, imageDigest: request.imageDigest, chartVersion },
+        passportId: passport.id,
+        decision: evaluation.decision,
+        mode: evaluation.mode,
+        blocking: evaluation.blocking,
+        reasons: evaluation.reasons,
+        at: evaluatedAt,
+      }),
+    ),
   }).then(
     () => outcome,
     async (error: unknown) => {
@@ -188,8 +205,9 @@ export async function evaluateGateRequest(db: RuntimeDb, workspace: { id: string
 }
 
 /**
- * The decision, its passport and the audit event, in one statement compiled once (the gate runs on
- * every pipeline; see db/statement.ts). Every decision has its own passport (its id is signed in
+ * The decision, its passport, the notifications it is due to send (lib/notifications/events.ts:
+ * one delivery row per subscribed endpoint, none when there are none) and the audit event, in one
+ * statement compiled once (the gate runs on every pipeline; see db/statement.ts). Every decision has its own passport (its id is signed in
  * it), so N calls are always N decisions and N passports, however they fall on the clock.
  */
 const decisionChanges = (db: StatementHandle, value: (name: string) => never) => [
@@ -233,6 +251,7 @@ const decisionChanges = (db: StatementHandle, value: (name: string) => never) =>
       evaluatedAt: value('evaluatedAt'),
     })
     .getSQL(),
+  enqueueSql(value('workspaceId'), value('notifications')),
 ];
 
 const recordDecision = auditedStatement(decisionChanges);

@@ -7,7 +7,8 @@
  * A flow is the work a read happens for:
  *   - purpose: `system` (the installation's own services: sign-in, storage, billing),
  *     `signing` (passport or license signatures), `connector` (a connector's poll or test),
- *     `gate` (a gate evaluation);
+ *     `gate` (a gate evaluation), `notification` (the worker delivering a notification: a webhook's
+ *     signing secret, a Slack webhook URL);
  *   - environment: the slug of the environment the work runs for (the connector's environment,
  *     the evaluated release's environment), or null when it is not bound to one;
  *   - scope: installation-level, or inside one workspace.
@@ -26,7 +27,7 @@ import { z } from 'zod';
 import { SecretError } from './errors';
 import type { SecretReference } from './reference';
 
-export const FLOW_PURPOSES = ['system', 'signing', 'connector', 'gate'] as const;
+export const FLOW_PURPOSES = ['system', 'signing', 'connector', 'gate', 'notification'] as const;
 export type FlowPurpose = (typeof FLOW_PURPOSES)[number];
 
 export interface SecretFlow {
@@ -99,6 +100,14 @@ export const DEFAULT_RULES: SecretRule[] = [
     scope: 'workspace',
     paths: ['store:signing/**'],
     purposes: ['signing'],
+  },
+  {
+    id: 'workspace-notifications',
+    description: "Notification endpoints' secrets (store:notifications/...: webhook signing secrets, Slack webhook URLs) are read only to deliver notifications.",
+    effect: 'allow',
+    scope: 'workspace',
+    paths: ['store:notifications/**'],
+    purposes: ['notification'],
   },
 ];
 

@@ -1,6 +1,6 @@
 /**
- * `rp worker`, and the same loop embedded in the server (`npm start`): claim due jobs and due
- * connector polls until none is left, rest, repeat. Work is claimed through Postgres (jobs.ts),
+ * `rp worker`, and the same loop embedded in the server (`npm start`): claim due jobs, due
+ * connector polls and due notification deliveries (lib/notifications/deliver.ts) until none is left, rest, repeat. Work is claimed through Postgres (jobs.ts),
  * so any number of workers can run; with the embedded database the server's own worker is the
  * only one. Stopping lets the work in hand finish and releases nothing half-done.
  */
@@ -8,6 +8,7 @@ import os from 'node:os';
 import crypto from 'node:crypto';
 import { getRuntimeDb, type RuntimeDb } from '@/db/runtime';
 import { pollConnector } from '@/lib/connectors/poll';
+import { deliverDue } from '@/lib/notifications/deliver';
 import { logger } from '@/lib/http/logger';
 import { settings } from '@/lib/config/settings';
 import { JOBS } from './definitions';
@@ -25,6 +26,8 @@ export interface WorkerOptions {
 export interface PassSummary {
   jobs: Array<{ name: string; ok: boolean; result?: JobResult; error?: string }>;
   polls: number;
+  /** Notification delivery attempts made. */
+  deliveries: number;
 }
 
 export function workerId(): string {
@@ -55,7 +58,7 @@ export class Worker {
       await ensureJobs(db, this.jobs);
       this.ensured = true;
     }
-    const summary: PassSummary = { jobs: [], polls: 0 };
+    const summary: PassSummary = { jobs: [], polls: 0, deliveries: 0 };
     for (;;) {
       if (this.stopping) return summary;
       // Before the claim is asked: the lease the database grants starts no earlier than this.
@@ -65,6 +68,9 @@ export class Worker {
       summary.jobs.push(await this.runJob(db, this.jobs.find((job) => job.name === name)!, asked));
     }
     summary.polls = await this.pollDueConnectors(db);
+    if (!this.stopping) {
+      summary.deliveries = await deliverDue(db, { concurrency: this.pollConcurrency, actor: { type: 'system', label: `notifications (${this.id})` }, stopping: () => this.stopping });
+    }
     return summary;
   }
 

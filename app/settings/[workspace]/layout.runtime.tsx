@@ -13,6 +13,7 @@ export const SETTINGS_NAV: Array<{ label: string; segment: string; verb: Verb | 
   { label: 'API tokens', segment: 'tokens', verb: 'token.manage' },
   { label: 'CI identities', segment: 'ci-identities', verb: 'settings.read' },
   { label: 'Connectors', segment: 'connectors', verb: 'connector.read' },
+  { label: 'Notifications', segment: 'notifications', verb: 'notification.manage' },
   { label: 'Secrets', segment: 'secrets', verb: 'settings.read' },
   { label: 'Retention', segment: 'retention', verb: 'settings.read' },
   { label: 'License', segment: 'license', verb: 'settings.read' },
