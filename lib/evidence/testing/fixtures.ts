@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ProblemError } from '@/lib/http/problem';
-import { analyzeEvidenceFile, type Analysis } from '../analyze';
+import { analyzeEvidenceFile, type Analysis, type AnalysisOptions } from '../analyze';
 import type { EvidenceKind } from '../kinds';
 import { fakePrivateKeyPem } from '@/lib/testing/fake-keys';
 
@@ -24,11 +24,11 @@ export const FAKE_SECRETS = {
 export { sha256Hex } from '@/lib/json/canonical';
 
 /** Writes `content` to a temporary file, analyzes it as `kind`, and removes the file. */
-export async function analyzeBytes(kind: EvidenceKind, content: string | Buffer, mediaType = defaultMediaType(kind)): Promise<Analysis> {
+export async function analyzeBytes(kind: EvidenceKind, content: string | Buffer, mediaType = defaultMediaType(kind), options: AnalysisOptions = {}): Promise<Analysis> {
   const file = path.join(os.tmpdir(), `rp-evidence-test-${crypto.randomUUID()}`);
   await fs.promises.writeFile(file, content);
   try {
-    return await analyzeEvidenceFile(kind, mediaType, file);
+    return await analyzeEvidenceFile(kind, mediaType, file, options);
   } finally {
     await fs.promises.rm(file, { force: true });
   }
