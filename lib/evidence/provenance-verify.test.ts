@@ -6,7 +6,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { dsse } from '@sigstore/core';
 import { describe, expect, it } from 'vitest';
 import { evaluateRelease } from '@/lib/gate/evaluate';
 import { trustedSigner } from '@/lib/gate/rules/integrity';
@@ -15,7 +14,7 @@ import { parsePolicyDocument } from '@/lib/policy/schema';
 import type { ProvenanceSummary } from './parsers/provenance';
 import { parsePublicKey } from './provenance-keys';
 import { trustedRootFrom, verifyProvenance, type TrustedKeyMaterial } from './provenance-verify';
-import { analyzeBytes, statement } from './testing/fixtures';
+import { analyzeBytes, signedDsseEnvelope, statement } from './testing/fixtures';
 
 const REAL = path.join(__dirname, 'testing', 'real');
 const real = (name: string) => fs.readFileSync(path.join(REAL, name));
@@ -33,14 +32,6 @@ function generated(type: 'ec' | 'ed25519') {
   const parsed = parsePublicKey(pem);
   if (!('key' in parsed)) throw new Error(parsed.error);
   return { pem, privateKey: pair.privateKey, material: { fingerprint: parsed.fingerprint, key: parsed.key }, jwk: JSON.stringify(pair.publicKey.export({ format: 'jwk' })) };
-}
-
-/** A DSSE envelope as cosign attest writes it: ECDSA P-256 (SHA-256, DER) or Ed25519 over the PAE. */
-function signedEnvelope(payload: unknown, privateKey: crypto.KeyObject) {
-  const body = Buffer.from(JSON.stringify(payload));
-  const pae = dsse.preAuthEncoding('application/vnd.in-toto+json', body);
-  const sig = crypto.sign(privateKey.asymmetricKeyType === 'ed25519' ? null : 'sha256', pae, privateKey);
-  return { payloadType: 'application/vnd.in-toto+json', payload: body.toString('base64'), signatures: [{ keyid: '', sig: sig.toString('base64') }] };
 }
 
 describe('Sigstore bundles (real, public-good, verified offline)', () => {
@@ -113,7 +104,7 @@ describe('DSSE envelopes signed with a public key (cosign attest --key)', () => 
   it('ECDSA P-256: verified by the signing key (PEM or JWK), not by another', async () => {
     const signer = generated('ec');
     const other = generated('ec');
-    const envelope = JSON.stringify(signedEnvelope(statement([{ name: 'checkout', sha256: IMAGE_HEX }]), signer.privateKey));
+    const envelope = JSON.stringify(signedDsseEnvelope(statement([{ name: 'checkout', sha256: IMAGE_HEX }]), signer.privateKey));
     const withKey = await summarize(envelope, [other.material, signer.material]);
     expect(withKey.envelope?.verification).toMatchObject({ method: 'dsse-public-key', status: 'verified', keys: [signer.material.fingerprint], keysTried: 2 });
     const withOther = await summarize(envelope, [other.material]);
@@ -124,7 +115,7 @@ describe('DSSE envelopes signed with a public key (cosign attest --key)', () => 
 
   it('Ed25519 verifies too; a changed payload does not', async () => {
     const signer = generated('ed25519');
-    const envelope = signedEnvelope(statement([{ name: 'checkout', sha256: IMAGE_HEX }]), signer.privateKey);
+    const envelope = signedDsseEnvelope(statement([{ name: 'checkout', sha256: IMAGE_HEX }]), signer.privateKey);
     expect((await summarize(JSON.stringify(envelope), [signer.material])).envelope?.verification?.status).toBe('verified');
     const changed = { ...envelope, payload: Buffer.from(JSON.stringify(statement([{ name: 'checkout', sha256: 'b'.repeat(64) }]))).toString('base64') };
     expect((await summarize(JSON.stringify(changed), [signer.material])).envelope?.verification?.status).toBe('failed');
@@ -132,7 +123,7 @@ describe('DSSE envelopes signed with a public key (cosign attest --key)', () => 
 
   it('a duplicated "payload" key cannot get one payload summarised and another verified', async () => {
     const signer = generated('ec');
-    const signed = signedEnvelope(statement([{ name: 'checkout', sha256: 'b'.repeat(64) }]), signer.privateKey);
+    const signed = signedDsseEnvelope(statement([{ name: 'checkout', sha256: 'b'.repeat(64) }]), signer.privateKey);
     const forged = Buffer.from(JSON.stringify(statement([{ name: 'checkout', sha256: IMAGE_HEX }]))).toString('base64');
     // The streaming summarizer and JSON.parse both keep the last key; the verifier compares them anyway.
     const text = `{"payloadType":"application/vnd.in-toto+json","payload":"${signed.payload}","payload":"${forged}","signatures":${JSON.stringify(signed.signatures)}}`;
@@ -148,7 +139,7 @@ describe('the provenance-subject rule', () => {
 
   it('passes only with a trusted key that verified the signature, and says which', async () => {
     const signer = generated('ec');
-    const summary = await summarize(JSON.stringify(signedEnvelope(statement([{ name: 'checkout', sha256: IMAGE_HEX }]), signer.privateKey)), [signer.material]);
+    const summary = await summarize(JSON.stringify(signedDsseEnvelope(statement([{ name: 'checkout', sha256: IMAGE_HEX }]), signer.privateKey)), [signer.material]);
     const trusted = decide({ trustedKeys: [{ name: 'release key', publicKey: signer.pem }] }, summary);
     expect(trusted.decision).toBe('allow');
     expect(trusted.reasons[0]).toMatchObject({ status: 'pass', measured: { signatureVerified: true, verifiedBy: expect.stringMatching(/^key "release key" \(sha256:[0-9a-f]{16}…\)$/) } });
