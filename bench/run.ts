@@ -34,6 +34,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import autocannon from 'autocannon';
 import { getRuntimeDb, runtimeDatabase } from '@/db/runtime';
+import { signedDsseEnvelope } from '@/lib/evidence/testing/fixtures';
 import { TEST_AUDIT } from '@/lib/testing/identity';
 import { createApiToken } from '@/lib/tokens/store';
 import { createWorkspace } from '@/lib/workspaces/members';
@@ -341,6 +342,8 @@ async function benchEngine(engine: Engine): Promise<Summary> {
       { name: 'bench', scopes: ['gate:evaluate', 'evidence:write', 'passport:read'], expiresAt: new Date(Date.now() + 3_600_000) },
       TEST_AUDIT,
     );
+    // Provenance counts only when signed by a trusted key: the bench signs it as cosign attest --key would.
+    const provenanceKey = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
     await savePolicy(db, workspace.id, { serviceId: null, environmentId: null }, {
       document: {
         mode: 'enforce',
@@ -349,7 +352,7 @@ async function benchEngine(engine: Engine): Promise<Summary> {
           { id: 'fresh-sbom', type: 'evidence-required', kind: 'sbom', maxAgeHours: 24 },
           { id: 'licenses', type: 'license-deny', licenses: ['AGPL-3.0-only', 'SSPL-1.0'] },
           { id: 'no-high', type: 'sarif-severity', limits: { critical: 0, high: 0 } },
-          { id: 'provenance', type: 'provenance-subject' },
+          { id: 'provenance', type: 'provenance-subject', trustedKeys: [{ name: 'bench', publicKey: provenanceKey.publicKey.export({ type: 'spki', format: 'pem' }).toString() }] },
         ],
       },
     });
@@ -359,7 +362,10 @@ async function benchEngine(engine: Engine): Promise<Summary> {
     for (const [kind, document] of [
       ['sbom', { bomFormat: 'CycloneDX', specVersion: '1.5', components: [{ type: 'library', name: 'left-pad', licenses: [{ license: { id: 'MIT' } }] }] }],
       ['sarif', { version: '2.1.0', runs: [{ tool: { driver: { name: 'CodeQL' } }, results: [] }] }],
-      ['provenance', { _type: 'https://in-toto.io/Statement/v1', subject: [{ name: 'bench', digest: { sha256: image } }], predicateType: 'https://slsa.dev/provenance/v1', predicate: {} }],
+      [
+        'provenance',
+        signedDsseEnvelope({ _type: 'https://in-toto.io/Statement/v1', subject: [{ name: 'bench', digest: { sha256: image } }], predicateType: 'https://slsa.dev/provenance/v1', predicate: {} }, provenanceKey.privateKey),
+      ],
     ] as const) {
       const response = await fetch(`${server.url}/api/v1/evidence?kind=${kind}`, { method: 'POST', headers: auth, body: JSON.stringify(document) });
       if (response.status !== 201) throw new Error(`uploading ${kind} evidence answered ${response.status}: ${await response.text()}`);

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getRuntimeDb, type RuntimeDb } from '@/db/runtime';
-import { cyclonedx, dsseEnvelope, FAKE_SECRETS, junit, sarif, statement } from '@/lib/evidence/testing/fixtures';
+import { cyclonedx, FAKE_SECRETS, junit, sarif, signedDsseEnvelope, statement } from '@/lib/evidence/testing/fixtures';
 import { createUser } from '@/lib/auth/users';
 import { recordApproval } from '@/lib/gate/approvals';
 import { ensureService, findService } from '@/lib/gate/catalog';
@@ -104,10 +104,13 @@ afterAll(async () => {
 });
 
 describe.skipIf(!adminUrl)('rp gate against the runtime (production build, Postgres)', () => {
+  // The build's signing key (cosign generate-key-pair): enforce policies trust its public half.
+  const provenanceKey = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const trustedKeys = [{ name: 'ci signing key', publicKey: provenanceKey.publicKey.export({ type: 'spki', format: 'pem' }).toString() }];
   const good = () => ({
     sbom: file('sbom.cdx.json', JSON.stringify(cyclonedx([{ name: 'left-pad', license: 'MIT' }, { name: 'lodash', license: 'MIT' }]))),
     sarif: file('clean.sarif', JSON.stringify(sarif([{ ruleId: 'js/unused', level: 'note' }]))),
-    provenance: file('provenance.intoto.json', JSON.stringify(dsseEnvelope(statement([{ name: 'checkout', sha256: IMAGE_HEX }])))),
+    provenance: file('provenance.intoto.json', JSON.stringify(signedDsseEnvelope(statement([{ name: 'checkout', sha256: IMAGE_HEX }]), provenanceKey.privateKey))),
   });
 
   it('a first pipeline runs in shadow mode: the decision is recorded, the exit code is 0', () => {
@@ -194,7 +197,7 @@ describe.skipIf(!adminUrl)('rp gate against the runtime (production build, Postg
         rules: [
           { id: 'sbom', type: 'sbom-present' },
           { id: 'no-high', type: 'sarif-severity', limits: { critical: 0, high: 0 } },
-          { id: 'provenance', type: 'provenance-subject' },
+          { id: 'provenance', type: 'provenance-subject', trustedKeys },
           { id: 'checksums', type: 'checksum-match' },
         ],
       },

@@ -230,6 +230,7 @@ const variables = {
   RP_LICENSE_TEST_PUBLIC_KEY_FILE: optionalText(),
 
   RP_SECRETS_POLICY_FILE: optionalText(),
+  RP_SIGSTORE_TRUSTED_ROOT_FILE: optionalText(),
   RP_VAULT_ADDR: httpUrl(),
   RP_VAULT_NAMESPACE: optionalText(),
 
@@ -340,6 +341,8 @@ function shape(raw: Raw, env: Env) {
     bootstrap: { adminEmail: raw.RP_BOOTSTRAP_ADMIN_EMAIL, workspaceSlug: raw.RP_BOOTSTRAP_WORKSPACE, workspaceName: raw.RP_BOOTSTRAP_WORKSPACE_NAME },
     license: { testPublicKey: raw.RP_LICENSE_TEST_PUBLIC_KEY?.trim() || null, testPublicKeyFile: raw.RP_LICENSE_TEST_PUBLIC_KEY_FILE?.trim() || null },
     secrets: { policyFile: raw.RP_SECRETS_POLICY_FILE, vaultAddr: raw.RP_VAULT_ADDR, vaultNamespace: raw.RP_VAULT_NAMESPACE },
+    /** A Sigstore trusted_root.json replacing the public-good one shipped in lib/evidence/sigstore/. */
+    sigstore: { trustedRootFile: raw.RP_SIGSTORE_TRUSTED_ROOT_FILE?.trim() || null },
     portal: {
       oidc: raw.PORTAL_OIDC_ISSUER && raw.PORTAL_OIDC_CLIENT_ID ? { issuer: raw.PORTAL_OIDC_ISSUER, clientId: raw.PORTAL_OIDC_CLIENT_ID, name: raw.PORTAL_OIDC_NAME } : null,
       adminEmails: raw.PORTAL_ADMIN_EMAILS.split(',')

@@ -79,7 +79,11 @@ export function describeSummary(kind: string, summary: unknown): string {
     }
     case 'provenance': {
       const provenance = s as unknown as ProvenanceSummary;
-      return `${provenance.predicateType ?? 'in-toto statement'}: ${plural(provenance.subjects?.length ?? 0, 'subject')}` + (provenance.builderId ? `, built by ${provenance.builderId}` : '');
+      return (
+        `${provenance.predicateType ?? 'in-toto statement'}: ${plural(provenance.subjects?.length ?? 0, 'subject')}` +
+        (provenance.builderId ? `, built by ${provenance.builderId}` : '') +
+        `; ${signatureText(provenance)}`
+      );
     }
     case 'manifests': {
       const manifests = s as unknown as ManifestsSummary;
@@ -99,4 +103,18 @@ export function describeSummary(kind: string, summary: unknown): string {
     default:
       return kind;
   }
+}
+
+/** What verifying a provenance document's signature found at upload, in words. */
+function signatureText(provenance: ProvenanceSummary): string {
+  const envelope = provenance.envelope;
+  if (!envelope) return 'unsigned';
+  const verification = envelope.verification;
+  if (!verification) return 'signature not checked (uploaded before verification existed)';
+  if (verification.status !== 'verified') return `signature not verified (${verification.reason ?? 'no reason recorded'})`;
+  const log = verification.tlog.map((entry) => `Rekor log index ${entry.logIndex}`).join(', ');
+  if (verification.identity) {
+    return `signature verified: ${verification.identity.subjectAlternativeName ?? 'unnamed identity'} (issuer ${verification.identity.issuer ?? 'not named'}${log ? `; ${log}` : ''})`;
+  }
+  return `signature verified by key ${verification.keys.map((key) => `${key.slice(0, 'sha256:'.length + 16)}…`).join(', ')}`;
 }

@@ -13,6 +13,7 @@ import { CustomSummarizer, type CustomSummary } from './parsers/custom';
 import { parseJunit, type JunitSummary } from './parsers/junit';
 import { analyzeManifests, type ManifestsSummary } from './parsers/manifests';
 import { EnvelopeReader, StatementSummarizer, type ProvenanceSummary } from './parsers/provenance';
+import { verifyProvenance, type TrustedKeyMaterial } from './provenance-verify';
 import { SarifSummarizer, type SarifSummary } from './parsers/sarif';
 import { SbomSummarizer, type SbomSummary } from './parsers/sbom';
 import { fanOut, type JsonSummarizer } from './parsers/summarizer';
@@ -34,7 +35,12 @@ const CHUNK = 1024 * 1024;
 const OVERLAP = 16 * 1024;
 const MAX_JSON_STRING = 8 * 1024 * 1024;
 
-export async function analyzeEvidenceFile(kind: EvidenceKind, mediaType: string, file: string): Promise<Analysis> {
+export interface AnalysisOptions {
+  /** Public keys provenance signatures are checked with (the workspace's trusted keys). */
+  provenanceKeys?: readonly TrustedKeyMaterial[];
+}
+
+export async function analyzeEvidenceFile(kind: EvidenceKind, mediaType: string, file: string, options: AnalysisOptions = {}): Promise<Analysis> {
   switch (kind) {
     case 'sbom': {
       const expected = mediaType === 'application/spdx+json' ? 'spdx' : mediaType === 'application/vnd.cyclonedx+json' ? 'cyclonedx' : undefined;
@@ -45,7 +51,7 @@ export async function analyzeEvidenceFile(kind: EvidenceKind, mediaType: string,
     case 'custom':
       return analyzeJson(file, new CustomSummarizer());
     case 'provenance':
-      return analyzeProvenance(file);
+      return analyzeProvenance(file, options.provenanceKeys ?? []);
     case 'checksums':
       return analyzeText(file, parseChecksums);
     case 'manifests': {
@@ -88,7 +94,7 @@ async function analyzeJson(file: string, summarizer: JsonSummarizer<EvidenceSumm
   return { summary, redactions: collector.report(), output: rewrites.length ? { type: 'rewrites', rewrites } : { type: 'unchanged' } };
 }
 
-async function analyzeProvenance(file: string): Promise<Analysis> {
+async function analyzeProvenance(file: string, keys: readonly TrustedKeyMaterial[]): Promise<Analysis> {
   const collector = new RedactionCollector();
   const sanitizer = new JsonSanitizer(collector);
   const envelopeReader = new EnvelopeReader();
@@ -116,6 +122,9 @@ async function analyzeProvenance(file: string): Promise<Analysis> {
     throw error;
   }
   const summary = inner.finish();
+  // Signatures are checked on the file as received (bounded by the kind's size limit), before
+  // anything is replaced: they cover what CI signed, not what is stored.
+  const verification = verifyProvenance(await fs.promises.readFile(file), envelope.payload, { keys });
   const innerRewrites = innerSanitizer.result();
   const rewrites = sanitizer.result();
   if (innerRewrites.length > 0) {
@@ -133,7 +142,7 @@ async function analyzeProvenance(file: string): Promise<Analysis> {
       envelope: {
         payloadType: envelope.payloadType,
         signatures: envelope.signatures,
-        verified: false,
+        verification,
         modifiedBySanitizer: innerRewrites.length > 0,
         sigstoreBundle: envelope.sigstoreBundle,
       },

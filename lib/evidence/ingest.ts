@@ -14,6 +14,7 @@ import { storageProblem } from '@/lib/storage/errors';
 import { spoolFileName } from '@/lib/storage/spool';
 import { analyzeEvidenceFile, type EvidenceSummary } from './analyze';
 import { EVIDENCE_KIND_SPECS, formatBytes, normalizeMediaType, type EvidenceKind } from './kinds';
+import type { TrustedKeyMaterial } from './provenance-verify';
 import type { JsonRewrite } from './sanitize/json';
 import type { RedactionReport } from './sanitize/report';
 
@@ -27,6 +28,8 @@ export interface IngestRequest {
   store: BlobStore;
   /** The storage key of sanitized bytes with this sha256. */
   keyFor(sha256: string): string;
+  /** Public keys provenance signatures are checked with (the workspace's trusted keys). */
+  provenanceKeys?: readonly TrustedKeyMaterial[];
   /** Overrides the kind's size limit (tests). */
   maxBytes?: number;
 }
@@ -65,7 +68,7 @@ export async function ingestEvidence(request: IngestRequest): Promise<StoredEvid
     await fs.promises.mkdir(request.store.spoolDir, { recursive: true, mode: 0o700 });
     const received = await spoolBody(request.body, spool, maxBytes, request.kind);
     if (received.size === 0) throw new ProblemError('unprocessable', 'the evidence file is empty');
-    const analysis = await analyzeEvidenceFile(request.kind, mediaType, spool);
+    const analysis = await analyzeEvidenceFile(request.kind, mediaType, spool, { provenanceKeys: request.provenanceKeys });
     let stored = received;
     let storedFile = spool;
     if (analysis.output.type === 'rewrites') {

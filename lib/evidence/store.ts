@@ -5,13 +5,15 @@
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { RuntimeDb } from '@/db/runtime';
-import { evidence, services } from '@/db/schema/runtime';
+import { evidence, policies, services } from '@/db/schema/runtime';
 import { ProblemError } from '@/lib/http/problem';
 import { ensureService } from '@/lib/gate/catalog';
 import type { BlobStore } from '@/lib/storage';
 import { evidenceKey } from '@/lib/storage/types';
 import { ingestEvidence, type EvidenceBody, type StoredEvidence } from './ingest';
 import type { EvidenceKind } from './kinds';
+import { parsePublicKey } from './provenance-keys';
+import type { TrustedKeyMaterial } from './provenance-verify';
 import type { RedactionReport } from './sanitize/report';
 
 export interface EvidenceRecord {
@@ -61,6 +63,7 @@ export async function uploadEvidence(
     contentType: input.contentType,
     contentLength: input.contentLength,
     body: input.body,
+    provenanceKeys: input.kind === 'provenance' ? await workspaceProvenanceKeys(db, workspaceId) : undefined,
     store,
     keyFor: (sha256) => evidenceKey(workspaceId, sha256),
   });
@@ -104,6 +107,8 @@ export async function uploadEvidence(
             collectedAt: sql`greatest(${evidence.collectedAt}, excluded.collected_at)`,
             source: sql`coalesce(excluded.source, ${evidence.source})`,
             serviceId: sql`coalesce(excluded.service_id, ${evidence.serviceId})`,
+            // The same bytes judged again: provenance signatures are checked with the keys trusted now.
+            summary: sql`excluded.summary`,
           },
         })
         .returning();
@@ -115,6 +120,28 @@ export async function uploadEvidence(
     if (stored.created) await removeIfUnreferenced(db, store, workspaceId, stored);
     throw error;
   }
+}
+
+/**
+ * The public keys the workspace's policies trust for provenance (every provenance-subject rule's
+ * trustedKeys, in every scope): signatures are checked with them at upload, and each rule then
+ * counts only the keys it names (by fingerprint). Keys a policy gains later check uploads from then
+ * on; uploading the same file again checks it again.
+ */
+export async function workspaceProvenanceKeys(db: RuntimeDb, workspaceId: string): Promise<TrustedKeyMaterial[]> {
+  const rows = await db.select({ rules: policies.rules }).from(policies).where(eq(policies.workspaceId, workspaceId));
+  const keys = new Map<string, TrustedKeyMaterial>();
+  for (const row of rows) {
+    for (const rule of row.rules as Array<{ type?: string; trustedKeys?: Array<{ publicKey?: unknown }> }>) {
+      if (rule.type !== 'provenance-subject' || !Array.isArray(rule.trustedKeys)) continue;
+      for (const trusted of rule.trustedKeys) {
+        if (typeof trusted?.publicKey !== 'string') continue;
+        const parsed = parsePublicKey(trusted.publicKey);
+        if ('key' in parsed) keys.set(parsed.fingerprint, { fingerprint: parsed.fingerprint, key: parsed.key });
+      }
+    }
+  }
+  return [...keys.values()];
 }
 
 /**

@@ -15,6 +15,8 @@ import {
   provenanceSummary,
   sarifSummary,
   sbomSummary,
+  signedProvenanceSummary,
+  TRUSTED_IDENTITY,
 } from './testing';
 
 function only(rule: object, release = inputs()): RuleResult {
@@ -106,44 +108,53 @@ describe('each rule type judges for the right reason', () => {
   });
 
   it('provenance-subject: a subject with another digest fails', () => {
-    const rule = { id: 'provenance', type: 'provenance-subject' };
+    const rule = { id: 'provenance', type: 'provenance-subject', trustedIdentities: [TRUSTED_IDENTITY] };
     expect(only(rule).status).toBe('missing');
-    expect(only(rule, inputs({ evidence: [evidence('provenance', provenanceSummary(['f'.repeat(64)]))] }))).toMatchObject({
+    expect(only(rule, inputs({ evidence: [evidence('provenance', signedProvenanceSummary(['f'.repeat(64)]))] }))).toMatchObject({
       status: 'fail',
       measured: { subjects: [`sha256:${'f'.repeat(64)}`] },
       threshold: { imageDigest: `sha256:${IMAGE_HEX}` },
     });
-    expect(only(rule, inputs({ evidence: [evidence('provenance', provenanceSummary(['f'.repeat(64), IMAGE_HEX]))] })).status).toBe('pass');
+    expect(only(rule, inputs({ evidence: [evidence('provenance', signedProvenanceSummary(['f'.repeat(64), IMAGE_HEX]))] })).status).toBe('pass');
   });
 
-  it('provenance-subject: only an allowed predicate type from an allowed builder counts, and a pass says the signature was not verified', () => {
-    const rule = { id: 'provenance', type: 'provenance-subject' };
+  it('provenance-subject: only an allowed predicate type from an allowed builder, verified by a trusted signer, counts', () => {
+    const rule = { id: 'provenance', type: 'provenance-subject', trustedIdentities: [TRUSTED_IDENTITY] };
     // A cosign attestation of an SBOM names the image too; it is not provenance.
-    const sbomAttestation = provenanceSummary([IMAGE_HEX], { predicateType: 'https://cyclonedx.org/bom', builderId: null });
+    const sbomAttestation = signedProvenanceSummary([IMAGE_HEX], { predicateType: 'https://cyclonedx.org/bom', builderId: null });
     expect(only(rule, inputs({ evidence: [evidence('provenance', sbomAttestation)] }))).toMatchObject({
       status: 'fail',
       message: expect.stringContaining('its predicate type is "https://cyclonedx.org/bom", not provenance'),
     });
-    const noPredicate = provenanceSummary([IMAGE_HEX], { predicateType: null });
+    const noPredicate = signedProvenanceSummary([IMAGE_HEX], { predicateType: null });
     expect(only(rule, inputs({ evidence: [evidence('provenance', noPredicate)] })).status).toBe('fail');
-    const v02 = provenanceSummary([IMAGE_HEX], { predicateType: 'https://slsa.dev/provenance/v0.2', envelope: { payloadType: 'application/vnd.in-toto+json', signatures: 1, verified: false, modifiedBySanitizer: false, sigstoreBundle: null } });
+    const v02 = signedProvenanceSummary([IMAGE_HEX], { predicateType: 'https://slsa.dev/provenance/v0.2' });
     expect(only(rule, inputs({ evidence: [evidence('provenance', v02)] }))).toMatchObject({
       status: 'pass',
-      message: expect.stringContaining('1 signature not verified'),
-      measured: { signatureVerified: false, predicateType: 'https://slsa.dev/provenance/v0.2' },
+      message: expect.stringContaining(`verified by ${TRUSTED_IDENTITY.identity} (issuer ${TRUSTED_IDENTITY.issuer}; Rekor log index 123456)`),
+      measured: { signatureVerified: true, predicateType: 'https://slsa.dev/provenance/v0.2' },
     });
-    expect(only(rule, inputs({ evidence: [evidence('provenance', provenanceSummary())] })).message).toMatch(/unsigned statement$/);
+    // Unsigned, signed before verification existed, or by an untrusted signer: never a pass.
+    expect(only(rule, inputs({ evidence: [evidence('provenance', provenanceSummary())] }))).toMatchObject({
+      status: 'fail',
+      message: expect.stringContaining('no trusted key or identity verified it: it is an unsigned statement'),
+      measured: { signatureVerified: false },
+    });
+    const unchecked = provenanceSummary([IMAGE_HEX], { envelope: { payloadType: 'application/vnd.in-toto+json', signatures: 1, modifiedBySanitizer: false, sigstoreBundle: null } });
+    expect(only(rule, inputs({ evidence: [evidence('provenance', unchecked)] })).message).toContain('were not checked when it was uploaded');
+    const otherWorkflow = { ...rule, trustedIdentities: [{ ...TRUSTED_IDENTITY, identity: `${TRUSTED_IDENTITY.identity}x` }] };
+    expect(only(otherWorkflow, inputs({ evidence: [evidence('provenance', signedProvenanceSummary())] })).message).toContain('which is not a trusted identity');
 
     const generator = 'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v2.0.0';
     const builderRule = { ...rule, builderIds: [generator] };
-    expect(only(builderRule, inputs({ evidence: [evidence('provenance', provenanceSummary())] }))).toMatchObject({
+    expect(only(builderRule, inputs({ evidence: [evidence('provenance', signedProvenanceSummary())] }))).toMatchObject({
       status: 'fail',
       message: expect.stringContaining('its builder is "https://github.com/actions/runner", not an allowed builder'),
     });
-    expect(only(builderRule, inputs({ evidence: [evidence('provenance', provenanceSummary([IMAGE_HEX], { builderId: generator }))] })).status).toBe('pass');
+    expect(only(builderRule, inputs({ evidence: [evidence('provenance', signedProvenanceSummary([IMAGE_HEX], { builderId: generator }))] })).status).toBe('pass');
     // A rule may name its own predicate types.
     const custom = { ...rule, predicateTypes: ['https://example.com/provenance/v9'] };
-    expect(only(custom, inputs({ evidence: [evidence('provenance', provenanceSummary())] })).status).toBe('fail');
+    expect(only(custom, inputs({ evidence: [evidence('provenance', signedProvenanceSummary())] })).status).toBe('fail');
   });
 
   it('change-freeze: inside an absolute or a weekly window fails', () => {
@@ -256,7 +267,7 @@ describe('determinism', () => {
     evidence: [
       evidence('sbom', sbomSummary({ MIT: 2, 'GPL-3.0-only': 1 })),
       evidence('sarif', sarifSummary({ high: 2 })),
-      evidence('provenance', provenanceSummary()),
+      evidence('provenance', signedProvenanceSummary()),
       evidence('junit', junitSummary(4)),
     ],
     artifacts: [
@@ -272,7 +283,7 @@ describe('determinism', () => {
     { id: 'sbom', type: 'sbom-present' },
     { id: 'licenses', type: 'license-deny', licenses: ['GPL-3.0-only'] },
     { id: 'sast', type: 'sarif-severity', limits: { high: 0 } },
-    { id: 'provenance', type: 'provenance-subject' },
+    { id: 'provenance', type: 'provenance-subject', trustedIdentities: [TRUSTED_IDENTITY] },
     { id: 'tests', type: 'tests-pass' },
     { id: 'approved', type: 'approvals', count: 2 },
   ]);

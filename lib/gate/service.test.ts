@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { and, eq, sql } from 'drizzle-orm';
+import { dsse } from '@sigstore/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getRuntimeDb, type RuntimeDb } from '@/db/runtime';
 import { evidence as evidenceTable, gateDecisions, passports, signingKeys, users, workspaces } from '@/db/schema/runtime';
@@ -140,17 +141,33 @@ describe('evidence references', () => {
     expect(problem.message).toContain(`sha256:${unknown}`);
   });
 
-  it('checks provenance against the released image', async () => {
+  it('checks provenance against the released image, and counts it only when a trusted key verified its signature at upload', async () => {
     const [other] = await db.insert(workspaces).values({ slug: 'beta', name: 'Beta' }).returning({ id: workspaces.id, slug: workspaces.slug });
-    await savePolicy(db, other!.id, { serviceId: null, environmentId: null }, { document: { mode: 'enforce', rules: [{ id: 'prov', type: 'provenance-subject' }] } });
+    // A cosign-style key pair: the policy trusts the public half; CI signs the DSSE envelope with the private half.
+    const { publicKey, privateKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const signed = (document: unknown) => {
+      const payload = Buffer.from(JSON.stringify(document));
+      const sig = crypto.sign('sha256', dsse.preAuthEncoding('application/vnd.in-toto+json', payload), privateKey);
+      return { payloadType: 'application/vnd.in-toto+json', payload: payload.toString('base64'), signatures: [{ keyid: '', sig: sig.toString('base64') }] };
+    };
+    await savePolicy(db, other!.id, { serviceId: null, environmentId: null }, {
+      document: { mode: 'enforce', rules: [{ id: 'prov', type: 'provenance-subject', trustedKeys: [{ name: 'ci signing key', publicKey: pem }] }] },
+    });
     const saved = workspace;
     workspace = other!;
     try {
-      const matching = await upload('provenance', statement([{ name: 'checkout', sha256: IMAGE.slice(7) }]));
-      const elsewhere = await upload('provenance', statement([{ name: 'checkout', sha256: 'ff'.repeat(32) }]));
-      expect((await evaluateGateRequest(db, workspace, request([matching]), { actorLabel: null })).decision).toBe('allow');
+      const matching = await upload('provenance', signed(statement([{ name: 'checkout', sha256: IMAGE.slice(7) }])));
+      const elsewhere = await upload('provenance', signed(statement([{ name: 'checkout', sha256: 'ff'.repeat(32) }])));
+      const unsigned = await upload('provenance', statement([{ name: 'checkout', sha256: IMAGE.slice(7) }]));
+      const allowed = await evaluateGateRequest(db, workspace, request([matching]), { actorLabel: null });
+      expect(allowed).toMatchObject({ decision: 'allow', reasons: [{ status: 'pass', measured: { signatureVerified: true, verifiedBy: expect.stringContaining('key "ci signing key"') } }] });
       const denied = await evaluateGateRequest(db, workspace, request([elsewhere]), { actorLabel: null });
       expect(denied.reasons[0]).toMatchObject({ status: 'fail', measured: { subjects: [`sha256:${'ff'.repeat(32)}`] } });
+      // Unsigned provenance naming the image never passes in enforce mode.
+      const refused = await evaluateGateRequest(db, workspace, request([unsigned]), { actorLabel: null });
+      expect(refused).toMatchObject({ decision: 'deny', blocking: true, reasons: [{ status: 'fail', measured: { signatureVerified: false } }] });
+      expect(refused.reasons[0]!.message).toContain('no trusted key or identity verified it: it is an unsigned statement');
       // Evidence of another workspace is not visible here.
       expect((await problemOf(evaluateGateRequest(db, saved, request([matching]), { actorLabel: null }))).status).toBe(422);
     } finally {

@@ -54,6 +54,39 @@ export function provenanceSummary(sha256s: string[] = [IMAGE_HEX], overrides: Pa
   };
 }
 
+/** A keyless signer as a provenance-subject rule names it (trustedIdentities). */
+export const TRUSTED_IDENTITY = {
+  issuer: 'https://token.actions.githubusercontent.com',
+  identity: 'https://github.com/acme/checkout/.github/workflows/release.yml@refs/heads/main',
+};
+
+/**
+ * Provenance whose Sigstore bundle verified at ingest, signed by TRUSTED_IDENTITY (the summary
+ * shape lib/evidence/provenance-verify.ts records; that verification is tested on real bundles
+ * in lib/evidence/provenance-verify.test.ts).
+ */
+export function signedProvenanceSummary(sha256s: string[] = [IMAGE_HEX], overrides: Partial<ProvenanceSummary> = {}): ProvenanceSummary {
+  return provenanceSummary(sha256s, {
+    envelope: {
+      payloadType: 'application/vnd.in-toto+json',
+      signatures: 1,
+      modifiedBySanitizer: false,
+      sigstoreBundle: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+      verification: {
+        method: 'sigstore-bundle',
+        status: 'verified',
+        reason: null,
+        identity: { issuer: TRUSTED_IDENTITY.issuer, subjectAlternativeName: TRUSTED_IDENTITY.identity },
+        tlog: [{ logIndex: '123456', integratedTime: '1772614800', inclusion: 'proof' }],
+        trustedRoot: 'e'.repeat(64),
+        keys: [],
+        keysTried: 0,
+      },
+    },
+    ...overrides,
+  });
+}
+
 export function checksumsSummary(entries: Array<[string, string]>): ChecksumsSummary {
   return {
     format: 'checksums',

@@ -2,8 +2,10 @@
  * in-toto attestations: an in-toto Statement (v0.1 or v1; SLSA provenance v0.2 or v1 predicates)
  * or a DSSE envelope carrying one (what cosign and the SLSA generators write). The summary keeps
  * the subject digests, which the provenance rule compares to the released image digest. The
- * envelope's signature is kept but not verified here: the signer's key is not the gate's to know.
+ * envelope's signatures are verified at ingest (lib/evidence/provenance-verify.ts) on the bytes as
+ * received; the result is kept in `envelope.verification`.
  */
+import type { ProvenanceVerification } from '../provenance-verify';
 import type { JsonPathSegment, JsonStringToken } from '../json-scanner';
 import { rejectDocument } from '../errors';
 import { article } from './sbom';
@@ -28,7 +30,8 @@ export interface ProvenanceSummary {
   envelope: {
     payloadType: string;
     signatures: number;
-    verified: false;
+    /** What verifying the signatures at ingest found (absent in summaries stored before it existed). */
+    verification?: ProvenanceVerification;
     modifiedBySanitizer: boolean;
     /** The Sigstore bundle's mediaType when the envelope came inside one (its "dsseEnvelope"). */
     sigstoreBundle: string | null;

@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ProblemError } from '@/lib/http/problem';
-import { analyzeEvidenceFile, type Analysis } from '../analyze';
+import { dsse } from '@sigstore/core';
+import { analyzeEvidenceFile, type Analysis, type AnalysisOptions } from '../analyze';
 import type { EvidenceKind } from '../kinds';
 import { fakePrivateKeyPem } from '@/lib/testing/fake-keys';
 
@@ -24,11 +25,11 @@ export const FAKE_SECRETS = {
 export { sha256Hex } from '@/lib/json/canonical';
 
 /** Writes `content` to a temporary file, analyzes it as `kind`, and removes the file. */
-export async function analyzeBytes(kind: EvidenceKind, content: string | Buffer, mediaType = defaultMediaType(kind)): Promise<Analysis> {
+export async function analyzeBytes(kind: EvidenceKind, content: string | Buffer, mediaType = defaultMediaType(kind), options: AnalysisOptions = {}): Promise<Analysis> {
   const file = path.join(os.tmpdir(), `rp-evidence-test-${crypto.randomUUID()}`);
   await fs.promises.writeFile(file, content);
   try {
-    return await analyzeEvidenceFile(kind, mediaType, file);
+    return await analyzeEvidenceFile(kind, mediaType, file, options);
   } finally {
     await fs.promises.rm(file, { force: true });
   }
@@ -147,6 +148,14 @@ export function dsseEnvelope(payload: unknown) {
     payload: Buffer.from(JSON.stringify(payload)).toString('base64'),
     signatures: [{ keyid: '', sig: Buffer.from('not-a-real-signature').toString('base64') }],
   };
+}
+
+/** A DSSE envelope signed as cosign attest --key signs one: over the PAE, ECDSA P-256 with SHA-256 (DER) or Ed25519. */
+export function signedDsseEnvelope(payload: unknown, privateKey: crypto.KeyObject) {
+  const body = Buffer.from(JSON.stringify(payload));
+  const pae = dsse.preAuthEncoding('application/vnd.in-toto+json', body);
+  const sig = crypto.sign(privateKey.asymmetricKeyType === 'ed25519' ? null : 'sha256', pae, privateKey);
+  return { payloadType: 'application/vnd.in-toto+json', payload: body.toString('base64'), signatures: [{ keyid: '', sig: sig.toString('base64') }] };
 }
 
 export function junit(cases: Array<{ suite: string; name: string; outcome: 'pass' | 'fail' | 'error' | 'skip' }>, output = ''): string {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { ChecksumsSummary } from '@/lib/evidence/parsers/checksums';
 import type { ProvenanceSummary } from '@/lib/evidence/parsers/provenance';
+import { parsePublicKey, shortFingerprint } from '@/lib/evidence/provenance-keys';
 import { defineRule, evidenceOfKind, missing, plural, summaryOf, type RuleOutcome } from './types';
 
 export const checksumMatch = defineRule({
@@ -64,18 +65,103 @@ function provenanceRefusal(summary: ProvenanceSummary, predicateTypes: readonly 
   return null;
 }
 
+const trustedKeySchema = z
+  .object({
+    name: z.string().min(1).max(100).describe('Names the key in results and passports ("release signing key").'),
+    publicKey: z
+      .string()
+      .min(1)
+      .max(4096)
+      .superRefine((text, context) => {
+        const parsed = parsePublicKey(text);
+        if ('error' in parsed) context.addIssue({ code: 'custom', message: parsed.error });
+      })
+      .describe('The public key: a PEM block (cosign.pub) or a JWK as JSON; ECDSA P-256 or Ed25519.'),
+  })
+  .strict();
+
+const trustedIdentitySchema = z
+  .object({
+    issuer: z.string().url().max(512).describe('The OIDC issuer the Fulcio certificate names, compared exactly (cosign --certificate-oidc-issuer): https://token.actions.githubusercontent.com for GitHub Actions.'),
+    identity: z.string().min(1).max(1024).optional().describe('The certificate identity (its subject alternative name), compared exactly (cosign --certificate-identity).'),
+    identityPattern: z
+      .string()
+      .min(1)
+      .max(1024)
+      .superRefine((pattern, context) => {
+        try {
+          new RegExp(pattern, 'u');
+        } catch (error) {
+          context.addIssue({ code: 'custom', message: `not a regular expression: ${(error as Error).message}` });
+        }
+      })
+      .optional()
+      .describe('A regular expression the whole certificate identity must match (cosign --certificate-identity-regexp, but anchored at both ends).'),
+  })
+  .strict()
+  .refine((value) => (value.identity === undefined) !== (value.identityPattern === undefined), {
+    message: 'give exactly one of identity (exact) or identityPattern (a regular expression)',
+  });
+
+type TrustedKey = z.infer<typeof trustedKeySchema>;
+type TrustedIdentity = z.infer<typeof trustedIdentitySchema>;
+
+/** Who of the rule's trust roots verified the attestation, or why none did. */
+export function trustedSigner(summary: ProvenanceSummary, keys: readonly TrustedKey[], identities: readonly TrustedIdentity[]): { verifiedBy: string } | { why: string } {
+  if (!summary.envelope) return { why: 'it is an unsigned statement' };
+  const verification = summary.envelope.verification;
+  if (!verification) return { why: 'its signatures were not checked when it was uploaded (before verification existed); upload it again' };
+  if (verification.status !== 'verified') return { why: `its signature did not verify: ${verification.reason ?? 'no reason recorded'}` };
+  for (const key of keys) {
+    const parsed = parsePublicKey(key.publicKey);
+    if ('fingerprint' in parsed && verification.keys.includes(parsed.fingerprint)) return { verifiedBy: `key "${key.name}" (${shortFingerprint(parsed.fingerprint)})` };
+  }
+  const identity = verification.identity;
+  if (identity) {
+    const log = verification.tlog.map((entry) => `Rekor log index ${entry.logIndex}`).join(', ');
+    for (const trusted of identities) {
+      if (identity.issuer !== trusted.issuer || !identity.subjectAlternativeName) continue;
+      const san = identity.subjectAlternativeName;
+      const matches =
+        trusted.identity !== undefined ? san === trusted.identity : trusted.identityPattern !== undefined && new RegExp(`^(?:${trusted.identityPattern})$`, 'u').test(san);
+      if (matches) return { verifiedBy: `${san} (issuer ${identity.issuer}${log ? `; ${log}` : ''})` };
+    }
+    return { why: `it is signed by ${identity.subjectAlternativeName ?? 'an unnamed identity'} (issuer ${identity.issuer ?? 'not named'}), which is not a trusted identity` };
+  }
+  if (verification.keys.length > 0) return { why: `it is signed by a key this rule does not trust (${verification.keys.map(shortFingerprint).join(', ')})` };
+  return { why: 'it is signed by no trusted key' };
+}
+
+const CONFIGURE =
+  'add the signer to the rule: trustedKeys [{name, publicKey}] for a key (cosign.pub), or trustedIdentities [{issuer, identity | identityPattern}] for a keyless Sigstore signer (a CI workflow)';
+
 export const provenanceSubject = defineRule({
   type: 'provenance-subject',
   title: 'Provenance is about the released image',
   params: {
     predicateTypes: z.array(z.string().url().max(512)).min(1).max(20).optional().describe('in-toto predicate types that count as provenance; SLSA provenance v0.2 and v1 when empty.'),
     builderIds: z.array(z.string().min(1).max(512)).min(1).max(50).optional().describe('Builder ids (SLSA builder.id) allowed to have built the image, compared exactly; any builder when empty.'),
+    trustedKeys: z.array(trustedKeySchema).min(1).max(20).optional().describe('Public keys whose signature makes provenance count (cosign-style DSSE, or a Sigstore bundle signed with a key).'),
+    trustedIdentities: z
+      .array(trustedIdentitySchema)
+      .min(1)
+      .max(20)
+      .optional()
+      .describe('Keyless Sigstore signers whose signature makes provenance count: OIDC issuer and certificate identity, verified offline against the Sigstore trusted root.'),
   },
   evaluate(rule, { inputs }): RuleOutcome {
     const imageDigest = inputs.release.imageDigest;
     const hex = imageDigest.slice('sha256:'.length);
     const predicateTypes = rule.predicateTypes ?? [...SLSA_PROVENANCE_PREDICATE_TYPES];
-    const threshold = { imageDigest, predicateTypes: [...predicateTypes].sort(), builderIds: rule.builderIds ? [...rule.builderIds].sort() : 'any' };
+    const keys = rule.trustedKeys ?? [];
+    const identities = rule.trustedIdentities ?? [];
+    const threshold = {
+      imageDigest,
+      predicateTypes: [...predicateTypes].sort(),
+      builderIds: rule.builderIds ? [...rule.builderIds].sort() : 'any',
+      trustedKeys: keys.map((key) => key.name).sort(),
+      trustedIdentities: identities.map((item) => `${item.issuer} ${item.identity ?? `/${item.identityPattern}/`}`).sort(),
+    };
     const attestations = evidenceOfKind(inputs, 'provenance');
     if (attestations.length === 0) return missing('provenance', threshold, 'upload the build\'s in-toto/SLSA provenance with "rp gate --provenance FILE"');
     const refusals: string[] = [];
@@ -88,17 +174,21 @@ export const provenanceSubject = defineRule({
         refusals.push(`an attestation names the released image but ${refusal}`);
         continue;
       }
-      // No signature is verified yet: say so rather than let "pass" read as "signed by a trusted builder".
-      const signatures = summary.envelope ? `${plural(summary.envelope.signatures, 'signature')} not verified` : 'unsigned statement';
+      const signer = keys.length + identities.length === 0 ? { why: 'this rule trusts no key or identity' } : trustedSigner(summary, keys, identities);
+      if ('why' in signer) {
+        refusals.push(`provenance (${summary.predicateType}) names the released image but no trusted key or identity verified it: ${signer.why}`);
+        continue;
+      }
       return {
         status: 'pass',
-        message: `provenance (${summary.predicateType}) by ${summary.builderId ?? 'an unnamed builder'} names the released image${subject.name ? ` (${subject.name})` : ''}; ${signatures}`,
+        message: `provenance (${summary.predicateType}) by ${summary.builderId ?? 'an unnamed builder'} names the released image${subject.name ? ` (${subject.name})` : ''}; verified by ${signer.verifiedBy}`,
         measured: {
           subject: subject.name,
           digest: imageDigest,
           predicateType: summary.predicateType,
           builderId: summary.builderId,
-          signatureVerified: false,
+          signatureVerified: true,
+          verifiedBy: signer.verifiedBy,
         },
         threshold,
         evidence: [attestation.sha256],
@@ -106,10 +196,12 @@ export const provenanceSubject = defineRule({
     }
     const evidence = attestations.map((item) => item.sha256).sort();
     if (refusals.length > 0) {
+      const unique = [...new Set(refusals)].sort();
+      const unverified = unique.some((item) => item.includes('no trusted key or identity verified it'));
       return {
         status: 'fail',
-        message: `${[...new Set(refusals)].sort().join('; ')}; upload SLSA provenance from an allowed builder with "rp gate --provenance FILE"`,
-        measured: { refusals: [...new Set(refusals)].sort() },
+        message: `${unique.join('; ')}; ${unverified ? CONFIGURE : 'upload SLSA provenance from an allowed builder with "rp gate --provenance FILE"'}`,
+        measured: { refusals: unique, signatureVerified: false },
         threshold,
         evidence,
       };

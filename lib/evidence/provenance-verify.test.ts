@@ -1,0 +1,176 @@
+/**
+ * Provenance signatures verified at ingest, on real public Sigstore bundles (offline, against the
+ * public-good trusted root shipped in lib/evidence/sigstore/) and on cosign-style DSSE envelopes
+ * signed here with generated keys; then judged by the provenance-subject rule.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { evaluateRelease } from '@/lib/gate/evaluate';
+import { trustedSigner } from '@/lib/gate/rules/integrity';
+import { EVALUATED_AT, IMAGE_HEX, evidence, inputs, policy } from '@/lib/gate/testing';
+import { parsePolicyDocument } from '@/lib/policy/schema';
+import type { ProvenanceSummary } from './parsers/provenance';
+import { parsePublicKey } from './provenance-keys';
+import { trustedRootFrom, verifyProvenance, type TrustedKeyMaterial } from './provenance-verify';
+import { analyzeBytes, signedDsseEnvelope, statement } from './testing/fixtures';
+
+const REAL = path.join(__dirname, 'testing', 'real');
+const real = (name: string) => fs.readFileSync(path.join(REAL, name));
+
+const GITHUB_ACTIONS = 'https://token.actions.githubusercontent.com';
+const SIGSTORE_JS_RELEASE = 'https://github.com/sigstore/sigstore-js/.github/workflows/release.yml@refs/heads/main';
+
+async function summarize(bytes: Buffer | string, keys: TrustedKeyMaterial[] = []): Promise<ProvenanceSummary> {
+  return (await analyzeBytes('provenance', bytes, undefined, { provenanceKeys: keys })).summary as ProvenanceSummary;
+}
+
+function generated(type: 'ec' | 'ed25519') {
+  const pair = type === 'ec' ? crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }) : crypto.generateKeyPairSync('ed25519');
+  const pem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const parsed = parsePublicKey(pem);
+  if (!('key' in parsed)) throw new Error(parsed.error);
+  return { pem, privateKey: pair.privateKey, material: { fingerprint: parsed.fingerprint, key: parsed.key }, jwk: JSON.stringify(pair.publicKey.export({ format: 'jwk' })) };
+}
+
+describe('Sigstore bundles (real, public-good, verified offline)', () => {
+  it('npm provenance of sigstore@3.1.0 (bundle v0.2): signature, Fulcio chain and Rekor inclusion verify; the identity is the release workflow', async () => {
+    const summary = await summarize(real('npm-sigstore-3.1.0.sigstore.json'));
+    expect(summary.predicateType).toBe('https://slsa.dev/provenance/v1');
+    expect(summary.envelope?.verification).toMatchObject({
+      method: 'sigstore-bundle',
+      status: 'verified',
+      reason: null,
+      identity: { issuer: GITHUB_ACTIONS, subjectAlternativeName: SIGSTORE_JS_RELEASE },
+      tlog: [{ logIndex: '168704762', integratedTime: '1738701347', inclusion: 'proof' }],
+      trustedRoot: crypto
+        .createHash('sha256')
+        .update(JSON.stringify(JSON.parse(fs.readFileSync(path.join(__dirname, 'sigstore', 'public-good-trusted-root.json'), 'utf8'))))
+        .digest('hex'),
+    });
+    // The rule's identity match: exact, by pattern, and refused for another workflow or issuer.
+    expect(trustedSigner(summary, [], [{ issuer: GITHUB_ACTIONS, identity: SIGSTORE_JS_RELEASE }])).toEqual({
+      verifiedBy: `${SIGSTORE_JS_RELEASE} (issuer ${GITHUB_ACTIONS}; Rekor log index 168704762)`,
+    });
+    expect(trustedSigner(summary, [], [{ issuer: GITHUB_ACTIONS, identityPattern: 'https://github\\.com/sigstore/sigstore-js/\\.github/workflows/.+@refs/heads/main' }])).toHaveProperty('verifiedBy');
+    expect(trustedSigner(summary, [], [{ issuer: GITHUB_ACTIONS, identity: 'https://github.com/acme/checkout/.github/workflows/release.yml@refs/heads/main' }])).toEqual({
+      why: `it is signed by ${SIGSTORE_JS_RELEASE} (issuer ${GITHUB_ACTIONS}), which is not a trusted identity`,
+    });
+    expect(trustedSigner(summary, [], [{ issuer: 'https://accounts.google.com', identity: SIGSTORE_JS_RELEASE }])).toHaveProperty('why');
+    // A pattern is anchored: a prefix is not enough.
+    expect(trustedSigner(summary, [], [{ issuer: GITHUB_ACTIONS, identityPattern: 'https://github\\.com/sigstore/' }])).toHaveProperty('why');
+  });
+
+  it.each(['sigstore-js-bundleV01-intoto-with-proof', 'sigstore-js-bundleV02-intoto', 'sigstore-js-bundleV03-intoto'])('%s verifies (bundle v0.1 to v0.3)', async (name) => {
+    const summary = await summarize(real(`${name}.sigstore.json`));
+    expect(summary.envelope?.verification).toMatchObject({ status: 'verified', identity: { issuer: 'https://github.com/login/oauth', subjectAlternativeName: 'brian@dehamer.com' } });
+    expect(summary.envelope?.verification?.tlog[0]?.logIndex).toBe('27244980');
+  });
+
+  it('one byte changed in the signed payload fails, and the summary says why', async () => {
+    const bytes = real('npm-sigstore-3.1.0.sigstore.json');
+    const json = JSON.parse(bytes.toString('utf8')) as { dsseEnvelope: { payload: string } };
+    const payload = Buffer.from(json.dsseEnvelope.payload, 'base64');
+    const at = payload.indexOf('refs/heads/main');
+    payload[at] = 'R'.charCodeAt(0); // "Refs/heads/main": still a valid statement
+    const tampered = bytes.toString('utf8').replace(json.dsseEnvelope.payload, payload.toString('base64'));
+    expect(Buffer.byteLength(tampered)).toBe(bytes.length);
+    const summary = await summarize(tampered);
+    expect(summary.envelope?.verification).toMatchObject({ status: 'failed', reason: expect.stringMatching(/signature|TLOG/) });
+    expect(trustedSigner(summary, [], [{ issuer: GITHUB_ACTIONS, identity: SIGSTORE_JS_RELEASE }])).toEqual({ why: expect.stringContaining('its signature did not verify') });
+  });
+
+  it('one byte changed in the certificate fails', async () => {
+    const text = real('npm-sigstore-3.1.0.sigstore.json').toString('utf8');
+    const marker = '"rawBytes": "MIIGtTCCBjugAwIBAgIUN5/v7Fqch';
+    expect(text).toContain(marker);
+    const summary = await summarize(text.replace(marker, '"rawBytes": "MIIGtTCCBjugAwIBAgIUN5/v7Fqci'));
+    expect(summary.envelope?.verification?.status).toBe('failed');
+  });
+
+  it('against a trusted root without the CA that issued the certificate, the real bundle does not verify', async () => {
+    const root = JSON.parse(fs.readFileSync(path.join(__dirname, 'sigstore', 'public-good-trusted-root.json'), 'utf8')) as { certificateAuthorities: unknown[] };
+    // Only the 2021-2022 Fulcio CA: the 2025 certificate's issuer is gone.
+    const older = { ...root, certificateAuthorities: root.certificateAuthorities.slice(0, 1) };
+    const bytes = real('npm-sigstore-3.1.0.sigstore.json');
+    const payload = (JSON.parse(bytes.toString('utf8')) as { dsseEnvelope: { payload: string } }).dsseEnvelope.payload;
+    const result = verifyProvenance(bytes, payload, { keys: [], trustedRoot: trustedRootFrom(Buffer.from(JSON.stringify(older))) });
+    expect(result).toMatchObject({ status: 'failed', reason: expect.stringContaining('CERTIFICATE_ERROR') });
+  });
+});
+
+describe('DSSE envelopes signed with a public key (cosign attest --key)', () => {
+  it('ECDSA P-256: verified by the signing key (PEM or JWK), not by another', async () => {
+    const signer = generated('ec');
+    const other = generated('ec');
+    const envelope = JSON.stringify(signedDsseEnvelope(statement([{ name: 'checkout', sha256: IMAGE_HEX }]), signer.privateKey));
+    const withKey = await summarize(envelope, [other.material, signer.material]);
+    expect(withKey.envelope?.verification).toMatchObject({ method: 'dsse-public-key', status: 'verified', keys: [signer.material.fingerprint], keysTried: 2 });
+    const withOther = await summarize(envelope, [other.material]);
+    expect(withOther.envelope?.verification).toMatchObject({ status: 'failed', reason: "none of the envelope's 1 signature is verified by the workspace's 1 trusted key" });
+    // PEM and JWK of one key have one fingerprint.
+    expect(parsePublicKey(signer.jwk)).toMatchObject({ fingerprint: signer.material.fingerprint });
+  });
+
+  it('Ed25519 verifies too; a changed payload does not', async () => {
+    const signer = generated('ed25519');
+    const envelope = signedDsseEnvelope(statement([{ name: 'checkout', sha256: IMAGE_HEX }]), signer.privateKey);
+    expect((await summarize(JSON.stringify(envelope), [signer.material])).envelope?.verification?.status).toBe('verified');
+    const changed = { ...envelope, payload: Buffer.from(JSON.stringify(statement([{ name: 'checkout', sha256: 'b'.repeat(64) }]))).toString('base64') };
+    expect((await summarize(JSON.stringify(changed), [signer.material])).envelope?.verification?.status).toBe('failed');
+  });
+
+  it('a duplicated "payload" key cannot get one payload summarised and another verified', async () => {
+    const signer = generated('ec');
+    const signed = signedDsseEnvelope(statement([{ name: 'checkout', sha256: 'b'.repeat(64) }]), signer.privateKey);
+    const forged = Buffer.from(JSON.stringify(statement([{ name: 'checkout', sha256: IMAGE_HEX }]))).toString('base64');
+    // The streaming summarizer and JSON.parse both keep the last key; the verifier compares them anyway.
+    const text = `{"payloadType":"application/vnd.in-toto+json","payload":"${signed.payload}","payload":"${forged}","signatures":${JSON.stringify(signed.signatures)}}`;
+    const summary = await summarize(text, [signer.material]);
+    expect(summary.subjects[0]?.digest.sha256).toBe(IMAGE_HEX);
+    expect(summary.envelope?.verification?.status).toBe('failed');
+  });
+});
+
+describe('the provenance-subject rule', () => {
+  const decide = (rule: Record<string, unknown>, summary: ProvenanceSummary, mode: 'enforce' | 'advisory' = 'enforce') =>
+    evaluateRelease(inputs({ evidence: [evidence('provenance', summary)] }), policy(mode, [{ id: 'provenance', type: 'provenance-subject', ...rule }]), EVALUATED_AT);
+
+  it('passes only with a trusted key that verified the signature, and says which', async () => {
+    const signer = generated('ec');
+    const summary = await summarize(JSON.stringify(signedDsseEnvelope(statement([{ name: 'checkout', sha256: IMAGE_HEX }]), signer.privateKey)), [signer.material]);
+    const trusted = decide({ trustedKeys: [{ name: 'release key', publicKey: signer.pem }] }, summary);
+    expect(trusted.decision).toBe('allow');
+    expect(trusted.reasons[0]).toMatchObject({ status: 'pass', measured: { signatureVerified: true, verifiedBy: expect.stringMatching(/^key "release key" \(sha256:[0-9a-f]{16}…\)$/) } });
+    expect(trusted.reasons[0]!.message).toMatch(/verified by key "release key"/);
+
+    const other = generated('ec');
+    const untrusted = decide({ trustedKeys: [{ name: 'someone else', publicKey: other.pem }] }, summary);
+    expect(untrusted).toMatchObject({ decision: 'deny', blocking: true });
+    expect(untrusted.reasons[0]!.message).toContain('no trusted key or identity verified it: it is signed by a key this rule does not trust');
+  });
+
+  it('in enforce mode an unsigned statement never passes, and the message says what to configure', async () => {
+    const summary = await summarize(JSON.stringify(statement([{ name: 'checkout', sha256: IMAGE_HEX }])));
+    const unconfigured = decide({}, summary);
+    expect(unconfigured).toMatchObject({ decision: 'deny', blocking: true });
+    expect(unconfigured.reasons[0]).toMatchObject({ status: 'fail', measured: { signatureVerified: false } });
+    expect(unconfigured.reasons[0]!.message).toContain('no trusted key or identity verified it: this rule trusts no key or identity');
+    expect(unconfigured.reasons[0]!.message).toContain('add the signer to the rule: trustedKeys [{name, publicKey}]');
+    const configured = decide({ trustedIdentities: [{ issuer: GITHUB_ACTIONS, identity: SIGSTORE_JS_RELEASE }] }, summary);
+    expect(configured.reasons[0]!.message).toContain('it is an unsigned statement');
+    // Advisory: the same failure is recorded and does not block.
+    expect(decide({}, summary, 'advisory')).toMatchObject({ decision: 'deny', blocking: false });
+  });
+
+  it('refuses bad trust roots when the policy is saved', () => {
+    const rule = (extra: Record<string, unknown>) => () => parsePolicyDocument({ mode: 'enforce', rules: [{ id: 'p', type: 'provenance-subject', ...extra }] });
+    expect(rule({ trustedKeys: [{ name: 'k', publicKey: 'not a key' }] })).toThrow(/BEGIN PUBLIC KEY/);
+    const rsa = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    expect(rule({ trustedKeys: [{ name: 'k', publicKey: rsa }] })).toThrow(/ECDSA P-256 .* or Ed25519; this one is rsa/);
+    expect(rule({ trustedIdentities: [{ issuer: GITHUB_ACTIONS }] })).toThrow(/exactly one of identity/);
+    expect(rule({ trustedIdentities: [{ issuer: GITHUB_ACTIONS, identityPattern: '(' }] })).toThrow(/not a regular expression/);
+    expect(rule({ trustedKeys: [{ name: 'k', publicKey: generated('ed25519').jwk }], trustedIdentities: [{ issuer: GITHUB_ACTIONS, identityPattern: '.*' }] })).not.toThrow();
+  });
+});
