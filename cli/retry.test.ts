@@ -209,7 +209,7 @@ describe('rp gate against a server that fails for a while', () => {
       const result = await rp([...gateArgs('full'), '--sbom', sbomFile], full.url);
       expect(result.code).toBe(3);
       expect(full.seen).toHaveLength(1);
-      expect(result.stderr).toMatch(/rp: 507 Evidence storage is full \(ENOSPC\)/);
+      expect(result.stderr).toMatch(/rp: --sbom \S+sbom\.json: 507 Evidence storage is full \(ENOSPC\)/);
     } finally {
       await full.close();
     }
