@@ -4,6 +4,15 @@
  * Add an endpoint's definition here when you add its route.
  */
 import type { EndpointDefinition } from './endpoint';
+import {
+  createEnvironmentEndpoint,
+  createServiceEndpoint,
+  listEnvironmentsEndpoint,
+  listServicesEndpoint,
+  setPromotionOrderEndpoint,
+  updateEnvironmentEndpoint,
+  updateServiceEndpoint,
+} from './endpoints/catalog';
 import { createTrustPolicyEndpoint, deleteTrustPolicyEndpoint, listTrustPoliciesEndpoint, tokenExchange } from './endpoints/ci-identity';
 import { createConnectorEndpoint, deleteConnectorEndpoint, listConnectorsEndpoint, testConnectorEndpoint, updateConnectorEndpoint } from './endpoints/connectors';
 import { exportReport, passportEnvelope } from './endpoints/console';
@@ -41,4 +50,11 @@ export const endpoints: readonly EndpointDefinition[] = [
   legalHoldEndpoint,
   exportReport,
   passportEnvelope,
+  listServicesEndpoint,
+  createServiceEndpoint,
+  updateServiceEndpoint,
+  listEnvironmentsEndpoint,
+  createEnvironmentEndpoint,
+  updateEnvironmentEndpoint,
+  setPromotionOrderEndpoint,
 ];

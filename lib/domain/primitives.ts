@@ -19,6 +19,20 @@ export const SERVICE_NAME_MESSAGE = 'lower-case letters, digits, ".", "_" or "-"
 /** A service or environment name, as CI names it in a gate call. */
 export const serviceNameSchema = z.string().regex(SERVICE_NAME_PATTERN, SERVICE_NAME_MESSAGE);
 
+/** A service's or environment's display name (the slug stays the identity CI uses). */
+export const DISPLAY_NAME_MAX = 100;
+export const displayNameSchema = z.string().trim().min(1, 'give it a name').max(DISPLAY_NAME_MAX, `at most ${DISPLAY_NAME_MAX} characters`);
+
+/**
+ * An environment's tier, set explicitly by an admin: enforce mode in a production environment
+ * needs a license with production entitlement. One the gate creates on first use is
+ * non-production and unclassified until someone sets it.
+ */
+export const ENVIRONMENT_TIERS = ['production', 'non-production'] as const;
+export type EnvironmentTier = (typeof ENVIRONMENT_TIERS)[number];
+export const environmentTierSchema = z.enum(ENVIRONMENT_TIERS);
+export const tierOf = (production: boolean): EnvironmentTier => (production ? 'production' : 'non-production');
+
 export const SHA256_HEX_PATTERN = /^[0-9a-f]{64}$/;
 export const sha256HexSchema = z.string().regex(SHA256_HEX_PATTERN, 'a sha256 digest: 64 lower-case hex characters');
 /** A passport's id is the sha256 of its envelope's payload. */
