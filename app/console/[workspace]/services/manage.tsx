@@ -135,7 +135,8 @@ export function EnvironmentsCard({ rights, environments }: { rights: Rights; env
             </Td>
             <Td>
               <TierBadge environment={environment} />
-              {rights.tier && <TierForm rights={rights} environment={environment} place="table" />}
+              {/* Keyed by the tier: a select's default is read once, so a changed tier remounts it. */}
+              {rights.tier && <TierForm key={`${environment.tier}-${environment.classified}`} rights={rights} environment={environment} place="table" />}
             </Td>
             <Td>
               {rights.manage && (
