@@ -12,8 +12,6 @@ import { failed, listField, succeeded, type ActionState } from '@/lib/http/actio
 import { ProblemError } from '@/lib/http/problem';
 import { actionParam, stateAction } from '@/lib/http/server-action';
 
-const PARAMS = [actionParam.workspace, actionParam.state, actionParam.form] as const;
-
 /** The member, then the change; a refusal (ProblemError) becomes the form's message with its field errors. */
 async function change(slug: string, work: (member: Awaited<ReturnType<typeof requireMember>>) => Promise<string>): Promise<ActionState> {
   const member = await requireMember(slug, 'passport.read', `/console/${slug}/services`);
@@ -46,21 +44,21 @@ function tier(form: FormData): EnvironmentTier | undefined {
 
 const optionalName = (form: FormData) => (text(form, 'name') ? field(form, 'name', displayNameSchema) : undefined);
 
-export const createServiceAction = stateAction('createServiceAction', PARAMS, (slug, _state, form) =>
+export const createServiceAction = stateAction('createServiceAction', [actionParam.workspace, actionParam.state, actionParam.form], (slug, _state, form) =>
   change(slug, async ({ db, workspace, actor, audit }) => {
     const created = await createService(db, workspace.id, actor, { slug: field(form, 'slug', serviceNameSchema), name: optionalName(form), owners: listField(form.get('owners')) ?? [] }, audit);
     return `Service ${created.slug} created.`;
   }),
 );
 
-export const updateServiceAction = stateAction('updateServiceAction', PARAMS, (slug, _state, form) =>
+export const updateServiceAction = stateAction('updateServiceAction', [actionParam.workspace, actionParam.state, actionParam.form], (slug, _state, form) =>
   change(slug, async ({ db, workspace, actor, audit }) => {
     const updated = await updateService(db, workspace.id, actor, text(form, 'service'), { name: field(form, 'name', displayNameSchema), owners: listField(form.get('owners')) ?? [] }, audit);
     return `Service ${updated.slug} saved.`;
   }),
 );
 
-export const archiveServiceAction = stateAction('archiveServiceAction', PARAMS, (slug, _state, form) =>
+export const archiveServiceAction = stateAction('archiveServiceAction', [actionParam.workspace, actionParam.state, actionParam.form], (slug, _state, form) =>
   change(slug, async ({ db, workspace, actor, audit }) => {
     const archived = text(form, 'archived') === 'true';
     const updated = await updateService(db, workspace.id, actor, text(form, 'service'), { archived }, audit);
@@ -68,21 +66,21 @@ export const archiveServiceAction = stateAction('archiveServiceAction', PARAMS, 
   }),
 );
 
-export const createEnvironmentAction = stateAction('createEnvironmentAction', PARAMS, (slug, _state, form) =>
+export const createEnvironmentAction = stateAction('createEnvironmentAction', [actionParam.workspace, actionParam.state, actionParam.form], (slug, _state, form) =>
   change(slug, async ({ db, workspace, actor, audit }) => {
     const created = await createEnvironment(db, workspace.id, actor, { slug: field(form, 'slug', serviceNameSchema), name: optionalName(form), tier: tier(form) }, audit);
     return `Environment ${created.slug} created (${created.tier}${created.classified ? '' : ', unclassified'}).`;
   }),
 );
 
-export const renameEnvironmentAction = stateAction('renameEnvironmentAction', PARAMS, (slug, _state, form) =>
+export const renameEnvironmentAction = stateAction('renameEnvironmentAction', [actionParam.workspace, actionParam.state, actionParam.form], (slug, _state, form) =>
   change(slug, async ({ db, workspace, actor, audit }) => {
     const updated = await updateEnvironment(db, workspace.id, actor, text(form, 'environment'), { name: field(form, 'name', displayNameSchema) }, audit);
     return `Environment ${updated.slug} saved.`;
   }),
 );
 
-export const setTierAction = stateAction('setTierAction', PARAMS, (slug, _state, form) =>
+export const setTierAction = stateAction('setTierAction', [actionParam.workspace, actionParam.state, actionParam.form], (slug, _state, form) =>
   change(slug, async ({ db, workspace, actor, audit }) => {
     const chosen = tier(form);
     if (!chosen) throw new ProblemError('validation-failed', 'Choose production or non-production.', { errors: [{ path: 'tier', message: 'choose a tier' }] });
@@ -91,7 +89,7 @@ export const setTierAction = stateAction('setTierAction', PARAMS, (slug, _state,
   }),
 );
 
-export const archiveEnvironmentAction = stateAction('archiveEnvironmentAction', PARAMS, (slug, _state, form) =>
+export const archiveEnvironmentAction = stateAction('archiveEnvironmentAction', [actionParam.workspace, actionParam.state, actionParam.form], (slug, _state, form) =>
   change(slug, async ({ db, workspace, actor, audit }) => {
     const archived = text(form, 'archived') === 'true';
     const updated = await updateEnvironment(db, workspace.id, actor, text(form, 'environment'), { archived }, audit);
@@ -99,7 +97,7 @@ export const archiveEnvironmentAction = stateAction('archiveEnvironmentAction', 
   }),
 );
 
-export const moveEnvironmentAction = stateAction('moveEnvironmentAction', PARAMS, (slug, _state, form) =>
+export const moveEnvironmentAction = stateAction('moveEnvironmentAction', [actionParam.workspace, actionParam.state, actionParam.form], (slug, _state, form) =>
   change(slug, async ({ db, workspace, actor, audit }) => {
     const environment = text(form, 'environment');
     const order = await moveEnvironment(db, workspace.id, actor, environment, text(form, 'direction') === 'down' ? 'down' : 'up', audit);
