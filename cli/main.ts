@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { productVersion } from '@/lib/version';
 import { registerAdmin } from './commands/admin';
 import { registerAudit } from './commands/audit';
+import { registerCatalog } from './commands/catalog';
 import { registerEvidence } from './commands/evidence';
 import { registerGate } from './commands/gate';
 import { registerKeys } from './commands/keys';
@@ -29,6 +30,7 @@ const program = new Command('rp')
 registerMigrate(program);
 registerGate(program);
 registerEvidence(program);
+registerCatalog(program);
 registerVerify(program);
 registerReplay(program);
 registerSecrets(program);

@@ -199,11 +199,27 @@ export const services = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     workspaceId: uuid('workspace_id').notNull().references(() => workspaces.id, { onDelete: 'cascade' }),
+    /** The identity CI names in gate calls; never changes (the name is what people rename). */
     slug: text('slug').notNull(),
+    /** Display name. */
     name: text('name').notNull(),
+    /** Archived: the gate refuses new releases of it; its history stays readable. */
+    archivedAt: tz('archived_at'),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('services_workspace_slug_idx').on(t.workspaceId, t.slug)],
+);
+
+/** A service's owners: members of its workspace (ex-members drop out where owners are read). */
+export const serviceOwners = pgTable(
+  'service_owners',
+  {
+    workspaceId: uuid('workspace_id').notNull().references(() => workspaces.id, { onDelete: 'cascade' }),
+    serviceId: uuid('service_id').notNull().references(() => services.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.serviceId, t.userId] }), index('service_owners_workspace_idx').on(t.workspaceId)],
 );
 
 export const environments = pgTable(
@@ -213,11 +229,17 @@ export const environments = pgTable(
     workspaceId: uuid('workspace_id').notNull().references(() => workspaces.id, { onDelete: 'cascade' }),
     slug: text('slug').notNull(),
     name: text('name').notNull(),
-    /** Enforce mode here needs a license with production entitlement. */
+    /** The tier (lib/domain/primitives.ts ENVIRONMENT_TIERS): enforce mode here needs a license with production entitlement. */
     production: boolean('production').notNull().default(false),
+    /** When someone set the tier; null: unclassified (the gate created it, non-production until someone decides). */
+    tierSetAt: tz('tier_set_at'),
+    /** Place in the workspace's promotion order (0 first); null: not placed, after the placed ones. */
+    position: integer('promotion_position'),
+    /** Archived: the gate refuses new releases to it; its history stays readable. */
+    archivedAt: tz('archived_at'),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('environments_workspace_slug_idx').on(t.workspaceId, t.slug)],
+  (t) => [uniqueIndex('environments_workspace_slug_idx').on(t.workspaceId, t.slug), check('environments_promotion_position_check', sql`${t.position} >= 0`)],
 );
 
 /**

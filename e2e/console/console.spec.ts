@@ -293,6 +293,54 @@ test('an admin trusts a CI identity in the console: errors by the field, the pol
   await expect(page.getByRole('button', { name: /^Remove/ })).toHaveCount(0);
 });
 
+test('an admin classifies the environments the gate created, orders them, adds a service with an owner and archives it', async ({ page }, testInfo) => {
+  test.setTimeout(90_000);
+  const errors = collectPageErrors(page);
+  await signIn(page, runtime.url, 'admin@acme.test', password('admin'), '/console/acme/services');
+
+  // The gate created staging on first use: non-production, waiting for a tier (production was classified).
+  const banner = page.getByRole('list', { name: 'Environments that need a tier' });
+  await expect(page.getByText('1 environment needs a tier')).toBeVisible();
+  await expect(banner.getByRole('listitem')).toHaveText([/staging\s*now non-production/]);
+  await banner.getByLabel('Tier of staging').selectOption('non-production');
+  await banner.getByRole('button', { name: 'Set tier of staging' }).click();
+  // Nothing left to classify: the banner goes, and staging's tier is set.
+  await expect(banner).toHaveCount(0);
+  const stagingRow = page.getByRole('table', { name: 'Environments in promotion order' }).getByRole('row').filter({ hasText: 'staging' });
+  await expect(stagingRow).not.toContainText('unclassified');
+  await expect(stagingRow.getByLabel('Tier of staging')).toHaveValue('non-production');
+
+  // A new environment, placed first in the promotion order: the columns follow it.
+  await page.getByLabel('Environment slug').fill('dev');
+  await page.getByLabel('Tier', { exact: true }).selectOption('non-production');
+  await page.getByRole('button', { name: 'Add environment' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Environment dev created (non-production).' })).toBeVisible();
+  const order = page.getByRole('table', { name: 'Environments in promotion order' });
+  const staging = order.getByRole('row').filter({ hasText: 'staging' });
+  if ((await order.getByRole('row').nth(1).textContent())?.includes('staging')) await staging.getByRole('button', { name: 'Down move staging later' }).click();
+  await expect(order.getByRole('row').nth(1)).toContainText('dev');
+  await expect(order.getByRole('row').nth(2)).toContainText('staging');
+  const matrix = page.getByRole('table', { name: 'Latest decision of each service in each environment' });
+  const columns = await matrix.getByRole('columnheader').allTextContents();
+  expect(columns.slice(1).map((text) => text.trim())).toEqual([expect.stringMatching(/^dev/), expect.stringMatching(/^staging/), expect.stringMatching(/^production/)]);
+
+  // A service with an owner, then archived: the gate refuses it; unarchived, it is back.
+  await page.getByLabel('Service slug').fill('ledger');
+  await page.getByLabel('Owners (optional)').fill('maintainer@acme.test');
+  await page.getByRole('button', { name: 'Add service' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Service ledger created.' })).toBeVisible();
+  const services = page.getByRole('table', { name: 'Services and their owners' });
+  await expect(services.getByRole('row').filter({ hasText: 'ledger' })).not.toContainText('no owners');
+  await keepScreenshot(page, testInfo, 'services-managed');
+  await expectAccessible(page, 'the services page with its management forms');
+  await services.getByRole('row').filter({ hasText: 'ledger' }).getByRole('button', { name: 'Archive ledger' }).click();
+  const archived = page.getByRole('table', { name: 'Archived services and environments' });
+  await expect(archived.getByRole('row').filter({ hasText: 'ledger' })).toBeVisible();
+  await archived.getByRole('button', { name: 'Unarchive ledger' }).click();
+  await expect(services.getByRole('row').filter({ hasText: 'ledger' })).toBeVisible();
+  expect(errors).toEqual([]);
+});
+
 test("an admin disables a member's account: the member's open session ends at their next page; enabled, they sign in again", async ({ browser }) => {
   const adminContext = await browser.newContext();
   const developerContext = await browser.newContext();

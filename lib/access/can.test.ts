@@ -43,6 +43,8 @@ describe('can() for members', () => {
     'report.export':   [true,  true,  false, false],
     'retention.write': [true,  false, false, false],
     'notification.manage': [true, false, false, false],
+    'catalog.write':   [true,  true,  false, false],
+    'environment.tier':[true,  false, false, false],
   };
 
   it('grants exactly the verbs of the role table, for every role and verb', () => {
@@ -82,8 +84,14 @@ describe('can() for API tokens', () => {
   });
 
   it('never grants management verbs, whatever the stored scopes say', () => {
-    const forged = token({ scopes: ['member.manage', 'token.manage', 'secret.write'] });
-    for (const verb of ['member.manage', 'token.manage', 'secret.write'] as const) expect(can(forged, verb, { workspaceId: WS })).toBe(false);
+    const forged = token({ scopes: ['member.manage', 'token.manage', 'secret.write', 'environment.tier'] });
+    for (const verb of ['member.manage', 'token.manage', 'secret.write', 'environment.tier'] as const) expect(can(forged, verb, { workspaceId: WS })).toBe(false);
+  });
+
+  it('may be scoped to manage the catalog (rp services, rp environments), within its service limits', () => {
+    const limited = token({ scopes: ['catalog.write'], services: ['api'] });
+    expect(can(limited, 'catalog.write', { workspaceId: WS, service: 'api' })).toBe(true);
+    expect(authorize(limited, 'catalog.write', { workspaceId: WS, service: 'web' })).toEqual({ allowed: false, reason: 'the token is not valid for service "web"' });
   });
 
   it('applies service and environment limits when the resource names them', () => {

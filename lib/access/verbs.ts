@@ -26,6 +26,8 @@ export const VERBS = [
   'report.export',
   'retention.write',
   'notification.manage',
+  'catalog.write',
+  'environment.tier',
 ] as const;
 
 export type Verb = (typeof VERBS)[number];
@@ -44,10 +46,13 @@ const MAINTAINER: Verb[] = [
   'audit.read',
   'report.export',
   'secret.read',
+  // Services and environments: create, rename, archive, promotion order, owners.
+  'catalog.write',
 ];
 // Retention (what is deleted, legal holds) is governance: admins only. So are notification
-// endpoints: they write secrets to the store and send the workspace's events out.
-const ADMIN: Verb[] = [...MAINTAINER, 'member.manage', 'secret.write', 'retention.write', 'notification.manage'];
+// endpoints (they write secrets to the store and send the workspace's events out) and an
+// environment's tier (production decides whether enforce mode needs the license's production entitlement).
+const ADMIN: Verb[] = [...MAINTAINER, 'member.manage', 'secret.write', 'retention.write', 'notification.manage', 'environment.tier'];
 
 /** The role table. A role grants exactly these verbs and nothing else. */
 export const ROLE_VERBS: Readonly<Record<Role, ReadonlySet<Verb>>> = {
@@ -57,8 +62,12 @@ export const ROLE_VERBS: Readonly<Record<Role, ReadonlySet<Verb>>> = {
   admin: new Set(ADMIN),
 };
 
-/** Verbs an API token may be scoped to (CI needs no member or token management). */
-export const TOKEN_VERBS: readonly Verb[] = ['gate.evaluate', 'evidence.write', 'evidence.read', 'passport.read', 'policy.read'];
+/**
+ * Verbs an API token may be scoped to (CI needs no member or token management). catalog.write lets
+ * `rp services` / `rp environments` manage the catalog; an environment's tier is never a token's to
+ * change (a maintainer creates tokens, and the tier is an admin's decision).
+ */
+export const TOKEN_VERBS: readonly Verb[] = ['gate.evaluate', 'evidence.write', 'evidence.read', 'passport.read', 'policy.read', 'catalog.write'];
 
 export function verbToScope(verb: Verb): string {
   return verb.replace('.', ':');

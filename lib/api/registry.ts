@@ -4,6 +4,15 @@
  * Add an endpoint's definition here when you add its route.
  */
 import type { EndpointDefinition } from './endpoint';
+import {
+  createEnvironmentEndpoint,
+  createServiceEndpoint,
+  listEnvironmentsEndpoint,
+  listServicesEndpoint,
+  setPromotionOrderEndpoint,
+  updateEnvironmentEndpoint,
+  updateServiceEndpoint,
+} from './endpoints/catalog';
 import { createTrustPolicyEndpoint, deleteTrustPolicyEndpoint, listTrustPoliciesEndpoint, tokenExchange } from './endpoints/ci-identity';
 import { createConnectorEndpoint, deleteConnectorEndpoint, listConnectorsEndpoint, testConnectorEndpoint, updateConnectorEndpoint } from './endpoints/connectors';
 import { exportReport, passportEnvelope, passportVsa } from './endpoints/console';
@@ -43,4 +52,11 @@ export const endpoints: readonly EndpointDefinition[] = [
   exportReport,
   passportEnvelope,
   passportVsa,
+  listServicesEndpoint,
+  createServiceEndpoint,
+  updateServiceEndpoint,
+  listEnvironmentsEndpoint,
+  createEnvironmentEndpoint,
+  updateEnvironmentEndpoint,
+  setPromotionOrderEndpoint,
 ];

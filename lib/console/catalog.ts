@@ -6,6 +6,7 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import { rowsOf } from '@/db/rows';
 import type { RuntimeDb } from '@/db/runtime';
 import { environments, services, type Decision, type PolicyMode } from '@/db/schema/runtime';
+import { environmentOrder } from '@/lib/catalog/store';
 
 export interface CatalogEntry {
   id: string;
@@ -26,8 +27,8 @@ export async function listEnvironments(db: RuntimeDb, workspaceId: string): Prom
     .select({ id: environments.id, slug: environments.slug, name: environments.name, production: environments.production })
     .from(environments)
     .where(eq(environments.workspaceId, workspaceId))
-    // Production last: the order releases travel in.
-    .orderBy(asc(environments.production), asc(environments.slug));
+    // The promotion order: the order releases travel in.
+    .orderBy(...environmentOrder);
 }
 
 /**

@@ -23,6 +23,20 @@ export const serviceNameSchema = z.string().regex(SERVICE_NAME_PATTERN, SERVICE_
 export const CONNECTOR_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export const connectorNameSchema = z.string().regex(CONNECTOR_NAME_PATTERN, 'a connector name is lowercase letters, digits and "-" (at most 63), starting with a letter or digit');
 
+/** A service's or environment's display name (the slug stays the identity CI uses). */
+export const DISPLAY_NAME_MAX = 100;
+export const displayNameSchema = z.string().trim().min(1, 'give it a name').max(DISPLAY_NAME_MAX, `at most ${DISPLAY_NAME_MAX} characters`);
+
+/**
+ * An environment's tier, set explicitly by an admin: enforce mode in a production environment
+ * needs a license with production entitlement. One the gate creates on first use is
+ * non-production and unclassified until someone sets it.
+ */
+export const ENVIRONMENT_TIERS = ['production', 'non-production'] as const;
+export type EnvironmentTier = (typeof ENVIRONMENT_TIERS)[number];
+export const environmentTierSchema = z.enum(ENVIRONMENT_TIERS);
+export const tierOf = (production: boolean): EnvironmentTier => (production ? 'production' : 'non-production');
+
 export const SHA256_HEX_PATTERN = /^[0-9a-f]{64}$/;
 export const sha256HexSchema = z.string().regex(SHA256_HEX_PATTERN, 'a sha256 digest: 64 lower-case hex characters');
 /** A passport's id is the sha256 of its envelope's payload. */

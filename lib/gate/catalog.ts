@@ -1,17 +1,12 @@
 /**
  * Services and environments, created on first use by the gate and evidence uploads (a CI
  * pipeline names them; nobody has to register them first). Every query takes the workspace id.
+ * An environment created here is non-production and unclassified (tier_set_at null) until an
+ * admin sets its tier (lib/catalog/store.ts): no tier is guessed from the name.
  */
 import { and, eq } from 'drizzle-orm';
 import type { RuntimeDb } from '@/db/runtime';
 import { environments, services } from '@/db/schema/runtime';
-
-/** Environments named like production (enforce mode there needs a license). */
-const PRODUCTION_SLUG = /^(prod|production|prd|live)([-_.].*)?$/;
-
-export function looksLikeProduction(slug: string): boolean {
-  return PRODUCTION_SLUG.test(slug);
-}
 
 export interface ServiceRow {
   id: string;
@@ -41,7 +36,7 @@ export async function ensureService(db: RuntimeDb, workspaceId: string, slug: st
 export async function ensureEnvironment(db: RuntimeDb, workspaceId: string, slug: string): Promise<EnvironmentRow & { created: boolean }> {
   const [created] = await db
     .insert(environments)
-    .values({ workspaceId, slug, name: slug, production: looksLikeProduction(slug) })
+    .values({ workspaceId, slug, name: slug, production: false, tierSetAt: null })
     .onConflictDoNothing()
     .returning({ id: environments.id, slug: environments.slug, production: environments.production });
   if (created) return { ...created, created: true };

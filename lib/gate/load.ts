@@ -17,6 +17,9 @@ export interface ReleaseContext {
   serviceId: string | null;
   environmentId: string | null;
   production: boolean;
+  /** The service or environment is archived: the gate takes no new releases for it. */
+  serviceArchived: boolean;
+  environmentArchived: boolean;
   releaseId: string | null;
   evidence: EvidenceInput[];
   approvals: ApprovalInput[];
@@ -31,6 +34,8 @@ interface Row {
   service_id: string | null;
   environment_id: string | null;
   production: boolean | null;
+  service_archived: boolean | null;
+  environment_archived: boolean | null;
   release_id: string | null;
   evidence: Array<{ sha256: string; kind: string; mediaType: string; size: number | string; collectedAt: string; summary: Record<string, unknown> }> | null;
   approvals: Array<{ approver: string; role: ApprovalInput['role']; at: string }> | null;
@@ -61,6 +66,8 @@ export async function loadReleaseContext(
     serviceId: row.service_id,
     environmentId: row.environment_id,
     production: row.production ?? false,
+    serviceArchived: row.service_archived ?? false,
+    environmentArchived: row.environment_archived ?? false,
     releaseId: row.release_id,
     // Times come back with microseconds; the inputs carry milliseconds, as every other read does.
     evidence: (row.evidence ?? []).map((item) => ({
@@ -85,6 +92,8 @@ const releaseContextQuery = compiledStatement<Row>(
       s.id as service_id,
       e.id as environment_id,
       e.production as production,
+      s.archived_at is not null as service_archived,
+      e.archived_at is not null as environment_archived,
       r.id as release_id,
       r.requested_by as requested_by,
       (select json_agg(json_build_object(

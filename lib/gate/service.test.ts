@@ -16,6 +16,7 @@ import { policyHistory, savePolicy } from '@/lib/policy/store';
 import { canonicalHash } from '@/lib/json/canonical';
 import { configureSecrets } from '@/lib/secrets';
 import { FilesystemBlobStore } from '@/lib/storage/filesystem';
+import { createEnvironment } from '@/lib/catalog/store';
 import { recordApproval } from './approvals';
 import { findEnvironment, findService } from './catalog';
 import { PRODUCTION_LICENSE_NOTE } from './evaluate';
@@ -126,6 +127,8 @@ describe('policies and modes', () => {
 
   it('enforce on a production environment without a license is applied as advisory, and says so', async () => {
     await savePolicy(db, workspace.id, { serviceId: null, environmentId: null }, { document: { mode: 'enforce', rules: [{ id: 'sbom', type: 'sbom-present' }] } });
+    // The tier is set explicitly (by an admin; here the operator), never guessed from the name.
+    await createEnvironment(db, workspace.id, { type: 'operator', label: 'test' }, { slug: 'production', tier: 'production' }, { actor: { type: 'operator', label: 'test' } });
     const outcome = await evaluateGateRequest(db, workspace, request([], { service: 'billing', environment: 'production' }), { actorLabel: 'token ci' });
     expect(await findEnvironment(db, workspace.id, 'production')).toMatchObject({ production: true });
     expect(outcome).toMatchObject({ decision: 'deny', mode: 'advisory', requestedMode: 'enforce', blocking: false });

@@ -74,6 +74,7 @@ export async function evaluateGateRequest(db: RuntimeDb, workspace: { id: string
   const digests = [...new Set(request.evidence)];
   const identity = { ...request, chartVersion, evidence: digests };
   let loaded = await loadReleaseContext(db, workspace.id, identity);
+  refuseArchived(workspace, request, loaded);
   // Refused before anything is written: a request naming evidence the workspace lacks creates no
   // service, environment or release (the evidence is read by digest, whatever the release).
   const unknown = digests.filter((digest) => !loaded.evidence.some((item) => item.sha256 === digest));
@@ -202,6 +203,26 @@ export async function evaluateGateRequest(db: RuntimeDb, workspace: { id: string
     },
   );
   return recorded;
+}
+
+/**
+ * An archived service or environment takes no new releases (409, nothing written); its passports
+ * and history stay readable. The answer names it and how to take it back into use.
+ */
+function refuseArchived(workspace: { slug: string }, request: GateRequest, loaded: { serviceArchived: boolean; environmentArchived: boolean }): void {
+  const archived = [
+    ...(loaded.serviceArchived ? [{ kind: 'service', slug: request.service, command: 'services' }] : []),
+    ...(loaded.environmentArchived ? [{ kind: 'environment', slug: request.environment, command: 'environments' }] : []),
+  ];
+  if (!archived.length) return;
+  const named = archived.map((item) => `${item.kind} "${item.slug}"`).join(' and ');
+  const how = archived.map((item) => `rp ${item.command} update ${item.slug} --unarchive`).join(' and ');
+  throw new ProblemError(
+    'conflict',
+    `The ${named} ${archived.length === 1 ? 'is' : 'are'} archived in workspace "${workspace.slug}": the gate takes no new releases for ${archived.length === 1 ? 'it' : 'them'}. ` +
+      `${archived.length === 1 ? 'Its' : 'Their'} passports stay readable. To release again, unarchive ${archived.length === 1 ? 'it' : 'them'} in the console (Services) or with "${how}".`,
+    { extensions: { archived: archived.map(({ kind, slug }) => ({ kind, slug })) } },
+  );
 }
 
 /**

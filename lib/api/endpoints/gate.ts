@@ -36,7 +36,9 @@ export const evaluateGate = defineEndpoint({
     'signed in it). Send an `Idempotency-Key` header (1-255 visible ASCII characters, kept 24 hours per workspace) to make ' +
     'retries safe: a retry with the same key and body gets the first answer (`Idempotent-Replayed: true`) and records ' +
     'nothing new; the same key with another body is refused (422 `idempotency-key-reused`). Shadow never blocks, advisory ' +
-    'warns, enforce blocks on deny (`blocking: true`: CI must stop). Services and environments are created on first use.',
+    'warns, enforce blocks on deny (`blocking: true`: CI must stop). Services and environments are created on first use ' +
+    '(a new environment is non-production until an admin sets its tier); an archived service or environment is refused with 409 ' +
+    '`conflict` naming it (`archived` lists each one), and nothing is recorded.',
   tags: ['Gate'],
   auth: 'token-or-session',
   verb: 'gate.evaluate',
@@ -77,5 +79,5 @@ export const evaluateGate = defineEndpoint({
       }),
     })
     .meta({ id: 'GateDecision' }),
-  errors: [422],
+  errors: [409, 422],
 });

@@ -11,7 +11,8 @@
  *   service    = services[r % services], environment = environments[(r / services) % environments]
  *                of its release r = n / perRelease.
  */
-import { sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
+import { environments } from '@/db/schema/runtime';
 import type { RuntimeDb } from '@/db/runtime';
 import { ensureEnvironment, ensureService } from '@/lib/gate/catalog';
 import { rowsOf } from '@/db/rows';
@@ -37,6 +38,11 @@ export async function generatePassports(db: RuntimeDb, workspaceId: string, opti
   for (const slug of serviceSlugs) serviceIds.push((await ensureService(db, workspaceId, slug)).id);
   const environmentIds: string[] = [];
   for (const slug of environmentSlugs) environmentIds.push((await ensureEnvironment(db, workspaceId, slug)).id);
+  // The gate creates environments non-production; a bulk data set classifies "production" as such.
+  await db
+    .update(environments)
+    .set({ production: true, tierSetAt: new Date() })
+    .where(and(eq(environments.workspaceId, workspaceId), eq(environments.slug, 'production')));
 
   const serviceArray = sql.raw(`array[${serviceIds.map((id) => `'${id}'::uuid`).join(',')}]`);
   const environmentArray = sql.raw(`array[${environmentIds.map((id) => `'${id}'::uuid`).join(',')}]`);

@@ -13,6 +13,7 @@ import type { Role } from '@/db/schema/runtime';
 import { ROLES } from '@/lib/domain/primitives';
 import { uploadEvidence } from '@/lib/evidence/store';
 import { cyclonedx, sarif } from '@/lib/evidence/testing/fixtures';
+import { createEnvironment } from '@/lib/catalog/store';
 import { ensureService } from '@/lib/gate/catalog';
 import { evaluateGateRequest, type GateOutcome } from '@/lib/gate/service';
 import { savePolicy } from '@/lib/policy/store';
@@ -100,6 +101,9 @@ export async function seedScenario(db: RuntimeDb, store: BlobStore, options: { s
     createdBy: members.admin.email,
   });
   const checkoutBlocked = await evaluate('checkout', 'staging', IMAGE_V2, SOURCE_V2, [sbom, clean], new Date(now.getTime() - 30 * 60_000));
+  // An admin classified production before its first release (the gate would create it non-production).
+  const adminActor = { type: 'member' as const, userId: members.admin.id, email: members.admin.email, name: members.admin.name, workspaceId: workspace.id, role: 'admin' as const, sessionId: null };
+  await createEnvironment(db, workspace.id, adminActor, { slug: 'production', name: 'Production', tier: 'production' }, { actor: { type: 'user', id: members.admin.id, label: members.admin.email } });
   const checkoutProduction = await evaluate('checkout', 'production', IMAGE_V2, SOURCE_V2, [sbom, clean], new Date(now.getTime() - 20 * 60_000));
 
   const oldSbom = await upload('sbom', cyclonedx([{ name: 'lodash', license: 'MIT' }]), 'payments', new Date(now.getTime() - 10 * DAY));

@@ -8,6 +8,7 @@ const SCOPE_HELP: Record<(typeof TOKEN_SCOPES)[number], string> = {
   'evidence:read': 'read evidence records',
   'passport:read': 'read and download passports',
   'policy:read': 'read policies',
+  'catalog:write': 'create, rename and archive services and environments; promotion order; owners (not tiers)',
 };
 
 /**
