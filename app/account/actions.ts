@@ -9,6 +9,7 @@ import { revokeAllSessions, revokeSession } from '@/lib/auth/sessions';
 import { findUserById, setPassword, updateProfile, UserInputError } from '@/lib/auth/users';
 import { failed, succeeded } from '@/lib/http/action-state';
 import { actionParam, formAction, stateAction } from '@/lib/http/server-action';
+import { listMemberships } from '@/lib/workspaces/store';
 
 export const signOutAction = formAction('signOutAction', [], async () => {
   await signOut({ redirectTo: '/login' });
@@ -44,6 +45,11 @@ export const setPasswordAction = stateAction('setPasswordAction', [actionParam.s
     throw error;
   }
   revalidatePath('/account');
+  if (!record.passwordHash) {
+    // A first password (after a one-time link): on into the workspace, straight in when there is one.
+    const memberships = await listMemberships(db, user.id);
+    redirect(memberships.length === 1 ? `/console/${memberships[0]!.workspace.slug}?passwordSet=1` : '/console?passwordSet=1');
+  }
   return succeeded('Your password was saved. Use it with your email to sign in from now on.');
 });
 

@@ -4,18 +4,21 @@ import { ActionForm, SubmitButton } from '@/app/_components/action-form';
 import { Badge, Card, EmptyState, Field, inputClass, PageHeader } from '@/app/_components/ui';
 import { requireUser } from '@/lib/auth/guard';
 import { listMemberships } from '@/lib/workspaces/store';
+import { PasswordSavedNotice } from '@/app/_components/password-saved-notice';
 import { createWorkspaceAction } from './actions';
 
 export const metadata = { title: 'Workspaces' };
 
-export default async function ConsoleHome() {
+export default async function ConsoleHome({ searchParams }: { searchParams: Promise<{ passwordSet?: string }> }) {
   // Re-checked here whatever the middleware did (CVE-2025-29927).
   const { db, user } = await requireUser('/console');
+  const passwordSet = (await searchParams).passwordSet === '1';
   const memberships = await listMemberships(db, user.id);
   const isAdmin = memberships.some((m) => m.role === 'admin');
 
   return (
     <AppShell user={user} workspace={null} memberships={memberships}>
+      {passwordSet && <PasswordSavedNotice />}
       <PageHeader title="Workspaces" description="Each workspace has its own services, environments, policies, API tokens and audit log." />
       {memberships.length === 0 ? (
         <EmptyState title="You are not a member of any workspace yet">Ask an administrator of your Release Passport to invite you. The invitation link brings you straight in.</EmptyState>

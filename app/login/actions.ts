@@ -33,7 +33,9 @@ export const signInWithLink = stateAction('signInWithLink', [actionParam.state, 
   try {
     await signIn('link', { token: String(formData.get('token') ?? ''), redirect: false });
   } catch (error) {
-    if (signInFailureOf(error) === 'wrong-credentials') return failed('This sign-in link does not work any more: it was used already or has expired. Restart the server for a new one, or ask an administrator.');
+    if (signInFailureOf(error) === 'wrong-credentials') return failed(
+        'This sign-in link does not work any more: it was used already or has expired. For a new one: an administrator of your workspace makes one from Settings → Members; on the server, run "rp admin sign-in-link <your email>"; or, for the first admin before a password is set, restart the server (each start prints a fresh link).',
+      );
     return signInError(error);
   }
   redirect('/account?welcome=1');

@@ -84,16 +84,11 @@ export function registerAdmin(program: Command): void {
     .argument('<email>')
     .action(async (email: string) => {
       const { findUserByEmail } = await import('@/lib/auth/users');
-      const { createSignInLink } = await import('@/lib/auth/sign-in-links');
-      const { appendAuditEvent } = await import('@/lib/audit/log');
+      const { issueSignInLink } = await import('@/lib/auth/sign-in-links');
       await withRuntimeDb(async (db) => {
         const user = await findUserByEmail(db, email);
         if (!user) throw new Error(`There is no person with the email ${email}.`);
-        const link = await db.transaction(async (tx) => {
-          const created = await createSignInLink(tx, user.id, 3_600_000);
-          await appendAuditEvent(tx, { ...operatorAudit('admin sign-in-link'), workspaceId: null, action: 'user.sign_in_link', resource: { type: 'user', id: user.id }, outcome: 'allow' });
-          return created;
-        });
+        const link = await issueSignInLink(db, { userId: user.id, ttlMs: 3_600_000 }, { workspaceId: null, audit: operatorAudit('admin sign-in-link') });
         console.log(`One-time sign-in link for ${user.email} (until ${link.expiresAt.toISOString()}):\n${link.url}`);
       });
     });

@@ -371,6 +371,30 @@ test("an admin disables a member's account: the member's open session ends at th
   }
 });
 
+test('an admin gives a locked-out member a one-time sign-in link from Members: it signs them in once, and a second use says where a new one comes from', async ({ browser }) => {
+  const adminContext = await browser.newContext();
+  const viewerContext = await browser.newContext();
+  try {
+    const admin = await adminContext.newPage();
+    await signIn(admin, runtime.url, 'admin@acme.test', password('admin'), '/settings/acme/members');
+    await expect(admin.getByRole('row', { name: /admin@acme\.test/ }).getByRole('button', { name: /Sign-in link/ })).toHaveCount(0);
+    await admin.getByRole('row', { name: /viewer@acme\.test/ }).getByRole('button', { name: 'Sign-in link for viewer@acme.test' }).click();
+    const link = await admin.getByLabel('Sign-in link for viewer@acme.test').inputValue();
+    expect(link).toMatch(/\/login\/link#[A-Za-z0-9_-]{43}$/);
+
+    const viewer = await viewerContext.newPage();
+    await viewer.goto(link);
+    await viewer.getByRole('button', { name: 'Sign in and continue' }).click();
+    await viewer.waitForURL(/\/account\?welcome=1$/);
+    await viewer.goto(link);
+    await viewer.getByRole('button', { name: 'Sign in and continue' }).click();
+    await expect(viewer.getByText(/This sign-in link does not work any more/)).toContainText('Settings → Members');
+  } finally {
+    await adminContext.close();
+    await viewerContext.close();
+  }
+});
+
 /** Link names (as announced: aria-label, else the text, visually hidden parts included) shared by links to different addresses. */
 async function ambiguousLinks(page: Page): Promise<string[]> {
   return page.evaluate(() => {

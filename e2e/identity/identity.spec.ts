@@ -151,7 +151,7 @@ async function expectSeriousA11yIssuesAbsent(page: Page, what: string): Promise<
 
 test('first start: the one-time link printed at start signs the admin in once, and they set a password', async ({ browser }, testInfo) => {
   const [link] = await waitForOutput(runtime, new RegExp(`http://localhost:${RUNTIME_PORT}/login/link#[A-Za-z0-9_-]{43}`));
-  expect(runtime.output.join('')).toContain('nobody has signed in yet');
+  expect(runtime.output.join('')).toContain('has no password yet');
   const page = await (await browserContext(browser)).newPage();
   const errors = collectPageErrors(page);
   await page.goto(link);
@@ -162,6 +162,8 @@ test('first start: the one-time link printed at start signs the admin in once, a
   await page.getByLabel('New password', { exact: true }).fill(PASSWORD);
   await page.getByLabel('New password, again').fill(PASSWORD);
   await page.getByRole('button', { name: 'Set password' }).click();
+  // A first password takes them on into their workspace.
+  await page.waitForURL(/\/console(\/[a-z0-9-]+)?\?passwordSet=1$/);
   await expect(page.getByText('Your password was saved')).toBeVisible();
   await keepScreenshot(page, testInfo, 'identity-account-after-first-start');
   expect(errors).toEqual([]);

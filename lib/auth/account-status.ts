@@ -58,8 +58,10 @@ export async function setAccountDisabled(
  * administer every workspace the person belongs to (an account spans workspaces; an admin of one
  * does not decide for the others). Null when allowed, else why not.
  */
-export async function accountChangeRefusal(db: RuntimeDb, actorUserId: string, targetUserId: string, workspaceId: string): Promise<string | null> {
-  if (actorUserId === targetUserId) return 'You cannot disable your own account; ask another admin or the operator.';
+export async function accountChangeRefusal(db: RuntimeDb, actorUserId: string, targetUserId: string, workspaceId: string, change: 'disable' | 'sign-in link' = 'disable'): Promise<string | null> {
+  if (actorUserId === targetUserId) {
+    return change === 'disable' ? 'You cannot disable your own account; ask another admin or the operator.' : 'This is you: change your password on your account page.';
+  }
   const [targetIn, actorAdminOf] = await Promise.all([
     db.select({ workspaceId: memberships.workspaceId }).from(memberships).where(eq(memberships.userId, targetUserId)),
     db.select({ workspaceId: memberships.workspaceId }).from(memberships).where(and(eq(memberships.userId, actorUserId), eq(memberships.role, 'admin'))),
@@ -67,7 +69,9 @@ export async function accountChangeRefusal(db: RuntimeDb, actorUserId: string, t
   if (!targetIn.some((row) => row.workspaceId === workspaceId)) return 'This person is not a member of this workspace.';
   const administered = new Set(actorAdminOf.map((row) => row.workspaceId));
   if (targetIn.some((row) => !administered.has(row.workspaceId))) {
-    return 'This person also works in workspaces you do not administer, so their account is not yours alone to disable: remove them from this workspace, or ask the operator (rp admin disable-user).';
+    return change === 'disable'
+      ? 'This person also works in workspaces you do not administer, so their account is not yours alone to disable: remove them from this workspace, or ask the operator (rp admin disable-user).'
+      : 'This person also works in workspaces you do not administer, so a link into their account is not yours alone to give: ask the operator (rp admin sign-in-link).';
   }
   return null;
 }

@@ -15,6 +15,7 @@ import { createSession, listActiveSessions, loadActiveSession, revokeAllSessions
 import { configureSecrets } from '@/lib/secrets';
 import { oidcClientSecret, oidcSettings, proxySettings, proxySharedSecret, publicBaseUrl } from './settings';
 import { consumeSignInLink, createSignInLink } from './sign-in-links';
+import { setPassword } from './users';
 
 describe('passwords', () => {
   it('are argon2id hashes that verify only the right password', async () => {
@@ -199,7 +200,7 @@ describe('sign-in secrets through lib/secrets', () => {
 });
 
 describe('first start', () => {
-  it('creates the admin and the workspace once, prints a link, and a new link while nobody has signed in', async () => {
+  it('creates the admin and the workspace once, prints a link, and a new link at every start until the admin has a password', async () => {
     const db = await getRuntimeDb();
     const [before] = await db.select({ n: count() }).from(users);
     // This file's database has people already (the tests above): bootstrap only acts on an empty one.
@@ -215,7 +216,12 @@ describe('first start', () => {
     expect(await consumeSignInLink(db, first!.link!.url.split('#')[1]!)).toBeNull(); // replaced by the new one
     const user = await consumeSignInLink(db, again!.link!.url.split('#')[1]!);
     expect(user?.email).toBe('root@example.test');
+    // Signed in once, but no password yet (the session may end before one is set): still a link.
     await createSession(db, { userId: user!.id, method: 'link', ip: null, userAgent: null });
+    const afterSignIn = await bootstrapInstallation(db, {});
+    expect(afterSignIn).toMatchObject({ created: false, email: 'root@example.test' });
+    expect(bootstrapMessage(afterSignIn!)).toContain('has no password yet');
+    await setPassword(db, user!.id, 'a long enough passphrase 42', TEST_AUDIT);
     expect(await bootstrapInstallation(db, {})).toBeNull();
     const events = await db.select({ action: auditEvents.action }).from(auditEvents).where(eq(auditEvents.actorLabel, 'first start'));
     expect(events.map((e) => e.action)).toEqual(expect.arrayContaining(['user.create', 'workspace.create', 'member.add']));

@@ -4,9 +4,9 @@
  * every start prints a fresh link (the previous ones stop working), so a lost or expired link
  * is fixed by a restart. Serialized by an advisory lock: replicas starting together create one admin.
  */
-import { count, sql } from 'drizzle-orm';
+import { count, eq, sql } from 'drizzle-orm';
 import type { RuntimeDb } from '@/db/runtime';
-import { sessions, users } from '@/db/schema/runtime';
+import { userIdentities, users } from '@/db/schema/runtime';
 import type { AuditContext } from '@/lib/audit/event';
 import { createWorkspace } from '@/lib/workspaces/members';
 import { settings, type Env } from '@/lib/config/settings';
@@ -35,11 +35,13 @@ export async function bootstrapInstallation(db: RuntimeDb, env: Env = process.en
       const link = await createSignInLink(tx, admin.id, BOOTSTRAP_LINK_TTL_MS);
       return { created: true, email: admin.email, workspace: slug, link };
     }
-    // Nobody has ever signed in: the first admin still needs a way in.
-    const [signIns] = await tx.select({ n: count() }).from(sessions);
-    if ((signIns?.n ?? 0) > 0) return null;
+    // Until the first admin has a way in of their own (a password, or a sign-in through the identity
+    // provider), every start prints a fresh link: a first link whose use did not complete, or a
+    // session that ended before a password was set, must not lock the installation for good.
     const [first] = await tx.select({ id: users.id, email: users.email, passwordHash: users.passwordHash }).from(users).orderBy(users.createdAt).limit(1);
-    if (!first || first.passwordHash) return null; // a password was set with the CLI: no link needed
+    if (!first || first.passwordHash) return null;
+    const [identity] = await tx.select({ userId: userIdentities.userId }).from(userIdentities).where(eq(userIdentities.userId, first.id)).limit(1);
+    if (identity) return null;
     const link = await createSignInLink(tx, first.id, BOOTSTRAP_LINK_TTL_MS);
     return { created: false, email: first.email, workspace: null, link };
   });
@@ -51,7 +53,7 @@ export function bootstrapMessage(result: BootstrapResult): string {
     '──────────────────────────────────────────────────────────────────────',
     result.created
       ? `Release Passport first start: created the admin ${result.email} and the workspace "${result.workspace}".`
-      : `Release Passport: nobody has signed in yet. A new sign-in link for ${result.email} (earlier ones no longer work):`,
+      : `Release Passport: the first admin ${result.email} has no password yet. A new sign-in link (earlier ones no longer work):`,
   ];
   if (result.link) {
     lines.push(

@@ -6,7 +6,8 @@
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { RuntimeDb } from '@/db/runtime';
 import { signInLinks, users } from '@/db/schema/runtime';
-import type { DbOrTx } from '@/lib/audit/log';
+import { appendAuditEvent, type DbOrTx } from '@/lib/audit/log';
+import type { AuditContext } from '@/lib/audit/event';
 import { generateLinkSecret, hashToken } from '@/lib/tokens/format';
 import { publicBaseUrl } from './settings';
 
@@ -20,6 +21,29 @@ export async function createSignInLink(db: DbOrTx, userId: string, ttlMs: number
   await db.insert(signInLinks).values({ userId, tokenHash: hashToken(secret), expiresAt });
   // In the fragment: browsers never send it, so it stays out of proxy and server logs.
   return { secret, url: `${publicBaseUrl()}${SIGN_IN_LINK_PATH}#${secret}`, expiresAt };
+}
+
+/**
+ * A link someone issued for a person (an operator with `rp admin sign-in-link`, a workspace admin
+ * from Members, for a person locked out): audited in the same transaction, never its secret.
+ */
+export async function issueSignInLink(
+  db: RuntimeDb,
+  target: { userId: string; ttlMs: number },
+  context: { workspaceId: string | null; audit: AuditContext },
+): Promise<{ url: string; expiresAt: Date }> {
+  return db.transaction(async (tx) => {
+    const created = await createSignInLink(tx, target.userId, target.ttlMs);
+    await appendAuditEvent(tx, {
+      ...context.audit,
+      workspaceId: context.workspaceId,
+      action: 'user.sign_in_link',
+      resource: { type: 'user', id: target.userId },
+      outcome: 'allow',
+      details: { expiresAt: created.expiresAt.toISOString() },
+    });
+    return { url: created.url, expiresAt: created.expiresAt };
+  });
 }
 
 /** Uses the link up; the user it signs in, or null (unknown, used, expired, or a disabled user). */

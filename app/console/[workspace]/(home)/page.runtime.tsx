@@ -7,6 +7,7 @@ import { awaitingApproval } from '@/lib/console/awaiting-approval';
 import { workspaceOverview } from '@/lib/console/overview';
 import { AwaitingApprovalCard } from './awaiting-approval';
 import { WhenAndLinkCells } from './pair-cells';
+import { PasswordSavedNotice } from '@/app/_components/password-saved-notice';
 
 export const metadata = { title: 'Overview' };
 
@@ -20,8 +21,9 @@ function Stat({ label, value, tone }: { label: string; value: number; tone?: 're
   );
 }
 
-export default async function WorkspaceOverview({ params }: { params: Promise<{ workspace: string }> }) {
+export default async function WorkspaceOverview({ params, searchParams }: { params: Promise<{ workspace: string }>; searchParams: Promise<{ passwordSet?: string }> }) {
   const { workspace: slug } = await params;
+  const notice = (await searchParams).passwordSet === '1' ? <PasswordSavedNotice /> : null;
   // Every page checks for itself: a layout's check does not cover a page fetched on its own.
   const { db, workspace, can, actor } = await requireMember(slug, 'passport.read', `/console/${slug}`);
   const now = new Date();
@@ -32,6 +34,7 @@ export default async function WorkspaceOverview({ params }: { params: Promise<{ 
   if (overview.pairs.length === 0) {
     return (
       <>
+        {notice}
         <PageHeader title={workspace.name} description="Release readiness for every service and environment of this workspace." />
         <EmptyState title="No passports yet">
           <p>Every time CI asks the gate about a release, its passport appears here: the decision, the reasons and the evidence behind them.</p>
@@ -52,6 +55,7 @@ export default async function WorkspaceOverview({ params }: { params: Promise<{ 
   const changed = overview.pairs.filter((pair) => pair.changes && pair.changes.length > 0);
   return (
     <>
+      {notice}
       <PageHeader
         title={workspace.name}
         description="What needs attention now, and what changed since each service's last passport."

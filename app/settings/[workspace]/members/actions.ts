@@ -7,6 +7,7 @@ import { createInvitation, revokeInvitation } from '@/lib/workspaces/invitations
 import { changeMemberRole, isRole, MembershipError, removeMember } from '@/lib/workspaces/members';
 import { actionParam, stateAction } from '@/lib/http/server-action';
 import { accountChangeRefusal, setAccountDisabled } from '@/lib/auth/account-status';
+import { issueSignInLink } from '@/lib/auth/sign-in-links';
 
 function page(slug: string) {
   return `/settings/${slug}/members`;
@@ -70,4 +71,18 @@ export const setAccountDisabledAction = stateAction('setAccountDisabledAction', 
   revalidatePath(page(slug));
   if (change === 'unchanged') return failed(disabled ? 'That account was already disabled.' : 'That account was already enabled.');
   return succeeded(disabled ? 'Account disabled: their sessions have ended and they cannot sign in.' : 'Account enabled: they can sign in again.');
+});
+
+/**
+ * A one-time sign-in link for a member locked out (a lost password, a first sign-in link that did
+ * not complete): shown once to the admin, valid an hour, audited. Only for someone this admin may
+ * decide for alone, as for disabling an account.
+ */
+export const signInLinkAction = stateAction('signInLinkAction', [actionParam.workspace, actionParam.state, actionParam.form], async (slug, _state, formData) => {
+  const { db, user, workspace, audit } = await requireMember(slug, 'member.manage', page(slug));
+  const userId = String(formData.get('userId') ?? '');
+  const refusal = /^[0-9a-f-]{36}$/i.test(userId) ? await accountChangeRefusal(db, user.id, userId, workspace.id, 'sign-in link') : 'This person is not a member of this workspace.';
+  if (refusal) return failed(refusal);
+  const link = await issueSignInLink(db, { userId, ttlMs: 3_600_000 }, { workspaceId: workspace.id, audit });
+  return succeeded(`One-time sign-in link, valid until ${link.expiresAt.toISOString().slice(11, 16)} UTC. Send it to them: it is not shown again, and it ends their earlier links.`, { secret: link.url });
 });

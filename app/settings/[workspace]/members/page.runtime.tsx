@@ -6,7 +6,7 @@ import { requireMember } from '@/lib/auth/guard';
 import { listPendingInvitations } from '@/lib/workspaces/invitations';
 import { listMembers } from '@/lib/workspaces/members';
 import { seatUsage } from '@/lib/workspaces/seats';
-import { changeRoleAction, inviteAction, removeMemberAction, revokeInvitationAction, setAccountDisabledAction } from './actions';
+import { changeRoleAction, inviteAction, removeMemberAction, revokeInvitationAction, setAccountDisabledAction, signInLinkAction } from './actions';
 
 export const metadata = { title: 'Members' };
 
@@ -16,6 +16,18 @@ const ROLE_HELP: Record<string, string> = {
   maintainer: 'also edits policies, connectors, API tokens; reads the audit log',
   admin: 'also manages members and secrets',
 };
+
+/** A one-time sign-in link for a locked-out member, shown once. */
+function SignInLinkButton({ slug, userId, email }: { slug: string; userId: string; email: string }) {
+  return (
+    <ActionForm action={signInLinkAction.bind(null, slug)} inline secret={{ label: `Sign-in link for ${email}`, note: 'Copy it now and send it to them: it is not shown again.' }}>
+      <input type="hidden" name="userId" value={userId} />
+      <SubmitButton variant="ghost" className="py-1" pendingLabel="Making a link…">
+        Sign-in link<span className="sr-only"> for {email}</span>
+      </SubmitButton>
+    </ActionForm>
+  );
+}
 
 /** Disable or re-enable the account: a one-button form posting the target state. */
 function AccountToggle({ slug, userId, email, disabled }: { slug: string; userId: string; email: string; disabled: boolean }) {
@@ -109,6 +121,7 @@ export default async function Members({ params }: { params: Promise<{ workspace:
                 <Td>
                   <span className="flex flex-wrap gap-2">
                     <RowAction action={removeMemberAction.bind(null, slug)} name="userId" value={m.userId} label="Remove" target={m.email} variant="danger" pendingLabel="Removing…" />
+                    {m.userId !== user.id && <SignInLinkButton slug={slug} userId={m.userId} email={m.email} />}
                     {m.userId !== user.id && <AccountToggle slug={slug} userId={m.userId} email={m.email} disabled={m.disabledAt !== null} />}
                   </span>
                 </Td>
