@@ -65,7 +65,16 @@ export function describeSummary(kind: string, summary: unknown): string {
     case 'sbom': {
       const sbom = s as unknown as SbomSummary;
       const licenses = Object.keys(sbom.licenses ?? {}).length;
-      return `${sbom.format ?? 'SBOM'} ${sbom.specVersion ?? ''}`.trim() + `: ${plural(sbom.components ?? 0, 'component')}, ${plural(licenses, 'license')}` + (sbom.componentsWithoutLicense ? `, ${sbom.componentsWithoutLicense} without a license` : '');
+      const vulnerabilities = sbom.vulnerabilities
+        ? `; ${plural(sbom.vulnerabilities.total, 'known vulnerability', 'known vulnerabilities')}` +
+          (sbom.vulnerabilities.total ? ` (${(['critical', 'high', 'medium', 'low'] as const).filter((severity) => sbom.vulnerabilities!.bySeverity[severity]).map((severity) => `${sbom.vulnerabilities!.bySeverity[severity]} ${severity}`).join(', ') || 'none rated'})` : '')
+        : '';
+      return (
+        `${sbom.format ?? 'SBOM'} ${sbom.specVersion ?? ''}`.trim() +
+        `: ${plural(sbom.components ?? 0, 'component')}, ${plural(licenses, 'license')}` +
+        (sbom.componentsWithoutLicense ? `, ${sbom.componentsWithoutLicense} without a license` : '') +
+        vulnerabilities
+      );
     }
     case 'sarif': {
       const sarif = s as unknown as SarifSummary;

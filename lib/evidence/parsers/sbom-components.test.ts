@@ -7,6 +7,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeBytes, cyclonedx } from '../testing/fixtures';
 import { LICENSE_EXAMPLES, type SbomSummary } from './sbom';
+import { evaluateRelease } from '@/lib/gate/evaluate';
+import { EVALUATED_AT, inputs, policy } from '@/lib/gate/testing';
 
 const real = (file: string) => fs.readFileSync(path.join(import.meta.dirname, '..', 'testing', 'real', file), 'utf8');
 const summaryOf = async (text: string) => (await analyzeBytes('sbom', text)).summary as SbomSummary;
@@ -35,5 +37,38 @@ describe('the components behind each license', () => {
     const summary = await summaryOf(JSON.stringify(cyclonedx(many)));
     expect(summary.licenses['GPL-3.0-only']).toBe(50);
     expect(summary.componentsByLicense!['GPL-3.0-only']).toHaveLength(LICENSE_EXAMPLES);
+  });
+});
+
+describe('the vulnerabilities a CycloneDX SBOM carries', () => {
+  it('are counted once each at their most severe rating, as a plain read of the same file counts them (Trivy)', async () => {
+    const text = real('trivy-npm.cdx.json');
+    const summary = await summaryOf(text);
+    // Independently of the streaming parser: the whole document, parsed and counted here.
+    const RANK = ['critical', 'high', 'medium', 'low'];
+    const listed = (JSON.parse(text) as { vulnerabilities: Array<{ id: string; ratings?: Array<{ severity?: string }> }> }).vulnerabilities;
+    const expected: Record<string, number> = { critical: 0, high: 0, medium: 0, low: 0, none: 0 };
+    for (const item of listed) {
+      const ranks = (item.ratings ?? []).map((rating) => RANK.indexOf(rating.severity ?? '')).filter((rank) => rank >= 0);
+      expected[ranks.length ? RANK[Math.min(...ranks)]! : 'none']!++;
+    }
+    expect(summary.vulnerabilities).toMatchObject({ total: listed.length, bySeverity: expected, unrated: 0 });
+    expect(summary.vulnerabilities!.examples[0]).toMatchObject({ id: 'CVE-2019-11358', severity: 'medium' });
+  });
+
+  it('are absent from an SBOM without a vulnerabilities list, which the rule never reads as none', async () => {
+    const summary = await summaryOf(JSON.stringify(cyclonedx([{ name: 'a', license: 'MIT' }])));
+    expect(summary.vulnerabilities).toBeUndefined();
+    const applied = policy('enforce', [{ id: 'cves', type: 'vulnerability-severity', limits: { medium: 0 } }]);
+    const release = inputs({ evidence: [{ kind: 'sbom', sha256: 'a'.repeat(64), mediaType: 'application/json', size: 1, collectedAt: EVALUATED_AT, summary: summary as never }] });
+    expect(evaluateRelease(release, applied, EVALUATED_AT).reasons[0]).toMatchObject({ status: 'missing', message: expect.stringContaining('no SBOM of this release carries vulnerability data') });
+  });
+
+  it('fail the vulnerability rule over its limit, naming them; within it, pass', async () => {
+    const summary = await summaryOf(real('trivy-npm.cdx.json'));
+    const sbom = { kind: 'sbom' as const, sha256: 'b'.repeat(64), mediaType: 'application/json', size: 1, collectedAt: EVALUATED_AT, summary: summary as never };
+    const judge = (limits: Record<string, number>) => evaluateRelease(inputs({ evidence: [sbom] }), policy('enforce', [{ id: 'cves', type: 'vulnerability-severity', limits }]), EVALUATED_AT).reasons[0];
+    expect(judge({ critical: 0, medium: 0 })).toMatchObject({ status: 'fail', measured: { critical: 0, medium: 1 }, message: '1 medium vulnerability (limit 0): CVE-2019-11358' });
+    expect(judge({ critical: 0, high: 0 })).toMatchObject({ status: 'pass', message: 'vulnerabilities within limits (critical 0, high 0)' });
   });
 });

@@ -22,7 +22,36 @@ export interface SbomSummary {
    * before it was recorded.
    */
   componentsByLicense?: Record<string, SbomComponent[]>;
+  /**
+   * Known vulnerabilities a CycloneDX SBOM carries (trivy and grype write them there): each counted
+   * once, at its most severe rating. Absent when the document has no "vulnerabilities".
+   */
+  vulnerabilities?: SbomVulnerabilities;
 }
+
+export const VULNERABILITY_SEVERITIES = ['critical', 'high', 'medium', 'low', 'none'] as const;
+export type VulnerabilitySeverity = (typeof VULNERABILITY_SEVERITIES)[number];
+
+export interface SbomVulnerability {
+  id: string;
+  severity: VulnerabilitySeverity | 'unrated';
+  /** The first component it affects (its bom-ref, often a purl). */
+  affects?: string;
+}
+
+export interface SbomVulnerabilities {
+  total: number;
+  bySeverity: Record<VulnerabilitySeverity, number>;
+  /** Vulnerabilities with no severity rating at all. */
+  unrated: number;
+  /** The most severe (VULNERABILITY_EXAMPLES at most), most severe first. */
+  examples: SbomVulnerability[];
+}
+
+export const VULNERABILITY_EXAMPLES = 25;
+
+/** CycloneDX rating severities, most severe first; info and unknown count with none. */
+const RATING_RANK: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4, none: 4, unknown: 4 };
 
 export interface SbomComponent {
   name: string;
@@ -53,6 +82,9 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
   private readonly componentStack: ComponentFrame[] = [];
   private readonly examples: Record<string, SbomComponent[]> = {};
 
+  private vulnerabilityList: SbomVulnerability[] | null = null;
+  private vulnerability: { id?: string; rank?: number; affects?: string } | null = null;
+
   // SPDX
   private spdxPackages = 0;
   private spdxUnlicensed = 0;
@@ -63,9 +95,11 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
 
   open(path: readonly JsonPathSegment[], type: 'object' | 'array'): void {
     this.root.open(path, type);
-    if (type !== 'object') return;
     const depth = path.length;
-    if (depth >= 2 && path[depth - 2] === 'components' && typeof path[depth - 1] === 'number' && path[0] !== 'metadata') {
+    if (depth === 1 && path[0] === 'vulnerabilities' && type === 'array') this.vulnerabilityList ??= [];
+    if (type !== 'object') return;
+    if (depth === 2 && path[0] === 'vulnerabilities') this.vulnerability = {};
+    if (depth >= 2 && path[depth - 2] === 'components' && typeof path[depth - 1] === 'number' && path[0] !== 'metadata' && path[0] !== 'vulnerabilities') {
       this.componentStack.push({ depth, licensed: false, licenses: [] });
     } else if (depth === 2 && path[0] === 'packages') {
       this.packageLicense = {};
@@ -75,6 +109,16 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
   close(path: readonly JsonPathSegment[], type: 'object' | 'array'): void {
     if (type !== 'object') return;
     const depth = path.length;
+    if (depth === 2 && path[0] === 'vulnerabilities' && this.vulnerability) {
+      const { id, rank, affects } = this.vulnerability;
+      this.vulnerabilityList?.push({
+        id: clip(id ?? '(no id)'),
+        severity: rank === undefined ? 'unrated' : VULNERABILITY_SEVERITIES[rank]!,
+        ...(affects ? { affects: clip(affects) } : {}),
+      });
+      this.vulnerability = null;
+      return;
+    }
     const component = this.componentStack[this.componentStack.length - 1];
     if (component && component.depth === depth) {
       this.componentStack.pop();
@@ -99,6 +143,15 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
     const key = path[depth - 1];
     if (depth === 1 && typeof key === 'string' && (key === 'bomFormat' || key === 'specVersion' || key === 'spdxVersion' || key === 'SPDXID' || key === 'name')) {
       this.top[key] = token.text();
+      return;
+    }
+    // CycloneDX vulnerabilities[i]: id, ratings[j].severity (the most severe counts), affects[k].ref
+    if (this.vulnerability && path[0] === 'vulnerabilities') {
+      if (depth === 3 && key === 'id') this.vulnerability.id = token.text();
+      else if (depth === 5 && path[2] === 'ratings' && key === 'severity') {
+        const rank = RATING_RANK[token.text().toLowerCase()];
+        if (rank !== undefined) this.vulnerability.rank = Math.min(this.vulnerability.rank ?? rank, rank);
+      } else if (depth === 5 && path[2] === 'affects' && key === 'ref' && !this.vulnerability.affects) this.vulnerability.affects = token.text();
       return;
     }
     // CycloneDX licenses: components[i].licenses[j].license.{id,name} or .expression
@@ -153,6 +206,7 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
         componentsWithoutLicense: this.cdxUnlicensed,
         licenses: sortedRecord(this.cdxLicenses),
         componentsByLicense: sortedRecord(this.examples),
+        ...(this.vulnerabilityList ? { vulnerabilities: summarizeVulnerabilities(this.vulnerabilityList) } : {}),
       };
     }
     if (spdxVersion !== undefined) {
@@ -188,4 +242,16 @@ function clip(text: string): string {
 export function article(type: string | undefined): string {
   if (!type) return 'empty';
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+function summarizeVulnerabilities(list: SbomVulnerability[]): SbomVulnerabilities {
+  const bySeverity = Object.fromEntries(VULNERABILITY_SEVERITIES.map((severity) => [severity, 0])) as Record<VulnerabilitySeverity, number>;
+  let unrated = 0;
+  for (const item of list) {
+    if (item.severity === 'unrated') unrated++;
+    else bySeverity[item.severity]++;
+  }
+  const rank = (item: SbomVulnerability) => (item.severity === 'unrated' ? VULNERABILITY_SEVERITIES.length : VULNERABILITY_SEVERITIES.indexOf(item.severity));
+  const examples = [...list].sort((a, b) => rank(a) - rank(b) || a.id.localeCompare(b.id)).slice(0, VULNERABILITY_EXAMPLES);
+  return { total: list.length, bySeverity, unrated, examples };
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { EVIDENCE_KINDS } from '@/lib/evidence/kinds';
 import type { JunitSummary } from '@/lib/evidence/parsers/junit';
 import { SEVERITIES, type SarifSummary, type Severity } from '@/lib/evidence/parsers/sarif';
-import type { SbomSummary } from '@/lib/evidence/parsers/sbom';
+import { VULNERABILITY_SEVERITIES, type SbomSummary, type VulnerabilitySeverity } from '@/lib/evidence/parsers/sbom';
 import { defineRule, evidenceOfKind, missing, plural, summaryOf, type JsonValue, type RuleOutcome } from './types';
 
 const HOUR_MS = 3_600_000;
@@ -99,20 +99,21 @@ export const licenseDeny = defineRule({
   },
 });
 
+/** Per-severity limits (findings of a scan, vulnerabilities in an SBOM); at least one is named. */
+function severityLimits(noun: string, description: string) {
+  const limit = (severity: string) => z.number().int().min(0).optional().describe(`Most ${severity} ${noun} allowed.`);
+  return z
+    .object({ critical: limit('critical'), high: limit('high'), medium: limit('medium'), low: limit('low') })
+    .strict()
+    .refine((limits) => Object.values(limits).some((value) => value !== undefined), 'name at least one severity limit')
+    .describe(description);
+}
+
 export const sarifSeverity = defineRule({
   type: 'sarif-severity',
   title: 'Static analysis findings within limits',
   params: {
-    limits: z
-      .object({
-        critical: z.number().int().min(0).optional().describe('Most critical findings allowed.'),
-        high: z.number().int().min(0).optional().describe('Most high findings allowed.'),
-        medium: z.number().int().min(0).optional().describe('Most medium findings allowed.'),
-        low: z.number().int().min(0).optional().describe('Most low findings allowed.'),
-      })
-      .strict()
-      .refine((limits) => Object.values(limits).some((value) => value !== undefined), 'name at least one severity limit')
-      .describe('Most findings allowed per severity; a severity left empty is not limited.'),
+    limits: severityLimits('findings', 'Most findings allowed per severity; a severity left empty is not limited.'),
   },
   evaluate(rule, { inputs }): RuleOutcome {
     const limited = SEVERITIES.filter((severity): severity is Exclude<Severity, 'none'> => severity !== 'none' && rule.limits[severity] !== undefined);
@@ -138,6 +139,50 @@ export const sarifSeverity = defineRule({
       return { status: 'fail', message: parts.join('; '), measured: counts, threshold, evidence };
     }
     return { status: 'pass', message: `findings within limits (${limited.map((s) => `${s} ${counts[s]}`).join(', ')})`, measured: counts, threshold, evidence };
+  },
+});
+
+export const vulnerabilitySeverity = defineRule({
+  type: 'vulnerability-severity',
+  title: 'Known vulnerabilities in the SBOM within limits',
+  params: {
+    limits: severityLimits('vulnerabilities', 'Most vulnerabilities allowed per severity (each counted at its most severe rating); a severity left empty is not limited.'),
+  },
+  evaluate(rule, { inputs }): RuleOutcome {
+    const limited = VULNERABILITY_SEVERITIES.filter((severity): severity is Exclude<VulnerabilitySeverity, 'none'> => severity !== 'none' && rule.limits[severity] !== undefined);
+    const threshold = Object.fromEntries(limited.map((severity) => [severity, rule.limits[severity]!])) as JsonValue;
+    const sboms = evidenceOfKind(inputs, 'sbom');
+    if (sboms.length === 0) return missing('sbom', threshold, 'upload a CycloneDX SBOM with its vulnerabilities (trivy --format cyclonedx --scanners vuln) with "rp gate --sbom FILE"');
+    // An SBOM without a vulnerabilities list says nothing about vulnerabilities: never read as zero.
+    const scanned = sboms.filter((sbom) => summaryOf<SbomSummary>(sbom).vulnerabilities);
+    if (scanned.length === 0) {
+      return {
+        status: 'missing',
+        message: 'no SBOM of this release carries vulnerability data; generate it with the scan (trivy --format cyclonedx --scanners vuln, or grype -o cyclonedx-json), or limit a SARIF scan instead',
+        measured: null,
+        threshold,
+        evidence: sboms.map((sbom) => sbom.sha256).sort(),
+      };
+    }
+    const counts: Record<string, number> = Object.fromEntries(limited.map((severity) => [severity, 0]));
+    const ids: Record<string, Set<string>> = {};
+    for (const sbom of scanned) {
+      const { vulnerabilities } = summaryOf<SbomSummary>(sbom);
+      for (const severity of limited) {
+        counts[severity]! += vulnerabilities!.bySeverity[severity] ?? 0;
+        for (const item of vulnerabilities!.examples) if (item.severity === severity) (ids[severity] ??= new Set()).add(item.id);
+      }
+    }
+    const over = limited.filter((severity) => counts[severity]! > rule.limits[severity]!);
+    const evidence = scanned.map((sbom) => sbom.sha256).sort();
+    if (over.length > 0) {
+      const parts = over.map((severity) => {
+        const named = [...(ids[severity] ?? [])].slice(0, 5);
+        return `${plural(counts[severity]!, `${severity} vulnerability`, `${severity} vulnerabilities`)} (limit ${rule.limits[severity]})${named.length ? `: ${named.join(', ')}` : ''}`;
+      });
+      return { status: 'fail', message: parts.join('; '), measured: counts, threshold, evidence };
+    }
+    return { status: 'pass', message: `vulnerabilities within limits (${limited.map((s) => `${s} ${counts[s]}`).join(', ')})`, measured: counts, threshold, evidence };
   },
 });
 

@@ -1,6 +1,6 @@
 /** Every rule type the gate knows, by `type`. */
 import { CONNECTOR_RULES } from './connectors';
-import { evidenceRequired, licenseDeny, sarifSeverity, sbomPresent, testsPass } from './evidence';
+import { evidenceRequired, licenseDeny, sarifSeverity, sbomPresent, testsPass, vulnerabilitySeverity } from './evidence';
 import { checksumMatch, provenanceSubject } from './integrity';
 import { approvalsRequired, changeFreeze } from './process';
 import type { AnyRuleDefinition } from './types';
@@ -9,6 +9,7 @@ export const RULE_DEFINITIONS: readonly AnyRuleDefinition[] = [
   evidenceRequired,
   sbomPresent,
   sarifSeverity,
+  vulnerabilitySeverity,
   licenseDeny,
   testsPass,
   checksumMatch,
