@@ -6,6 +6,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { PUBLIC_GOOD_TRUSTED_ROOT } from './sigstore/public-good-trusted-root';
 import { describe, expect, it } from 'vitest';
 import { evaluateRelease } from '@/lib/gate/evaluate';
 import { trustedSigner } from '@/lib/gate/rules/integrity';
@@ -46,7 +47,7 @@ describe('Sigstore bundles (real, public-good, verified offline)', () => {
       tlog: [{ logIndex: '168704762', integratedTime: '1738701347', inclusion: 'proof' }],
       trustedRoot: crypto
         .createHash('sha256')
-        .update(JSON.stringify(JSON.parse(fs.readFileSync(path.join(__dirname, 'sigstore', 'public-good-trusted-root.json'), 'utf8'))))
+        .update(JSON.stringify(PUBLIC_GOOD_TRUSTED_ROOT))
         .digest('hex'),
     });
     // The rule's identity match: exact, by pattern, and refused for another workflow or issuer.
@@ -90,7 +91,7 @@ describe('Sigstore bundles (real, public-good, verified offline)', () => {
   });
 
   it('against a trusted root without the CA that issued the certificate, the real bundle does not verify', async () => {
-    const root = JSON.parse(fs.readFileSync(path.join(__dirname, 'sigstore', 'public-good-trusted-root.json'), 'utf8')) as { certificateAuthorities: unknown[] };
+    const root = structuredClone(PUBLIC_GOOD_TRUSTED_ROOT) as unknown as { certificateAuthorities: unknown[] };
     // Only the 2021-2022 Fulcio CA: the 2025 certificate's issuer is gone.
     const older = { ...root, certificateAuthorities: root.certificateAuthorities.slice(0, 1) };
     const bytes = real('npm-sigstore-3.1.0.sigstore.json');

@@ -17,7 +17,7 @@ import { dsse } from '@sigstore/core';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { toSignedEntity, toTrustMaterial, Verifier, type TrustMaterial } from '@sigstore/verify';
 import { settings } from '@/lib/config/settings';
-import publicGoodRoot from './sigstore/public-good-trusted-root.json';
+import { PUBLIC_GOOD_TRUSTED_ROOT } from './sigstore/public-good-trusted-root';
 import type { ParsedPublicKey } from './provenance-keys';
 
 export interface TransparencyLogEntryRecord {
@@ -66,7 +66,7 @@ let cachedRoot: { file: string | null; loaded: LoadedRoot } | null = null;
 export function sigstoreTrustedRoot(): LoadedRoot {
   const file = settings().sigstore.trustedRootFile;
   if (cachedRoot && cachedRoot.file === file) return cachedRoot.loaded;
-  const bytes = file ? fs.readFileSync(file) : Buffer.from(JSON.stringify(publicGoodRoot));
+  const bytes = file ? fs.readFileSync(file) : Buffer.from(JSON.stringify(PUBLIC_GOOD_TRUSTED_ROOT));
   const loaded = trustedRootFrom(bytes);
   cachedRoot = { file, loaded };
   return loaded;

@@ -1,4 +1,11 @@
-{
+/**
+ * The Sigstore public-good trusted root (Fulcio CAs, Rekor and CT log keys, TSA): the default trust for
+ * keyless provenance, verified offline (lib/evidence/provenance-verify.ts). Source and licence:
+ * lib/evidence/testing/real/SOURCES.md. A TypeScript module rather than a .json file so that every
+ * loader (Next, vitest, Node for the CLI and Playwright) reads it the same way. Replace it per
+ * installation with RP_SIGSTORE_TRUSTED_ROOT_FILE.
+ */
+export const PUBLIC_GOOD_TRUSTED_ROOT = {
   "mediaType": "application/vnd.dev.sigstore.trustedroot+json;version=0.1",
   "tlogs": [
     {
@@ -109,4 +116,4 @@
       }
     }
   ]
-}
+} as const;
