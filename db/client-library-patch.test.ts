@@ -52,6 +52,11 @@ describe('postgres.js after a backend dies mid-query (patched)', () => {
   });
 });
 
+interface Settle {
+  resolve(value?: unknown): void;
+  reject(error: unknown): void;
+}
+
 describe('postgres.js when a pipelined query is cancelled before its turn (patched)', () => {
   it('every query on the connection still gets its own answer', async () => {
     const sql = client();
@@ -63,15 +68,21 @@ describe('postgres.js when a pipelined query is cancelled before its turn (patch
     const answers = Promise.all([answer(slow), answer(cancelled), answer(next)]);
     await new Promise((resolve) => setTimeout(resolve, 100));
     // What a deadline does to a query it gives up on (db/client.ts): reject it, then cancel it.
-    const internals = cancelled as unknown as { state: unknown; active: boolean; reject(error: Error): void; cancel(): unknown };
+    const internals = cancelled as unknown as { state: unknown; active: boolean; reject(error: Error): void; cancel(): unknown; cancelled: Settle | null };
     expect(internals.state && !internals.active).toBeTruthy(); // sent, behind the slow one
     internals.reject(new Error('deadline'));
-    // postgres.js sends the cancel request when the query's turn comes, on a connection of its own:
-    // it reaches whatever the backend runs when it arrives (why db/client.ts no longer cancels a
-    // query waiting its turn). Waiting for it keeps the next query out of its way on a slow machine.
-    const cancelling = Promise.resolve(internals.cancel()).catch(() => undefined);
+    // postgres.js sends the cancel request when the query's turn comes, on a connection of its own,
+    // and it reaches whatever the backend runs when it arrives (why db/client.ts no longer cancels a
+    // query waiting its turn). Known here by wrapping its settle functions: the next query waits for
+    // that request to be delivered, so a slow machine cannot put the two together.
+    void internals.cancel();
+    const delivered = new Promise<void>((resolve) => {
+      const settle = internals.cancelled!;
+      internals.cancelled = { resolve: (value) => (settle.resolve(value), resolve()), reject: (error) => (settle.reject(error), resolve()) };
+    });
     expect(await answers).toEqual(['slow', 'error: deadline', 'next']);
-    await cancelling;
+    await delivered;
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the server signals the backend after the request's connection closes
     expect((await sql<{ v: string }[]>`select 'after' as v`)[0]?.v).toBe('after');
   });
 });
