@@ -224,7 +224,7 @@ test('an admin creates a token (shown once) and invites a person who creates an 
   await keepScreenshot(page, testInfo, 'identity-workspace-overview');
 
   await page.goto(`${runtime.url}/settings/acme/tokens`);
-  await page.getByLabel('Name').fill('release pipeline');
+  await page.getByLabel('Name', { exact: true }).fill('release pipeline');
   await page.getByLabel('Only these services (optional)').fill('api');
   await page.getByRole('button', { name: 'Create token' }).click();
   const shown = page.getByRole('textbox', { name: 'Your new API token' });
