@@ -79,6 +79,12 @@ export function ActionForm({
         {children}
         {inline && <span aria-live="polite">{message}</span>}
       </form>
+      {/* A secret from an inline form (a row's action) goes under it, whole, not squeezed into the row. */}
+      {inline && state.ok === true && state.secret && secret && (
+        <div className="mt-2">
+          <ShownOnce label={secret.label} value={state.secret} note={secret.note} />
+        </div>
+      )}
     </StateContext.Provider>
   );
 }
