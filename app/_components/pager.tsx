@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import { plural } from '@/lib/gate/rules/types';
+import { plural } from '@/lib/text/plural';
 import { buttonClass } from './styles';
 
 /**

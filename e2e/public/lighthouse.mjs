@@ -131,6 +131,8 @@ function printDetails(pagePath, lhr) {
   console.log(`${pagePath}: TBT ${lhr.audits['total-blocking-time'].displayValue}, DOM ${lhr.audits['dom-size']?.displayValue ?? '?'}`);
   console.table(scripts.map((item) => ({ script: String(item.url).slice(-60), total: Math.round(item.total), scripting: Math.round(item.scripting), parse: Math.round(item.scriptParseCompile) })));
   console.table(work.map((item) => ({ group: item.groupLabel ?? item.group, ms: Math.round(item.duration) })));
+  const longTasks = lhr.audits['long-tasks'].details?.items ?? [];
+  console.table(longTasks.map((task) => ({ script: String(task.url).slice(-60), startTime: Math.round(task.startTime), duration: Math.round(task.duration) })));
 }
 
 async function waitForReady(url) {

@@ -10,7 +10,7 @@ import { findWorkspaceBySlug } from '@/lib/workspaces/store';
 import { ExchangeRefused, exchangeIdToken } from './exchange';
 import { createTrustPolicy, deleteTrustPolicy, listTrustPolicies, type TrustPolicy } from './policies';
 import { configuredPublicUrl } from '@/lib/config/public-url';
-import { plural } from '@/lib/gate/rules/types';
+import { plural } from '@/lib/text/plural';
 
 function policyView(policy: TrustPolicy) {
   const { workspaceId: _workspace, createdBy: _by, createdAt, ...rest } = policy;

@@ -12,7 +12,7 @@ import type { ProvenanceSummary } from '@/lib/evidence/parsers/provenance';
 import { SEVERITIES, type SarifSummary } from '@/lib/evidence/parsers/sarif';
 import type { SbomSummary } from '@/lib/evidence/parsers/sbom';
 import type { PolicyRule } from '@/lib/policy/schema';
-import { plural } from '@/lib/gate/rules/types';
+import { plural } from '@/lib/text/plural';
 
 const HOUR_MS = 3_600_000;
 /** Evidence older than this is shown as stale when the policy sets no limit for its kind. */

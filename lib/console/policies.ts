@@ -16,7 +16,7 @@ import { diffJson } from '@/lib/passport/diff';
 import { policyDocumentSchema, policyHash, type PolicyDocument, type PolicyRule } from '@/lib/policy/schema';
 import { savePolicy, scopeKey } from '@/lib/policy/store';
 import { authorizeConsole, type ConsoleCaller } from './authorize';
-import { plural } from '@/lib/gate/rules/types';
+import { plural } from '@/lib/text/plural';
 
 export interface PolicySummary {
   id: string;

@@ -42,7 +42,7 @@ import { parseWith, queryObject, rawBodyStream, readJsonBody } from './parse';
 import { problem, problemFromError, problemResponse, ProblemError, type FieldError } from './problem';
 import { REQUEST_ID_HEADER, resolveRequestId } from './request-id';
 import { configuredPublicUrl } from '@/lib/config/public-url';
-import { plural } from '@/lib/gate/rules/types';
+import { plural } from '@/lib/text/plural';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyEndpoint = EndpointDefinition<any, any, any, any>;

@@ -10,7 +10,7 @@ import { installationSecretsStatus } from '@/lib/secrets';
 import { listApiTokens } from '@/lib/tokens/store';
 import { listTrustPolicies } from '@/lib/ci-identity/policies';
 import { listMembers } from '@/lib/workspaces/members';
-import { plural } from '@/lib/gate/rules/types';
+import { plural } from '@/lib/text/plural';
 
 export const metadata = { title: 'Settings' };
 

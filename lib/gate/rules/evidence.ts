@@ -4,7 +4,8 @@ import { EVIDENCE_KINDS } from '@/lib/evidence/kinds';
 import type { JunitSummary } from '@/lib/evidence/parsers/junit';
 import { SEVERITIES, type SarifSummary, type Severity } from '@/lib/evidence/parsers/sarif';
 import { VULNERABILITY_SEVERITIES, type SbomSummary, type VulnerabilitySeverity } from '@/lib/evidence/parsers/sbom';
-import { defineRule, evidenceOfKind, missing, plural, summaryOf, type JsonValue, type RuleOutcome } from './types';
+import { defineRule, evidenceOfKind, missing, summaryOf, type JsonValue, type RuleOutcome } from './types';
+import { plural } from '@/lib/text/plural';
 
 const HOUR_MS = 3_600_000;
 

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { ChecksumsSummary } from '@/lib/evidence/parsers/checksums';
 import type { ProvenanceSummary } from '@/lib/evidence/parsers/provenance';
 import { parsePublicKey, shortFingerprint } from '@/lib/evidence/provenance-keys';
-import { defineRule, evidenceOfKind, missing, plural, summaryOf, type RuleOutcome } from './types';
+import { defineRule, evidenceOfKind, missing, summaryOf, type RuleOutcome } from './types';
+import { plural } from '@/lib/text/plural';
 
 export const checksumMatch = defineRule({
   type: 'checksum-match',

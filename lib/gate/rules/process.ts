@@ -1,7 +1,8 @@
 /** Rules about the release process: change freezes and approvals. */
 import { z } from 'zod';
 import { roleAtLeast, roleSchema, type Role } from '@/lib/domain/primitives';
-import { defineRule, plural, type RuleOutcome } from './types';
+import { defineRule, type RuleOutcome } from './types';
+import { plural } from '@/lib/text/plural';
 
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 const CLOCK = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a time of day, "HH:MM" (24:00 for the end of the day)');

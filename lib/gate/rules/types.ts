@@ -86,11 +86,6 @@ export function missing(kind: EvidenceKind, threshold: JsonValue, hint: string):
   return { status: 'missing', message: `no ${kind} evidence was given with this release; ${hint}`, measured: null, threshold, evidence: [] };
 }
 
-/** "1 rule", "2 rules"; nouns that do not just add an s name their plural ("1 policy", "2 policies"). */
-export function plural(count: number, noun: string, pluralNoun = `${noun}s`): string {
-  return `${count.toLocaleString('en')} ${count === 1 ? noun : pluralNoun}`;
-}
-
 /** The parsed summary of a piece of evidence, typed as its kind's summary. */
 export function summaryOf<TSummary>(item: EvidenceInput): TSummary {
   return item.summary as unknown as TSummary;

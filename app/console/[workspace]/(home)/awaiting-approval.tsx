@@ -1,6 +1,6 @@
 import { Badge, Card, Table, Td } from '@/app/_components/ui';
 import type { AwaitingApproval } from '@/lib/console/awaiting-approval';
-import { plural } from '@/lib/gate/rules/types';
+import { plural } from '@/lib/text/plural';
 import { WhenAndLinkCells } from './pair-cells';
 
 /** The releases whose latest passport waits for a sign-off; the ones this person can give first. */

@@ -9,7 +9,7 @@ import { ACTION_FAMILIES, listAuditEvents, verifyWorkspaceChain } from '@/lib/co
 import { labelAuditResources, resourceLabelOf, type ResourceLabel } from '@/lib/console/audit-resources';
 import { AUDIT_OUTCOMES, auditFiltersSchema, filterParams, parseFilters, type SearchParams } from '@/lib/console/filters';
 import { sanitizeValue } from '@/lib/reports/sanitize';
-import { plural } from '@/lib/gate/rules/types';
+import { plural } from '@/lib/text/plural';
 
 export const metadata = { title: 'Audit log' };
 

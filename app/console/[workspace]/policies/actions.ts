@@ -7,7 +7,7 @@ import { createScopedPolicy, policyDetail, shadowReport, switchPolicyMode, updat
 import { failed, succeeded, type ActionState } from '@/lib/http/action-state';
 import { POLICY_MODES, type PolicyMode } from '@/lib/policy/schema';
 import { actionParam, stateAction } from '@/lib/http/server-action';
-import { plural } from '@/lib/gate/rules/types';
+import { plural } from '@/lib/text/plural';
 
 export interface PolicyEditState extends ActionState {
   preview?: ShadowReport & { candidateMode: PolicyMode };

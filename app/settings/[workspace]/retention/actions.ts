@@ -10,7 +10,7 @@ import { setLegalHold, setRetentionPolicy } from '@/lib/retention/policy';
 import { runRetention } from '@/lib/retention/purge';
 import { getBlobStore } from '@/lib/storage';
 import { actionParam, stateAction } from '@/lib/http/server-action';
-import { plural } from '@/lib/gate/rules/types';
+import { plural } from '@/lib/text/plural';
 
 const member = (slug: string) => requireMember(slug, 'retention.write', `/settings/${slug}/retention`);
 

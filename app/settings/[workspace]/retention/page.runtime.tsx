@@ -4,7 +4,7 @@ import { Badge, Card, describedBy, EmptyState, Field, inputClass, PageHeader, Ta
 import { requireMember } from '@/lib/auth/guard';
 import { heldPassports, policyView } from '@/lib/retention/handlers';
 import { holdPassportAction, releaseHoldAction, runRetentionAction, saveRetentionAction } from './actions';
-import { plural } from '@/lib/gate/rules/types';
+import { plural } from '@/lib/text/plural';
 
 export const metadata = { title: 'Retention' };
 

@@ -7,7 +7,7 @@ import { requireMember } from '@/lib/auth/guard';
 import { evidenceForViewing, VIEWER_MAX_BYTES } from '@/lib/console/evidence-viewer';
 import type { RedactionReport } from '@/lib/evidence/sanitize/report';
 import { formatBytes } from '@/lib/evidence/kinds';
-import { plural } from '@/lib/gate/rules/types';
+import { plural } from '@/lib/text/plural';
 
 export const metadata: Metadata = { title: 'Evidence' };
 

@@ -10,7 +10,7 @@ import { Badge, Card, Field, inputClass } from '@/app/_components/ui';
 import type { SignOffView } from '@/lib/console/approvals';
 import type { PassportView } from '@/lib/console/passport-detail';
 import { SIGN_OFF_NOTE_MAX } from '@/lib/domain/primitives';
-import { plural } from '@/lib/gate/rules/types';
+import { plural } from '@/lib/text/plural';
 import { approveAction, reevaluateAction, rejectAction, withdrawApprovalAction, withdrawRejectionAction } from './actions';
 
 type Rule = PassportView['approvalRules'][number];

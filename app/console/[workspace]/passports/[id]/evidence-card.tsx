@@ -4,7 +4,7 @@ import { Card, Table, Td, Time } from '@/app/_components/ui';
 import { formatAge } from '@/lib/console/evidence';
 import type { PassportView } from '@/lib/console/passport-detail';
 import { formatBytes } from '@/lib/evidence/kinds';
-import { plural } from '@/lib/gate/rules/types';
+import { plural } from '@/lib/text/plural';
 
 /** What the passport judged: each piece of evidence with its freshness now, the artifacts and connector readings. */
 export function EvidenceCard({ view, now }: { view: PassportView; now: Date }) {

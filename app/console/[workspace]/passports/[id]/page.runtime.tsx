@@ -6,7 +6,7 @@ import { Alert, buttonClass, Card, PageHeader, Time } from '@/app/_components/ui
 import { requireMember } from '@/lib/auth/guard';
 import { passportView } from '@/lib/console/passport-detail';
 import { modeNote } from '@/lib/gate/evaluate';
-import { plural } from '@/lib/gate/rules/types';
+import { plural } from '@/lib/text/plural';
 import { EvidenceCard } from './evidence-card';
 import { RequestedBy } from './requested-by';
 import { ApprovalsCard } from './approvals-card';

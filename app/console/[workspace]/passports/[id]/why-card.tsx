@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { Digest, RuleStatusBadge, ValueInWords } from '@/app/_components/status';
 import { Card, Table, Td } from '@/app/_components/ui';
 import type { PassportView, ReasonView } from '@/lib/console/passport-detail';
-import { plural } from '@/lib/gate/rules/types';
+import { plural } from '@/lib/text/plural';
 
 const SEVERITY_TEXT: Record<string, string> = {
   critical: 'text-red-800 dark:text-red-300',

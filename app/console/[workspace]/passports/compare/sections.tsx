@@ -3,7 +3,7 @@ import { DecisionBadge, Digest, Fact, ModeBadge, RuleStatusBadge } from '@/app/_
 import { Card, Table, Td, Time } from '@/app/_components/ui';
 import type { ComparedSide, EvidenceRef, PassportComparison } from '@/lib/console/passport-compare';
 import type { SarifFinding } from '@/lib/evidence/parsers/sarif';
-import { plural } from '@/lib/gate/rules/types';
+import { plural } from '@/lib/text/plural';
 
 /** One passport's release and decision, the column heads of the comparison. */
 export function SideSummary({ label, side, base }: { label: string; side: ComparedSide; base: string }) {

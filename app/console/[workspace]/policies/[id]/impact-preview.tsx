@@ -1,5 +1,5 @@
 import type { PolicyEditState } from '@/app/console/[workspace]/policies/actions';
-import { plural } from '@/lib/gate/rules/types';
+import { plural } from '@/lib/text/plural';
 
 /** What the edited rules would have decided on the policy's past decisions, judged as enforced before anything is saved. */
 export function ImpactPreview({ preview }: { preview: NonNullable<PolicyEditState['preview']> }) {

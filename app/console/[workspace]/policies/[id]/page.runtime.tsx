@@ -11,7 +11,7 @@ import { getLicenseStatus } from '@/lib/license/status';
 import { POLICY_MODES } from '@/lib/policy/schema';
 import { editRulesAction, switchModeAction } from '@/app/console/[workspace]/policies/actions';
 import { RulesEditor } from './rules-editor';
-import { plural } from '@/lib/gate/rules/types';
+import { plural } from '@/lib/text/plural';
 
 export const metadata: Metadata = { title: 'Policy' };
 
