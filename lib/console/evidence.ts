@@ -91,7 +91,9 @@ export function describeSummary(kind: string, summary: unknown): string {
       return (
         `${provenance.predicateType ?? 'in-toto statement'}: ${plural(provenance.subjects?.length ?? 0, 'subject')}` +
         (provenance.builderId ? `, built by ${provenance.builderId}` : '') +
-        `; ${signatureText(provenance)}`
+        `; ${signatureText(provenance)}` +
+        (provenance.lines ? `; ${plural(provenance.lines.length, 'attestation')} read from a JSON Lines bundle` : '') +
+        (provenance.notes?.length ? ` (${provenance.notes.join('; ')})` : '')
       );
     }
     case 'manifests': {

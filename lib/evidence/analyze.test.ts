@@ -2,9 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LICENSE_EXAMPLES } from './parsers/sbom';
 import type { SarifSummary } from './parsers/sarif';
+import { applyRewritesToBuffer } from './analyze';
 import {
   analyzeBytes,
   cyclonedx,
+  FAKE_SECRETS,
   dsseEnvelope,
   junit,
   problemOf as rejection,
@@ -216,6 +218,20 @@ describe('provenance', () => {
       });
     },
   );
+
+  it('replaces a secret on one line of a JSON Lines bundle, at that line, and says which line', async () => {
+    const clean = JSON.stringify(statement([{ name: 'a', sha256: 'a'.repeat(64) }]));
+    const leaky = JSON.stringify({ ...statement([{ name: 'b', sha256: 'b'.repeat(64) }]), predicate: { token: FAKE_SECRETS.github } });
+    const bytes = Buffer.from(`${clean}\n${leaky}\n`);
+    const analysis = await analyzeBytes('provenance', bytes);
+    expect(analysis.output.type).toBe('rewrites');
+    const stored = Buffer.concat(applyRewritesToBuffer(bytes, analysis.output.type === 'rewrites' ? analysis.output.rewrites : [])).toString('utf8');
+    const [first, second] = stored.split('\n');
+    expect(first).toBe(clean);
+    expect(second).not.toContain(FAKE_SECRETS.github);
+    expect(JSON.parse(second!)).toMatchObject({ subject: [{ name: 'b' }] });
+    expect(analysis.redactions.items.map((item) => item.location)).toEqual([expect.stringMatching(/^line 2 /)]);
+  });
 
   it.each([
     ['{"predicateType":"x"}', /neither "_type" nor "payloadType"/],

@@ -5,6 +5,7 @@
  * bounded by their kind's size limit.
  */
 import fs from 'node:fs';
+import { ProblemError } from '@/lib/http/problem';
 import { rejectDocument } from './errors';
 import { JsonScanError, JsonScanner, type JsonScanHandler } from './json-scanner';
 import type { EvidenceKind } from './kinds';
@@ -12,7 +13,7 @@ import { parseChecksums, type ChecksumsSummary } from './parsers/checksums';
 import { CustomSummarizer, type CustomSummary } from './parsers/custom';
 import { parseJunit, type JunitSummary } from './parsers/junit';
 import { analyzeManifests, type ManifestsSummary } from './parsers/manifests';
-import { EnvelopeReader, StatementSummarizer, type ProvenanceSummary } from './parsers/provenance';
+import { EnvelopeReader, isSlsaProvenance, StatementSummarizer, type ProvenanceAttestation, type ProvenanceLine, type ProvenanceSummary } from './parsers/provenance';
 import { verifyProvenance, type TrustedKeyMaterial } from './provenance-verify';
 import { SarifSummarizer, type SarifSummary } from './parsers/sarif';
 import { SbomSummarizer, type SbomSummary } from './parsers/sbom';
@@ -90,41 +91,102 @@ async function analyzeJson(file: string, summarizer: JsonSummarizer<EvidenceSumm
   const sanitizer = new JsonSanitizer(collector);
   await scanJsonFile(file, sanitizer, summarizer);
   const summary = summarizer.finish();
-  const rewrites = sanitizer.result();
-  return { summary, redactions: collector.report(), output: rewrites.length ? { type: 'rewrites', rewrites } : { type: 'unchanged' } };
+  return { summary, redactions: collector.report(), output: rewritesOutput(sanitizer.result()) };
 }
 
+/**
+ * Provenance: one attestation (a statement, a DSSE envelope or a Sigstore bundle, pretty-printed
+ * or not), or an in-toto JSON Lines bundle (`.intoto.jsonl`) with one per line. Every line is
+ * read; a line that is not provenance is reported in the summary, not refused, so a bundle that
+ * also carries an SBOM attestation still counts for its provenance. Bounded by the kind's size
+ * limit, the file is read whole: signatures are checked on the bytes of each document as received.
+ */
 async function analyzeProvenance(file: string, keys: readonly TrustedKeyMaterial[]): Promise<Analysis> {
+  const bytes = await fs.promises.readFile(file);
   const collector = new RedactionCollector();
-  const sanitizer = new JsonSanitizer(collector);
+  const lines = jsonLines(bytes);
+  if (!lines) {
+    const { attestation, rewrites } = analyzeAttestation(bytes, collector, '', keys);
+    return { summary: { format: 'in-toto', ...attestation }, redactions: collector.report(), output: rewritesOutput(rewrites) };
+  }
+  const attestations: ProvenanceLine[] = [];
+  const notes: string[] = [];
+  const rewrites: JsonRewrite[] = [];
+  for (const { line, start, end } of lines) {
+    let read: { attestation: ProvenanceAttestation; rewrites: JsonRewrite[] };
+    try {
+      read = analyzeAttestation(bytes.subarray(start, end), collector, `line ${line} `, keys);
+    } catch (error) {
+      if (!(error instanceof ProblemError)) throw error;
+      notes.push(`line ${line}: ${error.message}`);
+      continue;
+    }
+    attestations.push({ line, ...read.attestation });
+    if (!isSlsaProvenance(read.attestation.predicateType)) notes.push(`line ${line}: ${read.attestation.predicateType ?? 'no predicate type'}, not provenance`);
+    rewrites.push(...read.rewrites.map((rewrite) => ({ ...rewrite, start: rewrite.start + start, end: rewrite.end + start })));
+  }
+  if (attestations.length === 0) {
+    rejectDocument(`none of the ${lines.length} lines of this in-toto JSON Lines bundle is an attestation: ${notes.join('; ')}`);
+  }
+  // The summary's own fields are the first provenance line's, for readers that show one attestation.
+  const { line: _first, ...first } = attestations.find((item) => isSlsaProvenance(item.predicateType)) ?? attestations[0]!;
+  return {
+    summary: { format: 'in-toto', ...first, lines: attestations, notes },
+    redactions: collector.report(),
+    output: rewritesOutput(rewrites),
+  };
+}
+
+function rewritesOutput(rewrites: JsonRewrite[]): Analysis['output'] {
+  return rewrites.length ? { type: 'rewrites', rewrites } : { type: 'unchanged' };
+}
+
+/**
+ * The byte ranges of a JSON Lines document's non-blank lines, or null when the file is one JSON
+ * document (one line, or a pretty-printed document whose first line is not a value on its own).
+ */
+function jsonLines(bytes: Buffer): Array<{ line: number; start: number; end: number }> | null {
+  const lines: Array<{ line: number; start: number; end: number }> = [];
+  let start = 0;
+  for (let line = 1; start <= bytes.length; line++) {
+    const newline = bytes.indexOf(0x0a, start);
+    const end = newline < 0 ? bytes.length : newline;
+    if (bytes.subarray(start, end).toString('latin1').trim()) lines.push({ line, start, end });
+    start = end + 1;
+  }
+  if (lines.length < 2) return null;
+  try {
+    JsonScanner.scan(bytes.subarray(lines[0]!.start, lines[0]!.end), {}, { maxStringBytes: MAX_JSON_STRING });
+  } catch (error) {
+    if (error instanceof JsonScanError) return null;
+    throw error;
+  }
+  return lines;
+}
+
+/** One attestation document: its statement (inside its envelope, if any), verified signatures, and rewrites. */
+function analyzeAttestation(
+  document: Buffer,
+  collector: RedactionCollector,
+  where: string,
+  keys: readonly TrustedKeyMaterial[],
+): { attestation: ProvenanceAttestation; rewrites: JsonRewrite[] } {
+  const sanitizer = new JsonSanitizer(collector, where);
   const envelopeReader = new EnvelopeReader();
   const statement = new StatementSummarizer();
-  await scanJsonFile(file, sanitizer, envelopeReader, statement);
+  scanJsonBuffer(document, sanitizer, '', envelopeReader, statement);
   const envelope = envelopeReader.finish();
-  if (!envelope) {
-    const rewrites = sanitizer.result();
-    return {
-      summary: { ...statement.finish(), envelope: null },
-      redactions: collector.report(),
-      output: rewrites.length ? { type: 'rewrites', rewrites } : { type: 'unchanged' },
-    };
-  }
+  if (!envelope) return { attestation: { ...statement.finish(), envelope: null }, rewrites: sanitizer.result() };
   // The statement is base64 inside the envelope: read (and sanitize) it there.
   if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(envelope.payload)) rejectDocument('the DSSE envelope\'s "payload" is not base64');
   const payload = Buffer.from(envelope.payload, envelope.payload.includes('-') || envelope.payload.includes('_') ? 'base64url' : 'base64');
   const inner = new StatementSummarizer();
-  const innerSanitizer = new JsonSanitizer(collector, 'payload ');
-  try {
-    innerSanitizer.flagCandidates(payload.toString('latin1'), 0);
-    JsonScanner.scan(payload, fanOut(innerSanitizer, inner), { maxStringBytes: MAX_JSON_STRING });
-  } catch (error) {
-    if (error instanceof JsonScanError) rejectDocument(`the DSSE envelope's payload is not a JSON statement: ${error.message}`);
-    throw error;
-  }
+  const innerSanitizer = new JsonSanitizer(collector, `${where}payload `);
+  scanJsonBuffer(payload, innerSanitizer, 'the DSSE envelope\'s payload is not a JSON statement: ', inner);
   const summary = inner.finish();
-  // Signatures are checked on the file as received (bounded by the kind's size limit), before
-  // anything is replaced: they cover what CI signed, not what is stored.
-  const verification = verifyProvenance(await fs.promises.readFile(file), envelope.payload, { keys });
+  // Signatures are checked on the document as received, before anything is replaced: they cover
+  // what CI signed, not what is stored.
+  const verification = verifyProvenance(document, envelope.payload, { keys });
   const innerRewrites = innerSanitizer.result();
   const rewrites = sanitizer.result();
   if (innerRewrites.length > 0) {
@@ -137,7 +199,7 @@ async function analyzeProvenance(file: string, keys: readonly TrustedKeyMaterial
     rewrites.splice(0, rewrites.length, ...others);
   }
   return {
-    summary: {
+    attestation: {
       ...summary,
       envelope: {
         payloadType: envelope.payloadType,
@@ -147,9 +209,19 @@ async function analyzeProvenance(file: string, keys: readonly TrustedKeyMaterial
         sigstoreBundle: envelope.sigstoreBundle,
       },
     },
-    redactions: collector.report(),
-    output: rewrites.length ? { type: 'rewrites', rewrites } : { type: 'unchanged' },
+    rewrites,
   };
+}
+
+/** Scans a JSON document held in memory through a sanitizer and summarizers; `context` prefixes a syntax error. */
+function scanJsonBuffer(bytes: Buffer, sanitizer: JsonSanitizer, context: string, ...handlers: JsonScanHandler[]): void {
+  try {
+    sanitizer.flagCandidates(bytes.toString('latin1'), 0);
+    JsonScanner.scan(bytes, fanOut(sanitizer, ...handlers), { maxStringBytes: MAX_JSON_STRING });
+  } catch (error) {
+    if (error instanceof JsonScanError) rejectDocument(`${context}${error.message}`);
+    throw error;
+  }
 }
 
 /**
