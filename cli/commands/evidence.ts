@@ -39,7 +39,7 @@ export function registerEvidence(program: Command): void {
         duplicate: boolean;
         summary: Record<string, unknown>;
         redactions: { count: number; items: Array<{ kind: string; location: string }> };
-      }>(`/api/v1/evidence?${query}`, file, mediaTypeFor(options.kind, file));
+      }>(`/api/v1/evidence?${query}`, file, mediaTypeFor(options.kind));
       if (options.json) {
         console.log(JSON.stringify(record, null, 2));
         return;

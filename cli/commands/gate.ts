@@ -83,7 +83,7 @@ export function registerGate(program: Command): void {
       files.map(async ({ kind, file }) => {
         const query = new URLSearchParams({ kind, service: options.service, ...(source ? { source } : {}) });
         const record = await client
-          .uploadFile<{ sha256: string; redactions: { count: number; items: Array<{ kind: string; location: string }> } }>(`/api/v1/evidence?${query}`, file, mediaTypeFor(kind, file))
+          .uploadFile<{ sha256: string; redactions: { count: number; items: Array<{ kind: string; location: string }> } }>(`/api/v1/evidence?${query}`, file, mediaTypeFor(kind))
           .catch((error: Error) => {
             // Several files go up at once: say which one (and through which flag) was refused.
             error.message = `--${kind} ${file}: ${error.message}`;

@@ -253,14 +253,14 @@ describe.skipIf(!adminUrl)('rp gate against the runtime (production build, Postg
   it('refuses malformed, oversized and wrong-kind evidence with exit 3 and a reason', () => {
     const malformed = rp(['evidence', 'upload', file('broken.cdx.json', '{"bomFormat": "CycloneDX", "components": [{]}'), '--kind', 'sbom']);
     expect(malformed.code).toBe(3);
-    expect(malformed.stderr).toMatch(/rp: 422 invalid JSON at line 1, column 44 \(byte 43\): expected a property name in double quotes, found '\]'/);
+    expect(malformed.stderr).toMatch(/rp: 422 CycloneDX JSON is read, but this file was refused: invalid JSON at line 1, column 44 \(byte 43\): expected a property name in double quotes, found '\]'/);
     const oversized = rp(['evidence', 'upload', file('huge-SHA256SUMS', Buffer.alloc(5 * 1024 * 1024, 'a')), '--kind', 'checksums']);
     expect(oversized.code).toBe(3);
     expect(oversized.stderr).toContain('rp: 413 checksums evidence is limited to 4 MB; this upload is larger');
     const wrongKind = rp(['gate', ...release, '--sbom', file('actually.sarif', JSON.stringify(sarif([])))]);
     expect(wrongKind.code).toBe(3);
     // Which of the files, through which flag, was refused.
-    expect(wrongKind.stderr).toMatch(/rp: --sbom \S*actually\.sarif: 422 this is not an SBOM/);
+    expect(wrongKind.stderr).toMatch(/rp: --sbom \S*actually\.sarif: 422 this is a SARIF 2\.1\.0 log, sent as sbom evidence: send it as sarif evidence \(rp gate --sarif FILE/);
     // An SPDX SBOM named like anything (sbom.json) is read as SPDX: the content decides, not the name.
     const spdx = rp(['gate', ...release, '--sbom', file('sbom.json', fs.readFileSync(path.resolve('lib/evidence/testing/real/trivy-conda.spdx.json')))]);
     expect(spdx.code, spdx.stderr).not.toBe(3);

@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import { ProblemError } from '@/lib/http/problem';
 import { rejectDocument } from './errors';
 import { JsonScanError, JsonScanner, type JsonScanHandler } from './json-scanner';
-import type { EvidenceKind } from './kinds';
+import { detectFormat, readHead, type DetectedFormat } from './detect';
+import { EVIDENCE_KIND_SPECS, formatBytes, type EvidenceKind } from './kinds';
 import { parseChecksums, type ChecksumsSummary } from './parsers/checksums';
 import { CustomSummarizer, type CustomSummary } from './parsers/custom';
 import { parseJunit, type JunitSummary } from './parsers/junit';
@@ -16,7 +17,9 @@ import { analyzeManifests, type ManifestsSummary } from './parsers/manifests';
 import { EnvelopeReader, isSlsaProvenance, StatementSummarizer, type ProvenanceAttestation, type ProvenanceLine, type ProvenanceSummary } from './parsers/provenance';
 import { verifyProvenance, type TrustedKeyMaterial } from './provenance-verify';
 import { SarifSummarizer, type SarifSummary } from './parsers/sarif';
-import { SbomSummarizer, type SbomSummary } from './parsers/sbom';
+import { parseCycloneDxXml } from './parsers/cyclonedx-xml';
+import { SbomSummarizer, type SbomEncoding, type SbomSummary } from './parsers/sbom';
+import { parseSpdxTagValue } from './parsers/spdx-tag-value';
 import { fanOut, type JsonSummarizer } from './parsers/summarizer';
 import { JsonSanitizer, type JsonRewrite } from './sanitize/json';
 import { redactText } from './sanitize/patterns';
@@ -42,11 +45,41 @@ export interface AnalysisOptions {
 }
 
 export async function analyzeEvidenceFile(kind: EvidenceKind, mediaType: string, file: string, options: AnalysisOptions = {}): Promise<Analysis> {
+  try {
+    return await analyzeKind(kind, mediaType, file, options);
+  } catch (error) {
+    if (!(error instanceof ProblemError) || error.code !== 'unprocessable') throw error;
+    throw refusal(kind, detectFormat(await readHead(file)), error.message);
+  }
+}
+
+/**
+ * A refusal that says what the file was taken for (format and version, from its content) and
+ * what to do: send it as the kind it is, or fix it.
+ */
+function refusal(kind: EvidenceKind, detected: DetectedFormat, reason: string): ProblemError {
+  const extensions = { detectedFormat: detected.name, detectedKind: detected.kind };
+  if (detected.kind && detected.kind !== kind) {
+    return new ProblemError(
+      'unprocessable',
+      `this is ${detected.name}, sent as ${kind} evidence: send it as ${detected.kind} evidence (rp gate --${detected.kind} FILE, or --kind ${detected.kind}) (${reason})`,
+      { extensions },
+    );
+  }
+  if (detected.kind === kind) {
+    return new ProblemError('unprocessable', `${capitalize(detected.name)} is read, but this file was refused: ${reason}`, { extensions });
+  }
+  return new ProblemError('unprocessable', `${capitalize(detected.name)} is not ${kind} evidence (${EVIDENCE_KIND_SPECS[kind].label}): ${reason}`, { extensions });
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+async function analyzeKind(kind: EvidenceKind, mediaType: string, file: string, options: AnalysisOptions): Promise<Analysis> {
   switch (kind) {
-    case 'sbom': {
-      const expected = mediaType === 'application/spdx+json' ? 'spdx' : mediaType === 'application/vnd.cyclonedx+json' ? 'cyclonedx' : undefined;
-      return analyzeJson(file, new SbomSummarizer(expected));
-    }
+    case 'sbom':
+      return analyzeSbom(file, mediaType);
     case 'sarif':
       return analyzeJson(file, new SarifSummarizer());
     case 'custom':
@@ -64,6 +97,38 @@ export async function analyzeEvidenceFile(kind: EvidenceKind, mediaType: string,
     case 'junit':
       return analyzeText(file, parseJunit);
   }
+}
+
+/** SBOMs in XML or tag-value are read whole: above this, the (streamed) JSON form is asked for. */
+const MAX_WHOLE_SBOM_BYTES = 16 * 1024 * 1024;
+
+/** What a specific SBOM media type promises; the generic ones (application/json, application/xml, text/plain) leave it to the content. */
+const SBOM_MEDIA_TYPES: Record<string, { format: SbomSummary['format']; encoding: SbomEncoding; name: string }> = {
+  'application/vnd.cyclonedx+json': { format: 'cyclonedx', encoding: 'json', name: 'CycloneDX JSON' },
+  'application/vnd.cyclonedx+xml': { format: 'cyclonedx', encoding: 'xml', name: 'CycloneDX XML' },
+  'application/spdx+json': { format: 'spdx', encoding: 'json', name: 'SPDX JSON' },
+  'text/spdx': { format: 'spdx', encoding: 'tag-value', name: 'SPDX tag-value' },
+};
+
+/** An SBOM, read by the reader of the encoding its content is in: JSON (streamed), XML or tag-value. */
+async function analyzeSbom(file: string, mediaType: string): Promise<Analysis> {
+  const detected = detectFormat(await readHead(file));
+  if (detected.syntax !== 'json') {
+    const { size } = await fs.promises.stat(file);
+    if (size > MAX_WHOLE_SBOM_BYTES) {
+      rejectDocument(`an SBOM in XML or tag-value is read whole, up to ${formatBytes(MAX_WHOLE_SBOM_BYTES)}; this one is ${formatBytes(size)}: send its JSON form, which is read as a stream`);
+    }
+  }
+  const analysis =
+    detected.syntax === 'json'
+      ? await analyzeJson(file, new SbomSummarizer())
+      : await analyzeText(file, detected.syntax === 'xml' ? parseCycloneDxXml : parseSpdxTagValue);
+  const summary = analysis.summary as SbomSummary;
+  const declared = SBOM_MEDIA_TYPES[mediaType];
+  if (declared && (declared.format !== summary.format || declared.encoding !== (summary.encoding ?? 'json'))) {
+    rejectDocument(`the Content-Type ${mediaType} says ${declared.name}, but the document is ${detected.name}: send it as application/json, application/xml or text/plain and the gate reads the format from the content`);
+  }
+  return analysis;
 }
 
 /** Streams a JSON file through the scanner, the sanitizer and a summarizer. */
