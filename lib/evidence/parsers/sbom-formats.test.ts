@@ -153,3 +153,57 @@ describe('SPDX tag-value', () => {
     expect(problem.message).toContain('the Content-Type application/vnd.cyclonedx+xml says CycloneDX XML, but the document is SPDX 2.3 tag-value');
   });
 });
+
+describe('SPDX 3.0 JSON-LD', () => {
+  it('the SPDX examples\' Maven SBOM (real): software_Package elements, licenses through hasConcludedLicense / hasDeclaredLicense relationships', async () => {
+    const text = real('spdx-examples-maven.spdx3.json');
+    // Worked out with JSON.parse, not with the streaming reader under test.
+    const graph = (JSON.parse(text) as { '@graph': Array<Record<string, unknown>> })['@graph'];
+    const expression = new Map(graph.filter((item) => item.type === 'simplelicensing_LicenseExpression').map((item) => [item.spdxId, item.simplelicensing_licenseExpression as string]));
+    const related = (id: unknown, type: string) =>
+      graph
+        .filter((item) => item.type === 'Relationship' && item.from === id && item.relationshipType === type)
+        .flatMap((item) => item.to as string[])
+        .map((target) => expression.get(target))
+        .find((value) => value && value !== 'NOASSERTION' && value !== 'NONE');
+    const packages = graph.filter((item) => item.type === 'software_Package');
+    const licenses = packages.map((item) => related(item.spdxId, 'hasConcludedLicense') ?? related(item.spdxId, 'hasDeclaredLicense') ?? null);
+    const summary = await summarize(text);
+    expect(summary).toMatchObject({
+      format: 'spdx',
+      encoding: 'json-ld',
+      specVersion: /"@context"\s*:\s*"https:\/\/spdx\.org\/rdf\/([0-9.]+)\//.exec(text)![1],
+      components: text.match(/"type"\s*:\s*"software_Package"/g)!.length,
+      componentsWithoutLicense: licenses.filter((license) => license === null).length,
+      licenses: countBy(licenses.filter((license): license is string => license !== null)),
+    });
+    expect(summary.components).toBe(packages.length);
+    expect(Object.keys(summary.licenses).length).toBeGreaterThan(1);
+  });
+
+  it('reads listed licenses by IRI, "@type" and "@id" spellings, and elements in any order', async () => {
+    const document = {
+      '@context': 'https://spdx.org/rdf/3.0.1/spdx-context.jsonld',
+      '@graph': [
+        { '@type': 'Relationship', from: 'urn:a', relationshipType: 'hasDeclaredLicense', to: ['https://spdx.org/licenses/MIT'] },
+        { '@type': 'Relationship', from: 'urn:b', relationshipType: 'hasConcludedLicense', to: ['urn:expr'] },
+        { '@type': 'software_Package', '@id': 'urn:a', name: 'a', software_packageVersion: '1' },
+        { type: 'software_Package', spdxId: 'urn:b', name: 'b' },
+        { type: 'software_Package', spdxId: 'urn:c', name: 'c' },
+        { type: 'simplelicensing_LicenseExpression', spdxId: 'urn:expr', simplelicensing_licenseExpression: 'Apache-2.0 OR MIT' },
+      ],
+    };
+    expect(await summarize(JSON.stringify(document))).toMatchObject({
+      specVersion: '3.0.1',
+      components: 3,
+      componentsWithoutLicense: 1,
+      licenses: { MIT: 1, 'Apache-2.0 OR MIT': 1 },
+      componentsByLicense: { MIT: [{ name: 'a', version: '1' }], 'Apache-2.0 OR MIT': [{ name: 'b' }] },
+    });
+  });
+
+  it('refuses another SPDX RDF version, naming it', async () => {
+    const problem = await problemOf(summarize(JSON.stringify({ '@context': 'https://spdx.org/rdf/2.9/spdx-context.jsonld', '@graph': [] })));
+    expect(problem.message).toMatch(/^SPDX 2\.9 JSON-LD is read, but this file was refused: "@context" is "https:\/\/spdx\.org\/rdf\/2\.9\/spdx-context\.jsonld"; SPDX 3\.0 JSON-LD documents/);
+  });
+});

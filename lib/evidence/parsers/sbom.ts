@@ -145,6 +145,10 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
   private vulnerabilityList: SbomVulnerability[] | null = null;
   private vulnerability: { id?: string; rank?: number; affects?: string } | null = null;
 
+  // SPDX 3 JSON-LD: packages, license relationships and license expressions, joined at the end
+  // (an element may come before or after the elements it names).
+  private readonly spdx3 = new Spdx3Graph();
+
   // SPDX
   private readonly spdx = new SbomTally();
   private spdxPackage: { concluded?: string; declared?: string; name?: string; version?: string } | null = null;
@@ -154,6 +158,7 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
     const depth = path.length;
     if (depth === 1 && path[0] === 'vulnerabilities' && type === 'array') this.vulnerabilityList ??= [];
     if (type !== 'object') return;
+    if (depth === 2 && path[0] === '@graph') this.spdx3.open();
     if (depth === 2 && path[0] === 'vulnerabilities') this.vulnerability = {};
     if (depth >= 2 && path[depth - 2] === 'components' && typeof path[depth - 1] === 'number' && path[0] !== 'metadata' && path[0] !== 'vulnerabilities') {
       this.componentStack.push({ depth, licenses: [] });
@@ -165,6 +170,7 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
   close(path: readonly JsonPathSegment[], type: 'object' | 'array'): void {
     if (type !== 'object') return;
     const depth = path.length;
+    if (depth === 2 && path[0] === '@graph') return this.spdx3.close();
     if (depth === 2 && path[0] === 'vulnerabilities' && this.vulnerability) {
       const { id, rank, affects } = this.vulnerability;
       this.vulnerabilityList?.push(vulnerabilityOf(id, rank, affects));
@@ -186,8 +192,13 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
     this.root.string(path);
     const depth = path.length;
     const key = path[depth - 1];
-    if (depth === 1 && typeof key === 'string' && (key === 'bomFormat' || key === 'specVersion' || key === 'spdxVersion' || key === 'SPDXID' || key === 'name')) {
+    if (depth === 1 && typeof key === 'string' && (key === 'bomFormat' || key === 'specVersion' || key === 'spdxVersion' || key === 'SPDXID' || key === 'name' || key === '@context')) {
       this.top[key] = token.text();
+      return;
+    }
+    if (path[0] === '@graph') {
+      if (depth === 3 && typeof key === 'string') this.spdx3.property(key, token.text());
+      else if (depth === 4 && path[2] === 'to') this.spdx3.target(token.text());
       return;
     }
     // CycloneDX vulnerabilities[i]: id, ratings[j].severity (the most severe counts), affects[k].ref
@@ -241,13 +252,80 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
       const subject = this.subject.name ? { name: this.subject.name, ...(this.subject.version ? { version: this.subject.version } : {}) } : null;
       return this.cdx.summary({ format: 'cyclonedx', specVersion, encoding: 'json', subject }, this.vulnerabilityList);
     }
+    const context = this.top['@context'];
+    if (context !== undefined && /^https?:\/\/spdx\.org\/rdf\//.test(context)) {
+      const version = SPDX3_CONTEXT.exec(context)?.[1];
+      if (!version) rejectDocument(`"@context" is "${context}"; SPDX 3.0 JSON-LD documents (https://spdx.org/rdf/3.0.x/spdx-context.jsonld) are read`);
+      return this.spdx3.summary(version);
+    }
     if (spdxVersion !== undefined) {
       if (!/^SPDX-2\.[0-9]+$/.test(spdxVersion)) rejectDocument(`"spdxVersion" is "${spdxVersion}"; SPDX 2.x JSON documents are accepted`);
       return this.spdx.summary({ format: 'spdx', specVersion: spdxVersion, encoding: 'json', subject: this.top.name ? { name: this.top.name } : null });
     }
     rejectDocument(
-      'this is not an SBOM: a CycloneDX JSON SBOM has "bomFormat": "CycloneDX" and an SPDX JSON SBOM has "spdxVersion"; neither was found',
+      'this is not an SBOM: a CycloneDX JSON SBOM has "bomFormat": "CycloneDX", an SPDX 2 JSON SBOM has "spdxVersion" and an SPDX 3 one an SPDX "@context"; none was found',
     );
+  }
+}
+
+const SPDX3_CONTEXT = /^https?:\/\/spdx\.org\/rdf\/(3\.0(?:\.[0-9]+)?)\/spdx-context\.jsonld$/;
+const SPDX_LISTED_LICENSE = /^https?:\/\/spdx\.org\/licenses\/([^/]+)$/;
+
+/**
+ * SPDX 3.0 JSON-LD: the "@graph" elements an SBOM summary needs. Packages are software_Package
+ * elements; a package's licenses are the targets of its hasConcludedLicense / hasDeclaredLicense
+ * relationships: simplelicensing_LicenseExpression elements, or listed licenses by their IRI.
+ */
+class Spdx3Graph {
+  private element: Record<string, string> | null = null;
+  private targets: string[] = [];
+  private readonly packages = new Map<string, { name?: string; version?: string }>();
+  private readonly expressions = new Map<string, string>();
+  private readonly licenses = { hasConcludedLicense: new Map<string, string[]>(), hasDeclaredLicense: new Map<string, string[]>() };
+  private documentName: string | undefined;
+
+  open(): void {
+    this.element = {};
+    this.targets = [];
+  }
+
+  property(key: string, value: string): void {
+    if (this.element) this.element[key === '@type' ? 'type' : key === '@id' ? 'spdxId' : key] = value;
+  }
+
+  target(value: string): void {
+    this.targets.push(value);
+  }
+
+  close(): void {
+    const element = this.element;
+    this.element = null;
+    if (!element) return;
+    const id = element.spdxId;
+    if (element.type === 'software_Package' && id) this.packages.set(id, { name: element.name, version: element.software_packageVersion });
+    else if (element.type === 'simplelicensing_LicenseExpression' && id && element.simplelicensing_licenseExpression) {
+      this.expressions.set(id, element.simplelicensing_licenseExpression.trim());
+    } else if (element.type === 'Relationship' && element.from && (element.relationshipType === 'hasConcludedLicense' || element.relationshipType === 'hasDeclaredLicense')) {
+      const list = this.licenses[element.relationshipType];
+      // "to" is a list; a single string is read as one.
+      list.set(element.from, [...(list.get(element.from) ?? []), ...this.targets, ...(element.to ? [element.to] : [])]);
+    } else if ((element.type === 'SpdxDocument' || element.type === 'software_Sbom') && element.name) this.documentName ??= element.name;
+  }
+
+  summary(specVersion: string): SbomSummary {
+    const tally = new SbomTally();
+    for (const [id, component] of this.packages) {
+      const license = spdxPackageLicense(this.expression(this.licenses.hasConcludedLicense.get(id)), this.expression(this.licenses.hasDeclaredLicense.get(id)));
+      tally.add(component, license ? [license] : []);
+    }
+    return tally.summary({ format: 'spdx', specVersion, encoding: 'json-ld', subject: this.documentName ? { name: this.documentName } : null });
+  }
+
+  /** The license expression the targets of a package's relationships make (several: all of them apply). */
+  private expression(targets: string[] | undefined): string | undefined {
+    const parts = (targets ?? []).map((target) => this.expressions.get(target) ?? SPDX_LISTED_LICENSE.exec(target)?.[1]).filter((part): part is string => !!part && !NO_LICENSE.has(part));
+    if (parts.length === 0) return undefined;
+    return parts.length === 1 ? parts[0] : parts.map((part) => (/\s/.test(part) ? `(${part})` : part)).join(' AND ');
   }
 }
 
