@@ -62,14 +62,18 @@ function refusal(kind: EvidenceKind, detected: DetectedFormat, reason: string): 
   if (detected.kind && detected.kind !== kind) {
     return new ProblemError(
       'unprocessable',
-      `this is ${detected.name}, sent as ${kind} evidence: send it as ${detected.kind} evidence (rp gate --${detected.kind} FILE, or --kind ${detected.kind}) (${reason})`,
+      `this is ${detected.name}, sent as ${kind} evidence: send it as ${detected.kind} evidence (rp gate --${detected.kind} FILE, or --kind ${detected.kind})${detected.advice ? `; ${detected.advice}` : ''} (${reason})`,
       { extensions },
     );
   }
   if (detected.kind === kind) {
     return new ProblemError('unprocessable', `${capitalize(detected.name)} is read, but this file was refused: ${reason}`, { extensions });
   }
-  return new ProblemError('unprocessable', `${capitalize(detected.name)} is not ${kind} evidence (${EVIDENCE_KIND_SPECS[kind].label}): ${reason}`, { extensions });
+  return new ProblemError(
+    'unprocessable',
+    `${capitalize(detected.name)} is not ${kind} evidence (${EVIDENCE_KIND_SPECS[kind].label})${detected.advice ? `; ${detected.advice}` : ''}: ${reason}`,
+    { extensions },
+  );
 }
 
 function capitalize(text: string): string {

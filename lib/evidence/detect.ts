@@ -13,7 +13,13 @@ export interface DetectedFormat {
   /** "CycloneDX XML 1.4", "a SARIF 2.1.0 log"...: how the file is named to people, with its article. */
   name: string;
   syntax: 'json' | 'xml' | 'text';
+  /** What to do with it when the kind alone does not say (an attestation may carry an SBOM). */
+  advice?: string;
 }
+
+/** in-toto predicates that carry an SBOM or a scan rather than provenance. */
+const CARRIED_DOCUMENT = /^https:\/\/(?:cyclonedx\.org\/bom|spdx\.dev\/Document|cosign\.sigstore\.dev\/attestation\/vuln)/;
+const SEND_WHAT_IT_CARRIES = 'if it attests an SBOM or a scan rather than a build, send the document it carries (its statement\'s "predicate", e.g. cosign verify-attestation … | jq -r .payload | base64 -d | jq .predicate) as that kind of evidence';
 
 /** How much of a file detection reads. */
 const HEAD_BYTES = 64 * 1024;
@@ -40,6 +46,17 @@ export function detectFormat(file: string): DetectedFormat {
 
 function detectJson(head: string): DetectedFormat {
   const json = (kind: EvidenceKind | null, name: string): DetectedFormat => ({ kind, name, syntax: 'json' });
+  // Attestations first: they may carry an SBOM or a scan, whose keys then appear too.
+  if (/"mediaType"\s*:\s*"application\/vnd\.dev\.sigstore\.bundle/.test(head)) return { ...json('provenance', 'a Sigstore bundle'), advice: SEND_WHAT_IT_CARRIES };
+  if (/"payloadType"\s*:/.test(head)) return { ...json('provenance', 'a DSSE envelope'), advice: SEND_WHAT_IT_CARRIES };
+  if (/"_type"\s*:\s*"https:\/\/in-toto\.io\/Statement/.test(head)) {
+    const predicate = captured(head, /"predicateType"\s*:\s*"([^"]{1,200})"/);
+    const name = `an in-toto statement${predicate ? ` (predicate ${predicate})` : ''}`;
+    if (predicate && CARRIED_DOCUMENT.test(predicate)) {
+      return { ...json(null, name), advice: 'send the document it carries (its "predicate") as that kind of evidence; as provenance it counts only as an attestation about its subject, not as provenance' };
+    }
+    return json('provenance', name);
+  }
   if (/"bomFormat"\s*:\s*"CycloneDX"/.test(head)) return json('sbom', `CycloneDX JSON ${captured(head, /"specVersion"\s*:\s*"([^"]{1,16})"/) ?? ''}`.trim());
   const spdx = captured(head, /"spdxVersion"\s*:\s*"SPDX-([^"]{1,16})"/);
   if (spdx) return json('sbom', `SPDX ${spdx} JSON`);
@@ -49,12 +66,6 @@ function detectJson(head: string): DetectedFormat {
   if (/"csaf_version"/.test(head)) return json(null, 'a CSAF document');
   const sarif = captured(head, /"version"\s*:\s*"(2\.[0-9.]+)"/);
   if (/"\$schema"\s*:\s*"[^"]*sarif/i.test(head) || (sarif && /"runs"\s*:/.test(head))) return json('sarif', `a SARIF ${sarif ?? ''} log`.replace('  ', ' '));
-  if (/"mediaType"\s*:\s*"application\/vnd\.dev\.sigstore\.bundle/.test(head)) return json('provenance', 'a Sigstore bundle');
-  if (/"payloadType"\s*:/.test(head)) return json('provenance', 'a DSSE envelope');
-  if (/"_type"\s*:\s*"https:\/\/in-toto\.io\/Statement/.test(head)) {
-    const predicate = captured(head, /"predicateType"\s*:\s*"([^"]{1,200})"/);
-    return json('provenance', `an in-toto statement${predicate ? ` (predicate ${predicate})` : ''}`);
-  }
   if (/"apiVersion"\s*:/.test(head) && /"kind"\s*:/.test(head)) return json('manifests', 'a Kubernetes resource (JSON)');
   return json(null, head.startsWith('[') ? 'a JSON array' : 'a JSON document');
 }
