@@ -70,11 +70,20 @@ function detectJson(head: string): DetectedFormat {
   return json(null, head.startsWith('[') ? 'a JSON array' : 'a JSON document');
 }
 
+/**
+ * An XML document's root element (the first that is not a declaration, comment or DOCTYPE): its
+ * local name and namespace, whether default (xmlns="…") or through its prefix (xmlns:bom="…").
+ */
+export function xmlRoot(head: string): { name: string; namespace: string | undefined } {
+  const root = /<(?:([A-Za-z_][\w.-]*):)?([A-Za-z_][\w.-]*)((?:\s+[^>]*)?)>/.exec(head.replace(/<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>[]*(?:\[[\s\S]*?\])?\s*>/gi, ''));
+  const prefix = root?.[1];
+  const attributes = root?.[3] ?? '';
+  const namespace = prefix ? captured(attributes, new RegExp(`xmlns:${prefix.replace(/[.-]/g, '\\$&')}\\s*=\\s*"([^"]*)"`)) : captured(attributes, /xmlns\s*=\s*"([^"]*)"/);
+  return { name: root?.[2] ?? '', namespace };
+}
+
 function detectXml(head: string): DetectedFormat {
-  // The first element that is not a declaration, comment or DOCTYPE, and its default namespace.
-  const root = /<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)((?:\s+[^>]*)?)>/.exec(head.replace(/<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>[]*(?:\[[\s\S]*?\])?\s*>/gi, ''));
-  const name = root?.[2] ?? '';
-  const namespace = captured(root?.[3] ?? '', /xmlns(?::[\w.-]+)?\s*=\s*"([^"]*)"/);
+  const { name, namespace } = xmlRoot(head);
   const cyclonedx = captured(namespace ?? '', /^http:\/\/cyclonedx\.org\/schema\/bom\/(1\.[0-9]+)$/);
   if (name === 'bom' && cyclonedx) return { kind: 'sbom', name: `CycloneDX XML ${cyclonedx}`, syntax: 'xml' };
   if (name === 'testsuites' || name === 'testsuite') return { kind: 'junit', name: 'a JUnit XML report', syntax: 'xml' };

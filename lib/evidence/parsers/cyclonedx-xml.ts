@@ -4,6 +4,7 @@
  * (nested ones too; tools, metadata and pedigree components not), their licenses, and the
  * vulnerabilities the document carries. The document is read whole (bounded by the caller).
  */
+import { xmlRoot } from '../detect';
 import { rejectDocument } from '../errors';
 import { ratingRank, SbomTally, vulnerabilityOf, type SbomSummary, type SbomVulnerability } from './sbom';
 import { parseEvidenceXml, rootElementName, xmlElements, xmlText, type XmlElement } from './xml';
@@ -19,11 +20,13 @@ export function cyclonedxXmlVersion(namespace: string | undefined): string | nul
 }
 
 export function parseCycloneDxXml(text: string): SbomSummary {
-  const document = parseEvidenceXml(text, 'CycloneDX SBOMs', ARRAYS);
+  // Some tools prefix the elements (<bom:bom xmlns:bom="…">): the namespace is read from the text,
+  // the prefixes are dropped.
+  const { namespace } = xmlRoot(text);
+  const document = parseEvidenceXml(text, 'CycloneDX SBOMs', ARRAYS, { removeNamespacePrefixes: true });
   const rootName = rootElementName(document);
   const bom = xmlElements(document[rootName ?? ''])[0];
   if (rootName !== 'bom' || !bom) rejectDocument(`this is not a CycloneDX XML SBOM: the root element is <${rootName ?? ''}>, expected <bom>`);
-  const namespace = typeof bom['@xmlns'] === 'string' ? bom['@xmlns'] : undefined;
   const specVersion = cyclonedxXmlVersion(namespace);
   if (!specVersion) rejectDocument(`the <bom> element's namespace is "${namespace ?? ''}"; a CycloneDX SBOM's is http://cyclonedx.org/schema/bom/1.x`);
   if (!(CYCLONEDX_XML_VERSIONS as readonly string[]).includes(specVersion)) {

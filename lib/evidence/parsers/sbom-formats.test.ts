@@ -83,6 +83,11 @@ describe('CycloneDX XML', () => {
     });
   });
 
+  it('reads a document whose elements carry a namespace prefix', async () => {
+    const xml = '<bom:bom xmlns:bom="http://cyclonedx.org/schema/bom/1.3"><bom:components><bom:component type="library"><bom:name>a</bom:name><bom:licenses><bom:license><bom:id>MIT</bom:id></bom:license></bom:licenses></bom:component></bom:components></bom:bom>';
+    expect(await summarize(xml)).toMatchObject({ specVersion: '1.3', components: 1, licenses: { MIT: 1 } });
+  });
+
   it('expands no entity: external entities (XXE) and entity bombs are refused before parsing', async () => {
     const xxe = `<?xml version="1.0"?><!DOCTYPE bom [<!ENTITY x SYSTEM "file:///etc/passwd">]><bom xmlns="http://cyclonedx.org/schema/bom/1.4"><components><component type="library"><name>&x;</name></component></components></bom>`;
     const laughs = `<?xml version="1.0"?><!DOCTYPE bom [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><bom xmlns="http://cyclonedx.org/schema/bom/1.4"><components><component type="library"><name>&c;</name></component></components></bom>`;
@@ -232,5 +237,12 @@ describe('refusals name the detected format and what to do', () => {
     ['sarif', real('gh-sigstore-js-2.1.0-two-bundles.intoto.jsonl'), /^this is a Sigstore bundle, sent as sarif evidence: send it as provenance evidence .*; if it attests an SBOM or a scan/],
   ] as const)('%s evidence that is another kind says which', async (kind, text, message) => {
     expect((await problemOf(analyzeBytes(kind, text))).message).toMatch(message);
+  });
+});
+
+describe('size', () => {
+  it('an XML or tag-value SBOM over 16 MB is refused before it is read, asking for the JSON form', async () => {
+    const text = `<bom xmlns="http://cyclonedx.org/schema/bom/1.5">${' '.repeat(16 * 1024 * 1024)}</bom>`;
+    expect((await problemOf(summarize(text))).message).toMatch(/^CycloneDX XML 1\.5 is read, but this file was refused: an SBOM in XML or tag-value is read whole, up to 16 MB; this one is 16\.0 MB: send its JSON form/);
   });
 });

@@ -9,14 +9,19 @@ import { rejectDocument } from '../errors';
 
 export type XmlElement = Record<string, unknown>;
 
-/** Parses `text` (attributes as "@name", text as "#text"); `arrays` are the element names always read as lists. */
-export function parseEvidenceXml(text: string, what: string, arrays: ReadonlySet<string>): XmlElement {
+/**
+ * Parses `text` (attributes as "@name", text as "#text"); `arrays` are the element names always
+ * read as lists. Removing namespace prefixes ("bom:component" → "component") drops the xmlns
+ * attributes too: read the namespace from the text first (detect.ts xmlRoot).
+ */
+export function parseEvidenceXml(text: string, what: string, arrays: ReadonlySet<string>, options: { removeNamespacePrefixes?: boolean } = {}): XmlElement {
   if (/<!DOCTYPE/i.test(text)) rejectDocument(`the XML has a DOCTYPE declaration; ${what} need none, and they are not accepted (entity expansion is an attack surface)`);
   const valid = XMLValidator.validate(text);
   if (valid !== true) rejectDocument(`invalid XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`);
   const parser = new XMLParser({
     ignoreAttributes: false,
     attributeNamePrefix: '@',
+    removeNSPrefix: options.removeNamespacePrefixes ?? false,
     isArray: (name) => arrays.has(name),
     processEntities: true,
     htmlEntities: false,
