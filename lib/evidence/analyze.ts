@@ -1,8 +1,9 @@
 /**
- * Reads a spooled evidence file once: checks that it is the kind it claims to be (422 naming what
- * is wrong), summarises it, and decides what the sanitizer replaces. JSON kinds are streamed
- * (memory bounded by the largest single string); YAML, XML and checksums files are read whole,
- * bounded by their kind's size limit.
+ * Reads a spooled evidence file: checks that it is the kind it claims to be (422 naming the format
+ * detected from its content and what is wrong), summarises it, and decides what the sanitizer
+ * replaces. JSON kinds are streamed (memory bounded by the largest single string); YAML, XML,
+ * tag-value, checksums and provenance files are read whole, bounded by their kind's size limit
+ * (an SBOM in XML or tag-value by a lower one).
  */
 import fs from 'node:fs';
 import { ProblemError } from '@/lib/http/problem';
