@@ -23,7 +23,7 @@ export function registerEvidence(program: Command): void {
     .option('--collected-at <time>', 'when it was produced (ISO 8601); default now')
     .option('--json', 'print the stored record as JSON');
   connectionFlags(upload, 'API token with evidence:write').action(async (file: string, options: UploadOptions) => {
-      const { apiClient, UsageError } = await import('../support/api');
+      const { apiClient, namingFile, UsageError } = await import('../support/api');
       const { isEvidenceKind, mediaTypeFor, EVIDENCE_KINDS } = await import('@/lib/evidence/kinds');
       if (!isEvidenceKind(options.kind)) throw new UsageError(`--kind ${options.kind}: use one of ${EVIDENCE_KINDS.join(', ')}`);
       if (!fs.existsSync(file)) throw new UsageError(`${file}: no such file`);
@@ -39,7 +39,7 @@ export function registerEvidence(program: Command): void {
         duplicate: boolean;
         summary: Record<string, unknown>;
         redactions: { count: number; items: Array<{ kind: string; location: string }> };
-      }>(`/api/v1/evidence?${query}`, file, mediaTypeFor(options.kind, file));
+      }>(`/api/v1/evidence?${query}`, file, mediaTypeFor(options.kind)).catch(namingFile(`--kind ${options.kind}`, file));
       if (options.json) {
         console.log(JSON.stringify(record, null, 2));
         return;

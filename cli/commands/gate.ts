@@ -64,7 +64,7 @@ export function registerGate(program: Command): void {
       '\nRetries: 503, 502, 504, 429 (after its Retry-After) and connection errors are retried with exponential backoff and jitter until --deadline; the gate call carries an Idempotency-Key, so a retry after a lost answer gets the same decision and passport.',
   );
   command.action(async (options: GateOptions) => {
-    const { apiClient, EXIT, UsageError } = await import('../support/api');
+    const { apiClient, EXIT, namingFile, UsageError } = await import('../support/api');
     const { printDecision } = await import('../support/decision');
     const { writeCiOutputs } = await import('../support/ci-output');
     const { mediaTypeFor } = await import('@/lib/evidence/kinds');
@@ -83,12 +83,9 @@ export function registerGate(program: Command): void {
       files.map(async ({ kind, file }) => {
         const query = new URLSearchParams({ kind, service: options.service, ...(source ? { source } : {}) });
         const record = await client
-          .uploadFile<{ sha256: string; redactions: { count: number; items: Array<{ kind: string; location: string }> } }>(`/api/v1/evidence?${query}`, file, mediaTypeFor(kind, file))
-          .catch((error: Error) => {
-            // Several files go up at once: say which one (and through which flag) was refused.
-            error.message = `--${kind} ${file}: ${error.message}`;
-            throw error;
-          });
+          .uploadFile<{ sha256: string; redactions: { count: number; items: Array<{ kind: string; location: string }> } }>(`/api/v1/evidence?${query}`, file, mediaTypeFor(kind))
+          // Several files go up at once: say which one (and through which flag) was refused.
+          .catch(namingFile(`--${kind}`, file));
         return { kind, file, sha256: record.sha256, redactions: record.redactions };
       }),
     );

@@ -56,6 +56,14 @@ export class UsageError extends Error {
 /** Exit codes of the gate commands, as documented in the README. */
 export const EXIT = { ok: 0, blocked: 1, usage: 2, failed: 3 } as const;
 
+/** Rethrows an upload's error naming the flag and the file it came through ("--sbom bom.xml: 422 ..."). */
+export function namingFile(flag: string, file: string): (error: Error) => never {
+  return (error) => {
+    error.message = `${flag} ${file}: ${error.message}`;
+    throw error;
+  };
+}
+
 export interface RetrySettings {
   timeoutMs: number;
   deadlineMs: number;

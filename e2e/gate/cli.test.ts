@@ -253,18 +253,29 @@ describe.skipIf(!adminUrl)('rp gate against the runtime (production build, Postg
   it('refuses malformed, oversized and wrong-kind evidence with exit 3 and a reason', () => {
     const malformed = rp(['evidence', 'upload', file('broken.cdx.json', '{"bomFormat": "CycloneDX", "components": [{]}'), '--kind', 'sbom']);
     expect(malformed.code).toBe(3);
-    expect(malformed.stderr).toMatch(/rp: 422 invalid JSON at line 1, column 44 \(byte 43\): expected a property name in double quotes, found '\]'/);
+    // Which file, through which flag, and what the gate took it for.
+    expect(malformed.stderr).toMatch(/rp: --kind sbom \S*broken\.cdx\.json: 422 CycloneDX JSON is read, but this file was refused: invalid JSON at line 1, column 44 \(byte 43\): expected a property name in double quotes, found '\]'/);
     const oversized = rp(['evidence', 'upload', file('huge-SHA256SUMS', Buffer.alloc(5 * 1024 * 1024, 'a')), '--kind', 'checksums']);
     expect(oversized.code).toBe(3);
-    expect(oversized.stderr).toContain('rp: 413 checksums evidence is limited to 4 MB; this upload is larger');
+    expect(oversized.stderr).toMatch(/rp: --kind checksums \S*huge-SHA256SUMS: 413 checksums evidence is limited to 4 MB; this upload is larger/);
     const wrongKind = rp(['gate', ...release, '--sbom', file('actually.sarif', JSON.stringify(sarif([])))]);
     expect(wrongKind.code).toBe(3);
     // Which of the files, through which flag, was refused.
-    expect(wrongKind.stderr).toMatch(/rp: --sbom \S*actually\.sarif: 422 this is not an SBOM/);
+    expect(wrongKind.stderr).toMatch(/rp: --sbom \S*actually\.sarif: 422 this is a SARIF 2\.1\.0 log, sent as sbom evidence: send it as sarif evidence \(rp gate --sarif FILE/);
     // An SPDX SBOM named like anything (sbom.json) is read as SPDX: the content decides, not the name.
     const spdx = rp(['gate', ...release, '--sbom', file('sbom.json', fs.readFileSync(path.resolve('lib/evidence/testing/real/trivy-conda.spdx.json')))]);
     expect(spdx.code, spdx.stderr).not.toBe(3);
     expect(spdx.stdout).toMatch(/uploaded sbom \S*sbom\.json → sha256:/);
+    // CycloneDX XML and SPDX tag-value SBOMs, and a multi-line .intoto.jsonl, are read whatever they are called.
+    for (const [flag, name] of [
+      ['--sbom', 'syft-image.cdx.xml'],
+      ['--sbom', 'spdx-spec-example-v2.3.spdx'],
+      ['--provenance', 'gh-sigstore-js-2.1.0-two-bundles.intoto.jsonl'],
+    ]) {
+      const other = rp(['gate', ...release, flag!, file(`evidence-${name}`, fs.readFileSync(path.resolve('lib/evidence/testing/real', name!)))]);
+      expect(other.code, other.stderr).not.toBe(3);
+      expect(other.stdout).toContain(`evidence-${name} → sha256:`);
+    }
     const noToken = rp(['gate', ...release], { token: null });
     expect(noToken.code).toBe(2);
     const badToken = rp(['gate', ...release], { token: 'rp_not_a_real_token' });

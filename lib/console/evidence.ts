@@ -70,7 +70,7 @@ export function describeSummary(kind: string, summary: unknown): string {
           (sbom.vulnerabilities.total ? ` (${(['critical', 'high', 'medium', 'low'] as const).filter((severity) => sbom.vulnerabilities!.bySeverity[severity]).map((severity) => `${sbom.vulnerabilities!.bySeverity[severity]} ${severity}`).join(', ') || 'none rated'})` : '')
         : '';
       return (
-        `${sbom.format ?? 'SBOM'} ${sbom.specVersion ?? ''}`.trim() +
+        `${sbom.format ?? 'SBOM'} ${sbom.specVersion ?? ''}${sbom.encoding ? ` (${sbom.encoding})` : ''}`.trim() +
         `: ${plural(sbom.components ?? 0, 'component')}, ${plural(licenses, 'license')}` +
         (sbom.componentsWithoutLicense ? `, ${sbom.componentsWithoutLicense} without a license` : '') +
         vulnerabilities
@@ -91,7 +91,9 @@ export function describeSummary(kind: string, summary: unknown): string {
       return (
         `${provenance.predicateType ?? 'in-toto statement'}: ${plural(provenance.subjects?.length ?? 0, 'subject')}` +
         (provenance.builderId ? `, built by ${provenance.builderId}` : '') +
-        `; ${signatureText(provenance)}`
+        `; ${signatureText(provenance)}` +
+        (provenance.lines ? `; ${plural(provenance.lines.length, 'attestation')} read from a JSON Lines bundle` : '') +
+        (provenance.notes?.length ? ` (${provenance.notes.join('; ')})` : '')
       );
     }
     case 'manifests': {

@@ -2,9 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LICENSE_EXAMPLES } from './parsers/sbom';
 import type { SarifSummary } from './parsers/sarif';
+import { applyRewritesToBuffer } from './analyze';
 import {
   analyzeBytes,
   cyclonedx,
+  FAKE_SECRETS,
   dsseEnvelope,
   junit,
   problemOf as rejection,
@@ -97,12 +99,14 @@ describe('SBOM rejections name what is wrong', () => {
 
   it('refuses an SPDX document sent as CycloneDX', async () => {
     const error = await rejection(analyzeBytes('sbom', JSON.stringify(spdx([])), 'application/vnd.cyclonedx+json'));
-    expect(error.message).toMatch(/media type says CycloneDX but the document is an SPDX SBOM/);
+    expect(error.message).toBe(
+      'SPDX 2.3 JSON is read, but this file was refused: the Content-Type application/vnd.cyclonedx+json says CycloneDX JSON, but the document is SPDX 2.3 JSON: send it as application/json, application/xml or text/plain and the gate reads the format from the content',
+    );
   });
 
-  it('refuses a SARIF log uploaded as an SBOM (wrong kind)', async () => {
+  it('refuses a SARIF log uploaded as an SBOM (wrong kind), saying where to send it', async () => {
     const error = await rejection(analyzeBytes('sbom', JSON.stringify(sarif([]))));
-    expect(error.message).toMatch(/this is not an SBOM/);
+    expect(error.message).toMatch(/^this is a SARIF 2\.1\.0 log, sent as sbom evidence: send it as sarif evidence \(rp gate --sarif FILE, or --kind sarif\) \(this is not an SBOM/);
   });
 });
 
@@ -217,6 +221,20 @@ describe('provenance', () => {
     },
   );
 
+  it('replaces a secret on one line of a JSON Lines bundle, at that line, and says which line', async () => {
+    const clean = JSON.stringify(statement([{ name: 'a', sha256: 'a'.repeat(64) }]));
+    const leaky = JSON.stringify({ ...statement([{ name: 'b', sha256: 'b'.repeat(64) }]), predicate: { token: FAKE_SECRETS.github } });
+    const bytes = Buffer.from(`${clean}\n${leaky}\n`);
+    const analysis = await analyzeBytes('provenance', bytes);
+    expect(analysis.output.type).toBe('rewrites');
+    const stored = Buffer.concat(applyRewritesToBuffer(bytes, analysis.output.type === 'rewrites' ? analysis.output.rewrites : [])).toString('utf8');
+    const [first, second] = stored.split('\n');
+    expect(first).toBe(clean);
+    expect(second).not.toContain(FAKE_SECRETS.github);
+    expect(JSON.parse(second!)).toMatchObject({ subject: [{ name: 'b' }] });
+    expect(analysis.redactions.items.map((item) => item.location)).toEqual([expect.stringMatching(/^line 2 /)]);
+  });
+
   it.each([
     ['{"predicateType":"x"}', /neither "_type" nor "payloadType"/],
     ['{"_type":"https://in-toto.io/Statement/v1","subject":[]}', /has no subject/],
@@ -252,7 +270,7 @@ describe('checksums files', () => {
 
   it('names the malformed line', async () => {
     const error = await rejection(analyzeBytes('checksums', `${'a'.repeat(64)}  app.tgz\nnot a checksum\n`));
-    expect(error.message).toMatch(/^line 2 is not a checksum line \("not a checksum"\)/);
+    expect(error.message).toMatch(/^A checksums file is read, but this file was refused: line 2 is not a checksum line \("not a checksum"\)/);
     expect((await rejection(analyzeBytes('checksums', '\n# nothing\n'))).message).toMatch(/no checksum lines/);
   });
 });

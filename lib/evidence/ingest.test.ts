@@ -97,9 +97,9 @@ describe('ingesting evidence', () => {
   });
 
   it('answers 415 for a media type the kind does not take', async () => {
-    const wrong = await problemOf(ingestEvidence(request(bom, { contentType: 'text/plain' })));
+    const wrong = await problemOf(ingestEvidence(request(bom, { contentType: 'application/yaml' })));
     expect(wrong.status).toBe(415);
-    expect(wrong.message).toMatch(/sbom evidence .* is sent as application\/vnd.cyclonedx\+json, application\/spdx\+json, application\/json; this request's Content-Type is "text\/plain"/);
+    expect(wrong.message).toMatch(/sbom evidence .* is sent as application\/json, application\/vnd.cyclonedx\+json, .*, text\/plain; this request's Content-Type is "application\/yaml"/);
     expect((await problemOf(ingestEvidence(request(bom, { contentType: 'application/json; charset=latin1' })))).status).toBe(415);
     expect((await problemOf(ingestEvidence(request(bom, { contentType: null })))).status).toBe(415);
   });

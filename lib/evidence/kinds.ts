@@ -17,14 +17,26 @@ export interface EvidenceKindSpec {
 
 export const EVIDENCE_KIND_SPECS: Readonly<Record<EvidenceKind, EvidenceKindSpec>> = {
   sbom: {
-    label: 'SBOM (CycloneDX or SPDX JSON)',
-    mediaTypes: ['application/vnd.cyclonedx+json', 'application/spdx+json', 'application/json'],
+    label: 'SBOM: CycloneDX JSON or XML, SPDX 2.x JSON or tag-value, SPDX 3.0 JSON-LD',
+    // The generic types leave the format to the content (the gate reads it from there); the
+    // specific ones are checked against it.
+    mediaTypes: [
+      'application/json',
+      'application/vnd.cyclonedx+json',
+      'application/spdx+json',
+      'application/ld+json',
+      'application/vnd.cyclonedx+xml',
+      'application/xml',
+      'text/xml',
+      'text/spdx',
+      'text/plain',
+    ],
     maxBytes: 64 * MB,
   },
   sarif: { label: 'SARIF 2.1.0 log', mediaTypes: ['application/sarif+json', 'application/json'], maxBytes: 64 * MB },
   checksums: { label: 'checksums file (sha256sum or BSD format)', mediaTypes: ['text/plain'], maxBytes: 4 * MB },
   provenance: {
-    label: 'in-toto / SLSA provenance (statement or DSSE envelope)',
+    label: 'in-toto / SLSA provenance: a statement, DSSE envelope or Sigstore bundle, or JSON Lines of them (.intoto.jsonl)',
     mediaTypes: ['application/vnd.in-toto+json', 'application/vnd.dsse.envelope.v1+json', 'application/json'],
     maxBytes: 8 * MB,
   },
@@ -56,18 +68,12 @@ export function normalizeMediaType(header: string | null | undefined): { mediaTy
 }
 
 /**
- * The media type the CLI sends for a kind. An SBOM goes as plain JSON whatever its file is called:
- * the server tells CycloneDX from SPDX by the content (a name says nothing: `sbom.json` is either).
+ * The media type the CLI sends for a kind, whatever the file is called: the server reads the
+ * format from the content (a name says nothing: `sbom.json` is CycloneDX or SPDX, `bom.xml` may be
+ * anything). For an SBOM and manifests that is a generic type that leaves the format to the content.
  */
-export function mediaTypeFor(kind: EvidenceKind, fileName: string): string {
-  const name = fileName.toLowerCase();
-  if (kind === 'sbom') return 'application/json';
-  if (kind === 'sarif') return 'application/sarif+json';
-  if (kind === 'provenance') return 'application/vnd.in-toto+json';
-  if (kind === 'manifests') return name.endsWith('.json') ? 'application/json' : 'application/yaml';
-  if (kind === 'junit') return 'application/xml';
-  if (kind === 'checksums') return 'text/plain';
-  return 'application/json';
+export function mediaTypeFor(kind: EvidenceKind): string {
+  return EVIDENCE_KIND_SPECS[kind].mediaTypes[0]!;
 }
 
 export function formatBytes(bytes: number): string {

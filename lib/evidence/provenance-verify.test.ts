@@ -15,7 +15,7 @@ import { parsePolicyDocument } from '@/lib/policy/schema';
 import type { ProvenanceSummary } from './parsers/provenance';
 import { parsePublicKey } from './provenance-keys';
 import { trustedRootFrom, verifyProvenance, type TrustedKeyMaterial } from './provenance-verify';
-import { analyzeBytes, signedDsseEnvelope, statement } from './testing/fixtures';
+import { analyzeBytes, problemOf, signedDsseEnvelope, statement } from './testing/fixtures';
 
 const REAL = path.join(__dirname, 'testing', 'real');
 const real = (name: string) => fs.readFileSync(path.join(REAL, name));
@@ -34,6 +34,9 @@ function generated(type: 'ec' | 'ed25519') {
   if (!('key' in parsed)) throw new Error(parsed.error);
   return { pem, privateKey: pair.privateKey, material: { fingerprint: parsed.fingerprint, key: parsed.key }, jwk: JSON.stringify(pair.publicKey.export({ format: 'jwk' })) };
 }
+
+const decide = (rule: Record<string, unknown>, summary: ProvenanceSummary, mode: 'enforce' | 'advisory' = 'enforce') =>
+  evaluateRelease(inputs({ evidence: [evidence('provenance', summary)] }), policy(mode, [{ id: 'provenance', type: 'provenance-subject', ...rule }]), EVALUATED_AT);
 
 describe('Sigstore bundles (real, public-good, verified offline)', () => {
   it('npm provenance of sigstore@3.1.0 (bundle v0.2): signature, Fulcio chain and Rekor inclusion verify; the identity is the release workflow', async () => {
@@ -101,6 +104,64 @@ describe('Sigstore bundles (real, public-good, verified offline)', () => {
   });
 });
 
+describe('in-toto JSON Lines bundles (.intoto.jsonl)', () => {
+  it('gh attestation download output (real, two Sigstore bundles): every line read and verified', async () => {
+    const bytes = real('gh-sigstore-js-2.1.0-two-bundles.intoto.jsonl');
+    // Counted without our scanner: JSON.parse of each non-blank line, and the payload decoded.
+    const lines = bytes
+      .toString('utf8')
+      .split('\n')
+      .filter((line) => line.trim())
+      .map((line) => JSON.parse(Buffer.from((JSON.parse(line) as { dsseEnvelope: { payload: string } }).dsseEnvelope.payload, 'base64').toString('utf8')) as { predicateType: string; subject: Array<{ name: string }> });
+    expect(lines.length).toBeGreaterThan(1);
+    const summary = await summarize(bytes);
+    expect(summary.lines?.map((line) => line.line)).toEqual(lines.map((_, index) => index + 1));
+    expect(summary.lines?.map((line) => line.predicateType)).toEqual(lines.map((line) => line.predicateType));
+    expect(summary.lines?.map((line) => line.subjects.map((subject) => subject.name))).toEqual(lines.map((line) => line.subject.map((subject) => subject.name)));
+    for (const line of summary.lines ?? []) {
+      expect(line.envelope?.verification).toMatchObject({ status: 'verified', identity: { issuer: GITHUB_ACTIONS, subjectAlternativeName: SIGSTORE_JS_RELEASE } });
+    }
+    expect(summary.notes).toEqual([]);
+  });
+
+  it('a line that is not provenance (an SBOM attestation) or not an attestation is reported, not refused; the rule judges each line', async () => {
+    const signer = generated('ec');
+    const other = 'c'.repeat(64);
+    const sbomStatement = { ...statement([{ name: 'checkout', sha256: IMAGE_HEX }]), predicateType: 'https://cyclonedx.org/bom', predicate: { bomFormat: 'CycloneDX' } };
+    const bundle = [
+      JSON.stringify(signedDsseEnvelope(sbomStatement, signer.privateKey)),
+      '{"hello":"world"}',
+      '',
+      JSON.stringify(signedDsseEnvelope(statement([{ name: 'other', sha256: other }]), signer.privateKey)),
+      JSON.stringify(signedDsseEnvelope(statement([{ name: 'checkout', sha256: IMAGE_HEX }]), signer.privateKey)),
+      '',
+    ].join('\n');
+    const summary = await summarize(bundle, [signer.material]);
+    expect(summary.lines?.map((line) => [line.line, line.predicateType])).toEqual([
+      [1, 'https://cyclonedx.org/bom'],
+      [4, 'https://slsa.dev/provenance/v1'],
+      [5, 'https://slsa.dev/provenance/v1'],
+    ]);
+    expect(summary.notes).toEqual(['line 1: https://cyclonedx.org/bom, not provenance', expect.stringMatching(/^line 2: this is not an in-toto statement or DSSE envelope/)]);
+    // The top-level fields are the first provenance line's.
+    expect(summary.subjects).toEqual([{ name: 'other', digest: { sha256: other } }]);
+    const key = { trustedKeys: [{ name: 'release key', publicKey: signer.pem }] };
+    const decision = decide(key, summary);
+    expect(decision.decision).toBe('allow');
+    expect(decision.reasons[0]!.message).toContain('names the released image (checkout); verified by key "release key"');
+    // Without line 5, the SBOM attestation about the image is refused as not provenance.
+    const withoutProvenance = await summarize(bundle.split('\n').slice(0, 4).join('\n'), [signer.material]);
+    expect(decide(key, withoutProvenance).reasons[0]!.message).toContain('its predicate type is "https://cyclonedx.org/bom", not provenance');
+  });
+
+  it('a pretty-printed single attestation is one document, and a bundle with no attestation is refused line by line', async () => {
+    const pretty = JSON.stringify(statement([{ name: 'checkout', sha256: IMAGE_HEX }]), null, 2);
+    expect((await summarize(pretty)).lines).toBeUndefined();
+    const problem = await problemOf(summarize('{"a":1}\n{"b":2}\n'));
+    expect(problem.message).toMatch(/: none of the 2 lines of this in-toto JSON Lines bundle is an attestation: line 1: .*; line 2: /);
+  });
+});
+
 describe('DSSE envelopes signed with a public key (cosign attest --key)', () => {
   it('ECDSA P-256: verified by the signing key (PEM or JWK), not by another', async () => {
     const signer = generated('ec');
@@ -135,8 +196,6 @@ describe('DSSE envelopes signed with a public key (cosign attest --key)', () => 
 });
 
 describe('the provenance-subject rule', () => {
-  const decide = (rule: Record<string, unknown>, summary: ProvenanceSummary, mode: 'enforce' | 'advisory' = 'enforce') =>
-    evaluateRelease(inputs({ evidence: [evidence('provenance', summary)] }), policy(mode, [{ id: 'provenance', type: 'provenance-subject', ...rule }]), EVALUATED_AT);
 
   it('passes only with a trusted key that verified the signature, and says which', async () => {
     const signer = generated('ec');

@@ -85,13 +85,13 @@ describe('POST /api/v1/evidence', () => {
     const big = await upload('checksums', new Uint8Array(4 * 1024 * 1024 + 1).fill(0x61), 'text/plain');
     expect(big.status).toBe(413);
     expect((await big.json()).detail).toBe('checksums evidence is limited to 4 MB; this upload is larger');
-    const wrongType = await upload('sbom', '{}', 'text/plain');
+    const wrongType = await upload('sbom', '{}', 'application/yaml');
     expect(wrongType.status).toBe(415);
     const malformed = await upload('sarif', '{"version": "2.1.0", "runs": [');
     expect(malformed.status).toBe(422);
     expect(await malformed.json()).toMatchObject({ code: 'unprocessable', detail: expect.stringMatching(/ends early/) });
     const wrongKind = await upload('sarif', JSON.stringify(cyclonedx([])));
-    expect((await wrongKind.json()).detail).toMatch(/not a SARIF log/);
+    expect((await wrongKind.json()).detail).toMatch(/^this is CycloneDX JSON 1\.5, sent as sarif evidence: send it as sbom evidence \(rp gate --sbom FILE, or --kind sbom\) \(.*not a SARIF log/);
   });
 
   it('fails closed without a token, with a token lacking the scope, or limited to another service', async () => {

@@ -17,8 +17,8 @@ export interface ProvenanceSubject {
   digest: Record<string, string>;
 }
 
-export interface ProvenanceSummary {
-  format: 'in-toto';
+/** One in-toto attestation: its statement, and its envelope when it came signed. */
+export interface ProvenanceAttestation {
   statementType: string;
   predicateType: string | null;
   subjects: ProvenanceSubject[];
@@ -38,10 +38,37 @@ export interface ProvenanceSummary {
   } | null;
 }
 
+/** An attestation read from one line of an in-toto JSON Lines bundle (1-based line number). */
+export type ProvenanceLine = ProvenanceAttestation & { line: number };
+
+/**
+ * A provenance file's summary. For a JSON Lines bundle (`.intoto.jsonl`), `lines` holds every
+ * line's attestation and the top-level fields repeat the first provenance line's; `notes` says
+ * which lines are not provenance ("line 2: https://cyclonedx.org/bom, not provenance") or could
+ * not be read, and why.
+ */
+export interface ProvenanceSummary extends ProvenanceAttestation {
+  format: 'in-toto';
+  lines?: ProvenanceLine[];
+  notes?: string[];
+}
+
+/** SLSA provenance predicates: what counts as provenance unless a rule names others. */
+export const SLSA_PROVENANCE_PREDICATE_TYPES = ['https://slsa.dev/provenance/v0.2', 'https://slsa.dev/provenance/v1'] as const;
+
+export function isSlsaProvenance(predicateType: string | null): boolean {
+  return (SLSA_PROVENANCE_PREDICATE_TYPES as readonly (string | null)[]).includes(predicateType);
+}
+
+/** Every attestation a provenance summary holds: each line of a JSON Lines bundle, or the one. */
+export function attestationsOf(summary: ProvenanceSummary): ProvenanceAttestation[] {
+  return summary.lines ?? [summary];
+}
+
 const MAX_SUBJECTS = 500;
 export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 
-export class StatementSummarizer implements JsonSummarizer<Omit<ProvenanceSummary, 'envelope'>> {
+export class StatementSummarizer implements JsonSummarizer<Omit<ProvenanceAttestation, 'envelope'>> {
   private readonly root = new RootType();
   private statementType: string | undefined;
   private predicateType: string | null = null;
@@ -104,7 +131,7 @@ export class StatementSummarizer implements JsonSummarizer<Omit<ProvenanceSummar
     this.root.primitive(path, value);
   }
 
-  finish(): Omit<ProvenanceSummary, 'envelope'> {
+  finish(): Omit<ProvenanceAttestation, 'envelope'> {
     if (this.root.type !== 'object') rejectDocument(`an in-toto statement must be a JSON object, this document is ${article(this.root.type)}`);
     if (this.statementType === undefined) {
       rejectDocument('this is not an in-toto statement or DSSE envelope: it has neither "_type" nor "payloadType"');
@@ -114,7 +141,6 @@ export class StatementSummarizer implements JsonSummarizer<Omit<ProvenanceSummar
     }
     if (this.subjectCount === 0) rejectDocument('the statement has no subject: provenance must name the artifacts it is about, with digests');
     return {
-      format: 'in-toto',
       statementType: this.statementType,
       predicateType: this.predicateType,
       subjects: this.subjects,

@@ -1,7 +1,9 @@
 /**
- * SBOM summaries (CycloneDX JSON 1.2-1.6, SPDX JSON 2.2/2.3): component count, license counts and
+ * SBOM summaries (CycloneDX JSON 1.2-1.7, SPDX JSON 2.x): component count, license counts and
  * components without a license. Both formats are read in one pass, because the field that tells
- * them apart (`bomFormat`, `spdxVersion`) may come after the components.
+ * them apart (`bomFormat`, `spdxVersion`) may come after the components. The other encodings
+ * (CycloneDX XML, SPDX tag-value) are read in their own modules into the same summary, through
+ * SbomTally.
  */
 import type { JsonPathSegment, JsonStringToken } from '../json-scanner';
 import { rejectDocument } from '../errors';
@@ -10,6 +12,8 @@ import { RootType, sortedRecord, tally, type JsonSummarizer } from './summarizer
 export interface SbomSummary {
   format: 'cyclonedx' | 'spdx';
   specVersion: string;
+  /** How the document is written (absent in summaries made before XML and tag-value were read: JSON). */
+  encoding?: SbomEncoding;
   /** The software the SBOM describes, when it says. */
   subject: { name: string; version?: string } | null;
   components: number;
@@ -60,11 +64,71 @@ export interface SbomComponent {
 
 export const LICENSE_EXAMPLES = 3;
 
+export type SbomEncoding = 'json' | 'xml' | 'tag-value' | 'json-ld';
+
 const NO_LICENSE = new Set(['NOASSERTION', 'NONE', '']);
+
+/** An SPDX package's license: the concluded one when it concludes one, else the declared one. */
+export function spdxPackageLicense(concluded: string | undefined, declared: string | undefined): string | null {
+  if (concluded && !NO_LICENSE.has(concluded)) return concluded;
+  if (declared && !NO_LICENSE.has(declared)) return declared;
+  return null;
+}
+
+/** Counts components and their licenses, whatever the SBOM's format and encoding. */
+export class SbomTally {
+  private components = 0;
+  private unlicensed = 0;
+  private readonly licenses: Record<string, number> = {};
+  private readonly examples: Record<string, SbomComponent[]> = {};
+
+  /** One component with the licenses it declares (none: it is counted as without a license). */
+  add(component: { name?: string; version?: string }, licenses: readonly string[]): void {
+    this.components++;
+    if (licenses.length === 0) this.unlicensed++;
+    for (const license of licenses) tally(this.licenses, license);
+    if (!component.name) return;
+    const example = component.version ? { name: clip(component.name), version: clip(component.version) } : { name: clip(component.name) };
+    for (const license of new Set(licenses)) {
+      const listed = (this.examples[license] ??= []);
+      if (listed.length < LICENSE_EXAMPLES) listed.push(example);
+    }
+  }
+
+  summary(
+    head: { format: SbomSummary['format']; specVersion: string; encoding: SbomEncoding; subject: SbomSummary['subject'] },
+    vulnerabilities?: SbomVulnerability[] | null,
+  ): SbomSummary {
+    return {
+      format: head.format,
+      specVersion: head.specVersion,
+      ...(head.encoding === 'json' ? {} : { encoding: head.encoding }),
+      subject: head.subject,
+      components: this.components,
+      componentsWithoutLicense: this.unlicensed,
+      licenses: sortedRecord(this.licenses),
+      componentsByLicense: sortedRecord(this.examples),
+      ...(vulnerabilities ? { vulnerabilities: summarizeVulnerabilities(vulnerabilities) } : {}),
+    };
+  }
+}
+
+/** The rank of a CycloneDX rating severity (lower is more severe), or undefined for an unknown word. */
+export function ratingRank(severity: string): number | undefined {
+  return RATING_RANK[severity.toLowerCase()];
+}
+
+/** A vulnerability as the summary lists it, from its id, most severe rating rank and first affected ref. */
+export function vulnerabilityOf(id: string | undefined, rank: number | undefined, affects: string | undefined): SbomVulnerability {
+  return {
+    id: clip(id ?? '(no id)'),
+    severity: rank === undefined ? 'unrated' : VULNERABILITY_SEVERITIES[rank]!,
+    ...(affects ? { affects: clip(affects) } : {}),
+  };
+}
 
 interface ComponentFrame {
   depth: number;
-  licensed: boolean;
   name?: string;
   version?: string;
   licenses: string[];
@@ -76,64 +140,51 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
   private subject: { name?: string; version?: string } = {};
 
   // CycloneDX
-  private cdxComponents = 0;
-  private cdxUnlicensed = 0;
-  private readonly cdxLicenses: Record<string, number> = {};
+  private readonly cdx = new SbomTally();
   private readonly componentStack: ComponentFrame[] = [];
-  private readonly examples: Record<string, SbomComponent[]> = {};
-
   private vulnerabilityList: SbomVulnerability[] | null = null;
   private vulnerability: { id?: string; rank?: number; affects?: string } | null = null;
 
-  // SPDX
-  private spdxPackages = 0;
-  private spdxUnlicensed = 0;
-  private readonly spdxLicenses: Record<string, number> = {};
-  private packageLicense: { concluded?: string; declared?: string; name?: string; version?: string } | null = null;
+  // SPDX 3 JSON-LD: packages, license relationships and license expressions, joined at the end
+  // (an element may come before or after the elements it names).
+  private readonly spdx3 = new Spdx3Graph();
 
-  constructor(private readonly expected?: 'cyclonedx' | 'spdx') {}
+  // SPDX
+  private readonly spdx = new SbomTally();
+  private spdxPackage: { concluded?: string; declared?: string; name?: string; version?: string } | null = null;
 
   open(path: readonly JsonPathSegment[], type: 'object' | 'array'): void {
     this.root.open(path, type);
     const depth = path.length;
     if (depth === 1 && path[0] === 'vulnerabilities' && type === 'array') this.vulnerabilityList ??= [];
     if (type !== 'object') return;
+    if (depth === 2 && path[0] === '@graph') this.spdx3.open();
     if (depth === 2 && path[0] === 'vulnerabilities') this.vulnerability = {};
     if (depth >= 2 && path[depth - 2] === 'components' && typeof path[depth - 1] === 'number' && path[0] !== 'metadata' && path[0] !== 'vulnerabilities') {
-      this.componentStack.push({ depth, licensed: false, licenses: [] });
+      this.componentStack.push({ depth, licenses: [] });
     } else if (depth === 2 && path[0] === 'packages') {
-      this.packageLicense = {};
+      this.spdxPackage = {};
     }
   }
 
   close(path: readonly JsonPathSegment[], type: 'object' | 'array'): void {
     if (type !== 'object') return;
     const depth = path.length;
+    if (depth === 2 && path[0] === '@graph') return this.spdx3.close();
     if (depth === 2 && path[0] === 'vulnerabilities' && this.vulnerability) {
       const { id, rank, affects } = this.vulnerability;
-      this.vulnerabilityList?.push({
-        id: clip(id ?? '(no id)'),
-        severity: rank === undefined ? 'unrated' : VULNERABILITY_SEVERITIES[rank]!,
-        ...(affects ? { affects: clip(affects) } : {}),
-      });
+      this.vulnerabilityList?.push(vulnerabilityOf(id, rank, affects));
       this.vulnerability = null;
       return;
     }
     const component = this.componentStack[this.componentStack.length - 1];
     if (component && component.depth === depth) {
       this.componentStack.pop();
-      this.cdxComponents++;
-      if (!component.licensed) this.cdxUnlicensed++;
-      for (const license of new Set(component.licenses)) this.example(license, component);
-    } else if (depth === 2 && path[0] === 'packages' && this.packageLicense) {
-      this.spdxPackages++;
-      const { concluded, declared } = this.packageLicense;
-      const license = concluded && !NO_LICENSE.has(concluded) ? concluded : declared && !NO_LICENSE.has(declared) ? declared : null;
-      if (license) {
-        tally(this.spdxLicenses, license);
-        this.example(license, this.packageLicense);
-      } else this.spdxUnlicensed++;
-      this.packageLicense = null;
+      this.cdx.add(component, component.licenses);
+    } else if (depth === 2 && path[0] === 'packages' && this.spdxPackage) {
+      const license = spdxPackageLicense(this.spdxPackage.concluded, this.spdxPackage.declared);
+      this.spdx.add(this.spdxPackage, license ? [license] : []);
+      this.spdxPackage = null;
     }
   }
 
@@ -141,15 +192,20 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
     this.root.string(path);
     const depth = path.length;
     const key = path[depth - 1];
-    if (depth === 1 && typeof key === 'string' && (key === 'bomFormat' || key === 'specVersion' || key === 'spdxVersion' || key === 'SPDXID' || key === 'name')) {
+    if (depth === 1 && typeof key === 'string' && (key === 'bomFormat' || key === 'specVersion' || key === 'spdxVersion' || key === 'SPDXID' || key === 'name' || key === '@context')) {
       this.top[key] = token.text();
+      return;
+    }
+    if (path[0] === '@graph') {
+      if (depth === 3 && typeof key === 'string') this.spdx3.property(key, token.text());
+      else if (depth === 4 && path[2] === 'to') this.spdx3.target(token.text());
       return;
     }
     // CycloneDX vulnerabilities[i]: id, ratings[j].severity (the most severe counts), affects[k].ref
     if (this.vulnerability && path[0] === 'vulnerabilities') {
       if (depth === 3 && key === 'id') this.vulnerability.id = token.text();
       else if (depth === 5 && path[2] === 'ratings' && key === 'severity') {
-        const rank = RATING_RANK[token.text().toLowerCase()];
+        const rank = ratingRank(token.text());
         if (rank !== undefined) this.vulnerability.rank = Math.min(this.vulnerability.rank ?? rank, rank);
       } else if (depth === 5 && path[2] === 'affects' && key === 'ref' && !this.vulnerability.affects) this.vulnerability.affects = token.text();
       return;
@@ -163,15 +219,11 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
         (relative === 3 && path[depth - 3] === 'licenses' && key === 'expression')
       ) {
         const license = token.text().trim();
-        if (license) {
-          component.licensed = true;
-          tally(this.cdxLicenses, license);
-          component.licenses.push(license);
-        }
+        if (license) component.licenses.push(license);
         return;
       }
       if (relative === 1 && (key === 'name' || key === 'version')) {
-        component[key] = clip(token.text());
+        component[key] = token.text();
         return;
       }
     }
@@ -179,11 +231,11 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
       this.subject[key] = token.text();
       return;
     }
-    if (depth === 3 && path[0] === 'packages' && this.packageLicense) {
-      if (key === 'licenseConcluded') this.packageLicense.concluded = token.text().trim();
-      else if (key === 'licenseDeclared') this.packageLicense.declared = token.text().trim();
-      else if (key === 'name') this.packageLicense.name = clip(token.text());
-      else if (key === 'versionInfo') this.packageLicense.version = clip(token.text());
+    if (depth === 3 && path[0] === 'packages' && this.spdxPackage) {
+      if (key === 'licenseConcluded') this.spdxPackage.concluded = token.text().trim();
+      else if (key === 'licenseDeclared') this.spdxPackage.declared = token.text().trim();
+      else if (key === 'name') this.spdxPackage.name = token.text();
+      else if (key === 'versionInfo') this.spdxPackage.version = token.text();
     }
   }
 
@@ -197,41 +249,83 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
     if (bomFormat !== undefined) {
       if (bomFormat !== 'CycloneDX') rejectDocument(`"bomFormat" is "${bomFormat}"; a CycloneDX SBOM has "bomFormat": "CycloneDX"`);
       if (!specVersion) rejectDocument('the CycloneDX SBOM has no "specVersion"');
-      if (this.expected === 'spdx') rejectDocument('the media type says SPDX but the document is a CycloneDX SBOM');
-      return {
-        format: 'cyclonedx',
-        specVersion,
-        subject: this.subject.name ? { name: this.subject.name, ...(this.subject.version ? { version: this.subject.version } : {}) } : null,
-        components: this.cdxComponents,
-        componentsWithoutLicense: this.cdxUnlicensed,
-        licenses: sortedRecord(this.cdxLicenses),
-        componentsByLicense: sortedRecord(this.examples),
-        ...(this.vulnerabilityList ? { vulnerabilities: summarizeVulnerabilities(this.vulnerabilityList) } : {}),
-      };
+      const subject = this.subject.name ? { name: this.subject.name, ...(this.subject.version ? { version: this.subject.version } : {}) } : null;
+      return this.cdx.summary({ format: 'cyclonedx', specVersion, encoding: 'json', subject }, this.vulnerabilityList);
+    }
+    const context = this.top['@context'];
+    if (context !== undefined && /^https?:\/\/spdx\.org\/rdf\//.test(context)) {
+      const version = SPDX3_CONTEXT.exec(context)?.[1];
+      if (!version) rejectDocument(`"@context" is "${context}"; SPDX 3.0 JSON-LD documents (https://spdx.org/rdf/3.0.x/spdx-context.jsonld) are read`);
+      return this.spdx3.summary(version);
     }
     if (spdxVersion !== undefined) {
       if (!/^SPDX-2\.[0-9]+$/.test(spdxVersion)) rejectDocument(`"spdxVersion" is "${spdxVersion}"; SPDX 2.x JSON documents are accepted`);
-      if (this.expected === 'cyclonedx') rejectDocument('the media type says CycloneDX but the document is an SPDX SBOM');
-      return {
-        format: 'spdx',
-        specVersion: spdxVersion,
-        subject: this.top.name ? { name: this.top.name } : null,
-        components: this.spdxPackages,
-        componentsWithoutLicense: this.spdxUnlicensed,
-        licenses: sortedRecord(this.spdxLicenses),
-        componentsByLicense: sortedRecord(this.examples),
-      };
+      return this.spdx.summary({ format: 'spdx', specVersion: spdxVersion, encoding: 'json', subject: this.top.name ? { name: this.top.name } : null });
     }
     rejectDocument(
-      'this is not an SBOM: a CycloneDX JSON SBOM has "bomFormat": "CycloneDX" and an SPDX JSON SBOM has "spdxVersion"; neither was found',
+      'this is not an SBOM: a CycloneDX JSON SBOM has "bomFormat": "CycloneDX", an SPDX 2 JSON SBOM has "spdxVersion" and an SPDX 3 one an SPDX "@context"; none was found',
     );
   }
+}
 
-  /** Keeps a component as an example of a license, up to LICENSE_EXAMPLES per license. */
-  private example(license: string, component: { name?: string; version?: string }): void {
-    if (!component.name) return;
-    const listed = (this.examples[license] ??= []);
-    if (listed.length < LICENSE_EXAMPLES) listed.push(component.version ? { name: component.name, version: component.version } : { name: component.name });
+const SPDX3_CONTEXT = /^https?:\/\/spdx\.org\/rdf\/(3\.0(?:\.[0-9]+)?)\/spdx-context\.jsonld$/;
+const SPDX_LISTED_LICENSE = /^https?:\/\/spdx\.org\/licenses\/([^/]+)$/;
+
+/**
+ * SPDX 3.0 JSON-LD: the "@graph" elements an SBOM summary needs. Packages are software_Package
+ * elements; a package's licenses are the targets of its hasConcludedLicense / hasDeclaredLicense
+ * relationships: simplelicensing_LicenseExpression elements, or listed licenses by their IRI.
+ */
+class Spdx3Graph {
+  private element: Record<string, string> | null = null;
+  private targets: string[] = [];
+  private readonly packages = new Map<string, { name?: string; version?: string }>();
+  private readonly expressions = new Map<string, string>();
+  private readonly licenses = { hasConcludedLicense: new Map<string, string[]>(), hasDeclaredLicense: new Map<string, string[]>() };
+  private documentName: string | undefined;
+
+  open(): void {
+    this.element = {};
+    this.targets = [];
+  }
+
+  property(key: string, value: string): void {
+    if (this.element) this.element[key === '@type' ? 'type' : key === '@id' ? 'spdxId' : key] = value;
+  }
+
+  target(value: string): void {
+    this.targets.push(value);
+  }
+
+  close(): void {
+    const element = this.element;
+    this.element = null;
+    if (!element) return;
+    const id = element.spdxId;
+    if (element.type === 'software_Package' && id) this.packages.set(id, { name: element.name, version: element.software_packageVersion });
+    else if (element.type === 'simplelicensing_LicenseExpression' && id && element.simplelicensing_licenseExpression) {
+      this.expressions.set(id, element.simplelicensing_licenseExpression.trim());
+    } else if (element.type === 'Relationship' && element.from && (element.relationshipType === 'hasConcludedLicense' || element.relationshipType === 'hasDeclaredLicense')) {
+      const list = this.licenses[element.relationshipType];
+      // "to" is a list; a single string is read as one.
+      list.set(element.from, [...(list.get(element.from) ?? []), ...this.targets, ...(element.to ? [element.to] : [])]);
+    } else if ((element.type === 'SpdxDocument' || element.type === 'software_Sbom') && element.name) this.documentName ??= element.name;
+  }
+
+  summary(specVersion: string): SbomSummary {
+    const tally = new SbomTally();
+    for (const [id, component] of this.packages) {
+      const license = spdxPackageLicense(this.expression(this.licenses.hasConcludedLicense.get(id)), this.expression(this.licenses.hasDeclaredLicense.get(id)));
+      tally.add(component, license ? [license] : []);
+    }
+    return tally.summary({ format: 'spdx', specVersion, encoding: 'json-ld', subject: this.documentName ? { name: this.documentName } : null });
+  }
+
+  /** The license expression the targets of a package's relationships make (several: all of them apply). */
+  private expression(targets: string[] | undefined): string | undefined {
+    const parts = (targets ?? []).map((target) => this.expressions.get(target) ?? SPDX_LISTED_LICENSE.exec(target)?.[1]).filter((part): part is string => !!part && !NO_LICENSE.has(part));
+    if (parts.length === 0) return undefined;
+    return parts.length === 1 ? parts[0] : parts.map((part) => (/\s/.test(part) ? `(${part})` : part)).join(' AND ');
   }
 }
 

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { ChecksumsSummary } from '@/lib/evidence/parsers/checksums';
-import type { ProvenanceSummary } from '@/lib/evidence/parsers/provenance';
+import { attestationsOf, SLSA_PROVENANCE_PREDICATE_TYPES, type ProvenanceAttestation, type ProvenanceSummary } from '@/lib/evidence/parsers/provenance';
 import { parsePublicKey, shortFingerprint } from '@/lib/evidence/provenance-keys';
 import { defineRule, evidenceOfKind, missing, summaryOf, type RuleOutcome } from './types';
 import { plural } from '@/lib/text/plural';
@@ -52,11 +52,8 @@ export const checksumMatch = defineRule({
   },
 });
 
-/** SLSA provenance predicates accepted unless the rule names others. */
-export const SLSA_PROVENANCE_PREDICATE_TYPES = ['https://slsa.dev/provenance/v0.2', 'https://slsa.dev/provenance/v1'] as const;
-
 /** Why one attestation naming the image does not count, or null when it does. */
-function provenanceRefusal(summary: ProvenanceSummary, predicateTypes: readonly string[], builderIds: readonly string[] | undefined): string | null {
+function provenanceRefusal(summary: ProvenanceAttestation, predicateTypes: readonly string[], builderIds: readonly string[] | undefined): string | null {
   if (!summary.predicateType || !predicateTypes.includes(summary.predicateType)) {
     return `its predicate type is ${summary.predicateType ? `"${summary.predicateType}"` : 'missing'}, not provenance (${predicateTypes.join(', ')})`;
   }
@@ -108,7 +105,7 @@ type TrustedKey = z.infer<typeof trustedKeySchema>;
 type TrustedIdentity = z.infer<typeof trustedIdentitySchema>;
 
 /** Who of the rule's trust roots verified the attestation, or why none did. */
-export function trustedSigner(summary: ProvenanceSummary, keys: readonly TrustedKey[], identities: readonly TrustedIdentity[]): { verifiedBy: string } | { why: string } {
+export function trustedSigner(summary: ProvenanceAttestation, keys: readonly TrustedKey[], identities: readonly TrustedIdentity[]): { verifiedBy: string } | { why: string } {
   if (!summary.envelope) return { why: 'it is an unsigned statement' };
   const verification = summary.envelope.verification;
   if (!verification) return { why: 'its signatures were not checked when it was uploaded (before verification existed); upload it again' };
@@ -166,8 +163,8 @@ export const provenanceSubject = defineRule({
     const attestations = evidenceOfKind(inputs, 'provenance');
     if (attestations.length === 0) return missing('provenance', threshold, 'upload the build\'s in-toto/SLSA provenance with "rp gate --provenance FILE"');
     const refusals: string[] = [];
-    for (const attestation of attestations) {
-      const summary = summaryOf<ProvenanceSummary>(attestation);
+    // Each attestation of each file counts on its own: a JSON Lines bundle holds several.
+    for (const [attestation, summary] of attestations.flatMap((item) => attestationsOf(summaryOf<ProvenanceSummary>(item)).map((one) => [item, one] as const))) {
       const subject = summary.subjects.find((item) => item.digest.sha256 === hex);
       if (!subject) continue;
       const refusal = provenanceRefusal(summary, predicateTypes, rule.builderIds);
@@ -207,7 +204,9 @@ export const provenanceSubject = defineRule({
         evidence,
       };
     }
-    const digests = [...new Set(attestations.flatMap((item) => summaryOf<ProvenanceSummary>(item).subjects.map((subject) => subject.digest.sha256 ?? '')))]
+    const digests = [
+      ...new Set(attestations.flatMap((item) => attestationsOf(summaryOf<ProvenanceSummary>(item)).flatMap((one) => one.subjects.map((subject) => subject.digest.sha256 ?? '')))),
+    ]
       .filter(Boolean)
       .sort()
       .slice(0, 10)

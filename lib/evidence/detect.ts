@@ -1,0 +1,100 @@
+/**
+ * What an evidence file is, read from its first bytes: which format (and version) and which kind
+ * of evidence that is. Used to route an SBOM to the reader of its encoding and to say, when a file
+ * is refused, what it was taken for and where it should go. Acceptance is never decided here: the
+ * format's own reader checks the whole file.
+ */
+import fs from 'node:fs';
+import type { EvidenceKind } from './kinds';
+
+export interface DetectedFormat {
+  /** The kind of evidence this format is, when the gate reads it; null when it reads no such thing. */
+  kind: EvidenceKind | null;
+  /** "CycloneDX XML 1.4", "a SARIF 2.1.0 log"...: how the file is named to people, with its article. */
+  name: string;
+  syntax: 'json' | 'xml' | 'text';
+  /** What to do with it when the kind alone does not say (an attestation may carry an SBOM). */
+  advice?: string;
+}
+
+/** in-toto predicates that carry an SBOM or a scan rather than provenance. */
+const CARRIED_DOCUMENT = /^https:\/\/(?:cyclonedx\.org\/bom|spdx\.dev\/Document|cosign\.sigstore\.dev\/attestation\/vuln)/;
+const SEND_WHAT_IT_CARRIES = 'if it attests an SBOM or a scan rather than a build, send the document it carries (its statement\'s "predicate", e.g. cosign verify-attestation … | jq -r .payload | base64 -d | jq .predicate) as that kind of evidence';
+
+/** How much of a file detection reads. */
+const HEAD_BYTES = 64 * 1024;
+
+export async function readHead(file: string): Promise<string> {
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
+    return buffer.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+const captured = (head: string, pattern: RegExp): string | undefined => pattern.exec(head)?.[1];
+
+export function detectFormat(file: string): DetectedFormat {
+  const head = file.replace(/^\uFEFF/, '').trimStart();
+  if (head.startsWith('{') || head.startsWith('[')) return detectJson(head);
+  if (head.startsWith('<')) return detectXml(head);
+  return detectText(head);
+}
+
+function detectJson(head: string): DetectedFormat {
+  const json = (kind: EvidenceKind | null, name: string): DetectedFormat => ({ kind, name, syntax: 'json' });
+  // Attestations first: they may carry an SBOM or a scan, whose keys then appear too.
+  if (/"mediaType"\s*:\s*"application\/vnd\.dev\.sigstore\.bundle/.test(head)) return { ...json('provenance', 'a Sigstore bundle'), advice: SEND_WHAT_IT_CARRIES };
+  if (/"payloadType"\s*:/.test(head)) return { ...json('provenance', 'a DSSE envelope'), advice: SEND_WHAT_IT_CARRIES };
+  if (/"_type"\s*:\s*"https:\/\/in-toto\.io\/Statement/.test(head)) {
+    const predicate = captured(head, /"predicateType"\s*:\s*"([^"]{1,200})"/);
+    const name = `an in-toto statement${predicate ? ` (predicate ${predicate})` : ''}`;
+    if (predicate && CARRIED_DOCUMENT.test(predicate)) {
+      return { ...json(null, name), advice: 'send the document it carries (its "predicate") as that kind of evidence; as provenance it counts only as an attestation about its subject, not as provenance' };
+    }
+    return json('provenance', name);
+  }
+  if (/"bomFormat"\s*:\s*"CycloneDX"/.test(head)) return json('sbom', `CycloneDX JSON ${captured(head, /"specVersion"\s*:\s*"([^"]{1,16})"/) ?? ''}`.trim());
+  const spdx = captured(head, /"spdxVersion"\s*:\s*"SPDX-([^"]{1,16})"/);
+  if (spdx) return json('sbom', `SPDX ${spdx} JSON`);
+  const spdx3 = captured(head, /"@context"\s*:\s*"https?:\/\/spdx\.org\/rdf\/([0-9.]+)\//);
+  if (spdx3) return json('sbom', `SPDX ${spdx3} JSON-LD`);
+  if (/"@context"\s*:\s*"https:\/\/openvex\.dev\/ns/.test(head)) return json(null, 'an OpenVEX document');
+  if (/"csaf_version"/.test(head)) return json(null, 'a CSAF document');
+  const sarif = captured(head, /"version"\s*:\s*"(2\.[0-9.]+)"/);
+  if (/"\$schema"\s*:\s*"[^"]*sarif/i.test(head) || (sarif && /"runs"\s*:/.test(head))) return json('sarif', `a SARIF ${sarif ?? ''} log`.replace('  ', ' '));
+  if (/"apiVersion"\s*:/.test(head) && /"kind"\s*:/.test(head)) return json('manifests', 'a Kubernetes resource (JSON)');
+  return json(null, head.startsWith('[') ? 'a JSON array' : 'a JSON document');
+}
+
+/**
+ * An XML document's root element (the first that is not a declaration, comment or DOCTYPE): its
+ * local name and namespace, whether default (xmlns="…") or through its prefix (xmlns:bom="…").
+ */
+export function xmlRoot(head: string): { name: string; namespace: string | undefined } {
+  const root = /<(?:([A-Za-z_][\w.-]*):)?([A-Za-z_][\w.-]*)((?:\s+[^>]*)?)>/.exec(head.replace(/<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>[]*(?:\[[\s\S]*?\])?\s*>/gi, ''));
+  const prefix = root?.[1];
+  const attributes = root?.[3] ?? '';
+  const namespace = prefix ? captured(attributes, new RegExp(`xmlns:${prefix.replace(/[.-]/g, '\\$&')}\\s*=\\s*"([^"]*)"`)) : captured(attributes, /xmlns\s*=\s*"([^"]*)"/);
+  return { name: root?.[2] ?? '', namespace };
+}
+
+function detectXml(head: string): DetectedFormat {
+  const { name, namespace } = xmlRoot(head);
+  const cyclonedx = captured(namespace ?? '', /^http:\/\/cyclonedx\.org\/schema\/bom\/(1\.[0-9]+)$/);
+  if (name === 'bom' && cyclonedx) return { kind: 'sbom', name: `CycloneDX XML ${cyclonedx}`, syntax: 'xml' };
+  if (name === 'testsuites' || name === 'testsuite') return { kind: 'junit', name: 'a JUnit XML report', syntax: 'xml' };
+  if (name === 'RDF' && /spdx/i.test(head)) return { kind: null, name: 'an SPDX RDF/XML document', syntax: 'xml' };
+  return { kind: null, name: `an XML document (root <${name}>)`, syntax: 'xml' };
+}
+
+function detectText(head: string): DetectedFormat {
+  const spdx = captured(head, /^SPDXVersion:\s*SPDX-(\S+)/m);
+  if (spdx) return { kind: 'sbom', name: `SPDX ${spdx} tag-value`, syntax: 'text' };
+  if (/^(?:[0-9a-f]{32,128}\s+[* ]?\S|(?:SHA|MD5)[0-9-]* \(.+\) = [0-9a-f]+)/im.test(head)) return { kind: 'checksums', name: 'a checksums file', syntax: 'text' };
+  if (/^apiVersion:/m.test(head) && /^kind:/m.test(head)) return { kind: 'manifests', name: 'Kubernetes manifests (YAML)', syntax: 'text' };
+  return { kind: null, name: head ? 'a text file' : 'an empty file', syntax: 'text' };
+}
