@@ -1,0 +1,82 @@
+/**
+ * Connectors on the environment board: a poll of a Kubernetes or Argo CD connector serving an
+ * environment records the images running there, against the local stand-in servers.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getRuntimeDb } from '@/db/runtime';
+import { pollConnector } from '@/lib/connectors/poll';
+import { createConnector, listConnectors } from '@/lib/connectors/store';
+import { OLD_DIGEST, RELEASED_DIGEST } from '@/lib/connectors/testing/fixture';
+import { connectorTestbed } from '@/lib/connectors/testing/setup';
+import type { StandIn } from '@/lib/connectors/testing/standin';
+import { configureSecrets } from '@/lib/secrets';
+import { ADMIN } from '@/lib/secrets/test-support';
+import { environmentOf, environmentTimeline, listRunning } from './store';
+
+const TOKEN = 'board-token-41c2';
+const NEW_DIGEST = `sha256:${'9'.repeat(64)}`;
+let standIn: StandIn;
+let workspace: { id: string; slug: string };
+
+beforeAll(async () => {
+  ({ workspace, standIn } = await connectorTestbed('board-connectors', TOKEN));
+});
+
+afterAll(async () => {
+  await standIn.close();
+  configureSecrets();
+});
+
+async function running(environment: string) {
+  const db = await getRuntimeDb();
+  const env = await environmentOf(db, workspace.id, environment);
+  return (await listRunning(db, workspace.id, { environmentIds: [env.id] })).map((view) => [view.source, view.location, view.workload, view.image, view.match.status]);
+}
+
+describe('connectors on the environment board', () => {
+  it('records the digests Kubernetes pods run and the images Argo CD lists, for the connector’s environment', async () => {
+    const base = { environment: 'production', secretRef: 'store:production/token' };
+    const k8s = await createConnector({ workspace, actor: ADMIN }, { ...base, name: 'k8s', type: 'kubernetes', config: { baseUrl: standIn.url, namespaces: ['production'], retries: 0 } });
+    const argo = await createConnector({ workspace, actor: ADMIN }, { ...base, name: 'argo', type: 'argocd', config: { baseUrl: standIn.url, applications: ['api', 'billing'], retries: 0 } });
+    expect(await pollConnector(workspace.id, k8s.id, ADMIN)).toMatchObject({ read: 1, failed: 0 });
+    expect(await pollConnector(workspace.id, argo.id, ADMIN)).toMatchObject({ read: 2, failed: 0 });
+    expect(await running('production')).toEqual([
+      // Argo CD summarizes a tag: unpinned, never matched.
+      ['argo', 'api', null, 'registry.example/api:1.4.0', 'unpinned'],
+      ['k8s', 'production', 'api/app', `registry.example/api@${RELEASED_DIGEST}`, 'unpassported'],
+      ['k8s', 'production', 'web/app', `registry.example/web@${OLD_DIGEST}`, 'unpassported'],
+    ]);
+  });
+
+  it('keeps what is still seen, replaces what changed and closes what went', async () => {
+    const db = await getRuntimeDb();
+    const k8s = (await listConnectors(workspace.id)).find((connector) => connector.name === 'k8s')!;
+    const production = standIn.fixture.kubernetes.production!;
+    const pods = production.pods as Array<{ metadata: { labels: Record<string, string> }; status: { containerStatuses: Array<{ imageID: string }> } }>;
+    // web rolls out a new digest; then api is scaled away entirely.
+    pods.find((pod) => pod.metadata.labels.app === 'web')!.status.containerStatuses[0]!.imageID = `docker-pullable://registry.example/web@${NEW_DIGEST}`;
+    await pollConnector(workspace.id, k8s.id, ADMIN);
+    production.deployments = production.deployments.filter((deployment) => (deployment as { metadata: { name: string } }).metadata.name !== 'api');
+    await pollConnector(workspace.id, k8s.id, ADMIN);
+
+    expect((await running('production')).filter(([source]) => source === 'k8s')).toEqual([['k8s', 'production', 'web/app', `registry.example/web@${NEW_DIGEST}`, 'unpassported']]);
+    const env = await environmentOf(db, workspace.id, 'production');
+    const timeline = (await environmentTimeline(db, workspace.id, env)).filter((event) => event.deployment.source === 'k8s');
+    expect(timeline.map((event) => [event.kind, event.deployment.workload, event.deployment.digest])).toEqual([
+      ['gone', 'api/app', RELEASED_DIGEST],
+      ['replaced', 'web/app', NEW_DIGEST],
+      ['deployed', 'api/app', RELEASED_DIGEST],
+      ['deployed', 'web/app', OLD_DIGEST],
+    ]);
+  });
+
+  it('records nothing for a connector that serves no environment', async () => {
+    const shared = await createConnector(
+      { workspace, actor: ADMIN },
+      { name: 'k8s-shared', type: 'kubernetes', environment: null, secretRef: 'store:shared/token', config: { baseUrl: standIn.url, namespaces: ['production'], retries: 0 } },
+    );
+    expect(await pollConnector(workspace.id, shared.id, ADMIN)).toMatchObject({ read: 1, failed: 0 });
+    expect((await running('production')).filter(([source]) => source === 'k8s-shared')).toEqual([]);
+    expect(await running('staging')).toEqual([]);
+  });
+});
