@@ -386,14 +386,20 @@ async function notifyDrift(tx: DbOrTx, snapshot: Snapshot, started: DeploymentVi
   return notified;
 }
 
-/** An environment of the workspace by slug (archived ones too), or a 404 that says what to do. */
-export async function environmentOf(db: DbOrTx, workspaceId: string, slug: string): Promise<EnvironmentRef & { archived: boolean }> {
+/** An environment of the workspace by slug (archived ones too), or null. */
+export async function findEnvironmentRef(db: DbOrTx, workspaceId: string, slug: string): Promise<(EnvironmentRef & { name: string; archived: boolean }) | null> {
   const [row] = await db
-    .select({ id: environments.id, slug: environments.slug, production: environments.production, archivedAt: environments.archivedAt })
+    .select({ id: environments.id, slug: environments.slug, name: environments.name, production: environments.production, archivedAt: environments.archivedAt })
     .from(environments)
     .where(and(eq(environments.workspaceId, workspaceId), eq(environments.slug, slug)));
-  if (!row) throw new ProblemError('not-found', `This workspace has no environment "${slug}". Check the name, or create it first (rp environments create ${slug}).`);
-  return { id: row.id, slug: row.slug, production: row.production, archived: row.archivedAt !== null };
+  return row ? { id: row.id, slug: row.slug, name: row.name, production: row.production, archived: row.archivedAt !== null } : null;
+}
+
+/** An environment of the workspace by slug (archived ones too), or a 404 that says what to do. */
+export async function environmentOf(db: DbOrTx, workspaceId: string, slug: string): Promise<EnvironmentRef & { name: string; archived: boolean }> {
+  const found = await findEnvironmentRef(db, workspaceId, slug);
+  if (!found) throw new ProblemError('not-found', `This workspace has no environment "${slug}". Check the name, or create it first (rp environments create ${slug}).`);
+  return found;
 }
 
 /**
