@@ -8,7 +8,7 @@
 import { and, eq, notInArray } from 'drizzle-orm';
 import { getRuntimeDb } from '@/db/runtime';
 import { connectorReadings } from '@/db/schema/runtime';
-import { recordConnectorSnapshot } from '@/lib/deployments/connectors';
+import { closeUnwatched, recordConnectorSnapshot } from '@/lib/deployments/connectors';
 import type { SecretActor } from '@/lib/secrets';
 import { connectorKind } from './kinds';
 import { takeReading, type TakenReading } from './read';
@@ -76,6 +76,8 @@ export async function pollConnector(workspaceId: string, connectorId: string, ac
         notInArray(connectorReadings.target, kind.targets(config)),
       ),
     );
+  // ...and what it saw running there is no longer known to run.
+  await closeUnwatched(connector, kind.targets(config), now());
   await recordConnectorOutcome(
     workspaceId,
     connectorId,

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getRuntimeDb } from '@/db/runtime';
 import { pollConnector } from '@/lib/connectors/poll';
-import { createConnector, listConnectors } from '@/lib/connectors/store';
+import { createConnector, listConnectors, updateConnector } from '@/lib/connectors/store';
 import { OLD_DIGEST, RELEASED_DIGEST } from '@/lib/connectors/testing/fixture';
 import { connectorTestbed } from '@/lib/connectors/testing/setup';
 import type { StandIn } from '@/lib/connectors/testing/standin';
@@ -70,6 +70,24 @@ describe('connectors on the environment board', () => {
     ]);
   });
 
+  it('closes what a connector no longer watches: a target taken out, an environment it no longer serves', async () => {
+    const argo = (await listConnectors(workspace.id)).find((connector) => connector.name === 'argo')!;
+    const config = { baseUrl: standIn.url, retries: 0 };
+    await updateConnector({ workspace, actor: ADMIN }, argo.id, { name: 'argo', type: 'argocd', environment: 'production', secretRef: 'store:production/token', config: { ...config, applications: ['billing'] } });
+    await pollConnector(workspace.id, argo.id, ADMIN);
+    expect((await running('production')).filter(([source]) => source === 'argo')).toEqual([]);
+
+    const k8s = (await listConnectors(workspace.id)).find((connector) => connector.name === 'k8s')!;
+    await updateConnector({ workspace, actor: ADMIN }, k8s.id, { name: 'k8s', type: 'kubernetes', environment: 'staging', secretRef: 'store:shared/token', config: { ...config, namespaces: ['production'] } });
+    await pollConnector(workspace.id, k8s.id, ADMIN);
+    expect((await running('production')).filter(([source]) => source === 'k8s')).toEqual([]);
+    expect(await running('staging')).toEqual([['k8s', 'production', 'web/app', `registry.example/web@${NEW_DIGEST}`, 'unpassported']]);
+    // Back to production for the next case.
+    await updateConnector({ workspace, actor: ADMIN }, k8s.id, { name: 'k8s', type: 'kubernetes', environment: 'production', secretRef: 'store:production/token', config: { ...config, namespaces: ['production'] } });
+    await pollConnector(workspace.id, k8s.id, ADMIN);
+    expect(await running('staging')).toEqual([]);
+  });
+
   it('records nothing for a connector that serves no environment', async () => {
     const shared = await createConnector(
       { workspace, actor: ADMIN },
@@ -77,6 +95,6 @@ describe('connectors on the environment board', () => {
     );
     expect(await pollConnector(workspace.id, shared.id, ADMIN)).toMatchObject({ read: 1, failed: 0 });
     expect((await running('production')).filter(([source]) => source === 'k8s-shared')).toEqual([]);
-    expect(await running('staging')).toEqual([]);
+    expect((await running('staging')).filter(([source]) => source === 'k8s-shared')).toEqual([]);
   });
 });

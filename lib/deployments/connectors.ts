@@ -2,11 +2,12 @@
  * A connector's readings on the environment board: a Kubernetes or Argo CD connector serving an
  * environment records, at each poll of a target (namespace, application), the images it sees
  * running there. A connector serving no environment records nothing: nobody could say where its
- * images run.
+ * images run. What a connector no longer watches (a target taken out of its configuration, an
+ * environment it no longer serves) is closed at its next poll, not left running forever.
  */
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNull, ne, notInArray, or } from 'drizzle-orm';
 import { getRuntimeDb } from '@/db/runtime';
-import { environments, workspaces } from '@/db/schema/runtime';
+import { deployments, environments, workspaces } from '@/db/schema/runtime';
 import { connectorKind } from '@/lib/connectors/kinds';
 import type { Connector } from '@/lib/connectors/store';
 import type { ConnectorReading } from '@/lib/connectors/types';
@@ -35,4 +36,22 @@ export async function recordConnectorSnapshot(connector: Connector, target: stri
   });
   if (result.skipped.length) logger.warn({ connector: connector.name, target, skipped: result.skipped.slice(0, 10) }, 'connector reported references that are not image references');
   return result;
+}
+
+/** Closes what the connector saw where it no longer looks: other environments, targets no longer configured. */
+export async function closeUnwatched(connector: Connector, targets: readonly string[], at: Date): Promise<void> {
+  if (!connectorKind(connector.type).runningImages) return;
+  const db = await getRuntimeDb();
+  await db
+    .update(deployments)
+    .set({ goneAt: at })
+    .where(
+      and(
+        eq(deployments.workspaceId, connector.workspaceId),
+        eq(deployments.sourceKind, connector.type),
+        eq(deployments.source, connector.name),
+        isNull(deployments.goneAt),
+        connector.environmentId ? or(ne(deployments.environmentId, connector.environmentId), targets.length ? notInArray(deployments.location, [...targets]) : undefined) : undefined,
+      ),
+    );
 }
