@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getRuntimeDb } from '@/db/runtime';
 import { pollConnector } from '@/lib/connectors/poll';
-import { createConnector, listConnectors, updateConnector } from '@/lib/connectors/store';
+import { createConnector, deleteConnector, listConnectors, updateConnector } from '@/lib/connectors/store';
 import { OLD_DIGEST, RELEASED_DIGEST } from '@/lib/connectors/testing/fixture';
 import { connectorTestbed } from '@/lib/connectors/testing/setup';
 import type { StandIn } from '@/lib/connectors/testing/standin';
@@ -86,6 +86,21 @@ describe('connectors on the environment board', () => {
     await updateConnector({ workspace, actor: ADMIN }, k8s.id, { name: 'k8s', type: 'kubernetes', environment: 'production', secretRef: 'store:production/token', config: { ...config, namespaces: ['production'] } });
     await pollConnector(workspace.id, k8s.id, ADMIN);
     expect(await running('staging')).toEqual([]);
+  });
+
+  it('follows the connector: a rename carries what it saw over, deleting it closes what it saw', async () => {
+    const k8s = (await listConnectors(workspace.id)).find((connector) => connector.name === 'k8s')!;
+    const before = await running('production');
+    const input = { type: 'kubernetes' as const, environment: 'production', secretRef: 'store:production/token', config: { baseUrl: standIn.url, retries: 0, namespaces: ['production'] } };
+    await updateConnector({ workspace, actor: ADMIN }, k8s.id, { ...input, name: 'k8s-prod' });
+    expect(await running('production')).toEqual(before.map(([, ...rest]) => ['k8s-prod', ...rest]));
+    await pollConnector(workspace.id, k8s.id, ADMIN);
+    const db = await getRuntimeDb();
+    const env = await environmentOf(db, workspace.id, 'production');
+    // Still the same stint: no "deployed" again for the rename.
+    expect((await environmentTimeline(db, workspace.id, env)).filter((event) => event.deployment.source === 'k8s-prod' && event.kind !== 'gone')).toHaveLength(1);
+    await deleteConnector({ workspace, actor: ADMIN }, k8s.id);
+    expect(await running('production')).toEqual([]);
   });
 
   it('records nothing for a connector that serves no environment', async () => {
