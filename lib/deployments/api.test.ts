@@ -18,7 +18,7 @@ import { apiRequest, testSessionCookie, testToken } from '@/lib/testing/identity
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-deployments-api-'));
 let db: RuntimeDb;
 let scenario: Scenario;
-const tokens: Record<'deploy' | 'stagingOnly' | 'ci', string> = { deploy: '', stagingOnly: '', ci: '' };
+const tokens: Record<'deploy' | 'stagingOnly' | 'checkoutOnly' | 'ci', string> = { deploy: '', stagingOnly: '', checkoutOnly: '', ci: '' };
 let viewerCookie = '';
 
 async function call(method: 'GET' | 'POST', environment: string, who: { token?: string; cookie?: string }, json?: unknown) {
@@ -36,6 +36,7 @@ beforeAll(async () => {
   scenario = await seedScenario(db, new FilesystemBlobStore(path.join(dataDir, 'blobs')), { emailDomain: 'deployments-api.example.test' });
   tokens.deploy = (await testToken(db, scenario.workspace, { name: 'deploy', scopes: ['deployment:report'] })).token;
   tokens.stagingOnly = (await testToken(db, scenario.workspace, { name: 'deploy-staging', scopes: ['deployment:report'], environments: ['staging'] })).token;
+  tokens.checkoutOnly = (await testToken(db, scenario.workspace, { name: 'deploy-checkout', scopes: ['deployment:report'], services: ['checkout'] })).token;
   tokens.ci = (await testToken(db, scenario.workspace)).token;
   viewerCookie = (await testSessionCookie(db, scenario.members.viewer, [scenario.workspace.slug])).cookie;
 });
@@ -78,6 +79,8 @@ describe('POST …/environments/{environment}/deployments', () => {
       ['qa', { token: tokens.deploy }, { image }, 404, 'rp environments create qa'],
       ['production', { token: tokens.stagingOnly }, { image }, 403, 'not valid for environment "production"'],
       ['staging', { token: tokens.ci }, { image }, 403, 'deployment:report'],
+      ['staging', { token: tokens.checkoutOnly }, { image, service: 'payments' }, 403, 'not valid for service "payments"'],
+      ['staging', { token: tokens.checkoutOnly }, { image }, 403, 'limited to services checkout and the report names none'],
       ['staging', { cookie: viewerCookie }, { image }, 403, 'deployment.report'],
     ];
     for (const [environment, who, body, status, says] of cases) {
@@ -87,5 +90,10 @@ describe('POST …/environments/{environment}/deployments', () => {
       expect(`${answer.body.detail} ${JSON.stringify(answer.body.errors ?? [])}`).toContain(says);
     }
     expect(await rows()).toHaveLength(before);
+    const refusals = await db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.workspaceId, scenario.workspace.id), eq(auditEvents.outcome, 'deny'), eq(auditEvents.actorLabel, 'deploy-checkout')));
+    expect(refusals.map((event) => event.reason).sort()).toEqual(['the token is limited to services checkout and the report names none', 'the token is not valid for service "payments"']);
   });
 });
