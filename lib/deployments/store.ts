@@ -194,7 +194,11 @@ export async function environmentTimeline(db: DbOrTx, workspaceId: string, envir
     events.push(before ? { kind: 'replaced', at: stint.firstSeenAt, deployment: stint, replaced: before } : { kind: 'deployed', at: stint.firstSeenAt, deployment: stint });
   }
   for (const stint of stints) if (stint.goneAt && !replacedBy.has(stint.id)) events.push({ kind: 'gone', at: stint.goneAt, deployment: stint });
-  return events.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : a.kind === 'gone' ? 1 : -1));
+  // Newest first; at one moment, what went after what came, then by place: the same order every time.
+  const spot = (event: TimelineEvent) => `${event.deployment.location}\u0000${event.deployment.workload ?? ''}\u0000${event.deployment.image}`;
+  return events.sort(
+    (a, b) => b.at.localeCompare(a.at) || Number(a.kind === 'gone') - Number(b.kind === 'gone') || spot(a).localeCompare(spot(b)),
+  );
 }
 
 /** One image a source sees running. */
