@@ -62,6 +62,9 @@ describe('matching what runs to passports', () => {
     expect(Object.keys(production).sort()).toEqual([`registry.example/checkout@${IMAGE_V2}`, 'registry.example/legacy:2.3', `registry.example/search@${IMAGE_SEARCH}`]);
     expect(production[`registry.example/checkout@${IMAGE_V2}`]).toMatchObject({ status: 'drift', passport: { id: scenario.outcomes.checkoutProduction.passport.id, decision: 'deny' } });
     expect(production['registry.example/legacy:2.3']).toMatchObject({ status: 'unpinned', passport: null });
+    // Where one digest runs (a passport's page asks): exactly that digest.
+    const env = await environmentOf(db, scenario.workspace.id, 'production');
+    expect((await listRunning(db, scenario.workspace.id, { environmentIds: [env.id], digest: IMAGE_V2 })).map((view) => view.image)).toEqual([`registry.example/checkout@${IMAGE_V2}`]);
     expect(production[`registry.example/search@${IMAGE_SEARCH}`]).toMatchObject({ status: 'unpassported', passport: null });
 
     // checkout v1 has an allowing passport in staging only: in production it has none.

@@ -143,14 +143,21 @@ async function withMatches(db: DbOrTx, workspaceId: string, rows: Array<Row & { 
   return views(rows, await matchDigests(db, workspaceId, rows));
 }
 
-/** What runs now: every open observation of the workspace (or of these environments), in promotion order. */
-export async function listRunning(db: DbOrTx, workspaceId: string, options: { environmentIds?: readonly string[] } = {}): Promise<DeploymentView[]> {
+/** What runs now: every open observation of the workspace (or of these environments, or of this digest), in promotion order. */
+export async function listRunning(db: DbOrTx, workspaceId: string, options: { environmentIds?: readonly string[]; digest?: string } = {}): Promise<DeploymentView[]> {
   if (options.environmentIds && options.environmentIds.length === 0) return [];
   const rows = await db
     .select({ row: deployments, environment: environments.slug })
     .from(deployments)
     .innerJoin(environments, and(eq(environments.workspaceId, deployments.workspaceId), eq(environments.id, deployments.environmentId)))
-    .where(and(eq(deployments.workspaceId, workspaceId), isNull(deployments.goneAt), options.environmentIds ? inArray(deployments.environmentId, [...options.environmentIds]) : undefined))
+    .where(
+      and(
+        eq(deployments.workspaceId, workspaceId),
+        isNull(deployments.goneAt),
+        options.environmentIds ? inArray(deployments.environmentId, [...options.environmentIds]) : undefined,
+        options.digest ? eq(deployments.digest, options.digest) : undefined,
+      ),
+    )
     .orderBy(...environmentOrder, asc(deployments.location), asc(deployments.workload), asc(deployments.image))
     .limit(2000);
   return withMatches(
