@@ -19,6 +19,7 @@ export const WORKSPACE_NAV: Array<{ label: string; href: (slug: string) => strin
   { label: 'Overview', href: (slug) => `/console/${slug}`, verb: null, exact: true },
   { label: 'Passports', href: (slug) => `/console/${slug}/passports`, verb: 'passport.read' },
   { label: 'Services', href: (slug) => `/console/${slug}/services`, verb: 'passport.read' },
+  { label: 'Environments', href: (slug) => `/console/${slug}/environments`, verb: 'passport.read' },
   { label: 'Policies', href: (slug) => `/console/${slug}/policies`, verb: 'policy.read' },
   { label: 'Audit log', href: (slug) => `/console/${slug}/audit`, verb: 'audit.read' },
   { label: 'Reports', href: (slug) => `/console/${slug}/reports`, verb: 'report.export' },

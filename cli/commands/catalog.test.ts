@@ -1,6 +1,7 @@
 /**
- * `rp services` and `rp environments`: the real CLI (a child process) against an HTTP server
- * serving the real route handlers on the test database, with a real token (catalog:write).
+ * `rp services`, `rp environments` and `rp report-deployment`: the real CLI (a child process)
+ * against an HTTP server serving the real route handlers on the test database, with a real token
+ * (catalog:write, deployment:report).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,6 +12,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GET as whoami } from '@/app/api/v1/whoami/route.runtime';
+import * as deploymentsRoute from '@/app/api/v1/workspaces/[workspace]/environments/[environment]/deployments/route.runtime';
 import { PATCH as patchEnvironment } from '@/app/api/v1/workspaces/[workspace]/environments/[environment]/route.runtime';
 import * as environmentsRoute from '@/app/api/v1/workspaces/[workspace]/environments/route.runtime';
 import { PUT as setOrder } from '@/app/api/v1/workspaces/[workspace]/promotion-order/route.runtime';
@@ -40,6 +42,7 @@ const ROUTES: Array<[RegExp, string[], Record<string, Handler | undefined>]> = [
   [/^\/api\/v1\/workspaces\/([^/]+)\/environments$/, ['workspace'], { GET: environmentsRoute.GET, POST: environmentsRoute.POST }],
   [/^\/api\/v1\/workspaces\/([^/]+)\/environments\/([^/]+)$/, ['workspace', 'environment'], { PATCH: patchEnvironment }],
   [/^\/api\/v1\/workspaces\/([^/]+)\/promotion-order$/, ['workspace'], { PUT: setOrder }],
+  [/^\/api\/v1\/workspaces\/([^/]+)\/environments\/([^/]+)\/deployments$/, ['workspace', 'environment'], { GET: deploymentsRoute.GET, POST: deploymentsRoute.POST }],
 ];
 
 async function handle(incoming: http.IncomingMessage, outgoing: http.ServerResponse) {
@@ -79,7 +82,7 @@ beforeAll(async () => {
   db = await getRuntimeDb();
   workspace = await testWorkspace(db, 'acme');
   ownerEmail = (await testMember(db, workspace, 'developer')).email;
-  token = (await testToken(db, workspace, { name: 'catalog', scopes: ['catalog:write', 'passport:read'] })).token;
+  token = (await testToken(db, workspace, { name: 'catalog', scopes: ['catalog:write', 'passport:read', 'deployment:report'] })).token;
   server = http.createServer((incoming, outgoing) => void handle(incoming, outgoing));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -126,5 +129,27 @@ describe('rp environments', () => {
     expect(tier.code).toBe(3);
     expect(tier.stderr).toContain('403 This API token is not allowed to do this');
     expect((await rp(['environments', 'update', 'production', '--tier', 'prod'])).stderr).toContain('--tier prod: use production or non-production');
+  });
+});
+
+describe('rp report-deployment', () => {
+  const digest = `sha256:${'7'.repeat(64)}`;
+
+  it('records what runs and says it has no passport there; a later report of the service replaces it', async () => {
+    const first = await rp(['report-deployment', '--environment', 'staging', '--image', `registry.example/checkout@${digest}`, '--service', 'checkout']);
+    expect(first.stderr).toBe('');
+    expect(first.stdout).toBe(`staging: registry.example/checkout@${digest} recorded\nstatus: NO PASSPORT: no passport for this digest of service checkout in this environment\n`);
+    const tag = await rp(['report-deployment', '--environment', 'staging', '--image', 'registry.example/checkout:2.0', '--service', 'checkout', '--json']);
+    expect(JSON.parse(tag.stdout)).toMatchObject({ replaced: 1, deployment: { digest: null, match: { status: 'unpinned', passport: null } } });
+  });
+
+  it('exits non-zero with the server’s words on a bad report', async () => {
+    const unknown = await rp(['report-deployment', '--environment', 'qa', '--image', `registry.example/checkout@${digest}`]);
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toContain('404 This workspace has no environment "qa". Check the name, or create it first (rp environments create qa).');
+    const bad = await rp(['report-deployment', '--environment', 'staging', '--image', 'registry.example/checkout@sha256:abc']);
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).toContain('image: an image reference');
+    expect((await rp(['report-deployment', '--image', `registry.example/checkout@${digest}`])).code).toBe(2);
   });
 });

@@ -6,13 +6,7 @@
  * API with an admin's session); the server's refusal says so.
  */
 import type { Command } from 'commander';
-import type { ApiClient, ConnectionOptions } from '../support/api';
-import { connectionFlags } from '../support/flags';
-
-interface CatalogOptions extends ConnectionOptions {
-  workspace?: string;
-  json?: boolean;
-}
+import { inWorkspace as run, workspaceFlags, type WorkspaceOptions as CatalogOptions } from '../support/workspace';
 
 interface Service {
   slug: string;
@@ -147,30 +141,7 @@ function registerEnvironments(program: Command): void {
 }
 
 function command(parent: Command, name: string, description: string): Command {
-  return connectionFlags(
-    parent
-      .command(name)
-      .description(description)
-      .option('--workspace <slug>', "the workspace (default: $RP_WORKSPACE, else the token's own)")
-      .option('--json', 'print the answer as JSON'),
-    TOKEN_HELP,
-  );
-}
-
-/** Calls the API under /api/v1/workspaces/<slug>: the workspace named, or the token's own (asked once). */
-async function run(options: CatalogOptions, work: (api: ApiClient, base: string) => Promise<void>): Promise<void> {
-  const { apiClient } = await import('../support/api');
-  const api = apiClient(options);
-  let workspace = options.workspace ?? process.env.RP_WORKSPACE ?? '';
-  if (!workspace) {
-    const me = await api.json<{ workspace: { slug: string } | null }>('GET', '/api/v1/whoami');
-    workspace = me.workspace?.slug ?? '';
-  }
-  if (!workspace) {
-    const { UsageError } = await import('../support/api');
-    throw new UsageError('Name the workspace with --workspace or RP_WORKSPACE.');
-  }
-  await work(api, `/api/v1/workspaces/${encodeURIComponent(workspace)}`);
+  return workspaceFlags(parent.command(name).description(description), TOKEN_HELP);
 }
 
 function archived(options: { archive?: boolean; unarchive?: boolean }): { archived?: boolean } {

@@ -21,7 +21,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { ACCESS_OUTCOMES, DECISIONS, DELIVERY_EVENTS, DELIVERY_STATUSES, NOTIFICATION_EVENTS, NOTIFICATION_KINDS, oneOfSql, POLICY_MODES, ROLES, type AccessOutcome, type Decision, type PolicyMode, type Role } from '../../lib/domain/primitives';
+import { ACCESS_OUTCOMES, DECISIONS, DELIVERY_EVENTS, DEPLOYMENT_SOURCE_KINDS, DELIVERY_STATUSES, NOTIFICATION_EVENTS, NOTIFICATION_KINDS, oneOfSql, POLICY_MODES, ROLES, type AccessOutcome, type Decision, type PolicyMode, type Role } from '../../lib/domain/primitives';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const tz = (name: string) => timestamp(name, { withTimezone: true });
@@ -558,6 +558,47 @@ export const connectorReadings = pgTable(
     observedAt: tz('observed_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.connectorId, t.target] }), index('connector_readings_workspace_idx').on(t.workspaceId)],
+);
+
+/**
+ * What runs where (lib/deployments): one row per stint of an image at one place of an environment,
+ * as a source saw it: a connector (its name; `location` is the namespace or Argo CD application,
+ * `workload` the deployment and container) or an `rp report-deployment` call (`source` "report";
+ * `location` the service, else the repository). A row is open (`gone_at` null) while the source
+ * keeps seeing it; the environment's timeline is these rows. `digest` null: a tag only
+ * (unpinned), never matched to a passport.
+ */
+export const deployments = pgTable(
+  'deployments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id').notNull().references(() => workspaces.id, { onDelete: 'cascade' }),
+    environmentId: uuid('environment_id').notNull().references(() => environments.id, { onDelete: 'cascade' }),
+    source: text('source').notNull(),
+    sourceKind: text('source_kind').notNull(),
+    location: text('location').notNull(),
+    /** The deployment/container (Kubernetes), or '' when the source names none. */
+    workload: text('workload').notNull().default(''),
+    /** The reference as the source gave it. */
+    image: text('image').notNull(),
+    repository: text('repository').notNull(),
+    digest: text('digest'),
+    /** The service the report named (a service slug), if any. */
+    service: text('service'),
+    firstSeenAt: tz('first_seen_at').notNull(),
+    lastSeenAt: tz('last_seen_at').notNull(),
+    goneAt: tz('gone_at'),
+    /** When its drift was notified (once per stint). */
+    driftNotifiedAt: tz('drift_notified_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('deployments_running_idx').on(t.workspaceId, t.environmentId, t.sourceKind, t.source, t.location, t.workload, t.image).where(sql`${t.goneAt} is null`),
+    index('deployments_workspace_env_seen_idx').on(t.workspaceId, t.environmentId, t.firstSeenAt.desc()),
+    index('deployments_workspace_env_digest_idx').on(t.workspaceId, t.environmentId, t.digest),
+    check('deployments_source_kind_check', oneOf(t.sourceKind, DEPLOYMENT_SOURCE_KINDS)),
+    check('deployments_digest_check', sql`${t.digest} is null or ${t.digest} ~ '^sha256:[0-9a-f]{64}$'`),
+  ],
 );
 
 /**

@@ -420,6 +420,8 @@ function consolePages(): Array<[string, string]> {
     ['passport-compare', `/console/acme/passports/compare?a=${scenario.outcomes.checkoutBlocked.passport.id}&b=${scenario.outcomes.payments.passport.id}`],
     ['evidence', `/console/acme/evidence/${scenario.evidence.findings}`],
     ['services', '/console/acme/services'],
+    ['environments', '/console/acme/environments'],
+    ['environment-timeline', '/console/acme/environments/production'],
     ['policies', '/console/acme/policies'],
     ['policy', `/console/acme/policies/${scenario.checkoutPolicyId}`],
     ['audit', '/console/acme/audit'],
@@ -439,6 +441,7 @@ function consolePages(): Array<[string, string]> {
     ['empty-overview', '/console/empty'],
     ['empty-passports', '/console/empty/passports'],
     ['empty-policies', '/console/empty/policies'],
+    ['empty-environments', '/console/empty/environments'],
   ];
 }
 

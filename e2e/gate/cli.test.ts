@@ -93,7 +93,7 @@ beforeAll(async () => {
   db = await getRuntimeDb();
   acme = await createWorkspace(db, { slug: 'acme', name: 'Acme' }, TEST_AUDIT);
   const expiresAt = new Date(Date.now() + 3_600_000);
-  token = (await createApiToken(db, acme.id, { name: 'ci', scopes: ['gate:evaluate', 'evidence:write', 'evidence:read', 'passport:read'], expiresAt }, TEST_AUDIT)).token;
+  token = (await createApiToken(db, acme.id, { name: 'ci', scopes: ['gate:evaluate', 'evidence:write', 'evidence:read', 'passport:read', 'deployment:report'], expiresAt }, TEST_AUDIT)).token;
   const globex = await createWorkspace(db, { slug: 'globex', name: 'Globex' }, TEST_AUDIT);
   globexToken = (await createApiToken(db, globex.id, { name: 'ci', scopes: ['gate:evaluate', 'evidence:write', 'passport:read'], expiresAt }, TEST_AUDIT)).token;
 }, 180_000);
@@ -209,6 +209,18 @@ describe.skipIf(!adminUrl)('rp gate against the runtime (production build, Postg
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toContain('Decision: ALLOW (enforce mode: the release may proceed)');
     expect(fs.existsSync(path.join(dir, 'passport.json'))).toBe(true);
+  });
+
+  it('reports the deploy that follows: that digest is passported in staging; another digest has no passport; an unknown environment records nothing', () => {
+    const deployed = rp(['report-deployment', '--environment', 'staging', '--image', `registry.example.com/checkout@${IMAGE}`, '--service', 'checkout']);
+    expect(deployed.code, deployed.stdout + deployed.stderr).toBe(0);
+    expect(deployed.stdout).toMatch(/^status: passported: the latest passport \(enforce\) allowed \(passport [0-9a-f]{64}\)$/m);
+    const other = rp(['report-deployment', '--environment', 'staging', '--image', `registry.example.com/checkout@sha256:${'e'.repeat(64)}`, '--service', 'checkout']);
+    expect(other.stdout).toContain('replacing 1 earlier report');
+    expect(other.stdout).toContain('status: NO PASSPORT: no passport for this digest of service checkout in this environment');
+    const unknown = rp(['report-deployment', '--environment', 'production', '--image', `registry.example.com/checkout@${IMAGE}`]);
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toContain('404 This workspace has no environment "production"');
   });
 
   it('verifies the passport offline; one changed byte or another workspace’s key fails', () => {

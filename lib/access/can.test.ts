@@ -45,6 +45,7 @@ describe('can() for members', () => {
     'notification.manage': [true, false, false, false],
     'catalog.write':   [true,  true,  false, false],
     'environment.tier':[true,  false, false, false],
+    'deployment.report':[true, true,  true,  false],
   };
 
   it('grants exactly the verbs of the role table, for every role and verb', () => {

@@ -28,6 +28,7 @@ export const VERBS = [
   'notification.manage',
   'catalog.write',
   'environment.tier',
+  'deployment.report',
 ] as const;
 
 export type Verb = (typeof VERBS)[number];
@@ -35,7 +36,8 @@ export type Verb = (typeof VERBS)[number];
 export { ROLES } from '@/lib/domain/primitives';
 
 const VIEWER: Verb[] = ['passport.read', 'evidence.read', 'policy.read', 'connector.read', 'settings.read'];
-const DEVELOPER: Verb[] = [...VIEWER, 'evidence.write', 'gate.evaluate', 'comment.write'];
+// Reporting what a deploy put in an environment goes with asking the gate (the environment board).
+const DEVELOPER: Verb[] = [...VIEWER, 'evidence.write', 'gate.evaluate', 'comment.write', 'deployment.report'];
 const MAINTAINER: Verb[] = [
   ...DEVELOPER,
   'policy.write',
@@ -65,9 +67,10 @@ export const ROLE_VERBS: Readonly<Record<Role, ReadonlySet<Verb>>> = {
 /**
  * Verbs an API token may be scoped to (CI needs no member or token management). catalog.write lets
  * `rp services` / `rp environments` manage the catalog; an environment's tier is never a token's to
- * change (a maintainer creates tokens, and the tier is an admin's decision).
+ * change (a maintainer creates tokens, and the tier is an admin's decision). deployment.report lets a
+ * deploy job say what it put in an environment (`rp report-deployment`).
  */
-export const TOKEN_VERBS: readonly Verb[] = ['gate.evaluate', 'evidence.write', 'evidence.read', 'passport.read', 'policy.read', 'catalog.write'];
+export const TOKEN_VERBS: readonly Verb[] = ['gate.evaluate', 'evidence.write', 'evidence.read', 'passport.read', 'policy.read', 'catalog.write', 'deployment.report'];
 
 export function verbToScope(verb: Verb): string {
   return verb.replace('.', ':');

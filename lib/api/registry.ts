@@ -16,6 +16,7 @@ import {
 import { createTrustPolicyEndpoint, deleteTrustPolicyEndpoint, listTrustPoliciesEndpoint, tokenExchange } from './endpoints/ci-identity';
 import { createConnectorEndpoint, deleteConnectorEndpoint, listConnectorsEndpoint, testConnectorEndpoint, updateConnectorEndpoint } from './endpoints/connectors';
 import { exportReport, passportEnvelope, passportVsa } from './endpoints/console';
+import { listDeploymentsEndpoint, reportDeploymentEndpoint } from './endpoints/deployments';
 import { getEvidence, uploadEvidence } from './endpoints/evidence';
 import { evaluateGate } from './endpoints/gate';
 import { whoami } from './endpoints/identity';
@@ -59,4 +60,6 @@ export const endpoints: readonly EndpointDefinition[] = [
   createEnvironmentEndpoint,
   updateEnvironmentEndpoint,
   setPromotionOrderEndpoint,
+  reportDeploymentEndpoint,
+  listDeploymentsEndpoint,
 ];

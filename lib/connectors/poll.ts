@@ -2,11 +2,13 @@
  * Polling (the worker's connector job): every target a connector's configuration names is read
  * as the connector's own flow, the latest reading of each is kept (connector_readings) for
  * freshness and as the gate's fallback, and the connector's status records the outcome. Reads
- * that need a release (CI runs for a SHA) are taken at gate time instead.
+ * that need a release (CI runs for a SHA) are taken at gate time instead. The images an
+ * orchestration or GitOps reading shows running are recorded on the environment board.
  */
 import { and, eq, notInArray } from 'drizzle-orm';
 import { getRuntimeDb } from '@/db/runtime';
 import { connectorReadings } from '@/db/schema/runtime';
+import { closeUnwatched, recordConnectorSnapshot } from '@/lib/deployments/connectors';
 import type { SecretActor } from '@/lib/secrets';
 import { connectorKind } from './kinds';
 import { takeReading, type TakenReading } from './read';
@@ -56,6 +58,8 @@ export async function pollConnector(workspaceId: string, connectorId: string, ac
     try {
       const taken = await takeReading(connector, target, { actor, now, recordStatus: false });
       await keepReading(connector, target, taken);
+      // What runs there, on the environment board (a connector serving an environment only).
+      await recordConnectorSnapshot(connector, target, taken.reading);
       result.read++;
     } catch (error) {
       result.failed++;
@@ -72,6 +76,8 @@ export async function pollConnector(workspaceId: string, connectorId: string, ac
         notInArray(connectorReadings.target, kind.targets(config)),
       ),
     );
+  // ...and what it saw running there is no longer known to run.
+  await closeUnwatched(connector, kind.targets(config), now());
   await recordConnectorOutcome(
     workspaceId,
     connectorId,

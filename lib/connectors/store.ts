@@ -11,6 +11,7 @@ import { connectors, environments } from '@/db/schema/runtime';
 import { ProblemError } from '@/lib/http/problem';
 import { checkSecretAccess, parseSecretReference, type SecretError, type SecretActor } from '@/lib/secrets';
 import { appendAuditEvent } from '@/lib/audit/log';
+import { followConnectorChange } from '@/lib/deployments/follow';
 import { connectorKind } from './kinds';
 import { connectorNameSchema } from '@/lib/domain/primitives';
 import { CONNECTOR_TYPES, type ConnectorType } from './types';
@@ -154,6 +155,7 @@ export async function updateConnector(context: WorkspaceContext, id: string, inp
       .update(connectors)
       .set({ ...values, updatedAt: sql`now()`, nextPollAt: sql`now()`, version: sql`${connectors.version} + 1` })
       .where(and(eq(connectors.workspaceId, context.workspace.id), eq(connectors.id, id)));
+    await followConnectorChange(tx, context.workspace.id, existing.type, existing.name, { name: values.name, enabled: values.enabled });
     await audit(tx, context, 'connector.update', id, { name: values.name, scope: values.config, secretRef: values.secretRef, enabled: values.enabled });
     return (await getConnector(context.workspace.id, id, tx))!;
   });
@@ -165,8 +167,11 @@ export async function deleteConnector(context: WorkspaceContext, id: string): Pr
     const removed = await tx
       .delete(connectors)
       .where(and(eq(connectors.workspaceId, context.workspace.id), eq(connectors.id, id)))
-      .returning({ name: connectors.name });
-    if (removed[0]) await audit(tx, context, 'connector.delete', id, { name: removed[0].name });
+      .returning({ name: connectors.name, type: connectors.type });
+    if (removed[0]) {
+      await followConnectorChange(tx, context.workspace.id, removed[0].type, removed[0].name, null);
+      await audit(tx, context, 'connector.delete', id, { name: removed[0].name });
+    }
     return removed.length > 0;
   });
 }

@@ -64,6 +64,11 @@ export interface ConnectorKind<TConfig = unknown> {
   /** Whether a read of this kind needs the release's SHA (and so is taken at gate time, not polled). */
   needsSha?: boolean;
   read(context: ReadContext<TConfig>, target: string): Promise<ReadingData>;
+  /**
+   * The images a reading of this kind shows running (orchestration and GitOps connectors): what a
+   * poll records on the environment board (lib/deployments) for the connector's environment.
+   */
+  runningImages?(data: ReadingData): Array<{ image: string; workload?: string }>;
 }
 
 export type HttpSettings = Pick<ConnectorHttpOptions, 'timeoutMs' | 'retries'>;

@@ -6,7 +6,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { RuntimeDb } from '@/db/runtime';
 import { apiTokens, ciTrustPolicies, connectors, environments, invitations, memberships, policies, releases, services, users } from '@/db/schema/runtime';
-import { SHA256_HEX_PATTERN } from '@/lib/domain/primitives';
+import { SERVICE_NAME_PATTERN, SHA256_HEX_PATTERN } from '@/lib/domain/primitives';
 
 export interface ResourceLabel {
   label: string;
@@ -80,6 +80,8 @@ export async function labelAuditResources(db: RuntimeDb, workspace: { id: string
     const id = row.resourceId;
     if (row.resourceType === 'passport' && SHA256_HEX_PATTERN.test(id)) labels.set(key('passport', id), { label: `passport ${id.slice(0, 12)}…`, href: `${console}/passports/${id}` });
     else if (row.resourceType === 'evidence' && SHA256_HEX_PATTERN.test(id)) labels.set(key('evidence', id), { label: `evidence ${id.slice(0, 12)}…`, href: `${console}/evidence/${id}` });
+    // An environment is named by its slug: its timeline shows what ran there (drift events name it).
+    else if (row.resourceType === 'environment' && SERVICE_NAME_PATTERN.test(id)) labels.set(key('environment', id), { label: `environment ${id}`, href: `${console}/environments/${id}` });
   }
   return labels;
 }

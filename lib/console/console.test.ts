@@ -423,6 +423,8 @@ describe('the audit log viewer', () => {
     expect(resourceLabelOf(labels, approval)).toEqual({ label: expect.stringMatching(/^release checkout → staging \(sha256:2{12}…\)$/) as unknown, href: `${base}/passports?service=checkout&environment=staging` });
     const decision = rows.find((row) => row.resourceType === 'passport')!;
     expect(resourceLabelOf(labels, decision)!.href).toBe(`${base}/passports/${decision.resourceId}`);
+    const environmentEvent = rows.find((row) => row.action === 'environment.create')!;
+    expect(resourceLabelOf(labels, environmentEvent)).toEqual({ label: 'environment production', href: `${base}/environments/production` });
     // Another workspace's look-ups resolve nothing of this one: no links, only what the event itself recorded.
     const other = await testWorkspace(db);
     const foreign = await labelAuditResources(db, other, rows);

@@ -47,6 +47,37 @@ export const imageDigestSchema = z.string().regex(IMAGE_DIGEST_PATTERN, 'an imag
 /** A digest as people paste it: bare hex, or with its "sha256:" prefix. */
 export const sha256WithOptionalPrefixSchema = z.string().regex(/^(sha256:)?[0-9a-f]{64}$/, 'a sha256 digest (64 lower-case hex characters, optionally prefixed "sha256:")');
 
+/**
+ * An image reference as a cluster or a deploy reports it: `repository[:tag][@sha256:<hex>]`
+ * (`registry.example:5000/team/api:1.4@sha256:…`). Only the digest identifies what runs: a
+ * reference without one is "unpinned" and never matched to a passport.
+ */
+export const IMAGE_REFERENCE_PATTERN = /^(?<repository>[A-Za-z0-9][A-Za-z0-9._\-/:]{0,255}?)(?::(?<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(?<digest>sha256:[0-9a-f]{64}))?$/;
+export const IMAGE_REFERENCE_MESSAGE = 'an image reference: repository@sha256:<64 lower-case hex> (e.g. registry.example/api@sha256:…), or repository:tag (recorded as unpinned)';
+export interface ImageReference {
+  repository: string;
+  tag: string | null;
+  /** "sha256:<hex>", or null: unpinned (a tag only). */
+  digest: string | null;
+}
+/** Splits an image reference; null when it is not one. A registry port is part of the repository, not a tag. */
+export function parseImageReference(reference: string): ImageReference | null {
+  const match = IMAGE_REFERENCE_PATTERN.exec(reference);
+  if (!match?.groups) return null;
+  const { repository = '', tag, digest } = match.groups;
+  // A port belongs to a registry host followed by a path ("registry:5000/api"); "a:b:c" is no reference.
+  if (repository.endsWith('/') || repository.includes('//') || /:[^/]*$/.test(repository)) return null;
+  return { repository, tag: tag ?? null, digest: digest ?? null };
+}
+export const imageReferenceSchema = z.string().trim().max(512, 'at most 512 characters').refine((value) => parseImageReference(value) !== null, IMAGE_REFERENCE_MESSAGE);
+
+/** Where an observation of what runs came from: a connector of these types, or an `rp report-deployment` call. */
+export const DEPLOYMENT_SOURCE_KINDS = ['report', 'kubernetes', 'argocd'] as const;
+export type DeploymentSourceKind = (typeof DEPLOYMENT_SOURCE_KINDS)[number];
+/** A running image against its passports (lib/deployments/store.ts says when each holds). */
+export const DEPLOYMENT_STATUSES = ['passported', 'drift', 'unpassported', 'unpinned'] as const;
+export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
+
 /** Workspace roles, from most to least privileged. What each may do is lib/access/verbs.ts. */
 export const ROLES = ['admin', 'maintainer', 'developer', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -84,7 +115,7 @@ export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 export const notificationKindSchema = z.enum(NOTIFICATION_KINDS);
 
 /** The events an endpoint can subscribe to (lib/notifications/events.ts says when each happens). */
-export const NOTIFICATION_EVENTS = ['release.blocked', 'approval.requested', 'approval.approved', 'approval.rejected'] as const;
+export const NOTIFICATION_EVENTS = ['release.blocked', 'approval.requested', 'approval.approved', 'approval.rejected', 'drift.detected'] as const;
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 export const notificationEventSchema = z.enum(NOTIFICATION_EVENTS);
 /** What a delivery carries: a subscribed event, or the settings page's test event. */

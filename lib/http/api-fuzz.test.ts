@@ -70,6 +70,7 @@ const VALID_BODIES: Record<string, Record<string, unknown>> = {
   'gate.evaluate': { service: 'checkout', environment: 'staging', sourceSha: 'd'.repeat(40), imageDigest: `sha256:${'78'.repeat(32)}`, chartVersion: '1.2.3', evidence: [], artifacts: [] },
   'passport.legal_hold': { hold: true, reason: 'litigation' },
   'connector.test': { sourceSha: 'e'.repeat(40) },
+  'deployment.report': { image: `registry.example/api@sha256:${'9a'.repeat(32)}`, service: 'api' },
 };
 
 /** A body for the endpoint: one hostile field in a valid body, hostile JSON (an object with its own field names, or any value), a deep nest, or the wrong media type. */
@@ -140,7 +141,7 @@ beforeAll(async () => {
   vi.stubEnv('RP_RATE_LIMIT_API', '1000000/60s');
   db = await getRuntimeDb();
   workspace = await testWorkspace(db, 'fuzz');
-  token = (await testToken(db, workspace, { scopes: ['gate:evaluate', 'evidence:write', 'evidence:read', 'passport:read', 'policy:read'] })).token;
+  token = (await testToken(db, workspace, { scopes: ['gate:evaluate', 'evidence:write', 'evidence:read', 'passport:read', 'policy:read', 'deployment:report'] })).token;
   const owner = await testMember(db, workspace, 'admin');
   cookie = (await testSessionCookie(db, owner, ['fuzz'])).cookie;
 });

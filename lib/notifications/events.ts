@@ -9,7 +9,9 @@
  *   a rejection) and counts (advisory or enforce): the release awaits a sign-off. Sent once per
  *   release and endpoint, however often the release is judged again;
  * - `approval.approved` / `approval.rejected`: a person signed the release off in the console.
- * Drift (`drift.detected`) is not an event yet: nothing detects drift so far.
+ * - `drift.detected`: a production environment newly runs an image digest deployed despite a
+ *   deny (or only shadow passports) or without any passport (lib/deployments/store.ts); once per
+ *   digest and environment while it keeps running.
  */
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { RuntimeDb } from '@/db/runtime';
@@ -32,6 +34,8 @@ export interface NotificationPayload {
     decision?: { decision: string; mode: string; blocking: boolean };
     failingRules?: Array<{ id: string; type: string; status: string; effect: string; message: string }>;
     signOff?: { kind: 'approval' | 'rejection'; by: { name: string; email: string; role: Role }; note: string | null };
+    /** drift.detected: what runs, where, as which source saw it, and why it is drift. */
+    deployment?: { image: string; digest: string; source: string; location: string; workload: string | null; status: string; reason: string; consoleUrl: string };
     message?: string;
   };
 }
@@ -46,6 +50,11 @@ export interface QueuedNotification {
 /** The console page of a passport, as people open it from a message. */
 export function passportUrl(workspaceSlug: string, passportId: string): string {
   return `${publicBaseUrl().replace(/\/+$/, '')}/console/${encodeURIComponent(workspaceSlug)}/passports/${passportId}`;
+}
+
+/** The console page of an environment's timeline, as people open it from a drift message. */
+export function environmentUrl(workspaceSlug: string, environment: string): string {
+  return `${publicBaseUrl().replace(/\/+$/, '')}/console/${encodeURIComponent(workspaceSlug)}/environments/${encodeURIComponent(environment)}`;
 }
 
 /** A release's version as people say it: its chart version, else the commit's first 12 characters. */
@@ -183,6 +192,7 @@ const TITLES: Record<DeliveryEvent, string> = {
   'approval.requested': 'Approval requested',
   'approval.approved': 'Release approved',
   'approval.rejected': 'Release rejected',
+  'drift.detected': 'Drift detected',
   ping: 'Test event',
 };
 
@@ -197,7 +207,8 @@ export function slackMessage(payload: NotificationPayload): { text: string; bloc
   const title = TITLES[payload.type];
   if (payload.type === 'ping' || !data.release) {
     const text = `${title} (${data.workspace}): ${data.message ?? ''}`.trim();
-    return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `*${escapeSlack(title)}* · ${escapeSlack(data.workspace)}\n${escapeSlack(data.message ?? '')}` } }] };
+    const link = data.deployment ? [{ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open environment' }, url: data.deployment.consoleUrl }] }] : [];
+    return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `*${escapeSlack(title)}* · ${escapeSlack(data.workspace)}\n${escapeSlack(data.message ?? '')}` } }, ...link] };
   }
   const subject = `${data.service} ${data.release.version} → ${data.environment}`;
   const lines = [`*${escapeSlack(title)}*: ${escapeSlack(subject)} (decision: ${data.decision?.decision}${data.decision?.blocking ? ', blocking' : ''})`];

@@ -297,7 +297,7 @@ describe('Slack', () => {
     expect(await refused({ name: 'x', kind: 'webhook', events: ['release.blocked'] })).toEqual({ status: 400, paths: ['url'] });
     expect(await refused({ name: 'x', kind: 'webhook', url: 'ftp://example.com', events: ['release.blocked'] })).toEqual({ status: 400, paths: ['url'] });
     expect(await refused({ name: 'x', kind: 'webhook', url: 'https://example.com', events: [] })).toEqual({ status: 400, paths: ['events'] });
-    expect(await refused({ name: 'x', kind: 'webhook', url: 'https://example.com', events: ['drift.detected' as never] })).toEqual({ status: 400, paths: ['events.0'] });
+    expect(await refused({ name: 'x', kind: 'webhook', url: 'https://example.com', events: ['deployment.finished' as never] })).toEqual({ status: 400, paths: ['events.0'] });
     // A reference the notification flow may not read (another environment's connector secret).
     expect(await refused({ name: 'x', kind: 'webhook', url: 'https://example.com', events: ['release.blocked'], secretRef: 'store:production/token' })).toEqual({ status: 400, paths: ['secretRef'] });
     await createEndpoint(admin(), { name: 'taken', kind: 'webhook', url: 'https://example.com/a', events: ['release.blocked'] });

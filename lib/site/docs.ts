@@ -23,6 +23,7 @@ export const DOCS: readonly DocPage[] = [
   { slug: 'gate-api', title: 'Gate API', description: 'Calling the gate over HTTP from any CI.', section: 'Use' },
   { slug: 'policies', title: 'Policies and modes', description: 'Rules, shadow, advisory and enforce.', section: 'Use' },
   { slug: 'connectors', title: 'Connectors', description: 'Scoped, read-only readings from your platform.', section: 'Use' },
+  { slug: 'environments', title: 'Environments board', description: 'What runs where, matched to its passport; drift and rp report-deployment.', section: 'Use' },
   { slug: 'notifications', title: 'Notifications', description: 'Signed webhooks and Slack messages when a release needs someone.', section: 'Use' },
   { slug: 'licensing', title: 'Licenses', description: 'Installing a license and production entitlement.', section: 'Use' },
   { slug: 'admission', title: 'Admission control', description: 'The passport as an SLSA VSA: admit only what the gate allowed (Kyverno, policy-controller, slsa-verifier).', section: 'Secure' },

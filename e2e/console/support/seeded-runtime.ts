@@ -2,7 +2,8 @@
  * The console suite's runtime: the production build on a port of this suite's range (3610-3619),
  * on its own Postgres database (so the suite can seed it while the server runs), with a story
  * written by the product's own data-access functions (lib/console/testing/scenario.ts): people in
- * every role with local passwords, evidence judged by the real gate, policies, passports.
+ * every role with local passwords, evidence judged by the real gate, policies, passports, and what
+ * runs in each environment (lib/deployments/testing.ts).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -13,6 +14,7 @@ import postgres from 'postgres';
 import { getRuntimeDb, runtimeDatabase } from '@/db/runtime';
 import { withDatabase } from '@/db/testing/templates';
 import { seedScenario, type Scenario } from '@/lib/console/testing/scenario';
+import { seedDeployments } from '@/lib/deployments/testing';
 import { configureSecrets } from '@/lib/secrets';
 import { FilesystemBlobStore } from '@/lib/storage/filesystem';
 import { TEST_AUDIT, testWorkspace } from '@/lib/testing/identity';
@@ -43,6 +45,8 @@ export async function startSeededRuntime(port: number): Promise<SeededRuntime> {
     configureSecrets({ target: 'runtime', env: { RP_DATA_DIR: dataDir, ...shared } });
     const db = await getRuntimeDb();
     const scenario = await seedScenario(db, new FilesystemBlobStore(shared.RP_BLOB_DIR), { slug: 'acme', emailDomain: 'acme.test' });
+    // What runs where: the environment board and its timelines.
+    await seedDeployments(db, scenario);
     // A second workspace with nothing in it yet: the empty states.
     const empty = await testWorkspace(db, 'empty', 'A new workspace');
     await addMember(db, empty.id, scenario.members.admin.id, 'admin', TEST_AUDIT);

@@ -49,4 +49,6 @@ export const argocd: ConnectorKind<ArgoConfig> = {
       reconciledAt: status.reconciledAt ?? null,
     };
   },
+  /** The application's images as Argo CD summarizes them: a tag without a digest is unpinned. */
+  runningImages: (data) => (data.images as string[]).map((image) => ({ image })),
 };

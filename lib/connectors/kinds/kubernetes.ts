@@ -4,6 +4,7 @@
  * behind them, whose status names the image digest actually running.
  */
 import { z } from 'zod';
+import { parseImageReference } from '@/lib/domain/primitives';
 import { ConnectorError } from '../http';
 import { anyNumber, anyToken, segment, type AllowedRequest } from '../scope';
 import { bearer, commonSettings, dnsLabel, dnsSubdomain, type ConnectorKind } from '../types';
@@ -99,6 +100,18 @@ export const kubernetes: ConnectorKind<KubernetesConfig> = {
         })
         .sort((a, b) => a.name.localeCompare(b.name)),
     };
+  },
+  /** Each digest a deployment's pods run, as `<repository of the pod spec's image>@<digest>`. */
+  runningImages(data) {
+    const { deployments } = data as { deployments: Array<{ name: string; containers: Array<{ name: string; image: string; runningDigests: string[] }> }> };
+    return deployments.flatMap((deployment) =>
+      deployment.containers.flatMap((container) =>
+        container.runningDigests.map((digest) => ({
+          image: `${parseImageReference(container.image)?.repository ?? container.image}@${digest}`,
+          workload: `${deployment.name}/${container.name}`,
+        })),
+      ),
+    );
   },
 };
 

@@ -5,6 +5,9 @@ import { requireMember } from '@/lib/auth/guard';
 import { formatAge } from '@/lib/console/evidence';
 import { awaitingApproval } from '@/lib/console/awaiting-approval';
 import { workspaceOverview } from '@/lib/console/overview';
+import { listManagedEnvironments } from '@/lib/catalog/store';
+import { listRunning } from '@/lib/deployments/store';
+import { MatchCells } from '../environments/parts';
 import { AwaitingApprovalCard } from './awaiting-approval';
 import { WhenAndLinkCells } from './pair-cells';
 import { PasswordSavedNotice } from '@/app/_components/password-saved-notice';
@@ -30,6 +33,10 @@ export default async function WorkspaceOverview({ params, searchParams }: { para
   const overview = await workspaceOverview(db, workspace.id, now);
   const awaiting = await awaitingApproval(db, workspace.id, overview.pairs, actor);
   const base = `/console/${workspace.slug}`;
+  // What runs without an allowing passport (the environment board's exceptions), production first.
+  const [running, environments] = await Promise.all([listRunning(db, workspace.id), listManagedEnvironments(db, workspace.id)]);
+  const production = new Set(environments.filter((environment) => environment.tier === 'production').map((environment) => environment.slug));
+  const unallowed = running.filter((view) => view.match.status !== 'passported').sort((a, b) => Number(production.has(b.environment)) - Number(production.has(a.environment)));
 
   if (overview.pairs.length === 0) {
     return (
@@ -70,6 +77,30 @@ export default async function WorkspaceOverview({ params, searchParams }: { para
 
       <div className="space-y-6">
         {awaiting.length > 0 && <AwaitingApprovalCard awaiting={awaiting} base={base} now={now} />}
+        {unallowed.length > 0 && (
+          <Card
+            title="Running without an allowing passport"
+            description="Images your connectors see and deploys report running, whose digest has no passport that allowed it in that environment (or no digest at all)."
+            actions={
+              <Link className="text-sm text-brand-700 hover:underline dark:text-brand-100" href={`${base}/environments`}>
+                All environments
+              </Link>
+            }
+          >
+            <Table caption="Running without an allowing passport" head={['Environment', 'Image', 'Status', 'Passport', 'Since']}>
+              {unallowed.slice(0, 10).map((view) => (
+                <tr key={view.id}>
+                  <Td className="align-top font-medium">{view.environment}</Td>
+                  <MatchCells view={view} base={base} />
+                  <Td className="align-top whitespace-nowrap">
+                    <Ago value={view.firstSeenAt} now={now} />
+                  </Td>
+                </tr>
+              ))}
+            </Table>
+            {unallowed.length > 10 && <p className="mt-3 text-xs text-slate-500 dark:text-slate-400">{unallowed.length - 10} more on the environments board.</p>}
+          </Card>
+        )}
         <Card title="Denied and warned releases" description="The latest passport of each service in each environment, where it was not allowed. Whether it blocked depends on the policy's mode, shown beside the decision.">
           {overview.attention.length === 0 ? (
             <p className="text-sm text-slate-600 dark:text-slate-400">Every service&apos;s latest passport is allowed. Nothing needs attention.</p>

@@ -9,6 +9,7 @@ const SCOPE_HELP: Record<(typeof TOKEN_SCOPES)[number], string> = {
   'passport:read': 'read and download passports',
   'policy:read': 'read policies',
   'catalog:write': 'create, rename and archive services and environments; promotion order; owners (not tiers)',
+  'deployment:report': 'report what a deploy put in an environment (the environment board)',
 };
 
 /**

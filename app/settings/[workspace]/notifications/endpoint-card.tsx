@@ -11,6 +11,7 @@ export const EVENT_LABELS: Record<(typeof NOTIFICATION_EVENTS)[number], string> 
   'approval.requested': 'approval requested',
   'approval.approved': 'release approved',
   'approval.rejected': 'release rejected',
+  'drift.detected': 'production runs an image without an allowing passport',
 };
 
 export function EventChoices({ prefix, chosen }: { prefix: string; chosen: readonly string[] }) {

@@ -5,6 +5,7 @@ import { Ago, DecisionBadge, EnvironmentName, Fact, ModeBadge } from '@/app/_com
 import { Alert, buttonClass, Card, PageHeader, Time } from '@/app/_components/ui';
 import { requireMember } from '@/lib/auth/guard';
 import { passportView } from '@/lib/console/passport-detail';
+import { findEnvironmentRef, listRunning } from '@/lib/deployments/store';
 import { modeNote } from '@/lib/gate/evaluate';
 import { plural } from '@/lib/text/plural';
 import { EvidenceCard } from './evidence-card';
@@ -25,6 +26,9 @@ export default async function PassportPage({ params }: { params: Promise<{ works
   const failing = view.reasons.filter((reason) => reason.effect !== 'none');
   const denying = failing.filter((reason) => reason.effect === 'deny');
   const newest = view.history[0];
+  // Whether this digest runs in the passport's environment now (the environment board's observations).
+  const environment = await findEnvironmentRef(db, workspace.id, view.release.environment);
+  const running = environment ? await listRunning(db, workspace.id, { environmentIds: [environment.id], digest: view.release.imageDigest }) : [];
   const title = `${view.release.service} → ${view.release.environment}`;
 
   return (
@@ -98,6 +102,18 @@ export default async function PassportPage({ params }: { params: Promise<{ works
             </Fact>
             <Fact label="Image digest">
               <code className="break-all font-mono text-xs">{view.release.imageDigest}</code>
+            </Fact>
+            <Fact label={`Running in ${view.release.environment} now`}>
+              {running.length > 0 ? (
+                <>
+                  yes, since <Ago value={running.map((seen) => seen.firstSeenAt).sort()[0]!} now={now} /> ({[...new Set(running.map((seen) => seen.source))].join(', ')})
+                </>
+              ) : (
+                'not seen running'
+              )}{' '}
+              <Link className="block text-brand-700 hover:underline dark:text-brand-100" href={`${base}/environments/${encodeURIComponent(view.release.environment)}`}>
+                Timeline of {view.release.environment}
+              </Link>
             </Fact>
             <Fact label="Policy">
               <Link className="text-brand-700 hover:underline dark:text-brand-100" href={`${base}/policies/${view.policy.id}`}>
