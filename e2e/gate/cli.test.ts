@@ -294,8 +294,8 @@ describe.skipIf(!adminUrl)('rp gate against the runtime (production build, Postg
     expect(run.code, run.stderr).toBe(0);
     const record = JSON.parse(run.stdout) as { sha256: string; redactions: { items: Array<{ kind: string; location: string }> } };
     expect(record.redactions.items).toEqual([
-      { kind: 'kubernetes-secret', location: 'document 1 $.data.password' },
-      { kind: 'github-token', location: 'document 2 $.data.note' },
+      { kind: 'kubernetes-secret', location: 'document 1 /data/password' },
+      { kind: 'github-token', location: 'document 2 /data/note' },
     ]);
     expect(run.stdout).not.toContain(FAKE_SECRETS.github);
     // What the server stored: the blob on disk holds neither value.

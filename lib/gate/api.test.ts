@@ -61,7 +61,7 @@ describe('POST /api/v1/evidence', () => {
     const bom = JSON.stringify(cyclonedx([{ name: 'left-pad', license: 'MIT' }]));
     const response = await upload('sbom', bom, 'application/vnd.cyclonedx+json', token, '&service=checkout&source=ci');
     expect(response.status).toBe(201);
-    expect(await response.json()).toMatchObject({ sha256: sha256Hex(bom), receivedSha256: sha256Hex(bom), kind: 'sbom', service: 'checkout', source: 'ci', duplicate: false, summary: { components: 1 } });
+    expect(await response.json()).toMatchObject({ sha256: sha256Hex(bom), storedSha256: sha256Hex(bom), kind: 'sbom', service: 'checkout', source: 'ci', duplicate: false, summary: { components: 1 } });
     const again = await upload('sbom', bom, 'application/vnd.cyclonedx+json');
     expect(await again.json()).toMatchObject({ duplicate: true });
     const reader = (await testToken(db, workspace, { scopes: ['evidence:read'] })).token;
@@ -77,8 +77,9 @@ describe('POST /api/v1/evidence', () => {
     const body = await response.json();
     expect(response.status).toBe(201);
     expect(JSON.stringify(body)).not.toContain(FAKE_SECRETS.github);
-    expect(body.redactions).toMatchObject({ count: 1, items: [{ kind: 'credential-field', location: '$.build.env.GITHUB_TOKEN' }] });
-    expect(body.sha256).not.toBe(sha256Hex(laden));
+    expect(body.redactions).toMatchObject({ count: 1, items: [{ kind: 'credential-field', location: '/build/env/GITHUB_TOKEN' }] });
+    expect(body.sha256).toBe(sha256Hex(laden));
+    expect(body.storedSha256).not.toBe(sha256Hex(laden));
   });
 
   it('answers 413, 415 and 422 as problems a person can act on', async () => {

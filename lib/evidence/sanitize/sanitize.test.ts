@@ -106,8 +106,8 @@ describe('sanitizing JSON evidence', () => {
       count: 2,
       byKind: { 'github-token': 1, 'private-key': 1 },
       items: [
-        { kind: 'github-token', location: '$.build.env[0]' },
-        { kind: 'private-key', location: '$.notes' },
+        { kind: 'github-token', location: '/build/env/0' },
+        { kind: 'private-key', location: '/notes' },
       ],
       truncated: false,
     });
@@ -124,9 +124,9 @@ describe('sanitizing JSON evidence', () => {
     expect(output.items[0]!.stringData).toEqual({ plain: '[redacted:kubernetes-secret]' });
     expect(output.items[1]!.data).toEqual({ color: 'blue' });
     expect(analysis.redactions.items).toEqual([
-      { kind: 'kubernetes-secret', location: '$.items[0].data.db-password' },
-      { kind: 'kubernetes-secret', location: '$.items[0].data.tls' },
-      { kind: 'kubernetes-secret', location: '$.items[0].stringData.plain' },
+      { kind: 'kubernetes-secret', location: '/items/0/data/db-password' },
+      { kind: 'kubernetes-secret', location: '/items/0/data/tls' },
+      { kind: 'kubernetes-secret', location: '/items/0/stringData/plain' },
     ]);
   });
 
@@ -182,7 +182,7 @@ describe('sanitizing JSON evidence', () => {
       { value: '[redacted:credential-field]', name: 'api_token' },
       { name: 'build:branch', value: 'main' },
     ]);
-    expect(sbomAnalysis.redactions.items).toEqual([{ kind: 'credential-field', location: '$.metadata.properties[0].value' }]);
+    expect(sbomAnalysis.redactions.items).toEqual([{ kind: 'credential-field', location: '/metadata/properties/0/value' }]);
     const manifest = JSON.stringify(deployment);
     const manifestAnalysis = await analyzeBytes('custom', manifest);
     const storedManifest = JSON.parse(storedBytes(manifest, manifestAnalysis)) as typeof deployment;
@@ -225,7 +225,7 @@ describe('sanitizing JSON evidence', () => {
     expect(payload).not.toContain(FAKE_SECRETS.github);
     expect(JSON.parse(payload)).toMatchObject({ predicate: { env: { NPM_TOKEN: '[redacted:credential-field]' } } });
     expect(analysis.summary).toMatchObject({ envelope: { modifiedBySanitizer: true } });
-    expect(analysis.redactions.items).toEqual([{ kind: 'credential-field', location: 'payload $.predicate.env.NPM_TOKEN' }]);
+    expect(analysis.redactions.items).toEqual([{ kind: 'credential-field', location: 'payload /predicate/env/NPM_TOKEN' }]);
   });
 });
 
