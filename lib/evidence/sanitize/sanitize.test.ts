@@ -27,6 +27,11 @@ describe('secret patterns', () => {
     expect(redactText('Authorization: Bearer abcdefghijklmnop0123456789').text).toBe('Authorization: Bearer [redacted:bearer-token]');
     expect(redactText('postgres://app:s3cr3t-pw@db:5432/app').text).toBe('postgres://app:[redacted:url-credentials]@db:5432/app');
     expect(redactText('DB_PASSWORD=hunter2hunter2 next').text).toBe('DB_PASSWORD=[redacted:password-assignment] next');
+    // Environment values of credential-named variables, whatever the value looks like.
+    expect(redactText('env NPM_TOKEN=0a1b2c3d4e5f GITHUB_TOKEN="plainvalue99" CI=true').text).toBe(
+      'env NPM_TOKEN=[redacted:credential-field] GITHUB_TOKEN="[redacted:credential-field]" CI=true',
+    );
+    expect(redactText('MAX_TOKEN=4096 tokenizer=x').found).toHaveLength(0);
     expect(redactText('aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY').text).toBe(
       'aws_secret_access_key = [redacted:aws-secret-access-key]',
     );
