@@ -17,7 +17,7 @@ export function registerEvidence(program: Command): void {
   const upload = evidence
     .command('upload <file>')
     .description('upload one evidence file; prints its digest (use it with rp gate --evidence)')
-    .requiredOption('--kind <kind>', 'sbom, sarif, checksums, provenance, manifests, junit or custom')
+    .requiredOption('--kind <kind>', 'sbom, sarif, vex, checksums, provenance, manifests, junit or custom')
     .option('--service <slug>', 'the service it belongs to')
     .option('--source <text>', 'where it comes from (a CI run URL...)')
     .option('--collected-at <time>', 'when it was produced (ISO 8601); default now')

@@ -16,12 +16,13 @@ import { EnvelopeReader, StatementSummarizer, type ProvenanceSummary } from './p
 import { verifyProvenance, type TrustedKeyMaterial } from './provenance-verify';
 import { SarifSummarizer, type SarifSummary } from './parsers/sarif';
 import { SbomSummarizer, type SbomSummary } from './parsers/sbom';
+import { VexSummarizer, type VexSummary } from './parsers/vex';
 import { fanOut, type JsonSummarizer } from './parsers/summarizer';
 import { JsonSanitizer, type JsonRewrite } from './sanitize/json';
 import { redactText } from './sanitize/patterns';
 import { RedactionCollector, type RedactionReport } from './sanitize/report';
 
-export type EvidenceSummary = SbomSummary | SarifSummary | ChecksumsSummary | ProvenanceSummary | ManifestsSummary | JunitSummary | CustomSummary;
+export type EvidenceSummary = SbomSummary | SarifSummary | VexSummary | ChecksumsSummary | ProvenanceSummary | ManifestsSummary | JunitSummary | CustomSummary;
 
 export interface Analysis {
   summary: EvidenceSummary;
@@ -50,6 +51,8 @@ export async function analyzeEvidenceFile(kind: EvidenceKind, mediaType: string,
       return analyzeJson(file, new SarifSummarizer());
     case 'custom':
       return analyzeJson(file, new CustomSummarizer());
+    case 'vex':
+      return analyzeJson(file, new VexSummarizer());
     case 'provenance':
       return analyzeProvenance(file, options.provenanceKeys ?? []);
     case 'checksums':

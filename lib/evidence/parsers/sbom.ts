@@ -46,7 +46,23 @@ export interface SbomVulnerabilities {
   unrated: number;
   /** The most severe (VULNERABILITY_EXAMPLES at most), most severe first. */
   examples: SbomVulnerability[];
+  /**
+   * Every vulnerability (MAX_VULNERABILITY_ITEMS at most, in document order) with its other ids and
+   * the components it affects (their purls where the SBOM gives them, else their bom-refs): what VEX
+   * statements are matched against (lib/gate/vex.ts). Absent from summaries made before it was recorded.
+   */
+  items?: SbomVulnerabilityItem[];
+  itemsTruncated?: boolean;
 }
+
+export interface SbomVulnerabilityItem {
+  id: string;
+  aliases: string[];
+  severity: VulnerabilitySeverity | 'unrated';
+  affects: string[];
+}
+
+export const MAX_VULNERABILITY_ITEMS = 5000;
 
 export const VULNERABILITY_EXAMPLES = 25;
 
@@ -67,6 +83,8 @@ interface ComponentFrame {
   licensed: boolean;
   name?: string;
   version?: string;
+  'bom-ref'?: string;
+  purl?: string;
   licenses: string[];
 }
 
@@ -82,8 +100,12 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
   private readonly componentStack: ComponentFrame[] = [];
   private readonly examples: Record<string, SbomComponent[]> = {};
 
-  private vulnerabilityList: SbomVulnerability[] | null = null;
-  private vulnerability: { id?: string; rank?: number; affects?: string } | null = null;
+  private vulnerabilityList: Array<SbomVulnerability & { aliases: string[]; refs: string[] }> | null = null;
+  private vulnerability: { id?: string; rank?: number; affects?: string; aliases: string[]; refs: string[] } | null = null;
+  /** Vulnerabilities with an analysis state: a VEX document, not an SBOM, when it lists no component. */
+  private analyses = 0;
+  /** Component bom-ref → purl, to name what a vulnerability affects by its purl. */
+  private readonly purlsByRef = new Map<string, string>();
 
   // SPDX
   private spdxPackages = 0;
@@ -98,7 +120,7 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
     const depth = path.length;
     if (depth === 1 && path[0] === 'vulnerabilities' && type === 'array') this.vulnerabilityList ??= [];
     if (type !== 'object') return;
-    if (depth === 2 && path[0] === 'vulnerabilities') this.vulnerability = {};
+    if (depth === 2 && path[0] === 'vulnerabilities') this.vulnerability = { aliases: [], refs: [] };
     if (depth >= 2 && path[depth - 2] === 'components' && typeof path[depth - 1] === 'number' && path[0] !== 'metadata' && path[0] !== 'vulnerabilities') {
       this.componentStack.push({ depth, licensed: false, licenses: [] });
     } else if (depth === 2 && path[0] === 'packages') {
@@ -110,11 +132,13 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
     if (type !== 'object') return;
     const depth = path.length;
     if (depth === 2 && path[0] === 'vulnerabilities' && this.vulnerability) {
-      const { id, rank, affects } = this.vulnerability;
+      const { id, rank, affects, aliases, refs } = this.vulnerability;
       this.vulnerabilityList?.push({
         id: clip(id ?? '(no id)'),
         severity: rank === undefined ? 'unrated' : VULNERABILITY_SEVERITIES[rank]!,
         ...(affects ? { affects: clip(affects) } : {}),
+        aliases,
+        refs,
       });
       this.vulnerability = null;
       return;
@@ -124,6 +148,7 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
       this.componentStack.pop();
       this.cdxComponents++;
       if (!component.licensed) this.cdxUnlicensed++;
+      if (component['bom-ref'] && component.purl) this.purlsByRef.set(component['bom-ref'], component.purl);
       for (const license of new Set(component.licenses)) this.example(license, component);
     } else if (depth === 2 && path[0] === 'packages' && this.packageLicense) {
       this.spdxPackages++;
@@ -151,7 +176,11 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
       else if (depth === 5 && path[2] === 'ratings' && key === 'severity') {
         const rank = RATING_RANK[token.text().toLowerCase()];
         if (rank !== undefined) this.vulnerability.rank = Math.min(this.vulnerability.rank ?? rank, rank);
-      } else if (depth === 5 && path[2] === 'affects' && key === 'ref' && !this.vulnerability.affects) this.vulnerability.affects = token.text();
+      } else if (depth === 5 && path[2] === 'affects' && key === 'ref') {
+        this.vulnerability.affects ??= token.text();
+        this.vulnerability.refs.push(token.text());
+      } else if (depth === 5 && path[2] === 'references' && key === 'id') this.vulnerability.aliases.push(clip(token.text()));
+      else if (depth === 4 && path[2] === 'analysis' && key === 'state') this.analyses++;
       return;
     }
     // CycloneDX licenses: components[i].licenses[j].license.{id,name} or .expression
@@ -172,6 +201,10 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
       }
       if (relative === 1 && (key === 'name' || key === 'version')) {
         component[key] = clip(token.text());
+        return;
+      }
+      if (relative === 1 && (key === 'bom-ref' || key === 'purl')) {
+        component[key] = token.text();
         return;
       }
     }
@@ -198,6 +231,11 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
       if (bomFormat !== 'CycloneDX') rejectDocument(`"bomFormat" is "${bomFormat}"; a CycloneDX SBOM has "bomFormat": "CycloneDX"`);
       if (!specVersion) rejectDocument('the CycloneDX SBOM has no "specVersion"');
       if (this.expected === 'spdx') rejectDocument('the media type says SPDX but the document is a CycloneDX SBOM');
+      if (this.cdxComponents === 0 && this.analyses > 0) {
+        rejectDocument(
+          `this CycloneDX document is VEX, not an SBOM: it lists no component and states an analysis for ${this.analyses === 1 ? 'a vulnerability' : `${this.analyses} vulnerabilities`}; upload it as kind vex ("rp gate --vex FILE")`,
+        );
+      }
       return {
         format: 'cyclonedx',
         specVersion,
@@ -206,7 +244,7 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
         componentsWithoutLicense: this.cdxUnlicensed,
         licenses: sortedRecord(this.cdxLicenses),
         componentsByLicense: sortedRecord(this.examples),
-        ...(this.vulnerabilityList ? { vulnerabilities: summarizeVulnerabilities(this.vulnerabilityList) } : {}),
+        ...(this.vulnerabilityList ? { vulnerabilities: summarizeVulnerabilities(this.vulnerabilityList, this.purlsByRef) } : {}),
       };
     }
     if (spdxVersion !== undefined) {
@@ -244,7 +282,7 @@ export function article(type: string | undefined): string {
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
 
-function summarizeVulnerabilities(list: SbomVulnerability[]): SbomVulnerabilities {
+function summarizeVulnerabilities(list: Array<SbomVulnerability & { aliases: string[]; refs: string[] }>, purlsByRef: ReadonlyMap<string, string>): SbomVulnerabilities {
   const bySeverity = Object.fromEntries(VULNERABILITY_SEVERITIES.map((severity) => [severity, 0])) as Record<VulnerabilitySeverity, number>;
   let unrated = 0;
   for (const item of list) {
@@ -252,6 +290,15 @@ function summarizeVulnerabilities(list: SbomVulnerability[]): SbomVulnerabilitie
     else bySeverity[item.severity]++;
   }
   const rank = (item: SbomVulnerability) => (item.severity === 'unrated' ? VULNERABILITY_SEVERITIES.length : VULNERABILITY_SEVERITIES.indexOf(item.severity));
-  const examples = [...list].sort((a, b) => rank(a) - rank(b) || a.id.localeCompare(b.id)).slice(0, VULNERABILITY_EXAMPLES);
-  return { total: list.length, bySeverity, unrated, examples };
+  const examples = [...list]
+    .sort((a, b) => rank(a) - rank(b) || a.id.localeCompare(b.id))
+    .slice(0, VULNERABILITY_EXAMPLES)
+    .map(({ id, severity, affects }) => ({ id, severity, ...(affects ? { affects } : {}) }));
+  const items = list.slice(0, MAX_VULNERABILITY_ITEMS).map(({ id, aliases, severity, refs }) => ({
+    id,
+    aliases: [...new Set(aliases)],
+    severity,
+    affects: [...new Set(refs.map((ref) => purlsByRef.get(ref) ?? ref))],
+  }));
+  return { total: list.length, bySeverity, unrated, examples, items, ...(list.length > MAX_VULNERABILITY_ITEMS ? { itemsTruncated: true } : {}) };
 }
