@@ -188,7 +188,7 @@ function sanitizeDocument(doc: Document.Parsed, prefix: string, collector: Redac
         for (const pair of data.items) {
           if (isScalar(pair.value) && pair.value.value !== null && pair.value.value !== '') {
             const key = isScalar(pair.key) ? String(pair.key.value) : '?';
-            replace(pair.value, 'kubernetes-secret', `${prefix}${yamlPath([...path, map])}.${field}.${key}`);
+            replace(pair.value, 'kubernetes-secret', `${prefix}${yamlPath([...path, map])}${formatJsonPointer([field, key])}`);
           }
         }
       }

@@ -254,6 +254,8 @@ describe('sanitizing YAML manifests', () => {
           expect(output.startsWith(deployment)).toBe(true);
           expect(output.endsWith(`---\n${deployment}`)).toBe(true);
           expect(analysis.redactions.byKind).toEqual({ 'kubernetes-secret': Object.keys(data).length });
+          // Where, as a JSON Pointer within the document.
+          expect(analysis.redactions.items.map((item) => item.location)).toEqual(Object.keys(data).map((key) => `document 2 /data/${key}`));
         },
       ),
       { numRuns: 30 },
