@@ -113,6 +113,19 @@ describe('CSAF VEX', () => {
   });
 });
 
+describe('the same statements in two formats (CISA VEX use case 3: product GHI 17.4 and Ripple20)', () => {
+  it('CycloneDX and CSAF give each CVE the same status, as the use case describes them', async () => {
+    const statuses = (summary: VexSummary) => Object.fromEntries(summary.statements.map((statement) => [statement.vulnerability, statement.status]).sort());
+    const cyclonedx = await summaryOf(real('cdx-cisa-case3.cdx.json'));
+    const csaf = await summaryOf(real('csaf-2022-evd-uc-03-ms-001.json'));
+    expect(statuses(cyclonedx)).toEqual(statuses(csaf));
+    // The use case's own words (CycloneDX/bom-examples VEX/CISA-Use-Cases/Case-3/README.md).
+    expect(cyclonedx.byStatus).toEqual({ not_affected: 6, affected: 5, fixed: 3, under_investigation: 5 });
+    expect(statuses(cyclonedx)['CVE-2020-11901']).toBe('fixed');
+    expect(statuses(cyclonedx)['CVE-2020-11896']).toBe('under_investigation');
+  });
+});
+
 describe('VEX evidence in general', () => {
   it('is stored byte for byte: identifiers (purls, CPEs, bom-refs, digests) are never rewritten', async () => {
     for (const file of ['vexctl-sample-2vulns.openvex.json', 'cdx-vex.cdx.json', 'csaf-sec-vex-2022-0001.json', 'csaf-2022-evd-uc-03-ms-001.json']) {
