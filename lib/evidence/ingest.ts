@@ -82,13 +82,24 @@ export async function ingestEvidence(request: IngestRequest): Promise<StoredEvid
     }
     const storageKey = request.keyFor(stored.sha256);
     const { created } = await request.store.putFile(storageKey, storedFile, { size: stored.size, contentType: mediaType });
-    return { ...received, stored, mediaType, summary: analysis.summary, redactions: analysis.redactions, storageKey, created };
+    return { ...received, stored, mediaType, summary: withoutNul(analysis.summary), redactions: analysis.redactions, storageKey, created };
   } catch (error) {
     // A full or failing volume (the spool's or the store's) is not the client's mistake.
     throw storageProblem(error) ?? error;
   } finally {
     await Promise.all([fs.promises.rm(spool, { force: true }), fs.promises.rm(sanitizedFile, { force: true })]);
   }
+}
+
+/**
+ * The summary with U+0000 replaced by U+FFFD in every string: a JSON file may escape a NUL into a
+ * string ("\u0000") that a summary quotes, and PostgreSQL's jsonb cannot store one.
+ */
+export function withoutNul<T>(value: T): T {
+  if (typeof value === 'string') return (value.includes('\u0000') ? value.replaceAll('\u0000', '\ufffd') : value) as T;
+  if (Array.isArray(value)) return value.map(withoutNul) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [withoutNul(key), withoutNul(item)])) as T;
+  return value;
 }
 
 function tooLarge(kind: EvidenceKind, maxBytes: number): ProblemError {

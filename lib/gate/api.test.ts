@@ -189,6 +189,11 @@ describe('POST /api/v1/gate/evaluate and the passport', () => {
     expect(findings).toMatchObject({ status: 'pass', vex: { suppressed: [suppression], notApplied: [] } });
     const signed = JSON.parse(Buffer.from(answer.passport.envelope.payload, 'base64').toString('utf8')) as { predicate: { decision: { reasons: typeof answer.reasons } } };
     expect(signed.predicate.decision.reasons.find((reason) => reason.ruleId === 'no-critical-or-high-findings')).toMatchObject({ vex: { suppressed: [suppression] } });
+    // A NUL escaped into a quoted string is stored (jsonb cannot hold one: it becomes U+FFFD), not a 500.
+    const withNul = { ...vexDocument, statements: [{ ...vexDocument.statements[0]!, impact_statement: 'never\u0000called' }] };
+    const nul = await upload('vex', JSON.stringify(withNul));
+    expect(nul.status).toBe(201);
+    expect(((await nul.json()) as { summary: { statements: Array<{ impact: string }> } }).summary.statements[0]!.impact).toBe('never\ufffdcalled');
     // A CycloneDX VEX sent as an SBOM is refused, saying to send it as VEX.
     const misfiled = await upload('sbom', JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.5', vulnerabilities: [{ id: 'CVE-2024-1111', analysis: { state: 'not_affected' }, affects: [{ ref: 'x' }] }] }));
     expect(misfiled.status).toBe(422);
