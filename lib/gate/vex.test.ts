@@ -92,6 +92,33 @@ describe('VEX on SARIF findings (vexctl: Trivy on nginx, and its OpenVEX)', () =
   });
 });
 
+describe('statements that contradict each other', () => {
+  const sarifRule = { type: 'sarif-severity', limits: { high: 0 } };
+  const image = { '@id': `pkg:oci/nginx@${NGINX.replace(':', '%3A')}` };
+  const statement = (status: string, timestamp?: string) => ({ vulnerability: { name: 'CVE-2023-27103' }, products: [image], status, justification: status === 'not_affected' ? 'component_not_present' : undefined, timestamp });
+
+  it('the latest decides: affected after not_affected keeps the finding; not_affected after affected suppresses it', async () => {
+    const log = await evidence('sarif', real('vexctl-nginx-trivy.sarif'));
+    const later = judge([log, await evidence('vex', openvex([statement('not_affected', '2024-01-01T00:00:00Z'), statement('affected', '2024-02-01T00:00:00Z')]))], sarifRule);
+    expect(later.vex!.suppressed).toEqual([]);
+    expect(later.vex!.notApplied.map((item) => [item.status, item.reason])).toEqual([
+      ['not_affected', expect.stringMatching(/^a statement that it is affected \(VEX sha256:[0-9a-f]{12}…\) is not older: the latest statement decides/)],
+      ['affected', 'its status is affected: only not_affected and fixed statements suppress findings'],
+    ]);
+    const earlier = judge([log, await evidence('vex', openvex([statement('affected', '2024-01-01T00:00:00Z'), statement('not_affected', '2024-02-01T00:00:00Z')]))], sarifRule);
+    expect(earlier.vex!.suppressed.map((item) => item.vulnerability)).toEqual(['CVE-2023-27103']);
+  });
+
+  it('undated, or across documents at the same time, nothing is suppressed', async () => {
+    const log = await evidence('sarif', real('vexctl-nginx-trivy.sarif'));
+    const undated = judge([log, await evidence('vex', openvex([statement('not_affected'), statement('under_investigation')]))], sarifRule);
+    expect(undated.vex!.suppressed).toEqual([]);
+    const sameTime = '2024-01-01T00:00:00Z';
+    const across = judge([log, await evidence('vex', openvex([statement('not_affected', sameTime)])), await evidence('vex', openvex([statement('affected', sameTime)]))], sarifRule);
+    expect(across.vex!.suppressed).toEqual([]);
+  });
+});
+
 describe('VEX on SBOM vulnerabilities', () => {
   const vulnerabilityRule = { type: 'vulnerability-severity', limits: { critical: 0, high: 0, medium: 0 } };
   const JACKSON = 'pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.10.0?type=jar';

@@ -9,6 +9,9 @@
  * - a product that names a component (a purl; without a version it names every version) covers the
  *   SBOM vulnerabilities that affect that component. SARIF results name no component, so only
  *   statements about the image apply to them.
+ * A statement that the product is affected or under investigation, about the same finding, that
+ * is not older than a suppressing one (both dated, the suppressing one later) keeps the finding
+ * counted: the latest statement decides, and when that cannot be shown nothing is suppressed.
  * Every statement is accounted for: it suppressed findings (listed with its justification, its
  * impact statement and the VEX document's digest) or it is "not applied", with the reason. Pure:
  * a function of the input snapshot, so a replay gives the same result.
@@ -95,6 +98,15 @@ export function applyVex(inputs: GateInputs, kind: 'sbom' | 'sarif'): VexOutcome
     }
   };
 
+  // Statements that say the product is (or may be) exposed: a suppression they are not older than does not hold.
+  const exposing = documents.flatMap((document) =>
+    (summaryOf<VexSummary>(document).statements ?? [])
+      .filter((statement) => !SUPPRESSING_STATUSES.includes(statement.status))
+      .map((statement) => ({ statement, vex: document.sha256, ids: idsOf(statement), scope: productScope(statement, imageHex) })),
+  );
+  const contradiction = (statement: VexStatement, finding: Finding) =>
+    exposing.find((other) => [...finding.ids].some((id) => other.ids.has(id)) && inScope(finding, other.scope) && !newer(statement, other.statement));
+
   for (const document of documents) {
     const summary = summaryOf<VexSummary>(document);
     for (const statement of summary.statements ?? []) {
@@ -102,10 +114,12 @@ export function applyVex(inputs: GateInputs, kind: 'sbom' | 'sarif'): VexOutcome
         skip(statement, document.sha256, `its status is ${statement.statusAsWritten ?? statement.status}: only not_affected and fixed statements suppress findings`);
         continue;
       }
-      const ids = new Set([statement.vulnerability, ...statement.aliases].map((id) => id.toUpperCase()));
+      const ids = idsOf(statement);
       const scope = productScope(statement, imageHex);
       const named = findings.filter((finding) => [...finding.ids].some((id) => ids.has(id)));
-      const matched = named.filter((finding) => !suppressedKeys.has(finding) && inScope(finding, scope));
+      const candidates = named.filter((finding) => !suppressedKeys.has(finding) && inScope(finding, scope));
+      const contradicted = candidates.map((finding) => contradiction(statement, finding)).find(Boolean);
+      const matched = candidates.filter((finding) => !contradiction(statement, finding));
       for (const finding of matched) {
         suppressedKeys.add(finding);
         suppressed.push({
@@ -122,7 +136,13 @@ export function applyVex(inputs: GateInputs, kind: 'sbom' | 'sarif'): VexOutcome
         });
       }
       if (matched.length > 0) continue;
-      if (named.some((finding) => suppressedKeys.has(finding) && inScope(finding, scope))) {
+      if (contradicted) {
+        skip(
+          statement,
+          document.sha256,
+          `a statement that it is ${contradicted.statement.statusAsWritten ?? contradicted.statement.status} (VEX sha256:${contradicted.vex.slice(0, 12)}…) is not older: the latest statement decides, and one that cannot be shown to be later suppresses nothing`,
+        );
+      } else if (named.some((finding) => suppressedKeys.has(finding) && inScope(finding, scope))) {
         skip(statement, document.sha256, 'an earlier statement already suppressed the same findings');
       } else if (scope.kind === 'none') {
         skip(statement, document.sha256, `its products name neither this release's image (${inputs.release.imageDigest}) nor a component of its ${kind === 'sbom' ? 'SBOMs' : 'findings'}`);
@@ -143,6 +163,17 @@ export function applyVex(inputs: GateInputs, kind: 'sbom' | 'sarif'): VexOutcome
     bySeverity,
     names: new Set([...suppressedKeys].map((finding) => `${finding.severity}\u0000${finding.name}`)),
   };
+}
+
+function idsOf(statement: VexStatement): Set<string> {
+  return new Set([statement.vulnerability, ...statement.aliases].map((id) => id.toUpperCase()));
+}
+
+/** `statement` was made after `other`: both have a time, and it is later. */
+function newer(statement: VexStatement, other: VexStatement): boolean {
+  const at = Date.parse(statement.timestamp ?? '');
+  const otherAt = Date.parse(other.timestamp ?? '');
+  return Number.isFinite(at) && Number.isFinite(otherAt) && at > otherAt;
 }
 
 type Scope = { kind: 'image' } | { kind: 'components'; purls: string[] } | { kind: 'none' };

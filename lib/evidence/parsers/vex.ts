@@ -42,6 +42,8 @@ export interface VexStatement {
   justification?: string;
   /** Why it does not apply, or what was done: OpenVEX impact_statement, CycloneDX analysis.detail, CSAF impact threat. */
   impact?: string;
+  /** When it was stated, as written (the statement's own time, else the document's): the latest statement decides. */
+  timestamp?: string;
 }
 
 export interface VexSummary {
@@ -154,6 +156,7 @@ function openVex(root: JsonObject, context: string): VexSummary {
     return statementOf(name, aliases, products, status, {
       justification: text(statement.justification),
       impact: text(statement.impact_statement) ?? text(statement.action_statement) ?? text(statement.status_notes),
+      timestamp: text(statement.timestamp) ?? text(root.timestamp),
     });
   });
   return summary('openvex', context.slice('https://openvex.dev/ns'.length).replace(/^\/v?/, '') || text(root.version) || '', text(root['@id']), text(root.author), collected);
@@ -226,6 +229,7 @@ function cycloneDxVex(root: JsonObject): VexSummary {
         statusAsWritten: state !== status ? state : undefined,
         justification: text(analysis.justification),
         impact: text(analysis.detail) ?? texts(analysis.response).join(', '),
+        timestamp: text(analysis.lastUpdated) ?? text(analysis.firstIssued) ?? text(vulnerability.updated) ?? text(object(root.metadata)?.timestamp),
       }),
     );
   });
@@ -311,6 +315,7 @@ function csafVex(root: JsonObject, document: JsonObject): VexSummary {
   }
   const productsOf = (item: JsonObject | null) => [...texts(item?.product_ids), ...texts(item?.group_ids).flatMap((group) => groups.get(group) ?? [])];
 
+  const issued = text(object(document.tracking)?.current_release_date);
   const statements: VexStatement[] = [];
   for (const entry of array(root.vulnerabilities) ?? []) {
     const vulnerability = object(entry);
@@ -337,7 +342,7 @@ function csafVex(root: JsonObject, document: JsonObject): VexSummary {
       for (const [key, ids] of byReason) {
         const [label, details] = key.split('\u0000');
         const named = ids.slice(0, MAX_PRODUCTS).map((id) => products.get(id) ?? { name: clip(id), identifiers: [], subcomponents: [] });
-        statements.push(statementOf(name, aliases, named, normalized, { statusAsWritten: list !== normalized ? list : undefined, justification: label || undefined, impact: details || undefined }));
+        statements.push(statementOf(name, aliases, named, normalized, { statusAsWritten: list !== normalized ? list : undefined, justification: label || undefined, impact: details || undefined, timestamp: issued }));
       }
     }
   }
@@ -350,7 +355,7 @@ function statementOf(
   aliases: string[],
   products: VexProduct[],
   status: VexStatus,
-  details: { statusAsWritten?: string; justification?: string; impact?: string },
+  details: { statusAsWritten?: string; justification?: string; impact?: string; timestamp?: string },
 ): VexStatement {
   return {
     vulnerability: clip(vulnerability),
@@ -360,6 +365,7 @@ function statementOf(
     ...(details.statusAsWritten ? { statusAsWritten: details.statusAsWritten } : {}),
     ...(details.justification ? { justification: clip(details.justification) } : {}),
     ...(details.impact ? { impact: clip(details.impact) } : {}),
+    ...(details.timestamp ? { timestamp: clip(details.timestamp) } : {}),
   };
 }
 
