@@ -17,7 +17,7 @@ export function registerEvidence(program: Command): void {
   const upload = evidence
     .command('upload <file>')
     .description('upload one evidence file; prints its digest (use it with rp gate --evidence)')
-    .requiredOption('--kind <kind>', 'sbom, sarif, checksums, provenance, manifests, junit or custom')
+    .requiredOption('--kind <kind>', 'sbom, sarif, vex, checksums, provenance, manifests, junit or custom')
     .option('--service <slug>', 'the service it belongs to')
     .option('--source <text>', 'where it comes from (a CI run URL...)')
     .option('--collected-at <time>', 'when it was produced (ISO 8601); default now')
@@ -35,7 +35,7 @@ export function registerEvidence(program: Command): void {
       });
       const record = await apiClient(options).uploadFile<{
         sha256: string;
-        receivedSha256: string;
+        storedSha256: string;
         duplicate: boolean;
         summary: Record<string, unknown>;
         redactions: { count: number; items: Array<{ kind: string; location: string }> };
@@ -49,7 +49,7 @@ export function registerEvidence(program: Command): void {
       if (record.redactions.count > 0) {
         console.log(`redacted before storing (${record.redactions.count}):`);
         for (const item of record.redactions.items) console.log(`  ${item.kind} at ${item.location}`);
-        console.log(`the file as uploaded had sha256:${record.receivedSha256}`);
+        console.log(`the stored copy has sha256:${record.storedSha256}`);
       }
     });
 

@@ -13,7 +13,7 @@ import type { evaluateGate } from '@/lib/api/endpoints/gate';
 import type { ApiClient, ConnectionOptions } from '../support/api';
 import { connectionFlags } from '../support/flags';
 
-const EVIDENCE_FLAGS = ['sbom', 'sarif', 'provenance', 'checksums', 'manifests', 'junit', 'custom'] as const;
+const EVIDENCE_FLAGS = ['sbom', 'sarif', 'vex', 'provenance', 'checksums', 'manifests', 'junit', 'custom'] as const;
 
 interface GateOptions extends ConnectionOptions {
   service: string;
@@ -30,6 +30,7 @@ interface GateOptions extends ConnectionOptions {
   waitForApproval?: string | boolean;
   sbom: string[];
   sarif: string[];
+  vex: string[];
   provenance: string[];
   checksums: string[];
   manifests: string[];

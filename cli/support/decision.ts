@@ -25,12 +25,29 @@ export function formatDecision(answer: GateAnswer, baseUrl: string): string[] {
         [32, 8, 6, 160],
       ),
     );
+    lines.push(...vexLines(answer));
   } else {
     lines.push('The policy has no rules.');
   }
   lines.push('', `Decision: ${answer.decision.toUpperCase()} (${verdict(answer)})`);
   for (const note of answer.notes) lines.push(`Note: ${note}`);
   lines.push(`Passport: ${answer.passport.id}`, `  ${new URL(answer.passport.consoleUrl, baseUrl).toString()}`);
+  return lines;
+}
+
+/** What VEX statements did to each findings rule: each suppression with its justification, each statement not applied with why. */
+function vexLines(answer: GateAnswer): string[] {
+  const lines: string[] = [];
+  for (const reason of answer.reasons) {
+    if (!reason.vex) continue;
+    lines.push('', `VEX for ${reason.ruleId}:`);
+    for (const item of reason.vex.suppressed) {
+      const why = [item.statusAsWritten ?? item.status, item.justification, item.impact].filter(Boolean).join(': ');
+      lines.push(`  suppressed ${item.vulnerability} (${item.severity}${item.count > 1 ? `, ${item.count} findings` : ''}) in ${item.product}: ${why} [VEX ${shortDigest(item.vex)}]`);
+    }
+    for (const item of reason.vex.notApplied) lines.push(`  not applied ${item.vulnerability} (${item.status}): ${item.reason} [VEX ${shortDigest(item.vex)}]`);
+    if (reason.vex.notAppliedTotal > reason.vex.notApplied.length) lines.push(`  and ${reason.vex.notAppliedTotal - reason.vex.notApplied.length} more statements not applied`);
+  }
   return lines;
 }
 

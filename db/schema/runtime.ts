@@ -322,12 +322,16 @@ export const evidence = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     workspaceId: uuid('workspace_id').notNull().references(() => workspaces.id, { onDelete: 'cascade' }),
-    /** sha256 (hex) of the stored, already-sanitized bytes. */
+    /**
+     * sha256 (hex) of the bytes as CI sent them: the evidence's identity (what CI's signatures and
+     * `sha256sum` cover), named by gate requests, decisions and passports.
+     */
     sha256: text('sha256').notNull(),
-    /** sha256 (hex) of the bytes as uploaded (differs from sha256 only when something was redacted). */
-    receivedSha256: text('received_sha256').notNull(),
+    /** sha256 (hex) of the bytes stored: equal to sha256 unless the sanitizer redacted something (listed in `redactions`). */
+    storedSha256: text('stored_sha256').notNull(),
     kind: text('kind').notNull(),
     mediaType: text('media_type').notNull(),
+    /** Size of the bytes as sent (rows stored before the identity was the sent bytes: of the stored bytes). */
     size: bigint('size', { mode: 'number' }).notNull(),
     storageKey: text('storage_key').notNull(),
     summary: jsonb('summary').notNull(),

@@ -125,6 +125,28 @@ describe.skipIf(!adminUrl)('rp gate against the runtime (production build, Postg
     expect(run.stdout).toMatch(/^uploaded sarif .*risky.sarif → sha256:[0-9a-f]{64}$/m);
   });
 
+  it('--vex: a statement about the released image takes its finding out of the count; the output lists the suppression and what was not applied', () => {
+    const scan = file('cve.sarif', JSON.stringify(sarif([{ ruleId: 'CVE-2024-3333', level: 'error', securitySeverity: '9.8' }])));
+    const vex = file(
+      'app.openvex.json',
+      JSON.stringify({
+        '@context': 'https://openvex.dev/ns/v0.2.0',
+        '@id': 'https://example.com/vex/cli',
+        author: 'security',
+        statements: [
+          { vulnerability: { name: 'CVE-2024-3333' }, products: [{ '@id': `pkg:oci/checkout@sha256%3A${IMAGE_HEX}` }], status: 'not_affected', justification: 'vulnerable_code_not_in_execute_path', impact_statement: 'never called' },
+          { vulnerability: { name: 'CVE-2024-4444' }, products: [{ '@id': 'pkg:npm/other@1.0.0' }], status: 'not_affected', justification: 'component_not_present' },
+        ],
+      }),
+    );
+    const run = rp(['gate', ...release, '--sbom', good().sbom, '--sarif', scan, '--vex', vex]);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/^uploaded vex .*app\.openvex\.json → sha256:[0-9a-f]{64}$/m);
+    expect(run.stdout).toMatch(/no-critical-or-high-findings\s+ok\s+-\s+findings within limits \(critical 0, high 0\) \(VEX: 1 finding suppressed, 1 statement not applied\)/);
+    expect(run.stdout).toMatch(/suppressed CVE-2024-3333 \(critical\) in the released image sha256:[0-9a-f]{64}: not_affected: vulnerable_code_not_in_execute_path: never called \[VEX /);
+    expect(run.stdout).toMatch(/not applied CVE-2024-4444 \(not_affected\): it is about components, and SARIF results name no component/);
+  });
+
   it('advisory mode warns and exits 0', async () => {
     await savePolicy(db, acme.id, { serviceId: null, environmentId: null }, { document: { mode: 'advisory', rules: [{ id: 'no-high', type: 'sarif-severity', limits: { critical: 0, high: 0 } }] } });
     const risky = file('risky2.sarif', JSON.stringify(sarif([{ ruleId: 'js/xss', level: 'error' }])));
@@ -315,15 +337,18 @@ describe.skipIf(!adminUrl)('rp gate against the runtime (production build, Postg
     );
     const run = rp(['evidence', 'upload', manifests, '--kind', 'manifests', '--json']);
     expect(run.code, run.stderr).toBe(0);
-    const record = JSON.parse(run.stdout) as { sha256: string; redactions: { items: Array<{ kind: string; location: string }> } };
+    const record = JSON.parse(run.stdout) as { sha256: string; storedSha256: string; redactions: { items: Array<{ kind: string; location: string }> } };
+    // Named by the bytes sent (what sha256sum gives in CI); the stored copy has its own digest.
+    expect(record.sha256).toBe(crypto.createHash('sha256').update(fs.readFileSync(manifests)).digest('hex'));
+    expect(record.storedSha256).not.toBe(record.sha256);
     expect(record.redactions.items).toEqual([
-      { kind: 'kubernetes-secret', location: 'document 1 $.data.password' },
-      { kind: 'github-token', location: 'document 2 $.data.note' },
+      { kind: 'kubernetes-secret', location: 'document 1 /data/password' },
+      { kind: 'github-token', location: 'document 2 /data/note' },
     ]);
     expect(run.stdout).not.toContain(FAKE_SECRETS.github);
     // What the server stored: the blob on disk holds neither value.
     const blobs = fs.readdirSync(path.join(server.dataDir, 'blobs'), { recursive: true }).map(String);
-    const stored = blobs.find((name) => name.endsWith(record.sha256));
+    const stored = blobs.find((name) => name.endsWith(record.storedSha256));
     expect(stored).toBeDefined();
     const bytes = fs.readFileSync(path.join(server.dataDir, 'blobs', stored!), 'utf8');
     expect(bytes).not.toContain('aHVudGVyMg==');

@@ -50,7 +50,7 @@ describe('the evidence viewer', () => {
   it('shows the sanitized copy with both digests and what was removed, never the secret', async () => {
     const document = { ...cyclonedx([{ name: 'left-pad', license: 'MIT' }]), metadata: { properties: [{ name: 'api_token', value: FAKE_SECRETS.github }] } };
     const record = await upload(acme, 'sbom', document);
-    for (const digest of [record.sha256, record.receivedSha256]) {
+    for (const digest of [record.sha256, record.storedSha256]) {
       const found = await evidenceForViewing(db, acme.id, digest);
       expect(found?.record.sha256).toBe(record.sha256);
       expect(found!.text).toContain('left-pad');
@@ -58,7 +58,7 @@ describe('the evidence viewer', () => {
       // Pretty-printed for reading.
       expect(found!.text).toContain('\n  "bomFormat": "CycloneDX"');
     }
-    expect(record.sha256).not.toBe(record.receivedSha256);
+    expect(record.sha256).not.toBe(record.storedSha256);
     expect((await evidenceForViewing(db, acme.id, record.sha256))!.record.redactions).toMatchObject({ count: 1 });
   });
 

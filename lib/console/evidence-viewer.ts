@@ -44,7 +44,7 @@ export async function evidenceForViewing(db: RuntimeDb, workspaceId: string, sha
   const [record] = await db
     .select()
     .from(evidence)
-    .where(and(eq(evidence.workspaceId, workspaceId), or(eq(evidence.sha256, sha256), eq(evidence.receivedSha256, sha256))))
+    .where(and(eq(evidence.workspaceId, workspaceId), or(eq(evidence.sha256, sha256), eq(evidence.storedSha256, sha256))))
     .orderBy(desc(evidence.createdAt))
     .limit(1);
   if (!record) return null;

@@ -11,6 +11,7 @@ import type { ManifestsSummary } from '@/lib/evidence/parsers/manifests';
 import type { ProvenanceSummary } from '@/lib/evidence/parsers/provenance';
 import { SEVERITIES, type SarifSummary } from '@/lib/evidence/parsers/sarif';
 import type { SbomSummary } from '@/lib/evidence/parsers/sbom';
+import { VEX_STATUSES, type VexSummary } from '@/lib/evidence/parsers/vex';
 import type { PolicyRule } from '@/lib/policy/schema';
 import { plural } from '@/lib/text/plural';
 
@@ -81,6 +82,11 @@ export function describeSummary(kind: string, summary: unknown): string {
       const counts = SEVERITIES.filter((severity) => severity !== 'none' && (sarif.bySeverity?.[severity] ?? 0) > 0).map((severity) => `${sarif.bySeverity[severity]} ${severity}`);
       const tools = (sarif.tools ?? []).join(', ');
       return `${tools || 'SARIF'}: ${counts.length ? counts.join(', ') : 'no findings'}` + (sarif.suppressed ? ` (${sarif.suppressed} suppressed)` : '');
+    }
+    case 'vex': {
+      const vex = s as unknown as VexSummary;
+      const statuses = VEX_STATUSES.filter((status) => (vex.byStatus?.[status] ?? 0) > 0).map((status) => `${vex.byStatus[status]} ${status.replace('_', ' ')}`);
+      return `${{ openvex: 'OpenVEX', cyclonedx: 'CycloneDX VEX', csaf: 'CSAF VEX' }[vex.format] ?? 'VEX'}: ${plural(vex.total ?? 0, 'statement')}${statuses.length ? ` (${statuses.join(', ')})` : ''}`;
     }
     case 'checksums': {
       const checksums = s as unknown as ChecksumsSummary;

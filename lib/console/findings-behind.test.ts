@@ -25,6 +25,12 @@ describe('the findings behind a rule’s result', () => {
     expect(findingsBehind({ type: 'tests-pass', threshold: { maxFailures: 0 }, evidence: [a.sha256] }, [a, b])).toEqual({ findings: [], total: 0 });
   });
 
+  it('leave out the findings VEX took out of the count (the result lists those, with their justification)', () => {
+    const vex = { suppressed: [{ vulnerability: 'c1', severity: 'critical', count: 3, evidence: b.sha256, product: 'the released image', status: 'not_affected' as const, vex: 'e'.repeat(64) }], notApplied: [], notAppliedTotal: 0 };
+    const behind = findingsBehind({ ...reason, vex }, [a, b]);
+    expect(behind).toEqual({ findings: [expect.objectContaining({ ruleId: 'h1' })], total: 1 });
+  });
+
   it('are none, but still counted, for logs summarised before findings were recorded', () => {
     const old = log('c'.repeat(64), undefined, { high: 2 });
     expect(findingsBehind({ ...reason, evidence: [old.sha256] }, [old])).toEqual({ findings: [], total: 2 });

@@ -17,16 +17,19 @@ export interface FindingsBehind {
   total: number;
 }
 
-export function findingsBehind(reason: Pick<RuleResult, 'type' | 'threshold' | 'evidence'>, evidence: ReadonlyArray<{ kind: string; sha256: string; summary: unknown }>): FindingsBehind {
+/** Findings VEX statements took out of the count are not among them: the result lists those with their justification. */
+export function findingsBehind(reason: Pick<RuleResult, 'type' | 'threshold' | 'evidence' | 'vex'>, evidence: ReadonlyArray<{ kind: string; sha256: string; summary: unknown }>): FindingsBehind {
   if (reason.type !== 'sarif-severity' || typeof reason.threshold !== 'object' || reason.threshold === null || Array.isArray(reason.threshold)) return { findings: [], total: 0 };
   const limited = new Set(Object.keys(reason.threshold));
   const judged = new Set(reason.evidence);
   const logs = evidence.filter((item) => item.kind === 'sarif' && judged.has(item.sha256)).map((item) => item.summary as SarifSummary);
   const rank = (finding: SarifFinding) => SEVERITIES.indexOf(finding.severity);
+  const suppressed = new Set((reason.vex?.suppressed ?? []).map((item) => `${item.severity}\u0000${item.vulnerability}`));
   const findings = logs
-    .flatMap((summary) => (summary.findings ?? []).filter((finding) => limited.has(finding.severity)))
+    .flatMap((summary) => (summary.findings ?? []).filter((finding) => limited.has(finding.severity) && !suppressed.has(`${finding.severity}\u0000${finding.ruleId}`)))
     .sort((a, b) => rank(a) - rank(b));
-  const total = logs.reduce((sum, summary) => sum + [...limited].reduce((count, severity) => count + (summary.bySeverity?.[severity as keyof SarifSummary['bySeverity']] ?? 0), 0), 0);
+  const counted = logs.reduce((sum, summary) => sum + [...limited].reduce((count, severity) => count + (summary.bySeverity?.[severity as keyof SarifSummary['bySeverity']] ?? 0), 0), 0);
+  const total = counted - (reason.vex?.suppressed ?? []).filter((item) => limited.has(item.severity)).reduce((sum, item) => sum + item.count, 0);
   return { findings: findings.slice(0, SHOWN), total };
 }
 

@@ -24,7 +24,10 @@ import { ageLimits, describeSummary, judgeFreshness, type FreshnessJudgement } f
 
 export interface EvidenceView {
   kind: string;
+  /** The identity: sha256 of the bytes CI sent. */
   sha256: string;
+  /** sha256 of the stored copy when the sanitizer changed it (null when the stored bytes are the bytes sent). */
+  storedSha256: string | null;
   mediaType: string;
   size: number;
   collectedAt: string;
@@ -176,14 +179,17 @@ export async function passportView(db: RuntimeDb, workspace: { id: string; slug:
     })),
     evidence: details.inputs.evidence.map((item) => {
       const extra = stored.get(`${item.kind}:${item.sha256}`);
+      // As signed into the passport; passports made before it was signed: as the row says now.
+      const storedCopy = predicate.evidence.find((signed) => signed.kind === item.kind && signed.sha256 === item.sha256)?.stored ?? extra?.stored ?? null;
       return {
         kind: item.kind,
         sha256: item.sha256,
+        storedSha256: storedCopy?.sha256 ?? null,
         mediaType: item.mediaType,
         size: item.size,
         collectedAt: item.collectedAt,
         summary: describeSummary(item.kind, item.summary),
-        redactions: extra?.redactions ?? 0,
+        redactions: storedCopy?.redactions ?? extra?.redactions ?? 0,
         source: extra?.source ?? null,
         atEvaluation: judgeFreshness(item.collectedAt, evaluatedAt, limits.get(item.kind)),
         now: judgeFreshness(item.collectedAt, now, limits.get(item.kind)),
@@ -217,11 +223,20 @@ export async function passportView(db: RuntimeDb, workspace: { id: string; slug:
   };
 }
 
-async function evidenceRows(db: RuntimeDb, workspaceId: string, digests: string[]): Promise<Map<string, { redactions: number; source: string | null }>> {
+async function evidenceRows(
+  db: RuntimeDb,
+  workspaceId: string,
+  digests: string[],
+): Promise<Map<string, { redactions: number; source: string | null; stored: { sha256: string; redactions: number } | null }>> {
   if (digests.length === 0) return new Map();
   const rows = await db
-    .select({ sha256: evidenceTable.sha256, kind: evidenceTable.kind, redactions: evidenceTable.redactions, source: evidenceTable.source })
+    .select({ sha256: evidenceTable.sha256, storedSha256: evidenceTable.storedSha256, kind: evidenceTable.kind, redactions: evidenceTable.redactions, source: evidenceTable.source })
     .from(evidenceTable)
     .where(and(eq(evidenceTable.workspaceId, workspaceId), inArray(evidenceTable.sha256, digests)));
-  return new Map(rows.map((row) => [`${row.kind}:${row.sha256}`, { redactions: (row.redactions as { count?: number }).count ?? 0, source: row.source }]));
+  return new Map(
+    rows.map((row) => {
+      const redactions = (row.redactions as { count?: number }).count ?? 0;
+      return [`${row.kind}:${row.sha256}`, { redactions, source: row.source, stored: row.storedSha256 !== row.sha256 ? { sha256: row.storedSha256, redactions } : null }];
+    }),
+  );
 }

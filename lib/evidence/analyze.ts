@@ -21,12 +21,13 @@ import { SarifSummarizer, type SarifSummary } from './parsers/sarif';
 import { parseCycloneDxXml } from './parsers/cyclonedx-xml';
 import { SbomSummarizer, type SbomEncoding, type SbomSummary } from './parsers/sbom';
 import { parseSpdxTagValue } from './parsers/spdx-tag-value';
+import { VexSummarizer, type VexSummary } from './parsers/vex';
 import { fanOut, type JsonSummarizer } from './parsers/summarizer';
 import { JsonSanitizer, type JsonRewrite } from './sanitize/json';
 import { redactText } from './sanitize/patterns';
 import { RedactionCollector, type RedactionReport } from './sanitize/report';
 
-export type EvidenceSummary = SbomSummary | SarifSummary | ChecksumsSummary | ProvenanceSummary | ManifestsSummary | JunitSummary | CustomSummary;
+export type EvidenceSummary = SbomSummary | SarifSummary | VexSummary | ChecksumsSummary | ProvenanceSummary | ManifestsSummary | JunitSummary | CustomSummary;
 
 export interface Analysis {
   summary: EvidenceSummary;
@@ -89,6 +90,8 @@ async function analyzeKind(kind: EvidenceKind, mediaType: string, file: string, 
       return analyzeJson(file, new SarifSummarizer());
     case 'custom':
       return analyzeJson(file, new CustomSummarizer());
+    case 'vex':
+      return analyzeJson(file, new VexSummarizer());
     case 'provenance':
       return analyzeProvenance(file, options.provenanceKeys ?? []);
     case 'checksums':

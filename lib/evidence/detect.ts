@@ -62,8 +62,8 @@ function detectJson(head: string): DetectedFormat {
   if (spdx) return json('sbom', `SPDX ${spdx} JSON`);
   const spdx3 = captured(head, /"@context"\s*:\s*"https?:\/\/spdx\.org\/rdf\/([0-9.]+)\//);
   if (spdx3) return json('sbom', `SPDX ${spdx3} JSON-LD`);
-  if (/"@context"\s*:\s*"https:\/\/openvex\.dev\/ns/.test(head)) return json(null, 'an OpenVEX document');
-  if (/"csaf_version"/.test(head)) return json(null, 'a CSAF document');
+  if (/"@context"\s*:\s*"https:\/\/openvex\.dev\/ns/.test(head)) return json('vex', 'an OpenVEX document');
+  if (/"csaf_version"/.test(head)) return /"category"\s*:\s*"csaf_vex"/.test(head) ? json('vex', 'a CSAF VEX document') : json(null, 'a CSAF document (not the VEX profile)');
   const sarif = captured(head, /"version"\s*:\s*"(2\.[0-9.]+)"/);
   if (/"\$schema"\s*:\s*"[^"]*sarif/i.test(head) || (sarif && /"runs"\s*:/.test(head))) return json('sarif', `a SARIF ${sarif ?? ''} log`.replace('  ', ' '));
   if (/"apiVersion"\s*:/.test(head) && /"kind"\s*:/.test(head)) return json('manifests', 'a Kubernetes resource (JSON)');

@@ -39,7 +39,7 @@ export async function handleEvidenceUpload(ctx: ApiContext<typeof uploadEndpoint
             kind: saved.kind,
             mediaType: saved.mediaType,
             size: saved.size,
-            receivedSha256: stored.received.sha256,
+            storedSha256: stored.stored.sha256,
             service: saved.service,
             source: saved.source,
             duplicate: isDuplicate,

@@ -61,7 +61,7 @@ describe('ingesting evidence', () => {
     expect(stored).toMatchObject({
       sha256: sha256Hex(bom),
       size: bom.length,
-      received: { sha256: sha256Hex(bom), size: bom.length },
+      stored: { sha256: sha256Hex(bom), size: bom.length },
       mediaType: 'application/vnd.cyclonedx+json',
       summary: { format: 'cyclonedx', components: 2, licenses: { MIT: 2 } },
       redactions: { count: 0 },
@@ -74,15 +74,16 @@ describe('ingesting evidence', () => {
     expect(await ingestEvidence(request(bom))).toMatchObject({ sha256: sha256Hex(bom), created: false });
   });
 
-  it('stores only the sanitized bytes, addressed by their own digest', async () => {
+  it('stores only the sanitized bytes, addressed by their own digest; the identity stays the digest of the bytes sent', async () => {
     const laden = Buffer.from(JSON.stringify({ ...cyclonedx([{ name: 'a' }]), properties: [{ name: 'ci', value: `token ${FAKE_SECRETS.github}` }] }));
     const stored = await ingestEvidence(request(laden));
     const kept = fs.readFileSync(path.join(root, stored.storageKey));
     expect(kept.toString()).not.toContain(FAKE_SECRETS.github);
-    expect(stored.sha256).toBe(sha256Hex(kept));
-    expect(stored.received.sha256).toBe(sha256Hex(laden));
-    expect(stored.sha256).not.toBe(stored.received.sha256);
-    expect(stored.redactions).toMatchObject({ count: 1, items: [{ kind: 'github-token', location: '$.properties[0].value' }] });
+    expect(stored.stored).toEqual({ sha256: sha256Hex(kept), size: kept.length });
+    expect(stored).toMatchObject({ sha256: sha256Hex(laden), size: laden.length });
+    expect(stored.storageKey).toContain(sha256Hex(kept));
+    expect(stored.sha256).not.toBe(stored.stored.sha256);
+    expect(stored.redactions).toMatchObject({ count: 1, items: [{ kind: 'github-token', location: '/properties/0/value' }] });
   });
 
   it('answers 413 for a declared or an actual size over the limit, storing nothing', async () => {

@@ -2,8 +2,10 @@
  * Evidence ingestion, storage side (no database): the request body is streamed to a spool file
  * while it is counted and hashed (never buffered whole; over the kind's limit → 413), the file
  * is checked and summarised (422 naming what is wrong), secrets are replaced, and the sanitized
- * bytes are stored content-addressed by their sha256. Spool files are always removed; a failure
- * at any step stores nothing.
+ * bytes are stored content-addressed by their sha256. The evidence's identity is the sha256 of the
+ * bytes as received (what CI's signatures and a local `sha256sum` cover); the stored digest and
+ * what was redacted are recorded beside it. Spool files are always removed; a failure at any step
+ * stores nothing.
  */
 import crypto from 'node:crypto';
 import { once } from 'node:events';
@@ -35,11 +37,11 @@ export interface IngestRequest {
 }
 
 export interface StoredEvidence {
-  /** sha256 (hex) and size of the stored, sanitized bytes: the evidence's identity. */
+  /** sha256 (hex) and size of the bytes as received: the evidence's identity. */
   sha256: string;
   size: number;
-  /** sha256 and size of the bytes as received (equal to the above unless something was redacted). */
-  received: { sha256: string; size: number };
+  /** sha256 and size of the bytes stored (equal to the above unless something was redacted). */
+  stored: { sha256: string; size: number };
   mediaType: string;
   summary: EvidenceSummary;
   redactions: RedactionReport;
@@ -80,13 +82,24 @@ export async function ingestEvidence(request: IngestRequest): Promise<StoredEvid
     }
     const storageKey = request.keyFor(stored.sha256);
     const { created } = await request.store.putFile(storageKey, storedFile, { size: stored.size, contentType: mediaType });
-    return { ...stored, received, mediaType, summary: analysis.summary, redactions: analysis.redactions, storageKey, created };
+    return { ...received, stored, mediaType, summary: withoutNul(analysis.summary), redactions: analysis.redactions, storageKey, created };
   } catch (error) {
     // A full or failing volume (the spool's or the store's) is not the client's mistake.
     throw storageProblem(error) ?? error;
   } finally {
     await Promise.all([fs.promises.rm(spool, { force: true }), fs.promises.rm(sanitizedFile, { force: true })]);
   }
+}
+
+/**
+ * The summary with U+0000 replaced by U+FFFD in every string: a JSON file may escape a NUL into a
+ * string ("\u0000") that a summary quotes, and PostgreSQL's jsonb cannot store one.
+ */
+export function withoutNul<T>(value: T): T {
+  if (typeof value === 'string') return (value.includes('\u0000') ? value.replaceAll('\u0000', '\ufffd') : value) as T;
+  if (Array.isArray(value)) return value.map(withoutNul) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [withoutNul(key), withoutNul(item)])) as T;
+  return value;
 }
 
 function tooLarge(kind: EvidenceKind, maxBytes: number): ProblemError {

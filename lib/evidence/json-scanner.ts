@@ -50,6 +50,11 @@ export class JsonScanError extends Error {
 }
 
 /** "$.runs[0].results[3].level": how a path is shown to people. */
+/** RFC 6901 JSON Pointer ("/metadata/properties/0/value"): how redactions name where they were. */
+export function formatJsonPointer(path: readonly (string | number)[]): string {
+  return path.map((segment) => `/${String(segment).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+}
+
 export function formatJsonPath(path: readonly JsonPathSegment[]): string {
   let out = '$';
   for (const segment of path) {

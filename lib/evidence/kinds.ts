@@ -1,9 +1,9 @@
 /**
  * The kinds of evidence the gate accepts, the media types each may be sent as, and how large each
  * may be. JSON kinds are scanned as a stream (memory does not grow with the file); YAML and XML
- * kinds are parsed a document at a time, so their limits are lower.
+ * kinds are parsed a document at a time, and VEX documents are read whole, so their limits are lower.
  */
-export const EVIDENCE_KINDS = ['sbom', 'sarif', 'checksums', 'provenance', 'manifests', 'junit', 'custom'] as const;
+export const EVIDENCE_KINDS = ['sbom', 'sarif', 'vex', 'checksums', 'provenance', 'manifests', 'junit', 'custom'] as const;
 export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
 
 const MB = 1024 * 1024;
@@ -34,6 +34,11 @@ export const EVIDENCE_KIND_SPECS: Readonly<Record<EvidenceKind, EvidenceKindSpec
     maxBytes: 64 * MB,
   },
   sarif: { label: 'SARIF 2.1.0 log', mediaTypes: ['application/sarif+json', 'application/json'], maxBytes: 64 * MB },
+  vex: {
+    label: 'VEX document (OpenVEX, CycloneDX VEX or CSAF VEX JSON)',
+    mediaTypes: ['application/json', 'application/vnd.openvex+json', 'application/vnd.cyclonedx+json', 'application/csaf+json'],
+    maxBytes: 16 * MB,
+  },
   checksums: { label: 'checksums file (sha256sum or BSD format)', mediaTypes: ['text/plain'], maxBytes: 4 * MB },
   provenance: {
     label: 'in-toto / SLSA provenance: a statement, DSSE envelope or Sigstore bundle, or JSON Lines of them (.intoto.jsonl)',

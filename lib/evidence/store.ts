@@ -18,8 +18,10 @@ import type { RedactionReport } from './sanitize/report';
 
 export interface EvidenceRecord {
   id: string;
+  /** sha256 of the bytes as sent: the identity. */
   sha256: string;
-  receivedSha256: string;
+  /** sha256 of the stored bytes: differs from `sha256` when something was redacted (`redactions`). */
+  storedSha256: string;
   kind: EvidenceKind;
   mediaType: string;
   size: number;
@@ -88,7 +90,7 @@ export async function uploadEvidence(
         .values({
           workspaceId,
           sha256: stored.sha256,
-          receivedSha256: stored.received.sha256,
+          storedSha256: stored.stored.sha256,
           kind: input.kind,
           mediaType: stored.mediaType,
           size: stored.size,
@@ -156,7 +158,7 @@ async function removeIfUnreferenced(db: RuntimeDb, store: BlobStore, workspaceId
       const [referenced] = await tx
         .select({ id: evidence.id })
         .from(evidence)
-        .where(and(eq(evidence.workspaceId, workspaceId), eq(evidence.sha256, stored.sha256)))
+        .where(and(eq(evidence.workspaceId, workspaceId), eq(evidence.storageKey, stored.storageKey)))
         .limit(1);
       if (!referenced) await store.delete(stored.storageKey);
     })
@@ -175,7 +177,7 @@ function toRecord(row: EvidenceRow, service: string | null): EvidenceRecord {
   return {
     id: row.id,
     sha256: row.sha256,
-    receivedSha256: row.receivedSha256,
+    storedSha256: row.storedSha256,
     kind: row.kind as EvidenceKind,
     mediaType: row.mediaType,
     size: row.size,

@@ -22,7 +22,7 @@ import { getRuntimeDb, type RuntimeDb } from '@/db/runtime';
 import { rowsOf } from '@/db/rows';
 import { auditEvents } from '@/db/schema/runtime';
 import { hashAuditEvent } from '@/lib/audit/event';
-import { cyclonedx, FAKE_SECRETS, sha256Hex } from '@/lib/evidence/testing/fixtures';
+import { cyclonedx, FAKE_SECRETS, sarif, sha256Hex } from '@/lib/evidence/testing/fixtures';
 import { parsePublicKeys, verifyPassport } from '@/lib/passport/verify';
 import { configureSecrets } from '@/lib/secrets';
 import { setBlobStore } from '@/lib/storage';
@@ -61,7 +61,7 @@ describe('POST /api/v1/evidence', () => {
     const bom = JSON.stringify(cyclonedx([{ name: 'left-pad', license: 'MIT' }]));
     const response = await upload('sbom', bom, 'application/vnd.cyclonedx+json', token, '&service=checkout&source=ci');
     expect(response.status).toBe(201);
-    expect(await response.json()).toMatchObject({ sha256: sha256Hex(bom), receivedSha256: sha256Hex(bom), kind: 'sbom', service: 'checkout', source: 'ci', duplicate: false, summary: { components: 1 } });
+    expect(await response.json()).toMatchObject({ sha256: sha256Hex(bom), storedSha256: sha256Hex(bom), kind: 'sbom', service: 'checkout', source: 'ci', duplicate: false, summary: { components: 1 } });
     const again = await upload('sbom', bom, 'application/vnd.cyclonedx+json');
     expect(await again.json()).toMatchObject({ duplicate: true });
     const reader = (await testToken(db, workspace, { scopes: ['evidence:read'] })).token;
@@ -77,8 +77,9 @@ describe('POST /api/v1/evidence', () => {
     const body = await response.json();
     expect(response.status).toBe(201);
     expect(JSON.stringify(body)).not.toContain(FAKE_SECRETS.github);
-    expect(body.redactions).toMatchObject({ count: 1, items: [{ kind: 'credential-field', location: '$.build.env.GITHUB_TOKEN' }] });
-    expect(body.sha256).not.toBe(sha256Hex(laden));
+    expect(body.redactions).toMatchObject({ count: 1, items: [{ kind: 'credential-field', location: '/build/env/GITHUB_TOKEN' }] });
+    expect(body.sha256).toBe(sha256Hex(laden));
+    expect(body.storedSha256).not.toBe(sha256Hex(laden));
   });
 
   it('answers 413, 415 and 422 as problems a person can act on', async () => {
@@ -167,6 +168,36 @@ describe('POST /api/v1/gate/evaluate and the passport', () => {
     expect(await passport.json()).toMatchObject({ id: answer.passport.id, decision: 'deny', inputs: { release: { service: 'checkout' } }, policy: { version: 1 } });
     const replayed = await replay(apiRequest(`/api/v1/passports/${answer.passport.id}/replay`, { method: 'POST', token }), params);
     expect(await replayed.json()).toEqual({ match: true, passportId: answer.passport.id, replayedId: answer.passport.id, differences: [] });
+  });
+
+  it('takes VEX evidence: a not_affected statement for the released image takes its finding out of the SARIF limit, signed with its justification', async () => {
+    const log = await upload('sarif', JSON.stringify(sarif([{ ruleId: 'CVE-2024-1111', level: 'error' }])), 'application/sarif+json');
+    const vexDocument = {
+      '@context': 'https://openvex.dev/ns/v0.2.0',
+      '@id': 'https://example.com/vex/api',
+      author: 'security team',
+      statements: [{ vulnerability: { name: 'CVE-2024-1111' }, products: [{ '@id': `pkg:oci/checkout@${IMAGE.replace(':', '%3A')}` }], status: 'not_affected', justification: 'vulnerable_code_not_in_execute_path' }],
+    };
+    const vex = await upload('vex', JSON.stringify(vexDocument), 'application/vnd.openvex+json');
+    expect(vex.status).toBe(201);
+    const vexSha = ((await vex.json()) as { sha256: string; summary: unknown }).sha256;
+    const logSha = ((await log.json()) as { sha256: string }).sha256;
+    const response = await evaluate(apiRequest('/api/v1/gate/evaluate', { token, json: { ...release, service: 'vexed', evidence: [logSha, vexSha] } }));
+    const answer = (await response.json()) as { reasons: Array<{ ruleId: string; status: string; vex?: { suppressed: unknown[] } }>; passport: { id: string; envelope: { payload: string } } };
+    const findings = answer.reasons.find((reason) => reason.ruleId === 'no-critical-or-high-findings')!;
+    const suppression = { vulnerability: 'CVE-2024-1111', severity: 'high', status: 'not_affected', justification: 'vulnerable_code_not_in_execute_path', vex: vexSha, evidence: logSha };
+    expect(findings).toMatchObject({ status: 'pass', vex: { suppressed: [suppression], notApplied: [] } });
+    const signed = JSON.parse(Buffer.from(answer.passport.envelope.payload, 'base64').toString('utf8')) as { predicate: { decision: { reasons: typeof answer.reasons } } };
+    expect(signed.predicate.decision.reasons.find((reason) => reason.ruleId === 'no-critical-or-high-findings')).toMatchObject({ vex: { suppressed: [suppression] } });
+    // A NUL escaped into a quoted string is stored (jsonb cannot hold one: it becomes U+FFFD), not a 500.
+    const withNul = { ...vexDocument, statements: [{ ...vexDocument.statements[0]!, impact_statement: 'never\u0000called' }] };
+    const nul = await upload('vex', JSON.stringify(withNul));
+    expect(nul.status).toBe(201);
+    expect(((await nul.json()) as { summary: { statements: Array<{ impact: string }> } }).summary.statements[0]!.impact).toBe('never\ufffdcalled');
+    // A CycloneDX VEX sent as an SBOM is refused, saying to send it as VEX.
+    const misfiled = await upload('sbom', JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.5', vulnerabilities: [{ id: 'CVE-2024-1111', analysis: { state: 'not_affected' }, affects: [{ ref: 'x' }] }] }));
+    expect(misfiled.status).toBe(422);
+    expect(((await misfiled.json()) as { detail: string }).detail).toContain('upload it as kind vex');
   });
 
   it('refuses a malformed release (400 with field errors) and unknown evidence (422)', async () => {

@@ -8,6 +8,7 @@ import type { Decision } from '@/db/schema/runtime';
 import { normalizeInputs, type GateInputs } from './inputs';
 import { ruleDefinition } from './rules';
 import type { JsonValue, RuleEffect, RuleStatus } from './rules/types';
+import type { VexApplication } from './vex';
 
 /** The policy as applied: identity, version and content. */
 export interface AppliedPolicy {
@@ -29,6 +30,8 @@ export interface RuleResult {
   measured: JsonValue;
   threshold: JsonValue;
   evidence: string[];
+  /** Findings rules of a release with VEX evidence: the suppressions and the statements not applied (absent otherwise). */
+  vex?: VexApplication;
 }
 
 export interface Evaluation {
@@ -74,6 +77,7 @@ export function evaluateRelease(rawInputs: GateInputs, policy: AppliedPolicy, ev
       measured: outcome.measured,
       threshold: outcome.threshold,
       evidence: outcome.evidence,
+      ...(outcome.vex ? { vex: outcome.vex } : {}),
     };
   });
 

@@ -23,6 +23,12 @@ export const evidenceInputSchema = z.object({
   collectedAt: INSTANT,
   /** The parsed summary stored with the evidence (shape depends on the kind). */
   summary: z.record(z.string(), z.unknown()),
+  /**
+   * When the sanitizer changed the bytes before storing them: the stored copy's digest and how many
+   * values were redacted. `sha256` stays the digest of the bytes sent. Absent when nothing was
+   * redacted (and in inputs recorded before it was: those hash as before).
+   */
+  stored: z.object({ sha256: SHA256_HEX, redactions: z.number().int().nonnegative() }).optional(),
 });
 
 export const artifactInputSchema = z.object({ name: z.string().min(1).max(512), sha256: SHA256_HEX });

@@ -37,7 +37,16 @@ interface Row {
   service_archived: boolean | null;
   environment_archived: boolean | null;
   release_id: string | null;
-  evidence: Array<{ sha256: string; kind: string; mediaType: string; size: number | string; collectedAt: string; summary: Record<string, unknown> }> | null;
+  evidence: Array<{
+    sha256: string;
+    storedSha256: string;
+    redactions: number | null;
+    kind: string;
+    mediaType: string;
+    size: number | string;
+    collectedAt: string;
+    summary: Record<string, unknown>;
+  }> | null;
   approvals: Array<{ approver: string; role: ApprovalInput['role']; at: string }> | null;
   rejections: Array<{ rejecter: string; name: string; role: RejectionInput['role']; at: string; note: string }> | null;
   requested_by: string | null;
@@ -77,6 +86,8 @@ export async function loadReleaseContext(
       size: Number(item.size),
       collectedAt: new Date(item.collectedAt).toISOString(),
       summary: item.summary,
+      // Sanitized before storage: the stored copy has a digest of its own (absent when unchanged).
+      ...(item.storedSha256 !== item.sha256 ? { stored: { sha256: item.storedSha256, redactions: Number(item.redactions ?? 0) } } : {}),
     })),
     approvals: (row.approvals ?? []).map((item) => ({ approver: item.approver, role: item.role, at: new Date(item.at).toISOString() })),
     rejections: (row.rejections ?? []).map((item) => ({ ...item, at: new Date(item.at).toISOString() })),
@@ -98,7 +109,8 @@ const releaseContextQuery = compiledStatement<Row>(
       r.requested_by as requested_by,
       (select json_agg(json_build_object(
           'sha256', ev.sha256, 'kind', ev.kind, 'mediaType', ev.media_type, 'size', ev.size,
-          'collectedAt', ev.collected_at, 'summary', ev.summary))
+          'collectedAt', ev.collected_at, 'summary', ev.summary,
+          'storedSha256', ev.stored_sha256, 'redactions', ev.redactions->'count'))
         from evidence ev
         where ev.workspace_id = ${value('workspaceId')}::uuid and ev.sha256 = any(${value('digests')}::text[])) as evidence,
       (select json_agg(json_build_object('approver', a.approver_id, 'role', a.role, 'at', a.created_at) order by a.created_at)

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getRuntimeDb, type RuntimeDb } from '@/db/runtime';
 import { evidence as evidenceTable, gateDecisions, passports, signingKeys, users, workspaces } from '@/db/schema/runtime';
 import { uploadEvidence } from '@/lib/evidence/store';
-import { cyclonedx, problemOf, sarif, statement } from '@/lib/evidence/testing/fixtures';
+import { cyclonedx, FAKE_SECRETS, problemOf, sarif, statement } from '@/lib/evidence/testing/fixtures';
 import { parsePublicKeys, verifyPassport } from '@/lib/passport/verify';
 import { publishedKeys } from '@/lib/passport/signing-keys';
 import { passportDetails, replayPassport } from '@/lib/passport/store';
@@ -240,6 +240,25 @@ describe('evidence records', () => {
     const rows = await db.select().from(evidenceTable).where(and(eq(evidenceTable.workspaceId, workspace.id), eq(evidenceTable.sha256, first)));
     expect(rows).toHaveLength(1);
     expect(rows[0]!.collectedAt.toISOString()).toBe('2026-02-01T00:00:00.000Z');
+  });
+
+  it('names evidence by the digest of the bytes sent; a sanitized copy is signed beside it with its redaction count', async () => {
+    const document = { ...cyclonedx([{ name: 'leaky', license: 'MIT' }]), metadata: { properties: [{ name: 'api_token', value: FAKE_SECRETS.github }] } };
+    const sent = crypto.createHash('sha256').update(JSON.stringify(document)).digest('hex');
+    const clean = await upload('sbom', cyclonedx([{ name: 'clean', license: 'MIT' }]));
+    expect(await upload('sbom', document)).toBe(sent);
+    const [row] = await db.select().from(evidenceTable).where(and(eq(evidenceTable.workspaceId, workspace.id), eq(evidenceTable.sha256, sent)));
+    expect(row!.storedSha256).not.toBe(sent);
+    const stored = fs.readFileSync(path.join(dataDir, 'blobs', row!.storageKey));
+    expect(crypto.createHash('sha256').update(stored).digest('hex')).toBe(row!.storedSha256);
+
+    const outcome = await evaluateGateRequest(db, workspace, request([sent, clean], { service: 'identity' }), { actorLabel: 'token ci' });
+    const signed = verifyPassport(outcome.passport.envelope, parsePublicKeys((await publishedKeys(db, 'acme'))!.map((key) => key.publicKeyPem).join('\n')));
+    expect(signed.valid).toBe(true);
+    const evidence = signed.valid ? signed.statement.predicate.evidence : [];
+    expect(evidence.find((item) => item.sha256 === sent)).toMatchObject({ stored: { sha256: row!.storedSha256, redactions: 1 } });
+    expect(evidence.find((item) => item.sha256 === clean)).not.toHaveProperty('stored');
+    expect((await replayPassport(db, workspace.id, outcome.passport.id)).match).toBe(true);
   });
 
   it('a failed database write leaves neither row nor blob', async () => {

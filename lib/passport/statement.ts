@@ -30,7 +30,11 @@ export interface PassportStatement {
   predicate: {
     workspace: string;
     release: GateInputs['release'];
-    evidence: Array<{ kind: string; sha256: string; mediaType: string; size: number; collectedAt: string }>;
+    /**
+     * The evidence judged, named by the sha256 of the bytes CI sent; `stored` when the sanitizer
+     * changed them before storage (absent otherwise, and in passports made before it was added).
+     */
+    evidence: Array<{ kind: string; sha256: string; mediaType: string; size: number; collectedAt: string; stored?: { sha256: string; redactions: number } }>;
     artifacts: GateInputs['artifacts'];
     approvals: GateInputs['approvals'];
     /** Standing rejections the decision counted (absent when there were none). */
@@ -82,7 +86,7 @@ export function buildPassport(
     predicate: {
       workspace: inputs.workspace,
       release,
-      evidence: inputs.evidence.map(({ kind, sha256, mediaType, size, collectedAt }) => ({ kind, sha256, mediaType, size, collectedAt })),
+      evidence: inputs.evidence.map(({ kind, sha256, mediaType, size, collectedAt, stored }) => ({ kind, sha256, mediaType, size, collectedAt, ...(stored ? { stored } : {}) })),
       artifacts: inputs.artifacts,
       approvals: inputs.approvals,
       ...(inputs.rejections ? { rejections: inputs.rejections } : {}),

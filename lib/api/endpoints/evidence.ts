@@ -20,8 +20,8 @@ export const redactionReportSchema = z
 export const evidenceRecordSchema = z
   .object({
     id: z.string().uuid(),
-    sha256: sha256.meta({ description: 'sha256 of the stored (sanitized) bytes: the evidence identity used by the gate.' }),
-    receivedSha256: sha256.meta({ description: 'sha256 of the bytes as uploaded; differs from `sha256` only when something was redacted.' }),
+    sha256: sha256.meta({ description: 'sha256 of the bytes as uploaded (what CI signed, what `sha256sum` gives): the evidence identity the gate, decisions and passports use.' }),
+    storedSha256: sha256.meta({ description: 'sha256 of the stored bytes; differs from `sha256` only when something was redacted (listed in `redactions`).' }),
     kind: z.enum(EVIDENCE_KINDS),
     mediaType: z.string(),
     size: z.number().int(),
@@ -42,7 +42,7 @@ export const uploadEvidence = defineEndpoint({
   description:
     'The request body is the evidence file itself, streamed (never buffered whole), with its media type as Content-Type. ' +
     'It is checked to be the kind named, summarised, stripped of secret values (Kubernetes Secret data, kubeconfig credentials, ' +
-    'private keys, tokens), and stored content-addressed by the sha256 of the stored bytes. Uploading the same content again ' +
+    'private keys, tokens), and stored content-addressed by the sha256 of the stored bytes; its identity is the sha256 of the bytes sent. Uploading the same content again ' +
     'returns the same digest and refreshes its collection time. Kinds, media types and size limits: ' +
     EVIDENCE_KINDS.map((kind) => `${kind} (${EVIDENCE_KIND_SPECS[kind].mediaTypes.join(', ')}; up to ${EVIDENCE_KIND_SPECS[kind].maxBytes / 1048576} MB)`).join('; ') +
     '.',

@@ -1,6 +1,7 @@
 /** The gate: evaluate a release against the workspace's policy and sign the passport. */
 import { z } from 'zod';
 import { decisionSchema, imageDigestSchema, policyModeSchema, serviceNameSchema, sha256WithOptionalPrefixSchema } from '@/lib/domain/primitives';
+import { VEX_STATUSES } from '@/lib/evidence/parsers/vex';
 import { RULE_EFFECTS, RULE_STATUSES } from '@/lib/gate/rules/types';
 import { defineEndpoint } from '../endpoint';
 import { passportEnvelopeSchema } from './passports';
@@ -18,6 +19,30 @@ export const ruleResultSchema = z
     measured: z.unknown(),
     threshold: z.unknown(),
     evidence: z.array(z.string()).meta({ description: 'sha256 digests of the evidence judged.' }),
+    vex: z
+      .object({
+        suppressed: z.array(
+          z.object({
+            vulnerability: z.string(),
+            severity: z.string(),
+            count: z.number().int(),
+            evidence: z.string(),
+            product: z.string(),
+            status: z.enum(VEX_STATUSES),
+            statusAsWritten: z.string().optional(),
+            justification: z.string().optional(),
+            impact: z.string().optional(),
+            vex: z.string().meta({ description: 'sha256 of the VEX document.' }),
+          }),
+        ),
+        notApplied: z.array(z.object({ vulnerability: z.string(), status: z.enum(VEX_STATUSES), products: z.array(z.string()), vex: z.string(), reason: z.string() })),
+        notAppliedTotal: z.number().int(),
+      })
+      .optional()
+      .meta({
+        description:
+          'For a findings rule of a release with VEX evidence: the findings VEX statements took out of the count (each with its justification and the VEX document), and the statements that suppressed nothing, with why.',
+      }),
   })
   .meta({ id: 'RuleResult' });
 

@@ -6,7 +6,7 @@
  */
 import { xmlRoot } from '../detect';
 import { rejectDocument } from '../errors';
-import { ratingRank, SbomTally, vulnerabilityOf, type SbomSummary, type SbomVulnerability } from './sbom';
+import { ratingRank, SbomTally, vulnerabilityOf, type SbomSummary, type SbomVulnerabilityRecord } from './sbom';
 import { parseEvidenceXml, rootElementName, xmlElements, xmlText, type XmlElement } from './xml';
 
 const NAMESPACE = /^http:\/\/cyclonedx\.org\/schema\/bom\/(1\.[0-9]+)$/;
@@ -33,7 +33,9 @@ export function parseCycloneDxXml(text: string): SbomSummary {
     rejectDocument(`CycloneDX ${specVersion} is not read; versions ${CYCLONEDX_XML_VERSIONS[0]} to ${CYCLONEDX_XML_VERSIONS.at(-1)} are: convert it with cyclonedx-cli`);
   }
   const tally = new SbomTally();
-  for (const list of xmlElements(bom.components)) visitComponents(list, tally);
+  // Component bom-ref → purl, to name what a vulnerability affects by its purl (VEX matching).
+  const purlsByRef = new Map<string, string>();
+  for (const list of xmlElements(bom.components)) visitComponents(list, tally, purlsByRef);
   const subject = xmlElements(xmlElements(bom.metadata)[0]?.component)[0];
   const subjectName = xmlText(subject?.name);
   const subjectVersion = xmlText(subject?.version);
@@ -41,11 +43,12 @@ export function parseCycloneDxXml(text: string): SbomSummary {
   return tally.summary(
     { format: 'cyclonedx', specVersion, encoding: 'xml', subject: subjectName ? { name: subjectName, ...(subjectVersion ? { version: subjectVersion } : {}) } : null },
     vulnerabilities,
+    purlsByRef,
   );
 }
 
 /** <components>: each <component>, then the components it nests. */
-function visitComponents(list: XmlElement, tally: SbomTally): void {
+function visitComponents(list: XmlElement, tally: SbomTally, purlsByRef: Map<string, string>): void {
   for (const component of xmlElements(list.component)) {
     const licenses: string[] = [];
     for (const choice of xmlElements(component.licenses)) {
@@ -59,12 +62,15 @@ function visitComponents(list: XmlElement, tally: SbomTally): void {
       }
     }
     tally.add({ name: xmlText(component.name), version: xmlText(component.version) }, licenses);
-    for (const nested of xmlElements(component.components)) visitComponents(nested, tally);
+    const ref = xmlText(component['@bom-ref']);
+    const purl = xmlText(component.purl);
+    if (ref && purl) purlsByRef.set(ref, purl);
+    for (const nested of xmlElements(component.components)) visitComponents(nested, tally, purlsByRef);
   }
 }
 
-/** <vulnerability>: its id, the most severe of its ratings, the first target it affects. */
-function vulnerability(element: XmlElement): SbomVulnerability {
+/** <vulnerability>: its id, the most severe of its ratings, the targets it affects, its other ids (references). */
+function vulnerability(element: XmlElement): SbomVulnerabilityRecord {
   let rank: number | undefined;
   for (const ratings of xmlElements(element.ratings)) {
     for (const rating of xmlElements(ratings.rating)) {
@@ -73,6 +79,13 @@ function vulnerability(element: XmlElement): SbomVulnerability {
       if (value !== undefined) rank = Math.min(rank ?? value, value);
     }
   }
-  const affects = xmlElements(xmlElements(element.affects)[0]?.target)[0];
-  return vulnerabilityOf(xmlText(element.id), rank, xmlText(affects?.ref));
+  const refs = xmlElements(element.affects)
+    .flatMap((affects) => xmlElements(affects.target))
+    .map((target) => xmlText(target.ref))
+    .filter((ref): ref is string => !!ref);
+  const aliases = xmlElements(element.references)
+    .flatMap((references) => xmlElements(references.reference))
+    .map((reference) => xmlText(reference.id))
+    .filter((id): id is string => !!id);
+  return vulnerabilityOf(xmlText(element.id), rank, refs, aliases);
 }

@@ -8,6 +8,7 @@
  * Only documents that held a secret are re-serialized; the others are stored as written.
  */
 import { Composer, isMap, isPair, isScalar, isSeq, LineCounter, Parser, visit, type Document, type Node, type Scalar } from 'yaml';
+import { formatJsonPointer } from '../json-scanner';
 import { rejectDocument } from '../errors';
 import { isSensitiveField } from '../sanitize/fields';
 import { redactionMarker, redactText } from '../sanitize/patterns';
@@ -187,7 +188,7 @@ function sanitizeDocument(doc: Document.Parsed, prefix: string, collector: Redac
         for (const pair of data.items) {
           if (isScalar(pair.value) && pair.value.value !== null && pair.value.value !== '') {
             const key = isScalar(pair.key) ? String(pair.key.value) : '?';
-            replace(pair.value, 'kubernetes-secret', `${prefix}${yamlPath([...path, map])}.${field}.${key}`);
+            replace(pair.value, 'kubernetes-secret', `${prefix}${yamlPath([...path, map])}${formatJsonPointer([field, key])}`);
           }
         }
       }
@@ -220,17 +221,17 @@ function sanitizeDocument(doc: Document.Parsed, prefix: string, collector: Redac
   return changed;
 }
 
-/** "$.data.password" from a visitor path (ancestors, then the node). */
+/** "/data/password" (a JSON Pointer) from a visitor path (ancestors, then the node). */
 function yamlPath(path: readonly unknown[]): string {
-  let out = '$';
+  const segments: Array<string | number> = [];
   for (let i = 0; i < path.length; i++) {
     const node = path[i];
     const next = path[i + 1];
-    if (isPair(node) && isScalar(node.key) && next !== node.key) out += `.${String(node.key.value)}`;
+    if (isPair(node) && isScalar(node.key) && next !== node.key) segments.push(String(node.key.value));
     else if (isSeq(node) && next !== undefined) {
       const index = node.items.indexOf(next as Node);
-      if (index >= 0) out += `[${index}]`;
+      if (index >= 0) segments.push(index);
     }
   }
-  return out;
+  return formatJsonPointer(segments);
 }

@@ -35,6 +35,30 @@ export interface SarifSummary {
    * it was recorded.
    */
   findings?: SarifFinding[];
+  /**
+   * Findings that name a vulnerability (a CVE or GHSA id in the rule id, the rule's name or its
+   * tags), counted per rule and severity: what VEX statements are matched against
+   * (lib/gate/vex.ts). At most MAX_VULNERABILITY_RULES; absent from summaries made before it was
+   * recorded.
+   */
+  vulnerabilityFindings?: SarifVulnerabilityFindings[];
+  /** True when more rules named vulnerabilities than listed in `vulnerabilityFindings`. */
+  vulnerabilityFindingsTruncated?: boolean;
+}
+
+export interface SarifVulnerabilityFindings {
+  ruleId: string;
+  /** The vulnerability ids the rule names, upper case. */
+  ids: string[];
+  severity: Severity;
+  count: number;
+}
+
+export const MAX_VULNERABILITY_RULES = 5000;
+
+/** CVE and GHSA ids within a text (a rule id "CVE-2023-1234-openssl", a tag), upper case. */
+export function vulnerabilityIdsIn(text: string): string[] {
+  return [...text.matchAll(/(?<![A-Za-z0-9])(CVE-\d{4}-\d{4,}|GHSA(?:-[23456789cfghjmpqrvwx]{4}){3})(?![0-9])/gi)].map((match) => match[1]!.toUpperCase());
 }
 
 export interface SarifFinding {
@@ -55,6 +79,8 @@ export const MAX_FINDINGS = 25;
 const MAX_TEXT = 300;
 
 interface RuleInfo {
+  /** Vulnerability ids in the rule's name and tags. */
+  ids?: string[];
   level?: SarifLevel;
   securitySeverity?: number;
   title?: string;
@@ -111,6 +137,8 @@ export class SarifSummarizer implements JsonSummarizer<SarifSummary> {
   private readonly findingsBySeverity: Record<Severity, SarifFinding[]> = { critical: [], high: [], medium: [], low: [], none: [] };
   private counted = 0;
   private suppressed = 0;
+  private readonly vulnerabilityFindings = new Map<string, SarifVulnerabilityFindings>();
+  private vulnerabilityFindingsTruncated = false;
 
   open(path: readonly JsonPathSegment[], type: 'object' | 'array'): void {
     this.root.open(path, type);
@@ -189,6 +217,10 @@ export class SarifSummarizer implements JsonSummarizer<SarifSummary> {
       else if (depth === ruleDepth + 2 && path[ruleDepth] === 'properties' && key === 'security-severity') rule.securitySeverity = parseScore(token.text());
       else if (depth === ruleDepth + 2 && path[ruleDepth] === 'shortDescription' && key === 'text') rule.title = clip(token.text());
       else if (depth === ruleDepth + 1 && key === 'helpUri' && /^https?:\/\//i.test(token.text())) rule.helpUri = clip(token.text(), 1000);
+      else if ((depth === ruleDepth + 1 && key === 'name') || (depth === ruleDepth + 3 && path[ruleDepth] === 'properties' && path[ruleDepth + 1] === 'tags')) {
+        const ids = vulnerabilityIdsIn(token.text());
+        if (ids.length) rule.ids = [...new Set([...(rule.ids ?? []), ...ids])];
+      }
     }
   }
 
@@ -225,6 +257,8 @@ export class SarifSummarizer implements JsonSummarizer<SarifSummary> {
       bySeverity: { ...this.bySeverity },
       rulesBySeverity: Object.fromEntries(SEVERITIES.filter((s) => this.rulesBySeverity[s]).map((s) => [s, this.rulesBySeverity[s]!])),
       findings: SEVERITIES.flatMap((severity) => this.findingsBySeverity[severity]).slice(0, MAX_FINDINGS),
+      vulnerabilityFindings: [...this.vulnerabilityFindings.values()],
+      ...(this.vulnerabilityFindingsTruncated ? { vulnerabilityFindingsTruncated: true } : {}),
     };
   }
 
@@ -244,6 +278,7 @@ export class SarifSummarizer implements JsonSummarizer<SarifSummary> {
       this.byLevel[level]++;
       this.bySeverity[severity]++;
       const ruleId = result.ruleId ?? (result.ruleIndex !== undefined ? `#${result.ruleIndex}` : '(no rule)');
+      this.countVulnerability(ruleId, rule?.ids ?? [], severity);
       const listed = (this.rulesBySeverity[severity] ??= []);
       if (listed.length < 20 && !listed.includes(ruleId)) listed.push(ruleId);
       const findings = this.findingsBySeverity[severity];
@@ -255,6 +290,16 @@ export class SarifSummarizer implements JsonSummarizer<SarifSummary> {
       }
     }
     this.results = [];
+  }
+
+  private countVulnerability(ruleId: string, ruleIds: readonly string[], severity: Severity): void {
+    const ids = [...new Set([...vulnerabilityIdsIn(ruleId), ...ruleIds])];
+    if (ids.length === 0) return;
+    const key = `${ruleId}\u0000${severity}`;
+    const entry = this.vulnerabilityFindings.get(key);
+    if (entry) entry.count++;
+    else if (this.vulnerabilityFindings.size < MAX_VULNERABILITY_RULES) this.vulnerabilityFindings.set(key, { ruleId, ids, severity, count: 1 });
+    else this.vulnerabilityFindingsTruncated = true;
   }
 
   private level(value: string, path: readonly JsonPathSegment[]): SarifLevel {

@@ -50,7 +50,26 @@ export interface SbomVulnerabilities {
   unrated: number;
   /** The most severe (VULNERABILITY_EXAMPLES at most), most severe first. */
   examples: SbomVulnerability[];
+  /**
+   * Every vulnerability (MAX_VULNERABILITY_ITEMS at most, in document order) with its other ids and
+   * the components it affects (their purls where the SBOM gives them, else their bom-refs): what VEX
+   * statements are matched against (lib/gate/vex.ts). Absent from summaries made before it was recorded.
+   */
+  items?: SbomVulnerabilityItem[];
+  itemsTruncated?: boolean;
 }
+
+export interface SbomVulnerabilityItem {
+  id: string;
+  aliases: string[];
+  severity: VulnerabilitySeverity | 'unrated';
+  affects: string[];
+}
+
+/** A vulnerability as read, before it is summarized: its other ids and every component it affects. */
+export type SbomVulnerabilityRecord = SbomVulnerability & { aliases: string[]; refs: string[] };
+
+export const MAX_VULNERABILITY_ITEMS = 5000;
 
 export const VULNERABILITY_EXAMPLES = 25;
 
@@ -82,6 +101,11 @@ export class SbomTally {
   private readonly licenses: Record<string, number> = {};
   private readonly examples: Record<string, SbomComponent[]> = {};
 
+  /** How many components were counted. */
+  get count(): number {
+    return this.components;
+  }
+
   /** One component with the licenses it declares (none: it is counted as without a license). */
   add(component: { name?: string; version?: string }, licenses: readonly string[]): void {
     this.components++;
@@ -97,7 +121,8 @@ export class SbomTally {
 
   summary(
     head: { format: SbomSummary['format']; specVersion: string; encoding: SbomEncoding; subject: SbomSummary['subject'] },
-    vulnerabilities?: SbomVulnerability[] | null,
+    vulnerabilities?: SbomVulnerabilityRecord[] | null,
+    purlsByRef: ReadonlyMap<string, string> = new Map(),
   ): SbomSummary {
     return {
       format: head.format,
@@ -108,7 +133,7 @@ export class SbomTally {
       componentsWithoutLicense: this.unlicensed,
       licenses: sortedRecord(this.licenses),
       componentsByLicense: sortedRecord(this.examples),
-      ...(vulnerabilities ? { vulnerabilities: summarizeVulnerabilities(vulnerabilities) } : {}),
+      ...(vulnerabilities ? { vulnerabilities: summarizeVulnerabilities(vulnerabilities, purlsByRef) } : {}),
     };
   }
 }
@@ -118,12 +143,14 @@ export function ratingRank(severity: string): number | undefined {
   return RATING_RANK[severity.toLowerCase()];
 }
 
-/** A vulnerability as the summary lists it, from its id, most severe rating rank and first affected ref. */
-export function vulnerabilityOf(id: string | undefined, rank: number | undefined, affects: string | undefined): SbomVulnerability {
+/** A vulnerability as read, from its id, most severe rating rank, the refs it affects and its other ids. */
+export function vulnerabilityOf(id: string | undefined, rank: number | undefined, refs: readonly string[], aliases: readonly string[] = []): SbomVulnerabilityRecord {
   return {
     id: clip(id ?? '(no id)'),
     severity: rank === undefined ? 'unrated' : VULNERABILITY_SEVERITIES[rank]!,
-    ...(affects ? { affects: clip(affects) } : {}),
+    ...(refs[0] ? { affects: clip(refs[0]) } : {}),
+    aliases: aliases.map(clip),
+    refs: [...refs],
   };
 }
 
@@ -131,6 +158,8 @@ interface ComponentFrame {
   depth: number;
   name?: string;
   version?: string;
+  'bom-ref'?: string;
+  purl?: string;
   licenses: string[];
 }
 
@@ -142,8 +171,12 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
   // CycloneDX
   private readonly cdx = new SbomTally();
   private readonly componentStack: ComponentFrame[] = [];
-  private vulnerabilityList: SbomVulnerability[] | null = null;
-  private vulnerability: { id?: string; rank?: number; affects?: string } | null = null;
+  private vulnerabilityList: SbomVulnerabilityRecord[] | null = null;
+  private vulnerability: { id?: string; rank?: number; aliases: string[]; refs: string[] } | null = null;
+  /** Vulnerabilities with an analysis state: a VEX document, not an SBOM, when it lists no component. */
+  private analyses = 0;
+  /** Component bom-ref → purl, to name what a vulnerability affects by its purl. */
+  private readonly purlsByRef = new Map<string, string>();
 
   // SPDX 3 JSON-LD: packages, license relationships and license expressions, joined at the end
   // (an element may come before or after the elements it names).
@@ -159,7 +192,7 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
     if (depth === 1 && path[0] === 'vulnerabilities' && type === 'array') this.vulnerabilityList ??= [];
     if (type !== 'object') return;
     if (depth === 2 && path[0] === '@graph') this.spdx3.open();
-    if (depth === 2 && path[0] === 'vulnerabilities') this.vulnerability = {};
+    if (depth === 2 && path[0] === 'vulnerabilities') this.vulnerability = { aliases: [], refs: [] };
     if (depth >= 2 && path[depth - 2] === 'components' && typeof path[depth - 1] === 'number' && path[0] !== 'metadata' && path[0] !== 'vulnerabilities') {
       this.componentStack.push({ depth, licenses: [] });
     } else if (depth === 2 && path[0] === 'packages') {
@@ -172,14 +205,15 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
     const depth = path.length;
     if (depth === 2 && path[0] === '@graph') return this.spdx3.close();
     if (depth === 2 && path[0] === 'vulnerabilities' && this.vulnerability) {
-      const { id, rank, affects } = this.vulnerability;
-      this.vulnerabilityList?.push(vulnerabilityOf(id, rank, affects));
+      const { id, rank, refs, aliases } = this.vulnerability;
+      this.vulnerabilityList?.push(vulnerabilityOf(id, rank, refs, aliases));
       this.vulnerability = null;
       return;
     }
     const component = this.componentStack[this.componentStack.length - 1];
     if (component && component.depth === depth) {
       this.componentStack.pop();
+      if (component['bom-ref'] && component.purl) this.purlsByRef.set(component['bom-ref'], component.purl);
       this.cdx.add(component, component.licenses);
     } else if (depth === 2 && path[0] === 'packages' && this.spdxPackage) {
       const license = spdxPackageLicense(this.spdxPackage.concluded, this.spdxPackage.declared);
@@ -207,7 +241,9 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
       else if (depth === 5 && path[2] === 'ratings' && key === 'severity') {
         const rank = ratingRank(token.text());
         if (rank !== undefined) this.vulnerability.rank = Math.min(this.vulnerability.rank ?? rank, rank);
-      } else if (depth === 5 && path[2] === 'affects' && key === 'ref' && !this.vulnerability.affects) this.vulnerability.affects = token.text();
+      } else if (depth === 5 && path[2] === 'affects' && key === 'ref') this.vulnerability.refs.push(token.text());
+      else if (depth === 5 && path[2] === 'references' && key === 'id') this.vulnerability.aliases.push(token.text());
+      else if (depth === 4 && path[2] === 'analysis' && key === 'state') this.analyses++;
       return;
     }
     // CycloneDX licenses: components[i].licenses[j].license.{id,name} or .expression
@@ -222,7 +258,7 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
         if (license) component.licenses.push(license);
         return;
       }
-      if (relative === 1 && (key === 'name' || key === 'version')) {
+      if (relative === 1 && (key === 'name' || key === 'version' || key === 'bom-ref' || key === 'purl')) {
         component[key] = token.text();
         return;
       }
@@ -249,8 +285,13 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
     if (bomFormat !== undefined) {
       if (bomFormat !== 'CycloneDX') rejectDocument(`"bomFormat" is "${bomFormat}"; a CycloneDX SBOM has "bomFormat": "CycloneDX"`);
       if (!specVersion) rejectDocument('the CycloneDX SBOM has no "specVersion"');
+      if (this.cdx.count === 0 && this.analyses > 0) {
+        rejectDocument(
+          `this CycloneDX document is VEX, not an SBOM: it lists no component and states an analysis for ${this.analyses === 1 ? 'a vulnerability' : `${this.analyses} vulnerabilities`}; upload it as kind vex ("rp gate --vex FILE")`,
+        );
+      }
       const subject = this.subject.name ? { name: this.subject.name, ...(this.subject.version ? { version: this.subject.version } : {}) } : null;
-      return this.cdx.summary({ format: 'cyclonedx', specVersion, encoding: 'json', subject }, this.vulnerabilityList);
+      return this.cdx.summary({ format: 'cyclonedx', specVersion, encoding: 'json', subject }, this.vulnerabilityList, this.purlsByRef);
     }
     const context = this.top['@context'];
     if (context !== undefined && /^https?:\/\/spdx\.org\/rdf\//.test(context)) {
@@ -338,7 +379,7 @@ export function article(type: string | undefined): string {
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
 
-function summarizeVulnerabilities(list: SbomVulnerability[]): SbomVulnerabilities {
+function summarizeVulnerabilities(list: readonly SbomVulnerabilityRecord[], purlsByRef: ReadonlyMap<string, string>): SbomVulnerabilities {
   const bySeverity = Object.fromEntries(VULNERABILITY_SEVERITIES.map((severity) => [severity, 0])) as Record<VulnerabilitySeverity, number>;
   let unrated = 0;
   for (const item of list) {
@@ -346,6 +387,15 @@ function summarizeVulnerabilities(list: SbomVulnerability[]): SbomVulnerabilitie
     else bySeverity[item.severity]++;
   }
   const rank = (item: SbomVulnerability) => (item.severity === 'unrated' ? VULNERABILITY_SEVERITIES.length : VULNERABILITY_SEVERITIES.indexOf(item.severity));
-  const examples = [...list].sort((a, b) => rank(a) - rank(b) || a.id.localeCompare(b.id)).slice(0, VULNERABILITY_EXAMPLES);
-  return { total: list.length, bySeverity, unrated, examples };
+  const examples = [...list]
+    .sort((a, b) => rank(a) - rank(b) || a.id.localeCompare(b.id))
+    .slice(0, VULNERABILITY_EXAMPLES)
+    .map(({ id, severity, affects }) => ({ id, severity, ...(affects ? { affects } : {}) }));
+  const items = list.slice(0, MAX_VULNERABILITY_ITEMS).map(({ id, aliases, severity, refs }) => ({
+    id,
+    aliases: [...new Set(aliases)],
+    severity,
+    affects: [...new Set(refs.map((ref) => purlsByRef.get(ref) ?? ref))],
+  }));
+  return { total: list.length, bySeverity, unrated, examples, items, ...(list.length > MAX_VULNERABILITY_ITEMS ? { itemsTruncated: true } : {}) };
 }

@@ -13,7 +13,7 @@
  * A `{name, value}` pair whose name is credential-like (a CycloneDX property "api_token", a
  * Kubernetes container env entry "API_KEY") has its value replaced whole.
  */
-import { formatJsonPath, type JsonPathSegment, type JsonScanHandler, type JsonStringToken } from '../json-scanner';
+import { formatJsonPointer, type JsonPathSegment, type JsonScanHandler, type JsonStringToken } from '../json-scanner';
 import { isSensitiveField } from './fields';
 import { findSecretCandidates, redactionMarker, redactText, type SecretKind } from './patterns';
 import type { RedactionCollector } from './report';
@@ -160,6 +160,6 @@ export class JsonSanitizer implements JsonScanHandler {
   }
 
   private location(path: readonly JsonPathSegment[]): string {
-    return this.locationPrefix + formatJsonPath(path);
+    return this.locationPrefix + formatJsonPointer(path);
   }
 }

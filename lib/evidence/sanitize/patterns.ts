@@ -90,6 +90,15 @@ const PATTERNS: readonly SecretPattern[] = [
     regex: /(?<![A-Za-z0-9])(password|passwd|pwd|secret|api[_-]?key|(?:secret|access|private)[_-]?key|access[_-]?token|auth[_-]?token|client[_-]?secret)(\s*[:=]\s*)(["']?)(?!\[redacted:)([^\s"',;]{6,})\3/gi,
     replace: (_match, name, separator, quote) => `${name}${separator}${quote}${redactionMarker('password-assignment')}${quote}`,
   },
+  // An environment assignment of a credential-named variable, as CI logs, provenance and container
+  // specs carry them: "NPM_TOKEN=...", "DB_PASSWORD=...", "SENTRY_AUTH_TOKEN=..." (upper case, as
+  // environment names are; the value is replaced, the name kept).
+  {
+    kind: 'credential-field',
+    contextual: true,
+    regex: /(?<![A-Za-z0-9_])([A-Z][A-Z0-9_]*_(?:TOKEN|PASSWORD|PASSWD|SECRET|API_?KEY|PRIVATE_?KEY|SECRET_?KEY|ACCESS_?KEY|CREDENTIALS?))(\s*=\s*)(["']?)(?!\[redacted:)([^\s"',;]{6,})\3/g,
+    replace: (_match, name, separator, quote) => `${name}${separator}${quote}${redactionMarker('credential-field')}${quote}`,
+  },
   // Credentials of a kubeconfig (or any YAML / text) by their field name: client-key-data, token,
   // id-token, refresh-token (JSON keys of these names are caught by fields.ts). Last, so that the
   // formats above name what they recognise first.

@@ -27,6 +27,11 @@ describe('secret patterns', () => {
     expect(redactText('Authorization: Bearer abcdefghijklmnop0123456789').text).toBe('Authorization: Bearer [redacted:bearer-token]');
     expect(redactText('postgres://app:s3cr3t-pw@db:5432/app').text).toBe('postgres://app:[redacted:url-credentials]@db:5432/app');
     expect(redactText('DB_PASSWORD=hunter2hunter2 next').text).toBe('DB_PASSWORD=[redacted:password-assignment] next');
+    // Environment values of credential-named variables, whatever the value looks like.
+    expect(redactText('env NPM_TOKEN=0a1b2c3d4e5f GITHUB_TOKEN="plainvalue99" CI=true').text).toBe(
+      'env NPM_TOKEN=[redacted:credential-field] GITHUB_TOKEN="[redacted:credential-field]" CI=true',
+    );
+    expect(redactText('MAX_TOKEN=4096 tokenizer=x').found).toHaveLength(0);
     expect(redactText('aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY').text).toBe(
       'aws_secret_access_key = [redacted:aws-secret-access-key]',
     );
@@ -106,8 +111,8 @@ describe('sanitizing JSON evidence', () => {
       count: 2,
       byKind: { 'github-token': 1, 'private-key': 1 },
       items: [
-        { kind: 'github-token', location: '$.build.env[0]' },
-        { kind: 'private-key', location: '$.notes' },
+        { kind: 'github-token', location: '/build/env/0' },
+        { kind: 'private-key', location: '/notes' },
       ],
       truncated: false,
     });
@@ -124,9 +129,9 @@ describe('sanitizing JSON evidence', () => {
     expect(output.items[0]!.stringData).toEqual({ plain: '[redacted:kubernetes-secret]' });
     expect(output.items[1]!.data).toEqual({ color: 'blue' });
     expect(analysis.redactions.items).toEqual([
-      { kind: 'kubernetes-secret', location: '$.items[0].data.db-password' },
-      { kind: 'kubernetes-secret', location: '$.items[0].data.tls' },
-      { kind: 'kubernetes-secret', location: '$.items[0].stringData.plain' },
+      { kind: 'kubernetes-secret', location: '/items/0/data/db-password' },
+      { kind: 'kubernetes-secret', location: '/items/0/data/tls' },
+      { kind: 'kubernetes-secret', location: '/items/0/stringData/plain' },
     ]);
   });
 
@@ -182,7 +187,7 @@ describe('sanitizing JSON evidence', () => {
       { value: '[redacted:credential-field]', name: 'api_token' },
       { name: 'build:branch', value: 'main' },
     ]);
-    expect(sbomAnalysis.redactions.items).toEqual([{ kind: 'credential-field', location: '$.metadata.properties[0].value' }]);
+    expect(sbomAnalysis.redactions.items).toEqual([{ kind: 'credential-field', location: '/metadata/properties/0/value' }]);
     const manifest = JSON.stringify(deployment);
     const manifestAnalysis = await analyzeBytes('custom', manifest);
     const storedManifest = JSON.parse(storedBytes(manifest, manifestAnalysis)) as typeof deployment;
@@ -225,7 +230,7 @@ describe('sanitizing JSON evidence', () => {
     expect(payload).not.toContain(FAKE_SECRETS.github);
     expect(JSON.parse(payload)).toMatchObject({ predicate: { env: { NPM_TOKEN: '[redacted:credential-field]' } } });
     expect(analysis.summary).toMatchObject({ envelope: { modifiedBySanitizer: true } });
-    expect(analysis.redactions.items).toEqual([{ kind: 'credential-field', location: 'payload $.predicate.env.NPM_TOKEN' }]);
+    expect(analysis.redactions.items).toEqual([{ kind: 'credential-field', location: 'payload /predicate/env/NPM_TOKEN' }]);
   });
 });
 
@@ -249,6 +254,8 @@ describe('sanitizing YAML manifests', () => {
           expect(output.startsWith(deployment)).toBe(true);
           expect(output.endsWith(`---\n${deployment}`)).toBe(true);
           expect(analysis.redactions.byKind).toEqual({ 'kubernetes-secret': Object.keys(data).length });
+          // Where, as a JSON Pointer within the document.
+          expect(analysis.redactions.items.map((item) => item.location)).toEqual(Object.keys(data).map((key) => `document 2 /data/${key}`));
         },
       ),
       { numRuns: 30 },

@@ -39,6 +39,7 @@ export function defaultMediaType(kind: EvidenceKind): string {
   return {
     sbom: 'application/json',
     sarif: 'application/sarif+json',
+    vex: 'application/json',
     checksums: 'text/plain',
     provenance: 'application/vnd.in-toto+json',
     manifests: 'application/yaml',

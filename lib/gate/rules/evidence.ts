@@ -4,6 +4,7 @@ import { EVIDENCE_KINDS } from '@/lib/evidence/kinds';
 import type { JunitSummary } from '@/lib/evidence/parsers/junit';
 import { SEVERITIES, type SarifSummary, type Severity } from '@/lib/evidence/parsers/sarif';
 import { VULNERABILITY_SEVERITIES, type SbomSummary, type VulnerabilitySeverity } from '@/lib/evidence/parsers/sbom';
+import { applyVex, type VexOutcome } from '../vex';
 import { defineRule, evidenceOfKind, missing, summaryOf, type JsonValue, type RuleOutcome } from './types';
 import { plural } from '@/lib/text/plural';
 
@@ -130,16 +131,19 @@ export const sarifSeverity = defineRule({
         for (const ruleId of summary.rulesBySeverity[severity] ?? []) (rules[severity] ??= new Set()).add(ruleId);
       }
     }
+    const vex = applyVex(inputs, 'sarif');
+    subtractSuppressed(counts, rules, vex);
     const over = limited.filter((severity) => counts[severity]! > rule.limits[severity]!);
-    const evidence = logs.map((log) => log.sha256).sort();
+    const evidence = [...logs.map((log) => log.sha256), ...(vex?.evidence ?? [])].sort();
+    const withVex = vex ? { vex: vex.application } : {};
     if (over.length > 0) {
       const parts = over.map((severity) => {
         const ids = [...(rules[severity] ?? [])].slice(0, 5);
         return `${plural(counts[severity]!, `${severity} finding`)} (limit ${rule.limits[severity]})${ids.length ? `: ${ids.join(', ')}` : ''}`;
       });
-      return { status: 'fail', message: parts.join('; '), measured: counts, threshold, evidence };
+      return { status: 'fail', message: parts.join('; ') + suppressedNote(vex, 'finding'), measured: counts, threshold, evidence, ...withVex };
     }
-    return { status: 'pass', message: `findings within limits (${limited.map((s) => `${s} ${counts[s]}`).join(', ')})`, measured: counts, threshold, evidence };
+    return { status: 'pass', message: `findings within limits (${limited.map((s) => `${s} ${counts[s]}`).join(', ')})${suppressedNote(vex, 'finding')}`, measured: counts, threshold, evidence, ...withVex };
   },
 });
 
@@ -174,18 +178,42 @@ export const vulnerabilitySeverity = defineRule({
         for (const item of vulnerabilities!.examples) if (item.severity === severity) (ids[severity] ??= new Set()).add(item.id);
       }
     }
+    const vex = applyVex(inputs, 'sbom');
+    subtractSuppressed(counts, ids, vex);
     const over = limited.filter((severity) => counts[severity]! > rule.limits[severity]!);
-    const evidence = scanned.map((sbom) => sbom.sha256).sort();
+    const evidence = [...scanned.map((sbom) => sbom.sha256), ...(vex?.evidence ?? [])].sort();
+    const withVex = vex ? { vex: vex.application } : {};
     if (over.length > 0) {
       const parts = over.map((severity) => {
         const named = [...(ids[severity] ?? [])].slice(0, 5);
         return `${plural(counts[severity]!, `${severity} vulnerability`, `${severity} vulnerabilities`)} (limit ${rule.limits[severity]})${named.length ? `: ${named.join(', ')}` : ''}`;
       });
-      return { status: 'fail', message: parts.join('; '), measured: counts, threshold, evidence };
+      return { status: 'fail', message: parts.join('; ') + suppressedNote(vex, 'vulnerability', 'vulnerabilities'), measured: counts, threshold, evidence, ...withVex };
     }
-    return { status: 'pass', message: `vulnerabilities within limits (${limited.map((s) => `${s} ${counts[s]}`).join(', ')})`, measured: counts, threshold, evidence };
+    return {
+      status: 'pass',
+      message: `vulnerabilities within limits (${limited.map((s) => `${s} ${counts[s]}`).join(', ')})${suppressedNote(vex, 'vulnerability', 'vulnerabilities')}`,
+      measured: counts,
+      threshold,
+      evidence,
+      ...withVex,
+    };
   },
 });
+
+/** Takes the findings VEX suppressed out of the counts, and their names out of those a message lists. */
+function subtractSuppressed(counts: Record<string, number>, names: Record<string, Set<string>>, vex: VexOutcome | null): void {
+  if (!vex) return;
+  for (const severity of Object.keys(counts)) counts[severity] = Math.max(0, counts[severity]! - (vex.bySeverity[severity] ?? 0));
+  for (const [severity, listed] of Object.entries(names)) for (const name of listed) if (vex.names.has(`${severity}\u0000${name}`)) listed.delete(name);
+}
+
+function suppressedNote(vex: VexOutcome | null, noun: string, pluralNoun?: string): string {
+  if (!vex) return '';
+  const count = vex.application.suppressed.reduce((sum, item) => sum + item.count, 0);
+  const skipped = vex.application.notAppliedTotal;
+  return ` (VEX: ${plural(count, noun, pluralNoun)} suppressed${skipped ? `, ${plural(skipped, 'statement')} not applied` : ''})`;
+}
 
 export const testsPass = defineRule({
   type: 'tests-pass',

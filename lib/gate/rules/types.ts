@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { EvidenceKind } from '@/lib/evidence/kinds';
 import type { EvidenceInput, GateInputs } from '../inputs';
+import type { VexApplication } from '../vex';
 
 export const RULE_STATUSES = ['pass', 'warn', 'fail', 'missing', 'stale'] as const;
 export type RuleStatus = (typeof RULE_STATUSES)[number];
@@ -25,6 +26,8 @@ export interface RuleOutcome {
   threshold: JsonValue;
   /** sha256 digests of the evidence judged. */
   evidence: string[];
+  /** For a findings rule of a release with VEX evidence: what VEX suppressed and what it did not (lib/gate/vex.ts). */
+  vex?: VexApplication;
 }
 
 export interface RuleContext {

@@ -18,7 +18,7 @@ export default async function EvidencePage({ params }: { params: Promise<{ works
   if (!found) notFound();
   const { record, text, truncated } = found;
   const redactions = record.redactions as RedactionReport;
-  const sanitized = record.sha256 !== record.receivedSha256;
+  const sanitized = record.sha256 !== record.storedSha256;
 
   return (
     <>
@@ -32,11 +32,11 @@ export default async function EvidencePage({ params }: { params: Promise<{ works
       <div className="space-y-6">
         <Card title="Record">
           <dl className="grid gap-4 sm:grid-cols-2">
-            <Fact label="Digest as CI sent it (what its signatures cover)">
-              <code className="break-all font-mono text-xs">sha256:{record.receivedSha256}</code>
+            <Fact label="Identity: digest as CI sent it (what its signatures cover)">
+              <code className="break-all font-mono text-xs">sha256:{record.sha256}</code>
             </Fact>
             <Fact label="Digest as stored">
-              <code className="break-all font-mono text-xs">sha256:{record.sha256}</code>
+              <code className="break-all font-mono text-xs">sha256:{record.storedSha256}</code>
               <span className="block text-xs text-slate-500 dark:text-slate-400">{sanitized ? 'differs: secrets were removed before storage' : 'the same: nothing was removed'}</span>
             </Fact>
             <Fact label="Media type and size">

@@ -9,7 +9,7 @@ import { plural } from '@/lib/text/plural';
 /** What the passport judged: each piece of evidence with its freshness now, the artifacts and connector readings. */
 export function EvidenceCard({ view, now }: { view: PassportView; now: Date }) {
   return (
-    <Card title="Evidence" description="What was judged: stored content-addressed (sha256), with secrets removed before storage.">
+    <Card title="Evidence" description="What was judged, named by the sha256 of the bytes CI sent (what its signatures cover); secrets are removed before storage, and a copy that changed has a digest of its own.">
       {view.evidence.length === 0 ? (
         <p className="text-sm text-slate-600 dark:text-slate-400">No evidence was given with this release.</p>
       ) : (
@@ -22,6 +22,11 @@ export function EvidenceCard({ view, now }: { view: PassportView; now: Date }) {
                   <Digest value={`sha256:${item.sha256}`} />
                   <span className="sr-only"> (open the {item.kind} evidence)</span>
                 </Link>
+                {item.storedSha256 && (
+                  <span className="block text-xs text-slate-500 dark:text-slate-400">
+                    stored as <Digest value={`sha256:${item.storedSha256}`} /> after {plural(item.redactions, 'redaction')}
+                  </span>
+                )}
               </Td>
               <Td className="whitespace-nowrap">{formatBytes(item.size)}</Td>
               <Td className="whitespace-nowrap">

@@ -58,9 +58,10 @@ export function WhyCard({ view }: { view: PassportView }) {
                 )}
               </Td>
             </tr>
-            {(reason.findings.findings.length > 0 || reason.licenses.length > 0) && (
+            {(reason.findings.findings.length > 0 || reason.licenses.length > 0 || reason.vex) && (
               <tr>
-                <td colSpan={5} className="px-3 pb-3">
+                <td colSpan={5} className="space-y-3 px-3 pb-3">
+                  {reason.vex && <Vex reason={reason} evidencePath={evidencePath} />}
                   {reason.findings.findings.length > 0 && <Findings reason={reason} />}
                   {reason.licenses.length > 0 && <Licenses reason={reason} />}
                 </td>
@@ -70,6 +71,60 @@ export function WhyCard({ view }: { view: PassportView }) {
         ))}
       </Table>
     </Card>
+  );
+}
+
+/** What the release's VEX statements did to this rule: each suppression with its justification, each statement not applied with why. */
+function Vex({ reason, evidencePath }: { reason: ReasonView; evidencePath: (digest: string) => string }) {
+  const { suppressed, notApplied, notAppliedTotal } = reason.vex!;
+  const document = (digest: string) =>
+    reason.openable.includes(digest) ? (
+      <Link className="text-brand-700 hover:underline dark:text-brand-100" href={evidencePath(digest)}>
+        VEX <Digest value={digest} length={8} />
+      </Link>
+    ) : (
+      <span>
+        VEX <Digest value={digest} length={8} />
+      </span>
+    );
+  return (
+    <section aria-label={`VEX statements applied to ${reason.ruleId}`} className="rounded-md border border-slate-200 p-3 text-sm dark:border-slate-700">
+      <p className="text-xs font-medium text-slate-700 dark:text-slate-300">
+        VEX: {plural(suppressed.reduce((sum, item) => sum + item.count, 0), 'finding')} not counted, {plural(notAppliedTotal, 'statement')} not applied
+      </p>
+      {suppressed.length > 0 && (
+        <ul className="mt-2 space-y-2">
+          {suppressed.map((item) => (
+            <li key={`${item.evidence}-${item.severity}-${item.vulnerability}`} className="break-words">
+              <span className={`mr-2 text-xs font-semibold uppercase ${SEVERITY_TEXT[item.severity] ?? ''}`}>{item.severity}</span>
+              <span className="font-mono text-xs">{item.vulnerability}</span>
+              {item.count > 1 && <span className="ml-1 text-xs">({plural(item.count, 'finding')})</span>}
+              <span className="ml-2">
+                {(item.statusAsWritten ?? item.status).replace(/_/g, ' ')}
+                {item.justification ? `: ${item.justification.replace(/_/g, ' ')}` : ''}
+              </span>
+              <span className="block text-xs text-slate-600 dark:text-slate-400">
+                in <code className="font-mono">{item.product}</code>; stated in {document(item.vex)}
+              </span>
+              {item.impact && <span className="block whitespace-pre-line text-xs text-slate-600 dark:text-slate-400">{item.impact}</span>}
+            </li>
+          ))}
+        </ul>
+      )}
+      {notApplied.length > 0 && (
+        <details className="mt-2">
+          <summary className="cursor-pointer text-xs font-medium">Statements not applied ({notAppliedTotal})</summary>
+          <ul className="mt-2 space-y-1">
+            {notApplied.map((item, index) => (
+              <li key={`${item.vex}-${item.vulnerability}-${index}`} className="break-words text-xs">
+                <span className="font-mono">{item.vulnerability}</span> ({item.status.replace(/_/g, ' ')}
+                {item.products.length ? ` for ${item.products.join(', ')}` : ''}): {item.reason}; {document(item.vex)}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </section>
   );
 }
 
