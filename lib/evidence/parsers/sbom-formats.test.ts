@@ -51,17 +51,17 @@ describe('CycloneDX XML', () => {
     expect(summary.components).toBe(3);
   });
 
-  it('reads nested components and vulnerabilities like the JSON form', async () => {
+  it('reads nested components and vulnerabilities like the JSON form (bom-refs named by their purls, references as aliases, for VEX)', async () => {
     const xml = `<?xml version="1.0"?>
 <bom xmlns="http://cyclonedx.org/schema/bom/1.5" version="1">
   <components>
-    <component type="library"><name>a &amp; b</name><version>1</version><licenses><license><id>MIT</id></license></licenses>
+    <component type="library" bom-ref="ref-a"><name>a &amp; b</name><version>1</version><purl>pkg:npm/a@1</purl><licenses><license><id>MIT</id></license></licenses>
       <components><component type="library"><name>inner</name><licenses><expression>MIT OR Apache-2.0</expression></licenses></component></components>
     </component>
     <component type="library"><name>bare</name></component>
   </components>
   <vulnerabilities>
-    <vulnerability><id>CVE-2026-1</id><ratings><rating><severity>medium</severity></rating><rating><severity>critical</severity></rating></ratings><affects><target><ref>pkg:npm/a@1</ref></target></affects></vulnerability>
+    <vulnerability><id>CVE-2026-1</id><ratings><rating><severity>medium</severity></rating><rating><severity>critical</severity></rating></ratings><references><reference><id>GHSA-aaaa-bbbb-cccc</id></reference></references><affects><target><ref>ref-a</ref></target><target><ref>pkg:npm/other@2</ref></target></affects></vulnerability>
     <vulnerability><id>CVE-2026-2</id></vulnerability>
   </vulnerabilities>
 </bom>`;
@@ -78,7 +78,11 @@ describe('CycloneDX XML', () => {
         total: 2,
         bySeverity: { critical: 1, high: 0, medium: 0, low: 0, none: 0 },
         unrated: 1,
-        examples: [{ id: 'CVE-2026-1', severity: 'critical', affects: 'pkg:npm/a@1' }, { id: 'CVE-2026-2', severity: 'unrated' }],
+        examples: [{ id: 'CVE-2026-1', severity: 'critical', affects: 'ref-a' }, { id: 'CVE-2026-2', severity: 'unrated' }],
+        items: [
+          { id: 'CVE-2026-1', aliases: ['GHSA-aaaa-bbbb-cccc'], severity: 'critical', affects: ['pkg:npm/a@1', 'pkg:npm/other@2'] },
+          { id: 'CVE-2026-2', aliases: [], severity: 'unrated', affects: [] },
+        ],
       },
     });
   });
