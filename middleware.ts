@@ -35,7 +35,10 @@ export default async function middleware(request: NextRequest): Promise<NextResp
     // Next refuses it too, but with a 500: a form posted from another site is the sender's fault.
     response = crossSiteActionRefused(requestId);
   } else if (belongsToOtherTarget(target, pathname)) {
-    response = notFound(request, requestHeaders);
+    // This build has no such route, so Next answers 404 with the app's page by itself. (A rewrite
+    // to /_not-found went through Next's proxy: it names the server 127.0.0.1, the rewrite
+    // localhost, so every such 404 cost a second HTTP request and a MaxListeners warning.)
+    response = NextResponse.next({ request: { headers: requestHeaders } });
   } else if (needsSession(target, pathname)) {
     const session = await readSessionClaims(request, https);
     if (!session) {
