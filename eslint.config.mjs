@@ -5,6 +5,9 @@ import nextPlugin from '@next/eslint-plugin-next';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
+const NEXT_AUTH = { group: ['next-auth', 'next-auth/*', '@auth/*'], message: 'Use lib/auth (next-auth stays inside it).' };
+const NEXT_LINK = { name: 'next/link', message: 'Use app/_components/link (Next\'s link without viewport prefetching).' };
+
 export default tseslint.config(
   { ignores: ['.next-*/**', 'node_modules/**', '.data/**', '.cache/**', 'test-results/**', 'playwright-report/**', 'next-env.d.ts', 'dist/**'] },
   js.configs.recommended,
@@ -54,7 +57,12 @@ export default tseslint.config(
     // to one folder (docs/decisions/0003-next-auth-confined.md).
     files: ['**/*.ts', '**/*.tsx'],
     ignores: ['lib/auth/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['next-auth', 'next-auth/*', '@auth/*'], message: 'Use lib/auth (next-auth stays inside it).' }] }] },
+    rules: { 'no-restricted-imports': ['error', { paths: [NEXT_LINK], patterns: [NEXT_AUTH] }] },
+  },
+  {
+    // The one link component: Next's without viewport prefetching (app/_components/link.tsx says why).
+    files: ['app/_components/link.tsx'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [NEXT_AUTH] }] },
   },
   {
     files: ['**/*.mjs', '**/*.js'],

@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import Link from '@/app/_components/link';
 
 /** 403 for a member whose role lacks the permission a page needs (non-members get 404 instead). */
 export default function Forbidden() {

@@ -3,7 +3,7 @@
  * account menu. Console and settings pages render inside it; later work adds its navigation
  * entries to WORKSPACE_NAV.
  */
-import Link from 'next/link';
+import Link from '@/app/_components/link';
 import type { ReactNode } from 'react';
 import type { Verb } from '@/lib/access/verbs';
 import type { MembershipRef, WorkspaceRef } from '@/lib/workspaces/store';

@@ -2,7 +2,7 @@
  * The fields of the console's filter forms (plain GET forms: the filters live in the address, so
  * a filtered list can be bookmarked, shared and exported as it is).
  */
-import Link from 'next/link';
+import Link from '@/app/_components/link';
 import { Alert, buttonClass, inputClass } from './ui';
 
 const labelClass = 'block text-xs font-medium text-slate-700 dark:text-slate-300';

@@ -1,5 +1,5 @@
 'use client';
-import Link from 'next/link';
+import Link, { useLinkStatus } from '@/app/_components/link';
 import { usePathname } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { cx } from './styles';
@@ -19,6 +19,16 @@ export function NavLink({ href, exact = false, children }: { href: string; exact
       )}
     >
       {children}
+      <PendingMark />
     </Link>
   );
+}
+
+/**
+ * Console pages render on the server when a link is followed (no prefetch, no skeleton: see
+ * app/_components/link.tsx): a dot pulses beside the link followed until its page arrives.
+ */
+function PendingMark() {
+  const { pending } = useLinkStatus();
+  return <span aria-hidden="true" className={cx('ml-1.5 size-1.5 rounded-full bg-current align-middle', pending ? 'inline-block animate-pulse' : 'hidden')} />;
 }

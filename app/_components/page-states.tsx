@@ -3,7 +3,7 @@
  * The console's loading and error states, shared by its route segments: a skeleton while a page
  * renders on the server, and an error a person can act on (try again, go back, quote a reference).
  */
-import Link from 'next/link';
+import Link from '@/app/_components/link';
 import { useParams } from 'next/navigation';
 import { buttonClass } from './styles';
 

@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import Link from '@/app/_components/link';
 import { plural } from '@/lib/text/plural';
 import { buttonClass } from './styles';
 

@@ -3,7 +3,7 @@
  * components; interactive pieces live in their own 'use client' files beside this one).
  * Light and dark, visible focus, labels tied to their inputs.
  */
-import Link from 'next/link';
+import Link from '@/app/_components/link';
 import type { ComponentProps, ReactNode } from 'react';
 import { FieldError } from './action-form';
 import { buttonClass, cx, type ButtonVariant } from './styles';

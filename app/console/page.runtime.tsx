@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import Link from '@/app/_components/link';
 import { AppShell } from '@/app/_components/app-shell';
 import { ActionForm, SubmitButton } from '@/app/_components/action-form';
 import { Badge, Card, EmptyState, Field, inputClass, PageHeader } from '@/app/_components/ui';

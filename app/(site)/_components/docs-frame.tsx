@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import Link from '@/app/_components/link';
 import { DOC_SECTIONS, DOCS, type DocPage } from '@/lib/site/docs';
 
 const hrefOf = (page: DocPage) => (page.slug ? `/docs/${page.slug}` : '/docs');
@@ -19,7 +19,6 @@ function Sidebar({ current }: { current: string }) {
                 <li key={link.href}>
                   <Link
                     href={link.href}
-                    prefetch={false}
                     aria-current={link.href === current ? 'page' : undefined}
                     className="block rounded-md px-2.5 py-1.5 text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800 aria-[current=page]:bg-brand-50 aria-[current=page]:font-medium aria-[current=page]:text-brand-700 dark:aria-[current=page]:bg-slate-800 dark:aria-[current=page]:text-white"
                   >
@@ -62,14 +61,14 @@ export function DocsFrame(props: {
         {(props.previous || props.next) && (
           <nav aria-label="Previous and next" className="mt-16 flex justify-between gap-4 border-t border-slate-200 pt-6 text-sm dark:border-slate-800">
             {props.previous ? (
-              <Link href={hrefOf(props.previous)} prefetch={false} className="font-medium text-brand-700 hover:underline dark:text-brand-100">
+              <Link href={hrefOf(props.previous)} className="font-medium text-brand-700 hover:underline dark:text-brand-100">
                 ← {props.previous.title}
               </Link>
             ) : (
               <span />
             )}
             {props.next && (
-              <Link href={hrefOf(props.next)} prefetch={false} className="font-medium text-brand-700 hover:underline dark:text-brand-100">
+              <Link href={hrefOf(props.next)} className="font-medium text-brand-700 hover:underline dark:text-brand-100">
                 {props.next.title} →
               </Link>
             )}

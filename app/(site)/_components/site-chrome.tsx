@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import Link from '@/app/_components/link';
 import { ThemeToggle } from './theme';
 
 export const NAV = [
@@ -12,7 +12,7 @@ export const NAV = [
 
 function Logo() {
   return (
-    <Link prefetch={false} href="/" className="flex items-center gap-2 font-semibold tracking-tight text-slate-900 dark:text-white">
+    <Link href="/" className="flex items-center gap-2 font-semibold tracking-tight text-slate-900 dark:text-white">
       <svg aria-hidden="true" viewBox="0 0 32 32" className="h-7 w-7">
         <rect width="32" height="32" rx="7" className="fill-brand-600" />
         <path d="M9 8h9.5a5.5 5.5 0 0 1 0 11H13v5H9V8Zm4 4v3h5.3a1.5 1.5 0 0 0 0-3H13Z" fill="white" />
@@ -32,7 +32,7 @@ export function SiteHeader() {
           <ul className="flex items-center gap-1 text-sm font-medium">
             {NAV.map((item) => (
               <li key={item.href}>
-                <Link prefetch={false} href={item.href} className="rounded-md px-3 py-2 text-slate-700 hover:bg-slate-100 hover:text-slate-900 dark:text-slate-300 dark:hover:bg-slate-800 dark:hover:text-white">
+                <Link href={item.href} className="rounded-md px-3 py-2 text-slate-700 hover:bg-slate-100 hover:text-slate-900 dark:text-slate-300 dark:hover:bg-slate-800 dark:hover:text-white">
                   {item.label}
                 </Link>
               </li>
@@ -41,7 +41,7 @@ export function SiteHeader() {
         </nav>
         <div className="flex items-center gap-2">
           <ThemeToggle />
-          <Link prefetch={false} href="/login" className="hidden rounded-md bg-brand-600 px-3.5 py-2 text-sm font-medium text-white hover:bg-brand-700 sm:inline-block">
+          <Link href="/login" className="hidden rounded-md bg-brand-600 px-3.5 py-2 text-sm font-medium text-white hover:bg-brand-700 sm:inline-block">
             Sign in
           </Link>
           <details className="relative md:hidden">
@@ -52,7 +52,7 @@ export function SiteHeader() {
               <ul className="text-sm">
                 {[...NAV, { href: '/login', label: 'Sign in' }].map((item) => (
                   <li key={item.href}>
-                    <Link prefetch={false} href={item.href} className="block rounded-md px-3 py-2 hover:bg-slate-100 dark:hover:bg-slate-800">
+                    <Link href={item.href} className="block rounded-md px-3 py-2 hover:bg-slate-100 dark:hover:bg-slate-800">
                       {item.label}
                     </Link>
                   </li>
@@ -87,7 +87,7 @@ export function SiteFooter() {
             <ul className="mt-3 space-y-2 text-sm">
               {column.links.map(([href, label]) => (
                 <li key={href}>
-                  <Link href={href} prefetch={false} className="text-slate-600 hover:text-slate-900 dark:text-slate-400 dark:hover:text-white">
+                  <Link href={href} className="text-slate-600 hover:text-slate-900 dark:text-slate-400 dark:hover:text-white">
                     {label}
                   </Link>
                 </li>

@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import Link from '@/app/_components/link';
 
 export function PageIntro({ eyebrow, title, children }: { eyebrow?: string; title: string; children?: React.ReactNode }) {
   return (
@@ -16,7 +16,7 @@ export function ButtonLink({ href, children, variant = 'primary' }: { href: stri
       ? 'bg-brand-600 text-white hover:bg-brand-700'
       : 'border border-slate-300 text-slate-900 hover:bg-slate-50 dark:border-slate-700 dark:text-white dark:hover:bg-slate-900';
   return (
-    <Link prefetch={false} href={href} className={`inline-flex items-center justify-center rounded-md px-4 py-2.5 text-sm font-semibold ${style}`}>
+    <Link href={href} className={`inline-flex items-center justify-center rounded-md px-4 py-2.5 text-sm font-semibold ${style}`}>
       {children}
     </Link>
   );

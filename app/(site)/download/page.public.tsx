@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import Link from '@/app/_components/link';
 import { currentRelease, PUBLIC_KEY_FILE } from '@/lib/portal/releases';
 import { Badge, formatBytes, PageIntro } from '@/app/(site)/_components/ui';
 
@@ -23,7 +23,7 @@ export default function Download() {
         <section className="mt-12 rounded-xl border border-slate-200 p-6 dark:border-slate-800" aria-labelledby="none">
           <h2 id="none" className="font-semibold text-slate-900 dark:text-white">No release available</h2>
           <p className="mt-2 text-sm text-slate-600 dark:text-slate-300">
-            {lookup.reason} Check the <Link prefetch={false} href="/status" className="font-medium text-brand-700 underline dark:text-brand-100">status page</Link> or
+            {lookup.reason} Check the <Link href="/status" className="font-medium text-brand-700 underline dark:text-brand-100">status page</Link> or
             come back later.
           </p>
         </section>
@@ -54,7 +54,7 @@ export default function Download() {
                       <td className="max-w-[16rem] py-3 pr-4 font-mono text-xs break-all text-slate-700 dark:text-slate-300">{artifact.sha256}</td>
                       <td className="py-3 pr-4">
                         {artifact.entitlement ? (
-                          <Link prefetch={false} href="/portal" className="font-medium text-brand-700 underline dark:text-brand-100">In the portal</Link>
+                          <Link href="/portal" className="font-medium text-brand-700 underline dark:text-brand-100">In the portal</Link>
                         ) : (
                           <ul className="space-y-1">
                             <li><a href={file(artifact.file)} className="font-medium text-brand-700 underline dark:text-brand-100" download>Download<span className="sr-only"> {artifact.title}</span></a></li>
@@ -96,7 +96,7 @@ openssl pkeyutl -verify -pubin -inkey ${PUBLIC_KEY_FILE} -rawin \\
                 </li>
               ))}
               <li>
-                Follow the <Link prefetch={false} href="/docs/install" className="font-medium text-brand-700 underline dark:text-brand-100">install guide</Link>.
+                Follow the <Link href="/docs/install" className="font-medium text-brand-700 underline dark:text-brand-100">install guide</Link>.
               </li>
             </ol>
           </section>

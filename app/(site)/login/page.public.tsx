@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import Link from '@/app/_components/link';
 import { portalOidcConfigured } from '@/lib/auth/portal';
 import { runtimeLoginUrl } from '@/lib/portal/login';
 import { signInToPortal } from './actions';
@@ -84,7 +84,7 @@ export default async function Login(props: Props) {
               </button>
             </form>
           ) : (
-            <p className="mt-5 text-sm text-slate-600 dark:text-slate-300">Portal sign-in is not available at the moment. Check the <Link prefetch={false} href="/status" className="underline">status page</Link>.</p>
+            <p className="mt-5 text-sm text-slate-600 dark:text-slate-300">Portal sign-in is not available at the moment. Check the <Link href="/status" className="underline">status page</Link>.</p>
           )}
         </section>
       </div>

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import Link from '@/app/_components/link';
 import { LICENSE_GRACE_DAYS, paidPlans } from '@/lib/billing/plans';
 import { portalAccount } from '@/lib/portal/account';
 import { isPortalAdmin, requireBuyer } from '@/lib/portal/session';
@@ -44,7 +44,7 @@ export default async function Portal(props: Props) {
       {checkout === 'success' && !account.production && (
         <p role="status" className="mt-6 rounded-md border border-brand-500 bg-brand-50 p-4 text-sm text-slate-900 dark:bg-slate-900 dark:text-slate-100">
           Thank you. Your license appears here as soon as Stripe confirms the payment, usually within seconds.{' '}
-          <Link prefetch={false} href="/portal" className="font-semibold underline">Refresh</Link>
+          <Link href="/portal" className="font-semibold underline">Refresh</Link>
         </p>
       )}
 
@@ -119,7 +119,7 @@ export default async function Portal(props: Props) {
             <textarea id="license-token" readOnly rows={4} value={account.license.token} className="mt-1 block w-full rounded-md border border-slate-300 bg-slate-50 p-3 font-mono text-xs break-all text-slate-900 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100" />
             <div className="mt-3 flex flex-wrap items-center gap-3 text-sm">
               <a href="/portal/license" className="rounded-md bg-brand-600 px-4 py-2 font-semibold text-white hover:bg-brand-700" download>Download license file</a>
-              <span className="text-slate-600 dark:text-slate-400">Install it in your runtime under Settings → License. <Link prefetch={false} href="/docs/licensing" className="underline">How licenses work</Link></span>
+              <span className="text-slate-600 dark:text-slate-400">Install it in your runtime under Settings → License. <Link href="/docs/licensing" className="underline">How licenses work</Link></span>
             </div>
             {account.license.current && (
               <form action={bindLicenseAction} className="mt-5 flex flex-wrap items-end gap-3 text-sm">
@@ -163,7 +163,7 @@ export default async function Portal(props: Props) {
             ))}
           </ul>
         )}
-        <p className="mt-3 text-xs text-slate-500 dark:text-slate-400">Verify every package with its checksum and signature: see the <Link prefetch={false} href="/download" className="underline">download page</Link>.</p>
+        <p className="mt-3 text-xs text-slate-500 dark:text-slate-400">Verify every package with its checksum and signature: see the <Link href="/download" className="underline">download page</Link>.</p>
       </section>
     </main>
   );

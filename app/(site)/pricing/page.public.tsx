@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import Link from '@/app/_components/link';
 import { LICENSE_GRACE_DAYS, PLANS } from '@/lib/billing/plans';
 import { PRODUCTION_FEATURE } from '@/lib/license/claims';
 import { PageIntro } from '@/app/(site)/_components/ui';
@@ -57,13 +57,13 @@ export default function Pricing() {
               {plan.lookupKey ? (
                 <Link
                   href={`/portal/checkout?plan=${plan.id}`}
-                  prefetch={false}
+                 
                   className={`mt-8 rounded-md px-4 py-2.5 text-center text-sm font-semibold ${featured ? 'bg-brand-600 text-white hover:bg-brand-700' : 'border border-slate-300 text-slate-900 hover:bg-slate-50 dark:border-slate-700 dark:text-white dark:hover:bg-slate-900'}`}
                 >
                   Subscribe to {plan.name}
                 </Link>
               ) : (
-                <Link prefetch={false} href="/download" className="mt-8 rounded-md border border-slate-300 px-4 py-2.5 text-center text-sm font-semibold text-slate-900 hover:bg-slate-50 dark:border-slate-700 dark:text-white dark:hover:bg-slate-900">
+                <Link href="/download" className="mt-8 rounded-md border border-slate-300 px-4 py-2.5 text-center text-sm font-semibold text-slate-900 hover:bg-slate-50 dark:border-slate-700 dark:text-white dark:hover:bg-slate-900">
                   Download the trial installer
                 </Link>
               )}

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import Link from '@/app/_components/link';
 import { PageIntro } from '@/app/(site)/_components/ui';
 
 export const metadata: Metadata = {
@@ -76,7 +76,7 @@ export default function Security() {
                   <td className="py-3 pr-4 text-slate-700 dark:text-slate-300">{row.appliesTo}</td>
                   <td className="py-3 pr-4 text-slate-700 dark:text-slate-300">{row.expected}</td>
                   <td className="py-3 pr-4">
-                    <Link href={`/docs/security#${row.anchor}`} prefetch={false} className="font-medium text-brand-700 underline underline-offset-2 dark:text-brand-100">
+                    <Link href={`/docs/security#${row.anchor}`} className="font-medium text-brand-700 underline underline-offset-2 dark:text-brand-100">
                       Enforcement<span className="sr-only"> of {row.control}</span>
                     </Link>
                   </td>
@@ -96,8 +96,8 @@ export default function Security() {
         </ul>
         <p className="mt-6 text-sm text-slate-600 dark:text-slate-400">
           The full security guide, with audit, tenant isolation, network exposure and artifact verification, is in the{' '}
-          <Link prefetch={false} href="/docs/security" className="font-medium text-brand-700 underline underline-offset-2 dark:text-brand-100">documentation</Link>. See also{' '}
-          <Link prefetch={false} href="/trust" className="font-medium text-brand-700 underline underline-offset-2 dark:text-brand-100">Trust</Link>.
+          <Link href="/docs/security" className="font-medium text-brand-700 underline underline-offset-2 dark:text-brand-100">documentation</Link>. See also{' '}
+          <Link href="/trust" className="font-medium text-brand-700 underline underline-offset-2 dark:text-brand-100">Trust</Link>.
         </p>
       </section>
     </main>

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import Link from '@/app/_components/link';
 import { siteStatus, type ComponentState } from '@/lib/portal/site-status';
 import { Badge, PageIntro } from '@/app/(site)/_components/ui';
 
@@ -30,7 +30,7 @@ export default async function Status() {
       <p className="mt-8 text-sm text-slate-600 dark:text-slate-400">
         Your Release Passport runtime runs in your infrastructure and does not depend on this site: licenses verify offline.
         Its own health is at <code className="font-mono">/api/health</code> and <code className="font-mono">/api/ready</code> on your
-        domain (see <Link prefetch={false} href="/docs/install" className="font-medium text-brand-700 underline dark:text-brand-100">Install</Link>).
+        domain (see <Link href="/docs/install" className="font-medium text-brand-700 underline dark:text-brand-100">Install</Link>).
       </p>
     </main>
   );

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import Link from '@/app/_components/link';
 import { PageIntro } from '@/app/(site)/_components/ui';
 
 export const metadata: Metadata = {
@@ -40,7 +40,7 @@ export default function Trust() {
           <section key={pillar.title} className="flex flex-col rounded-xl border border-slate-200 p-6 dark:border-slate-800">
             <h2 className="font-semibold text-slate-900 dark:text-white">{pillar.title}</h2>
             <p className="mt-2 flex-1 text-sm leading-6 text-slate-600 dark:text-slate-300">{pillar.text}</p>
-            <Link href={pillar.href} prefetch={false} className="mt-4 text-sm font-medium text-brand-700 underline underline-offset-2 dark:text-brand-100">
+            <Link href={pillar.href} className="mt-4 text-sm font-medium text-brand-700 underline underline-offset-2 dark:text-brand-100">
               {pillar.link}
             </Link>
           </section>

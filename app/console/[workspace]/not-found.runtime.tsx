@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import Link from '@/app/_components/link';
 import { EmptyState } from '@/app/_components/ui';
 
 /** A passport, policy or page of a workspace the person belongs to that does not exist (non-members get the app's 404). */

@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import Link from '@/app/_components/link';
 import { ActionForm, SubmitButton } from '@/app/_components/action-form';
 import { Themed } from '@/app/_components/themed';
 import { Alert, Badge, buttonClass, Field, inputClass } from '@/app/_components/ui';

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import Link from '@/app/_components/link';
 import { liveSubscription } from '@/lib/billing/checkout';
 import { paidPlans } from '@/lib/billing/plans';
 import { requireBuyer } from '@/lib/portal/session';
@@ -23,11 +23,11 @@ export default async function Checkout(props: Props) {
       {cancelled && <p role="status" className="mt-6 rounded-md bg-slate-100 p-4 text-sm dark:bg-slate-800">Checkout was cancelled; nothing was charged.</p>}
       {!plan ? (
         <p className="mt-6 text-slate-600 dark:text-slate-300">
-          There is no such plan. See <Link prefetch={false} href="/pricing" className="underline">pricing</Link>.
+          There is no such plan. See <Link href="/pricing" className="underline">pricing</Link>.
         </p>
       ) : existing ? (
         <p className="mt-6 text-slate-600 dark:text-slate-300">
-          You already have a subscription ({existing.plan}, {existing.status}). Change plans from the <Link prefetch={false} href="/portal" className="underline">portal</Link> with Manage billing.
+          You already have a subscription ({existing.plan}, {existing.status}). Change plans from the <Link href="/portal" className="underline">portal</Link> with Manage billing.
         </p>
       ) : (
         <>

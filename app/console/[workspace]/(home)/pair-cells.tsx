@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import Link from '@/app/_components/link';
 import type { ReactNode } from 'react';
 import { Ago } from '@/app/_components/status';
 import { Td } from '@/app/_components/ui';

@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import Link from '@/app/_components/link';
 import { Suspense } from 'react';
 import { DateRange, FilterButtons, FilterSelect, FilterText, IgnoredFilters } from '@/app/_components/filters';
 import { Pager } from '@/app/_components/pager';

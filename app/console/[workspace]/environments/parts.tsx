@@ -1,5 +1,5 @@
 /** How the environment board and timeline show a running image: the same words and colours on both. */
-import Link from 'next/link';
+import Link from '@/app/_components/link';
 import { Ago, DecisionBadge, Digest } from '@/app/_components/status';
 import { Badge, Td } from '@/app/_components/ui';
 import { STATUS_LABELS, type DeploymentView } from '@/lib/deployments/store';

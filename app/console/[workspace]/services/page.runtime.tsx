@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import Link from '@/app/_components/link';
 import { Ago, DecisionAndMode, EnvironmentName } from '@/app/_components/status';
 import { Card, EmptyState, PageHeader } from '@/app/_components/ui';
 import { requireMember } from '@/lib/auth/guard';

@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import Link from '@/app/_components/link';
 import { notFound } from 'next/navigation';
 import { Ago, EnvironmentName } from '@/app/_components/status';
 import { Badge, Card, EmptyState, PageHeader, Table, Td, Time } from '@/app/_components/ui';

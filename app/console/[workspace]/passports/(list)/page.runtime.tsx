@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import Link from '@/app/_components/link';
 import { Pager } from '@/app/_components/pager';
 import { DateRange, FilterButtons, FilterSelect, IgnoredFilters } from '@/app/_components/filters';
 import { Ago, DecisionAndMode, Digest, EnvironmentName } from '@/app/_components/status';

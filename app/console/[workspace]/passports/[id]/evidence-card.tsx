@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import Link from '@/app/_components/link';
 import { Ago, Digest, FreshnessBadge, JsonValue } from '@/app/_components/status';
 import { Card, Table, Td, Time } from '@/app/_components/ui';
 import { formatAge } from '@/lib/console/evidence';

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import Link from '@/app/_components/link';
 import { notFound } from 'next/navigation';
 import { Ago, DecisionBadge, EnvironmentName, Fact, ModeBadge } from '@/app/_components/status';
 import { Alert, buttonClass, Card, PageHeader, Time } from '@/app/_components/ui';

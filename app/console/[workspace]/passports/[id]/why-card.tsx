@@ -1,5 +1,5 @@
 import { Fragment } from 'react';
-import Link from 'next/link';
+import Link from '@/app/_components/link';
 import { Digest, RuleStatusBadge, ValueInWords } from '@/app/_components/status';
 import { Card, Table, Td } from '@/app/_components/ui';
 import type { PassportView, ReasonView } from '@/lib/console/passport-detail';

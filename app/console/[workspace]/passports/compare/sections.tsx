@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import Link from '@/app/_components/link';
 import { DecisionBadge, Digest, Fact, ModeBadge, RuleStatusBadge } from '@/app/_components/status';
 import { Card, Table, Td, Time } from '@/app/_components/ui';
 import type { ComparedSide, EvidenceRef, PassportComparison } from '@/lib/console/passport-compare';

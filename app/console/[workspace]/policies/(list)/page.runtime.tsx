@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import Link from '@/app/_components/link';
 import { ActionForm, SubmitButton } from '@/app/_components/action-form';
 import { ModeBadge } from '@/app/_components/status';
 import { Card, EmptyState, Field, inputClass, PageHeader, Table, Td, Time } from '@/app/_components/ui';

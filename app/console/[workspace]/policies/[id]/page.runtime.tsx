@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import Link from '@/app/_components/link';
 import { notFound } from 'next/navigation';
 import { ActionForm, FieldError, SubmitButton } from '@/app/_components/action-form';
 import { ModeBadge } from '@/app/_components/status';

@@ -1,5 +1,0 @@
-import { PageSkeleton } from '@/app/_components/page-states';
-
-export default function Loading() {
-  return <PageSkeleton label="Loading…" />;
-}
