@@ -65,6 +65,70 @@ export function attestationsOf(summary: ProvenanceSummary): ProvenanceAttestatio
   return summary.lines ?? [summary];
 }
 
+/** What an attestation's signature amounts to: verified at upload (by whom), not verified (why), or none. */
+export interface AttestationSignature {
+  status: 'verified' | 'unverified' | 'unsigned';
+  /** "signature verified by key sha256:…", "signature not verified (…)", "unsigned". */
+  text: string;
+}
+
+/** The signature status of an attestation, from what verification at upload recorded (nothing else says "verified"). */
+export function attestationSignature(envelope: ProvenanceAttestation['envelope']): AttestationSignature {
+  if (!envelope) return { status: 'unsigned', text: 'unsigned' };
+  const verification = envelope.verification;
+  if (!verification) return { status: 'unverified', text: 'signature not checked (uploaded before verification existed)' };
+  if (verification.status !== 'verified') return { status: 'unverified', text: `signature not verified (${verification.reason ?? 'no reason recorded'})` };
+  const log = verification.tlog.map((entry) => `Rekor log index ${entry.logIndex}`).join(', ');
+  if (verification.identity) {
+    return {
+      status: 'verified',
+      text: `signature verified: ${verification.identity.subjectAlternativeName ?? 'unnamed identity'} (issuer ${verification.identity.issuer ?? 'not named'}${log ? `; ${log}` : ''})`,
+    };
+  }
+  return { status: 'verified', text: `signature verified by key ${verification.keys.map((key) => `${key.slice(0, 'sha256:'.length + 16)}…`).join(', ')}` };
+}
+
+/**
+ * Predicates that carry evidence of another kind than provenance: an attestation of one is read as
+ * that kind (its predicate is the document; cosign's vulnerability predicate holds the scan in
+ * "scanner.result", read when it is a SARIF log).
+ */
+export const CARRIED_PREDICATES = [
+  { prefix: 'https://cyclonedx.org/bom', kind: 'sbom', name: 'a CycloneDX SBOM' },
+  { prefix: 'https://spdx.dev/Document', kind: 'sbom', name: 'an SPDX SBOM' },
+  { prefix: 'https://openvex.dev/ns', kind: 'vex', name: 'an OpenVEX document' },
+  { prefix: 'https://cosign.sigstore.dev/attestation/vuln/v1', kind: 'sarif', name: 'a vulnerability scan (cosign vuln predicate)' },
+] as const;
+
+export type CarriedPredicate = (typeof CARRIED_PREDICATES)[number];
+
+export function carriedPredicate(predicateType: string | null | undefined): CarriedPredicate | null {
+  if (!predicateType) return null;
+  return CARRIED_PREDICATES.find((item) => predicateType === item.prefix || predicateType.startsWith(`${item.prefix}/`)) ?? null;
+}
+
+/**
+ * The attestation an SBOM, VEX document or scan arrived in (a Sigstore bundle, DSSE envelope or
+ * bare in-toto statement, or one line of a JSON Lines bundle): the evidence's summary is the
+ * carried document's, and this records what carried it and whether its signature verified.
+ */
+export interface CarrierAttestation {
+  statementType: string;
+  predicateType: string;
+  subjects: ProvenanceSubject[];
+  /** How the document sits in the predicate: the JSON value itself, or a string holding it. */
+  predicate: 'document' | 'string';
+  /** cosign's vulnerability predicate: the scanner that produced the result. */
+  scanner?: { uri: string | null; version: string | null };
+  envelope: ProvenanceAttestation['envelope'];
+  /** The signature status at upload (from `envelope.verification`). */
+  signature: AttestationSignature;
+  /** The line of a JSON Lines bundle it was read from (1-based). */
+  line?: number;
+  /** Other lines of a JSON Lines bundle, and why they were not read. */
+  notes?: string[];
+}
+
 const MAX_SUBJECTS = 500;
 export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 

@@ -15,6 +15,7 @@
 import type { JsonPathSegment, JsonScanHandler, JsonStringToken } from '../json-scanner';
 import { rejectDocument } from '../errors';
 import type { JsonSummarizer } from './summarizer';
+import type { CarrierAttestation } from './provenance';
 
 export const VEX_STATUSES = ['not_affected', 'affected', 'fixed', 'under_investigation'] as const;
 export type VexStatus = (typeof VEX_STATUSES)[number];
@@ -47,6 +48,8 @@ export interface VexStatement {
 }
 
 export interface VexSummary {
+  /** Present when the document arrived inside an in-toto attestation (its predicate): what carried it, and its signature status. */
+  attestation?: CarrierAttestation;
   format: 'openvex' | 'cyclonedx' | 'csaf';
   specVersion: string;
   /** The document's id (OpenVEX @id, CycloneDX serialNumber, CSAF tracking id). */
