@@ -6,15 +6,13 @@
  * are real public files (lib/evidence/testing/real/SOURCES.md); the statements around them are
  * built here the way cosign builds them, and signed with generated keys.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectFormat } from './detect';
 import type { CarrierAttestation } from './parsers/provenance';
-import { parsePublicKey } from './provenance-keys';
 import type { TrustedKeyMaterial } from './provenance-verify';
-import { analyzeBytes, problemOf, signedDsseEnvelope, statement } from './testing/fixtures';
+import { analyzeBytes, generatedSigner, problemOf, signedDsseEnvelope, statement } from './testing/fixtures';
 import type { EvidenceKind } from './kinds';
 
 const REAL = path.join(__dirname, 'testing', 'real');
@@ -26,15 +24,9 @@ function attest(predicateType: string, predicate: unknown) {
   return { _type: 'https://in-toto.io/Statement/v0.1', predicateType, subject: [{ name: IMAGE.name, digest: { sha256: IMAGE.sha256 } }], predicate };
 }
 
-function signer() {
-  const pair = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const parsed = parsePublicKey(pair.publicKey.export({ type: 'spki', format: 'pem' }).toString());
-  if (!('key' in parsed)) throw new Error(parsed.error);
-  return { privateKey: pair.privateKey, material: { fingerprint: parsed.fingerprint, key: parsed.key } as TrustedKeyMaterial };
-}
 
-const trusted = signer();
-const unknown = signer();
+const trusted = generatedSigner();
+const unknown = generatedSigner();
 
 async function read(kind: EvidenceKind, bytes: string, keys: TrustedKeyMaterial[] = [trusted.material]) {
   const analysis = await analyzeBytes(kind, bytes, 'application/json', { provenanceKeys: keys });
