@@ -117,6 +117,17 @@ describe('an attestation is read as the document its predicate carries', () => {
     expect(attestation).toMatchObject({ scanner: { uri: 'fakescanner.example.com/cosign-testing', version: '' }, signature: { status: 'verified' } });
   });
 
+  it('secrets inside the carried document are redacted in what is stored (inside the envelope\'s payload too); the summary is unchanged', async () => {
+    const bom = { ...(JSON.parse(real('trivy-npm.cdx.json')) as object), properties: [{ name: 'api_token', value: 'hunter2-hunter2-hunter2' }] };
+    for (const text of [JSON.stringify(attest('https://cyclonedx.org/bom', bom)), JSON.stringify(signedDsseEnvelope(attest('https://cyclonedx.org/bom', bom), trusted.privateKey))]) {
+      const { analysis, attestation } = await read('sbom', text);
+      expect(analysis.redactions.count).toBe(1);
+      expect(analysis.output.type).toBe('rewrites');
+      // The signature was checked on the bytes as sent, before anything was replaced.
+      if (attestation.envelope) expect(attestation).toMatchObject({ signature: { status: 'verified' }, envelope: { modifiedBySanitizer: true } });
+    }
+  });
+
   it('detection names the carried kind from the statement or from the envelope\'s payload', () => {
     const sbom = attest('https://cyclonedx.org/bom', { bomFormat: 'CycloneDX' });
     expect(detectFormat(JSON.stringify(sbom))).toMatchObject({ kind: 'sbom', name: 'an in-toto statement (predicate https://cyclonedx.org/bom)' });
