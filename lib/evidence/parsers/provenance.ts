@@ -3,7 +3,9 @@
  * or a DSSE envelope carrying one (what cosign and the SLSA generators write). The summary keeps
  * the subject digests, which the provenance rule compares to the released image digest. The
  * envelope's signatures are verified at ingest (lib/evidence/provenance-verify.ts) on the bytes as
- * received; the result is kept in `envelope.verification`.
+ * received; the result is kept in `envelope.verification`. The same readers and verification serve
+ * attestations that carry an SBOM, a scan or VEX (CARRIED_PREDICATES; lib/evidence/analyze.ts,
+ * analyzeCarried), whose summaries record them as a CarrierAttestation.
  */
 import type { ProvenanceVerification } from '../provenance-verify';
 import type { JsonPathSegment, JsonStringToken } from '../json-scanner';
@@ -203,7 +205,7 @@ export class StatementSummarizer implements JsonSummarizer<Omit<ProvenanceAttest
     if (!/^https:\/\/in-toto\.io\/Statement\/v[0-9.]+$/.test(this.statementType)) {
       rejectDocument(`"_type" is "${this.statementType}"; an in-toto statement has "_type": "https://in-toto.io/Statement/v1"`);
     }
-    if (this.subjectCount === 0) rejectDocument('the statement has no subject: provenance must name the artifacts it is about, with digests');
+    if (this.subjectCount === 0) rejectDocument('the statement has no subject: an attestation must name the artifacts it is about, with digests');
     return {
       statementType: this.statementType,
       predicateType: this.predicateType,
@@ -252,7 +254,7 @@ export class EnvelopeReader implements JsonSummarizer<{ payloadType: string; pay
   finish() {
     if (this.payloadType === undefined && this.payload === undefined) return null;
     if (this.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
-      rejectDocument(`the DSSE envelope's payloadType is "${this.payloadType ?? ''}"; provenance envelopes carry "${IN_TOTO_PAYLOAD_TYPE}"`);
+      rejectDocument(`the DSSE envelope's payloadType is "${this.payloadType ?? ''}"; in-toto attestations (provenance, and SBOMs, scans or VEX they carry) have "${IN_TOTO_PAYLOAD_TYPE}"`);
     }
     if (!this.payload) rejectDocument('the DSSE envelope has no "payload"');
     if (!this.sawSignatures) rejectDocument('the DSSE envelope has no "signatures"');
