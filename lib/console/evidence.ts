@@ -8,7 +8,7 @@ import type { ChecksumsSummary } from '@/lib/evidence/parsers/checksums';
 import type { CustomSummary } from '@/lib/evidence/parsers/custom';
 import type { JunitSummary } from '@/lib/evidence/parsers/junit';
 import type { ManifestsSummary } from '@/lib/evidence/parsers/manifests';
-import type { ProvenanceSummary } from '@/lib/evidence/parsers/provenance';
+import { attestationSignature, type CarrierAttestation, type ProvenanceSummary } from '@/lib/evidence/parsers/provenance';
 import { SEVERITIES, type SarifSummary } from '@/lib/evidence/parsers/sarif';
 import type { SbomSummary } from '@/lib/evidence/parsers/sbom';
 import { VEX_STATUSES, type VexSummary } from '@/lib/evidence/parsers/vex';
@@ -74,19 +74,20 @@ export function describeSummary(kind: string, summary: unknown): string {
         `${sbom.format ?? 'SBOM'} ${sbom.specVersion ?? ''}${sbom.encoding ? ` (${sbom.encoding})` : ''}`.trim() +
         `: ${plural(sbom.components ?? 0, 'component')}, ${plural(licenses, 'license')}` +
         (sbom.componentsWithoutLicense ? `, ${sbom.componentsWithoutLicense} without a license` : '') +
-        vulnerabilities
+        vulnerabilities +
+        attestedText(sbom.attestation)
       );
     }
     case 'sarif': {
       const sarif = s as unknown as SarifSummary;
       const counts = SEVERITIES.filter((severity) => severity !== 'none' && (sarif.bySeverity?.[severity] ?? 0) > 0).map((severity) => `${sarif.bySeverity[severity]} ${severity}`);
       const tools = (sarif.tools ?? []).join(', ');
-      return `${tools || 'SARIF'}: ${counts.length ? counts.join(', ') : 'no findings'}` + (sarif.suppressed ? ` (${sarif.suppressed} suppressed)` : '');
+      return `${tools || 'SARIF'}: ${counts.length ? counts.join(', ') : 'no findings'}` + (sarif.suppressed ? ` (${sarif.suppressed} suppressed)` : '') + attestedText(sarif.attestation);
     }
     case 'vex': {
       const vex = s as unknown as VexSummary;
       const statuses = VEX_STATUSES.filter((status) => (vex.byStatus?.[status] ?? 0) > 0).map((status) => `${vex.byStatus[status]} ${status.replace('_', ' ')}`);
-      return `${{ openvex: 'OpenVEX', cyclonedx: 'CycloneDX VEX', csaf: 'CSAF VEX' }[vex.format] ?? 'VEX'}: ${plural(vex.total ?? 0, 'statement')}${statuses.length ? ` (${statuses.join(', ')})` : ''}`;
+      return `${{ openvex: 'OpenVEX', cyclonedx: 'CycloneDX VEX', csaf: 'CSAF VEX' }[vex.format] ?? 'VEX'}: ${plural(vex.total ?? 0, 'statement')}${statuses.length ? ` (${statuses.join(', ')})` : ''}${vex.author ? `, by ${vex.author}` : ''}` + attestedText(vex.attestation);
     }
     case 'checksums': {
       const checksums = s as unknown as ChecksumsSummary;
@@ -123,15 +124,13 @@ export function describeSummary(kind: string, summary: unknown): string {
 }
 
 /** What verifying a provenance document's signature found at upload, in words. */
+/** "; in an attestation (predicate …) about app (sha256:…), signature verified by …": how an SBOM, scan or VEX arrived. */
+function attestedText(attestation: CarrierAttestation | undefined): string {
+  if (!attestation) return '';
+  const subjects = attestation.subjects.map((subject) => `${subject.name || 'unnamed'}${subject.digest.sha256 ? ` (sha256:${subject.digest.sha256.slice(0, 12)}…)` : ''}`);
+  return `; in an attestation (predicate ${attestation.predicateType}) about ${subjects.slice(0, 3).join(', ') || 'no subject'}${subjects.length > 3 ? ` and ${subjects.length - 3} more` : ''}; ${attestation.signature.text}`;
+}
+
 function signatureText(provenance: ProvenanceSummary): string {
-  const envelope = provenance.envelope;
-  if (!envelope) return 'unsigned';
-  const verification = envelope.verification;
-  if (!verification) return 'signature not checked (uploaded before verification existed)';
-  if (verification.status !== 'verified') return `signature not verified (${verification.reason ?? 'no reason recorded'})`;
-  const log = verification.tlog.map((entry) => `Rekor log index ${entry.logIndex}`).join(', ');
-  if (verification.identity) {
-    return `signature verified: ${verification.identity.subjectAlternativeName ?? 'unnamed identity'} (issuer ${verification.identity.issuer ?? 'not named'}${log ? `; ${log}` : ''})`;
-  }
-  return `signature verified by key ${verification.keys.map((key) => `${key.slice(0, 'sha256:'.length + 16)}…`).join(', ')}`;
+  return attestationSignature(provenance.envelope).text;
 }

@@ -8,14 +8,24 @@
 import fs from 'node:fs';
 import { ProblemError } from '@/lib/http/problem';
 import { rejectDocument } from './errors';
-import { JsonScanError, JsonScanner, type JsonScanHandler } from './json-scanner';
+import { JsonScanError, JsonScanner, type JsonPathSegment, type JsonScanHandler, type JsonStringToken } from './json-scanner';
 import { detectFormat, readHead, type DetectedFormat } from './detect';
 import { EVIDENCE_KIND_SPECS, formatBytes, type EvidenceKind } from './kinds';
 import { parseChecksums, type ChecksumsSummary } from './parsers/checksums';
 import { CustomSummarizer, type CustomSummary } from './parsers/custom';
 import { parseJunit, type JunitSummary } from './parsers/junit';
 import { analyzeManifests, type ManifestsSummary } from './parsers/manifests';
-import { EnvelopeReader, isSlsaProvenance, StatementSummarizer, type ProvenanceAttestation, type ProvenanceLine, type ProvenanceSummary } from './parsers/provenance';
+import {
+  attestationSignature,
+  carriedPredicate,
+  EnvelopeReader,
+  isSlsaProvenance,
+  StatementSummarizer,
+  type CarrierAttestation,
+  type ProvenanceAttestation,
+  type ProvenanceLine,
+  type ProvenanceSummary,
+} from './parsers/provenance';
 import { verifyProvenance, type TrustedKeyMaterial } from './provenance-verify';
 import { SarifSummarizer, type SarifSummary } from './parsers/sarif';
 import { parseCycloneDxXml } from './parsers/cyclonedx-xml';
@@ -42,7 +52,10 @@ const OVERLAP = 16 * 1024;
 const MAX_JSON_STRING = 8 * 1024 * 1024;
 
 export interface AnalysisOptions {
-  /** Public keys provenance signatures are checked with (the workspace's trusted keys). */
+  /**
+   * Public keys attestation signatures are checked with (the workspace's trusted keys): provenance,
+   * and SBOMs, scans and VEX that arrive inside an attestation.
+   */
   provenanceKeys?: readonly TrustedKeyMaterial[];
 }
 
@@ -64,7 +77,7 @@ function refusal(kind: EvidenceKind, detected: DetectedFormat, reason: string): 
   if (detected.kind && detected.kind !== kind) {
     return new ProblemError(
       'unprocessable',
-      `this is ${detected.name}, sent as ${kind} evidence: send it as ${detected.kind} evidence (rp gate --${detected.kind} FILE, or --kind ${detected.kind})${detected.advice ? `; ${detected.advice}` : ''} (${reason})`,
+      `this is ${detected.name}, sent as ${kind} evidence: send it as ${detected.kind} evidence (rp gate --${detected.kind} FILE, or --kind ${detected.kind}) (${reason})`,
       { extensions },
     );
   }
@@ -73,7 +86,7 @@ function refusal(kind: EvidenceKind, detected: DetectedFormat, reason: string): 
   }
   return new ProblemError(
     'unprocessable',
-    `${capitalize(detected.name)} is not ${kind} evidence (${EVIDENCE_KIND_SPECS[kind].label})${detected.advice ? `; ${detected.advice}` : ''}: ${reason}`,
+    `${capitalize(detected.name)} is not ${kind} evidence (${EVIDENCE_KIND_SPECS[kind].label}): ${reason}`,
     { extensions },
   );
 }
@@ -85,13 +98,16 @@ function capitalize(text: string): string {
 async function analyzeKind(kind: EvidenceKind, mediaType: string, file: string, options: AnalysisOptions): Promise<Analysis> {
   switch (kind) {
     case 'sbom':
-      return analyzeSbom(file, mediaType);
     case 'sarif':
-      return analyzeJson(file, new SarifSummarizer());
+    case 'vex': {
+      // Each may arrive as itself or inside an attestation of it (cosign attest --type cyclonedx...).
+      const detected = detectFormat(await readHead(file));
+      if (detected.attestation) return analyzeCarried(kind, file, options.provenanceKeys ?? []);
+      if (kind === 'sbom') return analyzeSbom(file, mediaType, detected);
+      return analyzeJson(file, kind === 'sarif' ? new SarifSummarizer() : new VexSummarizer());
+    }
     case 'custom':
       return analyzeJson(file, new CustomSummarizer());
-    case 'vex':
-      return analyzeJson(file, new VexSummarizer());
     case 'provenance':
       return analyzeProvenance(file, options.provenanceKeys ?? []);
     case 'checksums':
@@ -119,8 +135,7 @@ const SBOM_MEDIA_TYPES: Record<string, { format: SbomSummary['format']; encoding
 };
 
 /** An SBOM, read by the reader of the encoding its content is in: JSON (streamed), XML or tag-value. */
-async function analyzeSbom(file: string, mediaType: string): Promise<Analysis> {
-  const detected = detectFormat(await readHead(file));
+async function analyzeSbom(file: string, mediaType: string, detected: DetectedFormat): Promise<Analysis> {
   if (detected.syntax !== 'json') {
     const { size } = await fs.promises.stat(file);
     if (size > MAX_WHOLE_SBOM_BYTES) {
@@ -177,37 +192,242 @@ async function analyzeJson(file: string, summarizer: JsonSummarizer<EvidenceSumm
 async function analyzeProvenance(file: string, keys: readonly TrustedKeyMaterial[]): Promise<Analysis> {
   const bytes = await fs.promises.readFile(file);
   const collector = new RedactionCollector();
-  const lines = jsonLines(bytes);
-  if (!lines) {
-    const { attestation, rewrites } = analyzeAttestation(bytes, collector, '', keys);
-    return { summary: { format: 'in-toto', ...attestation }, redactions: collector.report(), output: rewritesOutput(rewrites) };
+  const read = readAttestations(bytes, collector, keys);
+  if (read.lines === null) {
+    return { summary: { format: 'in-toto', ...read.items[0]!.attestation }, redactions: collector.report(), output: rewritesOutput(read.rewrites) };
   }
-  const attestations: ProvenanceLine[] = [];
-  const notes: string[] = [];
-  const rewrites: JsonRewrite[] = [];
-  for (const { line, start, end } of lines) {
-    let read: { attestation: ProvenanceAttestation; rewrites: JsonRewrite[] };
-    try {
-      read = analyzeAttestation(bytes.subarray(start, end), collector, `line ${line} `, keys);
-    } catch (error) {
-      if (!(error instanceof ProblemError)) throw error;
-      notes.push(`line ${line}: ${error.message}`);
-      continue;
-    }
-    attestations.push({ line, ...read.attestation });
-    if (!isSlsaProvenance(read.attestation.predicateType)) notes.push(`line ${line}: ${read.attestation.predicateType ?? 'no predicate type'}, not provenance`);
-    rewrites.push(...read.rewrites.map((rewrite) => ({ ...rewrite, start: rewrite.start + start, end: rewrite.end + start })));
-  }
+  const attestations: ProvenanceLine[] = read.items.map((item) => ({ line: item.line!, ...item.attestation }));
+  const notes = [
+    ...read.notes,
+    ...attestations
+      .filter((item) => !isSlsaProvenance(item.predicateType))
+      .map((item) => ({ line: item.line, text: `line ${item.line}: ${item.predicateType ?? 'no predicate type'}, not provenance` })),
+  ]
+    .sort((a, b) => a.line - b.line)
+    .map((note) => note.text);
   if (attestations.length === 0) {
-    rejectDocument(`none of the ${lines.length} lines of this in-toto JSON Lines bundle is an attestation: ${notes.join('; ')}`);
+    rejectDocument(`none of the ${read.lines} lines of this in-toto JSON Lines bundle is an attestation: ${notes.join('; ')}`);
   }
   // The summary's own fields are the first provenance line's, for readers that show one attestation.
   const { line: _first, ...first } = attestations.find((item) => isSlsaProvenance(item.predicateType)) ?? attestations[0]!;
   return {
     summary: { format: 'in-toto', ...first, lines: attestations, notes },
     redactions: collector.report(),
-    output: rewritesOutput(rewrites),
+    output: rewritesOutput(read.rewrites),
   };
+}
+
+interface ReadAttestation {
+  /** The line of a JSON Lines bundle (1-based), null for a file of one attestation. */
+  line: number | null;
+  attestation: ProvenanceAttestation;
+  /** The in-toto statement's bytes as received: the envelope's decoded payload, or the document itself. */
+  statement: Buffer;
+}
+
+/**
+ * The attestations of a file: one (a statement, a DSSE envelope or a Sigstore bundle, pretty-printed
+ * or not), or one per line of an in-toto JSON Lines bundle (`.intoto.jsonl`). Every line is read; a
+ * line that cannot be is noted, not refused. Each signature is checked on its document's bytes as
+ * received.
+ */
+function readAttestations(
+  bytes: Buffer,
+  collector: RedactionCollector,
+  keys: readonly TrustedKeyMaterial[],
+): { items: ReadAttestation[]; notes: Array<{ line: number; text: string }>; rewrites: JsonRewrite[]; lines: number | null } {
+  const lines = jsonLines(bytes);
+  if (!lines) {
+    const read = analyzeAttestation(bytes, collector, '', keys);
+    return { items: [{ line: null, attestation: read.attestation, statement: read.statement }], notes: [], rewrites: read.rewrites, lines: null };
+  }
+  const items: ReadAttestation[] = [];
+  const notes: Array<{ line: number; text: string }> = [];
+  const rewrites: JsonRewrite[] = [];
+  for (const { line, start, end } of lines) {
+    let read: ReturnType<typeof analyzeAttestation>;
+    try {
+      read = analyzeAttestation(bytes.subarray(start, end), collector, `line ${line} `, keys);
+    } catch (error) {
+      if (!(error instanceof ProblemError)) throw error;
+      notes.push({ line, text: `line ${line}: ${error.message}` });
+      continue;
+    }
+    items.push({ line, attestation: read.attestation, statement: read.statement });
+    rewrites.push(...read.rewrites.map((rewrite) => ({ ...rewrite, start: rewrite.start + start, end: rewrite.end + start })));
+  }
+  return { items, notes, rewrites, lines: lines.length };
+}
+
+type CarriedKind = 'sbom' | 'sarif' | 'vex';
+type CarriedSummary = SbomSummary | SarifSummary | VexSummary;
+
+const CARRIED_NOUN: Record<CarriedKind, string> = { sbom: 'SBOM', sarif: 'SARIF scan', vex: 'VEX document' };
+const WITH_ARTICLE: Record<CarriedKind, string> = { sbom: 'an SBOM', sarif: 'a SARIF scan', vex: 'a VEX document' };
+const ATTEST_HINT: Record<CarriedKind, string> = {
+  sbom: 'send the SBOM itself (CycloneDX JSON or XML, SPDX JSON or tag-value), or an attestation whose predicate is one (cosign attest --type cyclonedx or spdxjson)',
+  sarif: 'send the scanner\'s SARIF log itself (e.g. trivy image --format sarif), or a cosign vulnerability attestation whose scanner.result is that SARIF log',
+  vex: 'send the VEX document itself (OpenVEX, CycloneDX VEX or CSAF VEX JSON), or an attestation whose predicate is an OpenVEX document (vexctl attest, cosign attest --type openvex)',
+};
+
+/**
+ * An SBOM, scan or VEX document that arrived inside an in-toto attestation (cosign attest, GitHub
+ * attest-sbom, vexctl attest; a Sigstore bundle, DSSE envelope, bare statement or JSON Lines
+ * bundle of them): read as the document its predicate carries, with the attestation (predicate
+ * type, subjects, signature verified with the same code and trust roots as provenance) recorded in
+ * the summary. The evidence's identity stays the digest of the bytes sent, the attestation's.
+ */
+async function analyzeCarried(kind: CarriedKind, file: string, keys: readonly TrustedKeyMaterial[]): Promise<Analysis> {
+  const bytes = await fs.promises.readFile(file);
+  const collector = new RedactionCollector();
+  const read = readAttestations(bytes, collector, keys);
+  const carrying = read.items.filter((item) => carries(kind, item.attestation.predicateType));
+  const chosen = carrying[0];
+  if (!chosen) rejectDocument(notCarrying(kind, read.items, read.notes));
+  const { summary, predicate, scanner } = summarizeCarried(kind, chosen.attestation.predicateType!, chosen.statement);
+  const notes =
+    read.lines === null
+      ? []
+      : [
+          ...read.notes,
+          ...read.items
+            .filter((item) => item !== chosen)
+            .map((item) => ({
+              line: item.line!,
+              text: carrying.includes(item)
+                ? `line ${item.line}: another attestation of ${WITH_ARTICLE[kind]}, not read: send each in a file of its own`
+                : `line ${item.line}: ${item.attestation.predicateType ?? 'no predicate type'}, not ${kind}`,
+            })),
+        ]
+          .sort((a, b) => a.line - b.line)
+          .map((note) => note.text);
+  const { statementType, predicateType, subjects, envelope } = chosen.attestation;
+  const attestation: CarrierAttestation = {
+    statementType,
+    predicateType: predicateType!,
+    subjects,
+    predicate,
+    ...(scanner ? { scanner } : {}),
+    envelope,
+    signature: attestationSignature(envelope),
+    ...(chosen.line !== null ? { line: chosen.line, notes } : {}),
+  };
+  return { summary: { ...summary, attestation }, redactions: collector.report(), output: rewritesOutput(read.rewrites) };
+}
+
+/** The attestation's predicate is evidence of `kind`: a CycloneDX predicate is an SBOM, or VEX (a CycloneDX VEX is a BOM) when sent as VEX. */
+function carries(kind: CarriedKind, predicateType: string | null): boolean {
+  const carried = carriedPredicate(predicateType);
+  return carried?.kind === kind || (kind === 'vex' && carried?.prefix === 'https://cyclonedx.org/bom');
+}
+
+/** Why no attestation of the file carries `kind`, and what to send instead. */
+function notCarrying(kind: CarriedKind, items: readonly ReadAttestation[], notes: ReadonlyArray<{ text: string }>): string {
+  if (items.length === 1 && items[0]!.line === null) {
+    const predicateType = items[0]!.attestation.predicateType;
+    const carried = carriedPredicate(predicateType);
+    if (carried) return `it is an attestation of ${carried.name} (predicate ${predicateType}), not of ${WITH_ARTICLE[kind]}: send it as ${carried.kind} evidence (rp gate --${carried.kind} FILE)`;
+    if (isSlsaProvenance(predicateType)) return `it is build provenance (predicate ${predicateType}), not ${WITH_ARTICLE[kind]}: send it as provenance (rp gate --provenance FILE)`;
+    return `its predicate ${predicateType ?? '(none)'} carries no ${CARRIED_NOUN[kind]}: ${ATTEST_HINT[kind]}`;
+  }
+  const seen = [...items.map((item) => `line ${item.line}: ${item.attestation.predicateType ?? 'no predicate type'}`), ...notes.map((note) => note.text)];
+  return `no attestation of this JSON Lines bundle carries ${WITH_ARTICLE[kind]} (${seen.join('; ')}): ${ATTEST_HINT[kind]}`;
+}
+
+/**
+ * Forwards the scanner's events under `at` (the carried document's place in the statement) with
+ * paths relative to it, and keeps that value's type, and its text when it is a string (a document
+ * some tools put in the predicate as a JSON string or as SPDX tag-value text).
+ */
+class CarriedValue implements JsonScanHandler {
+  type: 'object' | 'array' | 'string' | 'number' | 'boolean' | 'null' | undefined;
+  text: string | undefined;
+  readonly scanner: { uri: string | null; version: string | null } = { uri: null, version: null };
+
+  constructor(
+    private readonly at: readonly string[],
+    private readonly inner: JsonScanHandler,
+  ) {}
+
+  open(path: readonly JsonPathSegment[], type: 'object' | 'array'): void {
+    const relative = this.relative(path);
+    if (!relative) return;
+    if (relative.length === 0) this.type = type;
+    this.inner.open?.(relative, type);
+  }
+
+  close(path: readonly JsonPathSegment[], type: 'object' | 'array'): void {
+    const relative = this.relative(path);
+    if (relative) this.inner.close?.(relative, type);
+  }
+
+  string(path: readonly JsonPathSegment[], token: JsonStringToken): void {
+    if (path.length === 3 && path[0] === 'predicate' && path[1] === 'scanner' && (path[2] === 'uri' || path[2] === 'version')) this.scanner[path[2]] = token.text();
+    const relative = this.relative(path);
+    if (!relative) return;
+    if (relative.length === 0) {
+      this.type = 'string';
+      this.text = token.text();
+    } else {
+      this.inner.string?.(relative, token);
+    }
+  }
+
+  primitive(path: readonly JsonPathSegment[], value: number | boolean | null, start: number, end: number): void {
+    const relative = this.relative(path);
+    if (!relative) return;
+    if (relative.length === 0) this.type = value === null ? 'null' : (typeof value as 'number' | 'boolean');
+    this.inner.primitive?.(relative, value, start, end);
+  }
+
+  private relative(path: readonly JsonPathSegment[]): readonly JsonPathSegment[] | null {
+    if (path.length < this.at.length) return null;
+    for (let index = 0; index < this.at.length; index++) if (path[index] !== this.at[index]) return null;
+    return path.slice(this.at.length);
+  }
+}
+
+function readerOf(kind: CarriedKind): JsonSummarizer<CarriedSummary> {
+  return kind === 'sbom' ? new SbomSummarizer() : kind === 'sarif' ? new SarifSummarizer() : new VexSummarizer();
+}
+
+/** The carried document's summary: the predicate (cosign's vulnerability predicate: its scanner.result), as a JSON value or a string. */
+function summarizeCarried(
+  kind: CarriedKind,
+  predicateType: string,
+  statement: Buffer,
+): { summary: CarriedSummary; predicate: CarrierAttestation['predicate']; scanner?: CarrierAttestation['scanner'] } {
+  const scan = kind === 'sarif';
+  const reader = readerOf(kind);
+  const carried = new CarriedValue(scan ? ['predicate', 'scanner', 'result'] : ['predicate'], reader);
+  // The statement was read whole by analyzeAttestation already: it is one JSON value.
+  JsonScanner.scan(statement, carried, { maxStringBytes: MAX_JSON_STRING });
+  const scanner = scan ? carried.scanner : undefined;
+  const source = scan
+    ? `the scan result ("predicate.scanner.result") of this cosign vulnerability attestation (scanner ${[scanner?.uri, scanner?.version].filter(Boolean).join(' ') || 'not named'})`
+    : `the predicate of this attestation (${predicateType})`;
+  if (carried.type === undefined || carried.type === 'null') rejectDocument(`${source} is missing: ${ATTEST_HINT[kind]}`);
+  try {
+    const summary = carried.type === 'string' ? readCarriedText(kind, carried.text!) : reader.finish();
+    return { summary, predicate: carried.type === 'string' ? 'string' : 'document', ...(scanner ? { scanner } : {}) };
+  } catch (error) {
+    if (!(error instanceof ProblemError) || error.code !== 'unprocessable') throw error;
+    rejectDocument(`${source} is not ${scan ? 'a SARIF log' : `a readable ${CARRIED_NOUN[kind]}`} (${error.message}): ${ATTEST_HINT[kind]}`);
+  }
+}
+
+/** A document carried as a string: JSON, or for an SBOM also CycloneDX XML or SPDX tag-value (cosign attest --type spdx). */
+function readCarriedText(kind: CarriedKind, text: string): CarriedSummary {
+  const detected = detectFormat(text);
+  if (kind === 'sbom' && detected.syntax !== 'json') return (detected.syntax === 'xml' ? parseCycloneDxXml : parseSpdxTagValue)(text) as SbomSummary;
+  const reader = readerOf(kind);
+  try {
+    JsonScanner.scan(Buffer.from(text, 'utf8'), reader, { maxStringBytes: MAX_JSON_STRING });
+  } catch (error) {
+    if (error instanceof JsonScanError) rejectDocument(`it is a string, and not JSON: ${error.message}`);
+    throw error;
+  }
+  return reader.finish();
 }
 
 function rewritesOutput(rewrites: JsonRewrite[]): Analysis['output'] {
@@ -243,13 +463,13 @@ function analyzeAttestation(
   collector: RedactionCollector,
   where: string,
   keys: readonly TrustedKeyMaterial[],
-): { attestation: ProvenanceAttestation; rewrites: JsonRewrite[] } {
+): { attestation: ProvenanceAttestation; rewrites: JsonRewrite[]; statement: Buffer } {
   const sanitizer = new JsonSanitizer(collector, where);
   const envelopeReader = new EnvelopeReader();
   const statement = new StatementSummarizer();
   scanJsonBuffer(document, sanitizer, '', envelopeReader, statement);
   const envelope = envelopeReader.finish();
-  if (!envelope) return { attestation: { ...statement.finish(), envelope: null }, rewrites: sanitizer.result() };
+  if (!envelope) return { attestation: { ...statement.finish(), envelope: null }, rewrites: sanitizer.result(), statement: document };
   // The statement is base64 inside the envelope: read (and sanitize) it there.
   if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(envelope.payload)) rejectDocument('the DSSE envelope\'s "payload" is not base64');
   const payload = Buffer.from(envelope.payload, envelope.payload.includes('-') || envelope.payload.includes('_') ? 'base64url' : 'base64');
@@ -283,6 +503,7 @@ function analyzeAttestation(
       },
     },
     rewrites,
+    statement: payload,
   };
 }
 

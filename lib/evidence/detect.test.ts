@@ -12,7 +12,7 @@ describe('detectFormat', () => {
     ['{ "@context" : "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "@graph": [] }', 'sbom', 'SPDX 3.0.1 JSON-LD'],
     ['{"version":"2.1.0","$schema":"https://json.schemastore.org/sarif-2.1.0.json","runs":[]}', 'sarif', 'a SARIF 2.1.0 log'],
     ['{"_type":"https://in-toto.io/Statement/v1","predicateType":"https://slsa.dev/provenance/v1"}', 'provenance', 'an in-toto statement (predicate https://slsa.dev/provenance/v1)'],
-    ['{"_type":"https://in-toto.io/Statement/v1","predicateType":"https://spdx.dev/Document","predicate":{"spdxVersion":"SPDX-2.3"}}', null, 'an in-toto statement (predicate https://spdx.dev/Document)'],
+    ['{"_type":"https://in-toto.io/Statement/v1","predicateType":"https://spdx.dev/Document","predicate":{"spdxVersion":"SPDX-2.3"}}', 'sbom', 'an in-toto statement (predicate https://spdx.dev/Document)'],
     ['{"@context":"https://openvex.dev/ns/v0.2.0","statements":[]}', 'vex', 'an OpenVEX document'],
     ['{"document":{"category":"csaf_vex","csaf_version":"2.0"}}', 'vex', 'a CSAF VEX document'],
     ['{"document":{"category":"csaf_security_advisory","csaf_version":"2.0"}}', null, 'a CSAF document (not the VEX profile)'],

@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import type { EvidenceKind } from './kinds';
+import { carriedPredicate } from './parsers/provenance';
 
 export interface DetectedFormat {
   /** The kind of evidence this format is, when the gate reads it; null when it reads no such thing. */
@@ -13,13 +14,11 @@ export interface DetectedFormat {
   /** "CycloneDX XML 1.4", "a SARIF 2.1.0 log"...: how the file is named to people, with its article. */
   name: string;
   syntax: 'json' | 'xml' | 'text';
-  /** What to do with it when the kind alone does not say (an attestation may carry an SBOM). */
+  /** What to do with it when the kind alone does not say. */
   advice?: string;
+  /** An in-toto attestation (a Sigstore bundle, DSSE envelope or statement): its predicate type when the head shows it. */
+  attestation?: { predicateType: string | null };
 }
-
-/** in-toto predicates that carry an SBOM or a scan rather than provenance. */
-const CARRIED_DOCUMENT = /^https:\/\/(?:cyclonedx\.org\/bom|spdx\.dev\/Document|cosign\.sigstore\.dev\/attestation\/vuln)/;
-const SEND_WHAT_IT_CARRIES = 'if it attests an SBOM or a scan rather than a build, send the document it carries (its statement\'s "predicate", e.g. cosign verify-attestation … | jq -r .payload | base64 -d | jq .predicate) as that kind of evidence';
 
 /** How much of a file detection reads. */
 const HEAD_BYTES = 64 * 1024;
@@ -44,19 +43,36 @@ export function detectFormat(file: string): DetectedFormat {
   return detectText(head);
 }
 
+const PREDICATE_TYPE = /"predicateType"\s*:\s*"([^"]{1,200})"/;
+
+/**
+ * An attestation is the kind of evidence its predicate carries: provenance, or an SBOM, VEX or a
+ * scan that the gate reads from inside it (lib/evidence/analyze.ts, analyzeCarried).
+ */
+function attestation(wrapper: string, predicateType: string | null): DetectedFormat {
+  const carried = carriedPredicate(predicateType);
+  return {
+    kind: carried?.kind ?? 'provenance',
+    name: `${wrapper}${predicateType ? ` (predicate ${predicateType})` : ''}`,
+    syntax: 'json',
+    attestation: { predicateType },
+  };
+}
+
+/** The predicate type of an envelope's statement, from the part of its base64 payload the head holds. */
+function envelopePredicateType(head: string): string | null {
+  const payload = captured(head, /"payload"\s*:\s*"([A-Za-z0-9+/=_-]{1,65536})/);
+  if (!payload) return null;
+  const whole = payload.slice(0, payload.length - (payload.length % 4));
+  return captured(Buffer.from(whole, /[-_]/.test(whole) ? 'base64url' : 'base64').toString('latin1'), PREDICATE_TYPE) ?? null;
+}
+
 function detectJson(head: string): DetectedFormat {
   const json = (kind: EvidenceKind | null, name: string): DetectedFormat => ({ kind, name, syntax: 'json' });
   // Attestations first: they may carry an SBOM or a scan, whose keys then appear too.
-  if (/"mediaType"\s*:\s*"application\/vnd\.dev\.sigstore\.bundle/.test(head)) return { ...json('provenance', 'a Sigstore bundle'), advice: SEND_WHAT_IT_CARRIES };
-  if (/"payloadType"\s*:/.test(head)) return { ...json('provenance', 'a DSSE envelope'), advice: SEND_WHAT_IT_CARRIES };
-  if (/"_type"\s*:\s*"https:\/\/in-toto\.io\/Statement/.test(head)) {
-    const predicate = captured(head, /"predicateType"\s*:\s*"([^"]{1,200})"/);
-    const name = `an in-toto statement${predicate ? ` (predicate ${predicate})` : ''}`;
-    if (predicate && CARRIED_DOCUMENT.test(predicate)) {
-      return { ...json(null, name), advice: 'send the document it carries (its "predicate") as that kind of evidence; as provenance it counts only as an attestation about its subject, not as provenance' };
-    }
-    return json('provenance', name);
-  }
+  const bundle = /"mediaType"\s*:\s*"application\/vnd\.dev\.sigstore\.bundle/.test(head);
+  if (bundle || /"payloadType"\s*:/.test(head)) return attestation(bundle ? 'a Sigstore bundle' : 'a DSSE envelope', envelopePredicateType(head));
+  if (/"_type"\s*:\s*"https:\/\/in-toto\.io\/Statement/.test(head)) return attestation('an in-toto statement', captured(head, PREDICATE_TYPE) ?? null);
   if (/"bomFormat"\s*:\s*"CycloneDX"/.test(head)) return json('sbom', `CycloneDX JSON ${captured(head, /"specVersion"\s*:\s*"([^"]{1,16})"/) ?? ''}`.trim());
   const spdx = captured(head, /"spdxVersion"\s*:\s*"SPDX-([^"]{1,16})"/);
   if (spdx) return json('sbom', `SPDX ${spdx} JSON`);

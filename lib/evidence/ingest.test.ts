@@ -74,6 +74,24 @@ describe('ingesting evidence', () => {
     expect(await ingestEvidence(request(bom))).toMatchObject({ sha256: sha256Hex(bom), created: false });
   });
 
+  it('an SBOM sent inside an attestation is stored as sent: its identity is the attestation\'s digest, its summary the SBOM\'s', async () => {
+    const attestation = Buffer.from(
+      JSON.stringify({
+        _type: 'https://in-toto.io/Statement/v0.1',
+        predicateType: 'https://cyclonedx.org/bom',
+        subject: [{ name: 'ghcr.io/acme/checkout', digest: { sha256: 'b'.repeat(64) } }],
+        predicate: JSON.parse(bom.toString('utf8')) as unknown,
+      }),
+    );
+    const stored = await ingestEvidence(request(attestation, { contentType: 'application/vnd.in-toto+json' }));
+    expect(stored).toMatchObject({
+      sha256: sha256Hex(attestation),
+      stored: { sha256: sha256Hex(attestation) },
+      summary: { format: 'cyclonedx', components: 2, licenses: { MIT: 2 }, attestation: { predicateType: 'https://cyclonedx.org/bom', signature: { status: 'unsigned' } } },
+    });
+    expect(fs.readFileSync(path.join(root, stored.storageKey))).toEqual(attestation);
+  });
+
   it('stores only the sanitized bytes, addressed by their own digest; the identity stays the digest of the bytes sent', async () => {
     const laden = Buffer.from(JSON.stringify({ ...cyclonedx([{ name: 'a' }]), properties: [{ name: 'ci', value: `token ${FAKE_SECRETS.github}` }] }));
     const stored = await ingestEvidence(request(laden));
@@ -100,7 +118,7 @@ describe('ingesting evidence', () => {
   it('answers 415 for a media type the kind does not take', async () => {
     const wrong = await problemOf(ingestEvidence(request(bom, { contentType: 'application/yaml' })));
     expect(wrong.status).toBe(415);
-    expect(wrong.message).toMatch(/sbom evidence .* is sent as application\/json, application\/vnd.cyclonedx\+json, .*, text\/plain; this request's Content-Type is "application\/yaml"/);
+    expect(wrong.message).toMatch(/sbom evidence .* is sent as application\/json, application\/vnd.cyclonedx\+json, .*, text\/plain, application\/vnd\.in-toto\+json, application\/vnd\.dsse\.envelope\.v1\+json; this request's Content-Type is "application\/yaml"/);
     expect((await problemOf(ingestEvidence(request(bom, { contentType: 'application/json; charset=latin1' })))).status).toBe(415);
     expect((await problemOf(ingestEvidence(request(bom, { contentType: null })))).status).toBe(415);
   });

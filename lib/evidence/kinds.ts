@@ -8,6 +8,9 @@ export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
 
 const MB = 1024 * 1024;
 
+/** An SBOM, a scan or VEX may also arrive inside an in-toto attestation (a statement, DSSE envelope or Sigstore bundle). */
+const ATTESTATION_MEDIA_TYPES = ['application/vnd.in-toto+json', 'application/vnd.dsse.envelope.v1+json'] as const;
+
 export interface EvidenceKindSpec {
   label: string;
   /** Accepted media types (without parameters); the first is the one to prefer. */
@@ -17,7 +20,7 @@ export interface EvidenceKindSpec {
 
 export const EVIDENCE_KIND_SPECS: Readonly<Record<EvidenceKind, EvidenceKindSpec>> = {
   sbom: {
-    label: 'SBOM: CycloneDX JSON or XML, SPDX 2.x JSON or tag-value, SPDX 3.0 JSON-LD',
+    label: 'SBOM: CycloneDX JSON or XML, SPDX 2.x JSON or tag-value, SPDX 3.0 JSON-LD, or an in-toto attestation of one',
     // The generic types leave the format to the content (the gate reads it from there); the
     // specific ones are checked against it.
     mediaTypes: [
@@ -30,13 +33,18 @@ export const EVIDENCE_KIND_SPECS: Readonly<Record<EvidenceKind, EvidenceKindSpec
       'text/xml',
       'text/spdx',
       'text/plain',
+      ...ATTESTATION_MEDIA_TYPES,
     ],
     maxBytes: 64 * MB,
   },
-  sarif: { label: 'SARIF 2.1.0 log', mediaTypes: ['application/sarif+json', 'application/json'], maxBytes: 64 * MB },
+  sarif: {
+    label: 'SARIF 2.1.0 log, or a cosign vulnerability attestation whose scan result is one',
+    mediaTypes: ['application/sarif+json', 'application/json', ...ATTESTATION_MEDIA_TYPES],
+    maxBytes: 64 * MB,
+  },
   vex: {
-    label: 'VEX document (OpenVEX, CycloneDX VEX or CSAF VEX JSON)',
-    mediaTypes: ['application/json', 'application/vnd.openvex+json', 'application/vnd.cyclonedx+json', 'application/csaf+json'],
+    label: 'VEX document (OpenVEX, CycloneDX VEX or CSAF VEX JSON), or an in-toto attestation of an OpenVEX document',
+    mediaTypes: ['application/json', 'application/vnd.openvex+json', 'application/vnd.cyclonedx+json', 'application/csaf+json', ...ATTESTATION_MEDIA_TYPES],
     maxBytes: 16 * MB,
   },
   checksums: { label: 'checksums file (sha256sum or BSD format)', mediaTypes: ['text/plain'], maxBytes: 4 * MB },

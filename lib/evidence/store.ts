@@ -47,6 +47,8 @@ export interface UploadInput {
 /** Clock skew tolerated on a client-supplied collection time. */
 const FUTURE_SKEW_MS = 5 * 60_000;
 
+const ATTESTED_KINDS = new Set<string>(['provenance', 'sbom', 'sarif', 'vex']);
+
 export async function uploadEvidence(
   db: RuntimeDb,
   workspaceId: string,
@@ -65,7 +67,8 @@ export async function uploadEvidence(
     contentType: input.contentType,
     contentLength: input.contentLength,
     body: input.body,
-    provenanceKeys: input.kind === 'provenance' ? await workspaceProvenanceKeys(db, workspaceId) : undefined,
+    // Provenance, and SBOMs, scans and VEX that may arrive inside an attestation: signatures are checked with the same keys.
+    provenanceKeys: ATTESTED_KINDS.has(input.kind) ? await workspaceProvenanceKeys(db, workspaceId) : undefined,
     store,
     keyFor: (sha256) => evidenceKey(workspaceId, sha256),
   });
@@ -126,7 +129,8 @@ export async function uploadEvidence(
 
 /**
  * The public keys the workspace's policies trust for provenance (every provenance-subject rule's
- * trustedKeys, in every scope): signatures are checked with them at upload, and each rule then
+ * trustedKeys, in every scope): signatures of attestations (provenance, and SBOMs, scans and VEX
+ * sent inside one) are checked with them at upload, and each rule then
  * counts only the keys it names (by fingerprint). Keys a policy gains later check uploads from then
  * on; uploading the same file again checks it again.
  */

@@ -15,11 +15,18 @@
  * Every statement is accounted for: it suppressed findings (listed with its justification, its
  * impact statement and the VEX document's digest) or it is "not applied", with the reason. Pure:
  * a function of the input snapshot, so a replay gives the same result.
+ *
+ * Whose VEX counts is the rule's to say (its `vex` parameter, VexTrust): by the authors the document
+ * names, and/or only VEX that arrived in an attestation whose signature verified at upload. A
+ * document that fails it is ignored whole: none of its statements suppresses or contradicts
+ * anything, each is listed as not applied, and the document as untrusted, with why. Without it,
+ * every VEX document of the release counts (as before the parameter existed).
  */
 import type { SarifSummary } from '@/lib/evidence/parsers/sarif';
 import type { SbomSummary } from '@/lib/evidence/parsers/sbom';
 import { SUPPRESSING_STATUSES, type VexStatement, type VexStatus, type VexSummary } from '@/lib/evidence/parsers/vex';
 import type { GateInputs } from './inputs';
+import { trustedSigner, type TrustedIdentity } from './rules/integrity';
 import { evidenceOfKind, summaryOf } from './rules/types';
 
 export interface VexSuppression {
@@ -54,6 +61,47 @@ export interface VexApplication {
   notApplied: VexNotApplied[];
   /** Statements not applied, all of them (`notApplied` lists the first MAX_LISTED). */
   notAppliedTotal: number;
+  /** VEX documents the rule's trust settings left out, and why (present only when the rule has them). */
+  untrusted?: Array<{ vex: string; reason: string }>;
+}
+
+/** Whose VEX a findings rule honours (its `vex` parameter); absent, every VEX document counts. */
+export interface VexTrust {
+  /** Author or publisher names, as documents state them, compared without regard to case or spacing. */
+  trustedAuthors?: string[];
+  /** Only VEX sent in an attestation whose signature verified at upload: by a workspace key, or keyless by one of trustedIdentities. */
+  requireSigned?: boolean;
+  /** Keyless Sigstore signers whose VEX attestations count (with requireSigned). */
+  trustedIdentities?: TrustedIdentity[];
+}
+
+const normalName = (name: string) => name.trim().replace(/\s+/g, ' ').toLowerCase();
+
+/** Why a VEX document is not honoured under `trust`, or null when it is. */
+export function untrustedVex(summary: VexSummary, trust: VexTrust | undefined): string | null {
+  if (!trust) return null;
+  const reasons: string[] = [];
+  if (trust.trustedAuthors) {
+    const authors = summary.authors ?? (summary.author ? [summary.author] : []);
+    const trusted = new Set(trust.trustedAuthors.map(normalName));
+    if (!authors.some((author) => trusted.has(normalName(author)))) {
+      reasons.push(
+        authors.length === 0
+          ? 'the document names no author, and only VEX by trusted authors is applied'
+          : `${authors.length === 1 ? 'author' : 'authors'} ${authors.map((author) => `'${author}'`).join(', ')} ${authors.length === 1 ? 'is' : 'are'} not among the trusted VEX authors (${trust.trustedAuthors.join(', ')})`,
+      );
+    }
+  }
+  if (trust.requireSigned) {
+    const attestation = summary.attestation;
+    const verification = attestation?.envelope?.verification;
+    if (!attestation) reasons.push('it was not sent as a signed attestation, and only signed VEX is applied');
+    else if (!(verification?.status === 'verified' && verification.keys.length > 0)) {
+      const signer = trustedSigner(attestation, [], trust.trustedIdentities ?? []);
+      if ('why' in signer) reasons.push(`only signed VEX is applied, and ${signer.why}`);
+    }
+  }
+  return reasons.length ? reasons.join('; ') : null;
 }
 
 const MAX_LISTED = 50;
@@ -82,9 +130,14 @@ export interface VexOutcome {
  * The findings of `kind` a release's VEX documents suppress, and the statements that suppress
  * nothing (with why); null when the release has no VEX evidence (results read as before VEX).
  */
-export function applyVex(inputs: GateInputs, kind: 'sbom' | 'sarif'): VexOutcome | null {
-  const documents = evidenceOfKind(inputs, 'vex');
-  if (documents.length === 0) return null;
+export function applyVex(inputs: GateInputs, kind: 'sbom' | 'sarif', trust?: VexTrust): VexOutcome | null {
+  const all = evidenceOfKind(inputs, 'vex');
+  if (all.length === 0) return null;
+  const untrusted = all.flatMap((document) => {
+    const reason = untrustedVex(summaryOf<VexSummary>(document), trust);
+    return reason ? [{ document, reason }] : [];
+  });
+  const documents = all.filter((document) => !untrusted.some((item) => item.document === document));
   const { findings, unindexed } = kind === 'sbom' ? sbomFindings(inputs) : sarifFindings(inputs);
   const imageHex = inputs.release.imageDigest.slice('sha256:'.length).toLowerCase();
   const suppressed: VexSuppression[] = [];
@@ -104,6 +157,9 @@ export function applyVex(inputs: GateInputs, kind: 'sbom' | 'sarif'): VexOutcome
       .filter((statement) => !SUPPRESSING_STATUSES.includes(statement.status))
       .map((statement) => ({ statement, vex: document.sha256, ids: idsOf(statement), scope: productScope(statement, imageHex) })),
   );
+  for (const { document, reason } of untrusted) {
+    for (const statement of summaryOf<VexSummary>(document).statements ?? []) skip(statement, document.sha256, `not applied: ${reason}`);
+  }
   const contradiction = (statement: VexStatement, finding: Finding) =>
     exposing.find((other) => [...finding.ids].some((id) => other.ids.has(id)) && inScope(finding, other.scope) && !newer(statement, other.statement));
 
@@ -158,8 +214,8 @@ export function applyVex(inputs: GateInputs, kind: 'sbom' | 'sarif'): VexOutcome
   const bySeverity: Record<string, number> = {};
   for (const finding of suppressedKeys) bySeverity[finding.severity] = (bySeverity[finding.severity] ?? 0) + finding.count;
   return {
-    application: { suppressed, notApplied, notAppliedTotal },
-    evidence: documents.map((item) => item.sha256).sort(),
+    application: { suppressed, notApplied, notAppliedTotal, ...(trust ? { untrusted: untrusted.map(({ document, reason }) => ({ vex: document.sha256, reason })) } : {}) },
+    evidence: all.map((item) => item.sha256).sort(),
     bySeverity,
     names: new Set([...suppressedKeys].map((finding) => `${finding.severity}\u0000${finding.name}`)),
   };

@@ -3,7 +3,9 @@
  * or a DSSE envelope carrying one (what cosign and the SLSA generators write). The summary keeps
  * the subject digests, which the provenance rule compares to the released image digest. The
  * envelope's signatures are verified at ingest (lib/evidence/provenance-verify.ts) on the bytes as
- * received; the result is kept in `envelope.verification`.
+ * received; the result is kept in `envelope.verification`. The same readers and verification serve
+ * attestations that carry an SBOM, a scan or VEX (CARRIED_PREDICATES; lib/evidence/analyze.ts,
+ * analyzeCarried), whose summaries record them as a CarrierAttestation.
  */
 import type { ProvenanceVerification } from '../provenance-verify';
 import type { JsonPathSegment, JsonStringToken } from '../json-scanner';
@@ -63,6 +65,70 @@ export function isSlsaProvenance(predicateType: string | null): boolean {
 /** Every attestation a provenance summary holds: each line of a JSON Lines bundle, or the one. */
 export function attestationsOf(summary: ProvenanceSummary): ProvenanceAttestation[] {
   return summary.lines ?? [summary];
+}
+
+/** What an attestation's signature amounts to: verified at upload (by whom), not verified (why), or none. */
+export interface AttestationSignature {
+  status: 'verified' | 'unverified' | 'unsigned';
+  /** "signature verified by key sha256:…", "signature not verified (…)", "unsigned". */
+  text: string;
+}
+
+/** The signature status of an attestation, from what verification at upload recorded (nothing else says "verified"). */
+export function attestationSignature(envelope: ProvenanceAttestation['envelope']): AttestationSignature {
+  if (!envelope) return { status: 'unsigned', text: 'unsigned' };
+  const verification = envelope.verification;
+  if (!verification) return { status: 'unverified', text: 'signature not checked (uploaded before verification existed)' };
+  if (verification.status !== 'verified') return { status: 'unverified', text: `signature not verified (${verification.reason ?? 'no reason recorded'})` };
+  const log = verification.tlog.map((entry) => `Rekor log index ${entry.logIndex}`).join(', ');
+  if (verification.identity) {
+    return {
+      status: 'verified',
+      text: `signature verified: ${verification.identity.subjectAlternativeName ?? 'unnamed identity'} (issuer ${verification.identity.issuer ?? 'not named'}${log ? `; ${log}` : ''})`,
+    };
+  }
+  return { status: 'verified', text: `signature verified by key ${verification.keys.map((key) => `${key.slice(0, 'sha256:'.length + 16)}…`).join(', ')}` };
+}
+
+/**
+ * Predicates that carry evidence of another kind than provenance: an attestation of one is read as
+ * that kind (its predicate is the document; cosign's vulnerability predicate holds the scan in
+ * "scanner.result", read when it is a SARIF log).
+ */
+export const CARRIED_PREDICATES = [
+  { prefix: 'https://cyclonedx.org/bom', kind: 'sbom', name: 'a CycloneDX SBOM' },
+  { prefix: 'https://spdx.dev/Document', kind: 'sbom', name: 'an SPDX SBOM' },
+  { prefix: 'https://openvex.dev/ns', kind: 'vex', name: 'an OpenVEX document' },
+  { prefix: 'https://cosign.sigstore.dev/attestation/vuln/v1', kind: 'sarif', name: 'a vulnerability scan (cosign vuln predicate)' },
+] as const;
+
+export type CarriedPredicate = (typeof CARRIED_PREDICATES)[number];
+
+export function carriedPredicate(predicateType: string | null | undefined): CarriedPredicate | null {
+  if (!predicateType) return null;
+  return CARRIED_PREDICATES.find((item) => predicateType === item.prefix || predicateType.startsWith(`${item.prefix}/`)) ?? null;
+}
+
+/**
+ * The attestation an SBOM, VEX document or scan arrived in (a Sigstore bundle, DSSE envelope or
+ * bare in-toto statement, or one line of a JSON Lines bundle): the evidence's summary is the
+ * carried document's, and this records what carried it and whether its signature verified.
+ */
+export interface CarrierAttestation {
+  statementType: string;
+  predicateType: string;
+  subjects: ProvenanceSubject[];
+  /** How the document sits in the predicate: the JSON value itself, or a string holding it. */
+  predicate: 'document' | 'string';
+  /** cosign's vulnerability predicate: the scanner that produced the result. */
+  scanner?: { uri: string | null; version: string | null };
+  envelope: ProvenanceAttestation['envelope'];
+  /** The signature status at upload (from `envelope.verification`). */
+  signature: AttestationSignature;
+  /** The line of a JSON Lines bundle it was read from (1-based). */
+  line?: number;
+  /** Other lines of a JSON Lines bundle, and why they were not read. */
+  notes?: string[];
 }
 
 const MAX_SUBJECTS = 500;
@@ -139,7 +205,7 @@ export class StatementSummarizer implements JsonSummarizer<Omit<ProvenanceAttest
     if (!/^https:\/\/in-toto\.io\/Statement\/v[0-9.]+$/.test(this.statementType)) {
       rejectDocument(`"_type" is "${this.statementType}"; an in-toto statement has "_type": "https://in-toto.io/Statement/v1"`);
     }
-    if (this.subjectCount === 0) rejectDocument('the statement has no subject: provenance must name the artifacts it is about, with digests');
+    if (this.subjectCount === 0) rejectDocument('the statement has no subject: an attestation must name the artifacts it is about, with digests');
     return {
       statementType: this.statementType,
       predicateType: this.predicateType,
@@ -188,7 +254,7 @@ export class EnvelopeReader implements JsonSummarizer<{ payloadType: string; pay
   finish() {
     if (this.payloadType === undefined && this.payload === undefined) return null;
     if (this.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
-      rejectDocument(`the DSSE envelope's payloadType is "${this.payloadType ?? ''}"; provenance envelopes carry "${IN_TOTO_PAYLOAD_TYPE}"`);
+      rejectDocument(`the DSSE envelope's payloadType is "${this.payloadType ?? ''}"; in-toto attestations (provenance, and SBOMs, scans or VEX they carry) have "${IN_TOTO_PAYLOAD_TYPE}"`);
     }
     if (!this.payload) rejectDocument('the DSSE envelope has no "payload"');
     if (!this.sawSignatures) rejectDocument('the DSSE envelope has no "signatures"');

@@ -11,6 +11,7 @@ import { formatJsonPath } from '../json-scanner';
 import { rejectDocument } from '../errors';
 import { article } from './sbom';
 import { RootType, type JsonSummarizer } from './summarizer';
+import type { CarrierAttestation } from './provenance';
 
 export const SARIF_LEVELS = ['error', 'warning', 'note', 'none'] as const;
 export type SarifLevel = (typeof SARIF_LEVELS)[number];
@@ -18,6 +19,8 @@ export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'none'] as const
 export type Severity = (typeof SEVERITIES)[number];
 
 export interface SarifSummary {
+  /** Present when the document arrived inside an in-toto attestation (its predicate): what carried it, and its signature status. */
+  attestation?: CarrierAttestation;
   format: 'sarif';
   version: string;
   runs: number;

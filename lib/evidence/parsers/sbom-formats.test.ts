@@ -225,12 +225,10 @@ describe('refusals name the detected format and what to do', () => {
     predicate: { bomFormat: 'CycloneDX', specVersion: '1.5', components: [] },
   };
 
-  it('an attestation of an SBOM sent as an SBOM: send the SBOM it carries', async () => {
-    const problem = await problemOf(summarize(JSON.stringify(sbomStatement)));
-    expect(problem.message).toMatch(
-      /^An in-toto statement \(predicate https:\/\/cyclonedx\.org\/bom\) is not sbom evidence \(SBOM: .*\); send the document it carries \(its "predicate"\) as that kind of evidence.*: this is not an SBOM/,
-    );
-    expect(problem.extensions).toEqual({ detectedFormat: 'an in-toto statement (predicate https://cyclonedx.org/bom)', detectedKind: null });
+  it('an attestation of an SBOM sent as SARIF: send it as an SBOM', async () => {
+    const problem = await problemOf(analyzeBytes('sarif', JSON.stringify(sbomStatement)));
+    expect(problem.message).toMatch(/^this is an in-toto statement \(predicate https:\/\/cyclonedx\.org\/bom\), sent as sarif evidence: send it as sbom evidence/);
+    expect(problem.extensions).toEqual({ detectedFormat: 'an in-toto statement (predicate https://cyclonedx.org/bom)', detectedKind: 'sbom' });
   });
 
   it.each([
@@ -238,7 +236,7 @@ describe('refusals name the detected format and what to do', () => {
     ['junit', real('syft-image.cdx.xml'), /^this is CycloneDX XML 1\.7, sent as junit evidence: send it as sbom evidence/],
     ['checksums', real('spdx-spec-example-v2.3.spdx'), /^this is SPDX 2\.3 tag-value, sent as checksums evidence: send it as sbom evidence/],
     ['provenance', real('spdx-examples-maven.spdx3.json'), /^this is SPDX 3\.0\.1 JSON-LD, sent as provenance evidence: send it as sbom evidence/],
-    ['sarif', real('gh-sigstore-js-2.1.0-two-bundles.intoto.jsonl'), /^this is a Sigstore bundle, sent as sarif evidence: send it as provenance evidence .*; if it attests an SBOM or a scan/],
+    ['sarif', real('gh-sigstore-js-2.1.0-two-bundles.intoto.jsonl'), /^this is a Sigstore bundle \(predicate https:\/\/slsa\.dev\/provenance\/v1\), sent as sarif evidence: send it as provenance evidence .*no attestation of this JSON Lines bundle carries a SARIF scan/],
   ] as const)('%s evidence that is another kind says which', async (kind, text, message) => {
     expect((await problemOf(analyzeBytes(kind, text))).message).toMatch(message);
   });

@@ -8,8 +8,11 @@
 import type { JsonPathSegment, JsonStringToken } from '../json-scanner';
 import { rejectDocument } from '../errors';
 import { RootType, sortedRecord, tally, type JsonSummarizer } from './summarizer';
+import type { CarrierAttestation } from './provenance';
 
 export interface SbomSummary {
+  /** Present when the document arrived inside an in-toto attestation (its predicate): what carried it, and its signature status. */
+  attestation?: CarrierAttestation;
   format: 'cyclonedx' | 'spdx';
   specVersion: string;
   /** How the document is written (absent in summaries made before XML and tag-value were read: JSON). */

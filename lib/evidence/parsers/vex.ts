@@ -15,6 +15,7 @@
 import type { JsonPathSegment, JsonScanHandler, JsonStringToken } from '../json-scanner';
 import { rejectDocument } from '../errors';
 import type { JsonSummarizer } from './summarizer';
+import type { CarrierAttestation } from './provenance';
 
 export const VEX_STATUSES = ['not_affected', 'affected', 'fixed', 'under_investigation'] as const;
 export type VexStatus = (typeof VEX_STATUSES)[number];
@@ -47,11 +48,20 @@ export interface VexStatement {
 }
 
 export interface VexSummary {
+  /** Present when the document arrived inside an in-toto attestation (its predicate): what carried it, and its signature status. */
+  attestation?: CarrierAttestation;
   format: 'openvex' | 'cyclonedx' | 'csaf';
   specVersion: string;
   /** The document's id (OpenVEX @id, CycloneDX serialNumber, CSAF tracking id). */
   documentId: string | null;
   author: string | null;
+  /**
+   * Every author the document names, as it names them: OpenVEX "author", CSAF
+   * "document.publisher.name", CycloneDX metadata authors, manufacturer and supplier names. A
+   * policy's trustedAuthors is matched against these (absent in summaries stored before it existed:
+   * then `author` is the only one).
+   */
+  authors?: string[];
   /** Statements in the document (all of them, even beyond those listed). */
   total: number;
   byStatus: Record<VexStatus, number>;
@@ -159,7 +169,7 @@ function openVex(root: JsonObject, context: string): VexSummary {
       timestamp: text(statement.timestamp) ?? text(root.timestamp),
     });
   });
-  return summary('openvex', context.slice('https://openvex.dev/ns'.length).replace(/^\/v?/, '') || text(root.version) || '', text(root['@id']), text(root.author), collected);
+  return summary('openvex', context.slice('https://openvex.dev/ns'.length).replace(/^\/v?/, '') || text(root.version) || '', text(root['@id']), [text(root.author)], collected);
 }
 
 function openVexComponent(entry: Json): { name: string; identifiers: string[] } {
@@ -241,8 +251,14 @@ function cycloneDxVex(root: JsonObject): VexSummary {
     );
   }
   const metadata = object(root.metadata);
-  const author = text(object(array(metadata?.authors)?.[0] ?? null)?.name) ?? text(object(metadata?.supplier)?.name);
-  return summary('cyclonedx', text(root.specVersion) ?? '', text(root.serialNumber), author, statements);
+  // The first author, else the supplier, is the one `author` names; all of them may be trusted.
+  const authors = [
+    ...(array(metadata?.authors) ?? []).map((entry) => text(object(entry)?.name)),
+    text(object(metadata?.supplier)?.name),
+    text(object(metadata?.manufacturer)?.name),
+    text(object(metadata?.manufacture)?.name),
+  ];
+  return summary('cyclonedx', text(root.specVersion) ?? '', text(root.serialNumber), authors, statements);
 }
 
 function cycloneDxHashes(value: Json | undefined): string[] {
@@ -347,7 +363,7 @@ function csafVex(root: JsonObject, document: JsonObject): VexSummary {
     }
   }
   const tracking = object(document.tracking);
-  return summary('csaf', text(document.csaf_version) ?? '', text(tracking?.id), text(object(document.publisher)?.name), statements);
+  return summary('csaf', text(document.csaf_version) ?? '', text(tracking?.id), [text(object(document.publisher)?.name)], statements);
 }
 
 function statementOf(
@@ -369,14 +385,16 @@ function statementOf(
   };
 }
 
-function summary(format: VexSummary['format'], specVersion: string, documentId: string | undefined, author: string | undefined, statements: VexStatement[]): VexSummary {
+function summary(format: VexSummary['format'], specVersion: string, documentId: string | undefined, named: Array<string | undefined>, statements: VexStatement[]): VexSummary {
+  const authors = [...new Set(named.filter((name): name is string => name !== undefined).map(clip))];
   const byStatus = Object.fromEntries(VEX_STATUSES.map((status) => [status, 0])) as Record<VexStatus, number>;
   for (const statement of statements) byStatus[statement.status]++;
   return {
     format,
     specVersion,
     documentId: documentId ? clip(documentId) : null,
-    author: author ? clip(author) : null,
+    author: authors[0] ?? null,
+    authors,
     total: statements.length,
     byStatus,
     statements: statements.slice(0, MAX_VEX_STATEMENTS),

@@ -10,6 +10,8 @@ import { ProblemError } from '@/lib/http/problem';
 import { dsse } from '@sigstore/core';
 import { analyzeEvidenceFile, type Analysis, type AnalysisOptions } from '../analyze';
 import type { EvidenceKind } from '../kinds';
+import { parsePublicKey } from '../provenance-keys';
+import type { TrustedKeyMaterial } from '../provenance-verify';
 import { fakePrivateKeyPem } from '@/lib/testing/fake-keys';
 
 export const FAKE_SECRETS = {
@@ -157,6 +159,14 @@ export function signedDsseEnvelope(payload: unknown, privateKey: crypto.KeyObjec
   const pae = dsse.preAuthEncoding('application/vnd.in-toto+json', body);
   const sig = crypto.sign(privateKey.asymmetricKeyType === 'ed25519' ? null : 'sha256', pae, privateKey);
   return { payloadType: 'application/vnd.in-toto+json', payload: body.toString('base64'), signatures: [{ keyid: '', sig: sig.toString('base64') }] };
+}
+
+/** A generated ECDSA P-256 signing key, and its public half as the workspace's trusted-key material. */
+export function generatedSigner(): { privateKey: crypto.KeyObject; material: TrustedKeyMaterial } {
+  const pair = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const parsed = parsePublicKey(pair.publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  if (!('key' in parsed)) throw new Error(parsed.error);
+  return { privateKey: pair.privateKey, material: { fingerprint: parsed.fingerprint, key: parsed.key } };
 }
 
 export function junit(cases: Array<{ suite: string; name: string; outcome: 'pass' | 'fail' | 'error' | 'skip' }>, output = ''): string {

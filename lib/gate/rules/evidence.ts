@@ -4,7 +4,8 @@ import { EVIDENCE_KINDS } from '@/lib/evidence/kinds';
 import type { JunitSummary } from '@/lib/evidence/parsers/junit';
 import { SEVERITIES, type SarifSummary, type Severity } from '@/lib/evidence/parsers/sarif';
 import { VULNERABILITY_SEVERITIES, type SbomSummary, type VulnerabilitySeverity } from '@/lib/evidence/parsers/sbom';
-import { applyVex, type VexOutcome } from '../vex';
+import { applyVex, type VexOutcome, type VexTrust } from '../vex';
+import { trustedIdentitySchema } from './integrity';
 import { defineRule, evidenceOfKind, missing, summaryOf, type JsonValue, type RuleOutcome } from './types';
 import { plural } from '@/lib/text/plural';
 
@@ -111,15 +112,54 @@ function severityLimits(noun: string, description: string) {
     .describe(description);
 }
 
+/** Whose VEX a findings rule honours; absent, every VEX document of the release counts. */
+const vexTrustSchema = z
+  .object({
+    trustedAuthors: z
+      .array(z.string().trim().min(1).max(200))
+      .min(1)
+      .max(50)
+      .optional()
+      .describe('Only VEX whose author is one of these is applied, as the document names it (OpenVEX author, CSAF document.publisher.name, CycloneDX metadata authors, manufacturer or supplier), compared without regard to case. A name is what the document says: anyone can write it; with requireSigned it is also signed.'),
+    requireSigned: z
+      .boolean()
+      .optional()
+      .describe('Only VEX sent inside an attestation whose signature verified at upload is applied: signed with a key the workspace trusts (a provenance-subject rule\'s trustedKeys), or keyless by one of trustedIdentities.'),
+    trustedIdentities: z
+      .array(trustedIdentitySchema)
+      .min(1)
+      .max(20)
+      .optional()
+      .describe('Keyless Sigstore signers (OIDC issuer and certificate identity) whose signed VEX is applied, with requireSigned.'),
+  })
+  .strict()
+  .refine((value) => value.trustedAuthors !== undefined || value.requireSigned === true, 'name trustedAuthors or set requireSigned: true')
+  .refine((value) => value.trustedIdentities === undefined || value.requireSigned === true, 'trustedIdentities count only with requireSigned: true')
+  .optional()
+  .describe('Whose VEX statements this rule applies: by author and/or only signed VEX. Without it, every VEX document sent for the release is applied.');
+
+/** The rule's VEX trust settings as the threshold shows them (only when it has them: older results stay as they were). */
+function vexThreshold(trust: VexTrust | undefined): Record<string, JsonValue> {
+  if (!trust) return {};
+  return {
+    vex: {
+      ...(trust.trustedAuthors ? { trustedAuthors: [...trust.trustedAuthors].sort() } : {}),
+      ...(trust.requireSigned ? { requireSigned: true } : {}),
+      ...(trust.trustedIdentities ? { trustedIdentities: trust.trustedIdentities.map((item) => `${item.issuer} ${item.identity ?? `/${item.identityPattern}/`}`).sort() } : {}),
+    },
+  };
+}
+
 export const sarifSeverity = defineRule({
   type: 'sarif-severity',
   title: 'Static analysis findings within limits',
   params: {
     limits: severityLimits('findings', 'Most findings allowed per severity; a severity left empty is not limited.'),
+    vex: vexTrustSchema,
   },
   evaluate(rule, { inputs }): RuleOutcome {
     const limited = SEVERITIES.filter((severity): severity is Exclude<Severity, 'none'> => severity !== 'none' && rule.limits[severity] !== undefined);
-    const threshold = Object.fromEntries(limited.map((severity) => [severity, rule.limits[severity]!])) as JsonValue;
+    const threshold = { ...Object.fromEntries(limited.map((severity) => [severity, rule.limits[severity]!])), ...vexThreshold(rule.vex) } as JsonValue;
     const logs = evidenceOfKind(inputs, 'sarif');
     if (logs.length === 0) return missing('sarif', threshold, 'upload the scanner\'s SARIF log with "rp gate --sarif FILE"');
     const counts: Record<string, number> = Object.fromEntries(limited.map((severity) => [severity, 0]));
@@ -131,7 +171,7 @@ export const sarifSeverity = defineRule({
         for (const ruleId of summary.rulesBySeverity[severity] ?? []) (rules[severity] ??= new Set()).add(ruleId);
       }
     }
-    const vex = applyVex(inputs, 'sarif');
+    const vex = applyVex(inputs, 'sarif', rule.vex);
     subtractSuppressed(counts, rules, vex);
     const over = limited.filter((severity) => counts[severity]! > rule.limits[severity]!);
     const evidence = [...logs.map((log) => log.sha256), ...(vex?.evidence ?? [])].sort();
@@ -152,10 +192,11 @@ export const vulnerabilitySeverity = defineRule({
   title: 'Known vulnerabilities in the SBOM within limits',
   params: {
     limits: severityLimits('vulnerabilities', 'Most vulnerabilities allowed per severity (each counted at its most severe rating); a severity left empty is not limited.'),
+    vex: vexTrustSchema,
   },
   evaluate(rule, { inputs }): RuleOutcome {
     const limited = VULNERABILITY_SEVERITIES.filter((severity): severity is Exclude<VulnerabilitySeverity, 'none'> => severity !== 'none' && rule.limits[severity] !== undefined);
-    const threshold = Object.fromEntries(limited.map((severity) => [severity, rule.limits[severity]!])) as JsonValue;
+    const threshold = { ...Object.fromEntries(limited.map((severity) => [severity, rule.limits[severity]!])), ...vexThreshold(rule.vex) } as JsonValue;
     const sboms = evidenceOfKind(inputs, 'sbom');
     if (sboms.length === 0) return missing('sbom', threshold, 'upload a CycloneDX SBOM with its vulnerabilities (trivy --format cyclonedx --scanners vuln) with "rp gate --sbom FILE"');
     // An SBOM without a vulnerabilities list says nothing about vulnerabilities: never read as zero.
@@ -178,7 +219,7 @@ export const vulnerabilitySeverity = defineRule({
         for (const item of vulnerabilities!.examples) if (item.severity === severity) (ids[severity] ??= new Set()).add(item.id);
       }
     }
-    const vex = applyVex(inputs, 'sbom');
+    const vex = applyVex(inputs, 'sbom', rule.vex);
     subtractSuppressed(counts, ids, vex);
     const over = limited.filter((severity) => counts[severity]! > rule.limits[severity]!);
     const evidence = [...scanned.map((sbom) => sbom.sha256), ...(vex?.evidence ?? [])].sort();
@@ -212,7 +253,8 @@ function suppressedNote(vex: VexOutcome | null, noun: string, pluralNoun?: strin
   if (!vex) return '';
   const count = vex.application.suppressed.reduce((sum, item) => sum + item.count, 0);
   const skipped = vex.application.notAppliedTotal;
-  return ` (VEX: ${plural(count, noun, pluralNoun)} suppressed${skipped ? `, ${plural(skipped, 'statement')} not applied` : ''})`;
+  const untrusted = vex.application.untrusted?.length ?? 0;
+  return ` (VEX: ${plural(count, noun, pluralNoun)} suppressed${skipped ? `, ${plural(skipped, 'statement')} not applied` : ''}${untrusted ? `, ${plural(untrusted, 'document')} from an untrusted source` : ''})`;
 }
 
 export const testsPass = defineRule({

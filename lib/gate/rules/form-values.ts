@@ -79,7 +79,8 @@ export function withValue(rule: RuleObject, path: readonly string[], value: unkn
   if (key === undefined) return rule;
   const copy: RuleObject = { ...rule };
   const next = rest.length ? withValue(isObject(rule[key]) ? (rule[key] as RuleObject) : {}, rest, value) : value;
-  if (next === undefined) delete copy[key];
+  // A group left with no field filled in is not given (an optional group such as a findings rule's vex).
+  if (next === undefined || (rest.length > 0 && Object.keys(next as RuleObject).length === 0)) delete copy[key];
   else copy[key] = next;
   return copy;
 }

@@ -18,6 +18,7 @@ const EXAMPLES: RuleObject[] = [
   { id: 'sbom-fresh', type: 'evidence-required', kind: 'sbom', maxAgeHours: 72, description: 'Fresh SBOM' },
   { id: 'sbom', type: 'sbom-present', minComponents: 3 },
   { id: 'findings', type: 'sarif-severity', limits: { critical: 0, high: 2 }, onFail: 'warn' },
+  { id: 'trusted-vex', type: 'sarif-severity', limits: { critical: 0 }, vex: { trustedAuthors: ['Acme PSIRT'], requireSigned: true } },
   { id: 'cves', type: 'vulnerability-severity', limits: { critical: 0, high: 0 } },
   { id: 'licenses', type: 'license-deny', licenses: ['AGPL-3.0-only', 'SSPL-1.0'] },
   { id: 'tests', type: 'tests-pass', maxFailures: 0, minTests: 10 },

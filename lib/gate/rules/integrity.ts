@@ -78,7 +78,7 @@ const trustedKeySchema = z
   })
   .strict();
 
-const trustedIdentitySchema = z
+export const trustedIdentitySchema = z
   .object({
     issuer: z.string().url().max(512).describe('The OIDC issuer the Fulcio certificate names, compared exactly (cosign --certificate-oidc-issuer): https://token.actions.githubusercontent.com for GitHub Actions.'),
     identity: z.string().min(1).max(1024).optional().describe('The certificate identity (its subject alternative name), compared exactly (cosign --certificate-identity).'),
@@ -102,10 +102,10 @@ const trustedIdentitySchema = z
   });
 
 type TrustedKey = z.infer<typeof trustedKeySchema>;
-type TrustedIdentity = z.infer<typeof trustedIdentitySchema>;
+export type TrustedIdentity = z.infer<typeof trustedIdentitySchema>;
 
 /** Who of the rule's trust roots verified the attestation, or why none did. */
-export function trustedSigner(summary: ProvenanceAttestation, keys: readonly TrustedKey[], identities: readonly TrustedIdentity[]): { verifiedBy: string } | { why: string } {
+export function trustedSigner(summary: Pick<ProvenanceAttestation, 'envelope'>, keys: readonly TrustedKey[], identities: readonly TrustedIdentity[]): { verifiedBy: string } | { why: string } {
   if (!summary.envelope) return { why: 'it is an unsigned statement' };
   const verification = summary.envelope.verification;
   if (!verification) return { why: 'its signatures were not checked when it was uploaded (before verification existed); upload it again' };

@@ -76,7 +76,7 @@ export function WhyCard({ view }: { view: PassportView }) {
 
 /** What the release's VEX statements did to this rule: each suppression with its justification, each statement not applied with why. */
 function Vex({ reason, evidencePath }: { reason: ReasonView; evidencePath: (digest: string) => string }) {
-  const { suppressed, notApplied, notAppliedTotal } = reason.vex!;
+  const { suppressed, notApplied, notAppliedTotal, untrusted = [] } = reason.vex!;
   const document = (digest: string) =>
     reason.openable.includes(digest) ? (
       <Link className="text-brand-700 hover:underline dark:text-brand-100" href={evidencePath(digest)}>
@@ -92,6 +92,15 @@ function Vex({ reason, evidencePath }: { reason: ReasonView; evidencePath: (dige
       <p className="text-xs font-medium text-slate-700 dark:text-slate-300">
         VEX: {plural(suppressed.reduce((sum, item) => sum + item.count, 0), 'finding')} not counted, {plural(notAppliedTotal, 'statement')} not applied
       </p>
+      {untrusted.length > 0 && (
+        <ul aria-label="VEX documents not applied" className="mt-2 space-y-1">
+          {untrusted.map((item) => (
+            <li key={item.vex} className="break-words text-xs text-amber-800 dark:text-amber-200">
+              {document(item.vex)} not applied: {item.reason}
+            </li>
+          ))}
+        </ul>
+      )}
       {suppressed.length > 0 && (
         <ul className="mt-2 space-y-2">
           {suppressed.map((item) => (
