@@ -75,6 +75,10 @@ export async function analyzeEvidenceFile(kind: EvidenceKind, mediaType: string,
 function refusal(kind: EvidenceKind, detected: DetectedFormat, reason: string): ProblemError {
   const extensions = { detectedFormat: detected.name, detectedKind: detected.kind };
   if (detected.kind && detected.kind !== kind) {
+    // The reader may already have said where it goes (an attestation names what it carries): once is enough.
+    if (reason.includes(`send it as ${detected.kind} evidence`)) {
+      return new ProblemError('unprocessable', `this is ${detected.name}, sent as ${kind} evidence: ${reason}`, { extensions });
+    }
     return new ProblemError(
       'unprocessable',
       `this is ${detected.name}, sent as ${kind} evidence: send it as ${detected.kind} evidence (rp gate --${detected.kind} FILE, or --kind ${detected.kind}) (${reason})`,

@@ -155,8 +155,10 @@ describe('refusals name the predicate type and what to send', () => {
 
   it('an SBOM attestation sent as --sarif names both', async () => {
     const problem = await problemOf(read('sarif', JSON.stringify(signedDsseEnvelope(attest('https://cyclonedx.org/bom', JSON.parse(real('trivy-npm.cdx.json'))), trusted.privateKey))));
-    expect(problem.message).toMatch(/^this is a DSSE envelope \(predicate https:\/\/cyclonedx\.org\/bom\), sent as sarif evidence: send it as sbom evidence \(rp gate --sbom FILE, or --kind sbom\)/);
-    expect(problem.message).toContain('it is an attestation of a CycloneDX SBOM (predicate https://cyclonedx.org/bom), not of a SARIF scan');
+    expect(problem.message).toMatch(/^this is a DSSE envelope \(predicate https:\/\/cyclonedx\.org\/bom\), sent as sarif evidence: /);
+    expect(problem.message).toContain('it is an attestation of a CycloneDX SBOM (predicate https://cyclonedx.org/bom), not of a SARIF scan: send it as sbom evidence (rp gate --sbom FILE)');
+    // Where it goes is said once, not once by the reader and again by the refusal around it.
+    expect(problem.message.split('send it as sbom evidence')).toHaveLength(2);
   });
 
   it('provenance sent as --sbom or --vex says to send it as provenance', async () => {

@@ -227,7 +227,7 @@ describe('refusals name the detected format and what to do', () => {
 
   it('an attestation of an SBOM sent as SARIF: send it as an SBOM', async () => {
     const problem = await problemOf(analyzeBytes('sarif', JSON.stringify(sbomStatement)));
-    expect(problem.message).toMatch(/^this is an in-toto statement \(predicate https:\/\/cyclonedx\.org\/bom\), sent as sarif evidence: send it as sbom evidence/);
+    expect(problem.message).toMatch(/^this is an in-toto statement \(predicate https:\/\/cyclonedx\.org\/bom\), sent as sarif evidence: it is an attestation of a CycloneDX SBOM .*, not of a SARIF scan: send it as sbom evidence \(rp gate --sbom FILE\)$/);
     expect(problem.extensions).toEqual({ detectedFormat: 'an in-toto statement (predicate https://cyclonedx.org/bom)', detectedKind: 'sbom' });
   });
 
