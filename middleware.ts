@@ -115,7 +115,10 @@ function claimsAreFresh(session: SessionClaims): boolean {
   return typeof session.claimsAt === 'number' && Date.now() / 1000 - session.claimsAt < CLAIMS_FRESH_SECONDS;
 }
 
-/** Renders the app's own 404 page for a path that must look as if it did not exist. */
+/**
+ * Renders the app's own 404 page for a path that must look as if it did not exist. (An internal
+ * rewrite thanks to patches/next+16.4.6.patch: without it Next took it for another server's URL.)
+ */
 function notFound(request: NextRequest, headers: Headers): NextResponse {
   return NextResponse.rewrite(new URL('/_not-found', request.url), { request: { headers }, status: 404 });
 }
