@@ -23,7 +23,9 @@ export function registerRetention(program: Command): void {
         const { getRetentionPolicy } = await import('@/lib/retention/policy');
         const policy = await getRetentionPolicy(db, workspace.id);
         const days = (value: number | null) => (value === null ? 'kept indefinitely' : `${value} days`);
-        console.log(`passports: ${days(policy.passportsDays)}\nevidence:  ${days(policy.evidenceDays)}\naudit:     ${days(policy.auditDays)}`);
+        console.log(
+          `passports:   ${days(policy.passportsDays)}\nevidence:    ${days(policy.evidenceDays)}\naudit:       ${days(policy.auditDays)}\ndeployments: ${days(policy.deploymentsDays)} (ended periods; what runs now is kept)`,
+        );
         if (policy.updatedAt) console.log(`updated ${policy.updatedAt.toISOString()} by ${policy.updatedBy}`);
         if (policy.lastRunAt) console.log(`last run ${policy.lastRunAt.toISOString()}: ${JSON.stringify(policy.lastRunResult)}`);
       }),
@@ -35,8 +37,9 @@ export function registerRetention(program: Command): void {
     .option('--passports-days <n>', 'days passports (and their decisions) are kept; "keep" for indefinitely')
     .option('--evidence-days <n>', 'days evidence (rows and files) is kept; "keep" for indefinitely')
     .option('--audit-days <n>', 'days audit events are kept (at least 30); "keep" for indefinitely')
+    .option('--deployments-days <n>', 'days deployment periods are kept once they ended (what runs now always is); "keep" for indefinitely')
     .description('set the policy (unnamed parts keep their current value)')
-    .action((options: WorkspaceOption & { passportsDays?: string; evidenceDays?: string; auditDays?: string }) =>
+    .action((options: WorkspaceOption & { passportsDays?: string; evidenceDays?: string; auditDays?: string; deploymentsDays?: string }) =>
       withWorkspace(options.workspace, async ({ db, workspace, audit }) => {
         const { getRetentionPolicy, setRetentionPolicy } = await import('@/lib/retention/policy');
         const current = await getRetentionPolicy(db, workspace.id);
@@ -48,10 +51,11 @@ export function registerRetention(program: Command): void {
             passportsDays: parse(options.passportsDays, current.passportsDays),
             evidenceDays: parse(options.evidenceDays, current.evidenceDays),
             auditDays: parse(options.auditDays, current.auditDays),
+            deploymentsDays: parse(options.deploymentsDays, current.deploymentsDays),
           },
           audit,
         );
-        console.log(`retention of ${workspace.slug}: passports ${updated.passportsDays ?? 'keep'}, evidence ${updated.evidenceDays ?? 'keep'}, audit ${updated.auditDays ?? 'keep'} (days)`);
+        console.log(`retention of ${workspace.slug}: passports ${updated.passportsDays ?? 'keep'}, evidence ${updated.evidenceDays ?? 'keep'}, audit ${updated.auditDays ?? 'keep'}, deployments ${updated.deploymentsDays ?? 'keep'} (days)`);
       }),
     );
 

@@ -723,7 +723,8 @@ export const auditCheckpoints = pgTable('audit_checkpoints', {
 
 /**
  * A workspace's retention policy (lib/retention): how many days passports (with their decisions),
- * evidence (rows and blobs) and audit events are kept; null keeps them indefinitely.
+ * evidence (rows and blobs), audit events and ended deployment periods are kept; null keeps them
+ * indefinitely.
  */
 export const retentionPolicies = pgTable('retention_policies', {
   workspaceId: uuid('workspace_id')
@@ -732,6 +733,8 @@ export const retentionPolicies = pgTable('retention_policies', {
   passportsDays: integer('passports_days'),
   evidenceDays: integer('evidence_days'),
   auditDays: integer('audit_days'),
+  /** Deployment history: periods that ended (replaced or gone); what runs now is never removed. */
+  deploymentsDays: integer('deployments_days'),
   updatedBy: text('updated_by'),
   updatedAt: tz('updated_at').notNull().defaultNow(),
   /** Bumped by every change: a change made from an older version is refused (409). */

@@ -17,10 +17,12 @@ import { parseJunit, type JunitSummary } from './parsers/junit';
 import { analyzeManifests, type ManifestsSummary } from './parsers/manifests';
 import {
   attestationSignature,
+  CARRIED_NOUN,
   carriedPredicate,
   EnvelopeReader,
   isSlsaProvenance,
   StatementSummarizer,
+  type CarriedKind,
   type CarrierAttestation,
   type ProvenanceAttestation,
   type ProvenanceLine,
@@ -263,10 +265,8 @@ function readAttestations(
   return { items, notes, rewrites, lines: lines.length };
 }
 
-type CarriedKind = 'sbom' | 'sarif' | 'vex';
 type CarriedSummary = SbomSummary | SarifSummary | VexSummary;
 
-const CARRIED_NOUN: Record<CarriedKind, string> = { sbom: 'SBOM', sarif: 'SARIF scan', vex: 'VEX document' };
 const WITH_ARTICLE: Record<CarriedKind, string> = { sbom: 'an SBOM', sarif: 'a SARIF scan', vex: 'a VEX document' };
 const ATTEST_HINT: Record<CarriedKind, string> = {
   sbom: 'send the SBOM itself (CycloneDX JSON or XML, SPDX JSON or tag-value), or an attestation whose predicate is one (cosign attest --type cyclonedx or spdxjson)',

@@ -26,7 +26,7 @@ import type { SarifSummary } from '@/lib/evidence/parsers/sarif';
 import type { SbomSummary } from '@/lib/evidence/parsers/sbom';
 import { SUPPRESSING_STATUSES, type VexStatement, type VexStatus, type VexSummary } from '@/lib/evidence/parsers/vex';
 import type { GateInputs } from './inputs';
-import { trustedSigner, type TrustedIdentity } from './rules/integrity';
+import { signedRefusal, type TrustedIdentity } from './rules/integrity';
 import { evidenceOfKind, summaryOf } from './rules/types';
 
 export interface VexSuppression {
@@ -93,13 +93,8 @@ export function untrustedVex(summary: VexSummary, trust: VexTrust | undefined): 
     }
   }
   if (trust.requireSigned) {
-    const attestation = summary.attestation;
-    const verification = attestation?.envelope?.verification;
-    if (!attestation) reasons.push('it was not sent as a signed attestation, and only signed VEX is applied');
-    else if (!(verification?.status === 'verified' && verification.keys.length > 0)) {
-      const signer = trustedSigner(attestation, [], trust.trustedIdentities ?? []);
-      if ('why' in signer) reasons.push(`only signed VEX is applied, and ${signer.why}`);
-    }
+    const refusal = signedRefusal(summary.attestation, trust.trustedIdentities ?? []);
+    if (refusal) reasons.push('unattested' in refusal ? 'it was not sent as a signed attestation, and only signed VEX is applied' : `only signed VEX is applied, and ${refusal.why}`);
   }
   return reasons.length ? reasons.join('; ') : null;
 }

@@ -19,11 +19,13 @@ export async function policyView(db: RuntimeDb, workspaceId: string) {
     passportsDays: policy.passportsDays,
     evidenceDays: policy.evidenceDays,
     auditDays: policy.auditDays,
+    deploymentsDays: policy.deploymentsDays,
     version: policy.version,
     updatedBy: policy.updatedBy,
     updatedAt: policy.updatedAt?.toISOString() ?? null,
     lastRunAt: policy.lastRunAt?.toISOString() ?? null,
-    lastRunResult: policy.lastRunResult,
+    // A run recorded before deployment history counted removed none.
+    lastRunResult: policy.lastRunResult ? { ...policy.lastRunResult, deployments: policy.lastRunResult.deployments ?? 0 } : null,
     heldPassports: held?.n ?? 0,
     job: job ? { lastFinishedAt: job.lastFinishedAt?.toISOString() ?? null, lastStatus: job.lastStatus, nextRunAt: job.runAfter.toISOString() } : null,
   };
@@ -44,7 +46,7 @@ export async function handleRunRetention(ctx: ApiContext<typeof runRetentionEndp
   const run = await runRetention(ctx.db, workspace, { now: new Date(), actor: ctx.audit.actor });
   const sweep = await deletePendingBlobs(ctx.db, getBlobStore(), { workspaceId: workspace.id });
   ctx.auditResource({ type: 'retention-policy', id: workspace.id }, { ran: run !== null });
-  const empty = { passports: 0, decisions: 0, releases: 0, evidence: 0, blobsQueued: 0, auditEvents: 0, checkpoint: null };
+  const empty = { passports: 0, decisions: 0, releases: 0, evidence: 0, blobsQueued: 0, auditEvents: 0, deployments: 0, checkpoint: null };
   const { workspaceId: _workspaceId, ...counts } = run ?? { workspaceId: workspace.id, ...empty };
   return { ...counts, blobsDeleted: sweep.deleted };
 }

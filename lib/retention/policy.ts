@@ -13,7 +13,7 @@ import { retentionPolicySchema, type RetentionPolicyInput } from './schema';
 
 export { retentionPolicySchema, type RetentionPolicyInput } from './schema';
 
-export interface RetentionPolicy extends RetentionPolicyInput {
+export interface RetentionPolicy extends Required<RetentionPolicyInput> {
   /** Bumped by every change (0: never set); a change from an older version is refused. */
   version: number;
   updatedBy: string | null;
@@ -29,9 +29,11 @@ export interface RetentionCounts {
   evidence: number;
   blobsQueued: number;
   auditEvents: number;
+  /** Deployment periods that had ended before the window (runs recorded before deployments counted: absent). */
+  deployments: number;
 }
 
-const KEEP_ALL: RetentionPolicy = { passportsDays: null, evidenceDays: null, auditDays: null, version: 0, updatedBy: null, updatedAt: null, lastRunAt: null, lastRunResult: null };
+const KEEP_ALL: RetentionPolicy = { passportsDays: null, evidenceDays: null, auditDays: null, deploymentsDays: null, version: 0, updatedBy: null, updatedAt: null, lastRunAt: null, lastRunResult: null };
 
 export async function getRetentionPolicy(db: RuntimeDb, workspaceId: string): Promise<RetentionPolicy> {
   const [row] = await db.select().from(retentionPolicies).where(eq(retentionPolicies.workspaceId, workspaceId));
@@ -40,6 +42,7 @@ export async function getRetentionPolicy(db: RuntimeDb, workspaceId: string): Pr
     passportsDays: row.passportsDays,
     evidenceDays: row.evidenceDays,
     auditDays: row.auditDays,
+    deploymentsDays: row.deploymentsDays,
     version: row.version,
     updatedBy: row.updatedBy,
     updatedAt: row.updatedAt,
@@ -58,7 +61,9 @@ export async function setRetentionPolicy(db: RuntimeDb, workspaceId: string, inp
     const errors = parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
     throw new ProblemError('validation-failed', `The retention policy is not valid: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}.`, { errors });
   }
-  const values = parsed.data;
+  // Deployments left out (a client older than that window) keep their current window.
+  const { deploymentsDays, ...always } = parsed.data;
+  const values = deploymentsDays === undefined ? always : { ...always, deploymentsDays };
   const by = audit.actor.label ?? audit.actor.type;
   await db.transaction(async (tx) => {
     const [before] = await tx.select().from(retentionPolicies).where(eq(retentionPolicies.workspaceId, workspaceId)).for('update');
@@ -82,8 +87,8 @@ export async function setRetentionPolicy(db: RuntimeDb, workspaceId: string, inp
       resource: { type: 'retention-policy', id: workspaceId },
       outcome: 'allow',
       details: {
-        before: before ? { passportsDays: before.passportsDays, evidenceDays: before.evidenceDays, auditDays: before.auditDays } : null,
-        after: values,
+        before: before ? { passportsDays: before.passportsDays, evidenceDays: before.evidenceDays, auditDays: before.auditDays, deploymentsDays: before.deploymentsDays } : null,
+        after: { ...always, deploymentsDays: deploymentsDays === undefined ? (before?.deploymentsDays ?? null) : deploymentsDays },
       },
     });
   });

@@ -7,15 +7,17 @@
  *   evidence older than the policy's days, unless a passport under legal hold judged it; the
  *     stored files are queued in the same transaction and deleted once it has committed;
  *   audit events older than the policy's days: a prefix of the workspace's chain, replaced by a
- *     checkpoint signed with the workspace's key, through the audit log's retention switch.
+ *     checkpoint signed with the workspace's key, through the audit log's retention switch;
+ *   deployment periods that ended (replaced or gone) longer ago than the policy's days; a period
+ *     still open (what runs now) is never removed, however long ago it started.
  *
  * What was removed is itself an audit event. Nothing is removed without a policy.
  */
 import type crypto from 'node:crypto';
-import { and, asc, eq, gte, inArray, isNull, lt, lte, not, notExists, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNotNull, isNull, lt, lte, not, notExists, or, sql } from 'drizzle-orm';
 import { rowsOf } from '@/db/rows';
 import type { RuntimeDb } from '@/db/runtime';
-import { auditCheckpoints, auditEvents, evidence, gateDecisions, passports, pendingBlobDeletions, releases, retentionPolicies } from '@/db/schema/runtime';
+import { auditCheckpoints, auditEvents, deployments, evidence, gateDecisions, passports, pendingBlobDeletions, releases, retentionPolicies } from '@/db/schema/runtime';
 import type { AuditActor } from '@/lib/audit/event';
 import { appendAuditEvent } from '@/lib/audit/log';
 import { withAuditRetentionPurge } from '@/lib/audit/retention';
@@ -33,7 +35,7 @@ export interface RetentionRun extends RetentionCounts {
 
 export async function runRetention(db: RuntimeDb, workspace: { id: string; slug?: string }, options: { now: Date; actor: AuditActor }): Promise<RetentionRun | null> {
   const [policy] = await db.select().from(retentionPolicies).where(eq(retentionPolicies.workspaceId, workspace.id));
-  if (!policy || (policy.passportsDays === null && policy.evidenceDays === null && policy.auditDays === null)) return null;
+  if (!policy || (policy.passportsDays === null && policy.evidenceDays === null && policy.auditDays === null && policy.deploymentsDays === null)) return null;
   // The key is loaded (or made) before the transaction: making one is a transaction of its own.
   const signingKey = policy.auditDays !== null ? await activeSigningKey(db, workspace) : null;
   const cutoff = (days: number | null) => (days === null ? null : new Date(options.now.getTime() - days * DAY_MS));
@@ -43,7 +45,7 @@ export async function runRetention(db: RuntimeDb, workspace: { id: string; slug?
     await tx.execute(sql`set local statement_timeout = '15min'`);
     await tx.execute(sql`set local lock_timeout = '5min'`);
     await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${'rp.retention:' + workspace.id}, 0))`);
-    const run: RetentionRun = { workspaceId: workspace.id, passports: 0, decisions: 0, releases: 0, evidence: 0, blobsQueued: 0, auditEvents: 0, checkpoint: null };
+    const run: RetentionRun = { workspaceId: workspace.id, passports: 0, decisions: 0, releases: 0, evidence: 0, blobsQueued: 0, auditEvents: 0, deployments: 0, checkpoint: null };
 
     const passportCutoff = cutoff(policy.passportsDays);
     if (passportCutoff) await purgePassports(tx, workspace.id, passportCutoff, run);
@@ -51,6 +53,8 @@ export async function runRetention(db: RuntimeDb, workspace: { id: string; slug?
     if (evidenceCutoff) await purgeEvidence(tx, workspace.id, evidenceCutoff, run);
     const auditCutoff = cutoff(policy.auditDays);
     if (auditCutoff && signingKey) await purgeAudit(tx, workspace.id, auditCutoff, signingKey, options, run);
+    const deploymentsCutoff = cutoff(policy.deploymentsDays);
+    if (deploymentsCutoff) await purgeDeployments(tx, workspace.id, deploymentsCutoff, run);
 
     const counts: RetentionCounts = {
       passports: run.passports,
@@ -59,6 +63,7 @@ export async function runRetention(db: RuntimeDb, workspace: { id: string; slug?
       evidence: run.evidence,
       blobsQueued: run.blobsQueued,
       auditEvents: run.auditEvents,
+      deployments: run.deployments,
     };
     if (Object.values(counts).some((count) => count > 0)) {
       await appendAuditEvent(tx, {
@@ -69,8 +74,13 @@ export async function runRetention(db: RuntimeDb, workspace: { id: string; slug?
         outcome: 'allow',
         details: {
           removed: counts,
-          policy: { passportsDays: policy.passportsDays, evidenceDays: policy.evidenceDays, auditDays: policy.auditDays },
-          cutoffs: { passports: passportCutoff?.toISOString() ?? null, evidence: evidenceCutoff?.toISOString() ?? null, audit: auditCutoff?.toISOString() ?? null },
+          policy: { passportsDays: policy.passportsDays, evidenceDays: policy.evidenceDays, auditDays: policy.auditDays, deploymentsDays: policy.deploymentsDays },
+          cutoffs: {
+            passports: passportCutoff?.toISOString() ?? null,
+            evidence: evidenceCutoff?.toISOString() ?? null,
+            audit: auditCutoff?.toISOString() ?? null,
+            deployments: deploymentsCutoff?.toISOString() ?? null,
+          },
           checkpoint: run.checkpoint,
         },
       });
@@ -152,6 +162,15 @@ async function purgeEvidence(tx: RuntimeDb, workspaceId: string, before: Date, r
       .onConflictDoNothing();
   }
   run.blobsQueued = queued.length;
+}
+
+async function purgeDeployments(tx: RuntimeDb, workspaceId: string, before: Date, run: RetentionRun): Promise<void> {
+  // Only periods that ended: an open one (gone_at null) is what runs now, whatever its age.
+  const removed = await tx
+    .delete(deployments)
+    .where(and(eq(deployments.workspaceId, workspaceId), isNotNull(deployments.goneAt), lt(deployments.goneAt, before)))
+    .returning({ id: deployments.id });
+  run.deployments = removed.length;
 }
 
 async function purgeAudit(

@@ -68,6 +68,7 @@ describe('retention with two worker processes racing', () => {
         passports: ['held', 'recent'],
         evidence: ['oldHeld', 'recent'],
         files: { oldUsed: false, oldHeld: true, oldUnused: false, recent: true },
+        deployments: ['endedRecently', 'running', 'runningSinceLongAgo'],
       });
       const checkpoints = await db.select().from(auditCheckpoints).where(eq(auditCheckpoints.chain, workspace.workspace.id));
       expect(checkpoints).toHaveLength(1);
@@ -88,6 +89,6 @@ describe('retention with two worker processes racing', () => {
       expect(chains.find((chain) => chain.chain === workspace.workspace.id)).toMatchObject({ ok: true, checkpoint: { signatureVerified: true } });
     }
     expect(chains.every((chain) => chain.ok)).toBe(true);
-    expect(await remaining(db, store, seeded[3]!)).toMatchObject({ passports: ['held', 'old', 'recent'], evidence: ['oldHeld', 'oldUnused', 'oldUsed', 'recent'] });
+    expect(await remaining(db, store, seeded[3]!)).toMatchObject({ passports: ['held', 'old', 'recent'], evidence: ['oldHeld', 'oldUnused', 'oldUsed', 'recent'], deployments: ['endedLongAgo', 'endedRecently', 'running', 'runningSinceLongAgo'] });
   });
 });

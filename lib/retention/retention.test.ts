@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { and, eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getRuntimeDb, type RuntimeDb } from '@/db/runtime';
 import { auditCheckpoints, auditEvents, gateDecisions } from '@/db/schema/runtime';
@@ -42,14 +42,17 @@ describe('a retention run', () => {
       runRetention(db, purged.workspace, { now: new Date(), actor: SYSTEM }),
     ]);
     const runs = [first!, second!].sort((a, b) => b.passports - a.passports);
-    expect(runs[0]).toMatchObject({ passports: 1, decisions: 1, releases: 1, evidence: 2, blobsQueued: 2, auditEvents: purged.oldAuditEvents });
-    expect(runs[1]).toMatchObject({ passports: 0, decisions: 0, releases: 0, evidence: 0, blobsQueued: 0, auditEvents: 0 });
+    expect(runs[0]).toMatchObject({ passports: 1, decisions: 1, releases: 1, evidence: 2, blobsQueued: 2, auditEvents: purged.oldAuditEvents, deployments: 1 });
+    expect(runs[1]).toMatchObject({ passports: 0, decisions: 0, releases: 0, evidence: 0, blobsQueued: 0, auditEvents: 0, deployments: 0 });
 
     expect(await deletePendingBlobs(db, store)).toMatchObject({ deleted: 2, failed: 0 });
     expect(await remaining(db, store, purged)).toEqual({
       passports: ['held', 'recent'],
       evidence: ['oldHeld', 'recent'],
       files: { oldUsed: false, oldHeld: true, oldUnused: false, recent: true },
+      // Only the period that ended 50 days ago: the one that ended 5 days ago (started 50 days ago)
+      // is in the window, and what runs now stays however long ago it started.
+      deployments: ['endedRecently', 'running', 'runningSinceLongAgo'],
     });
     // The held passport keeps its decision (replay still works), the removed one lost its own.
     const decisions = await db.select({ passportId: gateDecisions.passportId }).from(gateDecisions).where(eq(gateDecisions.workspaceId, purged.workspace.id));
@@ -59,6 +62,7 @@ describe('a retention run', () => {
       passports: ['held', 'old', 'recent'],
       evidence: ['oldHeld', 'oldUnused', 'oldUsed', 'recent'],
       files: { oldUsed: true, oldHeld: true, oldUnused: true, recent: true },
+      deployments: ['endedLongAgo', 'endedRecently', 'running', 'runningSinceLongAgo'],
     });
   });
 
@@ -75,8 +79,12 @@ describe('a retention run', () => {
     const old = await db.select().from(auditEvents).where(and(eq(auditEvents.chain, purged.workspace.id), eq(auditEvents.action, 'test.old')));
     expect(old).toEqual([]);
     const [purge] = await db.select().from(auditEvents).where(and(eq(auditEvents.chain, purged.workspace.id), eq(auditEvents.action, 'retention.purge')));
-    expect(purge!.details).toMatchObject({ removed: { passports: 1, evidence: 2, auditEvents: purged.oldAuditEvents } });
-    expect(await getRetentionPolicy(db, purged.workspace.id)).toMatchObject({ lastRunResult: { passports: 0 } });
+    expect(purge!.details).toMatchObject({
+      removed: { passports: 1, evidence: 2, auditEvents: purged.oldAuditEvents, deployments: 1 },
+      policy: { deploymentsDays: 30 },
+      cutoffs: { deployments: expect.any(String) },
+    });
+    expect(await getRetentionPolicy(db, purged.workspace.id)).toMatchObject({ lastRunResult: { passports: 0, deployments: 0 } });
     // The untouched workspace's chain still starts at 1.
     expect(await verifyAuditChain(db, kept.workspace.id)).toMatchObject({ ok: true, firstSeq: 1, checkpoint: null });
   });
@@ -87,6 +95,27 @@ describe('a retention run', () => {
     expect(run).toMatchObject({ passports: 1, evidence: 1, auditEvents: 0 });
     await deletePendingBlobs(db, store);
     expect(await remaining(db, store, purged)).toMatchObject({ passports: ['recent'], evidence: ['recent'], files: { oldHeld: false, recent: true } });
+  });
+
+  it('keeps deployment history by its own window: a change without it keeps it, null keeps everything', async () => {
+    // A client that predates the deployments window leaves it as it was.
+    expect(await setRetentionPolicy(db, purged.workspace.id, { passportsDays: 30, evidenceDays: 30, auditDays: 90 }, OPERATOR)).toMatchObject({ deploymentsDays: 30 });
+    const [update] = await db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.chain, purged.workspace.id), eq(auditEvents.action, 'retention.policy.update')))
+      .orderBy(desc(auditEvents.seq))
+      .limit(1);
+    expect(update!.details).toMatchObject({ before: { deploymentsDays: 30 }, after: { deploymentsDays: 30 } });
+    // Only deployments in the policy: a run removes ended periods and nothing else.
+    const only = await seedWorkspace(db, 'deployments-only', store, { policy: false });
+    await setRetentionPolicy(db, only.workspace.id, { passportsDays: null, evidenceDays: null, auditDays: null, deploymentsDays: 1 }, OPERATOR);
+    expect(await runRetention(db, only.workspace, { now: new Date(), actor: SYSTEM })).toMatchObject({ passports: 0, evidence: 0, auditEvents: 0, deployments: 2 });
+    expect(await remaining(db, store, only)).toMatchObject({ passports: ['held', 'old', 'recent'], deployments: ['running', 'runningSinceLongAgo'] });
+    // Set back to null: nothing of it is removed any more, even years later.
+    await setRetentionPolicy(db, only.workspace.id, { passportsDays: 3650, evidenceDays: null, auditDays: null, deploymentsDays: null }, OPERATOR);
+    expect(await runRetention(db, only.workspace, { now: new Date(Date.now() + 3 * 365 * 86_400_000), actor: SYSTEM })).toMatchObject({ deployments: 0 });
+    expect(await remaining(db, store, only)).toMatchObject({ deployments: ['running', 'runningSinceLongAgo'] });
   });
 
   it('refuses a policy that would erase recent audit events, and a hold without a reason', async () => {

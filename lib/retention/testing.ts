@@ -1,11 +1,13 @@
 /**
  * A workspace with something of every age for retention tests: passports old, old-but-held and
- * new with their evidence and files, old and new audit events, and a retention policy.
+ * new with their evidence and files, old and new audit events, deployment periods ended long ago,
+ * ended recently and running since long ago, and a retention policy.
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { RuntimeDb } from '@/db/runtime';
-import { evidence, gateDecisions, passports, releases, workspaces } from '@/db/schema/runtime';
+import { deployments, evidence, gateDecisions, passports, releases, workspaces } from '@/db/schema/runtime';
 import { appendAuditEvent } from '@/lib/audit/log';
+import { reportDeployment } from '@/lib/deployments/store';
 import { uploadEvidence } from '@/lib/evidence/store';
 import { cyclonedx } from '@/lib/evidence/testing/fixtures';
 import { evaluateGateRequest } from '@/lib/gate/service';
@@ -21,6 +23,8 @@ export interface Seeded {
   evidence: { oldUsed: string; oldHeld: string; oldUnused: string; recent: string };
   storageKeys: Record<'oldUsed' | 'oldHeld' | 'oldUnused' | 'recent', string>;
   oldAuditEvents: number;
+  /** Deployment periods by image: ended 50 days ago, ended 5 days ago, running (open) since 100 days ago, running since 5 days ago. */
+  deployments: { endedLongAgo: string; endedRecently: string; runningSinceLongAgo: string; running: string };
 }
 
 export async function seedWorkspace(db: RuntimeDb, slug: string, store: BlobStore, options: { policy: boolean; now?: Date }): Promise<Seeded> {
@@ -66,14 +70,21 @@ export async function seedWorkspace(db: RuntimeDb, slug: string, store: BlobStor
     .set({ createdAt: ago(40), collectedAt: ago(40) })
     .where(and(eq(evidence.workspaceId, ws.id), inArray(evidence.sha256, [e.oldUsed.sha256, e.oldHeld.sha256, e.oldUnused.sha256])));
 
+  // What ran in staging: api replaced twice (100 days ago, 50 days ago, 5 days ago), worker since 100 days ago.
+  const image = (n: string) => `registry.example/app@sha256:${n.repeat(64)}`;
+  const report = async (service: string, n: string, days: number) => (await reportDeployment(db, ws, 'staging', { image: image(n), service }, OPERATOR, ago(days))).deployment.id;
+  const runningSinceLongAgo = await report('worker', 'd', 100);
+  const d = { runningSinceLongAgo, endedLongAgo: await report('api', 'a', 100), endedRecently: await report('api', 'b', 50), running: await report('api', 'c', 5) };
+
   await setLegalHold(db, ws.id, p.held, { hold: true, reason: 'case LEGAL-42' }, OPERATOR);
-  if (options.policy) await setRetentionPolicy(db, ws.id, { passportsDays: 30, evidenceDays: 30, auditDays: 90 }, OPERATOR);
+  if (options.policy) await setRetentionPolicy(db, ws.id, { passportsDays: 30, evidenceDays: 30, auditDays: 90, deploymentsDays: 30 }, OPERATOR);
   return {
     workspace: ws,
     passports: p,
     evidence: { oldUsed: e.oldUsed.sha256, oldHeld: e.oldHeld.sha256, oldUnused: e.oldUnused.sha256, recent: e.recent.sha256 },
     storageKeys: { oldUsed: e.oldUsed.storageKey, oldHeld: e.oldHeld.storageKey, oldUnused: e.oldUnused.storageKey, recent: e.recent.storageKey },
     oldAuditEvents: OLD_EVENTS,
+    deployments: d,
   };
 }
 
@@ -82,6 +93,7 @@ export async function remaining(db: RuntimeDb, store: BlobStore, seeded: Seeded)
   const ws = seeded.workspace.id;
   const passportIds = (await db.select({ id: passports.id }).from(passports).where(eq(passports.workspaceId, ws))).map((row) => row.id);
   const evidenceDigests = (await db.select({ sha256: evidence.sha256 }).from(evidence).where(eq(evidence.workspaceId, ws))).map((row) => row.sha256);
+  const deploymentIds = (await db.select({ id: deployments.id }).from(deployments).where(eq(deployments.workspaceId, ws))).map((row) => row.id);
   const files: Record<string, boolean> = {};
   for (const [name, key] of Object.entries(seeded.storageKeys)) files[name] = await store.exists(key);
   const name = <T extends Record<string, string>>(map: T, values: string[]) =>
@@ -89,5 +101,5 @@ export async function remaining(db: RuntimeDb, store: BlobStore, seeded: Seeded)
       .filter(([, value]) => values.includes(value))
       .map(([key]) => key)
       .sort();
-  return { passports: name(seeded.passports, passportIds), evidence: name(seeded.evidence, evidenceDigests), files };
+  return { passports: name(seeded.passports, passportIds), evidence: name(seeded.evidence, evidenceDigests), files, deployments: name(seeded.deployments, deploymentIds) };
 }

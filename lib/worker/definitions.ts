@@ -38,7 +38,7 @@ export const retentionJob: JobDefinition = {
       .from(retentionPolicies)
       .innerJoin(workspaces, eq(workspaces.id, retentionPolicies.workspaceId))
       .orderBy(workspaces.slug);
-    const totals = { workspaces: 0, passports: 0, decisions: 0, releases: 0, evidence: 0, auditEvents: 0, blobsDeleted: 0, blobsFailed: 0 };
+    const totals = { workspaces: 0, passports: 0, decisions: 0, releases: 0, evidence: 0, auditEvents: 0, deployments: 0, blobsDeleted: 0, blobsFailed: 0 };
     for (const workspace of policies) {
       // Each workspace's purge is one transaction under its own advisory lock, so a job taken
       // over mid-way repeats nothing: the next holder starts at a workspace with nothing done.
@@ -51,6 +51,7 @@ export const retentionJob: JobDefinition = {
       totals.releases += run.releases;
       totals.evidence += run.evidence;
       totals.auditEvents += run.auditEvents;
+      totals.deployments += run.deployments;
     }
     const sweep = await deletePendingBlobs(db, getBlobStore());
     totals.blobsDeleted = sweep.deleted;

@@ -120,9 +120,9 @@ export default async function SettingsHome({ params }: { params: Promise<{ works
           )}
         </Section>
 
-        <Section title="Retention" href={`${base}/retention`} status={retention.passportsDays === null && retention.evidenceDays === null && retention.auditDays === null ? <Badge>keep everything</Badge> : <Badge tone="brand">set</Badge>}>
+        <Section title="Retention" href={`${base}/retention`} status={retention.passportsDays === null && retention.evidenceDays === null && retention.auditDays === null && retention.deploymentsDays === null ? <Badge>keep everything</Badge> : <Badge tone="brand">set</Badge>}>
           <p>
-            Passports {days(retention.passportsDays)}, evidence {days(retention.evidenceDays)}, audit events {days(retention.auditDays)}.
+            Passports {days(retention.passportsDays)}, evidence {days(retention.evidenceDays)}, audit events {days(retention.auditDays)}, ended deployment periods {days(retention.deploymentsDays)}.
           </p>
           <p className="text-slate-600 dark:text-slate-400">
             {retention.lastRunAt ? `Last run ${retention.lastRunAt.toISOString().slice(0, 16).replace('T', ' ')} UTC.` : 'Retention has not run yet.'} Removed audit events leave a signed checkpoint, so the chain still verifies.

@@ -1,16 +1,17 @@
-/** Retention: how long passports, evidence and audit events are kept, legal holds, and a run now. */
+/** Retention: how long passports, evidence, audit events and deployment history are kept, legal holds, and a run now. */
 import { passportIdSchema } from '@/lib/domain/primitives';
 import { z } from 'zod';
 import { retentionPolicySchema } from '@/lib/retention/schema';
 import { defineEndpoint } from '../endpoint';
 
-const counts = z.object({ passports: z.number(), decisions: z.number(), releases: z.number(), evidence: z.number(), blobsQueued: z.number(), auditEvents: z.number() });
+const counts = z.object({ passports: z.number(), decisions: z.number(), releases: z.number(), evidence: z.number(), blobsQueued: z.number(), auditEvents: z.number(), deployments: z.number() });
 
 const policyResponse = z
   .object({
     passportsDays: z.number().int().nullable(),
     evidenceDays: z.number().int().nullable(),
     auditDays: z.number().int().nullable(),
+    deploymentsDays: z.number().int().nullable(),
     version: z.number().int().meta({ description: 'Bumped by every change (0: never set); send it back as `expectedVersion` when changing the policy.' }),
     updatedBy: z.string().nullable(),
     updatedAt: z.string().nullable(),
@@ -40,7 +41,8 @@ export const updateRetentionEndpoint = defineEndpoint({
   path: '/api/v1/retention',
   summary: 'Set the retention policy',
   description:
-    'Days passports (with decisions), evidence (rows and files) and audit events (at least 30) are kept; null keeps them indefinitely. ' +
+    'Days passports (with decisions), evidence (rows and files), audit events (at least 30) and ended deployment periods are kept; null keeps them indefinitely. ' +
+      'Deployment periods still open (what runs now) are never removed; `deploymentsDays` left out keeps its current value. ' +
     'Send `expectedVersion`, the `version` as you read it: if someone changed the policy since, nothing is saved and the answer is 409 conflict with `currentVersion`.',
   tags: ['Retention'],
   auth: 'session',

@@ -103,6 +103,11 @@ export const CARRIED_PREDICATES = [
 ] as const;
 
 export type CarriedPredicate = (typeof CARRIED_PREDICATES)[number];
+/** The kinds of evidence that can arrive inside an attestation (and so be signed). */
+export type CarriedKind = CarriedPredicate['kind'];
+export const CARRIED_KINDS: readonly CarriedKind[] = ['sbom', 'sarif', 'vex'];
+/** What each carried kind is called in a message. */
+export const CARRIED_NOUN: Record<CarriedKind, string> = { sbom: 'SBOM', sarif: 'SARIF scan', vex: 'VEX document' };
 
 export function carriedPredicate(predicateType: string | null | undefined): CarriedPredicate | null {
   if (!predicateType) return null;

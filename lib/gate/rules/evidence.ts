@@ -2,14 +2,86 @@
 import { z } from 'zod';
 import { EVIDENCE_KINDS } from '@/lib/evidence/kinds';
 import type { JunitSummary } from '@/lib/evidence/parsers/junit';
+import { CARRIED_KINDS, CARRIED_NOUN, type CarriedKind, type CarrierAttestation } from '@/lib/evidence/parsers/provenance';
 import { SEVERITIES, type SarifSummary, type Severity } from '@/lib/evidence/parsers/sarif';
 import { VULNERABILITY_SEVERITIES, type SbomSummary, type VulnerabilitySeverity } from '@/lib/evidence/parsers/sbom';
 import { applyVex, type VexOutcome, type VexTrust } from '../vex';
-import { trustedIdentitySchema } from './integrity';
+import type { EvidenceInput } from '../inputs';
+import { identityLabel, signedRefusal, trustedIdentitySchema, type TrustedIdentity } from './integrity';
 import { defineRule, evidenceOfKind, missing, summaryOf, type JsonValue, type RuleOutcome } from './types';
 import { plural } from '@/lib/text/plural';
 
 const HOUR_MS = 3_600_000;
+
+/**
+ * An evidence rule's `requireSigned` and `trustedIdentities`: only evidence that arrived inside an
+ * attestation whose signature verified counts, by the same check as a findings rule's signed VEX
+ * (signedRefusal). Absent, every piece counts and the result reads as before the parameters existed.
+ */
+function signedParams(what: string) {
+  return {
+    requireSigned: z
+      .boolean()
+      .optional()
+      .describe(
+        `Only ${what} sent inside an attestation whose signature verified at upload counts: signed with a key the workspace trusts (a provenance-subject rule's trustedKeys), or keyless by one of trustedIdentities. ` +
+          'Send it as an attestation (cosign attest, GitHub attest-sbom: a Sigstore bundle or DSSE envelope) instead of the bare file. If only unsigned or unverified ones were sent, the rule fails, naming each and why. Off by default.',
+      ),
+    trustedIdentities: z
+      .array(trustedIdentitySchema)
+      .min(1)
+      .max(20)
+      .optional()
+      .describe(`Keyless Sigstore signers (OIDC issuer and certificate identity, e.g. a CI workflow) whose signed ${what} counts, with requireSigned.`),
+  };
+}
+
+const IDENTITIES_NEED_SIGNED = { check: (rule: SignedRule) => rule.trustedIdentities === undefined || rule.requireSigned === true, message: 'trustedIdentities count only with requireSigned: true', path: 'trustedIdentities' };
+
+interface SignedRule {
+  requireSigned?: boolean;
+  trustedIdentities?: TrustedIdentity[];
+}
+
+/** The rule's signature settings as its threshold shows them (only when set: older results stay as they were). */
+function signedThreshold(rule: SignedRule): Record<string, JsonValue> {
+  if (!rule.requireSigned) return {};
+  return { requireSigned: true, ...(rule.trustedIdentities ? { trustedIdentities: rule.trustedIdentities.map(identityLabel).sort() } : {}) };
+}
+
+const attestationOf = (item: EvidenceInput) => summaryOf<{ attestation?: CarrierAttestation }>(item).attestation;
+
+/** With requireSigned, the evidence whose attestation signature counts and each other piece with why not; without it, all of it. */
+function signedOnly(items: EvidenceInput[], rule: SignedRule): { counted: EvidenceInput[]; refused: Array<{ item: EvidenceInput; why: string | null }> } {
+  if (!rule.requireSigned) return { counted: items, refused: [] };
+  const counted: EvidenceInput[] = [];
+  const refused: Array<{ item: EvidenceInput; why: string | null }> = [];
+  for (const item of items) {
+    const refusal = signedRefusal(attestationOf(item), rule.trustedIdentities ?? []);
+    if (!refusal) counted.push(item);
+    else refused.push({ item, why: 'why' in refusal ? refusal.why : null });
+  }
+  return { counted, refused };
+}
+
+/** The failure when evidence of the kind was sent but none of it is signed as the rule requires. */
+function unsigned(kind: CarriedKind, refused: Array<{ item: EvidenceInput; why: string | null }>, threshold: JsonValue): RuleOutcome {
+  const noun = CARRIED_NOUN[kind];
+  const named = refused
+    .slice(0, 3)
+    .map(({ item, why }) => `the ${noun} sha256:${item.sha256.slice(0, 12)}… was sent ${why === null ? 'unsigned' : `in an attestation that does not count: ${why}`}`);
+  const more = refused.length > named.length ? ` (and ${plural(refused.length - named.length, `other ${noun}`)})` : '';
+  return {
+    status: 'fail',
+    message: `${named.join('; ')}${more}; send it as a cosign attestation signed by a trusted key (rp gate --${kind} ${kind}.att.json) or keyless by one of trustedIdentities, or drop requireSigned`,
+    measured: { signed: 0, refused: refused.map(({ item, why }) => ({ sha256: item.sha256, reason: why ?? 'unsigned: not sent as an attestation' })) },
+    threshold,
+    evidence: refused.map(({ item }) => item.sha256).sort(),
+  };
+}
+
+/** How the counted evidence was signed, for a result under requireSigned. */
+const signatureText = (item: EvidenceInput) => attestationOf(item)?.signature?.text ?? 'signature verified';
 
 export const evidenceRequired = defineRule({
   type: 'evidence-required',
@@ -17,46 +89,67 @@ export const evidenceRequired = defineRule({
   params: {
     kind: z.enum(EVIDENCE_KINDS).describe('The kind of evidence the release must carry.'),
     maxAgeHours: z.number().positive().max(24 * 366).optional().describe('The newest evidence of the kind may be at most this many hours old when the release is judged; any age when empty.'),
+    ...signedParams('evidence of the kind (an SBOM, SARIF scan or VEX document)'),
   },
+  refine: [
+    {
+      check: (rule) => !rule.requireSigned || (CARRIED_KINDS as readonly string[]).includes(rule.kind),
+      message: 'requireSigned applies to sbom, sarif and vex evidence (what can be sent inside an attestation); provenance is checked by a provenance-subject rule\'s trustedKeys and trustedIdentities',
+      path: 'requireSigned',
+    },
+    IDENTITIES_NEED_SIGNED,
+  ],
   evaluate(rule, { inputs, evaluatedAt }): RuleOutcome {
-    const threshold = { kind: rule.kind, maxAgeHours: rule.maxAgeHours ?? null };
-    const [newest] = evidenceOfKind(inputs, rule.kind);
-    if (!newest) return missing(rule.kind, threshold, `upload it with "rp gate --${rule.kind} FILE"`);
+    const threshold = { kind: rule.kind, maxAgeHours: rule.maxAgeHours ?? null, ...signedThreshold(rule) };
+    const all = evidenceOfKind(inputs, rule.kind);
+    if (all.length === 0) return missing(rule.kind, threshold, rule.requireSigned ? `send it as a signed attestation with "rp gate --${rule.kind} ${rule.kind}.att.json"` : `upload it with "rp gate --${rule.kind} FILE"`);
+    const { counted, refused } = signedOnly(all, rule);
+    const [newest] = counted;
+    if (!newest) return unsigned(rule.kind as CarriedKind, refused, threshold);
     const ageHours = Math.round(((Date.parse(evaluatedAt) - Date.parse(newest.collectedAt)) / HOUR_MS) * 10) / 10;
-    const measured = { ageHours, collectedAt: newest.collectedAt };
+    const signature = rule.requireSigned ? signatureText(newest) : null;
+    const measured = { ageHours, collectedAt: newest.collectedAt, ...(signature ? { signature } : {}) };
     if (rule.maxAgeHours !== undefined && ageHours > rule.maxAgeHours) {
       return {
         status: 'stale',
-        message: `the newest ${rule.kind} evidence is ${ageHours} h old; the limit is ${rule.maxAgeHours} h`,
+        message: `the newest ${signature ? 'signed ' : ''}${rule.kind} evidence is ${ageHours} h old; the limit is ${rule.maxAgeHours} h`,
         measured,
         threshold,
         evidence: [newest.sha256],
       };
     }
-    return { status: 'pass', message: `${rule.kind} evidence present (${ageHours} h old)`, measured, threshold, evidence: [newest.sha256] };
+    return { status: 'pass', message: `${rule.kind} evidence present (${ageHours} h old${signature ? `; ${signature}` : ''})`, measured, threshold, evidence: [newest.sha256] };
   },
 });
 
 export const sbomPresent = defineRule({
   type: 'sbom-present',
   title: 'An SBOM lists the release’s components',
-  params: { minComponents: z.number().int().min(0).default(1).describe('The fewest components the largest SBOM of the release must list.') },
+  params: {
+    minComponents: z.number().int().min(0).default(1).describe('The fewest components the largest SBOM of the release must list.'),
+    ...signedParams('an SBOM'),
+  },
+  refine: [IDENTITIES_NEED_SIGNED],
   evaluate(rule, { inputs }): RuleOutcome {
-    const threshold = { minComponents: rule.minComponents };
-    const sboms = evidenceOfKind(inputs, 'sbom');
-    if (sboms.length === 0) return missing('sbom', threshold, 'upload a CycloneDX or SPDX SBOM with "rp gate --sbom FILE"');
+    const threshold = { minComponents: rule.minComponents, ...signedThreshold(rule) };
+    const all = evidenceOfKind(inputs, 'sbom');
+    if (all.length === 0) return missing('sbom', threshold, rule.requireSigned ? 'send it as a signed attestation with "rp gate --sbom sbom.att.json"' : 'upload a CycloneDX or SPDX SBOM with "rp gate --sbom FILE"');
+    const { counted: sboms, refused } = signedOnly(all, rule);
+    if (sboms.length === 0) return unsigned('sbom', refused, threshold);
     const best = sboms.reduce((a, b) => (summaryOf<SbomSummary>(b).components > summaryOf<SbomSummary>(a).components ? b : a));
     const components = summaryOf<SbomSummary>(best).components;
+    const signature = rule.requireSigned ? signatureText(best) : null;
+    const measured = { components, ...(signature ? { signature } : {}) };
     if (components < rule.minComponents) {
       return {
         status: 'fail',
-        message: `the SBOM lists ${plural(components, 'component')}; at least ${rule.minComponents} are required`,
-        measured: { components },
+        message: `the ${signature ? 'signed ' : ''}SBOM lists ${plural(components, 'component')}; at least ${rule.minComponents} are required`,
+        measured,
         threshold,
         evidence: [best.sha256],
       };
     }
-    return { status: 'pass', message: `the SBOM lists ${plural(components, 'component')}`, measured: { components }, threshold, evidence: [best.sha256] };
+    return { status: 'pass', message: `the SBOM lists ${plural(components, 'component')}${signature ? ` (${signature})` : ''}`, measured, threshold, evidence: [best.sha256] };
   },
 });
 
@@ -145,7 +238,7 @@ function vexThreshold(trust: VexTrust | undefined): Record<string, JsonValue> {
     vex: {
       ...(trust.trustedAuthors ? { trustedAuthors: [...trust.trustedAuthors].sort() } : {}),
       ...(trust.requireSigned ? { requireSigned: true } : {}),
-      ...(trust.trustedIdentities ? { trustedIdentities: trust.trustedIdentities.map((item) => `${item.issuer} ${item.identity ?? `/${item.identityPattern}/`}`).sort() } : {}),
+      ...(trust.trustedIdentities ? { trustedIdentities: trust.trustedIdentities.map(identityLabel).sort() } : {}),
     },
   };
 }

@@ -17,6 +17,13 @@ function leaves(fields: RuleFormField[], prefix: string[] = []): Array<{ path: s
 const EXAMPLES: RuleObject[] = [
   { id: 'sbom-fresh', type: 'evidence-required', kind: 'sbom', maxAgeHours: 72, description: 'Fresh SBOM' },
   { id: 'sbom', type: 'sbom-present', minComponents: 3 },
+  {
+    id: 'signed-sbom',
+    type: 'sbom-present',
+    requireSigned: true,
+    trustedIdentities: [{ issuer: 'https://token.actions.githubusercontent.com', identityPattern: 'https://github\\.com/acme/.*' }],
+  },
+  { id: 'signed-scan', type: 'evidence-required', kind: 'sarif', requireSigned: true },
   { id: 'findings', type: 'sarif-severity', limits: { critical: 0, high: 2 }, onFail: 'warn' },
   { id: 'trusted-vex', type: 'sarif-severity', limits: { critical: 0 }, vex: { trustedAuthors: ['Acme PSIRT'], requireSigned: true } },
   { id: 'cves', type: 'vulnerability-severity', limits: { critical: 0, high: 0 } },
@@ -65,6 +72,9 @@ describe('the rule form generated from each rule type’s schema', () => {
     const forbid = fieldOf('approvals', 'forbidRequesterApproval');
     expect(forbid).toMatchObject({ kind: 'yes-no', defaultValue: false, label: 'Forbid requester approval' });
     expect([fieldValue(forbid, 'true'), fieldValue(forbid, 'false'), fieldValue(forbid, '')]).toEqual([{ value: true }, { value: false }, { value: undefined }]);
+    expect(fieldOf('sbom-present', 'requireSigned')).toMatchObject({ kind: 'yes-no', required: false, label: 'Require signed', description: expect.stringContaining('inside an attestation whose signature verified') });
+    expect(fieldOf('evidence-required', 'requireSigned')).toMatchObject({ kind: 'yes-no', required: false });
+    expect(fieldOf('sbom-present', 'trustedIdentities')).toMatchObject({ kind: 'json', required: false, description: expect.stringContaining('with requireSigned') });
     expect(fieldOf('sbom-present', 'onFail')).toMatchObject({ kind: 'choice', options: ['deny', 'warn'], label: 'When it fails' });
     expect(formOf('sbom-present').fields.some((field) => field.name === 'type')).toBe(false);
   });

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { ChecksumsSummary } from '@/lib/evidence/parsers/checksums';
-import { attestationsOf, SLSA_PROVENANCE_PREDICATE_TYPES, type ProvenanceAttestation, type ProvenanceSummary } from '@/lib/evidence/parsers/provenance';
+import { attestationsOf, SLSA_PROVENANCE_PREDICATE_TYPES, type CarrierAttestation, type ProvenanceAttestation, type ProvenanceSummary } from '@/lib/evidence/parsers/provenance';
 import { parsePublicKey, shortFingerprint } from '@/lib/evidence/provenance-keys';
 import { defineRule, evidenceOfKind, missing, summaryOf, type RuleOutcome } from './types';
 import { plural } from '@/lib/text/plural';
@@ -130,6 +130,25 @@ export function trustedSigner(summary: Pick<ProvenanceAttestation, 'envelope'>, 
   return { why: 'it is signed by no trusted key' };
 }
 
+/** A trusted identity as a rule's threshold shows it: "issuer identity", or "issuer /pattern/". */
+export const identityLabel = (item: TrustedIdentity) => `${item.issuer} ${item.identity ?? `/${item.identityPattern}/`}`;
+
+/**
+ * Whether evidence that arrived inside an attestation (an SBOM, scan or VEX document) counts as
+ * signed, for a rule that requires it (a findings rule's `vex.requireSigned`, an evidence rule's
+ * `requireSigned`): its signature verified at upload with a key the workspace trusts, or keyless
+ * by one of `identities`. Null when it counts; `unattested` when the document was sent as is; else
+ * why its attestation does not count.
+ */
+export function signedRefusal(attestation: CarrierAttestation | undefined, identities: readonly TrustedIdentity[]): { unattested: true } | { why: string } | null {
+  if (!attestation) return { unattested: true };
+  const verification = attestation.envelope?.verification;
+  // Keys are checked at upload with the workspace's trusted keys only: a key that verified is one it trusts.
+  if (verification?.status === 'verified' && verification.keys.length > 0) return null;
+  const signer = trustedSigner(attestation, [], identities);
+  return 'why' in signer ? { why: signer.why } : null;
+}
+
 const CONFIGURE =
   'add the signer to the rule: trustedKeys [{name, publicKey}] for a key (cosign.pub), or trustedIdentities [{issuer, identity | identityPattern}] for a keyless Sigstore signer (a CI workflow)';
 
@@ -158,7 +177,7 @@ export const provenanceSubject = defineRule({
       predicateTypes: [...predicateTypes].sort(),
       builderIds: rule.builderIds ? [...rule.builderIds].sort() : 'any',
       trustedKeys: keys.map((key) => key.name).sort(),
-      trustedIdentities: identities.map((item) => `${item.issuer} ${item.identity ?? `/${item.identityPattern}/`}`).sort(),
+      trustedIdentities: identities.map(identityLabel).sort(),
     };
     const attestations = evidenceOfKind(inputs, 'provenance');
     if (attestations.length === 0) return missing('provenance', threshold, 'upload the build\'s in-toto/SLSA provenance with "rp gate --provenance FILE"');

@@ -60,6 +60,8 @@ export interface RuleDefinition<TShape extends z.ZodRawShape = z.ZodRawShape> {
   /** The rule's own parameters. */
   params: TShape;
   evaluate(rule: RuleBase & z.infer<z.ZodObject<TShape>>, context: RuleContext): RuleOutcome;
+  /** Checks across the parameters, made when a policy is saved: each names the parameter at fault and says what to do. */
+  refine?: ReadonlyArray<{ check: (rule: z.infer<z.ZodObject<TShape>>) => boolean; message: string; path: string }>;
 }
 
 export type AnyRuleDefinition = {
@@ -70,10 +72,12 @@ export type AnyRuleDefinition = {
 };
 
 export function defineRule<TShape extends z.ZodRawShape>(definition: RuleDefinition<TShape>): AnyRuleDefinition {
+  let schema = z.object({ ...ruleBaseShape, type: z.literal(definition.type), ...definition.params }).strict();
+  for (const { check, message, path } of definition.refine ?? []) schema = schema.refine((rule) => check(rule as z.infer<z.ZodObject<TShape>>), { message, path: [path] });
   return {
     type: definition.type,
     title: definition.title,
-    schema: z.object({ ...ruleBaseShape, type: z.literal(definition.type), ...definition.params }).strict(),
+    schema,
     evaluate: definition.evaluate as AnyRuleDefinition['evaluate'],
   };
 }

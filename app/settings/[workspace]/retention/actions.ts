@@ -31,7 +31,8 @@ export const saveRetentionAction = stateAction('saveRetentionAction', [actionPar
   try {
     // The version the form was opened at: a policy changed meanwhile is refused, not overwritten.
     const version = Number(formData.get('version'));
-    await setRetentionPolicy(db, workspace.id, { passportsDays: days(formData, 'passportsDays'), evidenceDays: days(formData, 'evidenceDays'), auditDays: days(formData, 'auditDays') }, audit, {
+    const policy = { passportsDays: days(formData, 'passportsDays'), evidenceDays: days(formData, 'evidenceDays'), auditDays: days(formData, 'auditDays'), deploymentsDays: days(formData, 'deploymentsDays') };
+    await setRetentionPolicy(db, workspace.id, policy, audit, {
       expectedVersion: Number.isInteger(version) && version >= 0 && formData.has('version') ? version : null,
     });
   } catch (error) {
@@ -48,7 +49,7 @@ export const runRetentionAction = stateAction('runRetentionAction', [actionParam
   revalidatePath(`/settings/${slug}/retention`);
   if (!run) return succeeded('There is no retention policy: nothing was removed.');
   return succeeded(
-    `Removed ${plural(run.passports, 'passport')}, ${plural(run.decisions, 'decision')}, ${plural(run.evidence, 'evidence record')} (${plural(sweep.deleted, 'file')}) and ${plural(run.auditEvents, 'audit event')}` +
+    `Removed ${plural(run.passports, 'passport')}, ${plural(run.decisions, 'decision')}, ${plural(run.evidence, 'evidence record')} (${plural(sweep.deleted, 'file')}), ${plural(run.auditEvents, 'audit event')} and ${plural(run.deployments, 'ended deployment period')}` +
       (run.checkpoint ? `, replaced by signed checkpoint at #${run.checkpoint.uptoSeq}.` : '.'),
   );
 });

@@ -12,6 +12,7 @@ const PARTS = [
   { name: 'passportsDays', label: 'Passports', hint: 'With their decisions and, once no passport is left, their releases. Passports under legal hold are kept.', min: 1 },
   { name: 'evidenceDays', label: 'Evidence', hint: 'Evidence records and their stored files. Evidence a held passport judged is kept.', min: 1 },
   { name: 'auditDays', label: 'Audit events', hint: 'At least 30 days. What is cut is replaced by a checkpoint signed with the workspace key, so the log still verifies.', min: 30 },
+  { name: 'deploymentsDays', label: 'Deployment history', hint: 'Periods that ended (replaced or gone) that many days ago. What runs now is always kept.', min: 1 },
 ] as const;
 
 export default async function Retention({ params }: { params: Promise<{ workspace: string }> }) {
@@ -25,12 +26,12 @@ export default async function Retention({ params }: { params: Promise<{ workspac
     <div className="space-y-6">
       <PageHeader
         title="Retention"
-        description="How long this workspace keeps passports, evidence and audit events: your policy, not indefinite collection. The worker applies it hourly; every run is an audit event."
+        description="How long this workspace keeps passports, evidence, audit events and deployment history: your policy, not indefinite collection. The worker applies it hourly; every run is an audit event."
       />
       <Card title="Policy" description={policy.updatedAt ? `Changed by ${policy.updatedBy}` : 'No policy yet: everything is kept.'}>
         {canWrite ? (
           <ActionForm action={saveRetentionAction.bind(null, slug)}>
-            <div className="grid gap-4 sm:grid-cols-3">
+            <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
               {PARTS.map((part) => (
                 <Field key={part.name} id={`retention-${part.name}`} label={`${part.label} (days)`} name={part.name} hint={part.hint}>
                   <input
@@ -71,7 +72,8 @@ export default async function Retention({ params }: { params: Promise<{ workspac
             <Time value={policy.lastRunAt} fallback="never" />
             {policy.lastRunResult && (
               <span className="block text-xs text-slate-500 dark:text-slate-400">
-                removed {plural(policy.lastRunResult.passports, 'passport')}, {plural(policy.lastRunResult.evidence, 'evidence record')}, {plural(policy.lastRunResult.auditEvents, 'audit event')}
+                removed {plural(policy.lastRunResult.passports, 'passport')}, {plural(policy.lastRunResult.evidence, 'evidence record')}, {plural(policy.lastRunResult.auditEvents, 'audit event')},{' '}
+                {plural(policy.lastRunResult.deployments, 'ended deployment period')}
               </span>
             )}
           </dd>

@@ -1,0 +1,1 @@
+ALTER TABLE "retention_policies" ADD COLUMN "deployments_days" integer;
