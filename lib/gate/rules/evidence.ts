@@ -32,7 +32,7 @@ function signedParams(what: string) {
       .min(1)
       .max(20)
       .optional()
-      .describe(`Keyless Sigstore signers (OIDC issuer and certificate identity, e.g. a CI workflow) whose signed ${what} counts, with requireSigned.`),
+      .describe(`Keyless Sigstore signers (OIDC issuer and certificate identity, e.g. a CI workflow) whose signature makes ${what} count, with requireSigned.`),
   };
 }
 
