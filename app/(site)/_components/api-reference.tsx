@@ -4,6 +4,7 @@
  */
 import { marked } from 'marked';
 import type { OpenApiDocument } from '@/lib/api/openapi';
+import '../site.css';
 
 type Schema = Record<string, unknown>;
 type Operation = NonNullable<NonNullable<OpenApiDocument['paths']>[string]['get']>;

@@ -1,5 +1,6 @@
 import Link from '@/app/_components/link';
 import { DOC_SECTIONS, DOCS, type DocPage } from '@/lib/site/docs';
+import '../site.css';
 
 const hrefOf = (page: DocPage) => (page.slug ? `/docs/${page.slug}` : '/docs');
 

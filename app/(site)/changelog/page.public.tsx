@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { renderContentFile } from '@/lib/site/docs';
+import '../site.css';
 
 export const metadata: Metadata = { title: 'Changelog', description: 'What changed in each Release Passport release.' };
 
