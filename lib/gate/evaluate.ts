@@ -7,6 +7,7 @@ import type { PolicyMode, PolicyRule } from '@/lib/policy/schema';
 import type { Decision } from '@/db/schema/runtime';
 import { normalizeInputs, type GateInputs } from './inputs';
 import { ruleDefinition } from './rules';
+import { policyTrustedKeys } from './rules/integrity';
 import type { JsonValue, RuleEffect, RuleStatus } from './rules/types';
 import type { VexApplication } from './vex';
 
@@ -51,7 +52,7 @@ export const PRODUCTION_LICENSE_NOTE =
 
 export function evaluateRelease(rawInputs: GateInputs, policy: AppliedPolicy, evaluatedAt: string): Evaluation {
   const inputs = normalizeInputs(rawInputs);
-  const context = { inputs, evaluatedAt };
+  const context = { inputs, evaluatedAt, trustedKeys: policyTrustedKeys(policy.rules) };
   const reasons = policy.rules.map((rule): RuleResult => {
     const definition = ruleDefinition(rule.type);
     if (!definition) {

@@ -42,8 +42,16 @@ async function evidence(kind: 'sbom' | 'sarif', text: string, collectedAt = EVAL
   return { kind, sha256: counter.toString(16).padStart(64, 'e'), mediaType: 'application/json', size: text.length, collectedAt, summary: summary as never };
 }
 
-function judge(evidenceList: EvidenceInput[], rule: Record<string, unknown>) {
-  return evaluateRelease(inputs({ evidence: evidenceList }), policy('enforce', [{ id: 'signed', ...rule }]), EVALUATED_AT).reasons[0]!;
+/** The policy's provenance rule trusts the workspace key (the keys that count for requireSigned), unless `keys` says otherwise. */
+const provenanceRule = (keys = [workspaceKey]) => ({
+  id: 'provenance',
+  type: 'provenance-subject',
+  trustedKeys: keys.map((key, index) => ({ name: `release key ${index + 1}`, publicKey: key.publicKeyPem })),
+});
+
+function judge(evidenceList: EvidenceInput[], rule: Record<string, unknown>, trustedKeys = [workspaceKey]) {
+  const rules = [{ id: 'signed', ...rule }, ...(trustedKeys.length ? [provenanceRule(trustedKeys)] : [])];
+  return evaluateRelease(inputs({ evidence: evidenceList }), policy('enforce', rules), EVALUATED_AT).reasons[0]!;
 }
 
 /** An SBOM as keyless Sigstore verification at upload records it, signed by TRUSTED_IDENTITY. */
@@ -82,6 +90,17 @@ describe('requireSigned', () => {
     expect(reason).toMatchObject({ status: 'pass', threshold: { minComponents: 1, requireSigned: true }, evidence: [sbom.sha256] });
     expect(reason.message).toMatch(/^the SBOM lists \d+ components \(signature verified by key sha256:[0-9a-f]{16}…\)$/);
     expect(judge([sbom], { type: 'evidence-required', kind: 'sbom', requireSigned: true })).toMatchObject({ status: 'pass', measured: { signature: expect.stringMatching(/^signature verified by key/) } });
+  });
+
+  it('stops counting a key once the policy no longer trusts it (the upload-time check is not enough)', async () => {
+    const sbom = await evidence('sbom', JSON.stringify(signedDsseEnvelope(sbomStatement(), workspaceKey.privateKey)));
+    const why = `it is signed by a key this policy does not trust (sha256:${workspaceKey.material.fingerprint.slice('sha256:'.length, 'sha256:'.length + 16)}…); add it to a provenance-subject rule's trustedKeys`;
+    for (const keys of [[], [strangerKey]]) {
+      const reason = judge([sbom], { type: 'sbom-present', requireSigned: true }, keys);
+      expect(reason).toMatchObject({ status: 'fail', measured: { signed: 0, refused: [{ sha256: sbom.sha256, reason: why }] } });
+      expect(reason.message).toContain(`was sent in an attestation that does not count: ${why}`);
+    }
+    expect(judge([sbom], { type: 'sbom-present', requireSigned: true }, [strangerKey, workspaceKey])).toMatchObject({ status: 'pass' });
   });
 
   it.each([

@@ -40,11 +40,14 @@ async function evidence(kind: 'sarif' | 'vex', text: string): Promise<EvidenceIn
 const generous = { critical: 1000, high: 1000, medium: 1000, low: 1000 };
 
 /** The SARIF rule with limits the log passes only when VEX takes its 3 stated findings out (the counts left when every VEX counts). */
-async function judge(vex: EvidenceInput, trust?: Record<string, unknown>) {
+async function judge(vex: EvidenceInput, trust?: Record<string, unknown>, trustedKeys = [workspaceKey]) {
   const log = await evidence('sarif', real('vexctl-nginx-trivy.sarif'));
+  // The policy's provenance rule names the keys that count for requireSigned.
+  const provenance = trustedKeys.length ? [{ id: 'provenance', type: 'provenance-subject', trustedKeys: trustedKeys.map((key) => ({ name: 'release key', publicKey: key.publicKeyPem })) }] : [];
   const run = (evidenceList: EvidenceInput[], rule: Record<string, unknown>) => {
     const release = inputs({ evidence: evidenceList });
-    return evaluateRelease({ ...release, release: { ...release.release, imageDigest: NGINX } }, policy('enforce', [{ id: 'findings', type: 'sarif-severity', ...rule }]), EVALUATED_AT).reasons[0]!;
+    const rules = [{ id: 'findings', type: 'sarif-severity', ...rule }, ...provenance];
+    return evaluateRelease({ ...release, release: { ...release.release, imageDigest: NGINX } }, policy('enforce', rules), EVALUATED_AT).reasons[0]!;
   };
   const limits = run([log, await evidence('vex', VEX)], { limits: generous }).measured as Record<string, number>;
   return run([log, vex], { limits, ...(trust ? { vex: trust } : {}) });
@@ -97,6 +100,18 @@ describe('only signed VEX (requireSigned)', () => {
     const reason = await judge(await evidence('vex', JSON.stringify(signedDsseEnvelope(vexStatement(), workspaceKey.privateKey))), { requireSigned: true });
     expect(suppressedCount(reason)).toBe(3);
     expect(reason.status).toBe('pass');
+  });
+
+  it('VEX signed by a key the policy no longer trusts is not applied (trust is the policy applied, not the one at upload)', async () => {
+    const signed = await evidence('vex', JSON.stringify(signedDsseEnvelope(vexStatement(), workspaceKey.privateKey)));
+    const reason = await judge(signed, { requireSigned: true }, [strangerKey]);
+    expect(suppressedCount(reason)).toBe(0);
+    expect(reason.vex!.untrusted).toEqual([
+      {
+        vex: signed.sha256,
+        reason: `only signed VEX is applied, and it is signed by a key this policy does not trust (sha256:${workspaceKey.material.fingerprint.slice(7, 23)}…); add it to a provenance-subject rule's trustedKeys`,
+      },
+    ]);
   });
 
   it.each([

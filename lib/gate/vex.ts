@@ -27,6 +27,7 @@ import type { SbomSummary } from '@/lib/evidence/parsers/sbom';
 import { SUPPRESSING_STATUSES, type VexStatement, type VexStatus, type VexSummary } from '@/lib/evidence/parsers/vex';
 import type { GateInputs } from './inputs';
 import { signedRefusal, type TrustedIdentity } from './rules/integrity';
+import type { RuleContext } from './rules/types';
 import { evidenceOfKind, summaryOf } from './rules/types';
 
 export interface VexSuppression {
@@ -69,7 +70,7 @@ export interface VexApplication {
 export interface VexTrust {
   /** Author or publisher names, as documents state them, compared without regard to case or spacing. */
   trustedAuthors?: string[];
-  /** Only VEX sent in an attestation whose signature verified at upload: by a workspace key, or keyless by one of trustedIdentities. */
+  /** Only VEX sent in an attestation whose signature verified at upload: by a key the policy trusts, or keyless by one of trustedIdentities. */
   requireSigned?: boolean;
   /** Keyless Sigstore signers whose VEX attestations count (with requireSigned). */
   trustedIdentities?: TrustedIdentity[];
@@ -78,7 +79,7 @@ export interface VexTrust {
 const normalName = (name: string) => name.trim().replace(/\s+/g, ' ').toLowerCase();
 
 /** Why a VEX document is not honoured under `trust`, or null when it is. */
-export function untrustedVex(summary: VexSummary, trust: VexTrust | undefined): string | null {
+export function untrustedVex(summary: VexSummary, trust: VexTrust | undefined, trustedKeys: RuleContext['trustedKeys']): string | null {
   if (!trust) return null;
   const reasons: string[] = [];
   if (trust.trustedAuthors) {
@@ -93,7 +94,7 @@ export function untrustedVex(summary: VexSummary, trust: VexTrust | undefined): 
     }
   }
   if (trust.requireSigned) {
-    const refusal = signedRefusal(summary.attestation, trust.trustedIdentities ?? []);
+    const refusal = signedRefusal(summary.attestation, trustedKeys, trust.trustedIdentities ?? []);
     if (refusal) reasons.push('unattested' in refusal ? 'it was not sent as a signed attestation, and only signed VEX is applied' : `only signed VEX is applied, and ${refusal.why}`);
   }
   return reasons.length ? reasons.join('; ') : null;
@@ -125,11 +126,11 @@ export interface VexOutcome {
  * The findings of `kind` a release's VEX documents suppress, and the statements that suppress
  * nothing (with why); null when the release has no VEX evidence (results read as before VEX).
  */
-export function applyVex(inputs: GateInputs, kind: 'sbom' | 'sarif', trust?: VexTrust): VexOutcome | null {
+export function applyVex({ inputs, trustedKeys }: Pick<RuleContext, 'inputs' | 'trustedKeys'>, kind: 'sbom' | 'sarif', trust?: VexTrust): VexOutcome | null {
   const all = evidenceOfKind(inputs, 'vex');
   if (all.length === 0) return null;
   const untrusted = all.flatMap((document) => {
-    const reason = untrustedVex(summaryOf<VexSummary>(document), trust);
+    const reason = untrustedVex(summaryOf<VexSummary>(document), trust, trustedKeys);
     return reason ? [{ document, reason }] : [];
   });
   const documents = all.filter((document) => !untrusted.some((item) => item.document === document));

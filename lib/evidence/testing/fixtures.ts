@@ -162,11 +162,12 @@ export function signedDsseEnvelope(payload: unknown, privateKey: crypto.KeyObjec
 }
 
 /** A generated ECDSA P-256 signing key, and its public half as the workspace's trusted-key material. */
-export function generatedSigner(): { privateKey: crypto.KeyObject; material: TrustedKeyMaterial } {
+export function generatedSigner(): { privateKey: crypto.KeyObject; publicKeyPem: string; material: TrustedKeyMaterial } {
   const pair = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const parsed = parsePublicKey(pair.publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  const publicKeyPem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const parsed = parsePublicKey(publicKeyPem);
   if (!('key' in parsed)) throw new Error(parsed.error);
-  return { privateKey: pair.privateKey, material: { fingerprint: parsed.fingerprint, key: parsed.key } };
+  return { privateKey: pair.privateKey, publicKeyPem, material: { fingerprint: parsed.fingerprint, key: parsed.key } };
 }
 
 export function junit(cases: Array<{ suite: string; name: string; outcome: 'pass' | 'fail' | 'error' | 'skip' }>, output = ''): string {

@@ -8,7 +8,7 @@ import { VULNERABILITY_SEVERITIES, type SbomSummary, type VulnerabilitySeverity 
 import { applyVex, type VexOutcome, type VexTrust } from '../vex';
 import type { EvidenceInput } from '../inputs';
 import { identityLabel, signedRefusal, trustedIdentitySchema, type TrustedIdentity } from './integrity';
-import { defineRule, evidenceOfKind, missing, summaryOf, type JsonValue, type RuleOutcome } from './types';
+import { defineRule, evidenceOfKind, missing, summaryOf, type JsonValue, type RuleContext, type RuleOutcome } from './types';
 import { plural } from '@/lib/text/plural';
 
 const HOUR_MS = 3_600_000;
@@ -24,7 +24,7 @@ function signedParams(what: string) {
       .boolean()
       .optional()
       .describe(
-        `Only ${what} sent inside an attestation whose signature verified at upload counts: signed with a key the workspace trusts (a provenance-subject rule's trustedKeys), or keyless by one of trustedIdentities. ` +
+        `Only ${what} sent inside an attestation whose signature verified at upload counts: signed with a key this policy trusts (its provenance-subject rules' trustedKeys), or keyless by one of trustedIdentities. ` +
           'Send it as an attestation (cosign attest, GitHub attest-sbom: a Sigstore bundle or DSSE envelope) instead of the bare file. If only unsigned or unverified ones were sent, the rule fails, naming each and why. Off by default.',
       ),
     trustedIdentities: z
@@ -52,12 +52,12 @@ function signedThreshold(rule: SignedRule): Record<string, JsonValue> {
 const attestationOf = (item: EvidenceInput) => summaryOf<{ attestation?: CarrierAttestation }>(item).attestation;
 
 /** With requireSigned, the evidence whose attestation signature counts and each other piece with why not; without it, all of it. */
-function signedOnly(items: EvidenceInput[], rule: SignedRule): { counted: EvidenceInput[]; refused: Array<{ item: EvidenceInput; why: string | null }> } {
+function signedOnly(items: EvidenceInput[], rule: SignedRule, trustedKeys: RuleContext['trustedKeys']): { counted: EvidenceInput[]; refused: Array<{ item: EvidenceInput; why: string | null }> } {
   if (!rule.requireSigned) return { counted: items, refused: [] };
   const counted: EvidenceInput[] = [];
   const refused: Array<{ item: EvidenceInput; why: string | null }> = [];
   for (const item of items) {
-    const refusal = signedRefusal(attestationOf(item), rule.trustedIdentities ?? []);
+    const refusal = signedRefusal(attestationOf(item), trustedKeys, rule.trustedIdentities ?? []);
     if (!refusal) counted.push(item);
     else refused.push({ item, why: 'why' in refusal ? refusal.why : null });
   }
@@ -99,11 +99,11 @@ export const evidenceRequired = defineRule({
     },
     IDENTITIES_NEED_SIGNED,
   ],
-  evaluate(rule, { inputs, evaluatedAt }): RuleOutcome {
+  evaluate(rule, { inputs, evaluatedAt, trustedKeys }): RuleOutcome {
     const threshold = { kind: rule.kind, maxAgeHours: rule.maxAgeHours ?? null, ...signedThreshold(rule) };
     const all = evidenceOfKind(inputs, rule.kind);
     if (all.length === 0) return missing(rule.kind, threshold, rule.requireSigned ? `send it as a signed attestation with "rp gate --${rule.kind} ${rule.kind}.att.json"` : `upload it with "rp gate --${rule.kind} FILE"`);
-    const { counted, refused } = signedOnly(all, rule);
+    const { counted, refused } = signedOnly(all, rule, trustedKeys);
     const [newest] = counted;
     if (!newest) return unsigned(rule.kind as CarriedKind, refused, threshold);
     const ageHours = Math.round(((Date.parse(evaluatedAt) - Date.parse(newest.collectedAt)) / HOUR_MS) * 10) / 10;
@@ -130,11 +130,11 @@ export const sbomPresent = defineRule({
     ...signedParams('an SBOM'),
   },
   refine: [IDENTITIES_NEED_SIGNED],
-  evaluate(rule, { inputs }): RuleOutcome {
+  evaluate(rule, { inputs, trustedKeys }): RuleOutcome {
     const threshold = { minComponents: rule.minComponents, ...signedThreshold(rule) };
     const all = evidenceOfKind(inputs, 'sbom');
     if (all.length === 0) return missing('sbom', threshold, rule.requireSigned ? 'send it as a signed attestation with "rp gate --sbom sbom.att.json"' : 'upload a CycloneDX or SPDX SBOM with "rp gate --sbom FILE"');
-    const { counted: sboms, refused } = signedOnly(all, rule);
+    const { counted: sboms, refused } = signedOnly(all, rule, trustedKeys);
     if (sboms.length === 0) return unsigned('sbom', refused, threshold);
     const best = sboms.reduce((a, b) => (summaryOf<SbomSummary>(b).components > summaryOf<SbomSummary>(a).components ? b : a));
     const components = summaryOf<SbomSummary>(best).components;
@@ -217,7 +217,7 @@ const vexTrustSchema = z
     requireSigned: z
       .boolean()
       .optional()
-      .describe('Only VEX sent inside an attestation whose signature verified at upload is applied: signed with a key the workspace trusts (a provenance-subject rule\'s trustedKeys), or keyless by one of trustedIdentities.'),
+      .describe('Only VEX sent inside an attestation whose signature verified at upload is applied: signed with a key this policy trusts (its provenance-subject rules\' trustedKeys), or keyless by one of trustedIdentities.'),
     trustedIdentities: z
       .array(trustedIdentitySchema)
       .min(1)
@@ -250,7 +250,8 @@ export const sarifSeverity = defineRule({
     limits: severityLimits('findings', 'Most findings allowed per severity; a severity left empty is not limited.'),
     vex: vexTrustSchema,
   },
-  evaluate(rule, { inputs }): RuleOutcome {
+  evaluate(rule, context): RuleOutcome {
+    const { inputs } = context;
     const limited = SEVERITIES.filter((severity): severity is Exclude<Severity, 'none'> => severity !== 'none' && rule.limits[severity] !== undefined);
     const threshold = { ...Object.fromEntries(limited.map((severity) => [severity, rule.limits[severity]!])), ...vexThreshold(rule.vex) } as JsonValue;
     const logs = evidenceOfKind(inputs, 'sarif');
@@ -264,7 +265,7 @@ export const sarifSeverity = defineRule({
         for (const ruleId of summary.rulesBySeverity[severity] ?? []) (rules[severity] ??= new Set()).add(ruleId);
       }
     }
-    const vex = applyVex(inputs, 'sarif', rule.vex);
+    const vex = applyVex(context, 'sarif', rule.vex);
     subtractSuppressed(counts, rules, vex);
     const over = limited.filter((severity) => counts[severity]! > rule.limits[severity]!);
     const evidence = [...logs.map((log) => log.sha256), ...(vex?.evidence ?? [])].sort();
@@ -287,7 +288,8 @@ export const vulnerabilitySeverity = defineRule({
     limits: severityLimits('vulnerabilities', 'Most vulnerabilities allowed per severity (each counted at its most severe rating); a severity left empty is not limited.'),
     vex: vexTrustSchema,
   },
-  evaluate(rule, { inputs }): RuleOutcome {
+  evaluate(rule, context): RuleOutcome {
+    const { inputs } = context;
     const limited = VULNERABILITY_SEVERITIES.filter((severity): severity is Exclude<VulnerabilitySeverity, 'none'> => severity !== 'none' && rule.limits[severity] !== undefined);
     const threshold = { ...Object.fromEntries(limited.map((severity) => [severity, rule.limits[severity]!])), ...vexThreshold(rule.vex) } as JsonValue;
     const sboms = evidenceOfKind(inputs, 'sbom');
@@ -312,7 +314,7 @@ export const vulnerabilitySeverity = defineRule({
         for (const item of vulnerabilities!.examples) if (item.severity === severity) (ids[severity] ??= new Set()).add(item.id);
       }
     }
-    const vex = applyVex(inputs, 'sbom', rule.vex);
+    const vex = applyVex(context, 'sbom', rule.vex);
     subtractSuppressed(counts, ids, vex);
     const over = limited.filter((severity) => counts[severity]! > rule.limits[severity]!);
     const evidence = [...scanned.map((sbom) => sbom.sha256), ...(vex?.evidence ?? [])].sort();

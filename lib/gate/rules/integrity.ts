@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ChecksumsSummary } from '@/lib/evidence/parsers/checksums';
 import { attestationsOf, SLSA_PROVENANCE_PREDICATE_TYPES, type CarrierAttestation, type ProvenanceAttestation, type ProvenanceSummary } from '@/lib/evidence/parsers/provenance';
 import { parsePublicKey, shortFingerprint } from '@/lib/evidence/provenance-keys';
-import { defineRule, evidenceOfKind, missing, summaryOf, type RuleOutcome } from './types';
+import { defineRule, evidenceOfKind, missing, summaryOf, type RuleContext, type RuleOutcome } from './types';
 import { plural } from '@/lib/text/plural';
 
 export const checksumMatch = defineRule({
@@ -136,17 +136,39 @@ export const identityLabel = (item: TrustedIdentity) => `${item.issuer} ${item.i
 /**
  * Whether evidence that arrived inside an attestation (an SBOM, scan or VEX document) counts as
  * signed, for a rule that requires it (a findings rule's `vex.requireSigned`, an evidence rule's
- * `requireSigned`): its signature verified at upload with a key the workspace trusts, or keyless
- * by one of `identities`. Null when it counts; `unattested` when the document was sent as is; else
- * why its attestation does not count.
+ * `requireSigned`): its signature verified at upload with a key the applied policy trusts now
+ * (`trustedKeys`, its provenance-subject rules' keys), or keyless by one of `identities`. Null when
+ * it counts; `unattested` when the document was sent as is; else why its attestation does not count.
  */
-export function signedRefusal(attestation: CarrierAttestation | undefined, identities: readonly TrustedIdentity[]): { unattested: true } | { why: string } | null {
+export function signedRefusal(
+  attestation: CarrierAttestation | undefined,
+  trustedKeys: RuleContext['trustedKeys'],
+  identities: readonly TrustedIdentity[],
+): { unattested: true } | { why: string } | null {
   if (!attestation) return { unattested: true };
   const verification = attestation.envelope?.verification;
-  // Keys are checked at upload with the workspace's trusted keys only: a key that verified is one it trusts.
-  if (verification?.status === 'verified' && verification.keys.length > 0) return null;
+  // Upload checks with every key any policy of the workspace trusted then; what counts is the policy applied now.
+  if (verification?.status === 'verified' && verification.keys.length > 0) {
+    if (trustedKeys.some((key) => verification.keys.includes(key.fingerprint))) return null;
+    return {
+      why: `it is signed by a key this policy does not trust (${verification.keys.map(shortFingerprint).join(', ')}); add it to a provenance-subject rule's trustedKeys`,
+    };
+  }
   const signer = trustedSigner(attestation, [], identities);
   return 'why' in signer ? { why: signer.why } : null;
+}
+
+/** The keys a policy's provenance-subject rules trust, by fingerprint (the rule context's `trustedKeys`). */
+export function policyTrustedKeys(rules: ReadonlyArray<{ type: string; trustedKeys?: unknown }>): RuleContext['trustedKeys'] {
+  const keys = new Map<string, { name: string; fingerprint: string }>();
+  for (const rule of rules) {
+    if (rule.type !== 'provenance-subject' || !Array.isArray(rule.trustedKeys)) continue;
+    for (const key of rule.trustedKeys as TrustedKey[]) {
+      const parsed = parsePublicKey(key.publicKey);
+      if ('fingerprint' in parsed && !keys.has(parsed.fingerprint)) keys.set(parsed.fingerprint, { name: key.name, fingerprint: parsed.fingerprint });
+    }
+  }
+  return [...keys.values()];
 }
 
 const CONFIGURE =
