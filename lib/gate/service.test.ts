@@ -179,6 +179,37 @@ describe('evidence references', () => {
   });
 });
 
+describe('signed evidence (requireSigned)', () => {
+  it('a signed SBOM stops counting once its key leaves the policy, without being uploaded again; the earlier passport still replays', async () => {
+    const [other] = await db.insert(workspaces).values({ slug: 'gamma', name: 'Gamma' }).returning({ id: workspaces.id, slug: workspaces.slug });
+    const { publicKey, privateKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const payload = Buffer.from(JSON.stringify({ ...statement([{ name: 'checkout', sha256: IMAGE.slice(7) }]), predicateType: 'https://cyclonedx.org/bom', predicate: cyclonedx([{ name: 'a', license: 'MIT' }]) }));
+    const sig = crypto.sign('sha256', dsse.preAuthEncoding('application/vnd.in-toto+json', payload), privateKey);
+    const envelope = { payloadType: 'application/vnd.in-toto+json', payload: payload.toString('base64'), signatures: [{ keyid: '', sig: sig.toString('base64') }] };
+    const scope = { serviceId: null, environmentId: null };
+    const sbomRule = { id: 'sbom', type: 'sbom-present', requireSigned: true };
+    const provenanceRule = { id: 'prov', type: 'provenance-subject', onFail: 'warn', trustedKeys: [{ name: 'ci signing key', publicKey: pem }] };
+    const saved = workspace;
+    workspace = other!;
+    try {
+      await savePolicy(db, workspace.id, scope, { document: { mode: 'enforce', rules: [sbomRule, provenanceRule] } });
+      const sbom = await upload('sbom', envelope);
+      const trusted = await evaluateGateRequest(db, workspace, request([sbom]), { actorLabel: null });
+      expect(trusted.reasons[0]).toMatchObject({ ruleId: 'sbom', status: 'pass' });
+      // The key is removed from the policy; CI names the evidence already stored by its digest.
+      await savePolicy(db, workspace.id, scope, { document: { mode: 'enforce', rules: [sbomRule] } });
+      const untrusted = await evaluateGateRequest(db, workspace, request([sbom]), { actorLabel: null });
+      expect(untrusted).toMatchObject({ decision: 'deny', reasons: [{ ruleId: 'sbom', status: 'fail' }] });
+      expect(untrusted.reasons[0]!.message).toContain('it is signed by a key this policy does not trust');
+      // The first passport was judged under the policy that trusted the key: replaying it still matches.
+      expect(await replayPassport(db, workspace.id, trusted.passport.id)).toMatchObject({ match: true });
+    } finally {
+      workspace = saved;
+    }
+  });
+});
+
 describe('approvals', () => {
   it('counts approvals of the release toward the approvals rule', async () => {
     const environment = (await findEnvironment(db, workspace.id, 'staging'))!;
