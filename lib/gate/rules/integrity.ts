@@ -149,7 +149,7 @@ export function signedRefusal(
   const verification = attestation.envelope?.verification;
   // Upload checks with every key any policy of the workspace trusted then; what counts is the policy applied now.
   if (verification?.status === 'verified' && verification.keys.length > 0) {
-    if (trustedKeys.some((key) => verification.keys.includes(key.fingerprint))) return null;
+    if (trustedKeys.some((fingerprint) => verification.keys.includes(fingerprint))) return null;
     return {
       why: `it is signed by a key this policy does not trust (${verification.keys.map(shortFingerprint).join(', ')}); add it to a provenance-subject rule's trustedKeys`,
     };
@@ -158,17 +158,17 @@ export function signedRefusal(
   return 'why' in signer ? { why: signer.why } : null;
 }
 
-/** The keys a policy's provenance-subject rules trust, by fingerprint (the rule context's `trustedKeys`). */
+/** The fingerprints of the keys a policy's provenance-subject rules trust (the rule context's `trustedKeys`). */
 export function policyTrustedKeys(rules: ReadonlyArray<{ type: string; trustedKeys?: unknown }>): RuleContext['trustedKeys'] {
-  const keys = new Map<string, { name: string; fingerprint: string }>();
+  const fingerprints = new Set<string>();
   for (const rule of rules) {
     if (rule.type !== 'provenance-subject' || !Array.isArray(rule.trustedKeys)) continue;
     for (const key of rule.trustedKeys as TrustedKey[]) {
       const parsed = parsePublicKey(key.publicKey);
-      if ('fingerprint' in parsed && !keys.has(parsed.fingerprint)) keys.set(parsed.fingerprint, { name: key.name, fingerprint: parsed.fingerprint });
+      if ('fingerprint' in parsed) fingerprints.add(parsed.fingerprint);
     }
   }
-  return [...keys.values()];
+  return [...fingerprints];
 }
 
 const CONFIGURE =

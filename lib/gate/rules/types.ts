@@ -35,11 +35,11 @@ export interface RuleContext {
   /** ISO 8601 UTC with milliseconds. */
   evaluatedAt: string;
   /**
-   * The public keys the applied policy trusts (its provenance-subject rules' trustedKeys), by
-   * fingerprint: a signature that verified at upload with a key counts for requireSigned only if
+   * The fingerprints of the public keys the applied policy trusts (its provenance-subject rules'
+   * trustedKeys): a signature that verified at upload with a key counts for requireSigned only if
    * the key is still one of these, so removing a key from the policy stops it counting.
    */
-  trustedKeys: ReadonlyArray<{ name: string; fingerprint: string }>;
+  trustedKeys: readonly string[];
 }
 
 export const RULE_ID = z
