@@ -3,14 +3,16 @@ import { STATIC_SECURITY_HEADERS } from './lib/security/headers';
 import { parseTarget } from './lib/target';
 
 // One codebase, two builds (docs/architecture.md): `*.public.ts(x)` route files exist only in the
-// public build, `*.runtime.ts(x)` only in the runtime build; plain extensions are shared.
+// public build, `*.runtime.ts(x)` only in the runtime build; shared ones are `*.shared.tsx` or plain
+// `.ts`. Not plain `.tsx`: every .tsx file under pages/ would then be a route of both builds
+// (`pages/pricing.public.tsx` served by the runtime as /pricing.public, with the billing code).
 const target = parseTarget(process.env.RP_TARGET);
 const own = target === 'public' ? 'public' : 'runtime';
 
 const config: NextConfig = {
   distDir: `.next-${target}`,
   output: 'standalone',
-  pageExtensions: [`${own}.tsx`, `${own}.ts`, 'tsx', 'ts'],
+  pageExtensions: [`${own}.tsx`, `${own}.ts`, 'shared.tsx', 'ts'],
   // Inlined at build time, also into the Edge middleware bundle.
   env: { RP_TARGET: target },
   poweredByHeader: false,

@@ -6,7 +6,8 @@ import { cx } from './styles';
 
 /** A navigation link that marks the current page for sighted and screen-reader users alike. */
 export function NavLink({ href, exact = false, children }: { href: string; exact?: boolean; children: ReactNode }) {
-  const pathname = usePathname();
+  // Null only under the Pages Router (the public site's pages/ makes the types say so); never here.
+  const pathname = usePathname() ?? '';
   // A section link is current on its own page and every page below it.
   const active = exact ? pathname === href : pathname === href || pathname.startsWith(href + '/');
   return (

@@ -25,7 +25,7 @@ export function PageSkeleton({ label }: { label: string }) {
 
 export function PageError({ error, reset, home }: { error: Error & { digest?: string }; reset: () => void; home: 'console' | 'settings' }) {
   const params = useParams<{ workspace?: string }>();
-  const back = params.workspace ? `/${home}/${params.workspace}` : '/console';
+  const back = params?.workspace ? `/${home}/${params.workspace}` : '/console';
   return (
     <div role="alert" className="mx-auto max-w-xl rounded-lg border border-red-200 bg-red-50 p-6 dark:border-red-900 dark:bg-red-950">
       <h1 className="text-lg font-semibold text-red-900 dark:text-red-100">This page could not be shown</h1>

@@ -21,9 +21,11 @@ function buildDir(target: 'runtime' | 'public'): string {
   return dir;
 }
 
+/** Every route of a build: the App Router's and the Pages Router's (the public pages sent without React). */
 function routesOf(target: 'runtime' | 'public'): string[] {
-  const manifest = JSON.parse(fs.readFileSync(path.join(buildDir(target), 'app-path-routes-manifest.json'), 'utf8'));
-  return Object.values(manifest as Record<string, string>);
+  const read = (file: string) => JSON.parse(fs.readFileSync(path.join(buildDir(target), file), 'utf8')) as Record<string, string>;
+  const pages = Object.keys(read('server/pages-manifest.json')).filter((route) => !['/_app', '/_document', '/_error'].includes(route));
+  return [...Object.values(read('app-path-routes-manifest.json')), ...pages];
 }
 
 /** Paths of the standalone folder relative to it, skipping the traced node_modules' insides. */

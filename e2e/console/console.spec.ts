@@ -15,6 +15,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { verifyPassport, parsePublicKeys } from '@/lib/passport/verify';
 import { collectPageErrors, keepScreenshot } from '../support/screenshots';
 import { signIn, startSeededRuntime, type SeededRuntime } from './support/seeded-runtime';
+import { MODES } from '../support/modes';
 
 const PORT = 3610;
 let runtime: SeededRuntime;
@@ -447,12 +448,6 @@ function consolePages(): Array<[string, string]> {
 
 // Every console and settings page, in each mode: axe (WCAG 2.1 A/AA and best practices) and no
 // sideways scroll. One test per mode, so a slow machine times out one mode, not all of them.
-const MODES = [
-  { name: 'light', scheme: 'light', viewport: { width: 1280, height: 900 } },
-  { name: 'dark', scheme: 'dark', viewport: { width: 1280, height: 900 } },
-  { name: '390px', scheme: 'light', viewport: { width: 390, height: 844 } },
-] as const;
-
 for (const mode of MODES) {
   test(`every console page passes axe and does not scroll sideways (${mode.name})`, async ({ page }, testInfo) => {
     test.setTimeout(300_000);

@@ -8,6 +8,7 @@ import { expect, test } from '@playwright/test';
 import { collectPageErrors, keepScreenshot } from '../support/screenshots';
 import { PUBLIC_URL } from '../support/servers';
 import { landingSample } from '@/lib/site/landing-sample';
+import { MODES } from '../support/modes';
 
 const PAGES = [
   ['/', 'Every release, with a signed passport.'],
@@ -36,28 +37,71 @@ const PAGES = [
   ['/login', 'Sign in'],
 ] as const;
 
-for (const scheme of ['light', 'dark'] as const) {
-  test(`every public page renders and passes axe in ${scheme} mode`, async ({ browser }, testInfo) => {
+// Each mode: axe, and nothing wider than the screen.
+for (const mode of MODES) {
+  test(`every public page renders, passes axe and does not scroll sideways (${mode.name})`, async ({ browser }, testInfo) => {
     test.setTimeout(120_000);
-    const context = await browser.newContext({ colorScheme: scheme });
+    const context = await browser.newContext({ colorScheme: mode.scheme, viewport: mode.viewport });
     const page = await context.newPage();
     const errors = collectPageErrors(page);
     // Dark mode on the pages with their own styles (the docs pages share one layout and stylesheet).
-    const pages = scheme === 'light' ? PAGES : PAGES.filter(([path]) => !path.startsWith('/docs/') || ['/docs/install', '/docs/api'].includes(path));
+    const pages = mode.name !== 'dark' ? PAGES : PAGES.filter(([path]) => !path.startsWith('/docs/') || ['/docs/install', '/docs/api'].includes(path));
+    const failures: string[] = [];
     for (const [path, heading] of pages) {
       const response = await page.goto(PUBLIC_URL + path);
       expect(response?.status(), path).toBe(200);
       await expect(page.getByRole('heading', { level: 1 }).first(), path).toHaveText(heading);
-      await expect(page.locator('html'), path).toHaveClass(new RegExp(scheme));
+      await expect(page.locator('html'), path).toHaveClass(new RegExp(mode.scheme));
       const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-      expect(axe.violations.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`), `${path} (${scheme})`).toEqual([]);
+      for (const violation of axe.violations) failures.push(`${path} ${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      if (overflow > 0) failures.push(`${path} scrolls sideways by ${overflow} px`);
     }
+    expect(failures).toEqual([]);
     await page.goto(PUBLIC_URL + '/pricing');
-    await keepScreenshot(page, testInfo, `public-pricing-${scheme}`);
+    await keepScreenshot(page, testInfo, `public-pricing-${mode.name}`);
     expect(errors).toEqual([]);
     await context.close();
   });
 }
+
+// The pages built without React (pages/, docs/architecture.md): the HTML carries one script, the
+// site's own inline one, and no script file of Next's.
+const WITHOUT_REACT = ['/', '/pricing', '/docs', '/docs/install', '/docs/no-such-page', '/changelog', '/download', '/security', '/trust'];
+
+test('the pages sent without React carry only the inline site script', async ({ request }) => {
+  for (const path of WITHOUT_REACT) {
+    const html = await (await request.get(PUBLIC_URL + path)).text();
+    const scripts = html.match(/<script\b[^>]*>/g) ?? [];
+    expect(scripts, path).toHaveLength(1);
+    expect(scripts[0], path).toMatch(/^<script nonce="[^"]+">$/);
+    expect(html.match(/\/_next\/static\/[^"]+\.js/g) ?? [], path).toEqual([]);
+  }
+});
+
+test("the small-screen menu closes on Escape and on a click outside, with or without React on the page", async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  const errors = collectPageErrors(page);
+  for (const path of ['/', '/login']) {
+    await page.goto(PUBLIC_URL + path);
+    const menu = page.locator('header details');
+    await menu.locator('summary').click();
+    await expect(menu, path).toHaveAttribute('open');
+    await page.keyboard.press('Escape');
+    await expect(menu, path).not.toHaveAttribute('open');
+    await expect(menu.locator('summary'), path).toBeFocused();
+    await menu.locator('summary').click();
+    await page.locator('main').click({ position: { x: 5, y: 5 } });
+    await expect(menu, path).not.toHaveAttribute('open');
+    await menu.locator('summary').click();
+    await menu.getByRole('link', { name: 'Pricing' }).click();
+    await expect(page).toHaveURL(/\/pricing$/);
+    await expect(page.locator('header details'), path).not.toHaveAttribute('open');
+  }
+  expect(errors).toEqual([]);
+  await context.close();
+});
 
 test('the security page lists every control of the security table, each linked to its enforcement', async ({ page }) => {
   await page.goto(PUBLIC_URL + '/security');
@@ -77,15 +121,25 @@ test("the landing page's sample CI step is what rp gate prints", async ({ page }
   expect(await page.getByLabel('Example CI step').innerText()).toBe(landingSample());
 });
 
-test('the theme toggle switches and remembers the colour scheme', async ({ page }) => {
+test('the theme switch switches, names its state, and the choice holds across pages with and without React', async ({ page }) => {
   await page.goto(PUBLIC_URL + '/');
   const toggle = page.getByRole('button', { name: /theme/ });
+  await expect(toggle).toHaveAccessibleName('System theme (switch to light theme)');
   await toggle.click();
   await expect(page.locator('html')).toHaveClass(/light/);
+  await expect(toggle).toHaveAccessibleName('Light theme (switch to dark theme)');
   await toggle.click();
   await expect(page.locator('html')).toHaveClass(/dark/);
+  await expect(toggle).toHaveText('Dark', { useInnerText: true });
   await page.reload();
   await expect(page.locator('html')).toHaveClass(/dark/);
+  // The sign-in page ships React (next-themes): it reads the same choice, and its switch hands it back.
+  await page.goto(PUBLIC_URL + '/login');
+  await expect(page.locator('html')).toHaveClass(/dark/);
+  await page.getByRole('button', { name: /theme/ }).click();
+  await page.goto(PUBLIC_URL + '/pricing');
+  await expect(page.locator('html')).not.toHaveClass(/dark/);
+  await expect(page.getByRole('button', { name: /theme/ })).toHaveAccessibleName('System theme (switch to light theme)');
 });
 
 test('the login entry hands a customer to their own runtime, without redirecting on its own', async ({ page }) => {

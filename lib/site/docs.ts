@@ -59,10 +59,28 @@ export function renderDoc(page: DocPage): RenderedMarkdown {
   return result;
 }
 
+/** A link to a documentation page, as the docs' navigation renders it. */
+export interface DocLink {
+  href: string;
+  title: string;
+}
+
+export const docHref = (page: DocPage): string => (page.slug ? `/docs/${page.slug}` : '/docs');
+const linkTo = (page: DocPage): DocLink => ({ href: docHref(page), title: page.title });
+
 /** The pages before and after, for the links at the end of a page. */
-export function neighbours(slug: string): { previous: DocPage | null; next: DocPage | null } {
+export function neighbours(slug: string): { previous: DocLink | null; next: DocLink | null } {
   const index = DOCS.findIndex((page) => page.slug === slug);
-  return { previous: DOCS[index - 1] ?? null, next: DOCS[index + 1] ?? null };
+  const [previous, next] = [DOCS[index - 1], DOCS[index + 1]];
+  return { previous: previous ? linkTo(previous) : null, next: next ? linkTo(next) : null };
+}
+
+/** The sidebar: each section's pages in reading order (the API reference is a page of its own). */
+export function docsSidebar(): Array<{ section: string; links: DocLink[] }> {
+  return DOC_SECTIONS.map((section) => ({
+    section,
+    links: [...DOCS.filter((page) => page.section === section).map(linkTo), ...(section === 'Reference' ? [{ href: '/docs/api', title: 'API reference' }] : [])],
+  })).filter((group) => group.links.length > 0);
 }
 
 const renderedFiles = new Map<string, RenderedMarkdown>();

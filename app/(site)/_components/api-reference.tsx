@@ -4,7 +4,6 @@
  */
 import { marked } from 'marked';
 import type { OpenApiDocument } from '@/lib/api/openapi';
-import '../site.css';
 
 type Schema = Record<string, unknown>;
 type Operation = NonNullable<NonNullable<OpenApiDocument['paths']>[string]['get']>;
@@ -62,7 +61,7 @@ function SchemaTree({ document, schema: raw, depth = 0 }: { document: OpenApiDoc
   return (
     <ul className={depth ? 'mt-1 ml-4 border-l border-slate-200 pl-3 dark:border-slate-800' : ''}>
       {Object.entries(properties).map(([name, property]) => (
-        <li key={name} className="py-1">
+        <li key={name} className="py-1 [overflow-wrap:anywhere]">
           <code className="font-mono text-[13px] font-semibold text-slate-900 dark:text-white">{name}</code>{' '}
           <span className="font-mono text-xs text-slate-500 dark:text-slate-400">{typeLabel(document, property)}</span>
           {required.has(name) ? <span className="ml-2 text-xs text-red-700 dark:text-red-300">required</span> : null}
@@ -97,7 +96,7 @@ function OperationView({ document, path, method, operation }: { document: OpenAp
           <h4 className="text-sm font-semibold text-slate-900 dark:text-white">Parameters</h4>
           <ul className="mt-1 text-sm">
             {parameters.map((parameter) => (
-              <li key={`${parameter.in}-${parameter.name}`} className="py-1">
+              <li key={`${parameter.in}-${parameter.name}`} className="py-1 [overflow-wrap:anywhere]">
                 <code className="font-mono font-semibold">{parameter.name}</code> <span className="text-xs text-slate-500 dark:text-slate-400">in {parameter.in} · {typeLabel(document, parameter.schema ?? {})}</span>
                 {parameter.required && <span className="ml-2 text-xs text-red-700 dark:text-red-300">required</span>}
               </li>

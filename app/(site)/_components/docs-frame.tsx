@@ -1,36 +1,30 @@
 import Link from '@/app/_components/link';
-import { DOC_SECTIONS, DOCS, type DocPage } from '@/lib/site/docs';
-import '../site.css';
+import type { DocLink } from '@/lib/site/docs';
 
-const hrefOf = (page: DocPage) => (page.slug ? `/docs/${page.slug}` : '/docs');
+/** The navigation is data (lib/site/docs.ts docsSidebar()), read on the server: this module reaches no file. */
+export type DocsSidebar = Array<{ section: string; links: DocLink[] }>;
 
-function Sidebar({ current }: { current: string }) {
+function Sidebar({ sidebar, current }: { sidebar: DocsSidebar; current: string }) {
   return (
     <nav aria-label="Documentation" className="text-sm">
-      {DOC_SECTIONS.map((section) => {
-        const pages = DOCS.filter((page) => page.section === section);
-        const extra = section === 'Reference' ? [{ href: '/docs/api', title: 'API reference' }] : [];
-        const links = [...pages.map((page) => ({ href: hrefOf(page), title: page.title })), ...extra];
-        if (links.length === 0) return null;
-        return (
-          <div key={section} className="mb-6">
-            <h2 className="mb-2 text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">{section}</h2>
-            <ul className="space-y-0.5">
-              {links.map((link) => (
-                <li key={link.href}>
-                  <Link
-                    href={link.href}
-                    aria-current={link.href === current ? 'page' : undefined}
-                    className="block rounded-md px-2.5 py-1.5 text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800 aria-[current=page]:bg-brand-50 aria-[current=page]:font-medium aria-[current=page]:text-brand-700 dark:aria-[current=page]:bg-slate-800 dark:aria-[current=page]:text-white"
-                  >
-                    {link.title}
-                  </Link>
-                </li>
-              ))}
-            </ul>
-          </div>
-        );
-      })}
+      {sidebar.map(({ section, links }) => (
+        <div key={section} className="mb-6">
+          <h2 className="mb-2 text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">{section}</h2>
+          <ul className="space-y-0.5">
+            {links.map((link) => (
+              <li key={link.href}>
+                <Link
+                  href={link.href}
+                  aria-current={link.href === current ? 'page' : undefined}
+                  className="block rounded-md px-2.5 py-1.5 text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800 aria-[current=page]:bg-brand-50 aria-[current=page]:font-medium aria-[current=page]:text-brand-700 dark:aria-[current=page]:bg-slate-800 dark:aria-[current=page]:text-white"
+                >
+                  {link.title}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ))}
     </nav>
   );
 }
@@ -38,38 +32,39 @@ function Sidebar({ current }: { current: string }) {
 /** The docs layout: sidebar, the page, its table of contents, previous and next. */
 export function DocsFrame(props: {
   current: string;
+  sidebar: DocsSidebar;
   html?: string;
   children?: React.ReactNode;
   headings: Array<{ id: string; text: string }>;
-  previous?: DocPage | null;
-  next?: DocPage | null;
+  previous?: DocLink | null;
+  next?: DocLink | null;
 }) {
   return (
     <div className="mx-auto grid max-w-6xl gap-10 px-4 py-10 sm:px-6 lg:grid-cols-[14rem_minmax(0,1fr)] xl:grid-cols-[14rem_minmax(0,1fr)_12rem]">
       <aside className="hidden lg:block">
         <div className="sticky top-24">
-          <Sidebar current={props.current} />
+          <Sidebar sidebar={props.sidebar} current={props.current} />
         </div>
       </aside>
       <main id="main" className="min-w-0">
         <details className="mb-6 rounded-lg border border-slate-200 p-3 lg:hidden dark:border-slate-800">
           <summary className="cursor-pointer text-sm font-medium">Documentation menu</summary>
           <div className="mt-3">
-            <Sidebar current={props.current} />
+            <Sidebar sidebar={props.sidebar} current={props.current} />
           </div>
         </details>
         {props.html !== undefined ? <article className="prose-doc" dangerouslySetInnerHTML={{ __html: props.html }} /> : <article className="prose-doc">{props.children}</article>}
         {(props.previous || props.next) && (
           <nav aria-label="Previous and next" className="mt-16 flex justify-between gap-4 border-t border-slate-200 pt-6 text-sm dark:border-slate-800">
             {props.previous ? (
-              <Link href={hrefOf(props.previous)} className="font-medium text-brand-700 hover:underline dark:text-brand-100">
+              <Link href={props.previous.href} className="font-medium text-brand-700 hover:underline dark:text-brand-100">
                 ← {props.previous.title}
               </Link>
             ) : (
               <span />
             )}
             {props.next && (
-              <Link href={hrefOf(props.next)} className="font-medium text-brand-700 hover:underline dark:text-brand-100">
+              <Link href={props.next.href} className="font-medium text-brand-700 hover:underline dark:text-brand-100">
                 {props.next.title} →
               </Link>
             )}

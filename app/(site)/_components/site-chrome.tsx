@@ -1,5 +1,7 @@
 import Link from '@/app/_components/link';
+import { DisclosureMenu } from '@/app/_components/disclosure-menu';
 import { ThemeToggle } from './theme';
+import { ScriptedThemeToggle } from './theme-parts';
 
 export const NAV = [
   { href: '/pricing', label: 'Pricing' },
@@ -23,7 +25,30 @@ function Logo() {
   );
 }
 
-export function SiteHeader() {
+const MENU_SUMMARY_CLASS = 'inline-flex h-9 cursor-pointer list-none items-center rounded-md border border-slate-300 px-3 text-sm font-medium dark:border-slate-700 [&::-webkit-details-marker]:hidden';
+
+function MenuLinks() {
+  return (
+    <nav aria-label="Main" className="absolute right-0 mt-2 w-56 rounded-lg border border-slate-200 bg-white p-2 shadow-lg dark:border-slate-800 dark:bg-slate-900">
+      <ul className="text-sm">
+        {[...NAV, { href: '/login', label: 'Sign in' }].map((item) => (
+          <li key={item.href}>
+            <Link href={item.href} className="block rounded-md px-3 py-2 hover:bg-slate-100 dark:hover:bg-slate-800">
+              {item.label}
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+/**
+ * The site's header. Its theme switch and small-screen menu come in two versions: React's on the
+ * pages that ship React anyway (sign-in, portal), and `scripted` ones on the pages sent without
+ * React (pages/, wired up by site-script.ts).
+ */
+export function SiteHeader({ scripted = false }: { scripted?: boolean }) {
   return (
     <header className="sticky top-0 z-40 border-b border-slate-200 bg-white/90 backdrop-blur dark:border-slate-800 dark:bg-slate-950/90">
       <div className="mx-auto flex h-16 max-w-6xl items-center justify-between gap-4 px-4 sm:px-6">
@@ -40,26 +65,20 @@ export function SiteHeader() {
           </ul>
         </nav>
         <div className="flex items-center gap-2">
-          <ThemeToggle />
+          {scripted ? <ScriptedThemeToggle /> : <ThemeToggle />}
           <Link href="/login" className="hidden rounded-md bg-brand-600 px-3.5 py-2 text-sm font-medium text-white hover:bg-brand-700 sm:inline-block">
             Sign in
           </Link>
-          <details className="relative md:hidden">
-            <summary className="inline-flex h-9 cursor-pointer list-none items-center rounded-md border border-slate-300 px-3 text-sm font-medium dark:border-slate-700 [&::-webkit-details-marker]:hidden">
-              Menu
-            </summary>
-            <nav aria-label="Main" className="absolute right-0 mt-2 w-56 rounded-lg border border-slate-200 bg-white p-2 shadow-lg dark:border-slate-800 dark:bg-slate-900">
-              <ul className="text-sm">
-                {[...NAV, { href: '/login', label: 'Sign in' }].map((item) => (
-                  <li key={item.href}>
-                    <Link href={item.href} className="block rounded-md px-3 py-2 hover:bg-slate-100 dark:hover:bg-slate-800">
-                      {item.label}
-                    </Link>
-                  </li>
-                ))}
-              </ul>
-            </nav>
-          </details>
+          {scripted ? (
+            <details data-menu className="relative md:hidden">
+              <summary className={MENU_SUMMARY_CLASS}>Menu</summary>
+              <MenuLinks />
+            </details>
+          ) : (
+            <DisclosureMenu summary="Menu" summaryClassName={MENU_SUMMARY_CLASS} className="relative md:hidden">
+              <MenuLinks />
+            </DisclosureMenu>
+          )}
         </div>
       </div>
     </header>

@@ -1,0 +1,59 @@
+import type { GetServerSideProps } from 'next';
+import Link from '@/app/_components/link';
+import { docHref, docsSidebar, findDoc, neighbours, renderDoc, type DocLink } from '@/lib/site/docs';
+import { DocsFrame, type DocsSidebar } from '@/app/(site)/_components/docs-frame';
+import { SitePage } from '@/app/(site)/_components/site-page';
+
+// Sent without React (docs/architecture.md "The public site without React").
+export const config = { unstable_runtimeJS: false };
+
+type Props = Found | { missing: string; sidebar: DocsSidebar };
+
+interface Found {
+  missing?: undefined;
+  title: string;
+  description: string;
+  current: string;
+  html: string;
+  headings: Array<{ id: string; text: string }>;
+  sidebar: DocsSidebar;
+  previous: DocLink | null;
+  next: DocLink | null;
+}
+
+export const getServerSideProps: GetServerSideProps<Props, { slug?: string[] }> = async ({ params, res }) => {
+  const slug = (params?.slug ?? []).join('/');
+  const page = findDoc(slug);
+  if (!page) {
+    // A 404 that keeps the docs' navigation (the Pages Router's own 404 page would be static, and
+    // so without the nonce the site script needs).
+    res.statusCode = 404;
+    return { props: { missing: `/docs/${slug}`, sidebar: docsSidebar() } };
+  }
+  const { html, headings } = renderDoc(page);
+  return {
+    props: { title: page.slug ? page.title : 'Documentation', description: page.description, current: docHref(page), html, headings, sidebar: docsSidebar(), ...neighbours(page.slug) },
+  };
+};
+
+export default function DocPage(props: Props) {
+  if (props.missing !== undefined) {
+    return (
+      <SitePage title="Page not found" description="This documentation page does not exist.">
+        <DocsFrame current="" sidebar={props.sidebar} headings={[]}>
+          <h1>Page not found</h1>
+          <p>
+            There is no documentation page at <code>{props.missing}</code>. It may have moved: the pages are listed in the navigation, and the{' '}
+            <Link href="/docs">documentation overview</Link> says where to start.
+          </p>
+        </DocsFrame>
+      </SitePage>
+    );
+  }
+  const { title, description, ...frame } = props;
+  return (
+    <SitePage title={title} description={description}>
+      <DocsFrame {...frame} />
+    </SitePage>
+  );
+}
