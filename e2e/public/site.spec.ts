@@ -67,7 +67,7 @@ for (const mode of MODES) {
 
 // The pages built without React (pages/, docs/architecture.md): the HTML carries one script, the
 // site's own inline one, and no script file of Next's.
-const WITHOUT_REACT = ['/', '/pricing', '/docs', '/docs/install', '/docs/no-such-page', '/changelog', '/download', '/security', '/trust'];
+const WITHOUT_REACT = ['/', '/pricing', '/docs', '/docs/install', '/docs/api', '/docs/no-such-page', '/changelog', '/download', '/security', '/trust'];
 
 test('the pages sent without React carry only the inline site script', async ({ request }) => {
   for (const path of WITHOUT_REACT) {

@@ -2,6 +2,7 @@
 import { productVersion } from '@/lib/version';
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi';
 import { endpoints } from './registry';
+import { PUBLIC_DOCUMENT_FILE } from './public-document-file';
 
 let document: OpenApiDocument | null = null;
 
@@ -9,3 +10,10 @@ export function publicOpenApiDocument(): OpenApiDocument {
   document ??= buildOpenApiDocument(endpoints, { version: productVersion });
   return document;
 }
+
+/** The document as `npm run openapi:write` writes it to content/openapi.json (a test keeps the two equal). */
+export function serializedPublicDocument(): string {
+  return `${JSON.stringify(publicOpenApiDocument(), null, 2)}\n`;
+}
+
+export { PUBLIC_DOCUMENT_FILE };
