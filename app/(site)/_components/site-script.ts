@@ -1,7 +1,7 @@
 /**
  * The public site's only script, inlined into the <head> of the pages sent without React
  * (pages/, docs/architecture.md "The public site without React"): on a phone, React and the
- * router cost those pages a third of their Lighthouse score for a theme switch and a menu.
+ * router cost the landing page 25 of its 100 Lighthouse points for a theme switch and a menu.
  *
  * It does what the React versions do (next-themes and DisclosureMenu, which the console keeps):
  * - the colour scheme: the choice (system, light, dark) is read from localStorage under next-themes'
@@ -28,8 +28,7 @@ function siteScript(): void {
     }
   };
   const following = (choice: string) => choices[(choices.indexOf(choice) + 1) % choices.length]!;
-  // Touches <html> only where something changes: any change to it restyles the whole page, and
-  // on a slow phone one needless restyle was most of these pages' main-thread time.
+  // Touches <html> only where something changes: any change to it restyles the whole page.
   const apply = (choice: string) => {
     const resolved = choice === 'system' ? (systemDark.matches ? 'dark' : 'light') : choice;
     root.classList.toggle('light', resolved === 'light');
