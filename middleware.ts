@@ -12,17 +12,21 @@ import { REQUEST_ID_HEADER, resolveRequestId } from './lib/http/request-id';
 import { belongsToOtherTarget, needsSession, workspaceSlugOf } from './lib/routes';
 import { contentSecurityPolicy, generateNonce, HSTS_VALUE, isHttps } from './lib/security/headers';
 import { parseTarget } from './lib/target';
+import { portalIssuerOrigin } from './lib/config/portal-issuer';
 import { configuredPublicUrl } from './lib/config/public-url';
 
 // eslint-disable-next-line no-restricted-syntax -- a build-time constant (inlined by next.config.ts), not a setting
 const target = parseTarget(process.env.RP_TARGET);
 const development = process.env.NODE_ENV === 'development';
+// The public site's sign-in form is answered with a redirect to the portal's identity provider.
+const issuerOrigin = target === 'public' ? portalIssuerOrigin() : null;
+const formActionOrigins = issuerOrigin ? [issuerOrigin] : [];
 
 export default async function middleware(request: NextRequest): Promise<NextResponse> {
   const requestId = resolveRequestId(request.headers.get(REQUEST_ID_HEADER));
   const https = isHttps(request.nextUrl, request.headers.get('x-forwarded-proto'));
   const nonce = generateNonce();
-  const csp = contentSecurityPolicy(nonce, { development, https });
+  const csp = contentSecurityPolicy(nonce, { development, https, formActionOrigins });
   const { pathname } = request.nextUrl;
 
   const requestHeaders = new Headers(request.headers);

@@ -244,6 +244,43 @@ test("cancelling in Stripe's billing portal ends the entitlement and the downloa
   expect(stale.status()).toBe(403);
 });
 
+// The portal is the public site's one part still sent with React (its header too: ThemeToggle and
+// DisclosureMenu, where the pages without React have the inline site script).
+test("the portal's header with React: the small-screen menu closes on Escape and outside, the theme choice holds across the site", async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  const errors = collectPageErrors(page);
+  await page.goto(`${site.url}/portal`);
+  if (page.url().includes('/login')) await signIn(page);
+  await expect(page.getByRole('heading', { name: 'Customer portal' })).toBeVisible();
+  const menu = page.locator('header details');
+  await menu.locator('summary').click();
+  await expect(menu).toHaveAttribute('open');
+  await page.keyboard.press('Escape');
+  await expect(menu).not.toHaveAttribute('open');
+  await expect(menu.locator('summary')).toBeFocused();
+  await menu.locator('summary').click();
+  await page.locator('main').click({ position: { x: 5, y: 5 } });
+  await expect(menu).not.toHaveAttribute('open');
+
+  // next-themes on the portal and the inline script elsewhere keep one choice (localStorage 'theme').
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const toggle = page.getByRole('button', { name: /theme/ });
+  await expect(toggle).toHaveAccessibleName('System theme (switch to light theme)');
+  await toggle.click();
+  await toggle.click();
+  await expect(page.locator('html')).toHaveClass(/dark/);
+  await page.goto(`${site.url}/pricing`);
+  await expect(page.locator('html')).toHaveClass(/dark/);
+  await page.getByRole('button', { name: /theme/ }).click();
+  await page.goto(`${site.url}/portal`);
+  await expect(page.locator('html')).not.toHaveClass(/dark/);
+  await expect(page.getByRole('button', { name: /theme/ })).toHaveAccessibleName('System theme (switch to light theme)');
+  // The identity provider's own sign-in page asks for a web font this machine cannot reach.
+  expect(errors.filter((error) => !error.includes('fonts.googleapis.com'))).toEqual([]);
+  await context.close();
+});
+
 test('a webhook call without a valid signature is refused', async ({ request }) => {
   const event = standIn.event('checkout.session.completed', { id: 'cs_forged', object: 'checkout.session', mode: 'subscription', payment_status: 'paid' });
   const unsigned = await request.post(`${site.url}/api/webhooks/stripe`, { data: JSON.stringify(event), headers: { 'content-type': 'application/json' } });

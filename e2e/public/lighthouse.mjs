@@ -2,8 +2,8 @@
 // `npm run lighthouse`: Lighthouse scores of the public site's pages in Debian's Chromium (budget in
 // content/docs/operations/performance.md: at least 95 on every public page). A measurement script,
 // not a timed test: it prints the scores and exits 1 when a page is under the budget. By default it
-// measures every public page: those sent without React (pages/) and those with it (sign-in, status,
-// the API reference).
+// measures every public page that needs no session (all sent without React since 2026-12-06:
+// pages/; the portal, the one part with React, needs a buyer's session).
 //
 //   node e2e/public/lighthouse.mjs                       # starts the public build itself
 //   node e2e/public/lighthouse.mjs http://localhost:3001 / /pricing /docs

@@ -67,7 +67,7 @@ for (const mode of MODES) {
 
 // The pages built without React (pages/, docs/architecture.md): the HTML carries one script, the
 // site's own inline one, and no script file of Next's.
-const WITHOUT_REACT = ['/', '/pricing', '/docs', '/docs/install', '/docs/api', '/docs/no-such-page', '/changelog', '/download', '/security', '/trust'];
+const WITHOUT_REACT = ['/', '/pricing', '/docs', '/docs/install', '/docs/api', '/docs/no-such-page', '/changelog', '/download', '/security', '/trust', '/status', '/login', '/login?runtime=releases.acme.example&error=portal-unavailable'];
 
 test('the pages sent without React carry only the inline site script', async ({ request }) => {
   for (const path of WITHOUT_REACT) {
@@ -79,7 +79,7 @@ test('the pages sent without React carry only the inline site script', async ({ 
   }
 });
 
-test("the small-screen menu closes on Escape and on a click outside, with or without React on the page", async ({ browser }) => {
+test("the small-screen menu closes on Escape and on a click outside (the portal's header, with React: commerce.spec.ts)", async ({ browser }) => {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
   const page = await context.newPage();
   const errors = collectPageErrors(page);
@@ -121,7 +121,7 @@ test("the landing page's sample CI step is what rp gate prints", async ({ page }
   expect(await page.getByLabel('Example CI step').innerText()).toBe(landingSample());
 });
 
-test('the theme switch switches, names its state, and the choice holds across pages with and without React', async ({ page }) => {
+test('the theme switch switches, names its state, and the choice holds across pages (and the portal: commerce.spec.ts)', async ({ page }) => {
   await page.goto(PUBLIC_URL + '/');
   const toggle = page.getByRole('button', { name: /theme/ });
   await expect(toggle).toHaveAccessibleName('System theme (switch to light theme)');
@@ -133,7 +133,6 @@ test('the theme switch switches, names its state, and the choice holds across pa
   await expect(toggle).toHaveText('Dark', { useInnerText: true });
   await page.reload();
   await expect(page.locator('html')).toHaveClass(/dark/);
-  // The sign-in page ships React (next-themes): it reads the same choice, and its switch hands it back.
   await page.goto(PUBLIC_URL + '/login');
   await expect(page.locator('html')).toHaveClass(/dark/);
   await page.getByRole('button', { name: /theme/ }).click();

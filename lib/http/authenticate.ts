@@ -14,6 +14,7 @@ import { lookupApiToken, recordApiTokenUse, tokenActor, type ApiTokenRecord } fr
 import { findMembershipBySlug, type WorkspaceRef } from '@/lib/workspaces/store';
 import { AccessDenied } from './denial';
 import { ProblemError } from './problem';
+import { sameOrigin } from './same-origin';
 
 /** How a console caller (session) names the workspace of a request that is not in its path. */
 export const WORKSPACE_HEADER = 'rp-workspace';
@@ -166,19 +167,4 @@ async function authenticateSession(input: AuthenticateInput): Promise<Caller> {
       sessionId: session.id,
     },
   };
-}
-
-/** Origin (or, failing that, Sec-Fetch-Site) says the request was made by a page of this site. */
-function sameOrigin(request: Request): boolean {
-  const origin = request.headers.get('origin');
-  if (origin) {
-    const host = request.headers.get('x-forwarded-host') ?? request.headers.get('host');
-    try {
-      return new URL(origin).host === host || origin === new URL(request.url).origin;
-    } catch {
-      return false;
-    }
-  }
-  const site = request.headers.get('sec-fetch-site');
-  return site === null || site === 'same-origin' || site === 'none';
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { portalReturnPath, runtimeLoginUrl } from './login';
+import { continueToSignInPage, formMayRedirectTo, portalReturnPath, runtimeLoginUrl } from './login';
 
 describe('the login entry', () => {
   it('hands a customer off to the sign-in page of their own runtime', () => {
@@ -20,4 +20,19 @@ describe('the login entry', () => {
       expect(portalReturnPath(input), String(input)).toBe('/portal');
     }
   });
+
+  it('redirects the sign-in form only where the page lets a form lead, else offers a link', () => {
+    const site = 'https://releasepassport.example';
+    const issuer = 'https://id.acme.example';
+    expect(formMayRedirectTo(new URL('https://id.acme.example/authorize?client_id=x'), site, issuer)).toBe(true);
+    expect(formMayRedirectTo(new URL('https://releasepassport.example/api/auth/error?error=Configuration'), site, issuer)).toBe(true);
+    // Amazon Cognito: the issuer is cognito-idp.<region>.amazonaws.com, its sign-in page the pool's own domain.
+    const hostedUi = new URL('https://acme.auth.eu-west-1.amazoncognito.com/oauth2/authorize?client_id=x&state=a"b<c');
+    expect(formMayRedirectTo(hostedUi, site, 'https://cognito-idp.eu-west-1.amazonaws.com')).toBe(false);
+    expect(formMayRedirectTo(hostedUi, site, null)).toBe(false);
+    const page = continueToSignInPage(hostedUi);
+    expect(page).toContain(`<a href="${hostedUi.href.replaceAll('&', '&#38;').replaceAll('"', '&#34;').replaceAll('<', '&#60;')}">Continue to acme.auth.eu-west-1.amazoncognito.com</a>`);
+    expect(page).not.toContain('<script');
+  });
 });
+

@@ -5,20 +5,13 @@
 import { migrationStatus } from '@/db/client';
 import { ownerDatabase } from '@/db/owner';
 import { ownerSecretsStatus } from '@/lib/billing/secret-settings';
+import type { ComponentStatus, SiteStatus } from './page-services';
 import { currentRelease } from './releases';
-
-export type ComponentState = 'operational' | 'degraded' | 'unavailable';
-
-export interface ComponentStatus {
-  name: string;
-  state: ComponentState;
-  detail: string;
-}
 
 const TTL_MS = 30_000;
 let cached: { at: number; components: ComponentStatus[] } | null = null;
 
-export async function siteStatus(): Promise<{ checkedAt: Date; components: ComponentStatus[] }> {
+export async function siteStatus(): Promise<SiteStatus> {
   if (cached && Date.now() - cached.at < TTL_MS) return { checkedAt: new Date(cached.at), components: cached.components };
   const secrets = new Map((await ownerSecretsStatus()).map((secret) => [secret.name, secret.set]));
   const database = await databaseState();

@@ -2,7 +2,7 @@
  * Security headers for pages (docs/architecture.md). Edge-safe. The CSP uses a per-request nonce
  * with 'strict-dynamic', the only script policy that survives the App Router's own chunk loading.
  */
-export function contentSecurityPolicy(nonce: string, options: { development: boolean; https: boolean }): string {
+export function contentSecurityPolicy(nonce: string, options: { development: boolean; https: boolean; formActionOrigins?: readonly string[] }): string {
   const scriptSrc = [`'self'`, `'nonce-${nonce}'`, `'strict-dynamic'`];
   if (options.development) scriptSrc.push(`'unsafe-eval'`); // React's dev tooling needs eval
   return [
@@ -15,7 +15,8 @@ export function contentSecurityPolicy(nonce: string, options: { development: boo
     `connect-src 'self'`,
     `object-src 'none'`,
     `base-uri 'self'`,
-    `form-action 'self'`,
+    // A form may lead elsewhere only where this site sends it on purpose (the portal's identity provider).
+    `form-action ${["'self'", ...(options.formActionOrigins ?? [])].join(' ')}`,
     `frame-ancestors 'none'`,
     ...(options.https ? ['upgrade-insecure-requests'] : []),
   ].join('; ');

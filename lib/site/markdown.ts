@@ -4,6 +4,7 @@
  * repository; nothing a visitor sends is rendered.
  */
 import { Marked, type Tokens } from 'marked';
+import { escapeHtml } from '@/lib/http/html';
 
 export interface RenderedMarkdown {
   html: string;
@@ -21,10 +22,6 @@ export function slugify(text: string): string {
     .replace(/[^a-z0-9\s-]/g, '')
     .trim()
     .replace(/\s+/g, '-');
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 }
 
 export function renderMarkdown(source: string): RenderedMarkdown {

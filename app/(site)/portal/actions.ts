@@ -3,6 +3,7 @@
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { getOwnerDb } from '@/db/owner';
+import { portalSignOut } from '@/lib/auth/portal';
 import { bindLicenseToInstallation } from '@/lib/billing/entitlements';
 import { openBillingPortal, startCheckout } from '@/lib/billing/checkout';
 import { ProblemError } from '@/lib/http/problem';
@@ -48,4 +49,8 @@ export const bindLicenseAction = formAction('bindLicenseAction', [actionParam.fo
   const bound = await db.transaction((tx) => bindLicenseToInstallation(tx, customer, parsed.data, new Date()));
   if (!bound) redirect(`/portal?error=${encodeURIComponent('You hold no current license to bind.')}#license`);
   redirect('/portal?bound=1#license');
+});
+
+export const signOutOfPortal = formAction('signOutOfPortal', [], async () => {
+  await portalSignOut({ redirectTo: '/' });
 });

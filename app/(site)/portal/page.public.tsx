@@ -4,8 +4,7 @@ import { LICENSE_GRACE_DAYS, paidPlans } from '@/lib/billing/plans';
 import { portalAccount } from '@/lib/portal/account';
 import { isPortalAdmin, requireBuyer } from '@/lib/portal/session';
 import { Badge, ButtonLink, Card, formatBytes, formatDate } from '@/app/(site)/_components/ui';
-import { signOutOfPortal } from '@/app/(site)/login/actions';
-import { billingPortalAction, bindLicenseAction } from './actions';
+import { billingPortalAction, bindLicenseAction, signOutOfPortal } from './actions';
 
 export const metadata: Metadata = { title: 'Portal', robots: { index: false } };
 
