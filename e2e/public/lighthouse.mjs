@@ -30,7 +30,7 @@ import lighthouse from 'lighthouse';
 const root = path.resolve(import.meta.dirname, '..', '..');
 const BUDGET = { performance: 95 };
 const [baseArg, ...pathArgs] = process.argv.slice(2);
-const paths = pathArgs.length ? pathArgs : ['/', '/pricing', '/docs', '/docs/install', '/changelog', '/download', '/security', '/trust', '/login', '/status', '/docs/api'];
+const paths = pathArgs.length ? pathArgs : ['/', '/pricing', '/docs', '/docs/install', '/changelog', '/download', '/security', '/trust', '/login', '/status', '/docs/api', '/docs/api/services-and-environments'];
 const runs = Number(process.env.RP_LIGHTHOUSE_RUNS ?? 3);
 const formFactor = process.env.RP_LIGHTHOUSE_FORM === 'desktop' ? 'desktop' : 'mobile';
 

@@ -28,6 +28,7 @@ const PAGES = [
   ['/docs/operations/retention', 'Retention'],
   ['/docs/operations/performance', 'Performance and sizing'],
   ['/docs/api', 'API reference'],
+  ['/docs/api/services-and-environments', 'Services and environments'],
   ['/docs/errors', 'API errors'],
   ['/changelog', 'Changelog'],
   ['/status', /operational|affected/],
@@ -67,7 +68,7 @@ for (const mode of MODES) {
 
 // The pages built without React (pages/, docs/architecture.md): the HTML carries one script, the
 // site's own inline one, and no script file of Next's.
-const WITHOUT_REACT = ['/', '/pricing', '/docs', '/docs/install', '/docs/api', '/docs/no-such-page', '/changelog', '/download', '/security', '/trust', '/status', '/login', '/login?runtime=releases.acme.example&error=portal-unavailable'];
+const WITHOUT_REACT = ['/', '/pricing', '/docs', '/docs/install', '/docs/api', '/docs/api/gate', '/docs/api/no-such-part', '/docs/no-such-page', '/changelog', '/download', '/security', '/trust', '/status', '/login', '/login?runtime=releases.acme.example&error=portal-unavailable'];
 
 test('the pages sent without React carry only the inline site script', async ({ request }) => {
   for (const path of WITHOUT_REACT) {
@@ -159,8 +160,21 @@ test('the OpenAPI document is served, and a page shows it readably', async ({ pa
   expect(document.openapi).toBe('3.1.0');
   const operations = Object.values(document.paths as Record<string, Record<string, { operationId: string; summary: string }>>).flatMap((item) => Object.values(item));
   expect(operations.length).toBeGreaterThan(0);
+  // The overview links every operation to its tag's page, where it is described in full.
   await page.goto(PUBLIC_URL + '/docs/api');
-  for (const operation of operations) await expect(page.getByRole('heading', { name: operation.summary, exact: true })).toBeVisible();
+  const links = new Map<string, string>();
+  for (const operation of operations) {
+    const link = page.getByRole('link', { name: operation.summary, exact: true });
+    await expect(link).toHaveCount(1);
+    links.set(operation.summary, (await link.getAttribute('href'))!);
+  }
+  for (const [summary, href] of links) {
+    const [tagPage, anchor] = href.split('#');
+    if (page.url() !== PUBLIC_URL + tagPage) await page.goto(PUBLIC_URL + tagPage);
+    await expect(page.getByRole('heading', { name: summary, exact: true }), href).toBeVisible();
+    await expect(page.locator(`[id="${anchor}"]`), href).toHaveCount(1);
+  }
+  expect((await page.request.get(PUBLIC_URL + '/docs/api/no-such-part')).status()).toBe(404);
 });
 
 test('a documentation page that does not exist is a 404', async ({ request }) => {

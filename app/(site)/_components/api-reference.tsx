@@ -1,6 +1,8 @@
 /**
- * A readable, server-rendered view of the OpenAPI document: operations grouped by tag, with
- * credentials, parameters, request and response schemas and problem responses. No client code.
+ * A readable, server-rendered view of the OpenAPI document: an overview of every operation by tag
+ * (/docs/api), and a page per tag (/docs/api/<tag>) with each operation's credentials, parameters,
+ * request and response schemas and problem responses. No client code. One page per tag keeps a
+ * page's DOM to hundreds of elements, not the thousands of the whole document.
  */
 import { marked } from 'marked';
 import type { OpenApiDocument } from '@/lib/api/openapi';
@@ -59,14 +61,13 @@ function SchemaTree({ document, schema: raw, depth = 0 }: { document: OpenApiDoc
   if (!properties || depth > 4) return null;
   const required = new Set((target.required as string[] | undefined) ?? []);
   return (
-    <ul className={depth ? 'mt-1 ml-4 border-l border-slate-200 pl-3 dark:border-slate-800' : ''}>
+    <ul className={depth ? 'api-tree' : undefined}>
       {Object.entries(properties).map(([name, property]) => (
-        <li key={name} className="py-1 [overflow-wrap:anywhere]">
-          <code className="font-mono text-[13px] font-semibold text-slate-900 dark:text-white">{name}</code>{' '}
-          <span className="font-mono text-xs text-slate-500 dark:text-slate-400">{typeLabel(document, property)}</span>
-          {required.has(name) ? <span className="ml-2 text-xs text-red-700 dark:text-red-300">required</span> : null}
-          {constraints(resolve(document, property).schema) && <span className="ml-2 text-xs text-slate-500 dark:text-slate-400">{constraints(resolve(document, property).schema)}</span>}
-          {typeof property.description === 'string' && <p className="text-sm text-slate-600 dark:text-slate-400">{property.description}</p>}
+        <li key={name} className="api-item">
+          <code className="api-name">{name}</code> <span className="api-type">{typeLabel(document, property)}</span>
+          {required.has(name) ? <span className="api-required">required</span> : null}
+          {constraints(resolve(document, property).schema) && <span className="api-note">{constraints(resolve(document, property).schema)}</span>}
+          {typeof property.description === 'string' && <p className="api-description">{property.description}</p>}
           <SchemaTree document={document} schema={property} depth={depth + 1} />
         </li>
       ))}
@@ -81,7 +82,9 @@ function OperationView({ document, path, method, operation }: { document: OpenAp
   const security = (operation.security ?? []) as Array<Record<string, string[]>>;
   return (
     <section id={operation.operationId} aria-labelledby={`${operation.operationId}-title`} className="scroll-mt-24 border-t border-slate-200 py-8 dark:border-slate-800">
-      <h3 id={`${operation.operationId}-title`} className="text-lg font-semibold text-slate-900 dark:text-white">{operation.summary}</h3>
+      <h2 id={`${operation.operationId}-title`} className="api-operation-title">
+        {operation.summary}
+      </h2>
       <p className="mt-2 flex flex-wrap items-center gap-2 font-mono text-sm">
         <span className={`rounded px-2 py-0.5 text-xs font-bold uppercase ${METHOD_STYLE[method] ?? ''}`}>{method}</span>
         <span className="break-all text-slate-900 dark:text-white">{path}</span>
@@ -93,12 +96,12 @@ function OperationView({ document, path, method, operation }: { document: OpenAp
       </p>
       {parameters.length > 0 && (
         <div className="mt-4">
-          <h4 className="text-sm font-semibold text-slate-900 dark:text-white">Parameters</h4>
+          <h3 className="api-heading">Parameters</h3>
           <ul className="mt-1 text-sm">
             {parameters.map((parameter) => (
-              <li key={`${parameter.in}-${parameter.name}`} className="py-1 [overflow-wrap:anywhere]">
-                <code className="font-mono font-semibold">{parameter.name}</code> <span className="text-xs text-slate-500 dark:text-slate-400">in {parameter.in} · {typeLabel(document, parameter.schema ?? {})}</span>
-                {parameter.required && <span className="ml-2 text-xs text-red-700 dark:text-red-300">required</span>}
+              <li key={`${parameter.in}-${parameter.name}`} className="api-item">
+                <code className="api-name">{parameter.name}</code> <span className="api-type">in {parameter.in} · {typeLabel(document, parameter.schema ?? {})}</span>
+                {parameter.required && <span className="api-required">required</span>}
               </li>
             ))}
           </ul>
@@ -106,13 +109,13 @@ function OperationView({ document, path, method, operation }: { document: OpenAp
       )}
       {body?.content && (
         <div className="mt-4">
-          <h4 className="text-sm font-semibold text-slate-900 dark:text-white">Request body <span className="font-normal text-slate-500 dark:text-slate-400">({Object.keys(body.content).join(', ')})</span></h4>
-          {body.description && <p className="text-sm text-slate-600 dark:text-slate-400">{body.description}</p>}
+          <h3 className="api-heading">Request body <span className="font-normal text-slate-500 dark:text-slate-400">({Object.keys(body.content).join(', ')})</span></h3>
+          {body.description && <p className="api-description">{body.description}</p>}
           {Object.values(body.content)[0]?.schema && <SchemaTree document={document} schema={Object.values(body.content)[0]!.schema!} />}
         </div>
       )}
       <div className="mt-4">
-        <h4 className="text-sm font-semibold text-slate-900 dark:text-white">Responses</h4>
+        <h3 className="api-heading">Responses</h3>
         <ul className="mt-1 text-sm">
           {responses.map(([status, response]) => {
             const [mediaType, content] = Object.entries(response.content ?? {})[0] ?? [];
@@ -120,7 +123,7 @@ function OperationView({ document, path, method, operation }: { document: OpenAp
               <li key={status} className="py-1">
                 <code className={`font-mono font-semibold ${status.startsWith('2') ? 'text-emerald-700 dark:text-emerald-300' : 'text-slate-700 dark:text-slate-300'}`}>{status}</code>{' '}
                 <span className="text-slate-700 dark:text-slate-300">{response.description}</span>
-                {mediaType && <span className="ml-2 font-mono text-xs text-slate-500 dark:text-slate-400">{mediaType}</span>}
+                {mediaType && <span className="api-note font-mono">{mediaType}</span>}
                 {status.startsWith('2') && content?.schema && <SchemaTree document={document} schema={content.schema} />}
               </li>
             );
@@ -131,11 +134,41 @@ function OperationView({ document, path, method, operation }: { document: OpenAp
   );
 }
 
-export function ApiReference({ document }: { document: OpenApiDocument }) {
-  const operations = Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
+interface ListedOperation {
+  path: string;
+  method: string;
+  operation: Operation;
+}
+
+function operationsOf(document: OpenApiDocument): ListedOperation[] {
+  return Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
     (['get', 'post', 'put', 'patch', 'delete'] as const).flatMap((method) => (item?.[method] ? [{ path, method, operation: item[method]! }] : [])),
   );
-  const tags = [...new Set(operations.flatMap(({ operation }) => operation.tags ?? ['Other']))].sort();
+}
+
+const tagsOf = (operation: Operation) => operation.tags ?? ['Other'];
+
+/** A tag's address under /docs/api ("Services and environments" → services-and-environments). */
+export function apiTagSlug(tag: string): string {
+  return tag.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+}
+
+/** The document's tags, sorted, with their addresses: the overview's sections and the tag pages. */
+export function apiTags(document: OpenApiDocument): Array<{ tag: string; slug: string }> {
+  const tags = [...new Set(operationsOf(document).flatMap(({ operation }) => tagsOf(operation)))].sort();
+  return tags.map((tag) => ({ tag, slug: apiTagSlug(tag) }));
+}
+
+/** The operations of one tag, as that page's table of contents. */
+export function apiTagHeadings(document: OpenApiDocument, tag: string): Array<{ id: string; text: string }> {
+  return operationsOf(document)
+    .filter(({ operation }) => tagsOf(operation).includes(tag))
+    .map(({ operation }) => ({ id: operation.operationId ?? '', text: operation.summary ?? '' }));
+}
+
+/** /docs/api: what the API is, and every operation by tag, each linked to its tag's page. */
+export function ApiOverview({ document }: { document: OpenApiDocument }) {
+  const operations = operationsOf(document);
   return (
     <>
       <h1>API reference</h1>
@@ -144,25 +177,40 @@ export function ApiReference({ document }: { document: OpenApiDocument }) {
         Version {document.info.version} · OpenAPI {document.openapi} · <a href="/openapi.json">openapi.json</a> for code generators and API tools.
         Authentication, errors and request ids are explained in <a href="/docs/gate-api">Gate API</a>.
       </p>
-      <nav aria-label="Operations">
-        <ul>
-          {operations.map(({ operation, method, path }) => (
-            <li key={operation.operationId}>
-              <a href={`#${operation.operationId}`}>{operation.summary}</a> <code>{method.toUpperCase()} {path}</code>
-            </li>
-          ))}
-        </ul>
-      </nav>
-      {tags.map((tag) => (
-        <section key={tag} aria-labelledby={`tag-${tag}`}>
-          <h2 id={`tag-${tag}`}>{tag}</h2>
-          {operations
-            .filter(({ operation }) => (operation.tags ?? ['Other']).includes(tag))
-            .map(({ path, method, operation }) => (
-              <OperationView key={operation.operationId} document={document} path={path} method={method} operation={operation} />
-            ))}
+      {apiTags(document).map(({ tag, slug }) => (
+        <section key={tag} aria-labelledby={`tag-${slug}`}>
+          <h2 id={`tag-${slug}`}>
+            <a href={`/docs/api/${slug}`}>{tag}</a>
+          </h2>
+          <ul>
+            {operations
+              .filter(({ operation }) => tagsOf(operation).includes(tag))
+              .map(({ operation, method, path }) => (
+                // The id keeps an older link (/docs/api#operationId, from when this was one page) landing next to the new one.
+                <li key={operation.operationId} id={operation.operationId}>
+                  <a href={`/docs/api/${slug}#${operation.operationId}`}>{operation.summary}</a> <code>{method.toUpperCase()} {path}</code>
+                </li>
+              ))}
+          </ul>
         </section>
       ))}
+    </>
+  );
+}
+
+/** /docs/api/<tag>: that tag's operations in full. */
+export function ApiTagReference({ document, tag }: { document: OpenApiDocument; tag: string }) {
+  return (
+    <>
+      <p className="text-sm">
+        <a href="/docs/api">API reference</a>
+      </p>
+      <h1>{tag}</h1>
+      {operationsOf(document)
+        .filter(({ operation }) => tagsOf(operation).includes(tag))
+        .map(({ path, method, operation }) => (
+          <OperationView key={operation.operationId} document={document} path={path} method={method} operation={operation} />
+        ))}
     </>
   );
 }

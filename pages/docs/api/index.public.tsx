@@ -2,7 +2,7 @@ import type { GetServerSideProps } from 'next';
 import type { OpenApiDocument } from '@/lib/api/openapi';
 import { readPublicDocumentFile } from '@/lib/api/public-document-file';
 import { docsSidebar } from '@/lib/site/docs';
-import { ApiReference } from '@/app/(site)/_components/api-reference';
+import { ApiOverview, apiTags } from '@/app/(site)/_components/api-reference';
 import { DocsFrame, type DocsSidebar } from '@/app/(site)/_components/docs-frame';
 import { SitePage } from '@/app/(site)/_components/site-page';
 
@@ -18,8 +18,7 @@ interface Props {
 // The generated document from content/openapi.json: the registry it comes from is server-only.
 export const getServerSideProps: GetServerSideProps<Props> = async () => {
   const document = readPublicDocumentFile();
-  const tags = Object.values(document.paths ?? {}).flatMap((item) => Object.values(item ?? {}).flatMap((operation) => (operation as { tags?: string[] }).tags ?? []));
-  const headings = [...new Set(tags)].sort().map((tag) => ({ id: `tag-${tag}`, text: tag }));
+  const headings = apiTags(document).map(({ tag, slug }) => ({ id: `tag-${slug}`, text: tag }));
   return { props: { document, headings, sidebar: docsSidebar() } };
 };
 
@@ -27,7 +26,7 @@ export default function ApiReferencePage({ document, headings, sidebar }: Props)
   return (
     <SitePage title="API reference" description="The Release Passport runtime API, generated from the same schemas the server validates with.">
       <DocsFrame current="/docs/api" sidebar={sidebar} headings={headings}>
-        <ApiReference document={document} />
+        <ApiOverview document={document} />
       </DocsFrame>
     </SitePage>
   );
