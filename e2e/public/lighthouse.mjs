@@ -19,7 +19,8 @@
 // and the median reported, as Lighthouse recommends. RP_LIGHTHOUSE_COOKIE is sent with every request
 // (a signed-in session, for console pages: e2e/console/lighthouse.ts); RP_LIGHTHOUSE_BUDGET=all holds
 // every category, not only performance, to the budget. RP_LIGHTHOUSE_DETAILS=1 also prints, per run,
-// the scripts that took the most main-thread time and the main-thread work by category.
+// the scripts that took the most main-thread time and the main-thread work by category, and the
+// LCP element with its phases; RP_LIGHTHOUSE_SAVE=dir keeps each run's full report (JSON) there.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -79,6 +80,7 @@ try {
         continue;
       }
       if (process.env.RP_LIGHTHOUSE_DETAILS) printDetails(pagePath, lhr);
+      if (process.env.RP_LIGHTHOUSE_SAVE) saveReport(pagePath, run, lhr);
       samples.push({
         performance: Math.round(lhr.categories.performance.score * 100),
         accessibility: Math.round(lhr.categories.accessibility.score * 100),
@@ -138,8 +140,17 @@ function printDetails(pagePath, lhr) {
   console.table(work.map((item) => ({ group: item.groupLabel ?? item.group, ms: Math.round(item.duration) })));
   const lcpElement = lhr.audits['largest-contentful-paint-element']?.details?.items?.[0]?.items?.[0]?.node;
   if (lcpElement) console.log(`LCP element: ${lcpElement.snippet} (${lcpElement.selector})`);
+  const phases = lhr.audits['largest-contentful-paint-element']?.details?.items?.[1]?.items ?? [];
+  if (phases.length) console.log(`LCP phases: ${phases.map((phase) => `${phase.phase} ${Math.round(phase.timing)} ms`).join(', ')}`);
   const longTasks = lhr.audits['long-tasks'].details?.items ?? [];
   console.table(longTasks.map((task) => ({ script: String(task.url).slice(-60), startTime: Math.round(task.startTime), duration: Math.round(task.duration) })));
+}
+
+function saveReport(pagePath, run, lhr) {
+  const dir = path.resolve(process.env.RP_LIGHTHOUSE_SAVE);
+  fs.mkdirSync(dir, { recursive: true });
+  const name = `${pagePath.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '') || 'home'}.${run + 1}.json`;
+  fs.writeFileSync(path.join(dir, name), JSON.stringify(lhr));
 }
 
 async function waitForReady(url) {

@@ -2,6 +2,7 @@ import type { GetServerSideProps } from 'next';
 import Link from '@/app/_components/link';
 import { docHref, docsSidebar, findDoc, neighbours, renderDoc, type DocLink } from '@/lib/site/docs';
 import { DocsFrame, type DocsSidebar } from '@/app/(site)/_components/docs-frame';
+import { DocsNotFound } from '@/app/(site)/_components/docs-not-found';
 import { SitePage } from '@/app/(site)/_components/site-page';
 
 // Sent without React (docs/architecture.md "The public site without React").
@@ -25,8 +26,7 @@ export const getServerSideProps: GetServerSideProps<Props, { slug?: string[] }> 
   const slug = (params?.slug ?? []).join('/');
   const page = findDoc(slug);
   if (!page) {
-    // A 404 that keeps the docs' navigation (the Pages Router's own 404 page would be static, and
-    // so without the nonce the site script needs).
+    // A 404 that keeps the docs' navigation (DocsNotFound).
     res.statusCode = 404;
     return { props: { missing: `/docs/${slug}`, sidebar: docsSidebar() } };
   }
@@ -39,15 +39,10 @@ export const getServerSideProps: GetServerSideProps<Props, { slug?: string[] }> 
 export default function DocPage(props: Props) {
   if (props.missing !== undefined) {
     return (
-      <SitePage title="Page not found" description="This documentation page does not exist.">
-        <DocsFrame current="" sidebar={props.sidebar} headings={[]}>
-          <h1>Page not found</h1>
-          <p>
-            There is no documentation page at <code>{props.missing}</code>. It may have moved: the pages are listed in the navigation, and the{' '}
-            <Link href="/docs">documentation overview</Link> says where to start.
-          </p>
-        </DocsFrame>
-      </SitePage>
+      <DocsNotFound description="This documentation page does not exist." current="" sidebar={props.sidebar}>
+        There is no documentation page at <code>{props.missing}</code>. It may have moved: the pages are listed in the navigation, and the{' '}
+        <Link href="/docs">documentation overview</Link> says where to start.
+      </DocsNotFound>
     );
   }
   const { title, description, ...frame } = props;

@@ -5,6 +5,7 @@ import { readPublicDocumentFile } from '@/lib/api/public-document-file';
 import { docsSidebar } from '@/lib/site/docs';
 import { ApiTagReference, apiTagHeadings, apiTags } from '@/app/(site)/_components/api-reference';
 import { DocsFrame, type DocsSidebar } from '@/app/(site)/_components/docs-frame';
+import { DocsNotFound } from '@/app/(site)/_components/docs-not-found';
 import { SitePage } from '@/app/(site)/_components/site-page';
 
 // Sent without React (docs/architecture.md "The public site without React").
@@ -16,7 +17,7 @@ export const getServerSideProps: GetServerSideProps<Props, { tag: string }> = as
   const document = readPublicDocumentFile();
   const found = apiTags(document).find(({ slug }) => slug === params?.tag);
   if (!found) {
-    // A 404 that keeps the docs' navigation, like pages/docs/[[...slug]].public.tsx.
+    // A 404 that keeps the docs' navigation (DocsNotFound).
     res.statusCode = 404;
     return { props: { missing: `/docs/api/${params?.tag ?? ''}`, sidebar: docsSidebar() } };
   }
@@ -26,14 +27,9 @@ export const getServerSideProps: GetServerSideProps<Props, { tag: string }> = as
 export default function ApiTagPage(props: Props) {
   if ('missing' in props) {
     return (
-      <SitePage title="Page not found" description="This part of the API reference does not exist.">
-        <DocsFrame current="/docs/api" sidebar={props.sidebar} headings={[]}>
-          <h1>Page not found</h1>
-          <p>
-            There is no part of the API reference at <code>{props.missing}</code>. The <Link href="/docs/api">API reference</Link> lists every operation.
-          </p>
-        </DocsFrame>
-      </SitePage>
+      <DocsNotFound description="This part of the API reference does not exist." current="/docs/api" sidebar={props.sidebar}>
+        There is no part of the API reference at <code>{props.missing}</code>. The <Link href="/docs/api">API reference</Link> lists every operation.
+      </DocsNotFound>
     );
   }
   return (
