@@ -18,7 +18,7 @@
 // measures the desktop profile instead. Each page is measured RP_LIGHTHOUSE_RUNS times (default 3)
 // and the median reported, as Lighthouse recommends. RP_LIGHTHOUSE_COOKIE is sent with every request
 // (a signed-in session, for console pages: e2e/console/lighthouse.ts); RP_LIGHTHOUSE_BUDGET=all holds
-// every category, not only performance, to the budget. RP_LIGHTHOUSE_DETAILS=1 also prints, per run,
+// every category, not only performance, to the budget (or a list: performance,accessibility). RP_LIGHTHOUSE_DETAILS=1 also prints, per run,
 // the scripts that took the most main-thread time and the main-thread work by category, and the
 // LCP element with its phases; RP_LIGHTHOUSE_SAVE=dir keeps each run's full report (JSON) there.
 import { spawn } from 'node:child_process';
@@ -30,6 +30,12 @@ import lighthouse from 'lighthouse';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const BUDGET = { performance: 95 };
+// The categories held to the budget (the others are printed): checked before anything is measured.
+const CATEGORIES = ['performance', 'accessibility', 'bestPractices', 'seo'];
+const budgetSetting = process.env.RP_LIGHTHOUSE_BUDGET ?? 'performance';
+const held = budgetSetting === 'all' ? CATEGORIES : budgetSetting.split(',').map((category) => category.trim());
+const unknownCategory = held.find((category) => !CATEGORIES.includes(category));
+if (unknownCategory) throw new Error(`RP_LIGHTHOUSE_BUDGET names "${unknownCategory}": use all, or a list of ${CATEGORIES.join(', ')}`);
 const [baseArg, ...pathArgs] = process.argv.slice(2);
 const paths = pathArgs.length ? pathArgs : ['/', '/pricing', '/docs', '/docs/install', '/changelog', '/download', '/security', '/trust', '/login', '/status', '/docs/api', '/docs/api/services-and-environments'];
 const runs = Number(process.env.RP_LIGHTHOUSE_RUNS ?? 3);
@@ -104,7 +110,6 @@ try {
 
 console.log(`Lighthouse ${formFactor}, median of ${runs} runs, ${base}`);
 console.table(results);
-const held = process.env.RP_LIGHTHOUSE_BUDGET === 'all' ? ['performance', 'accessibility', 'bestPractices', 'seo'] : ['performance'];
 const failing = results.flatMap((result) => held.filter((category) => result[category] < BUDGET.performance).map((category) => `${result.path} ${category} ${result[category]}`));
 if (failing.length) {
   console.error(`under the budget of ${BUDGET.performance}: ${failing.join(', ')}`);
