@@ -15,6 +15,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { verifyPassport, parsePublicKeys } from '@/lib/passport/verify';
 import { collectPageErrors, keepScreenshot } from '../support/screenshots';
 import { signIn, startSeededRuntime, type SeededRuntime } from './support/seeded-runtime';
+import { pageProblems } from '../support/page-checks';
 import { MODES } from '../support/modes';
 
 const PORT = 3610;
@@ -396,21 +397,6 @@ test('an admin gives a locked-out member a one-time sign-in link from Members: i
   }
 });
 
-/** Link names (as announced: aria-label, else the text, visually hidden parts included) shared by links to different addresses. */
-async function ambiguousLinks(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const byName = new Map<string, Set<string>>();
-    for (const link of document.querySelectorAll('a[href]')) {
-      const name = (link.getAttribute('aria-label') ?? link.textContent ?? '').replace(/\s+/g, ' ').trim();
-      const target = new URL(link.getAttribute('href')!, location.href);
-      target.hash = '';
-      if (!byName.has(name)) byName.set(name, new Set());
-      byName.get(name)!.add(target.toString());
-    }
-    return [...byName].filter(([, targets]) => targets.size > 1).map(([name, targets]) => `"${name}" → ${[...targets].join(', ')}`);
-  });
-}
-
 function consolePages(): Array<[string, string]> {
   const { scenario } = runtime;
   return [
@@ -461,12 +447,7 @@ for (const mode of MODES) {
       await expect(page.locator('html')).toHaveClass(mode.scheme === 'dark' ? /dark/ : /light/);
       // A streamed page shows its loading state first (no h1 yet): axe judges the page, not the skeleton.
       await expect(page.getByRole('heading', { level: 1 }).first()).toBeVisible();
-      const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
-      for (const violation of results.violations) failures.push(`${name} ${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`);
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-      if (overflow > 0) failures.push(`${name} scrolls sideways by ${overflow} px`);
-      // Two links named alike must go to the same place (a screen reader's list of links shows names only).
-      for (const ambiguous of await ambiguousLinks(page)) failures.push(`${name} has links named alike that go to different places: ${ambiguous}`);
+      failures.push(...(await pageProblems(page, name, ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])));
       // Full-page screenshots cost more than the checks: kept for the phone layout, the one people review by eye.
       if (mode.name === '390px') await keepScreenshot(page, testInfo, `${name}-${mode.name}`);
     }

@@ -17,6 +17,8 @@ import { ed25519Pem } from '@/lib/license/testing';
 import { testMember, testSessionCookie, testWorkspace } from '@/lib/testing/identity';
 import { verifyLicense } from '@/lib/license/verify';
 import { writeReleaseFixture } from '@/lib/portal/testing';
+import { pageProblems } from '../support/page-checks';
+import { MODES } from '../support/modes';
 import { keepScreenshot, collectPageErrors } from '../support/screenshots';
 import { startBuyerIdp, type BuyerIdp } from './support/buyer-idp';
 import { startTarget, type StartedServer } from './support/servers';
@@ -134,6 +136,29 @@ test('a buyer subscribes from the pricing page, pays, and gets a license and the
   // The identity provider's and Stripe's pages are not ours (the IdP's page asks for web fonts).
   expect(errors.filter((error) => !error.includes('127.0.0.1:') && !error.includes('fonts.googleapis.com'))).toEqual([]);
 });
+
+// The portal's pages (with a license to show, after the purchase above) in the three ways every
+// page is looked at (issue 21): axe, nothing wider than the screen, links named alike going to one place.
+for (const mode of MODES) {
+  test(`the portal's pages pass axe and do not scroll sideways (${mode.name})`, async ({ browser }) => {
+    const context = await browser.newContext({ colorScheme: mode.scheme, viewport: mode.viewport });
+    const page = await context.newPage();
+    const errors = collectPageErrors(page);
+    await page.goto(`${site.url}/portal`);
+    if (page.url().includes('/login')) await signIn(page);
+    const failures: string[] = [];
+    for (const [path, heading] of [['/portal', 'Customer portal'], ['/portal/checkout?plan=team', 'Subscribe to Team'], ['/portal/admin', 'Site administration']] as const) {
+      await page.goto(site.url + path);
+      await expect(page.getByRole('heading', { level: 1 }), path).toHaveText(heading);
+      await expect(page.locator('html'), path).toHaveClass(new RegExp(mode.scheme));
+      failures.push(...(await pageProblems(page, path)));
+    }
+    expect(failures).toEqual([]);
+    // The identity provider's own sign-in page asks for a web font this machine cannot reach.
+    expect(errors.filter((error) => !error.includes('fonts.googleapis.com'))).toEqual([]);
+    await context.close();
+  });
+}
 
 test('the runtime refuses the license once altered or expired', async () => {
   const [header, payload, signature] = license.split('.');

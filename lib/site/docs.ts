@@ -27,7 +27,7 @@ export const DOCS: readonly DocPage[] = [
   { slug: 'notifications', title: 'Notifications', description: 'Signed webhooks and Slack messages when a release needs someone.', section: 'Use' },
   { slug: 'licensing', title: 'Licenses', description: 'Installing a license and production entitlement.', section: 'Use' },
   { slug: 'admission', title: 'Admission control', description: 'The passport as an SLSA VSA: admit only what the gate allowed (Kyverno, policy-controller, slsa-verifier).', section: 'Secure' },
-  { slug: 'security', title: 'Security', description: 'Controls, boundaries and how each is enforced.', section: 'Secure' },
+  { slug: 'security', title: 'Security guide', description: 'Controls, boundaries and how each is enforced.', section: 'Secure' },
   { slug: 'operations/settings', title: 'Settings', description: 'Every environment variable, its default, and how a wrong one is refused.', section: 'Operate' },
   { slug: 'operations/kubernetes', title: 'Kubernetes', description: 'The Kustomize manifests, the Secret, the overlay and the upgrade steps.', section: 'Operate' },
   { slug: 'operations/reverse-proxy', title: 'Behind a TLS proxy', description: 'nginx in front, headers to strip, development-only paths to reject.', section: 'Operate' },

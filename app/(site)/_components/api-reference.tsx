@@ -180,7 +180,11 @@ export function ApiOverview({ document }: { document: OpenApiDocument }) {
       {apiTags(document).map(({ tag, slug }) => (
         <section key={tag} aria-labelledby={`tag-${slug}`}>
           <h2 id={`tag-${slug}`}>
-            <a href={`/docs/api/${slug}`}>{tag}</a>
+            <a href={`/docs/api/${slug}`}>
+              {tag}
+              {/* Its name apart from the sidebar's page of the same name (Retention, Connectors). */}
+              <span className="sr-only"> API reference</span>
+            </a>
           </h2>
           <ul>
             {operations

@@ -80,6 +80,8 @@ export function DocsFrame(props: {
                 <li key={heading.id}>
                   <a href={`#${heading.id}`} className="text-slate-600 hover:text-slate-900 dark:text-slate-400 dark:hover:text-white">
                     {heading.text}
+                    {/* Its name apart from a link elsewhere with the same text (a page in the sidebar). */}
+                    <span className="sr-only">, on this page</span>
                   </a>
                 </li>
               ))}

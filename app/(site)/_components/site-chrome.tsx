@@ -86,7 +86,7 @@ export function SiteHeader({ scripted = false }: { scripted?: boolean }) {
 }
 
 const FOOTER = [
-  { title: 'Product', links: [['/', 'Overview'], ['/pricing', 'Pricing'], ['/download', 'Download'], ['/changelog', 'Changelog']] },
+  { title: 'Product', links: [['/', 'Product overview'], ['/pricing', 'Pricing'], ['/download', 'Download'], ['/changelog', 'Changelog']] },
   { title: 'Developers', links: [['/docs', 'Documentation'], ['/docs/quick-start', 'Quick start'], ['/docs/api', 'API reference'], ['/openapi.json', 'OpenAPI document']] },
   { title: 'Security', links: [['/security', 'Security controls'], ['/trust', 'Trust'], ['/docs/security', 'Security guide'], ['/status', 'Status']] },
   { title: 'Account', links: [['/login', 'Sign in'], ['/portal', 'Customer portal']] },

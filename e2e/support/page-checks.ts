@@ -1,0 +1,38 @@
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+
+const WCAG_21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/**
+ * What no page may have in any of the ways it is looked at (issue 21; e2e/support/modes.ts): axe
+ * violations, a sideways scroll, links named alike that go to different places. One line per
+ * problem, each starting with `label`; none when the page is clean.
+ */
+export async function pageProblems(page: Page, label: string, axeTags: string[] = WCAG_21_AA): Promise<string[]> {
+  const problems: string[] = [];
+  const axe = await new AxeBuilder({ page }).withTags(axeTags).analyze();
+  for (const violation of axe.violations) problems.push(`${label} ${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  if (overflow > 0) problems.push(`${label} scrolls sideways by ${overflow} px`);
+  for (const ambiguous of await ambiguousLinks(page)) problems.push(`${label} has links named alike that go to different places: ${ambiguous}`);
+  return problems;
+}
+
+/**
+ * Link names (as announced: aria-label, else the text, visually hidden parts included) shared by
+ * links to different addresses: a screen reader's list of links shows names only, so two links
+ * named alike must go to the same place.
+ */
+export async function ambiguousLinks(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const byName = new Map<string, Set<string>>();
+    for (const link of document.querySelectorAll('a[href]')) {
+      const name = (link.getAttribute('aria-label') ?? link.textContent ?? '').replace(/\s+/g, ' ').trim();
+      const target = new URL(link.getAttribute('href')!, location.href);
+      target.hash = '';
+      if (!byName.has(name)) byName.set(name, new Set());
+      byName.get(name)!.add(target.toString());
+    }
+    return [...byName].filter(([, targets]) => targets.size > 1).map(([name, targets]) => `"${name}" → ${[...targets].join(', ')}`);
+  });
+}
