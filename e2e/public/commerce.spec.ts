@@ -20,7 +20,7 @@ import { writeReleaseFixture } from '@/lib/portal/testing';
 import { pageProblems } from '../support/page-checks';
 import { MODES } from '../support/modes';
 import { keepScreenshot, collectPageErrors } from '../support/screenshots';
-import { startBuyerIdp, type BuyerIdp } from './support/buyer-idp';
+import { signInAsBuyer, startBuyerIdp, type BuyerIdp } from './support/buyer-idp';
 import { startTarget, type StartedServer } from './support/servers';
 import { StripeStandIn } from './support/stripe-stand-in';
 
@@ -78,13 +78,7 @@ test.afterAll(async () => {
   fs.rmSync(releaseDir, { recursive: true, force: true });
 });
 
-async function signIn(page: Page) {
-  await page.getByRole('button', { name: 'Sign in to the portal' }).click();
-  await page.locator('input[name="login"]').fill(BUYER);
-  await page.locator('input[name="password"]').fill('any password');
-  await page.getByRole('button', { name: 'Sign-in' }).click();
-  await page.getByRole('button', { name: 'Continue' }).click();
-}
+const signIn = (page: Page) => signInAsBuyer(page, BUYER);
 
 let license = '';
 let entitledLink = '';
@@ -140,7 +134,7 @@ test('a buyer subscribes from the pricing page, pays, and gets a license and the
 // The portal's pages (with a license to show, after the purchase above) in the three ways every
 // page is looked at (issue 21): axe, nothing wider than the screen, links named alike going to one place.
 for (const mode of MODES) {
-  test(`the portal's pages pass axe and do not scroll sideways (${mode.name})`, async ({ browser }) => {
+  test(`the portal's pages pass axe, do not scroll sideways and name each link's place apart (${mode.name})`, async ({ browser }) => {
     const context = await browser.newContext({ colorScheme: mode.scheme, viewport: mode.viewport });
     const page = await context.newPage();
     const errors = collectPageErrors(page);

@@ -13,7 +13,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { chromium } from '@playwright/test';
-import { startBuyerIdp } from './support/buyer-idp';
+import { signInAsBuyer, startBuyerIdp } from './support/buyer-idp';
 import { startTarget } from './support/servers';
 
 // Ports of the public e2e range (e2e/public/support/servers.ts) that no spec of it uses at the same time as this.
@@ -33,11 +33,7 @@ try {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${site.url}/login?callbackUrl=%2Fportal`);
-    await page.getByRole('button', { name: 'Sign in to the portal' }).click();
-    await page.locator('input[name="login"]').fill('buyer@acme.test');
-    await page.locator('input[name="password"]').fill('any password');
-    await page.getByRole('button', { name: 'Sign-in' }).click();
-    await page.getByRole('button', { name: 'Continue' }).click();
+    await signInAsBuyer(page, 'buyer@acme.test');
     await page.waitForURL(`${site.url}/portal`);
     const cookie = (await context.cookies(site.url)).map((entry) => `${entry.name}=${entry.value}`).join('; ');
     await browser.close();

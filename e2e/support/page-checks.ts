@@ -23,7 +23,7 @@ export async function pageProblems(page: Page, label: string, axeTags: string[] 
  * links to different addresses: a screen reader's list of links shows names only, so two links
  * named alike must go to the same place.
  */
-export async function ambiguousLinks(page: Page): Promise<string[]> {
+async function ambiguousLinks(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const byName = new Map<string, Set<string>>();
     for (const link of document.querySelectorAll('a[href]')) {

@@ -26,6 +26,16 @@ describe('canonical JSON (RFC 8785)', () => {
     );
   });
 
+  it('orders keys as the reference does whatever their number and characters (small objects and large ones are sorted apart)', () => {
+    const key = fc.string({ unit: fc.constantFrom('a', 'B', '1', '\u00f6', '\u20ac', '\ufb33', '\u{1f600}', '\r', '_'), maxLength: 4 });
+    fc.assert(
+      fc.property(fc.dictionary(key, fc.integer(), { maxKeys: 80 }), (value) => {
+        expect(canonicalJson(value)).toBe(canonicalize(value));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('refuses what JSON cannot represent, naming where it is', () => {
     const refusal = (value: unknown) => {
       try {

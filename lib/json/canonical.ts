@@ -89,8 +89,7 @@ function serializeArray(items: unknown[], depth: number): string {
 }
 
 function serializeObject(object: Record<string, unknown>, depth: number): string {
-  // Default sort compares UTF-16 code units, which is the order RFC 8785 prescribes.
-  const keys = Object.keys(object).sort();
+  const keys = sortedKeys(object);
   let text = '{';
   for (let index = 0; index < keys.length; index++) {
     const key = keys[index]!;
@@ -102,6 +101,27 @@ function serializeObject(object: Record<string, unknown>, depth: number): string
     }
   }
   return `${text}}`;
+}
+
+/**
+ * The object's keys in UTF-16 code unit order, the order RFC 8785 prescribes (`<` on strings and
+ * the default sort both compare code units). A passport's objects have a handful of keys: sorted
+ * in place by insertion, they cost no temporary arrays, where Array.prototype.sort allocated a
+ * third of what canonical JSON allocates per gate evaluation (a sampling heap profile).
+ */
+function sortedKeys(object: Record<string, unknown>): string[] {
+  const keys = Object.keys(object);
+  if (keys.length > 32) return keys.sort();
+  for (let index = 1; index < keys.length; index++) {
+    const key = keys[index]!;
+    let at = index - 1;
+    while (at >= 0 && keys[at]! > key) {
+      keys[at + 1] = keys[at]!;
+      at--;
+    }
+    keys[at + 1] = key;
+  }
+  return keys;
 }
 
 function quote(text: string): string {

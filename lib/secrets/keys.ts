@@ -15,6 +15,7 @@ import 'server-only';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { plural } from '@/lib/text/plural';
 import { SecretError } from './errors';
 
 /** Environment variables as the secrets layer reads them (process.env, or a test's own). */
@@ -75,9 +76,9 @@ export function describeKeySource(source: KeySource): string {
     case 'key-file':
       return source.isDefault ? `key file ${source.path} (embedded default, beside the data)` : `key file ${source.path}`;
     case 'password':
-      return `password in ${source.variable} (PBKDF2-SHA-256, ${PBKDF2_ITERATIONS.toLocaleString('en')} iterations)`;
+      return `password in ${source.variable} (PBKDF2-SHA-256, ${plural(PBKDF2_ITERATIONS, 'iteration')})`;
     case 'password-file':
-      return `password file ${source.path} (PBKDF2-SHA-256, ${PBKDF2_ITERATIONS.toLocaleString('en')} iterations)`;
+      return `password file ${source.path} (PBKDF2-SHA-256, ${plural(PBKDF2_ITERATIONS, 'iteration')})`;
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Page } from '@playwright/test';
 
 export interface BuyerIdp {
   issuer: string;
@@ -42,4 +43,16 @@ export async function startBuyerIdp(options: { port: number; redirectUri: string
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Signs a buyer in from the portal's sign-in page (the page must be on it): the provider's
+ * development form takes any password, and the login typed becomes the buyer's email.
+ */
+export async function signInAsBuyer(page: Page, email: string): Promise<void> {
+  await page.getByRole('button', { name: 'Sign in to the portal' }).click();
+  await page.locator('input[name="login"]').fill(email);
+  await page.locator('input[name="password"]').fill('any password');
+  await page.getByRole('button', { name: 'Sign-in' }).click();
+  await page.getByRole('button', { name: 'Continue' }).click();
 }

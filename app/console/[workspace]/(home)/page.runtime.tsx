@@ -11,6 +11,7 @@ import { MatchCells } from '../environments/parts';
 import { AwaitingApprovalCard } from './awaiting-approval';
 import { WhenAndLinkCells } from './pair-cells';
 import { PasswordSavedNotice } from '@/app/_components/password-saved-notice';
+import { formatCount } from '@/lib/text/plural';
 
 export const metadata = { title: 'Overview' };
 
@@ -19,7 +20,7 @@ function Stat({ label, value, tone }: { label: string; value: number; tone?: 're
   return (
     <div className="rounded-lg border border-slate-200 bg-white px-5 py-4 dark:border-slate-800 dark:bg-slate-900">
       <dt className="text-sm text-slate-600 dark:text-slate-400">{label}</dt>
-      <dd className={`mt-1 text-3xl font-semibold tabular-nums ${colour}`}>{value.toLocaleString('en')}</dd>
+      <dd className={`mt-1 text-3xl font-semibold tabular-nums ${colour}`}>{formatCount(value)}</dd>
     </div>
   );
 }

@@ -3,7 +3,7 @@ import Link from '@/app/_components/link';
 import { Digest, RuleStatusBadge, ValueInWords } from '@/app/_components/status';
 import { Card, Table, Td } from '@/app/_components/ui';
 import type { PassportView, ReasonView } from '@/lib/console/passport-detail';
-import { plural } from '@/lib/text/plural';
+import { formatCount, plural } from '@/lib/text/plural';
 
 const SEVERITY_TEXT: Record<string, string> = {
   critical: 'text-red-800 dark:text-red-300',
@@ -183,7 +183,7 @@ function Licenses({ reason }: { reason: ReasonView }) {
             {entry.components.length > 0 && (
               <span className="block text-xs">
                 {entry.components.map((component) => (component.version ? `${component.name} ${component.version}` : component.name)).join(', ')}
-                {entry.count > entry.components.length ? ` and ${(entry.count - entry.components.length).toLocaleString('en')} more` : ''}
+                {entry.count > entry.components.length ? ` and ${formatCount(entry.count - entry.components.length)} more` : ''}
               </span>
             )}
           </li>
