@@ -156,7 +156,7 @@ The container build and the Kubernetes manifests come with the Team and Business
  */
 function customerDockerfile() {
   const source = fs.readFileSync(path.join(root, 'deploy', 'docker', 'runtime.Dockerfile'), 'utf8');
-  const stageStart = source.indexOf('FROM node:22-bookworm-slim AS image');
+  const stageStart = source.search(/^FROM node:\S+ AS image$/m);
   const copyFromBuild = 'COPY --from=build --chown=0:0 /src/.next-runtime/standalone/ /app/';
   if (stageStart < 0 || !source.includes(copyFromBuild)) fail('deploy/docker/runtime.Dockerfile changed shape: update customerDockerfile() in scripts/package.mjs.');
   return `# syntax=docker/dockerfile:1.7
