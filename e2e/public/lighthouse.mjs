@@ -29,7 +29,8 @@ import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
-const BUDGET = { performance: 95 };
+// The score every held category must reach (issue 21).
+const BUDGET = 95;
 // The categories held to the budget (the others are printed): checked before anything is measured.
 const CATEGORIES = ['performance', 'accessibility', 'bestPractices', 'seo'];
 const budgetSetting = process.env.RP_LIGHTHOUSE_BUDGET ?? 'performance';
@@ -110,9 +111,9 @@ try {
 
 console.log(`Lighthouse ${formFactor}, median of ${runs} runs, ${base}`);
 console.table(results);
-const failing = results.flatMap((result) => held.filter((category) => result[category] < BUDGET.performance).map((category) => `${result.path} ${category} ${result[category]}`));
+const failing = results.flatMap((result) => held.filter((category) => result[category] < BUDGET).map((category) => `${result.path} ${category} ${result[category]}`));
 if (failing.length) {
-  console.error(`under the budget of ${BUDGET.performance}: ${failing.join(', ')}`);
+  console.error(`under the budget of ${BUDGET}: ${failing.join(', ')}`);
   process.exit(1);
 }
 
