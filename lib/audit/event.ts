@@ -99,15 +99,10 @@ export function normalizeDetails(details: Record<string, unknown> | undefined): 
 }
 
 /**
- * Replaces lone UTF-16 surrogates (which a JSON request body can carry as "\ud800") with U+FFFD:
- * neither canonical JSON (RFC 8785) nor Postgres text admits them, and an audit event must never
- * fail to be written because of what a caller sent.
+ * A text column's value with lone UTF-16 surrogates (which a JSON request body can carry as
+ * "\ud800") replaced by U+FFFD: neither canonical JSON (RFC 8785) nor Postgres text admits them,
+ * and an audit event must never fail to be written because of what a caller sent. Null when absent.
  */
-export function wellFormed<T>(value: T): T {
-  if (typeof value === 'string') return value.toWellFormed() as T;
-  if (Array.isArray(value)) return value.map(wellFormed) as T;
-  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key.toWellFormed(), wellFormed(item)])) as T;
-  }
-  return value;
+export function wellFormedText(value: string | null | undefined): string | null {
+  return value === null || value === undefined ? null : value.toWellFormed();
 }

@@ -14,7 +14,7 @@ import type { RuntimeDb } from '@/db/runtime';
 import { compiledStatement, type StatementHandle } from '@/db/statement';
 import { runGrouped } from './group-commit';
 import { noteAuditAppend } from '@/lib/http/request-scope';
-import { canonicalBodyAroundSeq, chainOf, GENESIS_HASH, normalizeDetails, wellFormed, type AuditEventInput } from './event';
+import { canonicalBodyAroundSeq, chainOf, GENESIS_HASH, normalizeDetails, wellFormedText, type AuditEventInput } from './event';
 
 /** A database handle or an open transaction (drizzle's transactions share the query API). */
 export type DbOrTx = Pick<RuntimeDb, 'select' | 'selectDistinct' | 'insert' | 'update' | 'delete' | 'execute' | 'transaction'>;
@@ -54,33 +54,57 @@ export function auditedStatement(changes: (db: StatementHandle, value: (name: st
   };
 }
 
-/** The event's columns (all but seq, prev_hash and hash, which the database fills in), as placeholder values. */
+/**
+ * The event's columns (all but seq, prev_hash and hash, which the database fills in), as the
+ * statement's placeholder values (audit_*). Written out rather than mapped over: this runs on
+ * every gate evaluation.
+ */
 function auditEventValues(input: AuditEventInput): { id: string; chain: string; values: Record<string, unknown> } {
   const chain = chainOf(input.workspaceId);
   const id = crypto.randomUUID();
   const at = input.at ?? new Date();
-  // The text columns are made well-formed here; normalizeDetails already did the details.
-  const columns = wellFormed({
+  // Text columns are made well-formed here; normalizeDetails does the details.
+  const event = {
     id,
     chain,
-    workspaceId: input.workspaceId,
+    workspaceId: wellFormedText(input.workspaceId),
     at,
-    actorType: input.actor.type,
-    actorId: input.actor.id ?? null,
-    actorLabel: input.actor.label ?? null,
-    action: input.action,
-    resourceType: input.resource?.type ?? null,
-    resourceId: input.resource?.id ?? null,
-    outcome: input.outcome,
-    reason: input.reason ?? null,
-    requestId: input.requestId ?? null,
-    ip: input.ip ?? null,
-  });
-  const details = normalizeDetails(input.details);
-  const event = { ...columns, details };
+    actorType: input.actor.type.toWellFormed(),
+    actorId: wellFormedText(input.actor.id),
+    actorLabel: wellFormedText(input.actor.label),
+    action: input.action.toWellFormed(),
+    resourceType: wellFormedText(input.resource?.type),
+    resourceId: wellFormedText(input.resource?.id),
+    outcome: input.outcome.toWellFormed(),
+    reason: wellFormedText(input.reason),
+    requestId: wellFormedText(input.requestId),
+    ip: wellFormedText(input.ip),
+    details: normalizeDetails(input.details),
+  };
   const { before, after } = canonicalBodyAroundSeq(event);
-  const values: Record<string, unknown> = { ...event, at: at.toISOString(), details: JSON.stringify(details), before: `\n${before}`, after };
-  return { id, chain, values: Object.fromEntries(Object.entries(values).map(([key, value]) => [`audit_${key}`, value])) };
+  return {
+    id,
+    chain,
+    values: {
+      audit_id: id,
+      audit_chain: chain,
+      audit_workspaceId: event.workspaceId,
+      audit_at: at.toISOString(),
+      audit_actorType: event.actorType,
+      audit_actorId: event.actorId,
+      audit_actorLabel: event.actorLabel,
+      audit_action: event.action,
+      audit_resourceType: event.resourceType,
+      audit_resourceId: event.resourceId,
+      audit_outcome: event.outcome,
+      audit_reason: event.reason,
+      audit_requestId: event.requestId,
+      audit_ip: event.ip,
+      audit_details: JSON.stringify(event.details),
+      audit_before: `\n${before}`,
+      audit_after: after,
+    },
+  };
 }
 
 /**

@@ -3,7 +3,7 @@
  * endpoint's zod schemas (a 400 problem lists every field error), and size-limited raw bodies
  * (a 413 problem as soon as the limit is crossed, without buffering the body).
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { FieldError } from './problem';
 import { ProblemError } from './problem';
 
@@ -21,8 +21,24 @@ export async function parseWith<T extends z.ZodType>(schema: T | undefined, valu
   if (!schema) return { value: undefined, errors: [] };
   const unstorable = unstorableValues(value, prefix);
   if (unstorable.length > 0) return { value: undefined, errors: unstorable };
-  const result = await schema.safeParseAsync(value);
+  const result = parsedNow(schema, value) ?? (await schema.safeParseAsync(value));
   return result.success ? { value: result.data, errors: [] } : { value: undefined, errors: fieldErrors(result.error, prefix) };
+}
+
+/**
+ * Synchronous parsing where the schema allows it (none of ours has an asynchronous refinement
+ * today): zod compiles a synchronous parser for each object schema, where its asynchronous one
+ * walks the generic path and makes promises. In a CPU profile of the server under load the gate's
+ * body took 69 µs to parse asynchronously and 45 µs synchronously
+ * (content/docs/operations/performance.md). Null when the schema needs the asynchronous parser.
+ */
+function parsedNow<T extends z.ZodType>(schema: T, value: unknown): z.ZodSafeParseResult<z.output<T>> | null {
+  try {
+    return schema.safeParse(value);
+  } catch (error) {
+    if (error instanceof z.core.$ZodAsyncError) return null;
+    throw error;
+  }
 }
 
 /** Query string to an object; a repeated key becomes an array. */

@@ -36,6 +36,12 @@ describe('canonical JSON (RFC 8785)', () => {
     );
   });
 
+  it('orders keys that look like array indices as text, and keeps a "__proto__" key as a key', () => {
+    // JavaScript enumerates array-index keys first and numerically; RFC 8785 sorts them as text.
+    expect(canonicalJson({ b: 1, '10': 2, '9': 3, a: { '2': 0, '10': 1 } })).toBe('{"10":2,"9":3,"a":{"10":1,"2":0},"b":1}');
+    expect(canonicalJson(JSON.parse('{"z":[{"__proto__":{"x":1},"a":2}]}'))).toBe('{"z":[{"__proto__":{"x":1},"a":2}]}');
+  });
+
   it('refuses what JSON cannot represent, naming where it is', () => {
     const refusal = (value: unknown) => {
       try {

@@ -28,6 +28,12 @@ export class CanonicalJsonError extends Error {
 
 /** The canonical JSON text of `value`; throws CanonicalJsonError on what JSON cannot represent. */
 export function canonicalJson(value: unknown): string {
+  // Most values take the fast path: a copy with each object's keys in canonical order, which
+  // V8's own JSON.stringify then writes in one pass (the same escapes and number forms RFC 8785
+  // takes from ECMAScript). What that path cannot express or refuses goes through the walk
+  // below, which gives the same bytes or the error with its path.
+  const sorted = sortedCopy(value, 0);
+  if (sorted !== NOT_PLAIN) return JSON.stringify(sorted);
   try {
     return serialize(value, 0);
   } catch (error) {
@@ -47,6 +53,57 @@ export function sha256Hex(bytes: Uint8Array | string): string {
 /** sha256 (hex) of the canonical JSON of `value`. */
 export function canonicalHash(value: unknown): string {
   return sha256Hex(canonicalBytes(value));
+}
+
+/** What sortedCopy answers when the fast path cannot take a value (it is then walked). */
+const NOT_PLAIN = Symbol('not plain JSON for the fast path');
+
+/**
+ * A copy of `value` whose objects have their keys in canonical order, or NOT_PLAIN for anything
+ * the walk would refuse and for keys starting with a digit: JavaScript enumerates an object's
+ * array-index keys ("2", "10") first and in numeric order, whatever order they were added in, so
+ * a copy cannot hold them in code-unit order ("10" before "2"). Measured in the server, this
+ * path allocates a fraction of what concatenating the text piece by piece did (three documents
+ * per gate evaluation: the input snapshot, the passport and its audit event).
+ */
+function sortedCopy(value: unknown, depth: number): unknown {
+  switch (typeof value) {
+    case 'string':
+      return value.isWellFormed() ? value : NOT_PLAIN;
+    case 'number':
+      return Number.isFinite(value) ? value : NOT_PLAIN;
+    case 'boolean':
+      return value;
+    case 'object': {
+      if (value === null) return null;
+      if (depth >= MAX_DEPTH) return NOT_PLAIN;
+      if (Array.isArray(value)) {
+        const copy: unknown[] = new Array(value.length);
+        for (let index = 0; index < value.length; index++) {
+          const item = sortedCopy(value[index], depth + 1);
+          if (item === NOT_PLAIN) return NOT_PLAIN;
+          copy[index] = item;
+        }
+        return copy;
+      }
+      const prototype = Object.getPrototypeOf(value) as unknown;
+      if (prototype !== Object.prototype && prototype !== null) return NOT_PLAIN;
+      const keys = sortedKeys(value as Record<string, unknown>);
+      const copy: Record<string, unknown> = {};
+      for (let index = 0; index < keys.length; index++) {
+        const key = keys[index]!;
+        const first = key.charCodeAt(0);
+        // A digit first (an array index, see above); "__proto__" would set the copy's prototype.
+        if ((first >= 48 && first <= 57) || key === '__proto__' || !key.isWellFormed()) return NOT_PLAIN;
+        const item = sortedCopy((value as Record<string, unknown>)[key], depth + 1);
+        if (item === NOT_PLAIN) return NOT_PLAIN;
+        copy[key] = item;
+      }
+      return copy;
+    }
+    default:
+      return NOT_PLAIN;
+  }
 }
 
 function serialize(value: unknown, depth: number): string {

@@ -35,9 +35,12 @@ function convert(value: unknown, depth: number): PlainJson | undefined {
       const result: Record<string, PlainJson> = {};
       for (const key of Object.keys(value)) {
         const item = convert((value as Record<string, unknown>)[key], depth + 1);
-        // defineProperty, not assignment: a "__proto__" key a caller sent stays a plain key
-        // (as JSON.parse makes it) instead of setting the result's prototype.
-        if (item !== undefined) Object.defineProperty(result, key.toWellFormed(), { value: item, enumerable: true, writable: true, configurable: true });
+        if (item === undefined) continue;
+        const plainKey = key.toWellFormed();
+        // A "__proto__" key a caller sent stays a plain key (as JSON.parse makes it) instead of
+        // setting the result's prototype; every other key is assigned, the cheaper way to add one.
+        if (plainKey === '__proto__') Object.defineProperty(result, plainKey, { value: item, enumerable: true, writable: true, configurable: true });
+        else result[plainKey] = item;
       }
       return result;
     }
