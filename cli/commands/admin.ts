@@ -31,7 +31,7 @@ function print(json: boolean, value: unknown, text: string): void {
 }
 
 export function registerAdmin(program: Command): void {
-  const admin = program.command('admin').description('administer the runtime: workspaces, people, API tokens, CI trust policies (DATABASE_URL, or the embedded database while no server holds it)');
+  const admin = program.command('admin').description('administer the runtime: workspaces, people, API tokens, CI trust policies (DATABASE_URL, or the embedded database, shared with a running server or started for the command)');
 
   admin
     .command('create-workspace')

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { operatorAudit, withRuntimeDb } from './runtime-db';
 
 export function registerKeys(program: Command): void {
-  const keys = program.command('keys').description("a workspace's passport signing keys (DATABASE_URL, or the embedded database while no server holds it)");
+  const keys = program.command('keys').description("a workspace's passport signing keys (DATABASE_URL, or the embedded database, shared with a running server or started for the command)");
 
   keys
     .command('list')

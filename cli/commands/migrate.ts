@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 export function registerMigrate(program: Command): void {
   program
     .command('migrate')
-    .description('apply pending database migrations (DATABASE_URL, or the embedded database when no server holds it)')
+    .description('apply pending database migrations (DATABASE_URL, or the embedded database, shared with a running server or started for the command)')
     .option('--target <target>', 'runtime or public', 'runtime')
     .action(async (options: { target: string }) => {
       const { migrationStatus } = await import('@/db/client');

@@ -3,7 +3,7 @@
  * difference. By default through the API: the server replays with its code, and this CLI
  * re-evaluates the same inputs with its own (an independent check). With --database it reads the
  * passport from the database directly (an operator on the server; DATABASE_URL or the embedded
- * database when no server holds it).
+ * database, shared with a running server or started for the command).
  */
 import type { Command } from 'commander';
 import { connectionFlags } from '../support/flags';

@@ -1,7 +1,7 @@
 /**
  * `rp retention`: a workspace's retention policy, legal holds and an immediate run, for the
- * operator on the host (the console's settings page does the same for admins). With the
- * embedded database, stop the server first.
+ * operator on the host (the console's settings page does the same for admins). On the embedded
+ * database it runs beside a running server, as every `rp` command does.
  */
 import type { Command } from 'commander';
 import type { RuntimeDb } from '@/db/runtime';

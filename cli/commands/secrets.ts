@@ -2,8 +2,7 @@
  * `rp secrets`: status, writes and key rotation of the secret store, for the operator on the
  * host. Values are never printed and never taken as arguments (they would land in the shell
  * history and the process list): `set` reads them from stdin, a file or an environment variable.
- * With the embedded database, stop the server first (it admits one process); with Postgres
- * (DATABASE_URL) these run beside it.
+ * They run beside a running server, on the embedded database as on Postgres (DATABASE_URL).
  */
 import os from 'node:os';
 import type { Command } from 'commander';

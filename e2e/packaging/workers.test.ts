@@ -7,8 +7,10 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { withDatabase } from '@/db/testing/templates';
+import { hashToken } from '@/lib/tokens/format';
 import { freePort, waitForOk } from '../support/ports';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
@@ -59,8 +61,19 @@ describe('RP_WORKERS', () => {
     await waitForOk(`http://127.0.0.1:${port}/api/ready`, 90_000);
     await eventually(() => workerPids(server.pid!).length === 2);
     expect(output).toMatch(/embedded PostgreSQL on 127\.0\.0\.1:\d+/);
-    const owner = JSON.parse(fs.readFileSync(path.join(ownDir, 'runtime', 'postgres', 'owner.json'), 'utf8')) as { pid: number; postmasterPid: number };
+    const owner = JSON.parse(fs.readFileSync(path.join(ownDir, 'runtime', 'postgres', 'owner.json'), 'utf8')) as { pid: number; postmasterPid: number; url: string };
     expect(owner.pid).toBe(server.pid);
+    // One first-start sign-in link on the screen, and it is the one that works: each process
+    // printed its own before, each replacing the link printed just before it.
+    const links = [...output.matchAll(/\/login\/link#([\w-]+)/g)].map((match) => match[1]!);
+    expect(links).toHaveLength(1);
+    const database = postgres(owner.url, { max: 1, onnotice: () => {} });
+    try {
+      const usable = await database<{ token_hash: string }[]>`select token_hash from sign_in_links where used_at is null and expires_at > now()`;
+      expect(usable.map((row) => row.token_hash)).toEqual([hashToken(links[0]!)]);
+    } finally {
+      await database.end();
+    }
     // Both processes answer readiness, which writes through the database.
     const answers = await Promise.all(Array.from({ length: 20 }, () => fetch(`http://127.0.0.1:${port}/api/ready`)));
     expect(answers.map((answer) => answer.status)).toEqual(Array(20).fill(200));

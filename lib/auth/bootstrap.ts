@@ -3,6 +3,7 @@
  * created and a one-time sign-in link is printed to the console. Until someone has signed in,
  * every start prints a fresh link (the previous ones stop working), so a lost or expired link
  * is fixed by a restart. Serialized by an advisory lock: replicas starting together create one admin.
+ * One server's RP_WORKERS processes run this once, in the first of them (lib/startup/runtime.ts).
  */
 import { count, eq, sql } from 'drizzle-orm';
 import type { RuntimeDb } from '@/db/runtime';

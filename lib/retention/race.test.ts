@@ -1,7 +1,6 @@
 /**
  * Two `rp worker` processes racing on one Postgres database: retention removes exactly what it
- * should, once. (The embedded database admits one process, so this runs on Postgres only:
- * TEST_DATABASE_URL, as CI sets it.)
+ * should, once. (On the PostgreSQL the test run uses: the embedded one, or the server TEST_DATABASE_URL names.)
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';

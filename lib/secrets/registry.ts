@@ -27,6 +27,11 @@ export interface InstallationSecretDefinition {
   sources?: 'reference' | 'env-or-file' | 'env';
   /** Whether a missing value is a problem (the page shows it as one) or an optional feature. */
   required: boolean;
+  /**
+   * A file in `<data dir>/<target>/` where the launcher (scripts/server.mjs) makes a value of its own
+   * when the variable is unset, for one machine: the status names it rather than "not set".
+   */
+  launcherFile?: string;
   description: string;
 }
 
@@ -52,6 +57,7 @@ const SHARED_SECRETS: readonly InstallationSecretDefinition[] = [
     bootstrap: true,
     sources: 'env',
     required: true,
+    launcherFile: 'auth-secret',
     description: 'Encrypts session cookies; the same on every replica.',
   },
   {

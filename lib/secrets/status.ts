@@ -4,6 +4,7 @@
  * a store entry's metadata is read), so it is not an audited read.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { type SecretScope, scopeOf } from './cipher';
 import { secretsConfig } from './config';
 import { SecretError } from './errors';
@@ -103,7 +104,8 @@ export async function installationSecretsStatus(): Promise<InstallationSecretSta
   const definitions = installationSecrets().filter((definition) => definition.targets.includes(config.target));
   return Promise.all(
     definitions.map(async (definition) => {
-      const status = await secretReferenceStatus(installationSecretReference(definition, config.env));
+      const given = await secretReferenceStatus(installationSecretReference(definition, config.env));
+      const status = given.set || !definition.launcherFile ? given : launcherMadeStatus(given, path.join(config.targetDataDir, definition.launcherFile));
       const optionalUnset = !status.set && !definition.required && status.source !== null && !status.problem?.includes('cannot');
       return {
         name: definition.name,
@@ -115,6 +117,17 @@ export async function installationSecretsStatus(): Promise<InstallationSecretSta
       };
     }),
   );
+}
+
+/**
+ * An unset variable whose value the launcher makes on one machine: set when the launcher's file is
+ * there (`rp secrets list` runs without the launcher's environment, so the variable alone said
+ * "not set" for a server that had its key), still a problem when it is not.
+ */
+function launcherMadeStatus(given: SecretStatus, file: string): SecretStatus {
+  const made = fileStatus(file);
+  if (!made.set) return { ...given, problem: `${given.problem ?? 'not set'}; no key made by the launcher in ${file} either` };
+  return { ...given, source: 'file', set: true, detail: `the launcher's key file ${file} (${given.detail} is unset; replicas need one value in it)`, problem: undefined };
 }
 
 export interface StoreStatus {

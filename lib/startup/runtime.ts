@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { runtimeDatabase } from '@/db/runtime';
 import { bootstrapInstallation, bootstrapMessage } from '@/lib/auth/bootstrap';
 import { installRequestStartHook } from '@/lib/http/request-start';
@@ -20,7 +21,7 @@ export async function startRuntime(): Promise<void> {
   // eslint-disable-next-line no-restricted-syntax -- a write for next-auth, after the settings were read
   if (!process.env.AUTH_URL && publicUrl) process.env.AUTH_URL = publicUrl.toString();
   const { db } = await runtimeDatabase.open();
-  const bootstrap = await bootstrapInstallation(db);
+  const bootstrap = startsTheLaunch() ? await bootstrapInstallation(db) : null;
   // A message to the person at the terminal, not a log line: plain text they can read and click.
   // eslint-disable-next-line no-console
   if (bootstrap?.link) console.log(bootstrapMessage(bootstrap));
@@ -29,6 +30,17 @@ export async function startRuntime(): Promise<void> {
   // `rp worker` processes do it (RP_EMBEDDED_WORKER=off).
   const { startEmbeddedWorker } = await import('@/lib/worker/worker');
   startEmbeddedWorker();
+}
+
+/**
+ * Whether this process does a start's once-only work (the first admin and the sign-in link it
+ * prints): a server on its own, or the first of the N processes the launcher starts together
+ * with RP_WORKERS=N (node:cluster numbers them from 1). Each of them printed a fresh link before,
+ * and each link replaced the one printed just before it, so the first link on the screen did not
+ * work. A process started later to replace one that died is not a start either.
+ */
+function startsTheLaunch(): boolean {
+  return !cluster.isWorker || cluster.worker?.id === 1;
 }
 
 async function sweepUploadSpool(): Promise<void> {
