@@ -6,7 +6,12 @@
  *   neither → in memory (one process, the embedded default).
  * Shared backends make a limit hold across replicas. When the shared backend fails, the limiter
  * falls back to memory for that call (and logs it) rather than failing every request.
+ * In memory, each of a server's RP_WORKERS=N processes allows a 1/N share of each limit, so the
+ * server as a whole allows about the limit (a client whose requests reach one process gets its
+ * share, never N times the limit across them).
  */
+import cluster from 'node:cluster';
+import os from 'node:os';
 import { logger } from '@/lib/http/logger';
 import { settings } from '@/lib/config/settings';
 import type { LimitSpec } from './limit-spec';
@@ -24,13 +29,18 @@ export interface BackendConfig {
   upstash?: { url: string; token: string };
   /** Prepended to every key (tests use a unique one). */
   prefix?: string;
+  /** Server processes that each keep their own counts in memory (RP_WORKERS): 1 by default. */
+  processes?: number;
 }
 
 /** The shared backend the settings name; the Upstash token (a credential) is read here, where it is used. */
 export function backendFromEnv(env: Env = process.env): BackendConfig {
-  const { upstashUrl, redisUrl, prefix } = settings(env).rateLimits;
+  const config = settings(env);
+  const { upstashUrl, redisUrl, prefix } = config.rateLimits;
   const token = env.UPSTASH_REDIS_REST_TOKEN;
-  return { upstash: upstashUrl && token ? { url: upstashUrl, token } : undefined, redisUrl: redisUrl ?? undefined, prefix };
+  // A worker of the launcher (scripts/server.mjs), which starts RP_WORKERS of them ("auto": one per core).
+  const processes = cluster.isWorker ? (config.workers === 'auto' ? os.availableParallelism() : config.workers) : 1;
+  return { upstash: upstashUrl && token ? { url: upstashUrl, token } : undefined, redisUrl: redisUrl ?? undefined, prefix, processes };
 }
 
 type RedisLike = ConstructorParameters<typeof Ratelimit>[0]['redis'];
@@ -73,7 +83,7 @@ async function sharedClient(config: BackendConfig): Promise<{ backend: 'upstash'
 }
 
 export function createRateLimiter(name: string, spec: LimitSpec, config: BackendConfig = backendFromEnv()): RateLimiter {
-  const memory = new MemorySlidingWindow(spec.tokens, spec.windowMs);
+  const memory = new MemorySlidingWindow(Math.max(1, Math.ceil(spec.tokens / (config.processes ?? 1))), spec.windowMs);
   const prefix = `${config.prefix ?? 'rp:rl'}:${name}`;
   const backend = config.upstash ? 'upstash' : config.redisUrl ? 'redis' : 'memory';
   let shared: Promise<Ratelimit | null> | null = null;

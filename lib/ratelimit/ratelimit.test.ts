@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createRateLimiter, rateLimitHeaders } from './index';
+import { backendFromEnv, createRateLimiter, rateLimitHeaders } from './index';
 import { parseLimitSpec } from './limit-spec';
 import { parseSettings } from '@/lib/config/settings';
 import { MemorySlidingWindow } from './memory';
@@ -76,6 +76,19 @@ describe('in memory', () => {
     const limiter = createRateLimiter('memory-test', { tokens: 2, windowMs: 60_000 }, {});
     expect(limiter.backend).toBe('memory');
     expectLimitedAfter(await exhaust((id) => limiter.limit(id), 2), 2);
+  });
+
+  it('gives each of N server processes a 1/N share (rounded up), so the server allows about the limit, not N times it', async () => {
+    const shares = [1, 2, 3].map((process) => createRateLimiter(`memory-share-${process}`, { tokens: 10, windowMs: 60_000 }, { processes: 3 }));
+    const allowed = await Promise.all(shares.map(async (limiter) => (await exhaust((id) => limiter.limit(id), 10)).filter((result) => result.success).length));
+    expect(allowed).toEqual([4, 4, 4]); // ceil(10 / 3) each
+    // A limit smaller than the processes still lets each one through once.
+    const tight = createRateLimiter('memory-share-tight', { tokens: 2, windowMs: 60_000 }, { processes: 4 });
+    expect((await exhaust((id) => tight.limit(id), 2)).map((result) => result.success)).toEqual([true, false, false, false]);
+  });
+
+  it('counts one process outside the launcher\u2019s workers', () => {
+    expect(backendFromEnv({ RP_WORKERS: '4' }).processes).toBe(1);
   });
 });
 
