@@ -61,17 +61,25 @@ interface Row {
   detail: string;
   /** Each round's figures, when the row is a median of several. */
   rounds?: string;
+  /**
+   * CPU the server's Node processes used per request during the run, in ms (user and system time
+   * from /proc, garbage-collection threads included): an absolute figure beside the ratio.
+   */
+  serverCpuMs: number;
 }
 
 function log(message: string): void {
   process.stderr.write(`${message}\n`);
 }
 
-async function load(name: string, options: autocannon.Options & { connections: number }): Promise<Row> {
+async function load(name: string, serverPid: number, options: autocannon.Options & { connections: number }): Promise<Row> {
   // A short warm-up first (JIT, connection pool), not counted.
   await autocannon({ ...options, duration: 2 });
+  const cpuBefore = cpuTicks(serverPid);
   const result = await autocannon({ ...options, duration: DURATION });
+  const cpuTicksUsed = cpuTicks(serverPid) - cpuBefore;
   return {
+    serverCpuMs: Math.round(((cpuTicksUsed * 1000) / CLOCK_TICKS_PER_SECOND / Math.max(result.requests.total, 1)) * 100) / 100,
     name,
     connections: options.connections,
     requestsPerSecond: Math.round(result.requests.average),
@@ -92,6 +100,22 @@ async function load(name: string, options: autocannon.Options & { connections: n
   };
 }
 
+/** Linux's USER_HZ: the unit of the CPU times in /proc/<pid>/stat (100 on every mainstream build). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** User and system CPU time of the server's Node processes so far, in clock ticks. */
+function cpuTicks(pid: number): number {
+  return nodeProcesses(pid).reduce((sum, id) => {
+    try {
+      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+      const fields = fs.readFileSync(`/proc/${id}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return sum + Number(fields[11]) + Number(fields[12]);
+    } catch {
+      return sum; // it has exited
+    }
+  }, 0);
+}
+
 /** The median of each figure over the rounds (errors: the total). */
 function median(runs: Row[]): Row {
   const middle = (values: number[]) => {
@@ -105,6 +129,7 @@ function median(runs: Row[]): Row {
     requestsPerSecond: middle(runs.map((run) => run.requestsPerSecond)),
     p50: middle(runs.map((run) => run.p50)),
     p99: middle(runs.map((run) => run.p99)),
+    serverCpuMs: middleOf(runs.map((run) => run.serverCpuMs)),
     errors: runs.reduce((sum, run) => sum + run.errors, 0),
     total: runs.reduce((sum, run) => sum + run.total, 0),
     detail: runs.map((run) => run.detail).filter(Boolean).join('; '),
@@ -246,6 +271,8 @@ interface Summary {
   gate10p99: number;
   /** The gate's p99 at 10 clients over the bare route's, median of the per-round ratios. */
   latencyRatio: number;
+  /** Server CPU per request at 50 clients (medians of the rounds), ms. */
+  cpuMs: { gate: number; bare: number };
   errors50: number;
   upload20: number;
   /** The fresh server's Node processes at rest, and the embedded PostgreSQL's Pss (default engine). */
@@ -287,6 +314,7 @@ function printSummary(summaries: Summary[]): void {
     ['gate at 50 clients, req/s', ...summaries.map((summary) => String(summary.gate50))],
     ['gate / bare route (median of rounds)', ...summaries.map((summary) => `${percent(summary.ratio)} (${summary.ratios.map(percent).join(', ')})`)],
     ['gate p99 at 10 clients (x the bare route\'s)', ...summaries.map((summary) => `${summary.gate10p99} ms (${summary.latencyRatio.toFixed(2)}x)`)],
+    ['server CPU per request at 50 clients, gate / bare route', ...summaries.map((summary) => `${summary.cpuMs.gate.toFixed(2)} / ${summary.cpuMs.bare.toFixed(2)} ms`)],
     ['errors at 50 clients', ...summaries.map((summary) => String(summary.errors50))],
     ['20 MB SBOM upload, slowest of 3', ...summaries.map((summary) => `${summary.upload20.toFixed(2)} s`)],
     ['fresh server at rest (Node processes, RSS)', ...summaries.map((summary) => `${summary.restingMb.toFixed(0)} MB`)],
@@ -388,11 +416,11 @@ async function benchEngine(engine: Engine): Promise<Summary> {
     for (let round = 1; round <= ROUNDS; round++) {
       const loadAverage = os.loadavg()[0]!.toFixed(2);
       log(`round ${round}/${ROUNDS} (load average ${loadAverage}): the bare route (one INSERT, no wrapper) and the gate at 50 clients, then both at 10${round === 1 ? ', then the gate at 1' : ''}...`);
-      const bare50 = await load('bare route, one INSERT', bareOptions(50));
-      const gate50 = await load('gate evaluate', gateOptions(50));
-      const bare10 = await load('bare route, one INSERT', bareOptions(10));
-      const gate10 = await load('gate evaluate', gateOptions(10));
-      if (round === 1) rounds.gate1.push(await load('gate evaluate', gateOptions(1)));
+      const bare50 = await load('bare route, one INSERT', server.pid, bareOptions(50));
+      const gate50 = await load('gate evaluate', server.pid, gateOptions(50));
+      const bare10 = await load('bare route, one INSERT', server.pid, bareOptions(10));
+      const gate10 = await load('gate evaluate', server.pid, gateOptions(10));
+      if (round === 1) rounds.gate1.push(await load('gate evaluate', server.pid, gateOptions(1)));
       rounds.bare50.push(bare50);
       rounds.gate50.push(gate50);
       rounds.bare10.push(bare10);
@@ -403,7 +431,8 @@ async function benchEngine(engine: Engine): Promise<Summary> {
       latencyRatios.push(latencyRatio);
       roundNotes.push(
         `round ${round} (load average ${loadAverage} before it): gate / bare route throughput at 50 clients ${percent(ratio)} (${gate50.requestsPerSecond} / ${bare50.requestsPerSecond} req/s); ` +
-          `gate p99 at 10 clients ${gate10.p99} ms = ${latencyRatio.toFixed(2)}x the bare route's ${bare10.p99} ms`,
+          `gate p99 at 10 clients ${gate10.p99} ms = ${latencyRatio.toFixed(2)}x the bare route's ${bare10.p99} ms; ` +
+          `server CPU per request at 50 clients: gate ${gate50.serverCpuMs} ms, bare route ${bare50.serverCpuMs} ms`,
       );
     }
     const rows: Row[] = [median(rounds.bare50), median(rounds.bare10), median(rounds.gate1), median(rounds.gate10), median(rounds.gate50)];
@@ -411,8 +440,8 @@ async function benchEngine(engine: Engine): Promise<Summary> {
     log('the same build with RP_WORKERS=2 (two server processes behind one port)...');
     const workers = await startWorkers(server, PORT + 1, 2);
     try {
-      rows.push(await load('bare route, RP_WORKERS=2', { url: `${workers.url}/api/bench/insert`, method: 'POST', connections: 50 }));
-      rows.push(await load('gate evaluate, RP_WORKERS=2', { url: `${workers.url}/api/v1/gate/evaluate`, method: 'POST', headers: auth, body: gateBody, connections: 50 }));
+      rows.push(await load('bare route, RP_WORKERS=2', workers.pid, { url: `${workers.url}/api/bench/insert`, method: 'POST', connections: 50 }));
+      rows.push(await load('gate evaluate, RP_WORKERS=2', workers.pid, { url: `${workers.url}/api/v1/gate/evaluate`, method: 'POST', headers: auth, body: gateBody, connections: 50 }));
     } finally {
       await workers.stop();
     }
@@ -458,7 +487,10 @@ async function benchEngine(engine: Engine): Promise<Summary> {
     const largeGrowth = large.peakMb - large.baselineMb;
 
     console.log(`\nRelease Passport benchmark, ${engine} engine (${where}): ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${DURATION} s per run\n`);
-    const table = [['route', 'clients', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'requests'], ...rows.map((row) => [row.name, String(row.connections), String(row.requestsPerSecond), String(row.p50), String(row.p99), String(row.errors), String(row.total)])];
+    const table = [
+      ['route', 'clients', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'requests', 'server CPU ms/req'],
+      ...rows.map((row) => [row.name, String(row.connections), String(row.requestsPerSecond), String(row.p50), String(row.p99), String(row.errors), String(row.total), row.serverCpuMs.toFixed(2)]),
+    ];
     const widths = table[0]!.map((_, index) => Math.max(...table.map((line) => line[index]!.length)));
     for (const line of table) console.log(line.map((cell, index) => (index === 0 ? cell.padEnd(widths[index]!) : cell.padStart(widths[index]!))).join('  '));
     for (const row of rows.filter((item) => item.detail)) console.log(`  ${row.name} at ${row.connections}: ${row.detail}`);
@@ -515,6 +547,7 @@ async function benchEngine(engine: Engine): Promise<Summary> {
       ratios,
       gate10p99: gate(10).p99,
       latencyRatio,
+      cpuMs: { gate: gate(50).serverCpuMs, bare: rows[0]!.serverCpuMs },
       errors50: gate(50).errors,
       upload20: worstUpload.seconds,
       restingMb,
