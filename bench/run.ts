@@ -66,6 +66,13 @@ interface Row {
    * from /proc, garbage-collection threads included): an absolute figure beside the ratio.
    */
   serverCpuMs: number;
+  /**
+   * CPU per request of the PostgreSQL processes on this machine (the embedded cluster, or the
+   * server's) and of this load generator: on a shared machine the three split the cores, so a
+   * route's throughput follows their sum, not the server's share alone.
+   */
+  databaseCpuMs: number;
+  clientCpuMs: number;
 }
 
 function log(message: string): void {
@@ -76,10 +83,17 @@ async function load(name: string, serverPid: number, options: autocannon.Options
   // A short warm-up first (JIT, connection pool), not counted.
   await autocannon({ ...options, duration: 2 });
   const cpuBefore = cpuTicks(serverPid);
+  const databaseBefore = postgresCpuTicks();
+  const clientBefore = process.cpuUsage();
   const result = await autocannon({ ...options, duration: DURATION });
   const cpuTicksUsed = cpuTicks(serverPid) - cpuBefore;
+  const databaseTicksUsed = postgresCpuTicks() - databaseBefore;
+  const clientUsed = process.cpuUsage(clientBefore);
+  const perRequest = (ms: number) => Math.round((ms / Math.max(result.requests.total, 1)) * 100) / 100;
   return {
-    serverCpuMs: Math.round(((cpuTicksUsed * 1000) / CLOCK_TICKS_PER_SECOND / Math.max(result.requests.total, 1)) * 100) / 100,
+    serverCpuMs: perRequest((cpuTicksUsed * 1000) / CLOCK_TICKS_PER_SECOND),
+    databaseCpuMs: perRequest((databaseTicksUsed * 1000) / CLOCK_TICKS_PER_SECOND),
+    clientCpuMs: perRequest((clientUsed.user + clientUsed.system) / 1000),
     name,
     connections: options.connections,
     requestsPerSecond: Math.round(result.requests.average),
@@ -105,15 +119,31 @@ const CLOCK_TICKS_PER_SECOND = 100;
 
 /** User and system CPU time of the server's Node processes so far, in clock ticks. */
 function cpuTicks(pid: number): number {
-  return nodeProcesses(pid).reduce((sum, id) => {
-    try {
-      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-      const fields = fs.readFileSync(`/proc/${id}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      return sum + Number(fields[11]) + Number(fields[12]);
-    } catch {
-      return sum; // it has exited
-    }
-  }, 0);
+  return nodeProcesses(pid).reduce((sum, id) => sum + processTicks(id), 0);
+}
+
+/** The same for every PostgreSQL process on the machine (a backend that exited is not counted: the bench's connections stay open). */
+function postgresCpuTicks(): number {
+  return fs
+    .readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .reduce((sum, entry) => {
+      try {
+        return fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres' ? sum + processTicks(Number(entry)) : sum;
+      } catch {
+        return sum; // it has exited
+      }
+    }, 0);
+}
+
+function processTicks(id: number): number {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = fs.readFileSync(`/proc/${id}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0; // it has exited
+  }
 }
 
 /** The median of each figure over the rounds (errors: the total). */
@@ -130,6 +160,8 @@ function median(runs: Row[]): Row {
     p50: middle(runs.map((run) => run.p50)),
     p99: middle(runs.map((run) => run.p99)),
     serverCpuMs: middleOf(runs.map((run) => run.serverCpuMs)),
+    databaseCpuMs: middleOf(runs.map((run) => run.databaseCpuMs)),
+    clientCpuMs: middleOf(runs.map((run) => run.clientCpuMs)),
     errors: runs.reduce((sum, run) => sum + run.errors, 0),
     total: runs.reduce((sum, run) => sum + run.total, 0),
     detail: runs.map((run) => run.detail).filter(Boolean).join('; '),
@@ -202,6 +234,12 @@ function percent(value: number): string {
 }
 
 /** The median of a list of numbers. */
+/** "3.10 ms (2.11 + 0.74 + 0.25)": the three processes' CPU per request and their sum. */
+function cpuSum(row: Row): string {
+  const total = row.serverCpuMs + row.databaseCpuMs + row.clientCpuMs;
+  return `${total.toFixed(2)} ms (${row.serverCpuMs.toFixed(2)} + ${row.databaseCpuMs.toFixed(2)} + ${row.clientCpuMs.toFixed(2)})`;
+}
+
 function middleOf(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const half = Math.floor(sorted.length / 2);
@@ -432,7 +470,7 @@ async function benchEngine(engine: Engine): Promise<Summary> {
       roundNotes.push(
         `round ${round} (load average ${loadAverage} before it): gate / bare route throughput at 50 clients ${percent(ratio)} (${gate50.requestsPerSecond} / ${bare50.requestsPerSecond} req/s); ` +
           `gate p99 at 10 clients ${gate10.p99} ms = ${latencyRatio.toFixed(2)}x the bare route's ${bare10.p99} ms; ` +
-          `server CPU per request at 50 clients: gate ${gate50.serverCpuMs} ms, bare route ${bare50.serverCpuMs} ms`,
+          `CPU per request at 50 clients (server + PostgreSQL + load generator): gate ${cpuSum(gate50)}, bare route ${cpuSum(bare50)}`,
       );
     }
     const rows: Row[] = [median(rounds.bare50), median(rounds.bare10), median(rounds.gate1), median(rounds.gate10), median(rounds.gate50)];
@@ -488,8 +526,19 @@ async function benchEngine(engine: Engine): Promise<Summary> {
 
     console.log(`\nRelease Passport benchmark, ${engine} engine (${where}): ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${DURATION} s per run\n`);
     const table = [
-      ['route', 'clients', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'requests', 'server CPU ms/req'],
-      ...rows.map((row) => [row.name, String(row.connections), String(row.requestsPerSecond), String(row.p50), String(row.p99), String(row.errors), String(row.total), row.serverCpuMs.toFixed(2)]),
+      ['route', 'clients', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'requests', 'CPU ms/req: server', 'PostgreSQL', 'load gen.'],
+      ...rows.map((row) => [
+        row.name,
+        String(row.connections),
+        String(row.requestsPerSecond),
+        String(row.p50),
+        String(row.p99),
+        String(row.errors),
+        String(row.total),
+        row.serverCpuMs.toFixed(2),
+        row.databaseCpuMs.toFixed(2),
+        row.clientCpuMs.toFixed(2),
+      ]),
     ];
     const widths = table[0]!.map((_, index) => Math.max(...table.map((line) => line[index]!.length)));
     for (const line of table) console.log(line.map((cell, index) => (index === 0 ? cell.padEnd(widths[index]!) : cell.padStart(widths[index]!))).join('  '));

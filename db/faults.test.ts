@@ -1,7 +1,7 @@
 import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
 import { withDatabase } from './testing/templates';
-import { databaseUnavailableReason, isDataException } from './faults';
+import { databaseUnavailableReason, isDataException, redactedDatabaseUrl } from './faults';
 
 const ADMIN_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -55,5 +55,14 @@ describe('what counts as "the database is unavailable" (503, retry) rather than 
     await sql.end();
     expect(isDataException(error)).toBe(true);
     expect(databaseUnavailableReason(error)).toBeNull();
+  });
+});
+
+describe('DATABASE_URL in a log line', () => {
+  it('names user, host, port and database, never the password', () => {
+    expect(redactedDatabaseUrl('postgres://rp:s3cr%40t@db.internal:5433/release_passport?sslmode=require')).toBe('postgres://rp@db.internal:5433/release_passport');
+    expect(redactedDatabaseUrl('postgres://db.internal/rp')).toBe('postgres://db.internal/rp');
+    expect(redactedDatabaseUrl('not a url')).toBe('(a DATABASE_URL that is not a URL)');
+    expect(redactedDatabaseUrl(null)).toBe('(no DATABASE_URL)');
   });
 });

@@ -128,3 +128,14 @@ export function isDataException(error: unknown): boolean {
 
 /** Seconds a client should wait before trying again. */
 export const DATABASE_RETRY_AFTER_SECONDS = 2;
+
+/** DATABASE_URL as a log line may name it: user, host, port and database, never the password. */
+export function redactedDatabaseUrl(url: string | null | undefined): string {
+  if (!url) return '(no DATABASE_URL)';
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.username ? `${decodeURIComponent(parsed.username)}@` : ''}${parsed.host}${parsed.pathname}`;
+  } catch {
+    return '(a DATABASE_URL that is not a URL)';
+  }
+}

@@ -80,10 +80,10 @@ if (cluster.isPrimary) {
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
     if (!listening.has(worker) || code === EXIT_CONFIGURATION) {
-      // It failed before it served anything (a port in use), or refused a setting while starting up
-      // (EXIT_CONFIGURATION): starting it again would fail the same way, so stop with its exit code,
-      // as a single process would.
-      console.error(`rp-server: the server process exited (${signal ?? code}) ${code === EXIT_CONFIGURATION ? 'refusing a setting' : 'before it was listening'}; stopping`);
+      // It failed before it served anything (a port in use), or refused a setting or could not
+      // finish its start (EXIT_CONFIGURATION, lib/startup): starting it again would fail the same
+      // way, so stop with its exit code, as a single process would.
+      console.error(`rp-server: the server process exited (${signal ?? code}) ${code === EXIT_CONFIGURATION ? 'unable to start (the reason is above)' : 'before it was listening'}; stopping`);
       stopping = true;
       for (const other of Object.values(cluster.workers ?? {})) other?.kill('SIGTERM');
       const exitCode = code || 1;

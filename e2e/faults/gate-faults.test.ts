@@ -13,18 +13,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getRuntimeDb } from '@/db/runtime';
 import { rowsOf } from '@/db/rows';
 import { TEST_AUDIT } from '@/lib/testing/identity';
 import { createApiToken } from '@/lib/tokens/store';
 import { createWorkspace } from '@/lib/workspaces/members';
-import { freePort } from '../support/ports';
+import { freePort, waitForOk } from '../support/ports';
 import { launchRuntime, RUNTIME_LAUNCHER, startRuntime, type RunningRuntime } from '../support/runtime-server';
 import { secondsToRecover, startGateLoad, statusCounts, type GateAnswer } from './gate-load';
 import { postgresBinDir, startPostgresCluster, type PostgresCluster } from './pg-cluster';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
+const PUBLIC_LAUNCHER = path.join(root, '.next-public', 'standalone', 'rp-server.mjs');
 const runnable = fs.existsSync(RUNTIME_LAUNCHER) && postgresBinDir() !== null;
 if (process.env.CI && !runnable) throw new Error('CI must run the fault suite: it needs the runtime build and PostgreSQL server binaries.');
 
@@ -66,6 +68,25 @@ function serverErrors(answers: GateAnswer[] = []): string {
 /** Answers that are neither a 2xx nor a 503 database-unavailable (or not-ready) problem. */
 function unexpected(answers: GateAnswer[]): GateAnswer[] {
   return answers.filter((answer) => !(answer.status === 200 || (answer.status === 503 && answer.code === 'database-unavailable')));
+}
+
+/** A server launcher (rp-server.mjs of a build) started with the production environment and `env`, its output collected. */
+function spawnLauncher(launcher: string, env: Record<string, string>) {
+  const child = spawn(process.execPath, [launcher], {
+    cwd: path.dirname(launcher),
+    env: { ...process.env, NODE_ENV: 'production', RP_TARGET: 'runtime', RP_BIND: '127.0.0.1', AUTH_SECRET: 'e2e-gate-session-secret-not-for-production', RP_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    output: () => output,
+    /** The exit code, or -1 when it is still running after `ms`. */
+    exited: (ms: number) => Promise.race([exit, new Promise<number>((resolve) => setTimeout(() => resolve(-1), ms))]),
+    kill: () => child.kill('SIGKILL'),
+  };
 }
 
 async function underLoad(name: string, fault: () => Promise<number>): Promise<{ answers: GateAnswer[]; recovered: number | null }> {
@@ -127,6 +148,100 @@ describe.skipIf(!runnable)('the gate while its database fails (own Postgres clus
     expect(recovered!).toBeLessThanOrEqual(5);
     expect((await fetch(`${server.url}/api/ready`)).status).toBe(200);
   }, 90_000);
+
+  it('starts while Postgres is stopped: alive, not ready and 503 (never 500) until it is back, then serves the gate', async () => {
+    await cluster.stop('fast');
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    // A second server of the same installation (its data directory holds the keys that open the
+    // workspace's signing key); launchRuntime resolves once /api/ready says ready, which needs the database.
+    const launching = launchRuntime({ port, env: { DATABASE_URL: server.databaseUrl, RP_DATA_DIR: server.dataDir, ...SERVER_ENV } });
+    launching.catch(() => {});
+    try {
+      await waitForOk(`${url}/api/health`, 60_000);
+      const ready = await fetch(`${url}/api/ready`);
+      expect(ready.status).toBe(503);
+      expect(((await ready.json()) as { detail: string }).detail).toMatch(/database cannot be reached/);
+      const refused = await fetch(`${url}/api/v1/gate/evaluate`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body });
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('content-type')).toBe('application/problem+json');
+      expect(((await refused.json()) as { code: string }).code).toBe('database-unavailable');
+      const back = Date.now();
+      await cluster.start();
+      const late = await launching;
+      try {
+        figures.push(`started without its database: ready ${((Date.now() - back) / 1000).toFixed(1)} s after Postgres was started`);
+        const requestId = crypto.randomUUID();
+        const startedAt = Date.now();
+        const answered = await fetch(`${late.url}/api/v1/gate/evaluate`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-request-id': requestId }, body });
+        expect(answered.status, `${await answered.clone().text()}\n${late.output().slice(-3000)}`).toBe(200);
+        const passportId = ((await answered.json()) as { passport: { id: string } }).passport.id;
+        acknowledged.push({ requestId, startedAt, endedAt: Date.now(), status: 200, passportId });
+        expect(late.output()).toContain('the database cannot be reached at start');
+      } finally {
+        await late.stop();
+      }
+    } finally {
+      await cluster.start().catch(() => {});
+    }
+  }, 150_000);
+
+  it('stops with the reason, not a server answering 500, when the database refuses the start (a role that may not create tables)', async () => {
+    const database = `rp_limited_${process.pid}`;
+    const admin = postgres(cluster.url, { max: 1, onnotice: () => {} });
+    try {
+      await admin.unsafe('create role rp_limited login').catch(() => {});
+      await admin.unsafe(`create database ${database}`);
+    } finally {
+      await admin.end();
+    }
+    const url = new URL(cluster.url);
+    url.username = 'rp_limited';
+    url.pathname = `/${database}`;
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-faults-refused-'));
+    const launched = spawnLauncher(RUNTIME_LAUNCHER, { DATABASE_URL: url.toString(), RP_DATA_DIR: dataDir, PORT: String(await freePort()) });
+    try {
+      const code = await launched.exited(60_000);
+      expect(code, launched.output()).toBe(78);
+      expect(launched.output()).toMatch(/rp-server: the start could not finish: permission denied for database rp_limited_\d+ \(SQLSTATE 42501\) in: CREATE SCHEMA .*must own the database/);
+      expect(launched.output()).toContain('unable to start (the reason is above)');
+    } finally {
+      launched.kill();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
+
+  it('the public site starts while its database is stopped: its pages and liveness answer, readiness says why not, then it is ready', async () => {
+    expect(fs.existsSync(PUBLIC_LAUNCHER), 'the public build (npm test builds it)').toBe(true);
+    const database = `rp_public_faults_${process.pid}`;
+    const admin = postgres(cluster.url, { max: 1, onnotice: () => {} });
+    try {
+      await admin.unsafe(`create database ${database}`);
+    } finally {
+      await admin.end();
+    }
+    await cluster.stop('fast');
+    const url = new URL(cluster.url);
+    url.pathname = `/${database}`;
+    const port = await freePort();
+    const site = `http://127.0.0.1:${port}`;
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-faults-public-'));
+    const launched = spawnLauncher(PUBLIC_LAUNCHER, { RP_TARGET: 'public', DATABASE_URL: url.toString(), RP_DATA_DIR: dataDir, PORT: String(port) });
+    try {
+      await waitForOk(`${site}/api/health`, 60_000);
+      for (const page of ['/', '/pricing', '/docs']) expect((await fetch(`${site}${page}`)).status, `${page}\n${launched.output()}`).toBe(200);
+      const ready = await fetch(`${site}/api/ready`);
+      expect(ready.status).toBe(503);
+      expect(((await ready.json()) as { detail: string }).detail).toMatch(/database cannot be reached/);
+      await cluster.start();
+      await waitForOk(`${site}/api/ready`, 30_000);
+      expect(launched.output()).toContain('the database cannot be reached at start');
+    } finally {
+      launched.kill();
+      await cluster.start().catch(() => {});
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
 });
 

@@ -3,13 +3,15 @@ import { runtimeDatabase } from '@/db/runtime';
 import { bootstrapInstallation, bootstrapMessage } from '@/lib/auth/bootstrap';
 import { installRequestStartHook } from '@/lib/http/request-start';
 import { settings } from '@/lib/config/settings';
+import { startOnceTheDatabaseAnswers } from './database-start';
 import { refuseUnusableSettings } from './refuse-settings';
 
 /**
  * Start-up work of the runtime server, before traffic: the real peer address is stamped on
- * every request, the database is opened and migrated, a first start creates the bootstrap admin
- * and prints their one-time sign-in link, spool files of uploads a killed process left behind
- * are removed, and the embedded worker starts.
+ * every request, spool files of uploads a killed process left behind are removed, the database
+ * is opened and migrated, a first start creates the bootstrap admin and prints their one-time
+ * sign-in link, and the embedded worker starts. The database's part waits for a database that
+ * cannot be reached yet (./database-start.ts).
  */
 export async function startRuntime(): Promise<void> {
   await refuseUnusableSettings();
@@ -20,12 +22,17 @@ export async function startRuntime(): Promise<void> {
   const { publicUrl } = settings();
   // eslint-disable-next-line no-restricted-syntax -- a write for next-auth, after the settings were read
   if (!process.env.AUTH_URL && publicUrl) process.env.AUTH_URL = publicUrl.toString();
+  await sweepUploadSpool();
+  await startOnceTheDatabaseAnswers(startWithDatabase);
+}
+
+/** The database's part of the start: open and migrate, the first admin, the embedded worker. */
+async function startWithDatabase(): Promise<void> {
   const { db } = await runtimeDatabase.open();
   const bootstrap = startsTheLaunch() ? await bootstrapInstallation(db) : null;
   // A message to the person at the terminal, not a log line: plain text they can read and click.
   // eslint-disable-next-line no-console
   if (bootstrap?.link) console.log(bootstrapMessage(bootstrap));
-  await sweepUploadSpool();
   // Background work (retention, connector polling, freshness) runs here unless separate
   // `rp worker` processes do it (RP_EMBEDDED_WORKER=off).
   const { startEmbeddedWorker } = await import('@/lib/worker/worker');
