@@ -8,6 +8,14 @@ declare module 'autocannon' {
       body?: string;
       connections?: number;
       duration?: number;
+      /** Each request of the sequence may be rewritten before it is sent (a header per request). */
+      requests?: Array<{ setupRequest?: (request: Request) => Request }>;
+    }
+    interface Request {
+      method?: string;
+      path?: string;
+      headers?: Record<string, string>;
+      body?: string;
     }
     interface Result {
       requests: { average: number; total: number };

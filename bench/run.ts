@@ -475,6 +475,17 @@ async function benchEngine(engine: Engine): Promise<Summary> {
     }
     const rows: Row[] = [median(rounds.bare50), median(rounds.bare10), median(rounds.gate1), median(rounds.gate10), median(rounds.gate50)];
 
+    // `rp gate` sends an Idempotency-Key on every call (a new one per CI run), which the gate reads
+    // in its first round trip and records with the decision together with its answer: measured
+    // once each, beside the budgeted rows, so the figures say what a pipeline's call costs.
+    log('the gate with a new Idempotency-Key on every request, as rp gate sends it...');
+    const keyedOptions = (connections: number) => ({
+      ...gateOptions(connections),
+      requests: [{ setupRequest: (request: autocannon.Request) => ({ ...request, headers: { ...request.headers, 'idempotency-key': crypto.randomUUID() } }) }],
+    });
+    rows.push(await load('gate evaluate, Idempotency-Key', server.pid, keyedOptions(10)));
+    rows.push(await load('gate evaluate, Idempotency-Key', server.pid, keyedOptions(50)));
+
     log('the same build with RP_WORKERS=2 (two server processes behind one port)...');
     const workers = await startWorkers(server, PORT + 1, 2);
     try {

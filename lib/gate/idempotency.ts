@@ -37,20 +37,31 @@ export function requestHashOf(request: object): string {
   return canonicalHash(request);
 }
 
+/** What is recorded under a live key: the hash of the request that made it, and the answer given. */
+export interface RecordedAnswer {
+  requestHash: string;
+  response: unknown;
+}
+
 /**
  * The answer recorded under `key`, or null when the key is new (or expired: removed here, so it
- * can be used again). The same key with another request body is refused.
+ * can be used again). The same key with another request body is refused. (The gate's first read
+ * does the same in its own round trip: lib/gate/load.ts.)
  */
 export async function recordedAnswer<T>(db: RuntimeDb, workspaceId: string, key: string, requestHash: string): Promise<T | null> {
   const [row] = await findRecordedAnswer(db, { workspaceId, key });
-  if (!row) return null;
-  if (row.request_hash !== requestHash) {
+  return row ? replayOf<T>({ requestHash: row.request_hash, response: row.response }, key, requestHash) : null;
+}
+
+/** The recorded answer for a retry of the same request; the same key with another body is a 422. */
+export function replayOf<T>(recorded: RecordedAnswer, key: string, requestHash: string): T {
+  if (recorded.requestHash !== requestHash) {
     throw new ProblemError(
       'idempotency-key-reused',
       `The Idempotency-Key "${key}" was used in the last ${IDEMPOTENCY_KEY_HOURS} hours for a different gate request. A retry must send the same request; a new evaluation needs a new key.`,
     );
   }
-  return (typeof row.response === 'string' ? JSON.parse(row.response) : row.response) as T;
+  return (typeof recorded.response === 'string' ? JSON.parse(recorded.response) : recorded.response) as T;
 }
 
 /** One round trip on the gate's path: an expired key is removed (so it can be used again) as the live one is read. */

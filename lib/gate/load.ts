@@ -5,13 +5,14 @@
  * (content/docs/operations/performance.md); one query instead of seven is most of that budget. The first evaluation of
  * a new service, environment or release creates them and reads again.
  */
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { RuntimeDb } from '@/db/runtime';
 import { compiledStatement } from '@/db/statement';
 import type { AppliedPolicy } from './evaluate';
 import type { PolicyMode, PolicyRule } from '@/lib/policy/schema';
 import type { EvidenceKind } from '@/lib/evidence/kinds';
 import type { ApprovalInput, EvidenceInput, RejectionInput } from './inputs';
+import type { RecordedAnswer } from './idempotency';
 
 export interface ReleaseContext {
   serviceId: string | null;
@@ -28,6 +29,8 @@ export interface ReleaseContext {
   requestingPerson: string | null;
   /** The applicable policy (most specific first: service+environment, service, environment, workspace). */
   policy: AppliedPolicy | null;
+  /** Read with an Idempotency-Key: what is recorded under it (live, not expired), or null. */
+  recorded: RecordedAnswer | null;
 }
 
 interface Row {
@@ -51,14 +54,24 @@ interface Row {
   rejections: Array<{ rejecter: string; name: string; role: RejectionInput['role']; at: string; note: string }> | null;
   requested_by: string | null;
   policies: Array<{ id: string; name: string; version: number; hash: string; mode: PolicyMode; rules: PolicyRule[]; scopeKey: string }> | null;
+  recorded?: RecordedAnswer | null;
 }
 
+/**
+ * With `idempotencyKey`, the same round trip also reads the answer recorded under the key (and
+ * removes the key when it has expired, so it can be used again): a retry is answered without a
+ * round trip of its own, and a first call (what `rp gate` always sends) costs no more than a call
+ * without a key.
+ */
 export async function loadReleaseContext(
   db: RuntimeDb,
   workspaceId: string,
   release: { service: string; environment: string; sourceSha: string; imageDigest: string; chartVersion: string | null; evidence: readonly string[] },
+  idempotencyKey: string | null = null,
 ): Promise<ReleaseContext> {
-  const [row] = await releaseContextQuery(db, {
+  const query = idempotencyKey === null ? releaseContextQuery : releaseContextWithRecordedAnswerQuery;
+  const [row] = await query(db, {
+    idempotencyKey,
     workspaceId,
     digests: `{${release.evidence.join(',')}}`,
     service: release.service,
@@ -93,12 +106,13 @@ export async function loadReleaseContext(
     rejections: (row.rejections ?? []).map((item) => ({ ...item, at: new Date(item.at).toISOString() })),
     requestingPerson: row.requested_by,
     policy: best ? { id: best.id, name: best.name, version: best.version, hash: best.hash, mode: best.mode, rules: best.rules } : null,
+    recorded: row.recorded ?? null,
   };
 }
 
-/** Compiled once (db/statement.ts): the gate runs this on every evaluation. */
-const releaseContextQuery = compiledStatement<Row>(
-  (_db, value) => sql`
+/** The columns and joins of the context, shared by both statements below. */
+function releaseContextSelect(value: (name: string) => never, extraColumns: SQL = sql``): SQL {
+  return sql`
     select
       s.id as service_id,
       e.id as environment_id,
@@ -123,12 +137,35 @@ const releaseContextQuery = compiledStatement<Row>(
           'id', p.id, 'name', p.name, 'version', p.version, 'hash', p.hash, 'mode', p.mode, 'rules', p.rules, 'scopeKey', p.scope_key))
         from policies p
         where p.workspace_id = ${value('workspaceId')}::uuid
-          and p.scope_key in (s.id::text || '|' || e.id::text, s.id::text || '|*', '*|' || e.id::text, '*|*')) as policies
+          and p.scope_key in (s.id::text || '|' || e.id::text, s.id::text || '|*', '*|' || e.id::text, '*|*')) as policies${extraColumns}
     from (select 1) as one
     left join services s on s.workspace_id = ${value('workspaceId')}::uuid and s.slug = ${value('service')}::text
     left join environments e on e.workspace_id = ${value('workspaceId')}::uuid and e.slug = ${value('environment')}::text
     left join releases r on r.workspace_id = ${value('workspaceId')}::uuid and r.service_id = s.id and r.environment_id = e.id
       and r.source_sha = ${value('sourceSha')}::text and r.image_digest = ${value('imageDigest')}::text
       and coalesce(r.chart_version, '') = ${value('chartVersion')}::text
+  `;
+}
+
+/** Compiled once (db/statement.ts): the gate runs this on every evaluation. */
+const releaseContextQuery = compiledStatement<Row>((_db, value) => releaseContextSelect(value));
+
+/**
+ * The same with the answer recorded under the request's Idempotency-Key. The subquery reads the
+ * statement's snapshot, from before the CTE's delete of an expired key, hence its own expiry test.
+ */
+const releaseContextWithRecordedAnswerQuery = compiledStatement<Row>(
+  (_db, value) => sql`
+    with expired_key as (
+      delete from gate_idempotency_keys
+      where workspace_id = ${value('workspaceId')}::uuid and key = ${value('idempotencyKey')}::text and expires_at <= now()
+    )
+    ${releaseContextSelect(
+      value,
+      sql`,
+      (select json_build_object('requestHash', k.request_hash, 'response', k.response)
+        from gate_idempotency_keys k
+        where k.workspace_id = ${value('workspaceId')}::uuid and k.key = ${value('idempotencyKey')}::text and k.expires_at > now()) as recorded`,
+    )}
   `,
 );

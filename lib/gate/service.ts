@@ -20,7 +20,7 @@ import { activeSigningKey } from '@/lib/passport/signing-keys';
 import { buildPassport, type PassportRequester } from '@/lib/passport/statement';
 import { policyForRelease } from '@/lib/policy/store';
 import { ensureEnvironment, ensureService } from './catalog';
-import { IDEMPOTENCY_KEY_HOURS, isKeyTaken, recordedAnswer, requestHashOf } from './idempotency';
+import { IDEMPOTENCY_KEY_HOURS, isKeyTaken, recordedAnswer, replayOf, requestHashOf } from './idempotency';
 import { evaluateRelease, type AppliedPolicy, type Evaluation } from './evaluate';
 import { loadReleaseContext } from './load';
 import { normalizeInputs, type GateInputs } from './inputs';
@@ -66,14 +66,12 @@ export interface GateContext {
 export async function evaluateGateRequest(db: RuntimeDb, workspace: { id: string; slug: string }, request: GateRequest, context: GateContext): Promise<GateOutcome> {
   const chartVersion = request.chartVersion ?? null;
   const idempotency = context.idempotencyKey ? { key: context.idempotencyKey, requestHash: requestHashOf({ ...request, chartVersion }) } : null;
-  if (idempotency) {
-    const earlier = await recordedAnswer<GateOutcome>(db, workspace.id, idempotency.key, idempotency.requestHash);
-    if (earlier) return { ...earlier, replayed: true };
-  }
   const evaluatedAt = (context.now ?? new Date()).toISOString();
   const digests = [...new Set(request.evidence)];
   const identity = { ...request, chartVersion, evidence: digests };
-  let loaded = await loadReleaseContext(db, workspace.id, identity);
+  // With a key, the same round trip reads the answer recorded under it: a retry gets that answer.
+  let loaded = await loadReleaseContext(db, workspace.id, identity, idempotency?.key ?? null);
+  if (idempotency && loaded.recorded) return { ...replayOf<GateOutcome>(loaded.recorded, idempotency.key, idempotency.requestHash), replayed: true };
   refuseArchived(workspace, request, loaded);
   // Refused before anything is written: a request naming evidence the workspace lacks creates no
   // service, environment or release (the evidence is read by digest, whatever the release).
