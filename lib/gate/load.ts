@@ -59,9 +59,9 @@ interface Row {
 
 /**
  * With `idempotencyKey`, the same round trip also reads the answer recorded under the key (and
- * removes the key when it has expired, so it can be used again): a retry is answered without a
- * round trip of its own, and a first call (what `rp gate` always sends) costs no more than a call
- * without a key.
+ * removes the key when it has expired, so it can be used again): the key costs no round trip of
+ * its own, on a retry or on a first call (`rp gate` always sends one). Recording the answer with the
+ * decision still costs a keyed call more than one without (content/docs/operations/performance.md).
  */
 export async function loadReleaseContext(
   db: RuntimeDb,
