@@ -430,7 +430,7 @@ export const passports = pgTable(
     blocking: boolean('blocking').notNull(),
     /** The canonical JSON (RFC 8785) exactly as signed. */
     payload: text('payload').notNull(),
-    /** DSSE envelope: { payloadType, payload (base64), signatures: [{ keyid, sig }] }. */
+    /** The DSSE envelope without its payload, which is `payload` above: { payloadType, signatures: [{ keyid, sig }] } (lib/passport/stored-envelope.ts; older rows keep the base64 payload too). */
     envelope: jsonb('envelope').notNull(),
     keyId: text('key_id').notNull(),
     evaluatedAt: tz('evaluated_at').notNull(),

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { getRuntimeDb, type RuntimeDb } from '@/db/runtime';
+import { rowsOf } from '@/db/rows';
 import { auditEvents, comments, evidence as evidenceTable, policies, type Role } from '@/db/schema/runtime';
 import type { MemberActor } from '@/lib/access/can';
 import { problemOf } from '@/lib/evidence/testing/fixtures';
@@ -92,7 +93,8 @@ describe('a passport as the console shows it', () => {
 
   it('says when a stored passport no longer matches its signature', async () => {
     const id = scenario.outcomes.checkoutV1.passport.id;
-    await db.execute(sql`update passports set envelope = jsonb_set(envelope, '{payload}', to_jsonb(${Buffer.from('{"tampered":true}').toString('base64')}::text)) where id = ${id}`);
+    const other = scenario.outcomes.payments.passport.envelope.signatures[0]!.sig;
+    await db.execute(sql`update passports set envelope = jsonb_set(envelope, '{signatures,0,sig}', to_jsonb(${other}::text)) where id = ${id}`);
     try {
       const view = (await passportView(db, scenario.workspace, id))!;
       expect(view.signature.valid).toBe(false);
@@ -100,6 +102,21 @@ describe('a passport as the console shows it', () => {
     } finally {
       const original = scenario.outcomes.checkoutV1.passport.envelope;
       await db.execute(sql`update passports set envelope = ${JSON.stringify(original)}::jsonb where id = ${id}`);
+    }
+  });
+
+  it('says when the stored payload text no longer matches its signature', async () => {
+    const id = scenario.outcomes.checkoutBlocked.passport.id;
+    const [row] = rowsOf<{ payload: string }>(await db.execute(sql`select payload from passports where id = ${id}`));
+    expect(row!.payload).toContain('"staging"');
+    // As someone with write access to the database would: the release's environment, moved to production.
+    await db.execute(sql`update passports set payload = replace(payload, '"staging"', '"production"') where id = ${id}`);
+    try {
+      const view = (await passportView(db, scenario.workspace, id))!;
+      expect(view.signature.valid).toBe(false);
+      expect(view.signature.reason).toMatch(/altered after signing/);
+    } finally {
+      await db.execute(sql`update passports set payload = ${row!.payload} where id = ${id}`);
     }
   });
 

@@ -1,4 +1,4 @@
-/** Signed files of a passport: its DSSE envelope exactly as stored (and signed), and its VSA. */
+/** Signed files of a passport: its DSSE envelope as signed, and its VSA. */
 import { and, eq } from 'drizzle-orm';
 import { passports } from '@/db/schema/runtime';
 import type { passportEnvelope, passportVsa } from '@/lib/api/endpoints/console';
@@ -9,6 +9,7 @@ import { IN_TOTO_PAYLOAD_TYPE, signEnvelope, type DsseEnvelope } from '@/lib/pas
 import { activeSigningKeyById } from '@/lib/passport/signing-keys';
 import type { PassportStatement } from '@/lib/passport/statement';
 import { passportScope } from '@/lib/passport/store';
+import { envelopeFromStored } from '@/lib/passport/stored-envelope';
 import { buildVsa } from '@/lib/passport/vsa';
 import { productVersion } from '@/lib/version';
 
@@ -16,11 +17,11 @@ async function storedEnvelope(ctx: ApiContext<typeof passportEnvelope | typeof p
   const workspace = ctx.workspace!;
   ctx.authorizeResource(await passportScope(ctx.db, workspace.id, ctx.params.id));
   const [row] = await ctx.db
-    .select({ envelope: passports.envelope })
+    .select({ payload: passports.payload, envelope: passports.envelope })
     .from(passports)
     .where(and(eq(passports.workspaceId, workspace.id), eq(passports.id, ctx.params.id)));
   if (!row) throw new ProblemError('not-found', `There is no passport ${ctx.params.id} in this workspace.`);
-  return row.envelope as DsseEnvelope;
+  return envelopeFromStored(row);
 }
 
 function download(envelope: DsseEnvelope, filename: string): Response {

@@ -118,6 +118,27 @@ describe('POST /api/v1/gate/evaluate with an Idempotency-Key', () => {
     expect(await deleteExpiredIdempotencyKeys(db)).toBe(1);
   });
 
+  it('records the answer without the envelope payload its passport row holds, and gives it back whole', async () => {
+    const first = (await (await gate(release('slim'), 'slim-key')).json()) as { passport: { id: string; envelope: Record<string, unknown> } };
+    const [stored] = await db.select({ response: gateIdempotencyKeys.response }).from(gateIdempotencyKeys).where(and(eq(gateIdempotencyKeys.workspaceId, workspace.id), eq(gateIdempotencyKeys.key, 'slim-key')));
+    expect(Object.keys((stored!.response as { passport: { envelope: object } }).passport.envelope).sort()).toEqual(['payloadType', 'signatures']);
+    expect(await (await gate(release('slim'), 'slim-key')).json()).toEqual(first);
+
+    // An answer recorded whole (before this) is given back the same way.
+    await db.update(gateIdempotencyKeys).set({ response: first }).where(and(eq(gateIdempotencyKeys.workspaceId, workspace.id), eq(gateIdempotencyKeys.key, 'slim-key')));
+    expect(await (await gate(release('slim'), 'slim-key')).json()).toEqual(first);
+  });
+
+  it('refuses a retry whose recorded passport was deleted since (409 naming what to do), and writes nothing', async () => {
+    const first = (await (await gate(release('gone'), 'gone-key')).json()) as { passport: { id: string } };
+    await db.delete(passports).where(and(eq(passports.workspaceId, workspace.id), eq(passports.id, first.passport.id)));
+    const retry = await gate(release('gone'), 'gone-key');
+    expect(retry.status).toBe(409);
+    expect(retry.headers.get('content-type')).toBe('application/problem+json');
+    expect(await retry.json()).toMatchObject({ detail: expect.stringMatching(/"gone-key" has been deleted since.*new key/) });
+    expect(await decisionsOf('gone')).toBe(1);
+  });
+
   it('refuses a malformed key with a 400 naming the header', async () => {
     const response = await gate(release('malformed'), 'has spaces in it');
     expect(response.status).toBe(400);

@@ -12,7 +12,7 @@ import type { AppliedPolicy } from './evaluate';
 import type { PolicyMode, PolicyRule } from '@/lib/policy/schema';
 import type { EvidenceKind } from '@/lib/evidence/kinds';
 import type { ApprovalInput, EvidenceInput, RejectionInput } from './inputs';
-import type { RecordedAnswer } from './idempotency';
+import { RECORDED_PASSPORT_PAYLOAD, type RecordedAnswer } from './idempotency';
 
 export interface ReleaseContext {
   serviceId: string | null;
@@ -163,7 +163,7 @@ const releaseContextWithRecordedAnswerQuery = compiledStatement<Row>(
     ${releaseContextSelect(
       value,
       sql`,
-      (select json_build_object('requestHash', k.request_hash, 'response', k.response)
+      (select json_build_object('requestHash', k.request_hash, 'response', k.response, 'passportPayload', ${RECORDED_PASSPORT_PAYLOAD})
         from gate_idempotency_keys k
         where k.workspace_id = ${value('workspaceId')}::uuid and k.key = ${value('idempotencyKey')}::text and k.expires_at > now()) as recorded`,
     )}

@@ -18,9 +18,10 @@ import { decisionNotifications, enqueueSql } from '@/lib/notifications/events';
 import { IN_TOTO_PAYLOAD_TYPE, signEnvelope, type DsseEnvelope } from '@/lib/passport/dsse';
 import { activeSigningKey } from '@/lib/passport/signing-keys';
 import { buildPassport, type PassportRequester } from '@/lib/passport/statement';
+import { envelopeToStore } from '@/lib/passport/stored-envelope';
 import { policyForRelease } from '@/lib/policy/store';
 import { ensureEnvironment, ensureService } from './catalog';
-import { IDEMPOTENCY_KEY_HOURS, isKeyTaken, recordedAnswer, replayOf, requestHashOf } from './idempotency';
+import { answerToRecord, IDEMPOTENCY_KEY_HOURS, isKeyTaken, recordedAnswer, replayOf, requestHashOf } from './idempotency';
 import { evaluateRelease, type AppliedPolicy, type Evaluation } from './evaluate';
 import { loadReleaseContext } from './load';
 import { normalizeInputs, type GateInputs } from './inputs';
@@ -151,7 +152,7 @@ export async function evaluateGateRequest(db: RuntimeDb, workspace: { id: string
   };
   const record = idempotency ? recordKeyedDecision : recordDecision;
   const recorded = await record(db, decisionAuditEvent(workspace, request, outcome, context), {
-    ...(idempotency ? { idempotencyKey: idempotency.key, requestHash: idempotency.requestHash, response: outcome } : {}),
+    ...(idempotency ? { idempotencyKey: idempotency.key, requestHash: idempotency.requestHash, response: answerToRecord(outcome) } : {}),
     decisionId,
     workspaceId: workspace.id,
     releaseId,
@@ -172,7 +173,7 @@ export async function evaluateGateRequest(db: RuntimeDb, workspace: { id: string
     actor: context.actorLabel,
     passportId: passport.id,
     payload: passport.payload,
-    envelope,
+    envelope: envelopeToStore(envelope),
     keyId: key.keyId,
     // The notifications this decision is due to send, enqueued by the same statement (an outbox).
     notifications: JSON.stringify(

@@ -13,6 +13,7 @@ import { ProblemError } from '@/lib/http/problem';
 import { policyVersion } from '@/lib/policy/store';
 import type { DsseEnvelope } from './dsse';
 import { replayDetails, type ReplayResult } from './replay';
+import { envelopeFromStored } from './stored-envelope';
 import type { PassportStatement } from './statement';
 
 export interface PassportDetails {
@@ -51,7 +52,7 @@ export async function passportDetails(db: RuntimeDb, workspaceId: string, id: st
     blocking: row.passport.blocking,
     evaluatedAt: row.passport.evaluatedAt.toISOString(),
     keyId: row.passport.keyId,
-    envelope: row.passport.envelope as DsseEnvelope,
+    envelope: envelopeFromStored(row.passport),
     statement,
     inputs: gateInputsSchema.parse(row.inputs),
     policy,

@@ -2,8 +2,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getRuntimeDb, type RuntimeDb } from '@/db/runtime';
+import { rowsOf } from '@/db/rows';
 import { seedScenario, type Scenario } from '@/lib/console/testing/scenario';
 import { parsePublicKeys, verifyPassport } from '@/lib/passport/verify';
 import { publishedKeys } from '@/lib/passport/signing-keys';
@@ -70,5 +72,23 @@ describe('GET /api/v1/workspaces/{workspace}/passports/{id}/envelope', () => {
     const keys = (await publishedKeys(db, scenario.workspace.slug))!;
     const verification = verifyPassport(await response.json(), parsePublicKeys(keys.map((key) => key.publicKeyPem).join('\n')));
     expect(verification).toMatchObject({ valid: true, passportId: id });
+  });
+
+  it('serves the envelope the gate answered with, from the stored payload text and signatures, for a row stored whole (before) too', async () => {
+    const id = scenario.outcomes.checkoutBlocked.passport.id;
+    const answered = scenario.outcomes.checkoutBlocked.passport.envelope;
+    const { cookie } = await testSessionCookie(db, scenario.members.viewer, [scenario.workspace.slug]);
+    const download = async () =>
+      (await envelopeRoute(apiRequest(`/api/v1/workspaces/${scenario.workspace.slug}/passports/${id}/envelope`, { cookie }), { params: Promise.resolve({ workspace: scenario.workspace.slug, id }) })).json();
+    // The base64 payload is not stored twice: the row's payload text is the signed bytes.
+    const [stored] = rowsOf<{ envelope: Record<string, unknown> }>(await db.execute(sql`select envelope from passports where id = ${id}`));
+    expect(Object.keys(stored!.envelope).sort()).toEqual(['payloadType', 'signatures']);
+    expect(await download()).toEqual(answered);
+    await db.execute(sql`update passports set envelope = ${JSON.stringify(answered)}::jsonb where id = ${id}`);
+    try {
+      expect(await download()).toEqual(answered);
+    } finally {
+      await db.execute(sql`update passports set envelope = envelope - 'payload' where id = ${id}`);
+    }
   });
 });
