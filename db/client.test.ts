@@ -1,6 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DatabaseNotConfiguredError, migrationStatus, openDatabase } from './client';
+import postgres from 'postgres';
+import { DatabaseNotConfiguredError, MigrationsMissingError, migrationStatus, openDatabase } from './client';
 import { getRuntimeDb, runtimeDatabase } from './runtime';
 import * as schema from './schema/runtime';
 import { databaseUnavailableReason } from './faults';
@@ -18,6 +19,43 @@ describe('the database client', () => {
     const [created] = await db.insert(schema.workspaces).values({ slug: 'acme', name: 'Acme' }).returning();
     const [read] = await db.select().from(schema.workspaces).where(eq(schema.workspaces.id, created!.id));
     expect(read).toMatchObject({ slug: 'acme', name: 'Acme' });
+  });
+});
+
+describe('a database still short of this build’s migrations after migrating', () => {
+  it('is refused, naming what is missing and what to check, instead of serving without those tables', async () => {
+    // Drizzle applies only migrations newer than the newest the database records: a database the
+    // other target migrated (they share the bookkeeping table), or one whose records were edited,
+    // passed its migration run without this build's tables. Here the first record is removed.
+    const clone = await cloneTestDatabase('runtime', process.env.TEST_DATABASE_URL!);
+    try {
+      const admin = postgres(clone.url, { max: 1, onnotice: () => {} });
+      await admin.unsafe('delete from drizzle.__drizzle_migrations where created_at = (select min(created_at) from drizzle.__drizzle_migrations)');
+      await admin.end();
+      const opening = openDatabase({ kind: 'runtime', schema, migrationsFolder: migrationsFolderOf('runtime'), url: clone.url, maxConnections: 1 });
+      await expect(opening).rejects.toBeInstanceOf(MigrationsMissingError);
+      await expect(opening).rejects.toThrow(/runtime's database still lacks 1 of this build's \d+ migrations after migrating \(first missing: 0000 \(dated \d{4}-\d\d-\d\d\)\).*the runtime and the public site need one each/);
+    } finally {
+      await clone.drop();
+    }
+  });
+});
+
+describe('the other target’s database', () => {
+  it('is refused before anything is written to it, saying that each target needs a database of its own', async () => {
+    // The public site's database, named by the runtime's DATABASE_URL: drizzle would have applied
+    // the runtime's migrations newer than the site's newest record, and only those.
+    const clone = await cloneTestDatabase('owner', process.env.TEST_DATABASE_URL!);
+    try {
+      const opening = openDatabase({ kind: 'runtime', schema, migrationsFolder: migrationsFolderOf('runtime'), url: clone.url, maxConnections: 2 });
+      await expect(opening).rejects.toThrow(/records 3 migrations and none of them is one of the runtime's \d+: .*nothing was written to it.*the runtime and the public site need one each/);
+      const admin = postgres(clone.url, { max: 1, onnotice: () => {} });
+      const [after] = await admin<{ recorded: number; workspaces: string | null }[]>`select (select count(*)::int from drizzle.__drizzle_migrations) as recorded, to_regclass('public.workspaces')::text as workspaces`;
+      await admin.end();
+      expect(after).toEqual({ recorded: 3, workspaces: null });
+    } finally {
+      await clone.drop();
+    }
   });
 });
 

@@ -217,11 +217,37 @@ async function applyMigrations<TSchema extends Record<string, unknown>>(
     await migrate(migrationDb as never, { migrationsFolder: folder });
   };
   const runAll = async (migrationDb?: unknown) => {
+    // A database whose records name none of this build's migrations is another target's (or
+    // something else): drizzle would apply only this build's migrations newer than its newest
+    // record, half a schema. Refused before anything is written.
+    const before = await migrationStatus(opened);
+    if (before.applied > 0 && before.missing.length === before.expected) throw new MigrationsMissingError(opened.kind, before, 'before');
     await run(migrationDb);
+    // Drizzle applies only migrations newer than the newest one the database records, so a database
+    // migrated by the other target (the runtime's and the public site's share the bookkeeping table)
+    // or with edited records ends up short of this build's tables without an error: refuse to run
+    // on it, before this build's triggers and functions (post/) are written into it.
+    const status = await migrationStatus(opened);
+    if (!status.current) throw new MigrationsMissingError(opened.kind, status);
     await applyPostMigrationSql(opened);
   };
   if (opened.migrateLocked) await opened.migrateLocked(runAll);
   else await runAll();
+}
+
+/** The database records migrations, none of them this build's (`before` migrating), or still lacks some `after` migrating. */
+export class MigrationsMissingError extends Error {
+  constructor(kind: DatabaseKind, status: MigrationStatus, when: 'before' | 'after' = 'after') {
+    const target = kind === 'owner' ? "public site's" : "runtime's";
+    super(
+      (when === 'before'
+        ? `The database DATABASE_URL names records ${status.applied} migrations and none of them is one of the ${target} ${status.expected}: it was made by the other target or another program, so nothing was written to it. `
+        : `The ${target} database still lacks ${status.missing.length} of this build's ${status.expected} migrations after migrating ` +
+          `(first missing: ${status.missing[0]}): it records ${status.applied} migrations, made by another target or edited. `) +
+        'Check that DATABASE_URL names this target\'s own database: the runtime and the public site need one each.',
+    );
+    this.name = 'MigrationsMissingError';
+  }
 }
 
 /**
@@ -244,6 +270,8 @@ export interface MigrationStatus {
   expected: number;
   applied: number;
   current: boolean;
+  /** This build's migrations the database does not record (their folder names). */
+  missing: string[];
 }
 
 /** Compares the migrations shipped with this build to those the database has applied. */
@@ -251,10 +279,15 @@ export async function migrationStatus(
   opened: Pick<OpenDatabase<Record<string, unknown>>, 'query' | 'migrationsFolder'>,
 ): Promise<MigrationStatus> {
   const shipped = readMigrationFiles({ migrationsFolder: opened.migrationsFolder });
-  const rows = await opened.query<{ hash: string }>(
-    sql`select hash from drizzle.__drizzle_migrations order by created_at`,
-  );
+  // A new database has no bookkeeping table yet: it records nothing.
+  const [bookkeeping] = await opened.query<{ present: boolean }>(sql`select to_regclass('drizzle.__drizzle_migrations') is not null as present`);
+  const rows = bookkeeping?.present ? await opened.query<{ hash: string }>(sql`select hash from drizzle.__drizzle_migrations order by created_at`) : [];
   const appliedHashes = new Set(rows.map((row) => row.hash));
-  const missing = shipped.filter((migration) => !appliedHashes.has(migration.hash));
-  return { expected: shipped.length, applied: rows.length, current: missing.length === 0 };
+  // Named by number (the NNNN of the folder's NNNN_name.sql files) and date, from what
+  // readMigrationFiles returns: reading the journal here with a path of our own made Next's file
+  // tracing ship the other target's migrations in this one's build (e2e/build/owner-separation).
+  const missing = shipped.flatMap((migration, index) =>
+    appliedHashes.has(migration.hash) ? [] : [`${String(index).padStart(4, '0')} (dated ${new Date(migration.folderMillis).toISOString().slice(0, 10)})`],
+  );
+  return { expected: shipped.length, applied: rows.length, current: missing.length === 0, missing };
 }

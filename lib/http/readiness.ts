@@ -41,7 +41,10 @@ export async function readinessResponse(
     }
     const status = await withDeadline(cachedMigrationStatus(database), PROBE_DEADLINE_MS, 'the migration check');
     if (!status.current) {
-      return notReady(`The database has ${status.applied} of ${status.expected} migrations. Run "rp migrate" (or restart the server, which migrates at start).`, { migrations: status });
+      return notReady(
+        `The database lacks ${status.missing.length} of this build's ${status.expected} migrations (first missing: ${status.missing[0]}). Run "rp migrate" (or restart the server, which migrates at start); if that does not help, DATABASE_URL may name the other target's database (the runtime and the public site need one each).`,
+        { migrations: status },
+      );
     }
     return Response.json(
       { status: 'ready', database: database.driver, engine: database.engine, migrations: status },

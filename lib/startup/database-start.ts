@@ -78,8 +78,8 @@ export function startFailureMessage(error: unknown): string {
   let root: unknown = error;
   for (let depth = 0; depth < 5 && root instanceof Error && root.cause instanceof Error; depth++) root = root.cause;
   const reason = root instanceof Error ? root.message : String(root);
-  const code = (root as { code?: unknown }).code;
-  const query = (error as { query?: unknown }).query;
+  const code = root instanceof Error ? (root as { code?: unknown }).code : undefined;
+  const query = error instanceof Error ? (error as { query?: unknown }).query : undefined;
   const statement = typeof query === 'string' && query ? ` in: ${query.split('\n')[0]!.slice(0, 160)}` : '';
   const hint =
     code === '42501'
