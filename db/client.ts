@@ -270,7 +270,7 @@ export interface MigrationStatus {
   expected: number;
   applied: number;
   current: boolean;
-  /** This build's migrations the database does not record (their folder names). */
+  /** This build's migrations the database does not record: number (NNNN of NNNN_name.sql) and date. */
   missing: string[];
 }
 

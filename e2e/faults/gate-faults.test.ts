@@ -21,7 +21,7 @@ import { TEST_AUDIT } from '@/lib/testing/identity';
 import { createApiToken } from '@/lib/tokens/store';
 import { createWorkspace } from '@/lib/workspaces/members';
 import { freePort, waitForOk } from '../support/ports';
-import { launchRuntime, RUNTIME_LAUNCHER, startRuntime, type RunningRuntime } from '../support/runtime-server';
+import { launchRuntime, RUNTIME_LAUNCHER, spawnLauncher, startRuntime, type RunningRuntime } from '../support/runtime-server';
 import { secondsToRecover, startGateLoad, statusCounts, type GateAnswer } from './gate-load';
 import { postgresBinDir, startPostgresCluster, type PostgresCluster } from './pg-cluster';
 
@@ -71,24 +71,6 @@ function unexpected(answers: GateAnswer[]): GateAnswer[] {
 }
 
 /** A server launcher (rp-server.mjs of a build) started with the production environment and `env`, its output collected. */
-function spawnLauncher(launcher: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, [launcher], {
-    cwd: path.dirname(launcher),
-    env: { ...process.env, NODE_ENV: 'production', RP_TARGET: 'runtime', RP_BIND: '127.0.0.1', AUTH_SECRET: 'e2e-gate-session-secret-not-for-production', RP_LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    output: () => output,
-    /** The exit code, or -1 when it is still running after `ms`. */
-    exited: (ms: number) => Promise.race([exit, new Promise<number>((resolve) => setTimeout(() => resolve(-1), ms))]),
-    kill: () => child.kill('SIGKILL'),
-  };
-}
-
 async function underLoad(name: string, fault: () => Promise<number>): Promise<{ answers: GateAnswer[]; recovered: number | null }> {
   const load = startGateLoad({ url: server.url, token, body, clients: 10, label: name.replace(/\W+/g, '-') });
   await sleep(1_000);
@@ -199,7 +181,7 @@ describe.skipIf(!runnable)('the gate while its database fails (own Postgres clus
     url.username = 'rp_limited';
     url.pathname = `/${database}`;
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-faults-refused-'));
-    const launched = spawnLauncher(RUNTIME_LAUNCHER, { DATABASE_URL: url.toString(), RP_DATA_DIR: dataDir, PORT: String(await freePort()) });
+    const launched = spawnLauncher({ env: { DATABASE_URL: url.toString(), RP_DATA_DIR: dataDir, PORT: String(await freePort()) } });
     try {
       const code = await launched.exited(60_000);
       expect(code, launched.output()).toBe(78);
@@ -226,7 +208,7 @@ describe.skipIf(!runnable)('the gate while its database fails (own Postgres clus
     const port = await freePort();
     const site = `http://127.0.0.1:${port}`;
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-faults-public-'));
-    const launched = spawnLauncher(PUBLIC_LAUNCHER, { RP_TARGET: 'public', DATABASE_URL: url.toString(), RP_DATA_DIR: dataDir, PORT: String(port) });
+    const launched = spawnLauncher({ launcher: PUBLIC_LAUNCHER, env: { RP_TARGET: 'public', DATABASE_URL: url.toString(), RP_DATA_DIR: dataDir, PORT: String(port) } });
     try {
       await waitForOk(`${site}/api/health`, 60_000);
       for (const page of ['/', '/pricing', '/docs']) expect((await fetch(`${site}${page}`)).status, `${page}\n${launched.output()}`).toBe(200);

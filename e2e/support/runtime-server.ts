@@ -33,20 +33,32 @@ export interface RunningRuntime extends LaunchedRuntime {
   dataDir: string;
 }
 
+/** A launcher process as spawned, before anything is known about whether it serves. */
+export interface SpawnedLauncher {
+  pid: number;
+  /** What it printed so far (stdout and stderr). */
+  output(): string;
+  /** Its exit code, or -1 when it is still running after `ms`. */
+  exited(ms: number): Promise<number | null>;
+  /** SIGKILL, for a test's cleanup. */
+  kill(): void;
+  /** SIGTERM, then what stopProcess does. */
+  stop(): Promise<void>;
+}
+
 /**
- * Starts `rp-server.mjs` on `port` with the production environment and `env` on top (which must name
- * DATABASE_URL and RP_DATA_DIR), and waits for /api/ready. Stops it again if it never gets ready.
+ * Spawns a build's `rp-server.mjs` (the runtime's unless `launcher` names another) with the
+ * production environment and `env` on top (DATABASE_URL, RP_DATA_DIR, PORT...), without waiting:
+ * for tests of a start that fails or serves before it is ready.
  */
-export async function launchRuntime(options: { port: number; env: Record<string, string>; nodeArgs?: string[] }): Promise<LaunchedRuntime> {
-  if (!fs.existsSync(RUNTIME_LAUNCHER)) throw new Error('No runtime build: run "npm run build" first.');
-  let output = '';
-  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), RUNTIME_LAUNCHER], {
-    cwd: path.dirname(RUNTIME_LAUNCHER),
+export function spawnLauncher(options: { env: Record<string, string>; launcher?: string; nodeArgs?: string[] }): SpawnedLauncher {
+  const launcher = options.launcher ?? RUNTIME_LAUNCHER;
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), launcher], {
+    cwd: path.dirname(launcher),
     env: {
       ...process.env,
       NODE_ENV: 'production',
       RP_TARGET: 'runtime',
-      PORT: String(options.port),
       RP_BIND: '127.0.0.1',
       AUTH_SECRET: 'e2e-gate-session-secret-not-for-production',
       RP_LOG_LEVEL: 'warn',
@@ -54,17 +66,34 @@ export async function launchRuntime(options: { port: number; env: Record<string,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const stop = () => stopProcess(child);
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    pid: child.pid!,
+    output: () => output,
+    exited: (ms) => Promise.race([exit, new Promise<number>((resolve) => setTimeout(() => resolve(-1), ms))]),
+    kill: () => child.kill('SIGKILL'),
+    stop: () => stopProcess(child),
+  };
+}
+
+/**
+ * Starts `rp-server.mjs` on `port` with the production environment and `env` on top (which must name
+ * DATABASE_URL and RP_DATA_DIR), and waits for /api/ready. Stops it again if it never gets ready.
+ */
+export async function launchRuntime(options: { port: number; env: Record<string, string>; nodeArgs?: string[] }): Promise<LaunchedRuntime> {
+  if (!fs.existsSync(RUNTIME_LAUNCHER)) throw new Error('No runtime build: run "npm run build" first.');
+  const launched = spawnLauncher({ env: { PORT: String(options.port), ...options.env }, nodeArgs: options.nodeArgs });
   const url = `http://127.0.0.1:${options.port}`;
   try {
     await waitForOk(`${url}/api/ready`, 90_000);
   } catch (error) {
-    await stop();
-    throw new Error(`${(error as Error).message}\n${output}`, { cause: error });
+    await launched.stop();
+    throw new Error(`${(error as Error).message}\n${launched.output()}`, { cause: error });
   }
-  return { url, pid: child.pid!, output: () => output, stop };
+  return { url, pid: launched.pid, output: launched.output, stop: launched.stop };
 }
 
 export async function startRuntime(options: { adminUrl: string; port: number; env?: Record<string, string>; databasePrefix?: string; nodeArgs?: string[] }): Promise<RunningRuntime> {
