@@ -28,6 +28,15 @@ const program = new Command('rp')
   .hook('preAction', (_program, actionCommand) => attachEmbeddedDatabase(actionCommand))
   .hook('postAction', () => detachEmbeddedDatabase());
 
+// `rp audit export | head`: once the reader stops reading, further output has nowhere to go. The
+// command still finishes and exits with its own code (a gate's deny stays a failure under
+// `set -o pipefail`); without this, Node threw an unhandled EPIPE with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+  });
+}
+
 registerMigrate(program);
 registerGate(program);
 registerEvidence(program);
