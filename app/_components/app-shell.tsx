@@ -148,7 +148,8 @@ export function AppShell({
             </Badge>
           )}
           {workspace && (
-            <nav aria-label="Workspace" className="ml-4 hidden items-center gap-1 lg:flex">
+            // From 1280 px: the links, the workspace switcher and the account menu need about 1150 px in one row.
+            <nav aria-label="Workspace" className="ml-4 hidden items-center gap-1 xl:flex">
               <WorkspaceNavLinks slug={workspace.slug} can={can} />
             </nav>
           )}
@@ -157,7 +158,7 @@ export function AppShell({
           </div>
         </div>
         {workspace && (
-          <nav aria-label="Workspace (small screens)" className="flex gap-1 overflow-x-auto border-t border-slate-200 px-4 py-2 lg:hidden dark:border-slate-800">
+          <nav aria-label="Workspace (small screens)" className="flex gap-1 overflow-x-auto border-t border-slate-200 px-4 py-2 xl:hidden dark:border-slate-800">
             <WorkspaceNavLinks slug={workspace.slug} can={can} />
           </nav>
         )}

@@ -54,7 +54,8 @@ export function ValueInWords({ value }: { value: unknown }) {
   const lines = describeValue(value);
   if (lines.length === 0) return <span className="text-slate-500 dark:text-slate-400">—</span>;
   return (
-    <ul className="min-w-32 space-y-0.5 text-xs">
+    // wrap-anywhere: a digest or URL in a threshold may break, so a table of them fits its card.
+    <ul className="min-w-32 space-y-0.5 text-xs wrap-anywhere">
       {lines.map((line, index) => (
         <li key={index}>{line}</li>
       ))}

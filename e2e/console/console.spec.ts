@@ -15,7 +15,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { verifyPassport, parsePublicKeys } from '@/lib/passport/verify';
 import { collectPageErrors, keepScreenshot } from '../support/screenshots';
 import { signIn, startSeededRuntime, type SeededRuntime } from './support/seeded-runtime';
-import { pageProblems } from '../support/page-checks';
+import { pageProblems, sidewaysScroll } from '../support/page-checks';
 import { MODES } from '../support/modes';
 
 const PORT = 3610;
@@ -454,6 +454,24 @@ for (const mode of MODES) {
     expect(failures).toEqual([]);
   });
 }
+
+// Between the phone and the full layout (a small laptop, a window beside another): the header's
+// links once pushed the account menu off the right edge at 1024 px. No axe here: the modes above run it.
+test('at 1024 px no console page scrolls sideways and the account menu stays in view', async ({ page }) => {
+  test.setTimeout(180_000);
+  await signIn(page, runtime.url, 'admin@acme.test', password('admin'), '/console/acme');
+  await page.setViewportSize({ width: 1024, height: 768 });
+  const failures: string[] = [];
+  for (const [name, path] of consolePages()) {
+    const response = await page.goto(`${runtime.url}${path}`);
+    expect(response?.status(), `${name} answers 200`).toBe(200);
+    await expect(page.getByRole('heading', { level: 1 }).first()).toBeVisible();
+    failures.push(...(await sidewaysScroll(page, name)));
+    const menu = await page.getByText('Account menu for admin@acme.test').locator('..').boundingBox();
+    if (!menu || menu.x + menu.width > 1024) failures.push(`${name}: the account menu is not within the window`);
+  }
+  expect(failures).toEqual([]);
+});
 
 test('unknown pages answer 404, the settings show installation status, and the keyboard and menus behave', async ({ page }) => {
   test.setTimeout(120_000);

@@ -12,10 +12,15 @@ export async function pageProblems(page: Page, label: string, axeTags: string[] 
   const problems: string[] = [];
   const axe = await new AxeBuilder({ page }).withTags(axeTags).analyze();
   for (const violation of axe.violations) problems.push(`${label} ${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  if (overflow > 0) problems.push(`${label} scrolls sideways by ${overflow} px`);
+  problems.push(...(await sidewaysScroll(page, label)));
   for (const ambiguous of await ambiguousLinks(page)) problems.push(`${label} has links named alike that go to different places: ${ambiguous}`);
   return problems;
+}
+
+/** The page is wider than the window (something is cut off or needs a sideways scroll to reach). */
+export async function sidewaysScroll(page: Page, label: string): Promise<string[]> {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  return overflow > 0 ? [`${label} scrolls sideways by ${overflow} px`] : [];
 }
 
 /**

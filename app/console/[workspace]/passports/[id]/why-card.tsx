@@ -39,7 +39,7 @@ export function WhyCard({ view }: { view: PassportView }) {
               <Td>
                 <ValueInWords value={reason.threshold} />
               </Td>
-              <Td className="max-w-sm">
+              <Td className="max-w-sm wrap-anywhere">
                 {reason.message}
                 {reason.evidence.length > 0 && (
                   <span className="mt-1 block text-xs text-slate-500 dark:text-slate-400">
