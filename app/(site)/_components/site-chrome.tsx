@@ -53,7 +53,8 @@ export function SiteHeader({ scripted = false }: { scripted?: boolean }) {
     <header className="sticky top-0 z-40 border-b border-slate-200 bg-white/90 backdrop-blur dark:border-slate-800 dark:bg-slate-950/90">
       <div className="mx-auto flex h-16 max-w-6xl items-center justify-between gap-4 px-4 sm:px-6">
         <Logo />
-        <nav aria-label="Main" className="hidden md:block">
+        {/* From 1024 px: at 768 the links, the theme switch and "Sign in" need more than the width (Sign in was cut off). */}
+        <nav aria-label="Main" className="hidden lg:block">
           <ul className="flex items-center gap-1 text-sm font-medium">
             {NAV.map((item) => (
               <li key={item.href}>
@@ -70,12 +71,12 @@ export function SiteHeader({ scripted = false }: { scripted?: boolean }) {
             Sign in
           </Link>
           {scripted ? (
-            <details data-menu className="relative md:hidden">
+            <details data-menu className="relative lg:hidden">
               <summary className={MENU_SUMMARY_CLASS}>Menu</summary>
               <MenuLinks />
             </details>
           ) : (
-            <DisclosureMenu summary="Menu" summaryClassName={MENU_SUMMARY_CLASS} className="relative md:hidden">
+            <DisclosureMenu summary="Menu" summaryClassName={MENU_SUMMARY_CLASS} className="relative lg:hidden">
               <MenuLinks />
             </DisclosureMenu>
           )}
