@@ -109,6 +109,9 @@ test('a maintainer finds the blocked release, reads why, approves it and exports
   await expect(page.getByRole('cell', { name: 'approval.create' })).toBeVisible();
   await expect(page.getByRole('cell', { name: 'report.export' })).toBeVisible();
   await expect(page.getByRole('cell', { name: 'comment.create' })).toBeVisible();
+  // A gate decision's event names the release's decision beside the action ("allowed" is the request's outcome).
+  await page.goto(`${runtime.url}/console/acme/audit?action=gate.evaluate`);
+  await expect(page.getByRole('cell').filter({ hasText: 'gate.evaluate' }).filter({ hasText: /decision\s*blocked\s*enforce/ }).first()).toBeVisible();
   await keepScreenshot(page, testInfo, 'audit-log');
   await expectAccessible(page, 'the audit log');
   expect(errors).toEqual([]);

@@ -8,11 +8,24 @@ import { and, desc, eq, gte, ilike, like, lt, or, type SQL } from 'drizzle-orm';
 import type { RuntimeDb } from '@/db/runtime';
 import { auditEvents } from '@/db/schema/runtime';
 import { chainOf } from '@/lib/audit/event';
+import { DECISIONS, POLICY_MODES, type Decision, type PolicyMode } from '@/lib/domain/primitives';
 import { verifyAuditChain, type ChainVerification } from '@/lib/audit/verify';
 import { decodeCursor, encodeCursor, INTEGER_ID, UUID_ID } from './cursor';
 import { dayRange, type AuditFilters } from './filters';
 
 export const AUDIT_PAGE_SIZE = 50;
+
+/**
+ * The gate's decision an event records (gate.evaluate: allow, warn or deny, in its mode), or null.
+ * The log's outcome column says whether the request was permitted, so a denied release reads
+ * "allowed" there; the row shows the decision beside the action so nobody takes one for the other.
+ */
+export function gateDecisionOf(details: unknown): { decision: Decision; mode: PolicyMode; blocking: boolean } | null {
+  if (!details || typeof details !== 'object') return null;
+  const { decision, mode, blocking } = details as Record<string, unknown>;
+  if (!DECISIONS.includes(decision as Decision) || !POLICY_MODES.includes(mode as PolicyMode)) return null;
+  return { decision: decision as Decision, mode: mode as PolicyMode, blocking: blocking === true };
+}
 
 export type AuditEventRow = typeof auditEvents.$inferSelect;
 

@@ -2,10 +2,11 @@ import Link from '@/app/_components/link';
 import { Suspense } from 'react';
 import { DateRange, FilterButtons, FilterSelect, FilterText, IgnoredFilters } from '@/app/_components/filters';
 import { Pager } from '@/app/_components/pager';
+import { DecisionAndMode } from '@/app/_components/status';
 import { Alert, Badge, Card, EmptyState, LinkButton, PageHeader, Table, Td, Time } from '@/app/_components/ui';
 import type { RuntimeDb } from '@/db/runtime';
 import { requireMember } from '@/lib/auth/guard';
-import { ACTION_FAMILIES, listAuditEvents, verifyWorkspaceChain } from '@/lib/console/audit';
+import { ACTION_FAMILIES, gateDecisionOf, listAuditEvents, verifyWorkspaceChain } from '@/lib/console/audit';
 import { labelAuditResources, resourceLabelOf, type ResourceLabel } from '@/lib/console/audit-resources';
 import { AUDIT_OUTCOMES, auditFiltersSchema, filterParams, parseFilters, type SearchParams } from '@/lib/console/filters';
 import { sanitizeValue } from '@/lib/reports/sanitize';
@@ -110,7 +111,10 @@ export default async function AuditLog({ params, searchParams }: { params: Promi
                   <span className="break-all">{event.actorLabel ?? event.actorId ?? '—'}</span>
                   <span className="block text-xs text-slate-500 dark:text-slate-400">{event.actorType}</span>
                 </Td>
-                <Td className="font-mono text-xs">{event.action}</Td>
+                <Td className="font-mono text-xs">
+                  {event.action}
+                  <GateDecision details={event.details} />
+                </Td>
                 <Td className="max-w-56 text-xs">
                   <ResourceCell resource={resourceLabelOf(resources, event)} raw={event.resourceType ? `${event.resourceType}${event.resourceId ? `:${event.resourceId}` : ''}` : null} />
                 </Td>
@@ -151,5 +155,17 @@ export default async function AuditLog({ params, searchParams }: { params: Promi
         </Card>
       )}
     </>
+  );
+}
+
+/** The release's decision under a gate.evaluate action (the outcome column is about the request). */
+function GateDecision({ details }: { details: unknown }) {
+  const recorded = gateDecisionOf(details);
+  if (!recorded) return null;
+  return (
+    <span className="mt-1 flex items-center gap-1 font-sans">
+      <span className="text-slate-600 dark:text-slate-400">decision</span>
+      <DecisionAndMode {...recorded} />
+    </span>
   );
 }
