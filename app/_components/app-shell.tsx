@@ -42,7 +42,10 @@ export function WorkspaceSwitcher({ current, memberships }: { current: Workspace
       summary={
         <>
           <span className="sr-only">Workspace: </span>
-          {current ? current.name : 'Workspaces'}
+          {/* A long name is cut short (the menu shows it whole), so it never pushes the header's links. */}
+          <span className="max-w-48 truncate" title={current?.name}>
+            {current ? current.name : 'Workspaces'}
+          </span>
           <span aria-hidden="true" className="text-slate-400">▾</span>
         </>
       }
@@ -131,13 +134,14 @@ export function AppShell({
     <Themed>
     <div className="min-h-screen bg-slate-50 dark:bg-slate-950">
       <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-        <div className="mx-auto flex h-14 max-w-7xl items-center gap-3 px-4 sm:px-6">
+        {/* Wider than the page's content: in one row the header needs about 1,360 px with the longest role and workspace name. */}
+        <div className="mx-auto flex h-14 max-w-[96rem] items-center gap-3 px-4 sm:px-6">
           <Link href="/console" className="mr-1 flex items-center gap-2 font-semibold tracking-tight">
             <span aria-hidden="true" className="flex h-7 w-7 items-center justify-center rounded-md bg-brand-600 text-xs font-bold text-white">
               RP
             </span>
             {/* Named for screen readers at every width; shown from the small breakpoint up. */}
-            <span className="sr-only sm:not-sr-only">Release Passport</span>
+            <span className="sr-only whitespace-nowrap sm:not-sr-only">Release Passport</span>
           </Link>
           <span aria-hidden="true" className="text-slate-300 dark:text-slate-700">/</span>
           <WorkspaceSwitcher current={workspace} memberships={memberships} />
@@ -148,8 +152,8 @@ export function AppShell({
             </Badge>
           )}
           {workspace && (
-            // From 1280 px: the links, the workspace switcher and the account menu need about 1150 px in one row.
-            <nav aria-label="Workspace" className="ml-4 hidden items-center gap-1 xl:flex">
+            // From 1440 px (see the header's width above); below it the links take a row of their own.
+            <nav aria-label="Workspace" className="ml-4 hidden items-center gap-1 min-[1440px]:flex">
               <WorkspaceNavLinks slug={workspace.slug} can={can} />
             </nav>
           )}
@@ -158,7 +162,7 @@ export function AppShell({
           </div>
         </div>
         {workspace && (
-          <nav aria-label="Workspace (small screens)" className="flex gap-1 overflow-x-auto border-t border-slate-200 px-4 py-2 xl:hidden dark:border-slate-800">
+          <nav aria-label="Workspace (small screens)" className="mx-auto flex max-w-[96rem] gap-1 overflow-x-auto border-t border-slate-200 px-4 py-2 min-[1440px]:hidden sm:px-6 dark:border-slate-800">
             <WorkspaceNavLinks slug={workspace.slug} can={can} />
           </nav>
         )}

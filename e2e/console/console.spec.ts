@@ -15,7 +15,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { verifyPassport, parsePublicKeys } from '@/lib/passport/verify';
 import { collectPageErrors, keepScreenshot } from '../support/screenshots';
 import { signIn, startSeededRuntime, type SeededRuntime } from './support/seeded-runtime';
-import { pageProblems, sidewaysScroll } from '../support/page-checks';
+import { pageProblems, sidewaysScroll, wrappedText } from '../support/page-checks';
 import { MODES } from '../support/modes';
 
 const PORT = 3610;
@@ -472,6 +472,26 @@ test('at 1024 px no console page scrolls sideways and the account menu stays in 
     failures.push(...(await sidewaysScroll(page, name)));
     const menu = await page.getByText('Account menu for admin@acme.test').locator('..').boundingBox();
     if (!menu || menu.x + menu.width > 1024) failures.push(`${name}: the account menu is not within the window`);
+  }
+  expect(failures).toEqual([]);
+});
+
+// The header's names and links once wrapped onto two lines at every width from 1280 px up ("Release
+// Passport" and the workspace's name squeezed by the one-row links in a 1,232 px container).
+test('the console header keeps every name and link on one line, from a small laptop to a wide screen', async ({ page }) => {
+  await signIn(page, runtime.url, 'maintainer@acme.test', password('maintainer'), '/console/acme');
+  const failures: string[] = [];
+  for (const width of [1024, 1280, 1439, 1440, 1920]) {
+    await page.setViewportSize({ width, height: 900 });
+    for (const path of ['/console/acme', '/settings/acme']) {
+      await page.goto(`${runtime.url}${path}`);
+      await expect(page.getByRole('heading', { level: 1 }).first()).toBeVisible();
+      failures.push(...(await wrappedText(page, `${path} at ${width} px`, 'header:not(main header)')), ...(await sidewaysScroll(page, `${path} at ${width} px`)));
+    }
+    // Exactly one of the two navigations shows: the one-row links from 1440 px, their own row below.
+    const oneRow = await page.getByRole('navigation', { name: 'Workspace', exact: true }).isVisible();
+    const ownRow = await page.getByRole('navigation', { name: 'Workspace (small screens)' }).isVisible();
+    if (oneRow !== width >= 1440 || ownRow === oneRow) failures.push(`at ${width} px the links show ${oneRow ? 'in the header row' : ''}${oneRow && ownRow ? ' and ' : ''}${ownRow ? 'in a row of their own' : ''}`);
   }
   expect(failures).toEqual([]);
 });

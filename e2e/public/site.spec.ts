@@ -7,7 +7,7 @@ import { expect, test } from '@playwright/test';
 import { collectPageErrors, keepScreenshot } from '../support/screenshots';
 import { PUBLIC_URL } from '../support/servers';
 import { landingSample } from '@/lib/site/landing-sample';
-import { pageProblems, sidewaysScroll } from '../support/page-checks';
+import { pageProblems, sidewaysScroll, wrappedText } from '../support/page-checks';
 import { MODES } from '../support/modes';
 
 const PAGES = [
@@ -65,16 +65,16 @@ for (const mode of MODES) {
 
 // Between the phone and the desktop layout (a tablet upright, a window beside another): at 768 px the
 // header's links pushed "Sign in" past the right edge of every page. No axe here: the modes above run it.
-test('at 768 and 1024 px no public page scrolls sideways and Sign in stays in view', async ({ browser }) => {
-  test.setTimeout(120_000);
-  for (const width of [768, 1024]) {
+test('from 768 to 1920 px no public page scrolls sideways, Sign in stays in view and the header keeps each name on one line', async ({ browser }) => {
+  test.setTimeout(180_000);
+  for (const width of [768, 1024, 1280, 1920]) {
     const context = await browser.newContext({ viewport: { width, height: 900 } });
     const page = await context.newPage();
     const failures: string[] = [];
     for (const path of [...PAGES.map(([path]) => path), '/portal']) {
       const response = await page.goto(PUBLIC_URL + path);
       expect(response?.status(), path).toBe(200);
-      failures.push(...(await sidewaysScroll(page, `${path} at ${width} px`)));
+      failures.push(...(await sidewaysScroll(page, `${path} at ${width} px`)), ...(await wrappedText(page, `${path} at ${width} px`, 'header:not(main header)')));
       const signIn = await page.locator('header').getByRole('link', { name: 'Sign in', exact: true }).boundingBox();
       if (!signIn || signIn.x + signIn.width > width) failures.push(`${path} at ${width} px: "Sign in" is not within the window`);
     }

@@ -41,3 +41,26 @@ async function ambiguousLinks(page: Page): Promise<string[]> {
     return [...byName].filter(([, targets]) => targets.size > 1).map(([name, targets]) => `"${name}" → ${[...targets].join(', ')}`);
   });
 }
+
+/**
+ * Text under `selector` that breaks onto a second line (a header's name or link squeezed by its
+ * neighbours): each visible text node's line boxes must share one top.
+ */
+export async function wrappedText(page: Page, label: string, selector: string): Promise<string[]> {
+  const wrapped = await page.evaluate((root) => {
+    const found: string[] = [];
+    for (const container of document.querySelectorAll(root)) {
+      const walker = document.createTreeWalker(container, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = node.textContent?.trim();
+        if (!text) continue;
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        const tops = new Set([...range.getClientRects()].filter((rect) => rect.width > 0).map((rect) => Math.round(rect.top)));
+        if (tops.size > 1) found.push(text);
+      }
+    }
+    return found;
+  }, selector);
+  return wrapped.map((text) => `${label}: "${text}" wraps onto a second line`);
+}
