@@ -1,11 +1,15 @@
 /**
  * `rp verify <passport>`: offline. Needs the passport (the DSSE envelope, or what rp gate --json
  * or GET /api/v1/passports/{id} wrote) and the workspace's public key (a PEM file, the keys
- * document, or its URL). Exits 0 when the signature and the payload check out, 1 otherwise.
+ * document, or its URL). Exits 0 when the signature and the payload check out, 1 when they do not,
+ * 2 on a usage mistake (no such file, a --key that holds no public key), 3 when the keys URL could
+ * not be read: "could not check" must not read as "altered".
  */
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { KeyStanding } from '@/lib/passport/verify';
+// Types only: the command loads its modules when it runs, so `rp --help` stays fast.
+import type { ApiError, UsageError } from '../support/api';
 
 interface VerifyOptions {
   key?: string;
@@ -18,8 +22,9 @@ export function registerVerify(program: Command): void {
     .description('verify a passport offline with the workspace public key')
     .requiredOption('--key <file-or-url>', 'public key: PEM file, keys JSON file, or https URL of GET /api/v1/workspaces/<workspace>/keys')
     .option('--json', 'print the result as JSON')
+    .addHelpText('after', '\nExit codes: 0 VALID, 1 INVALID (altered, another key, not a passport), 2 usage error (no such file, a --key without a public key), 3 nothing was verified (the keys URL could not be read).')
     .action(async (file: string, options: VerifyOptions) => {
-      const { UsageError } = await import('../support/api');
+      const { ApiError, UsageError } = await import('../support/api');
       const { parsePublicKeys, verifyPassport } = await import('@/lib/passport/verify');
       if (!fs.existsSync(file)) throw new UsageError(`${file}: no such file`);
       let document: unknown;
@@ -28,7 +33,14 @@ export function registerVerify(program: Command): void {
       } catch (error) {
         return fail(options, `${file} is not JSON: ${(error as Error).message}`);
       }
-      const keys = parsePublicKeys(await readKeys(options.key!));
+      const keysText = await readKeys(options.key!, { ApiError, UsageError });
+      let keys: ReturnType<typeof parsePublicKeys>;
+      try {
+        keys = parsePublicKeys(keysText);
+      } catch (error) {
+        const detail = error instanceof SyntaxError ? `not a PEM public key, and not JSON (${error.message})` : (error as Error).message;
+        throw new UsageError(`--key ${options.key}: ${detail}. Give the workspace's public key: a PEM file, its keys document or JWK Set, or the keys URL.`);
+      }
       const result = verifyPassport(envelopeOf(document), keys);
       if (options.json) {
         console.log(JSON.stringify(result.valid ? { valid: true, passportId: result.passportId, keyId: result.keyId, key: result.key, decision: result.statement.predicate.decision, requestedBy: result.statement.predicate.requestedBy ?? null } : result, null, 2));
@@ -65,11 +77,27 @@ function envelopeOf(document: unknown): unknown {
   return value?.passport?.envelope ?? value?.envelope ?? document;
 }
 
-async function readKeys(source: string): Promise<string> {
+const KEYS_TIMEOUT_MS = 30_000;
+
+async function readKeys(
+  source: string,
+  errors: { ApiError: typeof ApiError; UsageError: typeof UsageError },
+): Promise<string> {
   if (/^https?:\/\//.test(source)) {
-    const response = await fetch(source, { headers: { accept: 'application/json' } });
-    if (!response.ok) throw new Error(`fetching the keys from ${source} answered ${response.status}`);
+    let response: Response;
+    try {
+      response = await fetch(source, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(KEYS_TIMEOUT_MS) });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const why = (error as Error).name === 'TimeoutError' ? `no answer within ${KEYS_TIMEOUT_MS / 1000} s` : (cause?.code ?? cause?.message ?? (error as Error).message);
+      throw new errors.ApiError(`could not fetch the keys from ${source} (${why}); nothing was verified`, null);
+    }
+    if (!response.ok) {
+      const hint = response.status === 404 ? ': check the server address and the workspace slug' : '';
+      throw new errors.ApiError(`fetching the keys from ${source} answered ${response.status}${hint}; nothing was verified`, response.status);
+    }
     return response.text();
   }
+  if (!fs.existsSync(source)) throw new errors.UsageError(`--key ${source}: no such file`);
   return fs.readFileSync(source, 'utf8');
 }

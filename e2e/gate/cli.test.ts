@@ -10,6 +10,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -274,6 +275,27 @@ describe.skipIf(!adminUrl)('rp gate against the runtime (production build, Postg
     const foreign = rp(['verify', 'passport.json', '--key', `${server.url}/api/v1/workspaces/globex/keys`], { token: null });
     expect(foreign.code).toBe(1);
     expect(foreign.stderr).toMatch(/INVALID passport: no signature by the given key\(s\)/);
+  });
+
+  it('says "could not check" (exit 3) or names the wrong --key (exit 2), never INVALID, when it verified nothing', async () => {
+    const unknownWorkspace = rp(['verify', 'passport.json', '--key', `${server.url}/api/v1/workspaces/no-such-workspace/keys`], { token: null });
+    expect(unknownWorkspace.code).toBe(3);
+    expect(unknownWorkspace.stderr).toContain('answered 404: check the server address and the workspace slug; nothing was verified');
+    // A port that was just free: nothing listens there.
+    const probe = net.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const closedPort = (probe.address() as net.AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+    const closed = rp(['verify', 'passport.json', '--key', `http://127.0.0.1:${closedPort}/keys`], { token: null });
+    expect(closed.code).toBe(3);
+    expect(closed.stderr).toContain(`could not fetch the keys from http://127.0.0.1:${closedPort}/keys (ECONNREFUSED); nothing was verified`);
+    const missing = rp(['verify', 'passport.json', '--key', path.join(dir, 'no-such-key.pem')], { token: null });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/rp: --key \S*no-such-key\.pem: no such file/);
+    const notAKey = rp(['verify', 'passport.json', '--key', file('not-a-key.pem', 'garbage')], { token: null });
+    expect(notAKey.code).toBe(2);
+    expect(notAKey.stderr).toMatch(/rp: --key \S*not-a-key\.pem: not a PEM public key, and not JSON/);
+    for (const outcome of [unknownWorkspace, closed, missing, notAKey]) expect(outcome.stderr).not.toContain('INVALID');
   });
 
   it('replays a passport: the server and the CLI reach the same bytes (determinism)', () => {
