@@ -65,7 +65,7 @@ export function registerGate(program: Command): void {
       '\nRetries: 503, 502, 504, 429 (after its Retry-After) and connection errors are retried with exponential backoff and jitter until --deadline; the gate call carries an Idempotency-Key, so a retry after a lost answer gets the same decision and passport.',
   );
   command.action(async (options: GateOptions) => {
-    const { apiClient, EXIT, namingFile, UsageError } = await import('../support/api');
+    const { ApiError, apiClient, EXIT, namingFile, UsageError } = await import('../support/api');
     const { printDecision } = await import('../support/decision');
     const { writeCiOutputs } = await import('../support/ci-output');
     const { mediaTypeFor } = await import('@/lib/evidence/kinds');
@@ -103,7 +103,11 @@ export function registerGate(program: Command): void {
     const idempotencyKey = gateIdempotencyKey(options.idempotencyKey, request);
     const answer = await client.json<GateAnswer>('POST', '/api/v1/gate/evaluate', request, { 'idempotency-key': idempotencyKey }).catch((error: Error) => {
       // Whoever retries this run by hand can get the answer, if one was recorded, with the same key.
-      error.message += `\n(idempotency key ${idempotencyKey}: run again with --idempotency-key ${idempotencyKey} to get this evaluation's answer if it was recorded)`;
+      // Only where one may have been: no answer, or the server's own failure. A 4xx refused the request.
+      const status = error instanceof ApiError ? error.status : null;
+      if (status === null || status === 429 || status >= 500) {
+        error.message += `\n(idempotency key ${idempotencyKey}: run again with --idempotency-key ${idempotencyKey} to get this evaluation's answer if it was recorded)`;
+      }
       throw error;
     });
     if (options.passportOut) fs.writeFileSync(options.passportOut, `${JSON.stringify(answer.passport.envelope, null, 2)}\n`);

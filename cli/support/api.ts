@@ -40,11 +40,22 @@ export interface ApiClient {
 export function connection(options: ConnectionOptions, { tokenRequired = true } = {}): { url: string; token: string | null } {
   const url = (options.url ?? process.env.RP_URL ?? '').replace(/\/+$/, '');
   if (!url) throw new UsageError('Name the Release Passport server with --url or RP_URL (e.g. https://passport.example.com).');
+  // A typo here is not a network failure: retrying it until the deadline would hold CI for minutes.
+  if (!isHttpUrl(url)) throw new UsageError(`--url or RP_URL "${url}" is not an http(s) address; give the server's address, e.g. https://passport.example.com.`);
   const token = options.token ?? process.env.RP_TOKEN ?? null;
   if (tokenRequired && !token && !ciIdentityAvailable()) {
     throw new UsageError('Give an API token with --token or RP_TOKEN (create one under Settings → API tokens), or run in GitHub Actions / GitLab CI with a trust policy (see the CI identity docs).');
   }
   return { url, token };
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const parsed = new URL(value);
+    return (parsed.protocol === 'https:' || parsed.protocol === 'http:') && parsed.hostname !== '';
+  } catch {
+    return false;
+  }
 }
 
 /** A mistake in how the command was called (exit code 2). */
@@ -168,7 +179,7 @@ export function apiClient(options: ConnectionOptions, settings: { tokenRequired?
     }
     if (response.ok) return { ok: true, body };
     const problem = (body && typeof body === 'object' ? body : null) as Record<string, unknown> | null;
-    const detail = typeof problem?.detail === 'string' ? problem.detail : text.slice(0, 300) || response.statusText;
+    const detail = typeof problem?.detail === 'string' ? problem.detail : notOurAnswer(response, text, `${url}${path}`);
     const fields = Array.isArray(problem?.errors) ? (problem.errors as Array<{ path: string; message: string }>).map((e) => `\n  ${e.path}: ${e.message}`).join('') : '';
     const requestId = response.headers.get('x-request-id');
     const code = typeof problem?.code === 'string' ? ` ${problem.code}` : '';
@@ -181,6 +192,17 @@ export function apiClient(options: ConnectionOptions, settings: { tokenRequired?
       problem,
       waitMs: retryAfterMs(response.headers.get('retry-after')),
     };
+  }
+
+  /**
+   * An error answer that is not the API's problem+json: a proxy's or another server's page. Its
+   * HTML says nothing to a CI log reader; what does is where it came from.
+   */
+  function notOurAnswer(response: Response, text: string, address: string): string {
+    const type = response.headers.get('content-type')?.split(';')[0]?.trim() || 'no content type';
+    const line = type === 'text/plain' ? text.trim().split('\n')[0]!.slice(0, 200) : '';
+    const what = `${response.statusText || 'error'} (${type}${line ? `: ${line}` : ''})`;
+    return `${what} from ${address}, which is not an answer of the Release Passport API: check that --url or RP_URL is the runtime's address, or what stands in front of it`;
   }
 
   /** One call: attempts until an answer, a final error, or the deadline; each retry is logged. */

@@ -277,6 +277,27 @@ describe.skipIf(!adminUrl)('rp gate against the runtime (production build, Postg
     expect(foreign.stderr).toMatch(/INVALID passport: no signature by the given key\(s\)/);
   });
 
+  it('a mistyped --url fails at once (exit 2), a wrong one names the address, and a refused request offers no idempotency key to retry with', () => {
+    const started = Date.now();
+    const typo = rp(['gate', ...release, '--url', 'passport.example.com']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('--url or RP_URL "passport.example.com" is not an http(s) address');
+    // Not retried until the deadline (it once was, for 5 minutes).
+    expect(Date.now() - started).toBeLessThan(20_000);
+
+    // The runtime's own 404 page for a path that is not the API: the address, not the page's HTML.
+    const wrongPath = rp(['gate', ...release, '--url', `${server.url}/not-the-runtime`]);
+    expect(wrongPath.code).toBe(3);
+    expect(wrongPath.stderr).toContain(`404 Not Found (text/html) from ${server.url}/not-the-runtime/api/v1/gate/evaluate, which is not an answer of the Release Passport API`);
+    expect(wrongPath.stderr).not.toContain('<html');
+
+    // Refused as invalid: nothing was recorded, so no key to get "its answer" with.
+    const refused = rp(['gate', ...release.map((value) => (value === 'checkout' ? 'Not A Slug' : value))]);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain('400 The request has 1 invalid field: body.service.');
+    expect(refused.stderr).not.toContain('idempotency key');
+  });
+
   it('says "could not check" (exit 3) or names the wrong --key (exit 2), never INVALID, when it verified nothing', async () => {
     const unknownWorkspace = rp(['verify', 'passport.json', '--key', `${server.url}/api/v1/workspaces/no-such-workspace/keys`], { token: null });
     expect(unknownWorkspace.code).toBe(3);
