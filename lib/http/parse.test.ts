@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { parseWith } from './parse';
+import { ProblemError } from './problem';
+import { parseWith, rawBodyStream, readJsonBody } from './parse';
 
 describe('request parsing through the endpoint schemas', () => {
   it('gives the parsed value, or every field error with its path', async () => {
@@ -23,5 +24,26 @@ describe('request parsing through the endpoint schemas', () => {
     expect((await parseWith(schema, { note: 'a\u0000b' }, 'body')).errors).toEqual([
       { path: 'body.note', message: 'Contains a NUL character or an unpaired UTF-16 surrogate; send valid Unicode text.' },
     ]);
+  });
+});
+
+describe('request bodies as clients send them', () => {
+  const post = (body: BodyInit, headers: Record<string, string>) => new Request('http://localhost/api/v1/x', { method: 'POST', body, headers });
+
+  it('reads JSON that starts with a byte order mark (Windows PowerShell writes one)', async () => {
+    const withBom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"service":"api"}')]);
+    expect(await readJsonBody(post(withBom, { 'content-type': 'application/json' }))).toEqual({ service: 'api' });
+  });
+
+  it('refuses a compressed body with 415 and says to send it uncompressed, for JSON and for uploads', async () => {
+    const gzipped = (await import('node:zlib')).gzipSync('{"service":"api"}');
+    const json = await readJsonBody(post(gzipped, { 'content-type': 'application/json', 'content-encoding': 'gzip' })).catch((error: unknown) => error);
+    expect(json).toBeInstanceOf(ProblemError);
+    expect(json).toMatchObject({ status: 415, message: 'This server does not accept compressed request bodies (Content-Encoding: gzip): send the body uncompressed.', headers: { 'accept-encoding': 'identity' } });
+    expect(() => rawBodyStream(post(gzipped, { 'content-type': 'application/vnd.cyclonedx+json', 'content-encoding': 'gzip' }), { mediaTypes: ['application/vnd.cyclonedx+json'], maxBytes: 1024 })).toThrow(
+      /does not accept compressed request bodies \(Content-Encoding: gzip\)/,
+    );
+    // "identity" is no encoding at all.
+    expect(await readJsonBody(post('{"a":1}', { 'content-type': 'application/json', 'content-encoding': 'identity' }))).toEqual({ a: 1 });
   });
 });

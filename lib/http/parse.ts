@@ -70,11 +70,24 @@ export function formatBytes(bytes: number): string {
   return `${bytes} bytes`;
 }
 
+/**
+ * A compressed body (Content-Encoding: gzip...) would otherwise be read as its compressed bytes and
+ * refused as "not valid JSON" or "binary": say what is wrong instead (415, RFC 7694).
+ */
+function refuseContentEncoding(request: Request): void {
+  const encoding = request.headers.get('content-encoding')?.trim().toLowerCase();
+  if (!encoding || encoding === 'identity') return;
+  throw new ProblemError('unsupported-media-type', `This server does not accept compressed request bodies (Content-Encoding: ${encoding}): send the body uncompressed.`, {
+    headers: { 'accept-encoding': 'identity' },
+  });
+}
+
 /** Reads a JSON body (up to the limit) and returns the parsed value; undefined when the body is empty. */
 export async function readJsonBody(request: Request, limit = JSON_BODY_LIMIT_BYTES): Promise<unknown> {
   const length = declaredLength(request);
   if (length !== null && length > limit) throw tooLarge(limit);
   if (!request.body) return undefined;
+  refuseContentEncoding(request);
   const type = mediaTypeOf(request);
   if (type !== 'application/json' && !type.endsWith('+json')) {
     throw new ProblemError('unsupported-media-type', `Send the body as JSON with "Content-Type: application/json"${type ? ` (got "${type}")` : ''}.`);
@@ -94,8 +107,10 @@ export async function readJsonBody(request: Request, limit = JSON_BODY_LIMIT_BYT
     chunks.push(value);
   }
   if (size === 0) return undefined;
-  // Invalid UTF-8 becomes U+FFFD, as TextDecoder without `fatal` does.
-  const text = Buffer.concat(chunks).toString('utf8');
+  // Invalid UTF-8 becomes U+FFFD, as TextDecoder without `fatal` does. A leading byte order mark
+  // (Windows PowerShell writes one) is dropped, as RFC 8259 allows.
+  const decoded = Buffer.concat(chunks).toString('utf8');
+  const text = decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded;
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
@@ -113,6 +128,7 @@ export function rawBodyStream(request: Request, spec: { mediaTypes: string[]; ma
   const length = declaredLength(request);
   if (length !== null && length > spec.maxBytes) throw tooLarge(spec.maxBytes);
   if (!request.body) return new ReadableStream({ start: (controller) => controller.close() });
+  refuseContentEncoding(request);
   return limitedStream(request.body, spec.maxBytes);
 }
 
