@@ -1,4 +1,9 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ProblemError } from '@/lib/http/problem';
+import { analyzeEvidenceFile } from './analyze';
 import { detectFormat } from './detect';
 
 describe('detectFormat', () => {
@@ -21,5 +26,36 @@ describe('detectFormat', () => {
     ['', null, 'an empty file'],
   ])('%j is %s: %s', (head, kind, name) => {
     expect(detectFormat(head)).toMatchObject({ kind, name });
+  });
+});
+
+describe('evidence saved in UTF-16 or UTF-32 (Windows PowerShell\'s ">" writes UTF-16)', () => {
+  const sbom = fs.readFileSync(path.resolve('lib/evidence/testing/real/trivy-npm.cdx.json'), 'utf8');
+  const utf16be = (text: string) => Buffer.from(text, 'utf16le').swap16();
+  // As readHead decodes a file's first bytes: UTF-8, each byte order mark byte turning into U+FFFD.
+  const asRead = (bytes: Buffer) => bytes.subarray(0, 4096).toString('utf8');
+
+  it.each([
+    ['UTF-16 little-endian with a byte order mark', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(sbom, 'utf16le')]), 'UTF-16 text'],
+    ['UTF-16 big-endian with a byte order mark', Buffer.concat([Buffer.from([0xfe, 0xff]), utf16be(sbom)]), 'UTF-16 text'],
+    ['UTF-16 little-endian without one', Buffer.from(sbom, 'utf16le'), 'UTF-16 text'],
+    ['UTF-32 little-endian with a byte order mark', Buffer.from([0xff, 0xfe, 0x00, 0x00, 0x7b, 0, 0, 0, 0x22, 0, 0, 0]), 'UTF-32 text'],
+  ])('%s is named so, with what to do', (_, bytes, name) => {
+    expect(detectFormat(asRead(bytes))).toMatchObject({ kind: null, name, advice: expect.stringContaining('save this one as UTF-8') });
+  });
+
+  it('leaves UTF-8 with or without a byte order mark alone', () => {
+    expect(detectFormat(asRead(Buffer.from(sbom, 'utf8')))).toMatchObject({ kind: 'sbom', name: 'CycloneDX JSON 1.7' });
+    expect(detectFormat(asRead(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(sbom, 'utf8')])))).toMatchObject({ kind: 'sbom' });
+  });
+
+  it('refuses such a file with the advice, not "binary, not text"', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-utf16-'));
+    const file = path.join(dir, 'sbom.json');
+    fs.writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(sbom, 'utf16le')]));
+    const refused = await analyzeEvidenceFile('sbom', 'application/json', file).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ProblemError);
+    expect((refused as ProblemError).message).toMatch(/^UTF-16 text is not sbom evidence \(SBOM: .*\): evidence files are read as UTF-8: save this one as UTF-8 and send it again \(Windows PowerShell/);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -37,10 +37,34 @@ export async function readHead(file: string): Promise<string> {
 const captured = (head: string, pattern: RegExp): string | undefined => pattern.exec(head)?.[1];
 
 export function detectFormat(file: string): DetectedFormat {
+  const wide = wideEncoding(file);
+  if (wide) {
+    return {
+      kind: null,
+      name: `${wide} text`,
+      syntax: 'text',
+      advice: `evidence files are read as UTF-8: save this one as UTF-8 and send it again (Windows PowerShell's ">" and Out-File write ${wide}: use "Out-File -Encoding utf8", or the tool's own output option, such as "trivy --output FILE" or "syft -o cyclonedx-json=FILE")`,
+    };
+  }
   const head = file.replace(/^\uFEFF/, '').trimStart();
   if (head.startsWith('{') || head.startsWith('[')) return detectJson(head);
   if (head.startsWith('<')) return detectXml(head);
   return detectText(head);
+}
+
+/**
+ * Text in UTF-16 or UTF-32 (a byte order mark, or ASCII interleaved with NUL bytes), as the head
+ * reads when decoded as UTF-8: each BOM byte becomes U+FFFD. Null for anything else.
+ */
+function wideEncoding(head: string): 'UTF-16' | 'UTF-32' | null {
+  const code = (index: number) => head.charCodeAt(index);
+  const replaced = (index: number) => code(index) === 0xfffd;
+  const ascii = (index: number) => code(index) > 0 && code(index) < 0x80;
+  if ((replaced(0) && replaced(1) && code(2) === 0 && code(3) === 0) || (code(0) === 0 && code(1) === 0 && replaced(2) && replaced(3))) return 'UTF-32';
+  if (replaced(0) && replaced(1) && head.slice(0, 64).includes('\u0000')) return 'UTF-16';
+  // No byte order mark: ASCII interleaved with NUL bytes, little-endian ("{\0") or big-endian ("\0{").
+  if ((ascii(0) && code(1) === 0 && ascii(2) && code(3) === 0) || (code(0) === 0 && ascii(1) && code(2) === 0 && ascii(3))) return 'UTF-16';
+  return null;
 }
 
 const PREDICATE_TYPE = /"predicateType"\s*:\s*"([^"]{1,200})"/;
