@@ -80,6 +80,12 @@ export function registerGate(program: Command): void {
     for (const { file } of [...files, ...options.artifact.map((file) => ({ file }))]) {
       if (!fs.existsSync(file)) throw new UsageError(`${file}: no such file`);
     }
+    // Checked before anything is asked: a passport that cannot be saved is found out after the decision.
+    if (options.passportOut) {
+      const folder = path.dirname(path.resolve(options.passportOut));
+      if (fs.existsSync(options.passportOut) && fs.statSync(options.passportOut).isDirectory()) throw new UsageError(`--passport-out ${options.passportOut} is a folder; name a file, such as ${path.join(options.passportOut, 'passport.json')}.`);
+      if (!(fs.existsSync(folder) && fs.statSync(folder).isDirectory())) throw new UsageError(`--passport-out ${options.passportOut}: ${folder} is not a folder that exists; create it first or name another file.`);
+    }
     const uploaded = await Promise.all(
       files.map(async ({ kind, file }) => {
         const query = new URLSearchParams({ kind, service: options.service, ...(source ? { source } : {}) });
@@ -110,7 +116,14 @@ export function registerGate(program: Command): void {
       }
       throw error;
     });
-    if (options.passportOut) fs.writeFileSync(options.passportOut, `${JSON.stringify(answer.passport.envelope, null, 2)}\n`);
+    if (options.passportOut) {
+      try {
+        fs.writeFileSync(options.passportOut, `${JSON.stringify(answer.passport.envelope, null, 2)}\n`);
+      } catch (error) {
+        // Not exit 1 ("blocked"): the decision was made and recorded; the file was asked for and is missing.
+        throw Object.assign(new Error(`the decision (${answer.decision}, passport ${answer.passport.id}) was recorded, but the passport could not be written to ${options.passportOut} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); get it with GET ${answer.passport.url}`), { exitCode: EXIT.failed });
+      }
+    }
     if (options.json) {
       console.log(JSON.stringify({ ...answer, uploaded, idempotencyKey }, null, 2));
     } else {

@@ -57,6 +57,20 @@ describe('CI output of rp gate', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it('warns and goes on when the summary or the report cannot be written: the exit code stays the decision\'s', () => {
+    const lines: string[] = [];
+    const warnings: string[] = [];
+    const missing = path.join(os.tmpdir(), `rp-no-such-dir-${process.pid}`, 'out');
+    writeCiOutputs(answer({ blocking: false, mode: 'shadow' }), 'https://rp.example.com/x', { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: `${missing}/summary.md`, GITLAB_CI: 'true', RP_GATE_REPORT: `${missing}/gate.xml` }, (line) => lines.push(line), (line) => warnings.push(line));
+    expect(warnings).toEqual([
+      `rp: could not write the job summary to ${missing}/summary.md (ENOENT); the decision above stands`,
+      `rp: could not write the JUnit report to ${missing}/gate.xml (ENOENT); the decision above stands`,
+    ]);
+    // The annotations still went out; the report is not announced as written.
+    expect(lines.filter((line) => line.startsWith('::'))).toHaveLength(2);
+    expect(lines.some((line) => line.includes('JUnit report'))).toBe(false);
+  });
+
   it('writes nothing outside those CIs', () => {
     const lines: string[] = [];
     writeCiOutputs(answer(), 'https://rp.example.com/x', {}, (line) => lines.push(line));

@@ -12,15 +12,32 @@ import type { GateAnswer } from '../commands/gate';
 
 type Env = Record<string, string | undefined>;
 
-export function writeCiOutputs(answer: GateAnswer, passportLink: string, env: Env = process.env, log: (line: string) => void = console.log): void {
+export function writeCiOutputs(
+  answer: GateAnswer,
+  passportLink: string,
+  env: Env = process.env,
+  log: (line: string) => void = console.log,
+  warn: (line: string) => void = console.error,
+): void {
+  // The summary and the report are for reading the decision: failing to write one must not change
+  // the exit code, which is the decision's (a shadow-mode deny once exited 1, "blocked", on ENOENT).
+  const write = (what: string, file: string, action: () => void): boolean => {
+    try {
+      action();
+      return true;
+    } catch (error) {
+      warn(`rp: could not write the ${what} to ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); the decision above stands`);
+      return false;
+    }
+  };
   if (env.GITHUB_ACTIONS === 'true') {
     for (const line of githubAnnotations(answer)) log(line);
-    if (env.GITHUB_STEP_SUMMARY) fs.appendFileSync(env.GITHUB_STEP_SUMMARY, githubSummary(answer, passportLink));
+    const summary = env.GITHUB_STEP_SUMMARY;
+    if (summary) write('job summary', summary, () => fs.appendFileSync(summary, githubSummary(answer, passportLink)));
   }
   if (env.GITLAB_CI === 'true') {
     const file = env.RP_GATE_REPORT || 'rp-gate-report.xml';
-    fs.writeFileSync(file, junitReport(answer, passportLink));
-    log(`Rule results as a JUnit report: ${file} (artifacts: reports: junit)`);
+    if (write('JUnit report', file, () => fs.writeFileSync(file, junitReport(answer, passportLink)))) log(`Rule results as a JUnit report: ${file} (artifacts: reports: junit)`);
   }
 }
 

@@ -48,7 +48,7 @@ function file(name: string, content: string | Buffer): string {
   return target;
 }
 
-function rp(args: string[], options: { token?: string | null } = {}): { code: number; stdout: string; stderr: string } {
+function rp(args: string[], options: { token?: string | null; env?: Record<string, string> } = {}): { code: number; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [path.join(root, 'cli/rp.mjs'), ...args], {
     cwd: dir,
     encoding: 'utf8',
@@ -58,6 +58,7 @@ function rp(args: string[], options: { token?: string | null } = {}): { code: nu
       RP_TOKEN: options.token === null ? '' : (options.token ?? token),
       GITHUB_SHA: '',
       CI_COMMIT_SHA: '',
+      ...options.env,
     },
     timeout: 60_000,
   });
@@ -296,6 +297,23 @@ describe.skipIf(!adminUrl)('rp gate against the runtime (production build, Postg
     expect(refused.code).toBe(3);
     expect(refused.stderr).toContain('400 The request has 1 invalid field: body.service.');
     expect(refused.stderr).not.toContain('idempotency key');
+  });
+
+  it('keeps the decision\'s exit code when a CI summary cannot be written, and refuses a --passport-out it could not save before asking', () => {
+    const missing = path.join(dir, 'no-such-folder');
+    // A release the enforce-mode policy allows (as above), so a wrong exit 1 would show.
+    const artifact = file('checkout-1.0.1.tgz', 'the packaged chart, fixed');
+    const checksums = file('SHA256SUMS.ok', `${crypto.createHash('sha256').update('the packaged chart, fixed').digest('hex')}  dist/checkout-1.0.1.tgz\n`);
+    const evidence = good();
+    const allowed = [...release, '--sbom', evidence.sbom, '--sarif', evidence.sarif, '--provenance', evidence.provenance, '--checksums', checksums, '--artifact', artifact];
+    const github = rp(['gate', ...allowed], { env: { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: path.join(missing, 'summary.md') } });
+    expect(github.stdout).toContain('Decision: ALLOW');
+    expect(github.code, github.stderr).toBe(0);
+    expect(github.stderr).toContain(`rp: could not write the job summary to ${path.join(missing, 'summary.md')} (ENOENT); the decision above stands`);
+    const passportOut = rp(['gate', ...release, '--passport-out', path.join(missing, 'passport.json')]);
+    expect(passportOut.code).toBe(2);
+    expect(passportOut.stderr).toContain(`--passport-out ${path.join(missing, 'passport.json')}: ${missing} is not a folder that exists`);
+    expect(passportOut.stdout).not.toContain('Decision:');
   });
 
   it('says "could not check" (exit 3) or names the wrong --key (exit 2), never INVALID, when it verified nothing', async () => {
