@@ -28,3 +28,18 @@ export async function waitForOk(url: string, timeoutMs = 60_000): Promise<Respon
   }
   throw new Error(`${url} did not become ready: ${last}`);
 }
+
+/**
+ * Fails when something already listens on `port` (another test run, a server left running): the
+ * test would otherwise talk to that server, whose database is not the one the test prepared, and
+ * fail far from the cause ("this API token is not known").
+ */
+export async function assertPortFree(port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new Error(`port ${port} is already in use (another test run, or a server left running?): this test starts its own runtime there`) : error),
+    );
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
+}

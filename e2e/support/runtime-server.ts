@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runtimeDatabase } from '@/db/runtime';
 import { scratchPostgresDatabase } from '@/db/testing/templates';
-import { waitForOk } from './ports';
+import { assertPortFree, waitForOk } from './ports';
 import { stopProcess } from './process';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
@@ -85,6 +85,7 @@ export function spawnLauncher(options: { env: Record<string, string>; launcher?:
  */
 export async function launchRuntime(options: { port: number; env: Record<string, string>; nodeArgs?: string[] }): Promise<LaunchedRuntime> {
   if (!fs.existsSync(RUNTIME_LAUNCHER)) throw new Error('No runtime build: run "npm run build" first.');
+  await assertPortFree(options.port);
   const launched = spawnLauncher({ env: { PORT: String(options.port), ...options.env }, nodeArgs: options.nodeArgs });
   const url = `http://127.0.0.1:${options.port}`;
   try {

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { waitForOk } from '../../support/ports';
+import { assertPortFree, waitForOk } from '../../support/ports';
 import { stopProcess } from '../../support/process';
 
 const root = path.resolve(import.meta.dirname, '..', '..', '..');
@@ -24,6 +24,7 @@ export async function startTarget(
   /** A data directory prepared beforehand (a seeded database); removed on stop like a fresh one. */
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `rp-e2e-${target}-`)),
 ): Promise<StartedServer> {
+  await assertPortFree(port);
   const child: ChildProcess = spawn(process.execPath, [path.join(root, 'scripts', 'start.mjs'), target], {
     cwd: root,
     env: { ...process.env, PORT: String(port), RP_DATA_DIR: dataDir, AUTH_SECRET: `e2e-${target}-session-secret-0123456789abcdef`, ...env },
