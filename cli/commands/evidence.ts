@@ -1,5 +1,4 @@
 /** `rp evidence upload|show`: evidence on its own, outside a gate run (e.g. nightly scans). */
-import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { ConnectionOptions } from '../support/api';
 import { connectionFlags } from '../support/flags';
@@ -23,10 +22,10 @@ export function registerEvidence(program: Command): void {
     .option('--collected-at <time>', 'when it was produced (ISO 8601); default now')
     .option('--json', 'print the stored record as JSON');
   connectionFlags(upload, 'API token with evidence:write').action(async (file: string, options: UploadOptions) => {
-      const { apiClient, namingFile, UsageError } = await import('../support/api');
+      const { apiClient, assertReadableFile, namingFile, UsageError } = await import('../support/api');
       const { isEvidenceKind, mediaTypeFor, EVIDENCE_KINDS } = await import('@/lib/evidence/kinds');
       if (!isEvidenceKind(options.kind)) throw new UsageError(`--kind ${options.kind}: use one of ${EVIDENCE_KINDS.join(', ')}`);
-      if (!fs.existsSync(file)) throw new UsageError(`${file}: no such file`);
+      assertReadableFile(file);
       const query = new URLSearchParams({
         kind: options.kind,
         ...(options.service ? { service: options.service } : {}),

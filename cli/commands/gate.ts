@@ -65,7 +65,7 @@ export function registerGate(program: Command): void {
       '\nRetries: 503, 502, 504, 429 (after its Retry-After) and connection errors are retried with exponential backoff and jitter until --deadline; the gate call carries an Idempotency-Key, so a retry after a lost answer gets the same decision and passport.',
   );
   command.action(async (options: GateOptions) => {
-    const { ApiError, apiClient, EXIT, namingFile, UsageError } = await import('../support/api');
+    const { ApiError, apiClient, assertReadableFile, EXIT, namingFile, UsageError } = await import('../support/api');
     const { printDecision } = await import('../support/decision');
     const { writeCiOutputs } = await import('../support/ci-output');
     const { mediaTypeFor } = await import('@/lib/evidence/kinds');
@@ -77,9 +77,7 @@ export function registerGate(program: Command): void {
     const source = options.source ?? ciRunUrl();
 
     const files = EVIDENCE_FLAGS.flatMap((kind) => options[kind].map((file) => ({ kind, file })));
-    for (const { file } of [...files, ...options.artifact.map((file) => ({ file }))]) {
-      if (!fs.existsSync(file)) throw new UsageError(`${file}: no such file`);
-    }
+    for (const { kind, file } of [...files, ...options.artifact.map((file) => ({ kind: 'artifact', file }))]) assertReadableFile(file, `--${kind}`);
     // Checked before anything is asked: a passport that cannot be saved is found out after the decision.
     if (options.passportOut) {
       const folder = path.dirname(path.resolve(options.passportOut));

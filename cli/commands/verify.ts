@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { KeyStanding } from '@/lib/passport/verify';
 // Types only: the command loads its modules when it runs, so `rp --help` stays fast.
-import type { ApiError, UsageError } from '../support/api';
+import type { ApiError } from '../support/api';
 
 interface VerifyOptions {
   key?: string;
@@ -24,16 +24,16 @@ export function registerVerify(program: Command): void {
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nExit codes: 0 VALID, 1 INVALID (altered, another key, not a passport), 2 usage error (no such file, a --key without a public key), 3 nothing was verified (the keys URL could not be read).')
     .action(async (file: string, options: VerifyOptions) => {
-      const { ApiError, UsageError } = await import('../support/api');
+      const { ApiError, assertReadableFile, UsageError } = await import('../support/api');
       const { parsePublicKeys, verifyPassport } = await import('@/lib/passport/verify');
-      if (!fs.existsSync(file)) throw new UsageError(`${file}: no such file`);
+      assertReadableFile(file);
       let document: unknown;
       try {
         document = JSON.parse(fs.readFileSync(file, 'utf8'));
       } catch (error) {
         return fail(options, `${file} is not JSON: ${(error as Error).message}`);
       }
-      const keysText = await readKeys(options.key!, { ApiError, UsageError });
+      const keysText = await readKeys(options.key!, { ApiError, assertReadableFile });
       let keys: ReturnType<typeof parsePublicKeys>;
       try {
         keys = parsePublicKeys(keysText);
@@ -81,7 +81,7 @@ const KEYS_TIMEOUT_MS = 30_000;
 
 async function readKeys(
   source: string,
-  errors: { ApiError: typeof ApiError; UsageError: typeof UsageError },
+  errors: { ApiError: typeof ApiError; assertReadableFile: (file: string, flag?: string) => void },
 ): Promise<string> {
   if (/^https?:\/\//.test(source)) {
     let response: Response;
@@ -98,6 +98,6 @@ async function readKeys(
     }
     return response.text();
   }
-  if (!fs.existsSync(source)) throw new errors.UsageError(`--key ${source}: no such file`);
+  errors.assertReadableFile(source, '--key');
   return fs.readFileSync(source, 'utf8');
 }

@@ -64,6 +64,30 @@ export class UsageError extends Error {
   readonly exitCode = EXIT.usage;
 }
 
+/**
+ * A file the command reads (evidence, an artifact, a passport, a key) exists, is a file and can be
+ * read: checked before anything is asked, so a folder or a private file is a usage mistake (exit
+ * 2) and not, as reading it during an upload made it, a "cannot reach" retried until the deadline.
+ */
+export function assertReadableFile(file: string, flag?: string): void {
+  const named = flag ? `${flag} ${file}` : file;
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    throw new UsageError(`${named}: no such file`);
+  }
+  if (stat.isDirectory()) throw new UsageError(`${named} is a folder, not a file`);
+  try {
+    fs.accessSync(file, fs.constants.R_OK);
+  } catch (error) {
+    throw new UsageError(`${named}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+}
+
+/** Errors of reading a local file, as a streamed upload's body reports them. */
+const LOCAL_FILE_ERRORS = new Set(['EISDIR', 'EACCES', 'EPERM', 'ENOENT', 'EIO', 'EMFILE', 'ENFILE']);
+
 /** Exit codes of the gate commands, as documented in the README. */
 export const EXIT = { ok: 0, blocked: 1, usage: 2, failed: 3 } as const;
 
@@ -169,6 +193,10 @@ export function apiClient(options: ConnectionOptions, settings: { tokenRequired?
       }
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+      // Reading the file being sent failed (it changed after the check): not the network, not worth retrying.
+      if (init.duplex && cause?.code && LOCAL_FILE_ERRORS.has(cause.code)) {
+        return { ok: false, retryable: false, summary: reason, message: `could not read the file being sent (${reason})`, status: null, problem: null, waitMs: null };
+      }
       return { ok: false, retryable: true, summary: reason, message: `cannot reach ${url}: ${reason}`, status: null, problem: null, waitMs: null };
     }
     let body: unknown;
