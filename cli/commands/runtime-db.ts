@@ -30,6 +30,7 @@ export function operatorAudit(command: string): AuditContext {
 /** Reads a secret from a file or stdin, never from the command line (it would show in `ps`). */
 export async function readSecretInput(options: { passwordFile?: string; passwordStdin?: boolean }): Promise<string | null> {
   if (options.passwordFile) {
+    (await import('../support/api')).assertReadableFile(options.passwordFile, '--password-file');
     const fs = await import('node:fs');
     return fs.readFileSync(options.passwordFile, 'utf8').replace(/\r?\n$/, '');
   }

@@ -208,7 +208,10 @@ function safeUsername(): string {
 
 async function readValue(options: { fromFile?: string; fromEnv?: string }): Promise<Buffer> {
   if (options.fromFile && options.fromEnv) throw new Error('Use --from-file or --from-env, not both.');
-  if (options.fromFile) return (await import('node:fs')).readFileSync(options.fromFile);
+  if (options.fromFile) {
+    (await import('../support/api')).assertReadableFile(options.fromFile, '--from-file');
+    return (await import('node:fs')).readFileSync(options.fromFile);
+  }
   if (options.fromEnv) {
     const value = process.env[options.fromEnv];
     if (!value) throw new Error(`The environment variable ${options.fromEnv} is not set.`);
