@@ -109,11 +109,15 @@ export function registerGate(program: Command): void {
       // Whoever retries this run by hand can get the answer, if one was recorded, with the same key.
       // Only where one may have been: no answer, or the server's own failure. A 4xx refused the request.
       const status = error instanceof ApiError ? error.status : null;
-      if (status === null || status === 429 || status >= 500) {
+      const unsent = error instanceof ApiError && error.unsent;
+      if (!unsent && (status === null || status === 429 || status >= 500)) {
         error.message += `\n(idempotency key ${idempotencyKey}: run again with --idempotency-key ${idempotencyKey} to get this evaluation's answer if it was recorded)`;
       }
       throw error;
     });
+    if (!isGateAnswer(answer)) {
+      throw new ApiError(`the answer from ${client.baseUrl}/api/v1/gate/evaluate is JSON but not a gate decision (no decision, release and passport): check that --url or RP_URL is the runtime's address`, 200);
+    }
     if (options.passportOut) {
       try {
         fs.writeFileSync(options.passportOut, `${JSON.stringify(answer.passport.envelope, null, 2)}\n`);
@@ -139,6 +143,21 @@ export function registerGate(program: Command): void {
       process.exitCode = blocked ? EXIT.blocked : EXIT.ok;
     }
   });
+}
+
+/** The parts of the answer this command reads; anything else answering 200 is not the gate. */
+function isGateAnswer(value: unknown): value is GateAnswer {
+  const answer = value as Partial<GateAnswer> | null;
+  return (
+    typeof answer === 'object' &&
+    answer !== null &&
+    typeof answer.decision === 'string' &&
+    typeof answer.blocking === 'boolean' &&
+    Array.isArray(answer.reasons) &&
+    typeof answer.release?.service === 'string' &&
+    typeof answer.passport?.id === 'string' &&
+    typeof answer.passport.consoleUrl === 'string'
+  );
 }
 
 const WAIT_UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000 };

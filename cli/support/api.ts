@@ -25,6 +25,8 @@ export class ApiError extends Error {
     message: string,
     readonly status: number | null,
     readonly problem: Record<string, unknown> | null = null,
+    /** The request cannot have reached the server (TLS refused, the file unreadable): nothing was recorded. */
+    readonly unsent = false,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -83,6 +85,27 @@ export function assertReadableFile(file: string, flag?: string): void {
   } catch (error) {
     throw new UsageError(`${named}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
+}
+
+const UNTRUSTED_CERTIFICATE = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'INVALID_CA',
+]);
+
+/** What a TLS failure means for the person reading the CI log, or null when it is not one that repeats. */
+export function tlsProblem(code: string, url: string): string | null {
+  if (UNTRUSTED_CERTIFICATE.has(code)) {
+    return `the TLS certificate of ${url} is not trusted on this machine (${code}): if your own CA signed it, give it to rp with NODE_EXTRA_CA_CERTS=/path/to/ca.pem`;
+  }
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') return `the TLS certificate of ${url} is ${code === 'CERT_HAS_EXPIRED' ? 'expired' : 'not valid yet'} (${code}): the server's operator must renew it`;
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `the TLS certificate of ${url} is not for that host name (${code}): use the name the certificate is for in --url or RP_URL`;
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'EPROTO') return `${url} does not answer TLS on that port (${code}): use http:// for a plain port, or the server's TLS port`;
+  return null;
 }
 
 /** Errors of reading a local file, as a streamed upload's body reports them. */
@@ -147,7 +170,9 @@ interface SendInit {
   duplex?: boolean;
 }
 
-type Attempt = { ok: true; body: unknown } | { ok: false; retryable: boolean; summary: string; message: string; status: number | null; problem: Record<string, unknown> | null; waitMs: number | null };
+type Attempt =
+  | { ok: true; body: unknown }
+  | { ok: false; retryable: boolean; summary: string; message: string; status: number | null; problem: Record<string, unknown> | null; waitMs: number | null; unsent?: boolean };
 
 export function apiClient(options: ConnectionOptions, settings: { tokenRequired?: boolean; log?: (line: string) => void } = {}): ApiClient {
   const { url, token: given } = connection(options, settings);
@@ -195,15 +220,24 @@ export function apiClient(options: ConnectionOptions, settings: { tokenRequired?
       const reason = cause?.code ?? cause?.message ?? (error as Error).message;
       // Reading the file being sent failed (it changed after the check): not the network, not worth retrying.
       if (init.duplex && cause?.code && LOCAL_FILE_ERRORS.has(cause.code)) {
-        return { ok: false, retryable: false, summary: reason, message: `could not read the file being sent (${reason})`, status: null, problem: null, waitMs: null };
+        return { ok: false, retryable: false, summary: reason, message: `could not read the file being sent (${reason})`, status: null, problem: null, waitMs: null, unsent: true };
       }
+      // A certificate this machine does not trust, or TLS to a port without it: the same on every attempt.
+      const tls = cause?.code ? tlsProblem(cause.code, url) : null;
+      if (tls) return { ok: false, retryable: false, summary: reason, message: tls, status: null, problem: null, waitMs: null, unsent: true };
       return { ok: false, retryable: true, summary: reason, message: `cannot reach ${url}: ${reason}`, status: null, problem: null, waitMs: null };
     }
     let body: unknown;
+    let json = true;
     try {
       body = text ? JSON.parse(text) : null;
     } catch {
       body = null;
+      json = false;
+    }
+    // A 2xx that is not JSON is someone else's page (a proxy's sign-in, a wrong address): not an answer.
+    if (response.ok && !json) {
+      return { ok: false, retryable: false, summary: `${response.status} not JSON`, message: `${response.status} ${notOurAnswer(response, text, `${url}${path}`)}`, status: response.status, problem: null, waitMs: null };
     }
     if (response.ok) return { ok: true, body };
     const problem = (body && typeof body === 'object' ? body : null) as Record<string, unknown> | null;
@@ -240,7 +274,7 @@ export function apiClient(options: ConnectionOptions, settings: { tokenRequired?
     for (let number = 1; ; number++) {
       const result = await attempt(method, path, init, Math.max(1, Math.min(timeoutMs, deadline - Date.now())));
       if (result.ok) return result.body as T;
-      if (!result.retryable) throw new ApiError(result.message, result.status, result.problem);
+      if (!result.retryable) throw new ApiError(result.message, result.status, result.problem, result.unsent);
       failures.push(result.summary);
       const wait = result.waitMs ?? backoffMs(number);
       const left = deadline - Date.now();
