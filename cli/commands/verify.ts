@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import type { KeyStanding } from '@/lib/passport/verify';
 // Types only: the command loads its modules when it runs, so `rp --help` stays fast.
 import type { ApiError } from '../support/api';
+import { cliFetch } from '../support/http';
 
 interface VerifyOptions {
   key?: string;
@@ -86,7 +87,7 @@ async function readKeys(
   if (/^https?:\/\//.test(source)) {
     let response: Response;
     try {
-      response = await fetch(source, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(KEYS_TIMEOUT_MS) });
+      response = await cliFetch(source, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(KEYS_TIMEOUT_MS) });
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       const why = (error as Error).name === 'TimeoutError' ? `no answer within ${KEYS_TIMEOUT_MS / 1000} s` : (cause?.code ?? cause?.message ?? (error as Error).message);

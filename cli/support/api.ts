@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { productVersion } from '@/lib/version';
 import { ciIdentityAvailable, CiIdentityError, exchangeCiIdentity } from './ci-token';
+import { cliFetch } from './http';
 
 export interface ConnectionOptions {
   url?: string;
@@ -202,7 +203,7 @@ export function apiClient(options: ConnectionOptions, settings: { tokenRequired?
     let text: string;
     try {
       const signal = AbortSignal.timeout(limitMs);
-      response = await fetch(`${url}${path}`, {
+      response = await cliFetch(`${url}${path}`, {
         method,
         headers: headers(token, init.headers ?? {}),
         body: init.body?.(),

@@ -5,6 +5,8 @@
  * is the runtime's URL. GitLab CI: the job's `id_tokens:` names a variable (RP_ID_TOKEN by
  * default, or the one RP_ID_TOKEN_VARIABLE names) with `aud:` the runtime's URL.
  */
+import { cliFetch } from './http';
+
 type Env = Record<string, string | undefined>;
 
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -30,7 +32,7 @@ export async function ciIdToken(audience: string, env: Env = process.env): Promi
   url.searchParams.set('audience', audience);
   let response: Response;
   try {
-    response = await fetch(url, { headers: { authorization: `Bearer ${requestToken}`, accept: 'application/json' } });
+    response = await cliFetch(url, { headers: { authorization: `Bearer ${requestToken}`, accept: 'application/json' } });
   } catch (error) {
     throw new CiIdentityError(`cannot reach the GitHub Actions ID token endpoint: ${(error as Error).message}`);
   }
@@ -48,7 +50,7 @@ export async function exchangeCiIdentity(baseUrl: string, env: Env = process.env
   const form = new URLSearchParams({ grant_type: TOKEN_EXCHANGE_GRANT, subject_token: idToken, subject_token_type: ID_TOKEN_TYPE, workspace });
   let response: Response;
   try {
-    response = await fetch(`${baseUrl}/api/v1/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: form.toString() });
+    response = await cliFetch(`${baseUrl}/api/v1/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: form.toString() });
   } catch (error) {
     throw new CiIdentityError(`cannot reach ${baseUrl}: ${(error as Error).message}`);
   }
