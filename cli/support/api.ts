@@ -183,7 +183,7 @@ export function apiClient(options: ConnectionOptions, settings: { tokenRequired?
   const tokenFor = async (): Promise<string | null> => {
     if (given || settings.tokenRequired === false) return given;
     exchanged ??= exchangeCiIdentity(url).catch((error: unknown) => {
-      throw error instanceof CiIdentityError ? new ApiError(error.message, null) : error;
+      throw error instanceof CiIdentityError ? new ApiError(error.message, null, null, true) : error;
     });
     return exchanged;
   };

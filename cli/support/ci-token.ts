@@ -16,6 +16,12 @@ export class CiIdentityError extends Error {
   override name = 'CiIdentityError';
 }
 
+/** Why a request got no answer: the system's code (ECONNREFUSED, ENOTFOUND...), not fetch's "fetch failed". */
+function networkReason(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (error as Error).message;
+}
+
 /** Whether this job can prove its identity without a stored secret. */
 export function ciIdentityAvailable(env: Env = process.env): boolean {
   return Boolean((env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) || env[env.RP_ID_TOKEN_VARIABLE ?? 'RP_ID_TOKEN']);
@@ -34,7 +40,7 @@ export async function ciIdToken(audience: string, env: Env = process.env): Promi
   try {
     response = await cliFetch(url, { headers: { authorization: `Bearer ${requestToken}`, accept: 'application/json' } });
   } catch (error) {
-    throw new CiIdentityError(`cannot reach the GitHub Actions ID token endpoint: ${(error as Error).message}`);
+    throw new CiIdentityError(`cannot reach the GitHub Actions ID token endpoint (${url.origin}): ${networkReason(error)}`);
   }
   if (!response.ok) throw new CiIdentityError(`the GitHub Actions ID token endpoint answered ${response.status} (does the job have "permissions: id-token: write"?)`);
   const body = (await response.json().catch(() => null)) as { value?: unknown } | null;
@@ -52,7 +58,7 @@ export async function exchangeCiIdentity(baseUrl: string, env: Env = process.env
   try {
     response = await cliFetch(`${baseUrl}/api/v1/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: form.toString() });
   } catch (error) {
-    throw new CiIdentityError(`cannot reach ${baseUrl}: ${(error as Error).message}`);
+    throw new CiIdentityError(`cannot reach ${baseUrl} to exchange the CI identity: ${networkReason(error)}`);
   }
   const body = (await response.json().catch(() => null)) as { access_token?: unknown; detail?: unknown } | null;
   if (!response.ok || typeof body?.access_token !== 'string') {
