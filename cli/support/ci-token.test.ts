@@ -96,6 +96,25 @@ describe('the CLI in GitHub Actions without RP_TOKEN', () => {
   });
 });
 
+describe('the CLI when the CI identity cannot be had', () => {
+  it('names the ID token endpoint and the system\'s reason, and marks the gate as never asked', async () => {
+    const requestUrl = process.env.ACTIONS_ID_TOKEN_REQUEST_URL;
+    const closed = await new Promise<number>((resolve) => {
+      const probe = http.createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    vi.stubEnv('ACTIONS_ID_TOKEN_REQUEST_URL', `http://127.0.0.1:${closed}/token`);
+    try {
+      const refused = await apiClient({ url: base }).json('GET', '/api/v1/whoami').catch((error: unknown) => error);
+      expect(refused).toMatchObject({ name: 'ApiError', unsent: true, message: `cannot reach the GitHub Actions ID token endpoint (http://127.0.0.1:${closed}): ECONNREFUSED` });
+    } finally {
+      vi.stubEnv('ACTIONS_ID_TOKEN_REQUEST_URL', requestUrl);
+    }
+  });
+});
+
 // Environment changes are stubs (vi.stubEnv), undone after this file.
 afterAll(() => {
   vi.unstubAllEnvs();
