@@ -24,6 +24,7 @@ import { startBuyerIdp, type BuyerIdp } from '../public/support/buyer-idp';
 import { collectPageErrors, keepScreenshot } from '../support/screenshots';
 import type { StartedServer } from '../public/support/servers';
 import { seededDataDir, startIdentityRuntime, waitForOutput } from './support/runtime';
+import { waitForHydration } from '../support/hydration';
 
 const IDP_PORT = 3210;
 const RUNTIME_PORT = 3212;
@@ -132,6 +133,7 @@ async function signedIn(email: string, password = PASSWORD): Promise<APIRequestC
 async function signInInBrowser(browser: Browser, email: string, password = PASSWORD): Promise<Page> {
   const page = await (await browserContext(browser)).newPage();
   await page.goto(`${runtime.url}/login`);
+  await waitForHydration(page);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();

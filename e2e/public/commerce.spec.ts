@@ -17,6 +17,7 @@ import { ed25519Pem } from '@/lib/license/testing';
 import { testMember, testSessionCookie, testWorkspace } from '@/lib/testing/identity';
 import { verifyLicense } from '@/lib/license/verify';
 import { writeReleaseFixture } from '@/lib/portal/testing';
+import { waitForHydration } from '../support/hydration';
 import { pageProblems } from '../support/page-checks';
 import { MODES } from '../support/modes';
 import { keepScreenshot, collectPageErrors } from '../support/screenshots';
@@ -93,6 +94,7 @@ test('a buyer subscribes from the pricing page, pays, and gets a license and the
   await expect(page.getByRole('heading', { name: 'Subscribe to Team' })).toBeVisible();
   await expect(page.getByText('$400 per month')).toBeVisible();
   await keepScreenshot(page, testInfo, 'portal-checkout');
+  await waitForHydration(page);
   await page.getByRole('button', { name: 'Continue to payment' }).click();
 
   // Stripe's hosted checkout, played by the stand-in: paying delivers the signed events.
@@ -186,6 +188,7 @@ test('a runtime installs the license from the portal in Settings → License', a
 
     await page.goto(`${runtime.url}/settings/acme/license`);
     await expect(page.getByRole('heading', { name: 'No license installed' })).toBeVisible();
+    await waitForHydration(page);
     await page.getByLabel('License', { exact: true }).fill(license.slice(0, -4) + 'AAAA');
     await page.getByRole('button', { name: 'Verify and install' }).click();
     await expect(page.getByRole('alert').filter({ hasText: 'altered' })).toBeVisible();
@@ -248,6 +251,7 @@ test('site administration shows where each secret comes from, never its value', 
 test("cancelling in Stripe's billing portal ends the entitlement and the downloads", async ({ page }, testInfo) => {
   await page.goto(`${site.url}/portal`);
   if (page.url().includes('/login')) await signIn(page);
+  await waitForHydration(page);
   await page.getByRole('button', { name: 'Manage billing' }).click();
   await expect(page.getByRole('heading', { name: 'Billing' })).toBeVisible();
   await page.getByRole('button', { name: 'Cancel subscription' }).click();

@@ -20,6 +20,7 @@ import { FilesystemBlobStore } from '@/lib/storage/filesystem';
 import { TEST_AUDIT, testWorkspace } from '@/lib/testing/identity';
 import { addMember } from '@/lib/workspaces/members';
 import { startTarget, type StartedServer } from '../../public/support/servers';
+import { waitForHydration } from '../../support/hydration';
 
 const POSTGRES_ADMIN_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -75,6 +76,7 @@ export async function startSeededRuntime(port: number): Promise<SeededRuntime> {
 /** Signs in through the login page with a local account, as a person would. */
 export async function signIn(page: Page, url: string, email: string, password: string, then = '/console'): Promise<void> {
   await page.goto(`${url}/login?callbackUrl=${encodeURIComponent(then)}`);
+  await waitForHydration(page);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
