@@ -10,7 +10,6 @@ import type { Command } from 'commander';
 import type { KeyStanding } from '@/lib/passport/verify';
 // Types only: the command loads its modules when it runs, so `rp --help` stays fast.
 import type { ApiError } from '../support/api';
-import { cliFetch } from '../support/http';
 
 interface VerifyOptions {
   key?: string;
@@ -85,6 +84,7 @@ async function readKeys(
   errors: { ApiError: typeof ApiError; assertReadableFile: (file: string, flag?: string) => void },
 ): Promise<string> {
   if (/^https?:\/\//.test(source)) {
+    const { cliFetch } = await import('../support/http');
     let response: Response;
     try {
       response = await cliFetch(source, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(KEYS_TIMEOUT_MS) });

@@ -4,8 +4,6 @@
  * variables, so a CI runner that can only reach out through its proxy would retry "cannot reach"
  * until the deadline. Without them it is Node's fetch, unchanged.
  */
-import { EnvHttpProxyAgent, fetch as undiciFetch } from 'undici';
-
 type Env = Record<string, string | undefined>;
 
 /** Whether the environment names a proxy for rp's requests. */
@@ -13,14 +11,15 @@ export function proxyConfigured(env: Env = process.env): boolean {
   return ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => Boolean(env[name]?.trim()));
 }
 
-let proxied: ((input: string | URL, init?: RequestInit) => Promise<Response>) | null = null;
+let proxied: Promise<(input: string | URL, init?: RequestInit) => Promise<Response>> | null = null;
 
-export function cliFetch(input: string | URL, init?: RequestInit): Promise<Response> {
+export async function cliFetch(input: string | URL, init?: RequestInit): Promise<Response> {
   if (!proxyConfigured()) return fetch(input, init);
-  if (!proxied) {
+  // Loaded only behind a proxy: every other run starts without it.
+  proxied ??= import('undici').then(({ EnvHttpProxyAgent, fetch: undiciFetch }) => {
     const dispatcher = new EnvHttpProxyAgent();
     // undici's own fetch takes its own dispatcher; its Request and Response are the standard ones.
-    proxied = (url, options) => undiciFetch(url, { ...(options as object), dispatcher }) as unknown as Promise<Response>;
-  }
-  return proxied(input, init);
+    return (url, options) => undiciFetch(url, { ...(options as object), dispatcher }) as unknown as Promise<Response>;
+  });
+  return (await proxied)(input, init);
 }
