@@ -8,6 +8,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../e2e/support/ports';
 
 const root = path.resolve(import.meta.dirname, '..');
 let target: http.Server;
@@ -77,10 +78,7 @@ describe('rp behind a proxy', () => {
   });
 
   it('a proxy that is down is not bypassed: rp cannot reach the target and says so (exit 3)', async () => {
-    const probe = net.createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const closed = (probe.address() as net.AddressInfo).port;
-    await new Promise((resolve) => probe.close(resolve));
+    const closed = await freePort(); // nothing listens there
     const dead = await rp({ http_proxy: `http://127.0.0.1:${closed}` });
     expect(dead.code).toBe(3);
     expect(dead.stderr).toContain('ECONNREFUSED');

@@ -8,8 +8,6 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { KeyStanding } from '@/lib/passport/verify';
-// Types only: the command loads its modules when it runs, so `rp --help` stays fast.
-import type { ApiError } from '../support/api';
 
 interface VerifyOptions {
   key?: string;
@@ -24,7 +22,7 @@ export function registerVerify(program: Command): void {
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nExit codes: 0 VALID, 1 INVALID (altered, another key, not a passport), 2 usage error (no such file, a --key without a public key), 3 nothing was verified (the keys URL could not be read).')
     .action(async (file: string, options: VerifyOptions) => {
-      const { ApiError, assertReadableFile, UsageError } = await import('../support/api');
+      const { assertReadableFile, UsageError } = await import('../support/api');
       const { parsePublicKeys, verifyPassport } = await import('@/lib/passport/verify');
       assertReadableFile(file);
       let document: unknown;
@@ -33,7 +31,7 @@ export function registerVerify(program: Command): void {
       } catch (error) {
         return fail(options, `${file} is not JSON: ${(error as Error).message}`);
       }
-      const keysText = await readKeys(options.key!, { ApiError, assertReadableFile });
+      const keysText = await readKeys(options.key!);
       let keys: ReturnType<typeof parsePublicKeys>;
       try {
         keys = parsePublicKeys(keysText);
@@ -79,26 +77,23 @@ function envelopeOf(document: unknown): unknown {
 
 const KEYS_TIMEOUT_MS = 30_000;
 
-async function readKeys(
-  source: string,
-  errors: { ApiError: typeof ApiError; assertReadableFile: (file: string, flag?: string) => void },
-): Promise<string> {
+async function readKeys(source: string): Promise<string> {
+  const { ApiError, assertReadableFile } = await import('../support/api');
   if (/^https?:\/\//.test(source)) {
-    const { cliFetch } = await import('../support/http');
+    const { cliFetch, networkReason } = await import('../support/http');
     let response: Response;
     try {
       response = await cliFetch(source, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(KEYS_TIMEOUT_MS) });
     } catch (error) {
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      const why = (error as Error).name === 'TimeoutError' ? `no answer within ${KEYS_TIMEOUT_MS / 1000} s` : (cause?.code ?? cause?.message ?? (error as Error).message);
-      throw new errors.ApiError(`could not fetch the keys from ${source} (${why}); nothing was verified`, null);
+      const why = (error as Error).name === 'TimeoutError' ? `no answer within ${KEYS_TIMEOUT_MS / 1000} s` : networkReason(error);
+      throw new ApiError(`could not fetch the keys from ${source} (${why}); nothing was verified`, null);
     }
     if (!response.ok) {
       const hint = response.status === 404 ? ': check the server address and the workspace slug' : '';
-      throw new errors.ApiError(`fetching the keys from ${source} answered ${response.status}${hint}; nothing was verified`, response.status);
+      throw new ApiError(`fetching the keys from ${source} answered ${response.status}${hint}; nothing was verified`, response.status);
     }
     return response.text();
   }
-  errors.assertReadableFile(source, '--key');
+  assertReadableFile(source, '--key');
   return fs.readFileSync(source, 'utf8');
 }

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { productVersion } from '@/lib/version';
 import { ciIdentityAvailable, CiIdentityError, exchangeCiIdentity } from './ci-token';
-import { cliFetch } from './http';
+import { cliFetch, networkReason } from './http';
 
 export interface ConnectionOptions {
   url?: string;
@@ -218,7 +218,7 @@ export function apiClient(options: ConnectionOptions, settings: { tokenRequired?
         return { ok: false, retryable: true, summary: 'timeout', message, status: null, problem: null, waitMs: null };
       }
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+      const reason = networkReason(error);
       // Reading the file being sent failed (it changed after the check): not the network, not worth retrying.
       if (init.duplex && cause?.code && LOCAL_FILE_ERRORS.has(cause.code)) {
         return { ok: false, retryable: false, summary: reason, message: `could not read the file being sent (${reason})`, status: null, problem: null, waitMs: null, unsent: true };

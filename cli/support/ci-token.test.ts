@@ -15,6 +15,7 @@ import { handleCreateTrustPolicy, handleTokenExchange } from '@/lib/ci-identity/
 import { githubClaims, startTestIssuer, type TestIssuer } from '@/lib/ci-identity/testing/issuer';
 import { withApi } from '@/lib/http/with-api';
 import { apiRequest, testMember, testSessionCookie, testWorkspace } from '@/lib/testing/identity';
+import { freePort } from '../../e2e/support/ports';
 import { apiClient } from './api';
 
 const routes: Record<string, (request: Request, context: { params: Record<string, string> }) => Promise<Response>> = {
@@ -99,12 +100,7 @@ describe('the CLI in GitHub Actions without RP_TOKEN', () => {
 describe('the CLI when the CI identity cannot be had', () => {
   it('names the ID token endpoint and the system\'s reason, and marks the gate as never asked', async () => {
     const requestUrl = process.env.ACTIONS_ID_TOKEN_REQUEST_URL;
-    const closed = await new Promise<number>((resolve) => {
-      const probe = http.createServer().listen(0, '127.0.0.1', () => {
-        const { port } = probe.address() as AddressInfo;
-        probe.close(() => resolve(port));
-      });
-    });
+    const closed = await freePort(); // nothing listens there
     vi.stubEnv('ACTIONS_ID_TOKEN_REQUEST_URL', `http://127.0.0.1:${closed}/token`);
     try {
       const refused = await apiClient({ url: base }).json('GET', '/api/v1/whoami').catch((error: unknown) => error);

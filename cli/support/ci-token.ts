@@ -5,7 +5,7 @@
  * is the runtime's URL. GitLab CI: the job's `id_tokens:` names a variable (RP_ID_TOKEN by
  * default, or the one RP_ID_TOKEN_VARIABLE names) with `aud:` the runtime's URL.
  */
-import { cliFetch } from './http';
+import { cliFetch, networkReason } from './http';
 
 type Env = Record<string, string | undefined>;
 
@@ -14,12 +14,6 @@ export const ID_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:id_token';
 
 export class CiIdentityError extends Error {
   override name = 'CiIdentityError';
-}
-
-/** Why a request got no answer: the system's code (ECONNREFUSED, ENOTFOUND...), not fetch's "fetch failed". */
-function networkReason(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (error as Error).message;
 }
 
 /** Whether this job can prove its identity without a stored secret. */

@@ -6,6 +6,12 @@
  */
 type Env = Record<string, string | undefined>;
 
+/** Why a request got no answer: the system's code (ECONNREFUSED, ENOTFOUND...), not fetch's "fetch failed". */
+export function networkReason(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (error as Error).message;
+}
+
 /** Whether the environment names a proxy for rp's requests. */
 export function proxyConfigured(env: Env = process.env): boolean {
   return ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => Boolean(env[name]?.trim()));

@@ -10,7 +10,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -26,6 +25,7 @@ import { TEST_AUDIT } from '@/lib/testing/identity';
 import { createApiToken } from '@/lib/tokens/store';
 import { createWorkspace } from '@/lib/workspaces/members';
 import type { WorkspaceRef } from '@/lib/workspaces/store';
+import { freePort } from '../support/ports';
 import { startRuntime, type RunningRuntime } from '../support/runtime-server';
 
 const adminUrl = process.env.TEST_DATABASE_URL;
@@ -320,11 +320,7 @@ describe.skipIf(!adminUrl)('rp gate against the runtime (production build, Postg
     const unknownWorkspace = rp(['verify', 'passport.json', '--key', `${server.url}/api/v1/workspaces/no-such-workspace/keys`], { token: null });
     expect(unknownWorkspace.code).toBe(3);
     expect(unknownWorkspace.stderr).toContain('answered 404: check the server address and the workspace slug; nothing was verified');
-    // A port that was just free: nothing listens there.
-    const probe = net.createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const closedPort = (probe.address() as net.AddressInfo).port;
-    await new Promise((resolve) => probe.close(resolve));
+    const closedPort = await freePort(); // nothing listens there
     const closed = rp(['verify', 'passport.json', '--key', `http://127.0.0.1:${closedPort}/keys`], { token: null });
     expect(closed.code).toBe(3);
     expect(closed.stderr).toContain(`could not fetch the keys from http://127.0.0.1:${closedPort}/keys (ECONNREFUSED); nothing was verified`);
