@@ -19,13 +19,18 @@ import { registerSecrets } from './commands/secrets';
 import { registerVerify } from './commands/verify';
 import { registerWorker } from './commands/worker';
 import { attachEmbeddedDatabase, detachEmbeddedDatabase } from './support/embedded-database';
+import { proxyFromEnv } from './support/http';
 
 const program = new Command('rp')
   .description('Release Passport: gate releases on evidence and verify signed passports.')
   .version(productVersion)
   .showHelpAfterError()
   .exitOverride()
-  .hook('preAction', (_program, actionCommand) => attachEmbeddedDatabase(actionCommand))
+  .hook('preAction', (_program, actionCommand) => {
+    // A proxy variable that cannot work is said at once, not retried as "cannot reach" until the deadline.
+    proxyFromEnv();
+    return attachEmbeddedDatabase(actionCommand);
+  })
   .hook('postAction', () => detachEmbeddedDatabase());
 
 // `rp audit export | head`: once the reader stops reading, further output has nowhere to go. The

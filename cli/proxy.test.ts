@@ -5,18 +5,16 @@
  */
 import { spawn } from 'node:child_process';
 import http from 'node:http';
-import net from 'node:net';
+import type net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../e2e/support/ports';
+import { startTestProxy, type TestProxy } from '../lib/testing/connect-proxy';
 
 const root = path.resolve(import.meta.dirname, '..');
 let target: http.Server;
-let proxy: http.Server;
+let proxy: TestProxy;
 let targetUrl: string;
-let proxyUrl: string;
-const tunnelled: string[] = [];
-const forwarded: string[] = [];
 
 beforeAll(async () => {
   target = http.createServer((request, response) => {
@@ -25,34 +23,12 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
   targetUrl = `http://localhost:${(target.address() as net.AddressInfo).port}`;
-  proxy = http.createServer((request, response) => {
-    // A request in absolute form (a proxy without tunnelling): forwarded as it came.
-    forwarded.push(`${request.method} ${request.url}`);
-    const upstream = http.request(request.url!, { method: request.method, headers: request.headers }, (answer) => {
-      response.writeHead(answer.statusCode!, answer.headers);
-      answer.pipe(response);
-    });
-    request.pipe(upstream);
-  });
-  proxy.on('connect', (request, socket, head) => {
-    tunnelled.push(request.url!);
-    const [host, port] = request.url!.split(':');
-    const upstream = net.connect(Number(port), host === 'localhost' ? '127.0.0.1' : host, () => {
-      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.write(head);
-      upstream.pipe(socket);
-      socket.pipe(upstream);
-    });
-    upstream.on('error', () => socket.destroy());
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  proxyUrl = `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
+  proxy = await startTestProxy();
 });
 
 afterAll(async () => {
-  proxy.closeAllConnections();
+  await proxy.close();
   target.closeAllConnections();
-  await new Promise((resolve) => proxy.close(resolve));
   await new Promise((resolve) => target.close(resolve));
 });
 
@@ -67,14 +43,14 @@ function rp(env: Record<string, string>): Promise<{ code: number; stderr: string
 
 describe('rp behind a proxy', () => {
   it('goes through HTTP_PROXY, and straight to a host NO_PROXY names', async () => {
-    const through = await rp({ HTTP_PROXY: proxyUrl });
+    const through = await rp({ HTTP_PROXY: proxy.url });
     // The target answered (its JSON is not a decision, which is beside the point here).
     expect(through.stderr).toContain('is JSON but not a gate decision');
-    const viaProxy = tunnelled.length + forwarded.length;
+    const viaProxy = proxy.tunnelled.length + proxy.forwarded.length;
     expect(viaProxy).toBeGreaterThan(0);
-    const exempt = await rp({ HTTP_PROXY: proxyUrl, NO_PROXY: 'localhost' });
+    const exempt = await rp({ HTTP_PROXY: proxy.url, NO_PROXY: 'localhost' });
     expect(exempt.stderr).toContain('is JSON but not a gate decision');
-    expect(tunnelled.length + forwarded.length).toBe(viaProxy);
+    expect(proxy.tunnelled.length + proxy.forwarded.length).toBe(viaProxy);
   });
 
   it('a proxy that is down is not bypassed: rp cannot reach the target and says so (exit 3)', async () => {
@@ -83,5 +59,18 @@ describe('rp behind a proxy', () => {
     expect(dead.code).toBe(3);
     expect(dead.stderr).toContain('ECONNREFUSED');
     expect(dead.stderr).not.toContain('is JSON but not a gate decision');
+  });
+
+  it('reads host:port as an http:// proxy, as curl does, and refuses one that cannot work at once (exit 2)', async () => {
+    const before = proxy.tunnelled.length + proxy.forwarded.length;
+    const bare = await rp({ HTTPS_PROXY: '', HTTP_PROXY: proxy.url.replace('http://', '') });
+    expect(bare.stderr).toContain('is JSON but not a gate decision');
+    expect(proxy.tunnelled.length + proxy.forwarded.length).toBeGreaterThan(before);
+
+    const socks = await rp({ https_proxy: 'socks5://ci:hunter2@proxy.example:1080' });
+    expect(socks.code).toBe(2);
+    expect(socks.stderr.trim()).toBe(
+      'rp: https_proxy must be an http(s) proxy address such as http://proxy.example.com:3128 (SOCKS proxies are not supported), got "socks5://***@proxy.example:1080".',
+    );
   });
 });

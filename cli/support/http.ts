@@ -4,7 +4,43 @@
  * variables, so a CI runner that can only reach out through its proxy would retry "cannot reach"
  * until the deadline. Without them it is Node's fetch, unchanged.
  */
+import { normalizeProxyAddress, PROXY_ADDRESS_RULE, withoutCredentials } from '@/lib/http/proxy-address';
+
 type Env = Record<string, string | undefined>;
+
+/** A proxy variable that cannot work: a usage mistake (exit 2), said before anything is sent. */
+export class ProxySettingError extends Error {
+  override name = 'ProxySettingError';
+  readonly exitCode = 2;
+}
+
+export interface ProxySettings {
+  httpProxy: string | null;
+  httpsProxy: string | null;
+  noProxy: string;
+}
+
+/**
+ * The proxy variables, read as the server reads them (lib/config/settings.ts): lower case first,
+ * empty as unset, host:port as http://. Null when no proxy is set; throws ProxySettingError for a
+ * value that cannot be a proxy, naming the variable.
+ */
+export function proxyFromEnv(env: Env = process.env): ProxySettings | null {
+  const read = (lower: string, upper: string): string | null => {
+    for (const name of [lower, upper]) {
+      const value = env[name]?.trim();
+      if (!value) continue;
+      const address = normalizeProxyAddress(value);
+      if (!address) throw new ProxySettingError(`${name} ${PROXY_ADDRESS_RULE}, got "${withoutCredentials(value)}".`);
+      return address;
+    }
+    return null;
+  };
+  const httpProxy = read('http_proxy', 'HTTP_PROXY');
+  const httpsProxy = read('https_proxy', 'HTTPS_PROXY');
+  if (!httpProxy && !httpsProxy) return null;
+  return { httpProxy, httpsProxy, noProxy: (env.no_proxy?.trim() || env.NO_PROXY?.trim()) ?? '' };
+}
 
 /** Why a request got no answer: the system's code (ECONNREFUSED, ENOTFOUND...), not fetch's "fetch failed". */
 export function networkReason(error: unknown): string {
@@ -12,18 +48,14 @@ export function networkReason(error: unknown): string {
   return cause?.code ?? cause?.message ?? (error as Error).message;
 }
 
-/** Whether the environment names a proxy for rp's requests. */
-export function proxyConfigured(env: Env = process.env): boolean {
-  return ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => Boolean(env[name]?.trim()));
-}
-
 let proxied: Promise<(input: string | URL, init?: RequestInit) => Promise<Response>> | null = null;
 
 export async function cliFetch(input: string | URL, init?: RequestInit): Promise<Response> {
-  if (!proxyConfigured()) return fetch(input, init);
+  const proxy = proxyFromEnv();
+  if (!proxy) return fetch(input, init);
   // Loaded only behind a proxy: every other run starts without it.
   proxied ??= import('undici').then(({ EnvHttpProxyAgent, fetch: undiciFetch }) => {
-    const dispatcher = new EnvHttpProxyAgent();
+    const dispatcher = new EnvHttpProxyAgent({ httpProxy: proxy.httpProxy ?? '', httpsProxy: proxy.httpsProxy ?? proxy.httpProxy ?? '', noProxy: proxy.noProxy });
     // undici's own fetch takes its own dispatcher; its Request and Response are the standard ones.
     return (url, options) => undiciFetch(url, { ...(options as object), dispatcher }) as unknown as Promise<Response>;
   });

@@ -16,6 +16,7 @@ import { ROLE_VERBS, ROLES } from '@/lib/access/verbs';
 import type { EndpointDefinition } from '@/lib/api/endpoint';
 import { endpoints } from '@/lib/api/registry';
 import { createUser } from '@/lib/auth/users';
+import { startTestProxy, type TestProxy } from '@/lib/testing/connect-proxy';
 import { TEST_AUDIT } from '@/lib/testing/identity';
 import { dpopThumbprint } from '@/lib/tokens/dpop';
 import { createApiToken, revokeApiToken, TOKEN_SCOPES } from '@/lib/tokens/store';
@@ -38,6 +39,8 @@ const GLOBEX_MARKERS = ['Globex Corporation', '@globex.test', 'globex-ci-bot'];
 type Tokens = Record<'full' | 'readOnly' | 'expired' | 'revoked' | 'otherWorkspace' | 'dpopBound', string>;
 
 let idp: BuyerIdp;
+/** The runtime's egress proxy: sign-in reaches the issuer through it, as behind a corporate proxy. */
+let egress: TestProxy;
 let runtime: StartedServer;
 let tokens: Tokens;
 const contexts: APIRequestContext[] = [];
@@ -48,6 +51,7 @@ test.describe.configure({ mode: 'serial' });
 test.beforeAll(async () => {
   test.setTimeout(180_000);
   idp = await startBuyerIdp({ port: IDP_PORT, redirectUri: `http://localhost:${RUNTIME_PORT}/api/auth/callback/oidc` });
+  egress = await startTestProxy();
   const { dataDir, seeded } = await seededDataDir(async (db) => {
     // The first person, without a password, before anyone signed in: the server prints a new one-time link at start.
     const root = await createUser(db, { email: 'root@acme.test', name: 'Root Admin' }, TEST_AUDIT);
@@ -89,6 +93,7 @@ test.beforeAll(async () => {
     RP_OIDC_CLIENT_ID: idp.clientId,
     RP_OIDC_CLIENT_SECRET: idp.clientSecret,
     RP_OIDC_NAME: 'Corporate SSO',
+    HTTP_PROXY: egress.url,
     RP_AUTH_PROXY_ADDRESSES: '127.0.0.1',
     RP_AUTH_PROXY_SECRET: PROXY_SECRET,
     // The matrix makes hundreds of refused requests from one address on purpose.
@@ -106,6 +111,7 @@ test.afterAll(async () => {
   if (runtime) fs.writeFileSync(path.join('test-results', 'identity-runtime.log'), runtime.output.join(''));
   await runtime?.stop();
   await idp?.stop();
+  await egress?.close();
 });
 
 async function apiContext(baseURL = runtime.url): Promise<APIRequestContext> {
@@ -194,6 +200,8 @@ test('sign-in through a real OIDC provider in Chromium links the verified email 
   await page.goto(`${runtime.url}/account`);
   await expect(page.getByRole('cell', { name: 'Single sign-on' })).toBeVisible();
   await expect(page.getByText('Your organization manages your sign-in')).toBeVisible();
+  // The server asked the issuer (discovery, code exchange, keys) through its egress proxy.
+  expect(egress.tunnelled).toContain(new URL(idp.issuer).host);
   // The test provider's own pages load web fonts and a favicon it does not have: not ours.
   expect(errors.filter((error) => !/127\.0\.0\.1:3210|fonts\.googleapis\.com/.test(error))).toEqual([]);
 });

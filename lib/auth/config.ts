@@ -10,12 +10,13 @@
  */
 import { headers as requestHeaders } from 'next/headers';
 import type { NextRequest } from 'next/server';
-import NextAuth, { CredentialsSignin, type NextAuthConfig, type User } from 'next-auth';
+import NextAuth, { CredentialsSignin, customFetch, type NextAuthConfig, type User } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
 import { and, eq } from 'drizzle-orm';
 import { getRuntimeDb } from '@/db/runtime';
 import { userIdentities } from '@/db/schema/runtime';
 import { clientAddress } from '@/lib/http/client-address';
+import { serverFetch } from '@/lib/http/egress-proxy';
 import { logger } from '@/lib/http/logger';
 import { rateLimiter } from '@/lib/ratelimit';
 import { workspaceClaims } from './claims';
@@ -131,6 +132,8 @@ async function buildConfig(request: Request | undefined): Promise<NextAuthConfig
       clientSecret: isOidcCallback(request) ? ((await oidcClientSecret(request?.headers.get('x-request-id') ?? undefined)) ?? undefined) : undefined,
       authorization: { params: { scope: 'openid email profile' } },
       checks: ['pkce', 'state', 'nonce'],
+      // Discovery, the token exchange and the keys, through the egress proxy when one is set.
+      [customFetch]: serverFetch,
     });
   }
 

@@ -3,10 +3,11 @@
  * own configuration, separate from the runtime's. The session cookie carries only the customer
  * id; every portal page re-reads the customer from the database (lib/portal/session.ts).
  */
-import NextAuth, { type NextAuthConfig } from 'next-auth';
+import NextAuth, { customFetch, type NextAuthConfig } from 'next-auth';
 import type { OIDCConfig } from 'next-auth/providers';
 import { edgeAuthConfig } from '@/lib/auth/edge-config';
 import { settings } from '@/lib/config/settings';
+import { serverFetch } from '@/lib/http/egress-proxy';
 import { ownerSecretsStatus, readOwnerSecret } from '@/lib/billing/secret-settings';
 import { customerForIdentity, type SignInIdentity } from '@/lib/portal/customers';
 
@@ -49,6 +50,8 @@ async function providers(): Promise<NextAuthConfig['providers']> {
     clientSecret,
     checks: ['pkce', 'state', 'nonce'],
     authorization: { params: { scope: 'openid email profile' } },
+    // Discovery, the token exchange and the keys, through the egress proxy when one is set.
+    [customFetch]: serverFetch,
   };
   cachedProviders = { key, at: Date.now(), providers: [provider] };
   return cachedProviders.providers;

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getRuntimeDb, type RuntimeDb } from '@/db/runtime';
 import { auditEvents, releases } from '@/db/schema/runtime';
 import { createTrustPolicyEndpoint, deleteTrustPolicyEndpoint, listTrustPoliciesEndpoint, tokenExchange, TOKEN_EXCHANGE_GRANT, ID_TOKEN_TYPE } from '@/lib/api/endpoints/ci-identity';
@@ -18,6 +18,7 @@ import type { PassportStatement } from '@/lib/passport/statement';
 import { configureSecrets } from '@/lib/secrets';
 import { describeCaller } from '@/lib/auth/whoami';
 import { withApi } from '@/lib/http/with-api';
+import { startTestProxy } from '@/lib/testing/connect-proxy';
 import { apiRequest, testMember, testSessionCookie, testWorkspace } from '@/lib/testing/identity';
 import { createDpopProof, dpopThumbprint } from '@/lib/tokens/dpop';
 import type { WorkspaceRef } from '@/lib/workspaces/store';
@@ -261,5 +262,30 @@ describe('token exchange', () => {
     const removed = await routes.remove(apiRequest(`/api/v1/ci-trust-policies/${id}`, { method: 'DELETE', cookie: admin[beta.slug], headers: { 'rp-workspace': beta.slug } }), { params: { id } });
     expect(removed.status).toBe(204);
     expect(await refusedCheck(beta.slug, await issuer.sign(githubClaims(AUDIENCE, { repository: 'beta/web' })))).toBe('issuer');
+  });
+
+  it("reads an issuer's discovery document and keys through the egress proxy, and names the proxy when it refuses", async () => {
+    const reachable = await startTestIssuer();
+    const blocked = await startTestIssuer();
+    const proxy = await startTestProxy({ refuse: (destination) => destination === new URL(blocked.url).host });
+    vi.stubEnv('HTTP_PROXY', proxy.url);
+    try {
+      for (const [name, at] of [['via proxy', reachable], ['blocked by proxy', blocked]] as const) {
+        expect((await addPolicy(acme, { name, issuer: at.url, audience: AUDIENCE, conditions: { repository: 'acme/api' }, scopes: ['gate:evaluate'] })).status).toBe(201);
+      }
+      expect((await exchange(acme.slug, await reachable.sign(githubClaims(AUDIENCE)))).status).toBe(200);
+      expect(proxy.tunnelled).toContain(new URL(reachable.url).host);
+      expect(reachable.jwksFetches()).toBe(1);
+
+      const refused = await exchange(acme.slug, await blocked.sign(githubClaims(AUDIENCE)));
+      expect(refused.status).toBe(401);
+      expect(refused.body.detail).toMatch(/discovery document could not be read \(the egress proxy http:\/\/127\.0\.0\.1:\d+ answered 403 instead of connecting/);
+      expect(blocked.jwksFetches()).toBe(0);
+    } finally {
+      vi.unstubAllEnvs();
+      await proxy.close();
+      await reachable.close();
+      await blocked.close();
+    }
   });
 });

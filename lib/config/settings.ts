@@ -14,6 +14,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { parseAddressList } from '@/lib/http/address-list';
+import { normalizeProxyAddress, PROXY_ADDRESS_RULE, withoutCredentials } from '@/lib/http/proxy-address';
 import { parseLimitSpec, type LimitSpec } from '@/lib/ratelimit/limit-spec';
 import { workspaceSlugSchema } from '@/lib/domain/primitives';
 import { configuredPublicUrl } from './public-url';
@@ -84,6 +85,18 @@ const httpUrl = () =>
         return null;
       }
       return value;
+    });
+
+/** An egress proxy (lib/http/proxy-address.ts), or null when unset. */
+const proxyAddress = () =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (!value?.trim()) return null;
+      const address = normalizeProxyAddress(value);
+      if (!address) ctx.addIssue({ code: 'custom', message: PROXY_ADDRESS_RULE });
+      return address;
     });
 
 const addressList = (name: string) =>
@@ -180,6 +193,14 @@ const variables = {
   RP_RATE_LIMIT_WEBHOOK: rateLimit({ tokens: 300, windowMs: 60_000 }),
   RP_TRUSTED_PROXIES: addressList('RP_TRUSTED_PROXIES'),
   RP_CONNECTOR_ALLOWED_ADDRESSES: addressList('RP_CONNECTOR_ALLOWED_ADDRESSES'),
+  // The egress proxy for the server's own requests (lib/http/egress-proxy.ts), named as curl and
+  // most tools name it; the lower-case spelling wins when both are set, as in curl.
+  https_proxy: proxyAddress(),
+  HTTPS_PROXY: proxyAddress(),
+  http_proxy: proxyAddress(),
+  HTTP_PROXY: proxyAddress(),
+  no_proxy: optionalText(),
+  NO_PROXY: optionalText(),
 
   RP_STORAGE_DRIVER: choice(['filesystem', 's3'], 'filesystem'),
   RP_BLOB_DIR: optionalText(),
@@ -307,6 +328,7 @@ function shape(raw: Raw, env: Env) {
     },
     trustedProxies: raw.RP_TRUSTED_PROXIES,
     connectorAllowedAddresses: raw.RP_CONNECTOR_ALLOWED_ADDRESSES,
+    egressProxy: egressProxy(raw),
     storage: {
       driver: raw.RP_STORAGE_DRIVER,
       blobDir: path.resolve(/*turbopackIgnore: true*/ raw.RP_BLOB_DIR ?? path.join(/*turbopackIgnore: true*/ dataDir, 'blobs')),
@@ -355,6 +377,17 @@ function shape(raw: Raw, env: Env) {
   };
 }
 
+/**
+ * The proxy for outbound requests, or null for none. HTTP_PROXY alone serves https destinations
+ * too (as undici, and so the rp CLI, read it); NO_PROXY lists hosts reached directly.
+ */
+function egressProxy(raw: Raw): { httpProxy: string | null; httpsProxy: string | null; noProxy: string } | null {
+  const httpProxy = raw.http_proxy ?? raw.HTTP_PROXY;
+  const httpsProxy = raw.https_proxy ?? raw.HTTPS_PROXY;
+  if (!httpProxy && !httpsProxy) return null;
+  return { httpProxy, httpsProxy, noProxy: (raw.no_proxy ?? raw.NO_PROXY ?? '').trim() };
+}
+
 /** Parses `env`; the problems name every setting that cannot work. Empty values count as unset. */
 export function parseSettings(env: Env): { settings: Settings; problems: string[] } {
   const input: Record<string, string | undefined> = {};
@@ -363,7 +396,7 @@ export function parseSettings(env: Env): { settings: Settings; problems: string[
   const problems = (result.error?.issues ?? []).map((issue) => {
     const name = String(issue.path[0] ?? 'settings');
     const value = input[name];
-    return `${name} ${issue.message}${value === undefined ? '.' : `, got "${value}".`}`;
+    return `${name} ${issue.message}${value === undefined ? '.' : `, got "${withoutCredentials(value)}".`}`;
   });
   problems.push(...pairProblems(input));
   if (!result.success || problems.length > 0) return { settings: undefined as never, problems };
@@ -374,7 +407,7 @@ const cache = new WeakMap<Env, { key: string; settings: Settings; checkedAt: num
 
 /**
  * Inside the server (Next sets NEXT_RUNTIME) the environment is written once, before traffic, so
- * the variables are compared at most this often: reading its 62 variables is 62 native calls, and
+ * the variables are compared at most this often: reading its 68 variables is 68 native calls, and
  * the gate asks for its settings several times a request (about 1% of its CPU, profiled).
  */
 const SERVER_RECHECK_MS = 1000;

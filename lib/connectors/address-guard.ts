@@ -8,12 +8,19 @@
  * HTTP agent, and the literal address when the URL names one): a name that resolves to a public
  * address when saved and to 127.0.0.1 when used (DNS rebinding) is refused at that moment. A
  * refused address is refused before any connection, so the message tells nothing of its ports.
+ *
+ * Behind the operator's egress proxy (lib/http/egress-proxy.ts) the proxy connects, not us: the
+ * name is resolved here first and refused when it resolves to an internal address; a name this
+ * machine cannot resolve is left to the proxy (hosted services often resolve only beyond it), so
+ * the proxy's own rules are the last check there, and the operations guide says to keep internal
+ * destinations out of them. Hosts in NO_PROXY are reached directly, with the check on connect.
  */
 import dns from 'node:dns';
 import net from 'node:net';
-import { Agent } from 'undici';
+import { Agent, fetch as undiciFetch, type Dispatcher } from 'undici';
 import { settings } from '@/lib/config/settings';
 import { addressIn, normalizeAddress, parseAddressList } from '@/lib/http/address-list';
+import { egressProxy, proxyAgent, type EgressProxy } from '@/lib/http/egress-proxy';
 
 /** Loopback, private (RFC 1918, ULA), link-local (cloud metadata), carrier-grade NAT, "this network", multicast, reserved. */
 const INTERNAL = parseAddressList(
@@ -65,5 +72,37 @@ function guardedLookup(hostname: string, options: dns.LookupOptions, callback: L
   });
 }
 
-/** The HTTP agent of every connector: its sockets connect only where assertPublicAddress allows. */
-export const guardedAgent = new Agent({ connect: { lookup: guardedLookup as never } });
+const GUARDED_CONNECT = { connect: { lookup: guardedLookup as never } };
+
+/** Direct connections: the socket connects only where assertPublicAddress allows. */
+const guardedAgent = new Agent(GUARDED_CONNECT);
+const proxiedAgents = new WeakMap<EgressProxy, Dispatcher>();
+
+/** How long a name may take to resolve here before it is left to the proxy. */
+const PROXY_LOOKUP_MS = 2_000;
+
+/** Behind a proxy: refuses a name that resolves here to an internal address. */
+async function assertResolvesPublic(url: URL): Promise<void> {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (net.isIP(host)) return;
+  const resolved = await Promise.race([
+    dns.promises.lookup(host, { all: true }).catch(() => null),
+    new Promise<null>((resolve) => AbortSignal.timeout(PROXY_LOOKUP_MS).addEventListener('abort', () => resolve(null))),
+  ]);
+  for (const { address } of resolved ?? []) assertPublicAddress(host, address);
+}
+
+/**
+ * The fetch of every connector and notification: only to addresses the guard allows, through the
+ * egress proxy when one is set. Throws ConnectorAddressRefused (itself or as the cause) on a
+ * refused address; otherwise as undici's fetch.
+ */
+export async function guardedFetch(url: URL, init: Parameters<typeof undiciFetch>[1] = {}): ReturnType<typeof undiciFetch> {
+  assertPublicUrl(url);
+  const proxy = egressProxy();
+  if (!proxy) return undiciFetch(url, { ...init, dispatcher: guardedAgent });
+  await assertResolvesPublic(url);
+  let dispatcher = proxiedAgents.get(proxy);
+  if (!dispatcher) proxiedAgents.set(proxy, (dispatcher = proxyAgent(proxy, GUARDED_CONNECT)));
+  return undiciFetch(url, { ...init, dispatcher });
+}

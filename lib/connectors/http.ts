@@ -2,11 +2,12 @@
  * The one HTTP client of every connector: the scope check before anything is sent, the
  * credential added only to in-scope requests, a timeout per attempt, a few retries on transient
  * failures, no redirects (a redirect could lead a credential out of scope), bounded response
- * size, and only public addresses unless the operator allows others (./address-guard.ts). Errors
+ * size, and only public addresses unless the operator allows others (./address-guard.ts), through
+ * the operator's egress proxy when there is one. Errors
  * say what was asked and what came back, never the credential or the body.
  */
-import { fetch } from 'undici';
-import { assertPublicUrl, ConnectorAddressRefused, guardedAgent } from './address-guard';
+import { proxyFailure } from '@/lib/http/egress-proxy';
+import { ConnectorAddressRefused, guardedFetch } from './address-guard';
 import { assertInScope, type AllowedRequest } from './scope';
 
 export class ConnectorError extends Error {
@@ -75,15 +76,15 @@ export function connectorHttp(options: ConnectorHttpOptions) {
     const where = `GET ${url.origin}${url.pathname}`;
     let response: Response;
     try {
-      assertPublicUrl(url);
-      // undici's own fetch, for its dispatcher option; its Response is the one Node's fetch returns.
-      response = (await fetch(url, { headers: Object.fromEntries(headers), redirect: 'manual', signal: AbortSignal.timeout(options.timeoutMs), dispatcher: guardedAgent })) as unknown as Response;
+      // undici's fetch; its Response is the one Node's fetch returns.
+      response = (await guardedFetch(url, { headers: Object.fromEntries(headers), redirect: 'manual', signal: AbortSignal.timeout(options.timeoutMs) })) as unknown as Response;
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause;
       const refused = error instanceof ConnectorAddressRefused ? error : cause instanceof ConnectorAddressRefused ? cause : null;
       if (refused) throw new ConnectorError(`${where}: ${refused.message}`, null, false);
       if ((error as Error).name === 'TimeoutError') throw new ConnectorError(`${where}: no answer within ${options.timeoutMs} ms`, null, true);
-      throw new ConnectorError(`${where}: cannot connect (${cause?.code ?? (error as Error).name})`, null, true);
+      const viaProxy = proxyFailure(error);
+      throw new ConnectorError(`${where}: ${viaProxy ?? `cannot connect (${cause?.code ?? (error as Error).name})`}`, null, true);
     }
     if (response.status >= 300 && response.status < 400) {
       await response.body?.cancel();

@@ -2,7 +2,8 @@
  * Delivering notifications (the worker's part): a due delivery is claimed with
  * SELECT ... FOR UPDATE SKIP LOCKED and held for a lease, so several workers share the outbox and
  * a dead worker's delivery is taken up again; then one POST (5 s timeout, no redirects, only to
- * addresses the connectors' address guard allows), and its outcome:
+ * addresses the connectors' address guard allows, through the egress proxy when one is set), and
+ * its outcome:
  *
  * - 2xx: delivered;
  * - 410 Gone: the receiver says it is gone for good: the delivery fails and the endpoint is disabled;
@@ -15,10 +16,10 @@
  */
 import 'server-only';
 import { and, eq, isNull, lt, lte, or, sql } from 'drizzle-orm';
-import { fetch } from 'undici';
 import type { RuntimeDb } from '@/db/runtime';
 import { notificationDeliveries, notificationEndpoints } from '@/db/schema/runtime';
-import { assertPublicUrl, ConnectorAddressRefused, guardedAgent } from '@/lib/connectors/address-guard';
+import { ConnectorAddressRefused, guardedFetch } from '@/lib/connectors/address-guard';
+import { proxyFailure } from '@/lib/http/egress-proxy';
 import { logger } from '@/lib/http/logger';
 import { resolveSecret, SecretError, type SecretActor } from '@/lib/secrets';
 import { slackMessage, type NotificationPayload } from './events';
@@ -160,14 +161,13 @@ async function send(endpoint: typeof notificationEndpoints.$inferSelect, id: str
   const where = endpoint.kind === 'slack' ? url.origin : `${url.origin}${url.pathname}`;
   let response;
   try {
-    assertPublicUrl(url);
-    response = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS), dispatcher: guardedAgent });
+    response = await guardedFetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS) });
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause;
     const refused = error instanceof ConnectorAddressRefused ? error : cause instanceof ConnectorAddressRefused ? cause : null;
     if (refused) throw new Permanent(`${where}: ${refused.message.replace('connectors do not connect there', 'notifications are not sent there')}`);
     if ((error as Error).name === 'TimeoutError') return { kind: 'retry', status: null, error: `${where}: no answer within ${DELIVERY_TIMEOUT_MS / 1000} s` };
-    return { kind: 'retry', status: null, error: `${where}: cannot connect (${cause?.code ?? (error as Error).name})` };
+    return { kind: 'retry', status: null, error: `${where}: ${proxyFailure(error) ?? `cannot connect (${cause?.code ?? (error as Error).name})`}` };
   }
   await response.body?.cancel().catch(() => {});
   const status = response.status;

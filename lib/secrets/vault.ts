@@ -13,6 +13,7 @@
  */
 import fs from 'node:fs';
 import { settings } from '@/lib/config/settings';
+import { proxyFailure, serverFetch } from '@/lib/http/egress-proxy';
 import { secretsConfig } from './config';
 import { SecretError } from './errors';
 import type { SecretReference } from './reference';
@@ -52,9 +53,9 @@ async function vaultGet(reference: VaultReference, kind: 'data' | 'metadata'): P
   if (vault.namespace) headers['x-vault-namespace'] = vault.namespace;
   let response: Response;
   try {
-    response = await fetch(url, { headers, redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS) });
+    response = await serverFetch(url, { headers, redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS) });
   } catch (error) {
-    const why = (error as Error).name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS} ms` : `cannot connect (${(error as { cause?: { code?: string } }).cause?.code ?? 'error'})`;
+    const why = (error as Error).name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS} ms` : (proxyFailure(error) ?? `cannot connect (${(error as { cause?: { code?: string } }).cause?.code ?? 'error'})`);
     throw new SecretError('unreadable', `Vault at ${vault.addr.origin}: ${why}, reading ${reference.text}.`, reference.text);
   }
   const text = await response.text();

@@ -2,8 +2,10 @@
  * The signing keys an OpenID Connect issuer publishes, found through its discovery document and
  * cached (jose refetches the JWKS on an unknown key id). Used for CI ID tokens (lib/ci-identity)
  * and for the runtime's own OIDC sign-in (lib/auth/id-token.ts): one way to trust an issuer's keys.
+ * Both documents are fetched through the egress proxy when one is set.
  */
-import { createRemoteJWKSet } from 'jose';
+import { createRemoteJWKSet, customFetch } from 'jose';
+import { proxyFailure, serverFetch } from '@/lib/http/egress-proxy';
 
 export type IssuerKeys = ReturnType<typeof createRemoteJWKSet>;
 
@@ -24,15 +26,15 @@ export async function issuerKeys(issuer: string): Promise<IssuerKeys> {
   let jwksUri: string;
   try {
     // An issuer may end in '/' (Auth0's do): the document is below it, and names the same URL.
-    const response = await fetch(`${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(5_000), redirect: 'error' });
+    const response = await serverFetch(`${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(5_000), redirect: 'error' });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     const document = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown };
     if (!sameIssuer(document.issuer, issuer) || typeof document.jwks_uri !== 'string') throw new Error('the discovery document names another issuer or no jwks_uri');
     jwksUri = document.jwks_uri;
   } catch (error) {
-    throw new IssuerKeysUnavailable((error as Error).message);
+    throw new IssuerKeysUnavailable(proxyFailure(error) ?? (error as Error).message);
   }
-  const keys = createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: 5_000, cooldownDuration: 30_000 });
+  const keys = createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: 5_000, cooldownDuration: 30_000, [customFetch]: serverFetch });
   byIssuer.set(issuer, { keys, fetchedAt: Date.now() });
   return keys;
 }

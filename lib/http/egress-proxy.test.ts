@@ -1,0 +1,153 @@
+/**
+ * The server's outbound requests behind an egress proxy (a real forward proxy on this machine):
+ * what the operator configured goes through it unless NO_PROXY exempts the host; what a workspace
+ * maintainer named (connectors, notifications) is still held to the address guard, before the
+ * proxy is asked; and a proxy that is down or refuses is named as the reason.
+ */
+import http from 'node:http';
+import type net from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { freePort } from '@/e2e/support/ports';
+import { connectorHttp } from '@/lib/connectors/http';
+import { parseSettings } from '@/lib/config/settings';
+import { startTestProxy, type TestProxy } from '@/lib/testing/connect-proxy';
+import { proxyFailure, serverFetch } from './egress-proxy';
+
+let target: http.Server;
+let port: number;
+const reached: string[] = [];
+let proxy: TestProxy;
+
+beforeAll(async () => {
+  target = http.createServer((request, response) => {
+    reached.push(`${request.headers.host}${request.url}`);
+    request.resume();
+    response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+  });
+  await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+  port = (target.address() as net.AddressInfo).port;
+  // Refuses one name, as a proxy's access rules would.
+  proxy = await startTestProxy({ refuse: (destination) => destination.startsWith('forbidden.example.invalid:') });
+});
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+  proxy.tunnelled.length = 0;
+  proxy.forwarded.length = 0;
+  reached.length = 0;
+});
+
+afterAll(async () => {
+  await proxy.close();
+  target.closeAllConnections();
+  await new Promise((resolve) => target.close(resolve));
+});
+
+function useProxy(env: Record<string, string>): void {
+  for (const name of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy']) vi.stubEnv(name, env[name] ?? '');
+}
+
+const connector = (baseUrl: string) => connectorHttp({ name: 'test', baseUrl, allowed: [{ method: 'GET', path: '/status' }], timeoutMs: 3000, retries: 0 });
+
+describe('requests to servers the operator configured (Vault, OIDC and CI identity issuers)', () => {
+  it('go through HTTPS_PROXY / HTTP_PROXY, and straight to a host NO_PROXY names', async () => {
+    useProxy({ HTTP_PROXY: proxy.url });
+    const answer = await serverFetch(`http://localhost:${port}/.well-known/openid-configuration`);
+    expect(await answer.json()).toEqual({ ok: true });
+    expect(proxy.tunnelled).toEqual([`localhost:${port}`]);
+
+    useProxy({ http_proxy: proxy.url, NO_PROXY: 'example.com, localhost' });
+    await (await serverFetch(`http://localhost:${port}/direct`)).text();
+    expect(proxy.tunnelled).toHaveLength(1); // not asked again
+    expect(reached).toContain(`localhost:${port}/direct`);
+  });
+
+  it('go direct, as before, when no proxy is set', async () => {
+    useProxy({});
+    await (await serverFetch(`http://localhost:${port}/plain`)).text();
+    expect(proxy.tunnelled).toEqual([]);
+    expect(reached).toEqual([`localhost:${port}/plain`]);
+  });
+
+  it('take a Request as fetch does', async () => {
+    useProxy({ HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url });
+    const answer = await serverFetch(new Request(`http://localhost:${port}/token`, { method: 'POST', body: 'grant_type=authorization_code' }));
+    expect(answer.status).toBe(200);
+    expect(proxy.tunnelled).toEqual([`localhost:${port}`]);
+  });
+
+  it('name the proxy when it is down or refuses, and never go around it', async () => {
+    const closed = await freePort();
+    useProxy({ HTTP_PROXY: `http://user:secret@127.0.0.1:${closed}` });
+    const down = await serverFetch(`http://localhost:${port}/`).catch((error: unknown) => error);
+    expect(proxyFailure(down)).toBe(`cannot reach the egress proxy http://127.0.0.1:${closed} (ECONNREFUSED)`);
+    expect(reached).toEqual([]);
+
+    useProxy({ HTTP_PROXY: proxy.url });
+    const refused = await serverFetch(`http://forbidden.example.invalid:${port}/`).catch((error: unknown) => error);
+    expect(proxyFailure(refused)).toMatch(/^the egress proxy http:\/\/127\.0\.0\.1:\d+ answered 403 instead of connecting/);
+
+    // A failure that is not the proxy's is left to the caller's own words.
+    useProxy({ HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' });
+    const direct = await serverFetch(`http://127.0.0.1:${closed}/`).catch((error: unknown) => error);
+    expect(direct).toBeInstanceOf(Error);
+    expect(proxyFailure(direct)).toBeNull();
+  });
+});
+
+describe('requests to servers a workspace maintainer named (connectors, notifications)', () => {
+  it('are refused before the proxy is asked when the name resolves here to an internal address', async () => {
+    useProxy({ HTTP_PROXY: proxy.url });
+    vi.stubEnv('RP_CONNECTOR_ALLOWED_ADDRESSES', '');
+    await expect(connector(`http://localhost:${port}`).getJson('/status')).rejects.toThrow(/localhost is at (127\.0\.0\.1|::1), an internal address/);
+    await expect(connector(`http://169.254.169.254:${port}`).getJson('/status')).rejects.toThrow(/169\.254\.169\.254 is an internal address/);
+    expect(proxy.tunnelled).toEqual([]);
+    expect(reached).toEqual([]);
+  });
+
+  it('go through the proxy when allowed, and a name only the proxy can resolve is left to it', async () => {
+    useProxy({ HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url });
+    vi.stubEnv('RP_CONNECTOR_ALLOWED_ADDRESSES', '127.0.0.1/32,::1/128');
+    await expect(connector(`http://localhost:${port}`).getJson('/status')).resolves.toMatchObject({ body: { ok: true } });
+    vi.stubEnv('RP_CONNECTOR_ALLOWED_ADDRESSES', '');
+    // .invalid never resolves here; the test proxy connects it to this machine's server.
+    await expect(connector(`http://ci.example.invalid:${port}`).getJson('/status')).resolves.toMatchObject({ body: { ok: true } });
+    expect(proxy.tunnelled).toEqual([`localhost:${port}`, `ci.example.invalid:${port}`]);
+  });
+
+  it('to a host NO_PROXY names are made directly, with the address checked on connect', async () => {
+    useProxy({ HTTP_PROXY: proxy.url, NO_PROXY: 'localhost' });
+    vi.stubEnv('RP_CONNECTOR_ALLOWED_ADDRESSES', '');
+    await expect(connector(`http://localhost:${port}`).getJson('/status')).rejects.toThrow(/an internal address/);
+    vi.stubEnv('RP_CONNECTOR_ALLOWED_ADDRESSES', '127.0.0.1/32,::1/128');
+    await expect(connector(`http://localhost:${port}`).getJson('/status')).resolves.toMatchObject({ body: { ok: true } });
+    expect(proxy.tunnelled).toEqual([]);
+  });
+
+  it("say when the proxy refused or is down, as a connector's error", async () => {
+    useProxy({ HTTP_PROXY: proxy.url });
+    await expect(connector(`http://forbidden.example.invalid:${port}`).getJson('/status')).rejects.toThrow(
+      /^GET http:\/\/forbidden\.example\.invalid:\d+\/status: the egress proxy http:\/\/127\.0\.0\.1:\d+ answered 403 instead of connecting/,
+    );
+    const closed = await freePort();
+    useProxy({ HTTP_PROXY: `127.0.0.1:${closed}` });
+    await expect(connector(`http://ci.example.invalid:${port}`).getJson('/status')).rejects.toThrow(`cannot reach the egress proxy http://127.0.0.1:${closed} (ECONNREFUSED)`);
+  });
+});
+
+describe('the proxy settings', () => {
+  it('take host:port as http://, refuse SOCKS and nonsense by name, and never print a password', () => {
+    expect(parseSettings({ HTTPS_PROXY: 'proxy.corp.example:3128' }).settings.egressProxy).toEqual({ httpProxy: null, httpsProxy: 'http://proxy.corp.example:3128/', noProxy: '' });
+    expect(parseSettings({ https_proxy: 'http://a:3128', HTTPS_PROXY: 'http://b:3128', NO_PROXY: ' .corp.example ' }).settings.egressProxy).toEqual({
+      httpProxy: null,
+      httpsProxy: 'http://a:3128/',
+      noProxy: '.corp.example',
+    });
+    expect(parseSettings({}).settings.egressProxy).toBeNull();
+    const { problems } = parseSettings({ HTTPS_PROXY: 'socks5://user:hunter2@proxy:1080', http_proxy: 'http://' });
+    expect(problems).toEqual([
+      'HTTPS_PROXY must be an http(s) proxy address such as http://proxy.example.com:3128 (SOCKS proxies are not supported), got "socks5://***@proxy:1080".',
+      'http_proxy must be an http(s) proxy address such as http://proxy.example.com:3128 (SOCKS proxies are not supported), got "http://".',
+    ]);
+  });
+});

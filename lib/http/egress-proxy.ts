@@ -1,0 +1,88 @@
+/**
+ * The server's own outbound HTTP (connectors, notifications, Vault, the OIDC issuer of sign-in and
+ * the CI identity issuers) through the operator's egress proxy: HTTPS_PROXY / HTTP_PROXY and
+ * NO_PROXY, read as curl and the rp CLI read them (lib/config/settings.ts). Node's fetch ignores
+ * those variables, so a server that can reach out only through its proxy could not sign anyone in
+ * with a hosted identity provider, check a CI job's identity or deliver a Slack message.
+ *
+ * Without a proxy nothing changes: Node's fetch, or the caller's own agent. Choosing the proxy or
+ * the direct route per host (NO_PROXY) is undici's EnvHttpProxyAgent, given the validated
+ * settings rather than reading the environment itself.
+ */
+import net from 'node:net';
+import { EnvHttpProxyAgent, fetch as undiciFetch, type Agent, type Dispatcher } from 'undici';
+import { settings, type Settings } from '@/lib/config/settings';
+
+export type EgressProxy = NonNullable<Settings['egressProxy']>;
+
+/** The configured proxy, or null when outbound requests go direct. */
+export function egressProxy(): EgressProxy | null {
+  return settings().egressProxy;
+}
+
+/**
+ * An agent that sends through `proxy` what NO_PROXY does not exempt; `direct` configures the
+ * direct connections (the connectors' address guard checks their addresses there). The
+ * connection to the proxy itself is the operator's choice and is not checked.
+ */
+export function proxyAgent(proxy: EgressProxy, direct: Agent.Options = {}): Dispatcher {
+  return new EnvHttpProxyAgent({ ...direct, httpProxy: proxy.httpProxy ?? '', httpsProxy: proxy.httpsProxy ?? proxy.httpProxy ?? '', noProxy: proxy.noProxy });
+}
+
+/** One agent per proxy setting (a changed setting is a new object: tests change it). */
+const openAgents = new WeakMap<EgressProxy, Dispatcher>();
+
+/**
+ * fetch for servers the operator configured (Vault, the OIDC issuer, CI identity issuers): through
+ * the proxy when one is set, else Node's own fetch. Same arguments and Response as fetch.
+ */
+export const serverFetch: typeof fetch = (input, init) => {
+  const proxy = egressProxy();
+  if (!proxy) return fetch(input, init);
+  if (input instanceof Request) {
+    // undici's fetch knows only its own Request class: the same request, as its parts.
+    const { url, method, headers, body, signal, redirect } = input;
+    return serverFetch(url, { method, headers, body, signal, redirect, duplex: 'half', ...init } as RequestInit);
+  }
+  let dispatcher = openAgents.get(proxy);
+  if (!dispatcher) openAgents.set(proxy, (dispatcher = proxyAgent(proxy)));
+  // undici's own fetch takes a dispatcher; its Response is the one Node's fetch returns.
+  return undiciFetch(input, { ...(init as object), dispatcher }) as unknown as Promise<Response>;
+};
+
+/** An address without its credentials, for messages and logs. */
+export function proxyOrigin(address: string): string {
+  const url = new URL(address);
+  return `${url.protocol}//${url.host}`;
+}
+
+/**
+ * What went wrong when the failure was the proxy's (it refused the tunnel, or could not be
+ * reached), in words an operator can act on; null when it was not, or no proxy is set.
+ */
+export function proxyFailure(error: unknown): string | null {
+  const proxy = egressProxy();
+  if (!proxy) return null;
+  const addresses = [proxy.httpsProxy, proxy.httpProxy].filter((value): value is string => Boolean(value)).map((value) => new URL(value));
+  const seen = new Set<unknown>();
+  for (let current: unknown = error; current && typeof current === 'object' && !seen.has(current); current = (current as { cause?: unknown }).cause) {
+    seen.add(current);
+    const { message, code, port, hostname, address } = current as { message?: string; code?: string; port?: number; hostname?: string; address?: string };
+    // undici: "Proxy response (403) !== 200 when HTTP Tunneling"
+    const refused = /Proxy response \((\d+)\)/.exec(message ?? '');
+    if (refused) return `the egress proxy ${proxyOrigin(addresses[0]!.href)} answered ${refused[1]} instead of connecting (its access rules, or the destination is down)`;
+    const proxyAt = code ? addresses.find((url) => isProxyEndpoint(url, { port, hostname, address })) : undefined;
+    if (proxyAt) return `cannot reach the egress proxy ${proxyOrigin(proxyAt.href)} (${code})`;
+  }
+  return null;
+}
+
+/** Whether a socket error (its host name, or its address and port) is about the proxy. */
+function isProxyEndpoint(proxy: URL, where: { port?: number; hostname?: string; address?: string }): boolean {
+  if (where.hostname !== undefined) return where.hostname === proxy.hostname; // a failed DNS lookup
+  const port = proxy.port || (proxy.protocol === 'https:' ? '443' : '80');
+  if (String(where.port) !== port) return false;
+  // A proxy named by address must match it; one named by host name connects to whatever it resolved to.
+  const literal = proxy.hostname.replace(/^\[|\]$/g, '');
+  return net.isIP(literal) ? where.address === literal : true;
+}

@@ -1,0 +1,82 @@
+/**
+ * A real forward proxy for tests, answering as Squid does: CONNECT tunnels (what clients use for
+ * https, and undici for http too) and requests in absolute form. It records what it was asked,
+ * resolves names itself (so a name this machine cannot resolve can still be reached through it),
+ * and can refuse destinations as a proxy's access rules would (403 to the CONNECT).
+ */
+import http from 'node:http';
+import net from 'node:net';
+
+export interface TestProxy {
+  url: string;
+  /** host:port of each CONNECT, in order. */
+  tunnelled: string[];
+  /** "METHOD absolute-url" of each request forwarded without a tunnel. */
+  forwarded: string[];
+  close(): Promise<void>;
+}
+
+export interface TestProxyOptions {
+  /** The address the proxy connects to for a host name (default: 127.0.0.1 for every name). */
+  resolve?: (host: string) => string;
+  /** Destinations the proxy refuses with 403, as host:port. */
+  refuse?: (hostAndPort: string) => boolean;
+}
+
+export async function startTestProxy(options: TestProxyOptions = {}): Promise<TestProxy> {
+  const resolve = options.resolve ?? (() => '127.0.0.1');
+  const tunnelled: string[] = [];
+  const forwarded: string[] = [];
+  // Tunnels (both ends) are closed with the proxy: the HTTP server no longer tracks a socket once
+  // it is a tunnel, and a keep-alive tunnel would hold the proxy and the test's own server open.
+  const tunnels = new Set<net.Socket>();
+  const track = (socket: net.Socket) => {
+    tunnels.add(socket);
+    socket.on('close', () => tunnels.delete(socket));
+  };
+  const server = http.createServer((request, response) => {
+    forwarded.push(`${request.method} ${request.url}`);
+    const target = new URL(request.url!);
+    const upstream = http.request(
+      { host: resolve(target.hostname), port: target.port || 80, path: `${target.pathname}${target.search}`, method: request.method, headers: { ...request.headers, host: target.host } },
+      (answer) => {
+        response.writeHead(answer.statusCode!, answer.headers);
+        answer.pipe(response);
+      },
+    );
+    upstream.on('error', () => response.writeHead(502).end());
+    request.pipe(upstream);
+  });
+  server.on('connect', (request: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
+    tunnelled.push(request.url!);
+    track(socket);
+    if (options.refuse?.(request.url!)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
+    const separator = request.url!.lastIndexOf(':');
+    const host = request.url!.slice(0, separator).replace(/^\[|\]$/g, '');
+    let connected = false;
+    const upstream = net.connect(Number(request.url!.slice(separator + 1)), resolve(host), () => {
+      connected = true;
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(socket);
+      socket.pipe(upstream);
+    });
+    track(upstream);
+    upstream.on('error', () => (connected ? socket.destroy() : socket.end('HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n')));
+    socket.on('error', () => upstream.destroy());
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return {
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    tunnelled,
+    forwarded,
+    close: async () => {
+      server.closeAllConnections();
+      for (const socket of tunnels) socket.destroy();
+      await new Promise((done) => server.close(done));
+    },
+  };
+}
