@@ -4,32 +4,29 @@
  * reads the same variables.
  */
 import { spawn } from 'node:child_process';
-import http from 'node:http';
-import type net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../e2e/support/ports';
 import { startTestProxy, type TestProxy } from '../lib/testing/connect-proxy';
+import { startTestHttpServer, type TestHttpServer } from '../lib/testing/http-server';
 
 const root = path.resolve(import.meta.dirname, '..');
-let target: http.Server;
+let target: TestHttpServer;
 let proxy: TestProxy;
 let targetUrl: string;
 
 beforeAll(async () => {
-  target = http.createServer((request, response) => {
+  target = await startTestHttpServer((request, response) => {
     request.resume();
     response.writeHead(200, { 'content-type': 'application/json' }).end('{"service":"not the gate"}');
   });
-  await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
-  targetUrl = `http://localhost:${(target.address() as net.AddressInfo).port}`;
+  targetUrl = `http://localhost:${target.port}`;
   proxy = await startTestProxy();
 });
 
 afterAll(async () => {
   await proxy.close();
-  target.closeAllConnections();
-  await new Promise((resolve) => target.close(resolve));
+  await target.close();
 });
 
 function rp(env: Record<string, string>): Promise<{ code: number; stderr: string }> {

@@ -7,8 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -22,6 +21,7 @@ import { cyclonedx } from '@/lib/evidence/testing/fixtures';
 import { configureSecrets } from '@/lib/secrets';
 import { setBlobStore } from '@/lib/storage';
 import { FilesystemBlobStore } from '@/lib/storage/filesystem';
+import { startTestHttpServer } from '@/lib/testing/http-server';
 import { testToken, testWorkspace } from '@/lib/testing/identity';
 import type { WorkspaceRef } from '@/lib/workspaces/store';
 import { backoffMs, retryAfterMs } from './support/api';
@@ -71,16 +71,8 @@ async function faultyServer(fault: Fault): Promise<{ url: string; seen: Seen[]; 
     outgoing.writeHead(response.status, Object.fromEntries(response.headers));
     outgoing.end(body);
   };
-  const server = http.createServer((incoming, outgoing) => void handle(incoming, outgoing));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    seen,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
+  const server = await startTestHttpServer((incoming, outgoing) => void handle(incoming, outgoing));
+  return { url: server.url, seen, close: server.close };
 }
 
 function rp(args: string[], url: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {

@@ -5,8 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -20,6 +19,7 @@ import { PATCH as patchService } from '@/app/api/v1/workspaces/[workspace]/servi
 import * as servicesRoute from '@/app/api/v1/workspaces/[workspace]/services/route.runtime';
 import { getRuntimeDb, type RuntimeDb } from '@/db/runtime';
 import { configureSecrets } from '@/lib/secrets';
+import { startTestHttpServer, type TestHttpServer } from '@/lib/testing/http-server';
 import { testMember, testToken, testWorkspace } from '@/lib/testing/identity';
 import type { WorkspaceRef } from '@/lib/workspaces/store';
 
@@ -31,7 +31,7 @@ let db: RuntimeDb;
 let workspace: WorkspaceRef;
 let token: string;
 let ownerEmail: string;
-let server: http.Server;
+let server: TestHttpServer;
 let url: string;
 
 /** Path pattern → the route module's handler for each method. */
@@ -83,14 +83,12 @@ beforeAll(async () => {
   workspace = await testWorkspace(db, 'acme');
   ownerEmail = (await testMember(db, workspace, 'developer')).email;
   token = (await testToken(db, workspace, { name: 'catalog', scopes: ['catalog:write', 'passport:read', 'deployment:report'] })).token;
-  server = http.createServer((incoming, outgoing) => void handle(incoming, outgoing));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startTestHttpServer((incoming, outgoing) => void handle(incoming, outgoing));
+  url = server.url;
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await server.close();
   configureSecrets();
   fs.rmSync(dir, { recursive: true, force: true });
 });

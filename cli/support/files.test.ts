@@ -1,28 +1,24 @@
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestHttpServer, type TestHttpServer } from '@/lib/testing/http-server';
 import { apiClient, assertReadableFile, UsageError } from './api';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-cli-files-'));
-let server: http.Server;
-let url: string;
+let server: TestHttpServer;
 let requests = 0;
 
 beforeAll(async () => {
-  server = http.createServer((request, response) => {
+  server = await startTestHttpServer((request, response) => {
     requests++;
     request.resume();
     request.on('end', () => response.writeHead(201, { 'content-type': 'application/json' }).end('{}'));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
+  await server.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -37,7 +33,7 @@ describe('files rp reads', () => {
   });
 
   it('an upload whose file cannot be read fails at once, not as "cannot reach" retried until the deadline', async () => {
-    const client = apiClient({ url, token: 'rp_test' }, { log: () => {} });
+    const client = apiClient({ url: server.url, token: 'rp_test' }, { log: () => {} });
     const started = Date.now();
     await expect(client.uploadFile('/api/v1/evidence?kind=sbom', dir, 'application/json')).rejects.toThrow('could not read the file being sent (EISDIR)');
     expect(Date.now() - started).toBeLessThan(5_000);

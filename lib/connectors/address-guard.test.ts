@@ -4,27 +4,25 @@
  * IPv6, and the cloud metadata address. The refusal comes before any connection, so it reads the
  * same whether a port is open or closed.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startTestHttpServer, type TestHttpServer } from '@/lib/testing/http-server';
 import { assertPublicAddress } from './address-guard';
 import { connectorHttp } from './http';
 
-let server: http.Server;
+let server: TestHttpServer;
 let port: number;
 let requests = 0;
 
 beforeAll(async () => {
-  server = http.createServer((_request, response) => {
+  server = await startTestHttpServer((_request, response) => {
     requests++;
     response.setHeader('content-type', 'application/json');
     response.end('{"ok":true}');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as AddressInfo).port;
+  port = server.port;
 });
-afterAll(() => {
-  server.close();
+afterAll(async () => {
+  await server.close();
   vi.unstubAllEnvs();
 });
 

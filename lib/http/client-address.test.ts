@@ -1,6 +1,5 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { startTestHttpServer } from '@/lib/testing/http-server';
 import { addressIn, normalizeAddress, parseAddressList } from './address-list';
 import { clientAddress, PEER_ADDRESS_HEADER } from './client-address';
 import { decodablePath, installRequestStartHook } from './request-start';
@@ -8,18 +7,16 @@ import { decodablePath, installRequestStartHook } from './request-start';
 describe('the request-start hook', () => {
   it('stamps the socket address and overwrites whatever the client sent in its place', async () => {
     installRequestStartHook();
-    const server = http.createServer((request, response) => {
+    const server = await startTestHttpServer((request, response) => {
       response.end(JSON.stringify({ peer: request.headers[PEER_ADDRESS_HEADER], raw: request.rawHeaders.filter((h) => h.toLowerCase() === PEER_ADDRESS_HEADER).length }));
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      const { port } = server.address() as AddressInfo;
-      const response = await fetch(`http://127.0.0.1:${port}/`, { headers: { [PEER_ADDRESS_HEADER]: '10.0.0.1', 'x-forwarded-for': '10.0.0.1' } });
+      const response = await fetch(`${server.url}/`, { headers: { [PEER_ADDRESS_HEADER]: '10.0.0.1', 'x-forwarded-for': '10.0.0.1' } });
       const body = (await response.json()) as { peer: string; raw: number };
       expect(normalizeAddress(body.peer)).toBe('127.0.0.1');
       expect(body.raw).toBe(1);
     } finally {
-      server.close();
+      await server.close();
     }
   });
 });

@@ -4,28 +4,26 @@
  * maintainer named (connectors, notifications) is still held to the address guard, before the
  * proxy is asked; and a proxy that is down or refuses is named as the reason.
  */
-import http from 'node:http';
-import type net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freePort } from '@/e2e/support/ports';
 import { connectorHttp } from '@/lib/connectors/http';
 import { parseSettings } from '@/lib/config/settings';
 import { startTestProxy, type TestProxy } from '@/lib/testing/connect-proxy';
+import { startTestHttpServer, type TestHttpServer } from '@/lib/testing/http-server';
 import { proxyFailure, serverFetch } from './egress-proxy';
 
-let target: http.Server;
+let target: TestHttpServer;
 let port: number;
 const reached: string[] = [];
 let proxy: TestProxy;
 
 beforeAll(async () => {
-  target = http.createServer((request, response) => {
+  target = await startTestHttpServer((request, response) => {
     reached.push(`${request.headers.host}${request.url}`);
     request.resume();
     response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
   });
-  await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
-  port = (target.address() as net.AddressInfo).port;
+  port = target.port;
   // Refuses one name, as a proxy's access rules would.
   proxy = await startTestProxy({ refuse: (destination) => destination.startsWith('forbidden.example.invalid:') });
 });
@@ -39,8 +37,7 @@ afterEach(() => {
 
 afterAll(async () => {
   await proxy.close();
-  target.closeAllConnections();
-  await new Promise((resolve) => target.close(resolve));
+  await target.close();
 });
 
 function useProxy(env: Record<string, string>): void {

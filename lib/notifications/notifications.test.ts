@@ -5,8 +5,7 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { and, eq, sql } from 'drizzle-orm';
@@ -22,6 +21,7 @@ import { evaluateGateRequest } from '@/lib/gate/service';
 import { ProblemError } from '@/lib/http/problem';
 import { configureSecrets } from '@/lib/secrets';
 import { FilesystemBlobStore } from '@/lib/storage/filesystem';
+import { startTestHttpServer } from '@/lib/testing/http-server';
 import { Worker } from '@/lib/worker/worker';
 import { retryDelaySeconds } from './deliver';
 import type { NotificationPayload } from './events';
@@ -41,7 +41,7 @@ interface Received {
 /** A receiver answering each request with the next status of `statuses` (the last one repeats). */
 async function receiver(statuses: number[] = [200]) {
   const received: Received[] = [];
-  const server = http.createServer((request, response) => {
+  const server = await startTestHttpServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
@@ -50,8 +50,7 @@ async function receiver(statuses: number[] = [200]) {
       response.end('ok');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const handle = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  const handle = { url: server.url, received, close: server.close };
   receivers.push(handle);
   return handle;
 }

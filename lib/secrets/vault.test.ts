@@ -3,11 +3,10 @@
  * and answer shapes), which records every request.
  */
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestHttpServer, type TestHttpServer } from '@/lib/testing/http-server';
 import { configureSecrets } from './config';
 import { checkSecretAccess, resolveSecret, secretReferenceStatus } from './index';
 import { ADMIN, createWorkspace, randomKeyBase64, setUpSecrets, temporaryDirectory } from './test-support';
@@ -15,7 +14,7 @@ import { ADMIN, createWorkspace, randomKeyBase64, setUpSecrets, temporaryDirecto
 const TOKEN = 'hvs.vault-test-token-4c1d';
 const VALUE = 'prometheus-token-from-vault-77a1';
 const requests: Array<{ path: string; token: string | undefined; namespace: string | undefined }> = [];
-let server: http.Server;
+let server: TestHttpServer;
 let addr = '';
 
 const secrets: Record<string, { data: Record<string, unknown> | null; version: number; deleted?: boolean }> = {
@@ -24,7 +23,7 @@ const secrets: Record<string, { data: Record<string, unknown> | null; version: n
 };
 
 beforeAll(async () => {
-  server = http.createServer((req, res) => {
+  server = await startTestHttpServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://vault');
     requests.push({ path: url.pathname, token: req.headers['x-vault-token'] as string | undefined, namespace: req.headers['x-vault-namespace'] as string | undefined });
     const send = (status: number, body: unknown) => {
@@ -39,13 +38,12 @@ beforeAll(async () => {
     if (match[2] === 'metadata') return send(200, { data: { current_version: secret.version, updated_time: '2026-01-01T00:00:00Z', versions } });
     send(200, { data: { data: secret.data, metadata: { version: secret.version, deletion_time: secret.deleted ? '2026-02-01T00:00:00Z' : '' } } });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  addr = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  addr = server.url;
 });
 
 afterAll(async () => {
   configureSecrets();
-  await new Promise((resolve) => server.close(resolve));
+  await server.close();
 });
 
 const system = { purpose: 'system', environment: null } as const;

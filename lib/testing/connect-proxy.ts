@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import net from 'node:net';
+import { startTestHttpServer } from './http-server';
 
 export interface TestProxy {
   url: string;
@@ -34,7 +35,7 @@ export async function startTestProxy(options: TestProxyOptions = {}): Promise<Te
     tunnels.add(socket);
     socket.on('close', () => tunnels.delete(socket));
   };
-  const server = http.createServer((request, response) => {
+  const { server, url, close } = await startTestHttpServer((request, response) => {
     forwarded.push(`${request.method} ${request.url}`);
     const target = new URL(request.url!);
     const upstream = http.request(
@@ -68,15 +69,13 @@ export async function startTestProxy(options: TestProxyOptions = {}): Promise<Te
     upstream.on('error', () => (connected ? socket.destroy() : socket.end('HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n')));
     socket.on('error', () => upstream.destroy());
   });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   return {
-    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    url,
     tunnelled,
     forwarded,
     close: async () => {
-      server.closeAllConnections();
       for (const socket of tunnels) socket.destroy();
-      await new Promise((done) => server.close(done));
+      await close();
     },
   };
 }
