@@ -51,7 +51,7 @@ export const serverFetch: typeof fetch = (input, init) => {
 };
 
 /** An address without its credentials, for messages and logs. */
-export function proxyOrigin(address: string): string {
+function proxyOrigin(address: string): string {
   const url = new URL(address);
   return `${url.protocol}//${url.host}`;
 }
