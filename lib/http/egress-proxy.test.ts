@@ -92,6 +92,22 @@ describe('requests to servers the operator configured (Vault, OIDC and CI identi
   });
 });
 
+describe('a proxy that asks for credentials', () => {
+  it('gets them from the address, and a wrong password is named as such', async () => {
+    const guarded = await startTestProxy({ credentials: 'ci-runner:s3cret/with@odd:chars' });
+    try {
+      useProxy({ HTTP_PROXY: `http://ci-runner:${encodeURIComponent('s3cret/with@odd:chars')}@${guarded.url.slice('http://'.length)}` });
+      expect((await serverFetch(`http://localhost:${port}/authenticated`)).status).toBe(200);
+      useProxy({ HTTP_PROXY: `http://ci-runner:wrong@${guarded.url.slice('http://'.length)}` });
+      const refused = await serverFetch(`http://localhost:${port}/`).catch((error: unknown) => error);
+      expect(proxyFailure(refused)).toBe(`the egress proxy ${guarded.url} answered 407 instead of connecting (check the user name and password in the proxy address)`);
+      expect(reached).toEqual([`localhost:${port}/authenticated`]);
+    } finally {
+      await guarded.close();
+    }
+  });
+});
+
 describe('requests to servers a workspace maintainer named (connectors, notifications)', () => {
   it('are refused before the proxy is asked when the name resolves here to an internal address', async () => {
     useProxy({ HTTP_PROXY: proxy.url });

@@ -70,7 +70,10 @@ export function proxyFailure(error: unknown): string | null {
     const { message, code, port, hostname, address } = current as { message?: string; code?: string; port?: number; hostname?: string; address?: string };
     // undici: "Proxy response (403) !== 200 when HTTP Tunneling"
     const refused = /Proxy response \((\d+)\)/.exec(message ?? '');
-    if (refused) return `the egress proxy ${proxyOrigin(addresses[0]!.href)} answered ${refused[1]} instead of connecting (its access rules, or the destination is down)`;
+    if (refused) {
+      const why = refused[1] === '407' ? 'check the user name and password in the proxy address' : 'its access rules, or the destination is down';
+      return `the egress proxy ${proxyOrigin(addresses[0]!.href)} answered ${refused[1]} instead of connecting (${why})`;
+    }
     const proxyAt = code ? addresses.find((url) => isProxyEndpoint(url, { port, hostname, address })) : undefined;
     if (proxyAt) return `cannot reach the egress proxy ${proxyOrigin(proxyAt.href)} (${code})`;
   }

@@ -22,6 +22,8 @@ export interface TestProxyOptions {
   resolve?: (host: string) => string;
   /** Destinations the proxy refuses with 403, as host:port. */
   refuse?: (hostAndPort: string) => boolean;
+  /** user:password the proxy requires (407 without them), as a corporate proxy may. */
+  credentials?: string;
 }
 
 export async function startTestProxy(options: TestProxyOptions = {}): Promise<TestProxy> {
@@ -51,6 +53,10 @@ export async function startTestProxy(options: TestProxyOptions = {}): Promise<Te
   server.on('connect', (request: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
     tunnelled.push(request.url!);
     track(socket);
+    if (options.credentials && request.headers['proxy-authorization'] !== `Basic ${Buffer.from(options.credentials).toString('base64')}`) {
+      socket.end('HTTP/1.1 407 Proxy Authentication Required\r\nproxy-authenticate: Basic realm="test"\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
     if (options.refuse?.(request.url!)) {
       socket.end('HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n');
       return;
