@@ -4,7 +4,8 @@
  * variables, so a CI runner that can only reach out through its proxy would retry "cannot reach"
  * until the deadline. Without them it is Node's fetch, unchanged.
  */
-import { normalizeProxyAddress, PROXY_ADDRESS_RULE, withoutCredentials } from '@/lib/http/proxy-address';
+import { normalizeProxyAddress, PROXY_ADDRESS_RULE } from '@/lib/http/proxy-address';
+import { maskCredentials } from '@/lib/text/credentials';
 
 type Env = Record<string, string | undefined>;
 
@@ -31,7 +32,7 @@ export function proxyFromEnv(env: Env = process.env): ProxySettings | null {
       const value = env[name]?.trim();
       if (!value) continue;
       const address = normalizeProxyAddress(value);
-      if (!address) throw new ProxySettingError(`${name} ${PROXY_ADDRESS_RULE}, got "${withoutCredentials(value)}".`);
+      if (!address) throw new ProxySettingError(`${name} ${PROXY_ADDRESS_RULE}, got "${maskCredentials(value)}".`);
       return address;
     }
     return null;

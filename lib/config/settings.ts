@@ -14,7 +14,8 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { parseAddressList } from '@/lib/http/address-list';
-import { normalizeProxyAddress, PROXY_ADDRESS_RULE, withoutCredentials } from '@/lib/http/proxy-address';
+import { normalizeProxyAddress, PROXY_ADDRESS_RULE } from '@/lib/http/proxy-address';
+import { maskCredentials } from '@/lib/text/credentials';
 import { parseLimitSpec, type LimitSpec } from '@/lib/ratelimit/limit-spec';
 import { workspaceSlugSchema } from '@/lib/domain/primitives';
 import { configuredPublicUrl } from './public-url';
@@ -396,7 +397,7 @@ export function parseSettings(env: Env): { settings: Settings; problems: string[
   const problems = (result.error?.issues ?? []).map((issue) => {
     const name = String(issue.path[0] ?? 'settings');
     const value = input[name];
-    return `${name} ${issue.message}${value === undefined ? '.' : `, got "${withoutCredentials(value)}".`}`;
+    return `${name} ${issue.message}${value === undefined ? '.' : `, got "${maskCredentials(value)}".`}`;
   });
   problems.push(...pairProblems(input));
   if (!result.success || problems.length > 0) return { settings: undefined as never, problems };

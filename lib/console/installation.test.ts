@@ -4,7 +4,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getRuntimeDb } from '@/db/runtime';
 import { configureSecrets } from '@/lib/secrets';
-import { installationStatus, installationSummary, withoutCredentials } from './installation';
+import { freePort } from '@/e2e/support/ports';
+import { startTestHttpServer } from '@/lib/testing/http-server';
+import { urlWithoutCredentials } from '@/lib/text/credentials';
+import { installationStatus, installationSummary } from './installation';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-installation-'));
 const base = { RP_DATA_DIR: dataDir };
@@ -73,7 +76,30 @@ describe('installation status', () => {
   });
 
   it('shows URLs without their credentials', () => {
-    expect(withoutCredentials('postgres://app:pw@db.internal:5432/rp')).toBe('postgres://db.internal:5432/rp');
-    expect(withoutCredentials('not a url')).toBe('(not a valid URL)');
+    expect(urlWithoutCredentials('postgres://app:pw@db.internal:5432/rp')).toBe('postgres://db.internal:5432/rp');
+    expect(urlWithoutCredentials('not a url')).toBe('(not a valid URL)');
+  });
+
+  it('shows outbound requests as direct, or through the egress proxy when it accepts connections, and broken when it cannot be reached', async () => {
+    const direct = await byId({ ...base, RP_CONNECTOR_ALLOWED_ADDRESSES: '10.40.0.0/16,192.168.1.7' });
+    expect(direct.outbound).toMatchObject({ state: 'ok', summary: 'Direct: no egress proxy is set.' });
+    expect(direct.outbound!.facts).toContainEqual(['Connectors and notifications reach', 'public addresses, and 10.40.0.0/16, 192.168.1.7']);
+
+    const proxy = await startTestHttpServer((_request, response) => response.end());
+    try {
+      const through = await byId({ ...base, HTTPS_PROXY: `http://ci:secret@127.0.0.1:${proxy.port}`, NO_PROXY: '.svc,vault.internal' });
+      expect(through.outbound).toMatchObject({ state: 'ok', todo: null });
+      expect(through.outbound!.facts).toContainEqual(['Egress proxy', expect.stringMatching(new RegExp(`^http://127\\.0\\.0\\.1:${proxy.port}: accepts connections \\(\\d+ ms\\)$`))]);
+      expect(through.outbound!.facts).toContainEqual(['Reached directly (NO_PROXY)', '.svc,vault.internal']);
+      expect(JSON.stringify(through.outbound)).not.toContain('secret');
+    } finally {
+      await proxy.close();
+    }
+
+    const closed = await freePort();
+    const down = await byId({ ...base, HTTP_PROXY: `127.0.0.1:${closed}` });
+    expect(down.outbound).toMatchObject({ state: 'error', todo: expect.stringContaining('HTTPS_PROXY') });
+    expect(down.outbound!.facts).toContainEqual(['Egress proxy', `http://127.0.0.1:${closed}: cannot be reached (ECONNREFUSED)`]);
+    expect(installationSummary(Object.values(down))).toMatchObject({ tone: 'error' });
   });
 });

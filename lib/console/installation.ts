@@ -1,11 +1,13 @@
 /**
  * Installation status for the settings pages: the database, object storage, the rate limiter,
- * sign-in (OIDC, trusted proxy, local accounts), the secret store and the background worker.
+ * sign-in (OIDC, trusted proxy, local accounts), the secret store, the background worker, the
+ * public address and outbound requests (the egress proxy).
  * Each check reports what it found (never a secret: URLs are shown without their credentials),
  * probes the live component with a short timeout, and says what to do when something is not set
  * up for production.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { migrationStatus } from '@/db/client';
@@ -18,11 +20,12 @@ import { blobStoreFromEnv } from '@/lib/storage';
 import { jobStatuses } from '@/lib/worker/jobs';
 import { productVersion } from '@/lib/version';
 import { settings } from '@/lib/config/settings';
+import { maskCredentials, urlWithoutCredentials } from '@/lib/text/credentials';
 
 export type CheckState = 'ok' | 'attention' | 'error';
 
 export interface InstallationCheck {
-  id: 'database' | 'storage' | 'ratelimit' | 'oidc' | 'secrets' | 'worker' | 'url';
+  id: 'database' | 'storage' | 'ratelimit' | 'oidc' | 'secrets' | 'worker' | 'url' | 'outbound';
   title: string;
   state: CheckState;
   /** What was found, in one line. */
@@ -34,21 +37,9 @@ export interface InstallationCheck {
 
 const PROBE_TIMEOUT_MS = 2500;
 
-/** A URL as it may be shown: no user, no password. */
-export function withoutCredentials(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = '';
-    parsed.password = '';
-    return parsed.toString().replace(/\/$/, '');
-  } catch {
-    return '(not a valid URL)';
-  }
-}
-
 function message(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  return (text.split('\n')[0] ?? '').replace(/\/\/[^@\s/]+@/g, '//***@').slice(0, 200);
+  return maskCredentials(text.split('\n')[0] ?? '').slice(0, 200);
 }
 
 async function timed<T>(run: () => Promise<T>): Promise<{ value: T; ms: number }> {
@@ -69,7 +60,7 @@ async function databaseCheck(env: Env): Promise<InstallationCheck> {
       ['Migrations', `${migrations.applied} of ${migrations.expected} applied`],
     ];
     const url = settings(env).database.url;
-    if (opened.engine === 'external' && url) facts.push(['Server', withoutCredentials(url)]);
+    if (opened.engine === 'external' && url) facts.push(['Server', urlWithoutCredentials(url)]);
     if (!migrations.current) {
       return { id: 'database', title, state: 'error', summary: 'Migrations are missing.', facts, todo: 'Run "rp migrate" (or restart the server, which migrates at start).' };
     }
@@ -98,7 +89,7 @@ async function storageCheck(env: Env): Promise<InstallationCheck> {
     const store = blobStoreFromEnv(env);
     const facts: Array<[string, string]> = [['Driver', store.driver === 's3' ? 'S3-compatible' : 'files on this server']];
     if (store.driver === 's3') {
-      facts.push(['Bucket', s3.bucket ?? ''], ['Endpoint', s3.endpoint ? withoutCredentials(s3.endpoint) : 'AWS S3'], ['Credentials', s3.accessKeyId ? 'access key (set)' : 'the AWS default chain']);
+      facts.push(['Bucket', s3.bucket ?? ''], ['Endpoint', s3.endpoint ? urlWithoutCredentials(s3.endpoint) : 'AWS S3'], ['Credentials', s3.accessKeyId ? 'access key (set)' : 'the AWS default chain']);
     } else {
       facts.push(['Directory', path.dirname(store.spoolDir)]);
     }
@@ -142,7 +133,7 @@ async function rateLimitCheck(env: Env): Promise<InstallationCheck> {
     try {
       const { Redis } = await import('@upstash/redis');
       const { ms } = await timed(() => new Redis({ url: config.upstash!.url, token: config.upstash!.token, enableTelemetry: false }).ping());
-      return { id: 'ratelimit', title, state: 'ok', summary: 'Upstash Redis answers: limits hold across replicas.', facts: [['Backend', 'Upstash (REST)'], ['URL', withoutCredentials(config.upstash.url)], ['Round trip', `${ms} ms`]], todo: null };
+      return { id: 'ratelimit', title, state: 'ok', summary: 'Upstash Redis answers: limits hold across replicas.', facts: [['Backend', 'Upstash (REST)'], ['URL', urlWithoutCredentials(config.upstash.url)], ['Round trip', `${ms} ms`]], todo: null };
     } catch (error) {
       return { id: 'ratelimit', title, state: 'error', summary: `Upstash does not answer: ${message(error)}`, facts: [['Backend', 'Upstash (REST)']], todo: 'Check UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN. Until it answers, each server limits in its own memory.' };
     }
@@ -151,7 +142,7 @@ async function rateLimitCheck(env: Env): Promise<InstallationCheck> {
     const { Redis } = await import('ioredis');
     const client = new Redis(config.redisUrl, { lazyConnect: true, connectTimeout: PROBE_TIMEOUT_MS, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
     client.on('error', () => {});
-    const facts: Array<[string, string]> = [['Backend', 'Redis / Valkey'], ['Server', withoutCredentials(config.redisUrl)]];
+    const facts: Array<[string, string]> = [['Backend', 'Redis / Valkey'], ['Server', urlWithoutCredentials(config.redisUrl)]];
     try {
       const { ms } = await timed(async () => {
         await client.connect();
@@ -209,7 +200,7 @@ async function signInCheck(env: Env): Promise<InstallationCheck> {
     };
   }
   const secret = await installationSecret('oidc.clientSecret');
-  const oidcFacts: Array<[string, string]> = [['Issuer', withoutCredentials(oidc.issuer)], ['Client id', oidc.clientId], ['Client secret', secret?.set ? `set (${secret.detail})` : `not set${secret?.problem ? `: ${secret.problem}` : ''}`], ...facts];
+  const oidcFacts: Array<[string, string]> = [['Issuer', urlWithoutCredentials(oidc.issuer)], ['Client id', oidc.clientId], ['Client secret', secret?.set ? `set (${secret.detail})` : `not set${secret?.problem ? `: ${secret.problem}` : ''}`], ...facts];
   if (!secret?.set) {
     return {
       id: 'oidc',
@@ -260,7 +251,7 @@ async function workerCheck(): Promise<InstallationCheck> {
 function urlCheck(env: Env): InstallationCheck {
   const { publicUrl: configured, bind, port } = settings(env);
   const facts: Array<[string, string]> = [
-    ['Public URL', configured ? withoutCredentials(publicBaseUrl(env)) : 'not set (taken from each request)'],
+    ['Public URL', configured ? urlWithoutCredentials(publicBaseUrl(env)) : 'not set (taken from each request)'],
     ['Listening on', `${bind}:${port ?? 3000}`],
     ['Version', productVersion],
   ];
@@ -275,11 +266,67 @@ function urlCheck(env: Env): InstallationCheck {
     };
   }
   const https = configured.protocol === 'https:';
-  return { id: 'url', title: 'Address', state: https ? 'ok' : 'attention', summary: `Reached at ${withoutCredentials(publicBaseUrl(env))}.`, facts, todo: https ? null : 'Serve it over https (TLS at the reverse proxy).' };
+  return { id: 'url', title: 'Address', state: https ? 'ok' : 'attention', summary: `Reached at ${urlWithoutCredentials(publicBaseUrl(env))}.`, facts, todo: https ? null : 'Serve it over https (TLS at the reverse proxy).' };
+}
+
+/** Whether something accepts TCP connections at a proxy's address: all a check can say without a destination. */
+async function acceptsConnections(address: string): Promise<{ ok: true; ms: number } | { ok: false; reason: string }> {
+  const url = new URL(address);
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  try {
+    const { ms } = await timed(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const socket = net.connect({ host: url.hostname.replace(/^\[|\]$/g, ''), port, timeout: PROBE_TIMEOUT_MS });
+          socket.once('connect', () => {
+            socket.destroy();
+            resolve();
+          });
+          socket.once('timeout', () => socket.destroy(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)));
+          socket.once('error', reject);
+        }),
+    );
+    return { ok: true, ms };
+  } catch (error) {
+    return { ok: false, reason: (error as NodeJS.ErrnoException).code ?? message(error) };
+  }
+}
+
+/** The server's own outbound requests: direct or through the egress proxy, and where connectors may go. */
+async function outboundCheck(env: Env): Promise<InstallationCheck> {
+  const title = 'Outbound requests';
+  const config = settings(env);
+  // Node lists a BlockList's rules newest first, as "Subnet: IPv4 10.0.0.0/8".
+  const allowed = config.connectorAllowedAddresses.rules.map((rule) => rule.replace(/^\w+: IPv[46] /, '')).reverse();
+  const guard: [string, string] = ['Connectors and notifications reach', allowed.length > 0 ? `public addresses, and ${allowed.join(', ')}` : 'public addresses only'];
+  const proxy = config.egressProxy;
+  if (!proxy) {
+    return { id: 'outbound', title, state: 'ok', summary: 'Direct: no egress proxy is set.', facts: [['Egress proxy', 'none (HTTPS_PROXY is not set)'], guard], todo: null };
+  }
+  const proxies = [...new Set([proxy.httpsProxy ?? proxy.httpProxy!, proxy.httpProxy ?? proxy.httpsProxy!])];
+  const probes = await Promise.all(proxies.map(async (address) => ({ address, probe: await acceptsConnections(address) })));
+  const facts: Array<[string, string]> = probes.map(({ address, probe }, index) => [
+    proxies.length === 1 ? 'Egress proxy' : index === 0 ? 'Proxy for https' : 'Proxy for http',
+    `${urlWithoutCredentials(address)}: ${probe.ok ? `accepts connections (${probe.ms} ms)` : `cannot be reached (${probe.reason})`}`,
+  ]);
+  facts.push(['Reached directly (NO_PROXY)', proxy.noProxy || 'nothing'], guard);
+  const down = probes.filter(({ probe }) => !probe.ok);
+  if (down.length > 0) {
+    return {
+      id: 'outbound',
+      title,
+      state: 'error',
+      summary: `The egress proxy ${urlWithoutCredentials(down[0]!.address)} cannot be reached: sign-in with the OIDC issuer, CI identities, notifications and connectors fail.`,
+      facts,
+      todo: 'Check HTTPS_PROXY / HTTP_PROXY (host and port) and that this server may connect to the proxy.',
+    };
+  }
+  // A connection to the proxy is all that was checked: whether it lets a destination through is its own rules' answer.
+  return { id: 'outbound', title, state: 'ok', summary: 'Through the egress proxy, which accepts connections; each request is still subject to its rules.', facts, todo: null };
 }
 
 export async function installationStatus(env: Env = process.env): Promise<InstallationCheck[]> {
-  return Promise.all([databaseCheck(env), storageCheck(env), rateLimitCheck(env), signInCheck(env), secretsCheck(), workerCheck(), Promise.resolve(urlCheck(env))]);
+  return Promise.all([databaseCheck(env), storageCheck(env), rateLimitCheck(env), signInCheck(env), secretsCheck(), workerCheck(), Promise.resolve(urlCheck(env)), outboundCheck(env)]);
 }
 
 /** The page's first line: broken, fine for a trial (with what to change before production), or ready. */

@@ -13,8 +13,3 @@ export function normalizeProxyAddress(value: string): string | null {
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) return null;
   return url.href;
 }
-
-/** A URL as a message may show it: its credentials (a proxy's, a database's) masked. */
-export function withoutCredentials(value: string): string {
-  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1***@');
-}

@@ -5,6 +5,7 @@ import { compiledStatement, runInOneTransaction } from '@/db/statement';
 import { problem, problemResponse } from './problem';
 import { resolveRequestId, REQUEST_ID_HEADER } from './request-id';
 import { isShuttingDown } from './shutdown-state';
+import { maskCredentials } from '@/lib/text/credentials';
 
 /** Longest the probe waits: an orchestrator's probe usually times out at 1-5 s. */
 const PROBE_DEADLINE_MS = 2_000;
@@ -69,5 +70,5 @@ async function cachedMigrationStatus(database: OpenDatabase<Record<string, unkno
 // Connection errors can carry the URL; only the message's first line, minus credentials, is shown.
 function describe(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return (message.split('\n')[0] ?? '').replace(/\/\/[^@\s/]+@/g, '//***@').slice(0, 300);
+  return maskCredentials(message.split('\n')[0] ?? '').slice(0, 300);
 }

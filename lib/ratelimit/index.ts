@@ -14,6 +14,7 @@ import cluster from 'node:cluster';
 import os from 'node:os';
 import { logger } from '@/lib/http/logger';
 import { settings } from '@/lib/config/settings';
+import { maskCredentials } from '@/lib/text/credentials';
 import type { LimitSpec } from './limit-spec';
 import { Ratelimit } from '@upstash/ratelimit';
 import { MemorySlidingWindow } from './memory';
@@ -71,8 +72,8 @@ async function sharedClient(config: BackendConfig): Promise<{ backend: 'upstash'
             enableOfflineQueue: false,
             enableAutoPipelining: true,
           });
-          client.on('error', (error) => warn(`Redis (${redact(config.redisUrl!)}): ${error.message}`));
-          await client.connect().catch((error: Error) => warn(`Redis (${redact(config.redisUrl!)}): ${error.message}`));
+          client.on('error', (error) => warn(maskCredentials(`Redis (${config.redisUrl!}): ${error.message}`)));
+          await client.connect().catch((error: Error) => warn(maskCredentials(`Redis (${config.redisUrl!}): ${error.message}`)));
           return new IoRedisRatelimitAdapter(client) as unknown as RedisLike;
         }),
       );
@@ -139,9 +140,6 @@ function warn(message: string): void {
   logger.warn(`ratelimit: ${message}`);
 }
 
-function redact(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@');
-}
 
 const limiters = new Map<string, RateLimiter>();
 
