@@ -3,8 +3,8 @@
  * credential added only to in-scope requests, a timeout per attempt, a few retries on transient
  * failures, no redirects (a redirect could lead a credential out of scope), bounded response
  * size, and only public addresses unless the operator allows others (./address-guard.ts), through
- * the operator's egress proxy when there is one. Errors
- * say what was asked and what came back, never the credential or the body.
+ * the operator's egress proxy when there is one. Errors say what was asked and what came back,
+ * never the credential or the body.
  */
 import { proxyFailure } from '@/lib/http/egress-proxy';
 import { ConnectorAddressRefused, guardedFetch } from './address-guard';
