@@ -89,9 +89,12 @@ describe('installation status', () => {
     try {
       const through = await byId({ ...base, HTTPS_PROXY: `http://ci:secret@127.0.0.1:${proxy.port}`, NO_PROXY: '.svc,vault.internal' });
       expect(through.outbound).toMatchObject({ state: 'ok', todo: null });
-      expect(through.outbound!.facts).toContainEqual(['Egress proxy', expect.stringMatching(new RegExp(`^http://127\\.0\\.0\\.1:${proxy.port}: accepts connections \\(\\d+ ms\\)$`))]);
+      expect(through.outbound!.facts).toContainEqual(['Proxy for https destinations', expect.stringMatching(new RegExp(`^http://127\\.0\\.0\\.1:${proxy.port}: accepts connections \\(\\d+ ms\\)$`))]);
       expect(through.outbound!.facts).toContainEqual(['Reached directly (NO_PROXY)', '.svc,vault.internal']);
+      expect(through.outbound!.facts).toContainEqual(['Proxy for http destinations', 'none: reached directly (HTTP_PROXY is not set)']);
       expect(JSON.stringify(through.outbound)).not.toContain('secret');
+      const both = await byId({ ...base, HTTPS_PROXY: `http://127.0.0.1:${proxy.port}`, http_proxy: `127.0.0.1:${proxy.port}` });
+      expect(both.outbound!.facts).toContainEqual(['Egress proxy', expect.stringContaining('accepts connections')]);
     } finally {
       await proxy.close();
     }

@@ -303,12 +303,22 @@ async function outboundCheck(env: Env): Promise<InstallationCheck> {
   if (!proxy) {
     return { id: 'outbound', title, state: 'ok', summary: 'Direct: no egress proxy is set.', facts: [['Egress proxy', 'none (HTTPS_PROXY is not set)'], guard], todo: null };
   }
-  const proxies = [...new Set([proxy.httpsProxy ?? proxy.httpProxy!, proxy.httpProxy ?? proxy.httpsProxy!])];
+  // As undici and curl read them: https destinations use HTTPS_PROXY, else HTTP_PROXY; http ones only HTTP_PROXY.
+  const httpsVia = proxy.httpsProxy ?? proxy.httpProxy!;
+  const httpVia = proxy.httpProxy;
+  const proxies = [...new Set([httpsVia, httpVia].filter((address): address is string => Boolean(address)))];
   const probes = await Promise.all(proxies.map(async (address) => ({ address, probe: await acceptsConnections(address) })));
-  const facts: Array<[string, string]> = probes.map(({ address, probe }, index) => [
-    proxies.length === 1 ? 'Egress proxy' : index === 0 ? 'Proxy for https' : 'Proxy for http',
-    `${urlWithoutCredentials(address)}: ${probe.ok ? `accepts connections (${probe.ms} ms)` : `cannot be reached (${probe.reason})`}`,
-  ]);
+  const described = (address: string) => {
+    const { probe } = probes.find((entry) => entry.address === address)!;
+    return `${urlWithoutCredentials(address)}: ${probe.ok ? `accepts connections (${probe.ms} ms)` : `cannot be reached (${probe.reason})`}`;
+  };
+  const facts: Array<[string, string]> =
+    httpsVia === httpVia
+      ? [['Egress proxy', described(httpsVia)]]
+      : [
+          ['Proxy for https destinations', described(httpsVia)],
+          ['Proxy for http destinations', httpVia ? described(httpVia) : 'none: reached directly (HTTP_PROXY is not set)'],
+        ];
   facts.push(['Reached directly (NO_PROXY)', proxy.noProxy || 'nothing'], guard);
   const down = probes.filter(({ probe }) => !probe.ok);
   if (down.length > 0) {
