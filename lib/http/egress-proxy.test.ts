@@ -10,7 +10,7 @@ import { connectorHttp } from '@/lib/connectors/http';
 import { parseSettings } from '@/lib/config/settings';
 import { startTestProxy, type TestProxy } from '@/lib/testing/connect-proxy';
 import { startTestHttpServer, type TestHttpServer } from '@/lib/testing/http-server';
-import { proxyFailure, serverFetch } from './egress-proxy';
+import { proxyFailure, proxyFor, serverFetch } from './egress-proxy';
 
 let target: TestHttpServer;
 let port: number;
@@ -145,6 +145,19 @@ describe('requests to servers a workspace maintainer named (connectors, notifica
     const closed = await freePort();
     useProxy({ HTTP_PROXY: `127.0.0.1:${closed}` });
     await expect(connector(`http://ci.example.invalid:${port}`).getJson('/status')).rejects.toThrow(`cannot reach the egress proxy http://127.0.0.1:${closed} (ECONNREFUSED)`);
+  });
+});
+
+describe('NO_PROXY, for clients that are not undici (the S3 client)', () => {
+  it('exempts names, domains and their hosts, host:port and *, as undici reads it', () => {
+    const proxy = { httpProxy: 'http://p:3128/', httpsProxy: 'http://ps:3128/', noProxy: 'vault.internal, .corp.example *.svc minio:9000' };
+    const via = (url: string) => proxyFor(new URL(url), proxy);
+    expect(via('https://s3.eu-west-1.amazonaws.com/')).toBe('http://ps:3128/');
+    expect(via('http://hooks.example.com/')).toBe('http://p:3128/');
+    for (const direct of ['https://vault.internal/', 'https://git.corp.example/', 'https://corp.example/', 'http://prometheus.monitoring.svc/', 'http://minio:9000/']) expect(via(direct), direct).toBeNull();
+    for (const proxied of ['https://vault.internal.evil.example/', 'https://notcorp.example/', 'http://minio:9001/']) expect(via(proxied), proxied).not.toBeNull();
+    expect(proxyFor(new URL('https://anything.example/'), { ...proxy, noProxy: '*' })).toBeNull();
+    expect(proxyFor(new URL('http://plain.example/'), { httpProxy: null, httpsProxy: 'http://ps:3128/', noProxy: '' })).toBeNull();
   });
 });
 

@@ -1,6 +1,6 @@
 /**
- * The server's own outbound HTTP (connectors, notifications, Vault, the OIDC issuer of sign-in and
- * the CI identity issuers) through the operator's egress proxy: HTTPS_PROXY / HTTP_PROXY and
+ * The server's own outbound HTTP (connectors, notifications, Vault, object storage, the OIDC issuer
+ * of sign-in and the CI identity issuers) through the operator's egress proxy: HTTPS_PROXY / HTTP_PROXY and
  * NO_PROXY, read as curl and the rp CLI read them (lib/config/settings.ts). Node's fetch ignores
  * those variables, so a server that can reach out only through its proxy could not sign anyone in
  * with a hosted identity provider, check a CI job's identity or deliver a Slack message.
@@ -27,6 +27,24 @@ export function egressProxy(): EgressProxy | null {
  */
 export function proxyAgent(proxy: EgressProxy, direct: Agent.Options = {}): Dispatcher {
   return new EnvHttpProxyAgent({ ...direct, httpProxy: proxy.httpProxy ?? '', httpsProxy: proxy.httpsProxy ?? proxy.httpProxy ?? '', noProxy: proxy.noProxy });
+}
+
+/**
+ * The proxy address for a request to `url`, or null when it goes direct: NO_PROXY read as undici
+ * reads it (names, `.domain` or `*.domain` for a domain and its hosts, `host:port`, `*` for all),
+ * for clients that are not undici's (the AWS SDK's S3 client).
+ */
+export function proxyFor(url: URL, proxy: EgressProxy): string | null {
+  const host = url.hostname.toLowerCase();
+  const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
+  for (const entry of proxy.noProxy.split(/[,\s]/).filter(Boolean)) {
+    if (entry === '*') return null;
+    const [, name = entry, entryPort] = /^(.+):(\d+)$/.exec(entry) ?? [];
+    if (entryPort && Number(entryPort) !== port) continue;
+    const bare = name.replace(/^\*?\./, '').toLowerCase();
+    if (host === bare || host.endsWith(`.${bare}`)) return null;
+  }
+  return url.protocol === 'https:' ? (proxy.httpsProxy ?? proxy.httpProxy) : proxy.httpProxy;
 }
 
 /** One agent per proxy setting (a changed setting is a new object: tests change it). */

@@ -17,7 +17,8 @@ export { evidenceKey } from './types';
 
 /** The store the settings name (lib/config/settings.ts); the S3 secret key is read here, where it is used. */
 export function blobStoreFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): BlobStore {
-  const { driver, blobDir, s3 } = settings(env).storage;
+  const { storage, egressProxy } = settings(env);
+  const { driver, blobDir, s3 } = storage;
   if (driver === 'filesystem') return new FilesystemBlobStore(blobDir);
   const secret = env.RP_S3_SECRET_ACCESS_KEY || (env.RP_S3_SECRET_ACCESS_KEY_FILE ? fs.readFileSync(env.RP_S3_SECRET_ACCESS_KEY_FILE, 'utf8').trim() : undefined);
   if (Boolean(s3.accessKeyId) !== Boolean(secret)) {
@@ -30,6 +31,7 @@ export function blobStoreFromEnv(env: Readonly<Record<string, string | undefined
     prefix: s3.prefix,
     forcePathStyle: s3.forcePathStyle,
     credentials: s3.accessKeyId && secret ? { accessKeyId: s3.accessKeyId, secretAccessKey: secret } : undefined,
+    proxy: egressProxy,
   });
 }
 
