@@ -9,7 +9,10 @@
  * the direct route per host (NO_PROXY) is undici's EnvHttpProxyAgent, given the validated
  * settings rather than reading the environment itself.
  */
+import type http from 'node:http';
 import net from 'node:net';
+import { HttpProxyAgent } from 'http-proxy-agent';
+import { HttpsProxyAgent } from 'https-proxy-agent';
 import { EnvHttpProxyAgent, fetch as undiciFetch, type Agent, type Dispatcher } from 'undici';
 import { settings, type Settings } from '@/lib/config/settings';
 
@@ -32,7 +35,7 @@ export function proxyAgent(proxy: EgressProxy, direct: Agent.Options = {}): Disp
 /**
  * The proxy address for a request to `url`, or null when it goes direct: NO_PROXY read as undici
  * reads it (names, `.domain` or `*.domain` for a domain and its hosts, `host:port`, `*` for all),
- * for clients that are not undici's (the AWS SDK's S3 client).
+ * for clients that are not undici's (the AWS SDK, Stripe's SDK).
  */
 export function proxyFor(url: URL, proxy: EgressProxy): string | null {
   const host = url.hostname.toLowerCase();
@@ -45,6 +48,16 @@ export function proxyFor(url: URL, proxy: EgressProxy): string | null {
     if (host === bare || host.endsWith(`.${bare}`)) return null;
   }
   return url.protocol === 'https:' ? (proxy.httpsProxy ?? proxy.httpProxy) : proxy.httpProxy;
+}
+
+/**
+ * For clients on Node's http agents (the AWS SDK, Stripe's SDK) that always talk to one host: the
+ * agent through the proxy for `url`, or undefined when it goes direct (no proxy, or NO_PROXY).
+ */
+export function nodeProxyAgent(url: URL, proxy: EgressProxy | null): http.Agent | undefined {
+  const via = proxy ? proxyFor(url, proxy) : null;
+  if (!via) return undefined;
+  return url.protocol === 'https:' ? new HttpsProxyAgent(via) : new HttpProxyAgent(via);
 }
 
 /** One agent per proxy setting (a changed setting is a new object: tests change it). */

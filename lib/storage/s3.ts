@@ -3,9 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import { HttpProxyAgent } from 'http-proxy-agent';
-import { HttpsProxyAgent } from 'https-proxy-agent';
-import { proxyFor, type EgressProxy } from '@/lib/http/egress-proxy';
+import { nodeProxyAgent, type EgressProxy } from '@/lib/http/egress-proxy';
 import { assertValidKey, type BlobStore } from './types';
 
 export interface S3Options {
@@ -24,16 +22,11 @@ export interface S3Options {
 }
 
 /**
- * The agent for the bucket's host through the egress proxy, or undefined for a direct connection.
- * The host is fixed by the configuration (the endpoint, or AWS's virtual-hosted bucket address),
- * so the choice is made once; the AWS SDK uses Node's http agents, not undici's.
+ * The bucket's address, which decides the proxy against NO_PROXY: the endpoint, or AWS's
+ * virtual-hosted (or path-style) address. The SDK uses Node's http agents, not undici's.
  */
-function proxiedAgent(options: S3Options): HttpsProxyAgent<string> | HttpProxyAgent<string> | undefined {
-  if (!options.proxy) return undefined;
-  const endpoint = new URL(options.endpoint ?? `https://${options.forcePathStyle ? '' : `${options.bucket}.`}s3.${options.region}.amazonaws.com`);
-  const via = proxyFor(endpoint, options.proxy);
-  if (!via) return undefined;
-  return endpoint.protocol === 'https:' ? new HttpsProxyAgent(via) : new HttpProxyAgent(via);
+function bucketAddress(options: S3Options): URL {
+  return new URL(options.endpoint ?? `https://${options.forcePathStyle ? '' : `${options.bucket}.`}s3.${options.region}.amazonaws.com`);
 }
 
 /**
@@ -47,7 +40,7 @@ export class S3BlobStore implements BlobStore {
 
   constructor(private readonly options: S3Options) {
     this.spoolDir = options.spoolDir ?? path.join(os.tmpdir(), 'release-passport-spool');
-    const agent = proxiedAgent(options);
+    const agent = nodeProxyAgent(bucketAddress(options), options.proxy ?? null);
     this.client = new S3Client({
       ...(agent ? { requestHandler: { httpAgent: agent, httpsAgent: agent } } : {}),
       region: options.region,
