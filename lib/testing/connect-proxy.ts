@@ -37,8 +37,11 @@ export async function startTestProxy(options: TestProxyOptions = {}): Promise<Te
     tunnels.add(socket);
     socket.on('close', () => tunnels.delete(socket));
   };
+  const authorized = (request: http.IncomingMessage) =>
+    !options.credentials || request.headers['proxy-authorization'] === `Basic ${Buffer.from(options.credentials).toString('base64')}`;
   const { server, url, close } = await startTestHttpServer((request, response) => {
     forwarded.push(`${request.method} ${request.url}`);
+    if (!authorized(request)) return void response.writeHead(407, { 'proxy-authenticate': 'Basic realm="test"' }).end();
     const target = new URL(request.url!);
     const upstream = http.request(
       { host: resolve(target.hostname), port: target.port || 80, path: `${target.pathname}${target.search}`, method: request.method, headers: { ...request.headers, host: target.host } },
@@ -53,7 +56,7 @@ export async function startTestProxy(options: TestProxyOptions = {}): Promise<Te
   server.on('connect', (request: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
     tunnelled.push(request.url!);
     track(socket);
-    if (options.credentials && request.headers['proxy-authorization'] !== `Basic ${Buffer.from(options.credentials).toString('base64')}`) {
+    if (!authorized(request)) {
       socket.end('HTTP/1.1 407 Proxy Authentication Required\r\nproxy-authenticate: Basic realm="test"\r\ncontent-length: 0\r\n\r\n');
       return;
     }
