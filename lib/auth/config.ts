@@ -16,7 +16,7 @@ import { and, eq } from 'drizzle-orm';
 import { getRuntimeDb } from '@/db/runtime';
 import { userIdentities } from '@/db/schema/runtime';
 import { clientAddress } from '@/lib/http/client-address';
-import { serverFetch } from '@/lib/http/egress-proxy';
+import { proxyFailure, serverFetch } from '@/lib/http/egress-proxy';
 import { logger } from '@/lib/http/logger';
 import { rateLimiter } from '@/lib/ratelimit';
 import { workspaceClaims } from './claims';
@@ -158,9 +158,12 @@ async function buildConfig(request: Request | undefined): Promise<NextAuthConfig
           logger.info({ kind, reason: refusal }, 'OIDC sign-in refused');
           return;
         }
-        // next-auth wraps the real failure: keep its cause, which says what went wrong.
+        // next-auth wraps the real failure: keep its cause, which says what went wrong, and say so
+        // plainly when it was the egress proxy (down, or refusing the issuer).
         const cause = (error as { cause?: { err?: unknown } | unknown }).cause;
-        logger.error({ err: error, cause: cause && typeof cause === 'object' && 'err' in cause ? cause.err : cause }, 'next-auth error');
+        const underlying = cause && typeof cause === 'object' && 'err' in cause ? cause.err : cause;
+        const viaProxy = proxyFailure(underlying) ?? proxyFailure(error);
+        logger.error({ err: error, cause: underlying, ...(viaProxy && { reason: viaProxy }) }, viaProxy ? `OIDC sign-in failed: ${viaProxy}` : 'next-auth error');
       },
       warn(code) {
         logger.warn({ code }, 'next-auth warning');

@@ -12,6 +12,7 @@ import { getRuntimeDb } from '@/db/runtime';
 import { auditEvents } from '@/db/schema/runtime';
 import { startTestIssuer, type TestIssuer } from '@/lib/ci-identity/testing/issuer';
 import { PEER_ADDRESS_HEADER } from '@/lib/http/client-address';
+import { logger } from '@/lib/http/logger';
 import { handlers } from './config';
 import { OIDC_REFUSED } from './oidc-refusal';
 
@@ -138,5 +139,30 @@ describe('OIDC protocol refusals at the callback', () => {
       { reason: 'OIDC sign-in refused: state value could not be parsed', ip: SECOND_IP, method: 'oidc' },
     ]);
     expect(JSON.stringify(await refusals())).not.toContain('forged-code');
+  });
+});
+
+describe('OIDC sign-in behind an egress proxy that is down', () => {
+  it('sends the person back to sign-in with "try again later", and the server log names the proxy', async () => {
+    vi.stubEnv('HTTP_PROXY', 'http://127.0.0.1:9'); // nothing listens on the discard port
+    const logged = vi.spyOn(logger, 'error'); // observed, still written
+    try {
+      const cookies = jar();
+      const csrf = await handlers.GET(new NextRequest(`${BASE}/api/auth/csrf`));
+      cookies.take(csrf);
+      const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+      const start = await handlers.POST(
+        new NextRequest(`${BASE}/api/auth/signin/oidc`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookies.header() },
+          body: new URLSearchParams({ csrfToken, callbackUrl: `${BASE}/` }).toString(),
+        }),
+      );
+      expect(start.headers.get('location')).toBe(`${BASE}/login?error=Configuration`);
+      expect(logged).toHaveBeenCalledWith(expect.objectContaining({ reason: 'cannot reach the egress proxy http://127.0.0.1:9 (ECONNREFUSED)' }), 'OIDC sign-in failed: cannot reach the egress proxy http://127.0.0.1:9 (ECONNREFUSED)');
+    } finally {
+      logged.mockRestore();
+      vi.stubEnv('HTTP_PROXY', '');
+    }
   });
 });
