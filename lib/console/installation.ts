@@ -326,7 +326,7 @@ async function outboundCheck(env: Env): Promise<InstallationCheck> {
       id: 'outbound',
       title,
       state: 'error',
-      summary: `The egress proxy ${urlWithoutCredentials(down[0]!.address)} cannot be reached: sign-in with the OIDC issuer, CI identities, notifications and connectors fail.`,
+      summary: `The egress proxy ${urlWithoutCredentials(down[0]!.address)} cannot be reached: every request that goes through it fails (hosts in NO_PROXY are reached directly).`,
       facts,
       todo: 'Check HTTPS_PROXY / HTTP_PROXY (host and port) and that this server may connect to the proxy.',
     };
