@@ -74,9 +74,8 @@ function jar() {
 const FIRST_IP = '198.51.100.23';
 const SECOND_IP = '198.51.100.24';
 
-/** The sign-in page's button, the provider's redirect back with a code: where the callback sends the person. */
-async function signInThroughIdp(ip: string): Promise<URL> {
-  const cookies = jar();
+/** The sign-in page's button: next-auth's answer (a redirect to the provider, or back to sign-in). */
+async function pressSignIn(cookies: ReturnType<typeof jar>): Promise<Response> {
   const csrf = await handlers.GET(new NextRequest(`${BASE}/api/auth/csrf`));
   cookies.take(csrf);
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
@@ -88,6 +87,13 @@ async function signInThroughIdp(ip: string): Promise<URL> {
     }),
   );
   cookies.take(start);
+  return start;
+}
+
+/** The sign-in page's button, the provider's redirect back with a code: where the callback sends the person. */
+async function signInThroughIdp(ip: string): Promise<URL> {
+  const cookies = jar();
+  const start = await pressSignIn(cookies);
   const authorize = new URL(start.headers.get('location')!);
   expect(authorize.origin + authorize.pathname).toBe(`${idpUrl}/authorize`);
   nonce = authorize.searchParams.get('nonce')!;
@@ -147,17 +153,7 @@ describe('OIDC sign-in behind an egress proxy that is down', () => {
     vi.stubEnv('HTTP_PROXY', 'http://127.0.0.1:9'); // nothing listens on the discard port
     const logged = vi.spyOn(logger, 'error'); // observed, still written
     try {
-      const cookies = jar();
-      const csrf = await handlers.GET(new NextRequest(`${BASE}/api/auth/csrf`));
-      cookies.take(csrf);
-      const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-      const start = await handlers.POST(
-        new NextRequest(`${BASE}/api/auth/signin/oidc`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookies.header() },
-          body: new URLSearchParams({ csrfToken, callbackUrl: `${BASE}/` }).toString(),
-        }),
-      );
+      const start = await pressSignIn(jar());
       expect(start.headers.get('location')).toBe(`${BASE}/login?error=Configuration`);
       expect(logged).toHaveBeenCalledWith(expect.objectContaining({ reason: 'cannot reach the egress proxy http://127.0.0.1:9 (ECONNREFUSED)' }), 'OIDC sign-in failed: cannot reach the egress proxy http://127.0.0.1:9 (ECONNREFUSED)');
     } finally {
