@@ -39,6 +39,54 @@ interface GateOptions extends ConnectionOptions {
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+/** Evidence files sent at once: a folder of a few hundred reports goes up without a burst the rate limit refuses. */
+const UPLOADS_AT_ONCE = 4;
+
+/** The files a --junit value names: the file itself, or a folder's .xml files (Surefire's and Gradle's report folders). */
+function reportsIn(file: string, UsageError: new (message: string) => Error): string[] {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    return [file]; // assertReadableFile says what is wrong with it
+  }
+  if (!stat.isDirectory()) return [file];
+  const reports = fs
+    .readdirSync(file, { withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.toLowerCase().endsWith('.xml'))
+    .map((entry) => path.join(file, entry.name))
+    .sort();
+  if (reports.length === 0) throw new UsageError(`--junit ${file} is a folder with no .xml file in it; name the report files, or the folder they are written to`);
+  return reports;
+}
+
+function strayFiles(words: string[]): string {
+  const listed = words.slice(0, 3).join(', ') + (words.length > 3 ? ` and ${words.length - 3} more` : '');
+  return (
+    `${listed}: not after a flag. Give each evidence file its own flag (--junit a.xml --junit b.xml); ` +
+    'a shell pattern such as "--junit reports/*.xml" hands only the first file to --junit. For a folder of JUnit reports, give the folder: --junit reports'
+  );
+}
+
+/** Runs `task` over `items`, at most `lanes` at a time, keeping the order of the results; none started after one fails. */
+async function mapInLanes<T, R>(items: readonly T[], lanes: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  let failed = false;
+  const lane = async () => {
+    while (next < items.length && !failed) {
+      const index = next++;
+      try {
+        results[index] = await task(items[index]!);
+      } catch (error) {
+        failed = true; // the first refusal ends the command: start no more uploads
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(lanes, items.length) }, lane));
+  return results;
+}
 
 export function registerGate(program: Command): void {
   const command = program
@@ -55,9 +103,14 @@ export function registerGate(program: Command): void {
     .option('--passport-out <file>', 'write the signed passport (DSSE envelope) to this file')
     .option('--json', 'print the full answer as JSON')
     .option('--wait-for-approval [duration]', 'when the release is blocked, wait until it is judged again (approving it in the console does that) or the time runs out: 90s, 30m, 2h (default 30m)')
+    // Extra words are stray files (a shell pattern after one flag): refused with how to give them, in the action.
+    .allowExcessArguments(true)
     .option('--idempotency-key <key>', 'makes retries safe: the same key gets the same answer (default: $RP_IDEMPOTENCY_KEY, else derived from the CI run, else a new one per run)');
   connectionFlags(command, 'API token with gate:evaluate and evidence:write');
-  for (const kind of EVIDENCE_FLAGS) command.option(`--${kind} <file>`, `${kind} evidence file (repeatable)`, collect, []);
+  for (const kind of EVIDENCE_FLAGS) {
+    const what = kind === 'junit' ? 'junit evidence file, or a folder of them (its .xml files)' : `${kind} evidence file`;
+    command.option(`--${kind} <file>`, `${what} (repeatable)`, collect, []);
+  }
   command.addHelpText(
     'after',
     '\nExit codes: 0 not blocked (allow, warn, or any decision in shadow/advisory mode), 1 blocked by an enforce-mode policy, 2 usage error, 3 the gate could not be asked (network, credentials, invalid evidence, or still unavailable at --deadline).' +
@@ -76,7 +129,8 @@ export function registerGate(program: Command): void {
     const imageDigest = parseImageDigest(options.imageDigest, UsageError);
     const source = options.source ?? ciRunUrl();
 
-    const files = EVIDENCE_FLAGS.flatMap((kind) => options[kind].map((file) => ({ kind, file })));
+    if (command.args.length) throw new UsageError(strayFiles(command.args));
+    const files = EVIDENCE_FLAGS.flatMap((kind) => options[kind].flatMap((file) => (kind === 'junit' ? reportsIn(file, UsageError) : [file])).map((file) => ({ kind, file })));
     for (const { kind, file } of [...files, ...options.artifact.map((file) => ({ kind: 'artifact', file }))]) assertReadableFile(file, `--${kind}`);
     // Checked before anything is asked: a passport that cannot be saved is found out after the decision.
     if (options.passportOut) {
@@ -84,15 +138,17 @@ export function registerGate(program: Command): void {
       if (fs.existsSync(options.passportOut) && fs.statSync(options.passportOut).isDirectory()) throw new UsageError(`--passport-out ${options.passportOut} is a folder; name a file, such as ${path.join(options.passportOut, 'passport.json')}.`);
       if (!(fs.existsSync(folder) && fs.statSync(folder).isDirectory())) throw new UsageError(`--passport-out ${options.passportOut}: ${folder} is not a folder that exists; create it first or name another file.`);
     }
-    const uploaded = await Promise.all(
-      files.map(async ({ kind, file }) => {
+    const uploaded = await mapInLanes(
+      files,
+      UPLOADS_AT_ONCE,
+      async ({ kind, file }) => {
         const query = new URLSearchParams({ kind, service: options.service, ...(source ? { source } : {}) });
         const record = await client
           .uploadFile<{ sha256: string; redactions: { count: number; items: Array<{ kind: string; location: string }> } }>(`/api/v1/evidence?${query}`, file, mediaTypeFor(kind))
           // Several files go up at once: say which one (and through which flag) was refused.
           .catch(namingFile(`--${kind}`, file));
         return { kind, file, sha256: record.sha256, redactions: record.redactions };
-      }),
+      },
     );
     const artifacts = await Promise.all(options.artifact.map(async (file) => ({ name: path.basename(file), sha256: await sha256File(file) })));
     const request = {

@@ -374,6 +374,36 @@ describe.skipIf(!adminUrl)('rp gate against the runtime (production build, Postg
     expect(badToken.stderr).toMatch(/rp: 401 /);
   });
 
+  it('a folder of JUnit reports goes up as its .xml files, counted as their tools meant; a shell pattern after one flag is a usage error saying how', () => {
+    // Surefire and Gradle write one report per test class into a folder, beside .txt summaries.
+    const reports = path.join(dir, 'surefire-reports');
+    fs.mkdirSync(reports);
+    for (const name of ['surefire-3.0.2-flaky.junit.xml', 'googletest-1.12.1.junit.xml', 'ant-suite-error-no-cases.junit.xml']) {
+      fs.copyFileSync(path.resolve('lib/evidence/testing/real', name), path.join(reports, name));
+    }
+    fs.writeFileSync(path.join(reports, 'io.olamy.FlakyTest.txt'), 'Tests run: 1, Failures: 0\n');
+    const run = rp(['gate', ...release, '--junit', reports, '--json']);
+    expect(run.code, run.stderr).not.toBe(3);
+    const answer = JSON.parse(run.stdout) as { uploaded: Array<{ kind: string; file: string; sha256: string }> };
+    expect(answer.uploaded.map((item) => `${item.kind} ${path.basename(item.file)}`)).toEqual([
+      'junit ant-suite-error-no-cases.junit.xml',
+      'junit googletest-1.12.1.junit.xml',
+      'junit surefire-3.0.2-flaky.junit.xml',
+    ]);
+    // The Google Test report's DISABLED_ test (status="notrun", no <skipped>) is stored as skipped.
+    const shown = rp(['evidence', 'show', answer.uploaded[1]!.sha256]);
+    expect(JSON.parse(shown.stdout)).toMatchObject([{ summary: { tests: 6, passed: 2, failures: 2, skipped: 2 } }]);
+    const stray = rp(['gate', ...release, '--junit', path.join(reports, 'googletest-1.12.1.junit.xml'), path.join(reports, 'surefire-3.0.2-flaky.junit.xml')]);
+    expect(stray.code).toBe(2);
+    expect(stray.stderr).toContain('surefire-3.0.2-flaky.junit.xml: not after a flag. Give each evidence file its own flag (--junit a.xml --junit b.xml)');
+    expect(stray.stderr).toContain('give the folder: --junit reports');
+    const empty = path.join(dir, 'no-reports');
+    fs.mkdirSync(empty);
+    const none = rp(['gate', ...release, '--junit', empty]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain(`--junit ${empty} is a folder with no .xml file in it`);
+  });
+
   it('stores secret-laden evidence without its secrets, and says what it removed', async () => {
     const manifests = file(
       'rendered.yaml',

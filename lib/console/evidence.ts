@@ -6,7 +6,7 @@
  */
 import type { ChecksumsSummary } from '@/lib/evidence/parsers/checksums';
 import type { CustomSummary } from '@/lib/evidence/parsers/custom';
-import type { JunitSummary } from '@/lib/evidence/parsers/junit';
+import { junitNotes, type JunitSummary } from '@/lib/evidence/parsers/junit';
 import type { ManifestsSummary } from '@/lib/evidence/parsers/manifests';
 import { attestationSignature, type CarrierAttestation, type ProvenanceSummary } from '@/lib/evidence/parsers/provenance';
 import { SEVERITIES, type SarifSummary } from '@/lib/evidence/parsers/sarif';
@@ -112,7 +112,8 @@ export function describeSummary(kind: string, summary: unknown): string {
     }
     case 'junit': {
       const junit = s as unknown as JunitSummary;
-      return `${plural(junit.tests ?? 0, 'test')}: ${junit.passed ?? 0} passed, ${junit.failures ?? 0} failed, ${junit.errors ?? 0} errors, ${junit.skipped ?? 0} skipped`;
+      const notes = junitNotes(junit);
+      return `${plural(junit.tests ?? 0, 'test')}: ${junit.passed ?? 0} passed, ${junit.failures ?? 0} failed, ${plural(junit.errors ?? 0, 'error')}, ${junit.skipped ?? 0} skipped${notes.length ? ` (${notes.join('; ')})` : ''}`;
     }
     case 'custom': {
       const custom = s as unknown as CustomSummary;

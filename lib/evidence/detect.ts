@@ -128,7 +128,22 @@ function detectXml(head: string): DetectedFormat {
   if (name === 'bom' && cyclonedx) return { kind: 'sbom', name: `CycloneDX XML ${cyclonedx}`, syntax: 'xml' };
   if (name === 'testsuites' || name === 'testsuite') return { kind: 'junit', name: 'a JUnit XML report', syntax: 'xml' };
   if (name === 'RDF' && /spdx/i.test(head)) return { kind: null, name: 'an SPDX RDF/XML document', syntax: 'xml' };
+  const testReport = otherTestReport(name, namespace);
+  if (testReport) return { kind: null, name: testReport, syntax: 'xml', advice: TEST_REPORT_ADVICE };
+  if (!name) return { kind: null, name: 'a file that starts like XML but holds no element', syntax: 'xml' };
   return { kind: null, name: `an XML document (root <${name}>)`, syntax: 'xml' };
+}
+
+const TEST_REPORT_ADVICE =
+  'the gate reads test results as JUnit XML: have the test runner write JUnit XML too (for "dotnet test", the JunitXml.TestLogger package: --logger "junit;LogFilePath=results.xml"), or convert this report, and send that with rp gate --junit FILE';
+
+/** Test reports in formats other than JUnit XML, by their root element: the .NET runners' own. */
+function otherTestReport(name: string, namespace: string | undefined): string | null {
+  if (name === 'TestRun' && namespace?.includes('microsoft.com/schemas/VisualStudio/TeamTest')) return 'a Visual Studio TRX test report';
+  if (name === 'test-run') return 'an NUnit 3 test report';
+  if (name === 'test-results') return 'an NUnit 2 test report';
+  if (name === 'assemblies' || name === 'assembly') return 'an xUnit.net test report';
+  return null;
 }
 
 function detectText(head: string): DetectedFormat {

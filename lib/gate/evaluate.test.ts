@@ -83,11 +83,11 @@ describe('each rule type judges for the right reason', () => {
     const rule = { id: 'tests', type: 'tests-pass' };
     expect(only(rule, inputs({ evidence: [evidence('junit', junitSummary(10, ['api › login']))] }))).toMatchObject({
       status: 'fail',
-      measured: { tests: 10, failed: 1 },
+      measured: { tests: 10, ran: 10, failed: 1 },
       message: '1 test failed (at most 0 allowed): api › login',
     });
     expect(only(rule, inputs({ evidence: [evidence('junit', junitSummary(10))] })).status).toBe('pass');
-    expect(only(rule, inputs({ evidence: [evidence('junit', junitSummary(0))] })).message).toMatch(/at least 1 are required/);
+    expect(only(rule, inputs({ evidence: [evidence('junit', junitSummary(0))] })).message).toMatch(/at least 1 must run/);
   });
 
   it('checksum-match: mismatched, unlisted and unreported artifacts fail', () => {

@@ -17,7 +17,7 @@ export type XmlElement = Record<string, unknown>;
 export function parseEvidenceXml(text: string, what: string, arrays: ReadonlySet<string>, options: { removeNamespacePrefixes?: boolean } = {}): XmlElement {
   if (/<!DOCTYPE/i.test(text)) rejectDocument(`the XML has a DOCTYPE declaration; ${what} need none, and they are not accepted (entity expansion is an attack surface)`);
   const valid = XMLValidator.validate(text);
-  if (valid !== true) rejectDocument(`invalid XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`);
+  if (valid !== true) rejectDocument(invalidXmlReason(valid.err, text));
   const parser = new XMLParser({
     ignoreAttributes: false,
     attributeNamePrefix: '@',
@@ -29,6 +29,32 @@ export function parseEvidenceXml(text: string, what: string, arrays: ReadonlySet
     parseAttributeValue: false,
   });
   return parser.parse(text) as XmlElement;
+}
+
+/**
+ * The validator's complaint in words a person can act on. A file that stops before its elements
+ * are closed (a test run killed while writing its report, an upload cut short) is the common case,
+ * and the validator names it as a JSON list of tag names at "line 1, column 1".
+ */
+function invalidXmlReason(error: { code: string; msg: string; line: number; col: number }, text: string): string {
+  const unclosed = /^Invalid '(\[.*\])' found\.$/.exec(error.msg);
+  const openNames = unclosed ? parseNames(unclosed[1]!) : null;
+  if (openNames?.length) {
+    const lines = text.split('\n').length;
+    return `the file ends (line ${lines}) before <${openNames.at(-1)}> is closed (still open: ${openNames.map((name) => `<${name}>`).join(' › ')}): it looks cut short; upload the complete file`;
+  }
+  const single = /^Unclosed tag '(.*)'\.$/.exec(error.msg);
+  if (single) return `the file ends before <${single[1]}>, opened at line ${error.line}, column ${error.col}, is closed: it looks cut short; upload the complete file`;
+  return `invalid XML at line ${error.line}, column ${error.col}: ${error.msg}`;
+}
+
+function parseNames(json: string): string[] | null {
+  try {
+    const names: unknown = JSON.parse(json);
+    return Array.isArray(names) && names.every((name) => typeof name === 'string') ? names : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The document's root element name (the first that is not a declaration). */

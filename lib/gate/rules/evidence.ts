@@ -1,7 +1,7 @@
 /** Rules about the evidence itself: present, fresh, and saying what the policy allows. */
 import { z } from 'zod';
 import { EVIDENCE_KINDS } from '@/lib/evidence/kinds';
-import type { JunitSummary } from '@/lib/evidence/parsers/junit';
+import { junitNotes, type JunitSummary } from '@/lib/evidence/parsers/junit';
 import { CARRIED_KINDS, CARRIED_NOUN, type CarriedKind, type CarrierAttestation } from '@/lib/evidence/parsers/provenance';
 import { SEVERITIES, type SarifSummary, type Severity } from '@/lib/evidence/parsers/sarif';
 import { VULNERABILITY_SEVERITIES, type SbomSummary, type VulnerabilitySeverity } from '@/lib/evidence/parsers/sbom';
@@ -9,7 +9,7 @@ import { applyVex, type VexOutcome, type VexTrust } from '../vex';
 import type { EvidenceInput } from '../inputs';
 import { identityLabel, signedRefusal, trustedIdentitySchema, type TrustedIdentity } from './integrity';
 import { defineRule, evidenceOfKind, missing, summaryOf, type JsonValue, type RuleContext, type RuleOutcome } from './types';
-import { plural } from '@/lib/text/plural';
+import { formatCount, plural } from '@/lib/text/plural';
 
 const HOUR_MS = 3_600_000;
 
@@ -357,22 +357,36 @@ export const testsPass = defineRule({
   title: 'Test reports are green',
   params: {
     maxFailures: z.number().int().min(0).default(0).describe('Most failed or errored tests allowed.'),
-    minTests: z.number().int().min(0).default(1).describe('Fewest tests the reports must hold: an empty report proves nothing.'),
+    minTests: z
+      .number()
+      .int()
+      .min(0)
+      .default(1)
+      .describe('Fewest tests that must have run (skipped and disabled ones do not count): a report of tests that did not run proves nothing.'),
   },
   evaluate(rule, { inputs }): RuleOutcome {
     const threshold = { maxFailures: rule.maxFailures, minTests: rule.minTests };
     const reports = evidenceOfKind(inputs, 'junit');
     if (reports.length === 0) return missing('junit', threshold, 'upload the JUnit XML report with "rp gate --junit FILE"');
     let tests = 0;
+    let skipped = 0;
     let failed = 0;
+    let flaky = 0;
+    let suitesCountedFromTotals = 0;
     const names: string[] = [];
     for (const report of reports) {
       const summary = summaryOf<JunitSummary>(report);
       tests += summary.tests;
+      skipped += summary.skipped;
       failed += summary.failures + summary.errors;
+      flaky += summary.flaky ?? 0;
+      suitesCountedFromTotals += summary.suitesCountedFromTotals ?? 0;
       names.push(...summary.failed);
     }
-    const measured = { tests, failed };
+    const notes = junitNotes({ flaky, suitesCountedFromTotals });
+    const noted = notes.length ? ` (${notes.join('; ')})` : '';
+    const ran = tests - skipped;
+    const measured = { tests, ran, failed };
     const evidence = reports.map((report) => report.sha256).sort();
     if (failed > rule.maxFailures) {
       return {
@@ -383,9 +397,11 @@ export const testsPass = defineRule({
         evidence,
       };
     }
-    if (tests < rule.minTests) {
-      return { status: 'fail', message: `the reports hold ${plural(tests, 'test')}; at least ${rule.minTests} are required`, measured, threshold, evidence };
+    const skippedNote = skipped ? `, ${formatCount(skipped)} skipped` : '';
+    if (ran < rule.minTests) {
+      const held = ran === tests ? plural(tests, 'test') : `${plural(tests, 'test')}, of which ${ran === 0 ? 'none' : formatCount(ran)} ran`;
+      return { status: 'fail', message: `the reports hold ${held}; at least ${rule.minTests} must run`, measured, threshold, evidence };
     }
-    return { status: 'pass', message: `${plural(tests, 'test')}, ${failed} failed`, measured, threshold, evidence };
+    return { status: 'pass', message: `${plural(tests, 'test')}, ${failed} failed${skippedNote}${noted}`, measured, threshold, evidence };
   },
 });
