@@ -75,6 +75,7 @@ export function describeSummary(kind: string, summary: unknown): string {
         `: ${plural(sbom.components ?? 0, 'component')}, ${plural(licenses, 'license')}` +
         (sbom.componentsWithoutLicense ? `, ${sbom.componentsWithoutLicense} without a license` : '') +
         vulnerabilities +
+        (sbom.readFrom === 'github-dependency-graph' ? "; read from GitHub's dependency-graph export" : '') +
         attestedText(sbom.attestation)
       );
     }

@@ -152,9 +152,10 @@ async function analyzeSbom(file: string, mediaType: string, detected: DetectedFo
   }
   const analysis =
     detected.syntax === 'json'
-      ? await analyzeJson(file, new SbomSummarizer())
+      ? await analyzeJson(file, detected.nestedAt ? nestedReader(detected.nestedAt, new SbomSummarizer()) : new SbomSummarizer())
       : await analyzeText(file, detected.syntax === 'xml' ? parseCycloneDxXml : parseSpdxTagValue);
   const summary = analysis.summary as SbomSummary;
+  if (detected.nestedAt) summary.readFrom = 'github-dependency-graph';
   const declared = SBOM_MEDIA_TYPES[mediaType];
   if (declared && (declared.format !== summary.format || declared.encoding !== (summary.encoding ?? 'json'))) {
     rejectDocument(`the Content-Type ${mediaType} says ${declared.name}, but the document is ${detected.name}: send it as application/json, application/xml or text/plain and the gate reads the format from the content`);
@@ -391,6 +392,18 @@ class CarriedValue implements JsonScanHandler {
     for (let index = 0; index < this.at.length; index++) if (path[index] !== this.at[index]) return null;
     return path.slice(this.at.length);
   }
+}
+
+/** Reads the document at `at` in the file, as `reader` would read it alone (GitHub's SBOM export wraps it in {"sbom": …}). */
+function nestedReader<T>(at: readonly string[], reader: JsonSummarizer<T>): JsonSummarizer<T> {
+  const nested = new CarriedValue(at, reader);
+  return {
+    open: (path, type) => nested.open(path, type),
+    close: (path, type) => nested.close(path, type),
+    string: (path, token) => nested.string(path, token),
+    primitive: (path, value, start, end) => nested.primitive(path, value, start, end),
+    finish: () => reader.finish(),
+  };
 }
 
 function readerOf(kind: CarriedKind): JsonSummarizer<CarriedSummary> {

@@ -18,6 +18,8 @@ export interface DetectedFormat {
   advice?: string;
   /** An in-toto attestation (a Sigstore bundle, DSSE envelope or statement): its predicate type when the head shows it. */
   attestation?: { predicateType: string | null };
+  /** Where the document sits when a plain wrapper carries it: GitHub's SBOM export answers {"sbom": {…SPDX…}}. */
+  nestedAt?: readonly string[];
 }
 
 /** How much of a file detection reads. */
@@ -93,6 +95,12 @@ function envelopePredicateType(head: string): string | null {
 
 function detectJson(head: string): DetectedFormat {
   const json = (kind: EvidenceKind | null, name: string): DetectedFormat => ({ kind, name, syntax: 'json' });
+  // GitHub's dependency-graph SBOM export (GET /repos/{owner}/{repo}/dependency-graph/sbom, gh api) wraps the SPDX document.
+  const githubExport = /^\{\s*"sbom"\s*:\s*(?=\{)/.exec(head);
+  if (githubExport) {
+    const inner = detectJson(head.slice(githubExport[0].length));
+    if (inner.kind === 'sbom') return { ...inner, name: `${inner.name} in GitHub's dependency-graph export`, nestedAt: ['sbom'] };
+  }
   // Attestations first: they may carry an SBOM or a scan, whose keys then appear too.
   const bundle = /"mediaType"\s*:\s*"application\/vnd\.dev\.sigstore\.bundle/.test(head);
   if (bundle || /"payloadType"\s*:/.test(head)) return attestation(bundle ? 'a Sigstore bundle' : 'a DSSE envelope', envelopePredicateType(head));

@@ -217,6 +217,27 @@ describe('SPDX 3.0 JSON-LD', () => {
   });
 });
 
+describe("GitHub's dependency-graph export", () => {
+  it('its answer (real: the SPDX document wrapped in {"sbom": …}) is read as the SPDX it wraps, and says so', async () => {
+    expect(await summarize(real('github-dependency-graph-export.spdx.json'))).toMatchObject({
+      format: 'spdx',
+      specVersion: 'SPDX-2.3',
+      components: 1,
+      licenses: { MIT: 1 },
+      readFrom: 'github-dependency-graph',
+    });
+    // The same document wrapped or not: the same summary (trivy's SPDX 2.3, real, in GitHub's wrapper).
+    const trivy = real('trivy-conda.spdx.json');
+    const { readFrom, ...wrapped } = await summarize(`{"sbom": ${trivy}}`);
+    expect(readFrom).toBe('github-dependency-graph');
+    expect(wrapped).toEqual(await summarize(trivy));
+  });
+
+  it('a wrapper around something else is not read as an SBOM', async () => {
+    expect((await problemOf(analyzeBytes('sbom', '{"sbom": {"name": "not an SBOM"}}'))).message).toMatch(/^A JSON document is not sbom evidence .*this is not an SBOM/);
+  });
+});
+
 describe('refusals name the detected format and what to do', () => {
   const sbomStatement = {
     _type: 'https://in-toto.io/Statement/v1',

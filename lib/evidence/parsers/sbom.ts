@@ -15,6 +15,8 @@ export interface SbomSummary {
   attestation?: CarrierAttestation;
   format: 'cyclonedx' | 'spdx';
   specVersion: string;
+  /** Present when the SBOM was read from inside GitHub's dependency-graph export ({"sbom": …}). */
+  readFrom?: 'github-dependency-graph';
   /** How the document is written (absent in summaries made before XML and tag-value were read: JSON). */
   encoding?: SbomEncoding;
   /** The software the SBOM describes, when it says. */
