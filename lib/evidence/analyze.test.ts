@@ -168,6 +168,27 @@ describe('SARIF logs', () => {
     expect((analysis.summary as SarifSummary).rulesBySeverity).toEqual({ high: ['js/sql-injection', 'js/xss'] });
   });
 
+  it('a suppression still under review, or rejected, hides nothing: only accepted ones suppress', async () => {
+    const result = (suppressions: object[]) => ({ ruleId: 'js/xss', level: 'error', message: { text: 'x' }, suppressions });
+    const log = {
+      version: '2.1.0',
+      runs: [
+        {
+          tool: { driver: { name: 'Semgrep' } },
+          results: [
+            result([{ kind: 'inSource' }]), // no status: accepted
+            result([{ kind: 'external', status: 'accepted' }]),
+            result([{ kind: 'external', status: 'underReview' }]),
+            result([{ kind: 'external', status: 'rejected' }]),
+            result([{ kind: 'inSource' }, { kind: 'external', status: 'rejected' }]),
+            result([]),
+          ],
+        },
+      ],
+    };
+    expect((await analyzeBytes('sarif', JSON.stringify(log))).summary).toMatchObject({ results: 4, suppressed: 2, bySeverity: { high: 4 } });
+  });
+
   it.each([
     ['{"runs":[]}', /no "version"/],
     ['{"version":"2.0.0","runs":[]}', /SARIF version "2.0.0" is not supported/],

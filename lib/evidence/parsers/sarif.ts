@@ -4,7 +4,9 @@
  * `security-severity` score (GitHub's convention, on the result or its rule: 9+ critical, 7+ high,
  * 4+ medium, above 0 low) or, without one, follows the level (error → high, warning → medium,
  * note → low). Suppressed results, results of kind other than "fail", and results whose baseline
- * state is "absent" (fixed) are not counted as findings.
+ * state is "absent" (fixed) are not counted as findings. A result is suppressed only when every
+ * one of its suppressions is accepted (one without a status is): a suppression still
+ * "underReview", or "rejected", keeps it counted, as the SARIF SDK and GitLab read it.
  */
 import type { JsonPathSegment, JsonStringToken } from '../json-scanner';
 import { formatJsonPath } from '../json-scanner';
@@ -95,7 +97,8 @@ interface ResultRecord {
   ruleIndex?: number;
   level?: SarifLevel;
   securitySeverity?: number;
-  suppressed: boolean;
+  /** The status of each of its suppressions ("accepted" when the suppression gives none). */
+  suppressions: string[];
   counted: boolean;
   message?: string;
   file?: string;
@@ -158,11 +161,11 @@ export class SarifSummarizer implements JsonSummarizer<SarifSummary> {
       this.results = [];
       this.artifactUris = [];
     } else if (depth === 4 && path[2] === 'results') {
-      this.current = { suppressed: false, counted: true };
+      this.current = { suppressions: [], counted: true };
     } else if (isRulePath(path)) {
       this.currentRule = { index: path[3] === 'driver' ? (path[depth - 1] as number) : undefined };
     } else if (this.current && depth === 6 && path[4] === 'suppressions') {
-      this.current.suppressed = true; // a suppression object; one with status "rejected" undoes it below
+      this.current.suppressions.push('accepted'); // its "status", if any, replaces this below
     }
   }
 
@@ -203,7 +206,7 @@ export class SarifSummarizer implements JsonSummarizer<SarifSummary> {
       else if (depth === 5 && key === 'kind') result.counted &&= token.text() === 'fail';
       else if (depth === 5 && key === 'baselineState') result.counted &&= token.text() !== 'absent';
       else if (depth === 6 && path[4] === 'properties' && key === 'security-severity') result.securitySeverity = parseScore(token.text());
-      else if (depth === 7 && path[4] === 'suppressions' && key === 'status' && token.text() === 'rejected') result.suppressed = false;
+      else if (depth === 7 && path[4] === 'suppressions' && key === 'status') result.suppressions[result.suppressions.length - 1] = token.text();
       else if (depth === 6 && path[4] === 'message' && key === 'text') result.message = clip(token.text());
       else if (depth === 9 && isFirstPhysicalLocation(path) && path[7] === 'artifactLocation' && key === 'uri') result.file = clip(token.text());
       return;
@@ -268,7 +271,7 @@ export class SarifSummarizer implements JsonSummarizer<SarifSummary> {
   private finishRun(): void {
     for (const result of this.results) {
       if (!result.counted) continue;
-      if (result.suppressed) {
+      if (result.suppressions.length > 0 && result.suppressions.every((status) => status === 'accepted')) {
         this.suppressed++;
         continue;
       }
