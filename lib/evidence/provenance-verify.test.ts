@@ -7,14 +7,15 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PUBLIC_GOOD_TRUSTED_ROOT } from './sigstore/public-good-trusted-root';
-import { describe, expect, it } from 'vitest';
+import os from 'node:os';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { evaluateRelease } from '@/lib/gate/evaluate';
 import { trustedSigner } from '@/lib/gate/rules/integrity';
 import { EVALUATED_AT, IMAGE_HEX, evidence, inputs, policy } from '@/lib/gate/testing';
 import { parsePolicyDocument } from '@/lib/policy/schema';
 import type { ProvenanceSummary } from './parsers/provenance';
 import { parsePublicKey } from './provenance-keys';
-import { trustedRootFrom, verifyProvenance, type TrustedKeyMaterial } from './provenance-verify';
+import { trustedRootFrom, trustedRootsFrom, verifyProvenance, type TrustedKeyMaterial } from './provenance-verify';
 import { analyzeBytes, problemOf, signedDsseEnvelope, statement } from './testing/fixtures';
 
 const REAL = path.join(__dirname, 'testing', 'real');
@@ -99,8 +100,49 @@ describe('Sigstore bundles (real, public-good, verified offline)', () => {
     const older = { ...root, certificateAuthorities: root.certificateAuthorities.slice(0, 1) };
     const bytes = real('npm-sigstore-3.1.0.sigstore.json');
     const payload = (JSON.parse(bytes.toString('utf8')) as { dsseEnvelope: { payload: string } }).dsseEnvelope.payload;
-    const result = verifyProvenance(bytes, payload, { keys: [], trustedRoot: trustedRootFrom(Buffer.from(JSON.stringify(older))) });
+    const result = verifyProvenance(bytes, payload, { keys: [], trustedRoots: [trustedRootFrom(Buffer.from(JSON.stringify(older)))] });
     expect(result).toMatchObject({ status: 'failed', reason: expect.stringContaining('CERTIFICATE_ERROR') });
+  });
+});
+
+describe('several trusted roots (RP_SIGSTORE_TRUSTED_ROOT_FILE as JSON Lines, as gh attestation trusted-root writes them)', () => {
+  // A root that cannot verify the 2025 certificate (only the 2021-2022 Fulcio CA), and the public-good one.
+  const root = structuredClone(PUBLIC_GOOD_TRUSTED_ROOT) as unknown as { certificateAuthorities: unknown[] };
+  const older = JSON.stringify({ ...root, certificateAuthorities: root.certificateAuthorities.slice(0, 1) });
+  const publicGood = JSON.stringify(PUBLIC_GOOD_TRUSTED_ROOT);
+  const sha256 = (text: string) => crypto.createHash('sha256').update(text).digest('hex');
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rp-roots-')), 'trusted_root.jsonl');
+
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it('a bundle verifies against any of them, and the summary names the root that verified it', async () => {
+    fs.writeFileSync(file, `${older}\n${publicGood}\n`);
+    vi.stubEnv('RP_SIGSTORE_TRUSTED_ROOT_FILE', file);
+    const summary = await summarize(real('npm-sigstore-3.1.0.sigstore.json'));
+    expect(summary.envelope?.verification).toMatchObject({ status: 'verified', identity: { subjectAlternativeName: SIGSTORE_JS_RELEASE }, trustedRoot: sha256(publicGood) });
+  });
+
+  it('verified by none: each root says why', async () => {
+    fs.writeFileSync(file, `${older}\n${older}\n`);
+    vi.stubEnv('RP_SIGSTORE_TRUSTED_ROOT_FILE', file);
+    const summary = await summarize(real('npm-sigstore-3.1.0.sigstore.json'));
+    expect(summary.envelope?.verification).toMatchObject({
+      status: 'failed',
+      reason: expect.stringMatching(/^verified by none of the 2 trusted roots \(root 1: CERTIFICATE_ERROR.*; root 2: CERTIFICATE_ERROR/),
+      trustedRoot: sha256(older),
+    });
+  });
+
+  it('a file that is not roots is refused naming the line, and nothing verifies', async () => {
+    expect(trustedRootsFrom(Buffer.from(publicGood)).map((item) => item.sha256)).toEqual([sha256(publicGood)]);
+    expect(() => trustedRootsFrom(Buffer.from(`${publicGood}\n{"mediaType": "x"}\n`))).toThrow(/^line 2: the Sigstore trusted root names no certificate authority/);
+    expect(() => trustedRootsFrom(Buffer.from('not json'))).toThrow(/neither a trusted_root.json nor JSON Lines/);
+    fs.writeFileSync(file, `${publicGood}\n{"mediaType": "x"}\n`);
+    vi.stubEnv('RP_SIGSTORE_TRUSTED_ROOT_FILE', file);
+    const summary = await summarize(real('npm-sigstore-3.1.0.sigstore.json'));
+    expect(summary.envelope?.verification).toMatchObject({ status: 'failed', reason: expect.stringContaining('the Sigstore trusted root cannot be read (RP_SIGSTORE_TRUSTED_ROOT_FILE): line 2') });
   });
 });
 

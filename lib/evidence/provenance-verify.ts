@@ -38,7 +38,10 @@ export interface ProvenanceVerification {
   /** The Fulcio certificate's identity (keyless Sigstore bundles). */
   identity: { issuer: string | null; subjectAlternativeName: string | null } | null;
   tlog: TransparencyLogEntryRecord[];
-  /** sha256 of the Sigstore trusted root verified against, as compact JSON (JSON.stringify of the parsed file). */
+  /**
+   * sha256 of the Sigstore trusted root the bundle verified against (of the first one tried when
+   * none did), as compact JSON (JSON.stringify of the parsed root).
+   */
   trustedRoot: string | null;
   /** Fingerprints of the workspace's keys that verified a signature. */
   keys: string[];
@@ -57,24 +60,51 @@ interface LoadedRoot {
   material: TrustMaterial;
 }
 
-let cachedRoot: { file: string | null; loaded: LoadedRoot } | null = null;
+/** Parsed once per version of the file: a root replaced on disk (a newer public-good one) is used from the next verification. */
+let cachedRoots: { key: string; loaded: LoadedRoot[] } | null = null;
 
 /**
- * The Sigstore trusted root: RP_SIGSTORE_TRUSTED_ROOT_FILE when set (a private Sigstore, or a
- * newer public-good root fetched with TUF), else the public-good root shipped in the repository.
+ * The Sigstore trusted roots: RP_SIGSTORE_TRUSTED_ROOT_FILE when set (a private Sigstore, a newer
+ * public-good root fetched with TUF, or both public-good and GitHub's own Sigstore as
+ * `gh attestation trusted-root` writes them, one per line), else the public-good root shipped in
+ * the repository.
  */
-export function sigstoreTrustedRoot(): LoadedRoot {
+export function sigstoreTrustedRoots(): LoadedRoot[] {
   const file = settings().sigstore.trustedRootFile;
-  if (cachedRoot && cachedRoot.file === file) return cachedRoot.loaded;
-  const bytes = file ? fs.readFileSync(file) : Buffer.from(JSON.stringify(PUBLIC_GOOD_TRUSTED_ROOT));
-  const loaded = trustedRootFrom(bytes);
-  cachedRoot = { file, loaded };
+  const stat = file ? fs.statSync(file) : null;
+  const key = file && stat ? `${file}\u0000${stat.mtimeMs}\u0000${stat.size}` : '';
+  if (cachedRoots && cachedRoots.key === key) return cachedRoots.loaded;
+  const loaded = file ? trustedRootsFrom(fs.readFileSync(file)) : [trustedRootFrom(Buffer.from(JSON.stringify(PUBLIC_GOOD_TRUSTED_ROOT)))];
+  cachedRoots = { key, loaded };
   return loaded;
+}
+
+/** A trusted_root.json, or JSON Lines of them (`gh attestation trusted-root > trusted_root.jsonl`). */
+export function trustedRootsFrom(bytes: Buffer): LoadedRoot[] {
+  const text = bytes.toString('utf8');
+  let whole: unknown;
+  try {
+    whole = JSON.parse(text);
+  } catch {
+    const lines = text.split('\n').map((line, index) => ({ line: line.trim(), number: index + 1 })).filter((item) => item.line);
+    if (lines.length < 2) throw new Error('it is neither a trusted_root.json nor JSON Lines of them');
+    return lines.map(({ line, number }) => {
+      try {
+        return trustedRootFrom(Buffer.from(line));
+      } catch (error) {
+        throw new Error(`line ${number}: ${(error as Error).message}`, { cause: error });
+      }
+    });
+  }
+  return [trustedRootFromJson(whole)];
 }
 
 /** Parses a trusted_root.json (application/vnd.dev.sigstore.trustedroot+json). */
 export function trustedRootFrom(bytes: Buffer): LoadedRoot {
-  const json = JSON.parse(bytes.toString('utf8')) as unknown;
+  return trustedRootFromJson(JSON.parse(bytes.toString('utf8')) as unknown);
+}
+
+function trustedRootFromJson(json: unknown): LoadedRoot {
   const root = TrustedRoot.fromJSON(json);
   if (root.certificateAuthorities.length === 0 || root.tlogs.length === 0) {
     throw new Error('the Sigstore trusted root names no certificate authority or no transparency log');
@@ -87,7 +117,7 @@ export function trustedRootFrom(bytes: Buffer): LoadedRoot {
 export function verifyProvenance(
   document: Buffer,
   payload: string,
-  options: { keys: readonly TrustedKeyMaterial[]; trustedRoot?: LoadedRoot },
+  options: { keys: readonly TrustedKeyMaterial[]; trustedRoots?: readonly LoadedRoot[] },
 ): ProvenanceVerification {
   let json: Record<string, unknown>;
   try {
@@ -103,13 +133,14 @@ function failed(method: ProvenanceVerification['method'], reason: string, keysTr
   return { method, status: 'failed', reason, identity: null, tlog: [], trustedRoot: null, keys: [], keysTried, ...extra };
 }
 
-function verifyBundle(json: Record<string, unknown>, payload: string, options: { keys: readonly TrustedKeyMaterial[]; trustedRoot?: LoadedRoot }): ProvenanceVerification {
-  let root: LoadedRoot;
+function verifyBundle(json: Record<string, unknown>, payload: string, options: { keys: readonly TrustedKeyMaterial[]; trustedRoots?: readonly LoadedRoot[] }): ProvenanceVerification {
+  let roots: readonly LoadedRoot[];
   try {
-    root = options.trustedRoot ?? sigstoreTrustedRoot();
+    roots = options.trustedRoots ?? sigstoreTrustedRoots();
   } catch (error) {
     return failed('sigstore-bundle', `the Sigstore trusted root cannot be read (RP_SIGSTORE_TRUSTED_ROOT_FILE): ${(error as Error).message}`);
   }
+  const root = roots[0]!;
   let bundle: Bundle;
   try {
     bundle = bundleFromJSON(json);
@@ -131,37 +162,55 @@ function verifyBundle(json: Record<string, unknown>, payload: string, options: {
     }),
   );
   const base = { trustedRoot: root.sha256, tlog };
+  let entity: ReturnType<typeof toSignedEntity>;
   try {
-    const entity = toSignedEntity(bundle);
-    if (bundle.verificationMaterial.content.$case === 'publicKey') {
-      // A bundle signed with a key (cosign --key with the bundle format): the key is one of ours or nothing.
+    entity = toSignedEntity(bundle);
+  } catch (error) {
+    return failed('sigstore-bundle', verificationError(error), 0, base);
+  }
+  if (bundle.verificationMaterial.content.$case === 'publicKey') {
+    // A bundle signed with a key (cosign --key with the bundle format): the key is one of ours or nothing.
+    for (const candidateRoot of roots) {
       const verified = options.keys.filter((candidate) => {
         try {
-          new Verifier(toTrustMaterial(root.root, () => ({ publicKey: candidate.key, validFor: () => true }))).verify(entity);
+          new Verifier(toTrustMaterial(candidateRoot.root, () => ({ publicKey: candidate.key, validFor: () => true }))).verify(entity);
           return true;
         } catch {
           return false;
         }
       });
-      if (verified.length === 0) {
-        return failed('sigstore-bundle', `signed with a public key that none of the workspace's ${options.keys.length} trusted keys verifies`, options.keys.length, base);
+      if (verified.length > 0) {
+        return { method: 'sigstore-bundle', status: 'verified', reason: null, identity: null, trustedRoot: candidateRoot.sha256, tlog, keys: verified.map((item) => item.fingerprint), keysTried: options.keys.length };
       }
-      return { method: 'sigstore-bundle', status: 'verified', reason: null, identity: null, ...base, keys: verified.map((item) => item.fingerprint), keysTried: options.keys.length };
     }
-    const signer = new Verifier(root.material).verify(entity);
-    return {
-      method: 'sigstore-bundle',
-      status: 'verified',
-      reason: null,
-      identity: { issuer: signer.identity?.extensions?.issuer ?? null, subjectAlternativeName: signer.identity?.subjectAlternativeName ?? null },
-      ...base,
-      keys: [],
-      keysTried: 0,
-    };
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    return failed('sigstore-bundle', `${code ? `${code}: ` : ''}${(error as Error).message}`, 0, base);
+    return failed('sigstore-bundle', `signed with a public key that none of the workspace's ${options.keys.length} trusted keys verifies`, options.keys.length, base);
   }
+  // Keyless: the first trusted root whose Fulcio CA, logs and timestamps verify the bundle.
+  const failures: string[] = [];
+  for (const candidateRoot of roots) {
+    try {
+      const signer = new Verifier(candidateRoot.material).verify(entity);
+      return {
+        method: 'sigstore-bundle',
+        status: 'verified',
+        reason: null,
+        identity: { issuer: signer.identity?.extensions?.issuer ?? null, subjectAlternativeName: signer.identity?.subjectAlternativeName ?? null },
+        trustedRoot: candidateRoot.sha256,
+        tlog,
+        keys: [],
+        keysTried: 0,
+      };
+    } catch (error) {
+      failures.push(verificationError(error));
+    }
+  }
+  const reason = roots.length === 1 ? failures[0]! : `verified by none of the ${roots.length} trusted roots (${failures.map((failure, index) => `root ${index + 1}: ${failure}`).join('; ')})`;
+  return failed('sigstore-bundle', reason, 0, base);
+}
+
+function verificationError(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  return `${code ? `${code}: ` : ''}${(error as Error).message}`;
 }
 
 function verifyEnvelope(json: Record<string, unknown>, payload: string, keys: readonly TrustedKeyMaterial[]): ProvenanceVerification {
