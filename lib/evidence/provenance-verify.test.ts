@@ -135,6 +135,16 @@ describe('several trusted roots (RP_SIGSTORE_TRUSTED_ROOT_FILE as JSON Lines, as
     });
   });
 
+  it("a root without transparency logs (as GitHub's own instance's) is read, for its timestamp authority; a bundle with a Rekor entry does not verify against it", () => {
+    const noLogs = { ...structuredClone(PUBLIC_GOOD_TRUSTED_ROOT), tlogs: [] };
+    const [loaded] = trustedRootsFrom(Buffer.from(JSON.stringify(noLogs)));
+    const bytes = real('npm-sigstore-3.1.0.sigstore.json');
+    const payload = (JSON.parse(bytes.toString('utf8')) as { dsseEnvelope: { payload: string } }).dsseEnvelope.payload;
+    expect(verifyProvenance(bytes, payload, { keys: [], trustedRoots: [loaded!] })).toMatchObject({ status: 'failed', reason: expect.stringMatching(/^TLOG_/) });
+    const neither = { ...noLogs, timestampAuthorities: [] };
+    expect(() => trustedRootsFrom(Buffer.from(JSON.stringify(neither)))).toThrow(/no transparency log and no timestamp authority/);
+  });
+
   it('a file that is not roots is refused naming the line, and nothing verifies', async () => {
     expect(trustedRootsFrom(Buffer.from(publicGood)).map((item) => item.sha256)).toEqual([sha256(publicGood)]);
     expect(() => trustedRootsFrom(Buffer.from(`${publicGood}\n{"mediaType": "x"}\n`))).toThrow(/^line 2: the Sigstore trusted root names no certificate authority/);

@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import { bundleFromJSON, type Bundle } from '@sigstore/bundle';
 import { dsse } from '@sigstore/core';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
-import { toSignedEntity, toTrustMaterial, Verifier, type TrustMaterial } from '@sigstore/verify';
+import { toSignedEntity, toTrustMaterial, Verifier, type TrustMaterial, type VerifierOptions } from '@sigstore/verify';
 import { settings } from '@/lib/config/settings';
 import { PUBLIC_GOOD_TRUSTED_ROOT } from './sigstore/public-good-trusted-root';
 import type { ParsedPublicKey } from './provenance-keys';
@@ -58,6 +58,12 @@ interface LoadedRoot {
   sha256: string;
   root: TrustedRoot;
   material: TrustMaterial;
+  /**
+   * What a bundle must carry to verify against this root: a transparency-log entry and an SCT when
+   * the root has such logs (public-good), else a timestamp from its TSA (GitHub's own instance
+   * has neither log). Always at least one timestamp.
+   */
+  options: VerifierOptions;
 }
 
 /** Parsed once per version of the file: a root replaced on disk (a newer public-good one) is used from the next verification. */
@@ -106,11 +112,13 @@ export function trustedRootFrom(bytes: Buffer): LoadedRoot {
 
 function trustedRootFromJson(json: unknown): LoadedRoot {
   const root = TrustedRoot.fromJSON(json);
-  if (root.certificateAuthorities.length === 0 || root.tlogs.length === 0) {
-    throw new Error('the Sigstore trusted root names no certificate authority or no transparency log');
+  if (root.certificateAuthorities.length === 0) throw new Error('the Sigstore trusted root names no certificate authority');
+  if (root.tlogs.length === 0 && root.timestampAuthorities.length === 0) {
+    throw new Error('the Sigstore trusted root names no transparency log and no timestamp authority: nothing could prove when a certificate was used');
   }
+  const options: VerifierOptions = { tlogThreshold: root.tlogs.length > 0 ? 1 : 0, ctlogThreshold: root.ctlogs.length > 0 ? 1 : 0, timestampThreshold: 1 };
   // Digested as compact JSON, so the shipped root (bundled as a JSON module) and a file name one digest.
-  return { sha256: crypto.createHash('sha256').update(JSON.stringify(json)).digest('hex'), root, material: toTrustMaterial(root) };
+  return { sha256: crypto.createHash('sha256').update(JSON.stringify(json)).digest('hex'), root, material: toTrustMaterial(root), options };
 }
 
 /** Verifies the document's signatures; `payload` is the envelope payload the summary was read from. */
@@ -173,7 +181,7 @@ function verifyBundle(json: Record<string, unknown>, payload: string, options: {
     for (const candidateRoot of roots) {
       const verified = options.keys.filter((candidate) => {
         try {
-          new Verifier(toTrustMaterial(candidateRoot.root, () => ({ publicKey: candidate.key, validFor: () => true }))).verify(entity);
+          new Verifier(toTrustMaterial(candidateRoot.root, () => ({ publicKey: candidate.key, validFor: () => true })), candidateRoot.options).verify(entity);
           return true;
         } catch {
           return false;
@@ -189,7 +197,7 @@ function verifyBundle(json: Record<string, unknown>, payload: string, options: {
   const failures: string[] = [];
   for (const candidateRoot of roots) {
     try {
-      const signer = new Verifier(candidateRoot.material).verify(entity);
+      const signer = new Verifier(candidateRoot.material, candidateRoot.options).verify(entity);
       return {
         method: 'sigstore-bundle',
         status: 'verified',
