@@ -56,6 +56,11 @@ describe('real JUnit reports are counted as their tools meant them', () => {
     expect(await testsRule(['surefire-3.0.2-flaky.junit.xml'])).toMatchObject({ status: 'pass', message: '1 test, 0 failed (1 passed only on a retry)' });
   });
 
+  it("Vitest's and Node's test runner's reports: a failing import and a throwing set-up hook count as failed tests; todo tests as skipped", async () => {
+    expect(await summaryOf('vitest-4.1.12.junit.xml')).toMatchObject({ tests: 7, passed: 1, failures: 3, errors: 0, skipped: 3 });
+    expect(await summaryOf('node-20.20.2-test-runner.junit.xml')).toMatchObject({ tests: 5, passed: 1, failures: 2, errors: 0, skipped: 2 });
+  });
+
   it('a report cut short is refused with what is still open, not a validator dump', async () => {
     const error = await analyzeBytes('junit', real('pytest-cut-short.junit.xml')).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ProblemError);
