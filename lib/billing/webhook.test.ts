@@ -128,6 +128,18 @@ describe('a signed event for a successful payment', () => {
     expect(after.licenses[1]!.expiresAt.getTime()).toBeGreaterThan(after.licenses[0]!.expiresAt.getTime());
   });
 
+  it('reads a renewal sent in an older API version (a webhook endpoint pinned before 2025-03-31: invoice.subscription, no parent)', async () => {
+    const customer = await buyer('renew-legacy@acme.test');
+    const { event, subscription } = paidCheckout(customer);
+    await deliver(event);
+    const newEnd = standIn.renew(subscription.id as string);
+    const legacy = standIn.event('invoice.paid', standIn.invoiceFor(subscription.id as string, 'paid', 'legacy'), undefined, '2024-06-20');
+    expect(await deliver(legacy)).toMatchObject({ status: 200, json: { outcome: 'extended' } });
+    expect((await stateOf(customer.id)).activeUntil!.getTime()).toBe(newEnd * 1000);
+    const failed = standIn.event('invoice.payment_failed', standIn.invoiceFor(subscription.id as string, 'open', 'legacy'), undefined, '2024-06-20');
+    expect(await deliver(failed)).toMatchObject({ status: 200, json: { outcome: 'recorded', detail: 'payment failed: entitlement not extended' } });
+  });
+
   it('binds the current license to one installation on request, and renewals keep the binding', async () => {
     const customer = await buyer('bind@acme.test');
     const { event, subscription } = paidCheckout(customer);

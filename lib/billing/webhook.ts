@@ -99,6 +99,17 @@ export async function processStripeEvent(event: Stripe.Event, options: { now?: D
   });
 }
 
+/**
+ * The subscription an invoice bills. Stripe renders an event in the API version of the webhook
+ * endpoint, not the SDK's: since 2025-03-31 ("basil") it is `parent.subscription_details`, before
+ * that a top-level `subscription`. An endpoint made in the Dashboard on an older account version
+ * sends the old shape, and reading only the new one would ignore every renewal.
+ */
+function invoiceSubscription(invoice: Stripe.Invoice): string | Stripe.Subscription | null {
+  const legacy = (invoice as unknown as { subscription?: string | Stripe.Subscription | null }).subscription;
+  return invoice.parent?.subscription_details?.subscription ?? legacy ?? null;
+}
+
 async function intentOf(event: Stripe.Event): Promise<Intent> {
   switch (event.type) {
     case 'checkout.session.completed':
@@ -112,7 +123,7 @@ async function intentOf(event: Stripe.Event): Promise<Intent> {
     }
     case 'invoice.paid': {
       const invoice = event.data.object;
-      const subscriptionRef = invoice.parent?.subscription_details?.subscription;
+      const subscriptionRef = invoiceSubscription(invoice);
       if (!subscriptionRef) return ignore('ignored-not-subscription', 'the invoice is not for a subscription');
       if (invoice.status !== 'paid') return ignore('ignored-unpaid', `invoice status is ${invoice.status}`);
       const paidThrough = Math.max(0, ...invoice.lines.data.map((line) => line.period.end));
@@ -121,7 +132,7 @@ async function intentOf(event: Stripe.Event): Promise<Intent> {
       return paymentIntent(subscription, idOf(invoice.customer), null, new Date(paidThrough * 1000));
     }
     case 'invoice.payment_failed': {
-      const subscriptionRef = event.data.object.parent?.subscription_details?.subscription;
+      const subscriptionRef = invoiceSubscription(event.data.object);
       if (!subscriptionRef) return ignore('ignored-not-subscription', 'the invoice is not for a subscription');
       return { kind: 'payment-failed', stripeSubscriptionId: idOf(subscriptionRef) };
     }

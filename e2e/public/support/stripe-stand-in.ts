@@ -139,8 +139,12 @@ export class StripeStandIn {
     return ((subscription.items as Json).data as Json[])[0]!;
   }
 
-  /** An invoice for the subscription's current period, as in invoice.paid / invoice.payment_failed. */
-  invoiceFor(subscriptionId: string, status: 'paid' | 'open'): Json {
+  /**
+   * An invoice for the subscription's current period, as in invoice.paid / invoice.payment_failed.
+   * `legacy`: as an endpoint on an API version before 2025-03-31 renders it (a top-level
+   * `subscription`, no `parent`).
+   */
+  invoiceFor(subscriptionId: string, status: 'paid' | 'open', shape: 'current' | 'legacy' = 'current'): Json {
     const subscription = this.subscriptions.get(subscriptionId)!;
     const item = this.itemOf(subscriptionId);
     const price = item.price as Json;
@@ -154,7 +158,9 @@ export class StripeStandIn {
       currency: 'usd',
       billing_reason: 'subscription_cycle',
       livemode: false,
-      parent: { type: 'subscription_details', quote_details: null, subscription_details: { subscription: subscriptionId, metadata: subscription.metadata } },
+      ...(shape === 'current'
+        ? { parent: { type: 'subscription_details', quote_details: null, subscription_details: { subscription: subscriptionId, metadata: subscription.metadata } } }
+        : { subscription: subscriptionId, subscription_details: { metadata: subscription.metadata } }),
       lines: {
         object: 'list',
         has_more: false,
@@ -163,11 +169,11 @@ export class StripeStandIn {
     };
   }
 
-  event(type: string, object: Json, created = Math.floor(Date.now() / 1000)): Stripe.Event {
+  event(type: string, object: Json, created = Math.floor(Date.now() / 1000), apiVersion: string = Stripe.API_VERSION): Stripe.Event {
     return {
       id: id('evt'),
       object: 'event',
-      api_version: Stripe.API_VERSION,
+      api_version: apiVersion,
       created,
       type,
       livemode: false,
