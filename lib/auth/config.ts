@@ -21,7 +21,7 @@ import { logger } from '@/lib/http/logger';
 import { rateLimiter } from '@/lib/ratelimit';
 import { workspaceClaims } from './claims';
 import { edgeAuthConfig } from './edge-config';
-import { resolveExternalIdentity } from './identities';
+import { emailVerifiedClaim, resolveExternalIdentity } from './identities';
 import { verifyPassword } from './passwords';
 import { proxyIdentity } from './proxy';
 import { createSession, revokeSession, type SessionMethod } from './sessions';
@@ -187,7 +187,7 @@ async function buildConfig(request: Request | undefined): Promise<NextAuthConfig
             provider: oidcProviderKey(oidc.issuer),
             subject: account.providerAccountId,
             email,
-            emailVerified: profile?.email_verified === true,
+            emailVerified: emailVerifiedClaim(profile),
             name: typeof profile?.name === 'string' ? profile.name : '',
           },
           { actor: { type: 'system', label: 'OIDC sign-in' }, ip },

@@ -23,6 +23,20 @@ export interface ExternalIdentity {
   name: string;
 }
 
+/**
+ * Whether the identity provider vouches for the ID token's email: OpenID Connect's `email_verified`
+ * (AWS Cognito among others sends it as the string "true"), or Microsoft Entra ID's `xms_edov`
+ * ("email domain owner verified", an optional claim the app registration adds): Entra sends no
+ * `email_verified`, and its plain `email` may be one a user typed in (the nOAuth attacks).
+ */
+export function emailVerifiedClaim(profile: Record<string, unknown> | null | undefined): boolean {
+  const vouched = (value: unknown) => value === true || value === 'true' || value === 1 || value === '1';
+  return vouched(profile?.email_verified) || vouched(profile?.xms_edov);
+}
+
+/** What to tell an administrator whose provider did not vouch for the email: Entra needs two optional claims. */
+const EMAIL_CLAIMS_HINT = 'for Microsoft Entra ID, add the optional claims "email" and "xms_edov" to the ID token (Token configuration)';
+
 export type ResolvedIdentity = { ok: true; userId: string; email: string } | { ok: false; reason: string };
 
 export async function resolveExternalIdentity(db: RuntimeDb, identity: ExternalIdentity, audit: AuditContext): Promise<ResolvedIdentity> {
@@ -34,12 +48,14 @@ export async function resolveExternalIdentity(db: RuntimeDb, identity: ExternalI
     .limit(1);
   if (known) return known.disabledAt ? { ok: false, reason: 'the account is disabled' } : { ok: true, userId: known.userId, email: known.email };
 
-  if (!identity.email || !isEmail(identity.email)) return { ok: false, reason: 'the identity provider sent no email address' };
+  if (!identity.email || !isEmail(identity.email)) return { ok: false, reason: `the identity provider sent no email address (${EMAIL_CLAIMS_HINT})` };
   const lookAlike = lookAlikeProblem(identity.email);
   if (lookAlike) return { ok: false, reason: lookAlike };
   const email = normalizeEmail(identity.email);
   return db.transaction(async (tx) => {
-    if (!identity.emailVerified) return { ok: false as const, reason: `the identity provider did not verify ${email}; ask it to verify the address, then sign in again` };
+    if (!identity.emailVerified) {
+      return { ok: false as const, reason: `the identity provider did not verify ${email} (its ID token says email_verified false, or nothing): ask it to verify the address, then sign in again; ${EMAIL_CLAIMS_HINT}` };
+    }
     const existing = await findUserByEmail(tx, email);
     if (existing?.disabledAt) return { ok: false as const, reason: 'the account is disabled' };
     const user = existing ?? (await createUser(tx, { email, name: identity.name }, audit));

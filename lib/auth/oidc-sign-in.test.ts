@@ -25,6 +25,8 @@ let idpUrl = '';
 let signWith: 'published' | 'unpublished' = 'published';
 let audience = CLIENT;
 let nonce = '';
+/** Who the next ID token is about, and what it says of their email. */
+let person: Record<string, unknown> = { sub: 'ada-at-idp', email: 'ada@idp.test', email_verified: true, name: 'Ada' };
 
 beforeAll(async () => {
   keys = await startTestIssuer();
@@ -34,7 +36,7 @@ beforeAll(async () => {
       response.end(JSON.stringify({ issuer: idpUrl, authorization_endpoint: `${idpUrl}/authorize`, token_endpoint: `${idpUrl}/token`, userinfo_endpoint: `${idpUrl}/userinfo`, jwks_uri: `${keys.url}/.well-known/jwks`, id_token_signing_alg_values_supported: ['RS256'] }));
     } else if (request.url === '/token' && request.method === 'POST') {
       request.resume();
-      void keys.sign({ iss: idpUrl, aud: audience, sub: 'ada-at-idp', email: 'ada@idp.test', email_verified: true, name: 'Ada', nonce }, { key: signWith }).then((idToken) => {
+      void keys.sign({ iss: idpUrl, aud: audience, ...person, nonce }, { key: signWith }).then((idToken) => {
         response.end(JSON.stringify({ access_token: 'access', token_type: 'bearer', expires_in: 300, id_token: idToken }));
       });
     } else {
@@ -117,6 +119,29 @@ describe('OIDC sign-in through next-auth', () => {
     expect(signedIn.toString()).toBe(`${BASE}/`);
     const allowed = await db.select().from(auditEvents).where(and(eq(auditEvents.action, 'auth.sign_in'), eq(auditEvents.outcome, 'allow')));
     expect(allowed).toHaveLength(1);
+  });
+});
+
+describe("OIDC sign-in from Microsoft Entra ID's ID tokens (no email_verified)", () => {
+  const ENTRA_IP = '198.51.100.31';
+  const denials = async () =>
+    (await (await getRuntimeDb()).select().from(auditEvents).where(and(eq(auditEvents.action, 'auth.sign_in'), eq(auditEvents.outcome, 'deny'), eq(auditEvents.ip, ENTRA_IP)))).map((event) => event.reason);
+
+  it('an email without email_verified or xms_edov links no one, and the audit log says which claims to add', async () => {
+    person = { sub: 'entra-oid-1', email: 'grace@contoso.test', name: 'Grace', tid: 'tenant' };
+    const refused = await signInThroughIdp(ENTRA_IP);
+    expect(refused.pathname).toBe('/login');
+    expect(await denials()).toEqual([expect.stringMatching(/did not verify grace@contoso\.test .*add the optional claims "email" and "xms_edov"/)]);
+  });
+
+  it('xms_edov (email domain owner verified) vouches for the email: the person signs in', async () => {
+    person = { sub: 'entra-oid-2', email: 'grace@contoso.test', xms_edov: true, name: 'Grace', tid: 'tenant' };
+    const signedIn = await signInThroughIdp(ENTRA_IP);
+    expect(signedIn.toString()).toBe(`${BASE}/`);
+  });
+
+  afterAll(() => {
+    person = { sub: 'ada-at-idp', email: 'ada@idp.test', email_verified: true, name: 'Ada' };
   });
 });
 

@@ -10,6 +10,7 @@ import { settings } from '@/lib/config/settings';
 import { serverFetch } from '@/lib/http/egress-proxy';
 import { ownerSecretsStatus, readOwnerSecret } from '@/lib/billing/secret-settings';
 import { customerForIdentity, type SignInIdentity } from '@/lib/portal/customers';
+import { emailVerifiedClaim } from './identities';
 
 export const PORTAL_PROVIDER_ID = 'portal-oidc';
 
@@ -17,7 +18,7 @@ interface BuyerProfile {
   sub: string;
   iss?: string;
   email?: string;
-  email_verified?: boolean;
+  email_verified?: boolean | string;
   name?: string;
 }
 
@@ -62,7 +63,7 @@ function identityOf(profile: BuyerProfile): SignInIdentity {
     issuer: profile.iss ?? settings().portal.oidc?.issuer ?? '',
     subject: profile.sub,
     email: profile.email ?? '',
-    emailVerified: profile.email_verified === true,
+    emailVerified: emailVerifiedClaim(profile as unknown as Record<string, unknown>),
     name: profile.name ?? '',
   };
 }
