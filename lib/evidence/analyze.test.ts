@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LICENSE_EXAMPLES } from './parsers/sbom';
@@ -328,6 +330,19 @@ describe('JUnit reports', () => {
 });
 
 describe('Kubernetes manifests', () => {
+  it("ingress-nginx's rendered install manifests (real): every document, namespace and digest-pinned image", async () => {
+    const text = fs.readFileSync(path.join(__dirname, 'testing', 'real', 'ingress-nginx-1.15.1-deploy.yaml'), 'utf8');
+    // Counted from the text with plain patterns, not with the reader under test.
+    const kinds = [...text.matchAll(/^kind: (\S+)$/gm)].map((match) => match[1]);
+    const images = [...new Set([...text.matchAll(/^\s+image: (\S+)$/gm)].map((match) => match[1]))].sort();
+    const analysis = await analyzeBytes('manifests', text);
+    expect(kinds).toHaveLength(19);
+    expect(analysis.summary).toMatchObject({ format: 'kubernetes', documents: kinds.length, namespaces: ['ingress-nginx'] });
+    expect([...(analysis.summary as unknown as { images: string[] }).images].sort()).toEqual(images);
+    expect(images.every((image) => /@sha256:[0-9a-f]{64}$/.test(image!))).toBe(true);
+    expect(analysis.redactions.count).toBe(0);
+  });
+
   it('summarises resources, namespaces and images', async () => {
     const yaml = [
       '# Source: checkout/templates/deployment.yaml',
