@@ -74,8 +74,8 @@ function vulnerability(element: XmlElement): SbomVulnerabilityRecord {
   let rank: number | undefined;
   for (const ratings of xmlElements(element.ratings)) {
     for (const rating of xmlElements(ratings.rating)) {
-      const severity = xmlText(rating.severity);
-      const value = severity === undefined ? undefined : ratingRank(severity);
+      const score = xmlText(rating.score);
+      const value = ratingRank({ severity: xmlText(rating.severity), score: score === undefined ? undefined : Number.parseFloat(score), method: xmlText(rating.method) });
       if (value !== undefined) rank = Math.min(rank ?? value, value);
     }
   }

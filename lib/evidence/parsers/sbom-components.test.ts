@@ -56,6 +56,30 @@ describe('the vulnerabilities a CycloneDX SBOM carries', () => {
     expect(summary.vulnerabilities!.examples[0]).toMatchObject({ id: 'CVE-2019-11358', severity: 'medium' });
   });
 
+  it('a rating with a CVSS score but no severity (or "unknown") is rated by its score; another scale, or nothing, stays unrated, and the rule says so', async () => {
+    const rated = (id: string, ratings: object[]) => ({ id, ratings, affects: [{ ref: 'pkg:npm/a@1' }] });
+    const document = {
+      ...cyclonedx([{ name: 'a', license: 'MIT' }]),
+      vulnerabilities: [
+        rated('CVE-2026-0001', [{ score: 9.8, method: 'CVSSv31' }]),
+        rated('CVE-2026-0002', [{ severity: 'unknown', score: 7.5, method: 'CVSSv3' }]),
+        rated('CVE-2026-0003', [{ score: 9.3, method: 'CVSSv2' }]),
+        rated('CVE-2026-0004', [{ score: 9.1, method: 'CVSSv4' }, { severity: 'low' }]),
+        rated('CVE-2026-0005', [{ score: 9, method: 'OWASP' }]),
+        rated('CVE-2026-0006', [{ severity: 'unknown' }]),
+      ],
+    };
+    const summary = await summaryOf(JSON.stringify(document));
+    expect(summary.vulnerabilities).toMatchObject({ total: 6, bySeverity: { critical: 2, high: 2, medium: 0, low: 0, none: 0 }, unrated: 2 });
+    const sbom = { kind: 'sbom' as const, sha256: 'c'.repeat(64), mediaType: 'application/json', size: 1, collectedAt: EVALUATED_AT, summary: summary as never };
+    const judge = (limits: Record<string, number>) => evaluateRelease(inputs({ evidence: [sbom] }), policy('enforce', [{ id: 'cves', type: 'vulnerability-severity', limits }]), EVALUATED_AT).reasons[0];
+    expect(judge({ critical: 2, high: 2 })).toMatchObject({
+      status: 'pass',
+      measured: { critical: 2, high: 2, unrated: 2 },
+      message: 'vulnerabilities within limits (critical 2, high 2); 2 vulnerabilities without a severity or CVSS score, which no limit counts',
+    });
+  });
+
   it('are absent from an SBOM without a vulnerabilities list, which the rule never reads as none', async () => {
     const summary = await summaryOf(JSON.stringify(cyclonedx([{ name: 'a', license: 'MIT' }])));
     expect(summary.vulnerabilities).toBeUndefined();

@@ -63,6 +63,7 @@ describe('CycloneDX XML', () => {
   <vulnerabilities>
     <vulnerability><id>CVE-2026-1</id><ratings><rating><severity>medium</severity></rating><rating><severity>critical</severity></rating></ratings><references><reference><id>GHSA-aaaa-bbbb-cccc</id></reference></references><affects><target><ref>ref-a</ref></target><target><ref>pkg:npm/other@2</ref></target></affects></vulnerability>
     <vulnerability><id>CVE-2026-2</id></vulnerability>
+    <vulnerability><id>CVE-2026-3</id><ratings><rating><score>7.5</score><severity>unknown</severity><method>CVSSv31</method></rating></ratings></vulnerability>
   </vulnerabilities>
 </bom>`;
     expect(await summarize(xml)).toEqual({
@@ -75,13 +76,14 @@ describe('CycloneDX XML', () => {
       licenses: { MIT: 1, 'MIT OR Apache-2.0': 1 },
       componentsByLicense: { MIT: [{ name: 'a & b', version: '1' }], 'MIT OR Apache-2.0': [{ name: 'inner' }] },
       vulnerabilities: {
-        total: 2,
-        bySeverity: { critical: 1, high: 0, medium: 0, low: 0, none: 0 },
+        total: 3,
+        bySeverity: { critical: 1, high: 1, medium: 0, low: 0, none: 0 },
         unrated: 1,
-        examples: [{ id: 'CVE-2026-1', severity: 'critical', affects: 'ref-a' }, { id: 'CVE-2026-2', severity: 'unrated' }],
+        examples: [{ id: 'CVE-2026-1', severity: 'critical', affects: 'ref-a' }, { id: 'CVE-2026-3', severity: 'high' }, { id: 'CVE-2026-2', severity: 'unrated' }],
         items: [
           { id: 'CVE-2026-1', aliases: ['GHSA-aaaa-bbbb-cccc'], severity: 'critical', affects: ['pkg:npm/a@1', 'pkg:npm/other@2'] },
           { id: 'CVE-2026-2', aliases: [], severity: 'unrated', affects: [] },
+          { id: 'CVE-2026-3', aliases: [], severity: 'high', affects: [] },
         ],
       },
     });

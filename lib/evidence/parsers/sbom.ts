@@ -79,7 +79,8 @@ export const MAX_VULNERABILITY_ITEMS = 5000;
 export const VULNERABILITY_EXAMPLES = 25;
 
 /** CycloneDX rating severities, most severe first; info and unknown count with none. */
-const RATING_RANK: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4, none: 4, unknown: 4 };
+// "unknown" is not a rank: a rating that says only that stays unrated, unless its score says more.
+const RATING_RANK: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4, none: 4 };
 
 export interface SbomComponent {
   name: string;
@@ -143,9 +144,28 @@ export class SbomTally {
   }
 }
 
-/** The rank of a CycloneDX rating severity (lower is more severe), or undefined for an unknown word. */
-export function ratingRank(severity: string): number | undefined {
-  return RATING_RANK[severity.toLowerCase()];
+/** A CycloneDX rating as written: its severity word, its score and the method that scored it. */
+export interface CycloneDxRating {
+  severity?: string;
+  score?: number;
+  method?: string;
+}
+
+/**
+ * The rank of a CycloneDX rating (lower is more severe): its severity, or when it names none (or
+ * "unknown") the CVSS qualitative rating of its score (CVSS v3/v4: 9.0 critical, 7.0 high, 4.0
+ * medium, above 0 low; v2 has no critical). A score by another method (OWASP, SSVC) is not on that
+ * scale: undefined, and the vulnerability is counted as unrated.
+ */
+export function ratingRank(rating: CycloneDxRating): number | undefined {
+  const named = rating.severity === undefined ? undefined : RATING_RANK[rating.severity.trim().toLowerCase()];
+  if (named !== undefined) return named;
+  const { score } = rating;
+  if (typeof score !== 'number' || !Number.isFinite(score) || score < 0 || score > 10) return undefined;
+  const method = (rating.method ?? '').trim().toUpperCase();
+  if (method === 'CVSSV2') return score >= 7 ? 1 : score >= 4 ? 2 : score > 0 ? 3 : 4;
+  if (method === 'CVSSV3' || method === 'CVSSV31' || method === 'CVSSV4') return score >= 9 ? 0 : score >= 7 ? 1 : score >= 4 ? 2 : score > 0 ? 3 : 4;
+  return undefined;
 }
 
 /** A vulnerability as read, from its id, most severe rating rank, the refs it affects and its other ids. */
@@ -177,7 +197,7 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
   private readonly cdx = new SbomTally();
   private readonly componentStack: ComponentFrame[] = [];
   private vulnerabilityList: SbomVulnerabilityRecord[] | null = null;
-  private vulnerability: { id?: string; rank?: number; aliases: string[]; refs: string[] } | null = null;
+  private vulnerability: { id?: string; rank?: number; aliases: string[]; refs: string[]; rating?: CycloneDxRating } | null = null;
   /** Vulnerabilities with an analysis state: a VEX document, not an SBOM, when it lists no component. */
   private analyses = 0;
   /** Component bom-ref → purl, to name what a vulnerability affects by its purl. */
@@ -198,6 +218,7 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
     if (type !== 'object') return;
     if (depth === 2 && path[0] === '@graph') this.spdx3.open();
     if (depth === 2 && path[0] === 'vulnerabilities') this.vulnerability = { aliases: [], refs: [] };
+    if (depth === 4 && path[0] === 'vulnerabilities' && path[2] === 'ratings' && this.vulnerability) this.vulnerability.rating = {};
     if (depth >= 2 && path[depth - 2] === 'components' && typeof path[depth - 1] === 'number' && path[0] !== 'metadata' && path[0] !== 'vulnerabilities') {
       this.componentStack.push({ depth, licenses: [] });
     } else if (depth === 2 && path[0] === 'packages') {
@@ -209,6 +230,12 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
     if (type !== 'object') return;
     const depth = path.length;
     if (depth === 2 && path[0] === '@graph') return this.spdx3.close();
+    if (depth === 4 && path[0] === 'vulnerabilities' && path[2] === 'ratings' && this.vulnerability?.rating) {
+      const rank = ratingRank(this.vulnerability.rating);
+      if (rank !== undefined) this.vulnerability.rank = Math.min(this.vulnerability.rank ?? rank, rank);
+      this.vulnerability.rating = undefined;
+      return;
+    }
     if (depth === 2 && path[0] === 'vulnerabilities' && this.vulnerability) {
       const { id, rank, refs, aliases } = this.vulnerability;
       this.vulnerabilityList?.push(vulnerabilityOf(id, rank, refs, aliases));
@@ -243,10 +270,8 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
     // CycloneDX vulnerabilities[i]: id, ratings[j].severity (the most severe counts), affects[k].ref
     if (this.vulnerability && path[0] === 'vulnerabilities') {
       if (depth === 3 && key === 'id') this.vulnerability.id = token.text();
-      else if (depth === 5 && path[2] === 'ratings' && key === 'severity') {
-        const rank = ratingRank(token.text());
-        if (rank !== undefined) this.vulnerability.rank = Math.min(this.vulnerability.rank ?? rank, rank);
-      } else if (depth === 5 && path[2] === 'affects' && key === 'ref') this.vulnerability.refs.push(token.text());
+      else if (depth === 5 && path[2] === 'ratings' && (key === 'severity' || key === 'method') && this.vulnerability.rating) this.vulnerability.rating[key] = token.text();
+      else if (depth === 5 && path[2] === 'affects' && key === 'ref') this.vulnerability.refs.push(token.text());
       else if (depth === 5 && path[2] === 'references' && key === 'id') this.vulnerability.aliases.push(token.text());
       else if (depth === 4 && path[2] === 'analysis' && key === 'state') this.analyses++;
       return;
@@ -282,6 +307,9 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
 
   primitive(path: readonly JsonPathSegment[], value: number | boolean | null): void {
     this.root.primitive(path, value);
+    if (path.length === 5 && path[0] === 'vulnerabilities' && path[2] === 'ratings' && path[4] === 'score' && typeof value === 'number' && this.vulnerability?.rating) {
+      this.vulnerability.rating.score = value;
+    }
   }
 
   finish(): SbomSummary {

@@ -307,8 +307,10 @@ export const vulnerabilitySeverity = defineRule({
     }
     const counts: Record<string, number> = Object.fromEntries(limited.map((severity) => [severity, 0]));
     const ids: Record<string, Set<string>> = {};
+    let unrated = 0;
     for (const sbom of scanned) {
       const { vulnerabilities } = summaryOf<SbomSummary>(sbom);
+      unrated += vulnerabilities!.unrated ?? 0;
       for (const severity of limited) {
         counts[severity]! += vulnerabilities!.bySeverity[severity] ?? 0;
         for (const item of vulnerabilities!.examples) if (item.severity === severity) (ids[severity] ??= new Set()).add(item.id);
@@ -317,6 +319,9 @@ export const vulnerabilitySeverity = defineRule({
     const vex = applyVex(context, 'sbom', rule.vex);
     subtractSuppressed(counts, ids, vex);
     const over = limited.filter((severity) => counts[severity]! > rule.limits[severity]!);
+    // Said, not hidden: a vulnerability with no severity (and no CVSS score) falls under no limit.
+    const unratedNote = unrated ? `; ${plural(unrated, 'vulnerability', 'vulnerabilities')} without a severity or CVSS score, which no limit counts` : '';
+    const measured = unrated ? { ...counts, unrated } : counts;
     const evidence = [...scanned.map((sbom) => sbom.sha256), ...(vex?.evidence ?? [])].sort();
     const withVex = vex ? { vex: vex.application } : {};
     if (over.length > 0) {
@@ -324,12 +329,12 @@ export const vulnerabilitySeverity = defineRule({
         const named = [...(ids[severity] ?? [])].slice(0, 5);
         return `${plural(counts[severity]!, `${severity} vulnerability`, `${severity} vulnerabilities`)} (limit ${rule.limits[severity]})${named.length ? `: ${named.join(', ')}` : ''}`;
       });
-      return { status: 'fail', message: parts.join('; ') + suppressedNote(vex, 'vulnerability', 'vulnerabilities'), measured: counts, threshold, evidence, ...withVex };
+      return { status: 'fail', message: parts.join('; ') + suppressedNote(vex, 'vulnerability', 'vulnerabilities') + unratedNote, measured, threshold, evidence, ...withVex };
     }
     return {
       status: 'pass',
-      message: `vulnerabilities within limits (${limited.map((s) => `${s} ${counts[s]}`).join(', ')})${suppressedNote(vex, 'vulnerability', 'vulnerabilities')}`,
-      measured: counts,
+      message: `vulnerabilities within limits (${limited.map((s) => `${s} ${counts[s]}`).join(', ')})${suppressedNote(vex, 'vulnerability', 'vulnerabilities')}${unratedNote}`,
+      measured,
       threshold,
       evidence,
       ...withVex,
