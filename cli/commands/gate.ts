@@ -131,6 +131,13 @@ export function registerGate(program: Command): void {
 
     if (command.args.length) throw new UsageError(strayFiles(command.args));
     const files = EVIDENCE_FLAGS.flatMap((kind) => options[kind].flatMap((file) => (kind === 'junit' ? reportsIn(file, UsageError) : [file])).map((file) => ({ kind, file })));
+    const { MAX_GATE_EVIDENCE } = await import('@/lib/domain/primitives');
+    if (files.length + options.evidence.length > MAX_GATE_EVIDENCE) {
+      // Said before anything is uploaded: the gate would refuse the evaluation after every upload.
+      throw new UsageError(
+        `${files.length + options.evidence.length} pieces of evidence; one gate evaluation judges at most ${MAX_GATE_EVIDENCE}. Merge the test reports into fewer files first (a folder of one report per test class is the usual cause).`,
+      );
+    }
     for (const { kind, file } of [...files, ...options.artifact.map((file) => ({ kind: 'artifact', file }))]) assertReadableFile(file, `--${kind}`);
     // Checked before anything is asked: a passport that cannot be saved is found out after the decision.
     if (options.passportOut) {

@@ -37,6 +37,9 @@ export type EnvironmentTier = (typeof ENVIRONMENT_TIERS)[number];
 export const environmentTierSchema = z.enum(ENVIRONMENT_TIERS);
 export const tierOf = (production: boolean): EnvironmentTier => (production ? 'production' : 'non-production');
 
+/** Pieces of evidence (and artifacts) one gate evaluation judges at most. */
+export const MAX_GATE_EVIDENCE = 200;
+
 export const SHA256_HEX_PATTERN = /^[0-9a-f]{64}$/;
 export const sha256HexSchema = z.string().regex(SHA256_HEX_PATTERN, 'a sha256 digest: 64 lower-case hex characters');
 /** A passport's id is the sha256 of its envelope's payload. */

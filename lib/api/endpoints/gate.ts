@@ -1,6 +1,6 @@
 /** The gate: evaluate a release against the workspace's policy and sign the passport. */
 import { z } from 'zod';
-import { decisionSchema, imageDigestSchema, policyModeSchema, serviceNameSchema, sha256WithOptionalPrefixSchema } from '@/lib/domain/primitives';
+import { decisionSchema, imageDigestSchema, MAX_GATE_EVIDENCE, policyModeSchema, serviceNameSchema, sha256WithOptionalPrefixSchema } from '@/lib/domain/primitives';
 import { VEX_STATUSES } from '@/lib/evidence/parsers/vex';
 import { RULE_EFFECTS, RULE_STATUSES } from '@/lib/gate/rules/types';
 import { defineEndpoint } from '../endpoint';
@@ -74,10 +74,10 @@ export const evaluateGate = defineEndpoint({
       sourceSha: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'a full git commit SHA (40 or 64 lower-case hex characters)'),
       imageDigest: imageDigestSchema,
       chartVersion: z.string().min(1).max(128).optional(),
-      evidence: z.array(digest).max(200).default([]).meta({ description: 'Digests of evidence uploaded to this workspace.' }),
+      evidence: z.array(digest).max(MAX_GATE_EVIDENCE).default([]).meta({ description: 'Digests of evidence uploaded to this workspace.' }),
       artifacts: z
         .array(z.object({ name: z.string().min(1).max(512), sha256: digest }))
-        .max(200)
+        .max(MAX_GATE_EVIDENCE)
         .default([])
         .meta({ description: 'Release artifacts and their sha256, for the checksum-match rule.' }),
     })
