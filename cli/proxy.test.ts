@@ -29,10 +29,10 @@ afterAll(async () => {
   await target.close();
 });
 
-function rp(env: Record<string, string>): Promise<{ code: number; stderr: string }> {
+function rp(env: Record<string, string>, url = targetUrl): Promise<{ code: number; stderr: string }> {
   const clean: NodeJS.ProcessEnv = { ...process.env };
   for (const name of Object.keys(clean)) if (/^(https?|no)_proxy$/i.test(name)) delete clean[name];
-  const child = spawn(process.execPath, [path.join(root, 'cli/rp.mjs'), 'gate', '--service', 'api', '--environment', 'staging', '--image-digest', `sha256:${'b'.repeat(64)}`, '--url', targetUrl, '--deadline', '3'], { env: { ...clean, RP_TOKEN: 'rp_test', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(root, 'cli/rp.mjs'), 'gate', '--service', 'api', '--environment', 'staging', '--image-digest', `sha256:${'b'.repeat(64)}`, '--url', url, '--deadline', '3'], { env: { ...clean, RP_TOKEN: 'rp_test', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code: code ?? -1, stderr })));
@@ -48,6 +48,13 @@ describe('rp behind a proxy', () => {
     const exempt = await rp({ HTTP_PROXY: proxy.url, NO_PROXY: 'localhost' });
     expect(exempt.stderr).toContain('is JSON but not a gate decision');
     expect(proxy.tunnelled.length + proxy.forwarded.length).toBe(viaProxy);
+  });
+
+  it('goes straight to an address inside a NO_PROXY range (10.0.0.0/8 style), as curl and Go do', async () => {
+    const before = proxy.tunnelled.length + proxy.forwarded.length;
+    const ranged = await rp({ HTTP_PROXY: proxy.url, NO_PROXY: '10.0.0.0/8,127.0.0.0/8' }, `http://127.0.0.1:${target.port}`);
+    expect(ranged.stderr).toContain('is JSON but not a gate decision');
+    expect(proxy.tunnelled.length + proxy.forwarded.length).toBe(before);
   });
 
   it('a proxy that is down is not bypassed: rp cannot reach the target and says so (exit 3)', async () => {

@@ -55,8 +55,8 @@ export async function cliFetch(input: string | URL, init?: RequestInit): Promise
   const proxy = proxyFromEnv();
   if (!proxy) return fetch(input, init);
   // Loaded only behind a proxy: every other run starts without it.
-  proxied ??= import('undici').then(({ EnvHttpProxyAgent, fetch: undiciFetch }) => {
-    const dispatcher = new EnvHttpProxyAgent({ httpProxy: proxy.httpProxy ?? '', httpsProxy: proxy.httpsProxy ?? proxy.httpProxy ?? '', noProxy: proxy.noProxy });
+  proxied ??= Promise.all([import('undici'), import('@/lib/http/proxy-route')]).then(([{ fetch: undiciFetch }, { EgressDispatcher }]) => {
+    const dispatcher = new EgressDispatcher(proxy);
     // undici's own fetch takes its own dispatcher; its Request and Response are the standard ones.
     return (url, options) => undiciFetch(url, { ...(options as object), dispatcher }) as unknown as Promise<Response>;
   });

@@ -59,6 +59,15 @@ describe('requests to servers the operator configured (Vault, OIDC and CI identi
     expect(reached).toContain(`localhost:${port}/direct`);
   });
 
+  it('go straight to an address inside a NO_PROXY range (10.0.0.0/8), as curl and Go do; a name is not resolved to match one', async () => {
+    useProxy({ HTTP_PROXY: proxy.url, NO_PROXY: '10.0.0.0/8, 127.0.0.0/8' });
+    await (await serverFetch(`http://127.0.0.1:${port}/ranged`)).text();
+    expect(proxy.tunnelled).toEqual([]);
+    expect(reached).toContain(`127.0.0.1:${port}/ranged`);
+    await (await serverFetch(`http://localhost:${port}/named`)).text();
+    expect(proxy.tunnelled).toEqual([`localhost:${port}`]);
+  });
+
   it('go direct, as before, when no proxy is set', async () => {
     useProxy({});
     await (await serverFetch(`http://localhost:${port}/plain`)).text();
@@ -149,7 +158,7 @@ describe('requests to servers a workspace maintainer named (connectors, notifica
 });
 
 describe('NO_PROXY, for clients that are not undici (the S3 client)', () => {
-  it('exempts names, domains and their hosts, host:port and *, as undici reads it', () => {
+  it('exempts names, domains and their hosts, host:port and *, as undici reads it, and address ranges', () => {
     const proxy = { httpProxy: 'http://p:3128/', httpsProxy: 'http://ps:3128/', noProxy: 'vault.internal, .corp.example *.svc minio:9000' };
     const via = (url: string) => proxyFor(new URL(url), proxy);
     expect(via('https://s3.eu-west-1.amazonaws.com/')).toBe('http://ps:3128/');
@@ -157,6 +166,10 @@ describe('NO_PROXY, for clients that are not undici (the S3 client)', () => {
     for (const direct of ['https://vault.internal/', 'https://git.corp.example/', 'https://corp.example/', 'http://prometheus.monitoring.svc/', 'http://minio:9000/']) expect(via(direct), direct).toBeNull();
     for (const proxied of ['https://vault.internal.evil.example/', 'https://notcorp.example/', 'http://minio:9001/']) expect(via(proxied), proxied).not.toBeNull();
     expect(proxyFor(new URL('https://anything.example/'), { ...proxy, noProxy: '*' })).toBeNull();
+    // Address ranges and single addresses, IPv4 and IPv6, apply to addresses in the URL only.
+    const ranged = { ...proxy, noProxy: '10.0.0.0/8, 192.168.1.5, [fd00::]/8, 2001:db8::1' };
+    for (const direct of ['http://10.1.2.3:8080/', 'https://192.168.1.5/', 'http://[fd00::1]/', 'http://[2001:db8::1]:9000/']) expect(proxyFor(new URL(direct), ranged), direct).toBeNull();
+    for (const proxied of ['http://11.0.0.1/', 'https://192.168.1.6/', 'http://[fe80::1]/', 'http://ten.example/']) expect(proxyFor(new URL(proxied), ranged), proxied).not.toBeNull();
     expect(proxyFor(new URL('http://plain.example/'), { httpProxy: null, httpsProxy: 'http://ps:3128/', noProxy: '' })).toBeNull();
   });
 });

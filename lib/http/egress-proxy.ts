@@ -7,14 +7,16 @@
  *
  * Without a proxy nothing changes: Node's fetch, or the caller's own agent. Choosing the proxy or
  * the direct route per host (NO_PROXY) is undici's EnvHttpProxyAgent, given the validated
- * settings rather than reading the environment itself.
+ * settings rather than reading the environment itself, with NO_PROXY's address ranges added
+ * (lib/http/proxy-route.ts).
  */
 import type http from 'node:http';
 import net from 'node:net';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
-import { EnvHttpProxyAgent, fetch as undiciFetch, type Agent, type Dispatcher } from 'undici';
+import { fetch as undiciFetch, type Agent, type Dispatcher } from 'undici';
 import { settings, type Settings } from '@/lib/config/settings';
+import { EgressDispatcher, exemptAddress, noProxyAddresses } from './proxy-route';
 
 export type EgressProxy = NonNullable<Settings['egressProxy']>;
 
@@ -29,15 +31,16 @@ export function egressProxy(): EgressProxy | null {
  * connection to the proxy itself is the operator's choice and is not checked.
  */
 export function proxyAgent(proxy: EgressProxy, direct: Agent.Options = {}): Dispatcher {
-  return new EnvHttpProxyAgent({ ...direct, httpProxy: proxy.httpProxy ?? '', httpsProxy: proxy.httpsProxy ?? proxy.httpProxy ?? '', noProxy: proxy.noProxy });
+  return new EgressDispatcher(proxy, direct);
 }
 
 /**
  * The proxy address for a request to `url`, or null when it goes direct: NO_PROXY read as undici
- * reads it (names, `.domain` or `*.domain` for a domain and its hosts, `host:port`, `*` for all),
- * for clients that are not undici's (the AWS SDK, Stripe's SDK).
+ * reads it (names, `.domain` or `*.domain` for a domain and its hosts, `host:port`, `*` for all)
+ * and its address ranges, for clients that are not undici's (the AWS SDK, Stripe's SDK).
  */
 export function proxyFor(url: URL, proxy: EgressProxy): string | null {
+  if (exemptAddress(url.hostname, noProxyAddresses(proxy.noProxy))) return null;
   const host = url.hostname.toLowerCase();
   const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
   for (const entry of proxy.noProxy.split(/[,\s]/).filter(Boolean)) {
