@@ -61,8 +61,20 @@ describe('rp behind a proxy', () => {
     const closed = await freePort(); // nothing listens there
     const dead = await rp({ http_proxy: `http://127.0.0.1:${closed}` });
     expect(dead.code).toBe(3);
-    expect(dead.stderr).toContain('ECONNREFUSED');
+    // The proxy is named, not the gate, which was never asked.
+    expect(dead.stderr).toContain(`cannot reach the proxy http://127.0.0.1:${closed} (ECONNREFUSED)`);
     expect(dead.stderr).not.toContain('is JSON but not a gate decision');
+  });
+
+  it('a proxy that refuses the destination is named with its answer', async () => {
+    const strict = await startTestProxy({ refuse: () => true });
+    try {
+      const refused = await rp({ HTTP_PROXY: strict.url });
+      expect(refused.code).toBe(3);
+      expect(refused.stderr).toContain(`the proxy ${strict.url.replace(/\/$/, '')} answered 403 instead of connecting (its access rules, or the destination is down)`);
+    } finally {
+      await strict.close();
+    }
   });
 
   it('reads host:port as an http:// proxy, as curl does, and refuses one that cannot work at once (exit 2)', async () => {

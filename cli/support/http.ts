@@ -4,7 +4,7 @@
  * variables, so a CI runner that can only reach out through its proxy would retry "cannot reach"
  * until the deadline. Without them it is Node's fetch, unchanged.
  */
-import { normalizeProxyAddress, PROXY_ADDRESS_RULE } from '@/lib/http/proxy-address';
+import { describeProxyFailure, normalizeProxyAddress, PROXY_ADDRESS_RULE } from '@/lib/http/proxy-address';
 import { maskCredentials } from '@/lib/text/credentials';
 
 type Env = Record<string, string | undefined>;
@@ -43,8 +43,15 @@ export function proxyFromEnv(env: Env = process.env): ProxySettings | null {
   return { httpProxy, httpsProxy, noProxy: (env.no_proxy?.trim() || env.NO_PROXY?.trim()) ?? '' };
 }
 
-/** Why a request got no answer: the system's code (ECONNREFUSED, ENOTFOUND...), not fetch's "fetch failed". */
+/**
+ * Why a request got no answer: the system's code (ECONNREFUSED, ENOTFOUND...), not fetch's "fetch
+ * failed"; and when it was the proxy that failed (down, or refusing the tunnel), the proxy named,
+ * not the server that was never reached.
+ */
 export function networkReason(error: unknown): string {
+  const proxy = proxyFromEnv();
+  const proxyReason = proxy ? describeProxyFailure(error, proxy, 'the proxy') : null;
+  if (proxyReason) return proxyReason;
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   return cause?.code ?? cause?.message ?? (error as Error).message;
 }

@@ -11,11 +11,11 @@
  * (lib/http/proxy-route.ts).
  */
 import type http from 'node:http';
-import net from 'node:net';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { fetch as undiciFetch, type Agent, type Dispatcher } from 'undici';
 import { settings, type Settings } from '@/lib/config/settings';
+import { describeProxyFailure } from './proxy-address';
 import { EgressDispatcher, exemptAddress, noProxyAddresses } from './proxy-route';
 
 export type EgressProxy = NonNullable<Settings['egressProxy']>;
@@ -84,42 +84,11 @@ export const serverFetch: typeof fetch = (input, init) => {
   return undiciFetch(input, { ...(init as object), dispatcher }) as unknown as Promise<Response>;
 };
 
-/** An address without its credentials, for messages and logs. */
-function proxyOrigin(address: string): string {
-  const url = new URL(address);
-  return `${url.protocol}//${url.host}`;
-}
-
 /**
  * What went wrong when the failure was the proxy's (it refused the tunnel, or could not be
  * reached), in words an operator can act on; null when it was not, or no proxy is set.
  */
 export function proxyFailure(error: unknown): string | null {
   const proxy = egressProxy();
-  if (!proxy) return null;
-  const addresses = [proxy.httpsProxy, proxy.httpProxy].filter((value): value is string => Boolean(value)).map((value) => new URL(value));
-  const seen = new Set<unknown>();
-  for (let current: unknown = error; current && typeof current === 'object' && !seen.has(current); current = (current as { cause?: unknown }).cause) {
-    seen.add(current);
-    const { message, code, port, hostname, address } = current as { message?: string; code?: string; port?: number; hostname?: string; address?: string };
-    // undici: "Proxy response (403) !== 200 when HTTP Tunneling"
-    const refused = /Proxy response \((\d+)\)/.exec(message ?? '');
-    if (refused) {
-      const why = refused[1] === '407' ? 'check the user name and password in the proxy address' : 'its access rules, or the destination is down';
-      return `the egress proxy ${proxyOrigin(addresses[0]!.href)} answered ${refused[1]} instead of connecting (${why})`;
-    }
-    const proxyAt = code ? addresses.find((url) => isProxyEndpoint(url, { port, hostname, address })) : undefined;
-    if (proxyAt) return `cannot reach the egress proxy ${proxyOrigin(proxyAt.href)} (${code})`;
-  }
-  return null;
-}
-
-/** Whether a socket error (its host name, or its address and port) is about the proxy. */
-function isProxyEndpoint(proxy: URL, where: { port?: number; hostname?: string; address?: string }): boolean {
-  if (where.hostname !== undefined) return where.hostname === proxy.hostname; // a failed DNS lookup
-  const port = proxy.port || (proxy.protocol === 'https:' ? '443' : '80');
-  if (String(where.port) !== port) return false;
-  // A proxy named by address must match it; one named by host name connects to whatever it resolved to.
-  const literal = proxy.hostname.replace(/^\[|\]$/g, '');
-  return net.isIP(literal) ? where.address === literal : true;
+  return proxy ? describeProxyFailure(error, proxy, 'the egress proxy') : null;
 }

@@ -82,3 +82,4 @@ export class EgressDispatcher extends Dispatcher {
     void destroyed.then(callback);
   }
 }
+
