@@ -42,8 +42,12 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 /** Evidence files sent at once: a folder of a few hundred reports goes up without a burst the rate limit refuses. */
 const UPLOADS_AT_ONCE = 4;
 
-/** The files a --junit value names: the file itself, or a folder's .xml files (Surefire's and Gradle's report folders). */
-function reportsIn(file: string, UsageError: new (message: string) => Error): string[] {
+/**
+ * The files a --junit value names: the file itself, or a folder's JUnit reports (Surefire's and
+ * Gradle's report folders). Other XML in such a folder, TestNG's own testng-results.xml and
+ * testng-failed.xml beside Surefire's TEST-*.xml, is left out and said, not sent to be refused.
+ */
+function reportsIn(file: string, UsageError: new (message: string) => Error, xmlRootName: (head: string) => string): string[] {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);
@@ -51,13 +55,29 @@ function reportsIn(file: string, UsageError: new (message: string) => Error): st
     return [file]; // assertReadableFile says what is wrong with it
   }
   if (!stat.isDirectory()) return [file];
-  const reports = fs
+  const xml = fs
     .readdirSync(file, { withFileTypes: true })
     .filter((entry) => entry.isFile() && entry.name.toLowerCase().endsWith('.xml'))
     .map((entry) => path.join(file, entry.name))
     .sort();
-  if (reports.length === 0) throw new UsageError(`--junit ${file} is a folder with no .xml file in it; name the report files, or the folder they are written to`);
+  const reports = xml.filter((candidate) => ['testsuites', 'testsuite'].includes(xmlRootName(headOf(candidate))));
+  const others = xml.filter((candidate) => !reports.includes(candidate)).map((candidate) => path.basename(candidate));
+  if (reports.length === 0) {
+    throw new UsageError(`--junit ${file} is a folder with no JUnit report in it${others.length ? ` (${others.slice(0, 5).join(', ')}${others.length > 5 ? ', …' : ''} ${others.length === 1 ? 'is' : 'are'} other XML)` : ''}; name the report files, or the folder they are written to`);
+  }
+  if (others.length) console.error(`rp: --junit ${file}: left out ${others.length === 1 ? 'a file that is' : `${others.length} files that are`} not JUnit reports: ${others.slice(0, 5).join(', ')}${others.length > 5 ? ', …' : ''}`);
   return reports;
+}
+
+/** The first few KB of a file, where an XML document names its root element. */
+function headOf(file: string): string {
+  const handle = fs.openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(4096);
+    return buffer.subarray(0, fs.readSync(handle, buffer, 0, buffer.length, 0)).toString('utf8');
+  } finally {
+    fs.closeSync(handle);
+  }
 }
 
 function strayFiles(words: string[]): string {
@@ -130,7 +150,9 @@ export function registerGate(program: Command): void {
     const source = options.source ?? ciRunUrl();
 
     if (command.args.length) throw new UsageError(strayFiles(command.args));
-    const files = EVIDENCE_FLAGS.flatMap((kind) => options[kind].flatMap((file) => (kind === 'junit' ? reportsIn(file, UsageError) : [file])).map((file) => ({ kind, file })));
+    const { xmlRoot } = await import('@/lib/evidence/detect');
+    const rootName = (head: string) => xmlRoot(head.replace(/^\uFEFF/, '')).name;
+    const files = EVIDENCE_FLAGS.flatMap((kind) => options[kind].flatMap((file) => (kind === 'junit' ? reportsIn(file, UsageError, rootName) : [file])).map((file) => ({ kind, file })));
     const { MAX_GATE_EVIDENCE } = await import('@/lib/domain/primitives');
     if (files.length + options.evidence.length > MAX_GATE_EVIDENCE) {
       // Said before anything is uploaded: the gate would refuse the evaluation after every upload.

@@ -401,7 +401,7 @@ describe.skipIf(!adminUrl)('rp gate against the runtime (production build, Postg
     fs.mkdirSync(empty);
     const none = rp(['gate', ...release, '--junit', empty]);
     expect(none.code).toBe(2);
-    expect(none.stderr).toContain(`--junit ${empty} is a folder with no .xml file in it`);
+    expect(none.stderr).toContain(`--junit ${empty} is a folder with no JUnit report in it`);
   });
 
   it('stores secret-laden evidence without its secrets, and says what it removed', async () => {
