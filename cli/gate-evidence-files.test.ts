@@ -64,7 +64,7 @@ describe('rp gate refuses, before uploading anything', () => {
     fs.copyFileSync(path.join(root, 'lib/evidence/testing/real/testng-results.xml'), path.join(folder, 'testng-results.xml'));
     fs.writeFileSync(path.join(folder, 'com.acme.CartTest.txt'), 'Tests run: 1\n');
     const run = await gate('--junit', folder);
-    expect(run.stderr).toContain(`rp: --junit ${folder}: left out a file that is not JUnit reports: testng-results.xml`);
+    expect(run.stderr).toContain(`rp: --junit ${folder}: left out a file that is not a JUnit report: testng-results.xml`);
     expect(received).toHaveLength(1);
     expect(received[0]).toMatch(/^POST \/api\/v1\/evidence\?kind=junit\S* <\?xml version="1\.0"\?><testsuite /);
     const onlyTestng = path.join(dir, 'only-testng');

@@ -65,7 +65,7 @@ function reportsIn(file: string, UsageError: new (message: string) => Error, xml
   if (reports.length === 0) {
     throw new UsageError(`--junit ${file} is a folder with no JUnit report in it${others.length ? ` (${others.slice(0, 5).join(', ')}${others.length > 5 ? ', …' : ''} ${others.length === 1 ? 'is' : 'are'} other XML)` : ''}; name the report files, or the folder they are written to`);
   }
-  if (others.length) console.error(`rp: --junit ${file}: left out ${others.length === 1 ? 'a file that is' : `${others.length} files that are`} not JUnit reports: ${others.slice(0, 5).join(', ')}${others.length > 5 ? ', …' : ''}`);
+  if (others.length) console.error(`rp: --junit ${file}: left out ${others.length === 1 ? 'a file that is not a JUnit report' : `${others.length} files that are not JUnit reports`}: ${others.slice(0, 5).join(', ')}${others.length > 5 ? ', …' : ''}`);
   return reports;
 }
 
