@@ -29,7 +29,7 @@ export interface ExternalIdentity {
  * ("email domain owner verified", an optional claim the app registration adds): Entra sends no
  * `email_verified`, and its plain `email` may be one a user typed in (the nOAuth attacks).
  */
-export function emailVerifiedClaim(profile: Record<string, unknown> | null | undefined): boolean {
+export function emailVerifiedClaim(profile: { email_verified?: unknown; xms_edov?: unknown } | null | undefined): boolean {
   const vouched = (value: unknown) => value === true || value === 'true' || value === 1 || value === '1';
   return vouched(profile?.email_verified) || vouched(profile?.xms_edov);
 }

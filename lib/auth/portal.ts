@@ -63,7 +63,7 @@ function identityOf(profile: BuyerProfile): SignInIdentity {
     issuer: profile.iss ?? settings().portal.oidc?.issuer ?? '',
     subject: profile.sub,
     email: profile.email ?? '',
-    emailVerified: emailVerifiedClaim(profile as unknown as Record<string, unknown>),
+    emailVerified: emailVerifiedClaim(profile),
     name: profile.name ?? '',
   };
 }

@@ -1,7 +1,8 @@
 /**
  * An egress proxy's address as curl reads one (HTTPS_PROXY and friends): http(s)://[user:password@]
  * host:port, or host:port meaning http://. Shared by the server's settings and the rp CLI, so both
- * accept and refuse the same values. Kept free of Node-only imports: the CLI bundles it.
+ * accept and refuse the same values, and the words for a proxy that failed (describeProxyFailure),
+ * so both say it alike. Kept free of Node-only imports: the CLI bundles it.
  */
 export const PROXY_ADDRESS_RULE = 'must be an http(s) proxy address such as http://proxy.example.com:3128 (SOCKS proxies are not supported)';
 

@@ -78,8 +78,7 @@ export const MAX_VULNERABILITY_ITEMS = 5000;
 
 export const VULNERABILITY_EXAMPLES = 25;
 
-/** CycloneDX rating severities, most severe first; info and unknown count with none. */
-// "unknown" is not a rank: a rating that says only that stays unrated, unless its score says more.
+/** CycloneDX rating severities, most severe first; info counts with none. "unknown" is no rank: such a rating is rated by its score, if any. */
 const RATING_RANK: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4, none: 4 };
 
 export interface SbomComponent {
@@ -267,7 +266,7 @@ export class SbomSummarizer implements JsonSummarizer<SbomSummary> {
       else if (depth === 4 && path[2] === 'to') this.spdx3.target(token.text());
       return;
     }
-    // CycloneDX vulnerabilities[i]: id, ratings[j].severity (the most severe counts), affects[k].ref
+    // CycloneDX vulnerabilities[i]: id, ratings[j] (severity and method here, score in primitive(); the most severe counts), affects[k].ref
     if (this.vulnerability && path[0] === 'vulnerabilities') {
       if (depth === 3 && key === 'id') this.vulnerability.id = token.text();
       else if (depth === 5 && path[2] === 'ratings' && (key === 'severity' || key === 'method') && this.vulnerability.rating) this.vulnerability.rating[key] = token.text();
