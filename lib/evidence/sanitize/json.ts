@@ -12,6 +12,9 @@
  * "cpe:2.3:a:base-passwd:..." is a package, not a password assignment.
  * A `{name, value}` pair whose name is credential-like (a CycloneDX property "api_token", a
  * Kubernetes container env entry "API_KEY") has its value replaced whole.
+ * A SARIF run from a secret scanner (gitleaks, detect-secrets...) has the code snippets of its
+ * results replaced whole: each one is the line holding a secret, which may be of a format no
+ * pattern here knows. The run's tool may be named after its results, so they wait for it.
  */
 import { formatJsonPointer, type JsonPathSegment, type JsonScanHandler, type JsonStringToken } from '../json-scanner';
 import { isSensitiveField } from './fields';
@@ -35,6 +38,17 @@ interface ObjectFrame {
 }
 
 const SECRET_DATA_FIELDS = new Set(['data', 'stringData']);
+/**
+ * SARIF tools whose findings are secrets (runs[].tool.driver.name): gitleaks, detect-secrets,
+ * secretlint, Semgrep Secrets, TruffleHog, GitGuardian's ggshield, Talisman, Nosey Parker, Kingfisher.
+ */
+const SECRET_SCANNER = /secret|leak|trufflehog|ggshield|gitguardian|talisman|nosey ?parker|kingfisher/i;
+
+interface SarifRun {
+  secretScanner: boolean;
+  /** Snippets seen before the run's tool was named. */
+  snippets: Array<{ start: number; end: number; location: string }>;
+}
 /** Fields holding identifiers or digests, compared without case. */
 const IDENTIFIER_FIELDS = new Set(['cpe', 'purl', 'bom-ref', 'ref', 'spdxid', 'referencelocator', 'checksumvalue', 'digest', 'sha256', 'sha512', 'sha1']);
 const IDENTIFIER_VALUE = /^(?:cpe:2\.3:|cpe:\/|pkg:[a-z])/i;
@@ -51,6 +65,8 @@ function isIdentifier(path: readonly JsonPathSegment[], value: string): boolean 
 export class JsonSanitizer implements JsonScanHandler {
   private readonly frames: Array<ObjectFrame | null> = [];
   private readonly rewrites = new Map<number, JsonRewrite & { kind: SecretKind; location: string }>();
+  /** SARIF runs (top-level "runs" entries) open now, by index. */
+  private readonly sarifRuns = new Map<number, SarifRun>();
   /** Starts of byte ranges the quick pattern scan flagged, ascending. */
   private candidates: number[] = [];
   private candidateIndex = 0;
@@ -91,6 +107,7 @@ export class JsonSanitizer implements JsonScanHandler {
   }
 
   close(path: readonly JsonPathSegment[], type: 'object' | 'array'): void {
+    if (path.length === 2 && path[0] === 'runs' && typeof path[1] === 'number') this.sarifRuns.delete(path[1]);
     const frame = this.frames.pop();
     if (type !== 'object' || !frame) return;
     if (frame.value && frame.name !== undefined && isSensitiveField(frame.name) && frame.value.end - frame.value.start > 2) {
@@ -118,6 +135,8 @@ export class JsonSanitizer implements JsonScanHandler {
       owner.secretValues.push({ start: token.start, end: token.end, location: this.location(path) });
     }
 
+    if (path[0] === 'runs' && typeof path[1] === 'number' && this.secretScannerSnippet(path, token)) return;
+
     if (typeof key === 'string' && token.end - token.start > 2 && isSensitiveField(key)) {
       this.rewrite(token.start, token.end, JSON.stringify(redactionMarker('credential-field')), 'credential-field', this.location(path));
       return;
@@ -133,6 +152,32 @@ export class JsonSanitizer implements JsonScanHandler {
     const first = found[0]!;
     this.rewrite(token.start, token.end, JSON.stringify(text), first.kind, location);
     for (const extra of found.slice(1)) this.collector.add(extra.kind, location);
+  }
+
+  /**
+   * A SARIF run's tool name, or a snippet of one of its results (results[].locations[] and
+   * relatedLocations[], in their region and contextRegion): true when the token was redacted.
+   */
+  private secretScannerSnippet(path: readonly JsonPathSegment[], token: JsonStringToken): boolean {
+    const index = path[1] as number;
+    let run = this.sarifRuns.get(index);
+    if (!run) this.sarifRuns.set(index, (run = { secretScanner: false, snippets: [] }));
+    const depth = path.length;
+    if (depth === 5 && path[2] === 'tool' && path[3] === 'driver' && path[4] === 'name') {
+      run.secretScanner = SECRET_SCANNER.test(token.text());
+      if (run.secretScanner) for (const snippet of run.snippets) this.redactSnippet(snippet);
+      run.snippets = [];
+      return false;
+    }
+    if (path[2] !== 'results' || path[depth - 1] !== 'text' || path[depth - 2] !== 'snippet' || token.end - token.start <= 2) return false;
+    const snippet = { start: token.start, end: token.end, location: this.location(path) };
+    if (run.secretScanner) this.redactSnippet(snippet);
+    else run.snippets.push(snippet);
+    return run.secretScanner;
+  }
+
+  private redactSnippet(snippet: { start: number; end: number; location: string }): void {
+    this.rewrite(snippet.start, snippet.end, JSON.stringify(redactionMarker('secret-scanner-snippet')), 'secret-scanner-snippet', snippet.location);
   }
 
   /** Rewrites in ascending order, one per token. */

@@ -23,6 +23,7 @@ export const SECRET_KINDS = [
   'kubernetes-secret',
   'kubeconfig-credential',
   'credential-field',
+  'secret-scanner-snippet',
 ] as const;
 
 export type SecretKind = (typeof SECRET_KINDS)[number];

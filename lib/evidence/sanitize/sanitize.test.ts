@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -231,6 +233,49 @@ describe('sanitizing JSON evidence', () => {
     expect(JSON.parse(payload)).toMatchObject({ predicate: { env: { NPM_TOKEN: '[redacted:credential-field]' } } });
     expect(analysis.summary).toMatchObject({ envelope: { modifiedBySanitizer: true } });
     expect(analysis.redactions.items).toEqual([{ kind: 'credential-field', location: 'payload /predicate/env/NPM_TOKEN' }]);
+  });
+});
+
+describe("sanitizing a secret scanner's SARIF", () => {
+  const SNIPPET = '/runs/0/results/0/locations/0/physicalLocation/region/snippet/text';
+  type Sarif = { runs: Array<{ tool: { driver: { name: string } }; results: Array<{ locations: Array<{ physicalLocation: { region: Record<string, unknown> } }> }> }> };
+  const regionOf = (sarif: Sarif, run = 0) => sarif.runs[run]!.results[0]!.locations[0]!.physicalLocation.region;
+
+  it("replaces gitleaks' snippets whole, a secret of no known format included, and keeps the rest byte for byte", async () => {
+    // gitleaks' own expected SARIF: its one result's snippet is the matched line, "a secret".
+    const input = fs.readFileSync(path.join(import.meta.dirname, '../testing/real/gitleaks-8-sarif-simple.sarif'), 'utf8');
+    const analysis = await analyzeBytes('sarif', input);
+    const output = storedBytes(input, analysis);
+    expect(output).not.toContain('a secret"');
+    const stored = JSON.parse(output) as Sarif;
+    expect(regionOf(stored).snippet).toEqual({ text: '[redacted:secret-scanner-snippet]' });
+    expect(analysis.redactions.items).toEqual([{ kind: 'secret-scanner-snippet', location: SNIPPET }]);
+    // Only the snippet's bytes changed: the result, its rule, lines and fingerprints are as gitleaks wrote them.
+    expect(output).toBe(input.replace('"a secret"', '"[redacted:secret-scanner-snippet]"'));
+    expect(analysis.summary).toMatchObject({ format: 'sarif', tools: ['gitleaks'], results: 1 });
+  });
+
+  it('waits for the tool when a run lists its results first, and leaves other tools\' snippets alone', async () => {
+    const location = (text: string) => ({ physicalLocation: { artifactLocation: { uri: 'src/db.ts' }, region: { startLine: 3, snippet: { text }, contextRegion: { startLine: 2, snippet: { text: `// config\n${text}` } } } } });
+    const result = (text: string) => ({ ruleId: 'generic', message: { text: 'found' }, locations: [location(text)], relatedLocations: [location(text)] });
+    const sarif = {
+      version: '2.1.0',
+      runs: [
+        { results: [result('const conn = "Zx81-internal-key";')], tool: { driver: { name: 'detect-secrets' } } },
+        { tool: { driver: { name: 'CodeQL' } }, results: [result('const query = `select * from users where id = ${id}`;')] },
+        { tool: { driver: { name: 'Semgrep Secrets' } }, results: [result('deploy_key: Qm9vbS1rZXk')] },
+      ],
+    };
+    const input = JSON.stringify(sarif, null, 2);
+    const analysis = await analyzeBytes('sarif', input);
+    const stored = JSON.parse(storedBytes(input, analysis)) as Sarif;
+    for (const run of [0, 2]) {
+      expect(regionOf(stored, run)).toMatchObject({ snippet: { text: '[redacted:secret-scanner-snippet]' }, contextRegion: { snippet: { text: '[redacted:secret-scanner-snippet]' } } });
+    }
+    expect(JSON.stringify(stored)).not.toMatch(/Zx81-internal-key|Qm9vbS1rZXk/);
+    // CodeQL's snippet is code to read next to its finding, not a secret.
+    expect(stored.runs[1]).toEqual(sarif.runs[1]);
+    expect(analysis.redactions.byKind).toEqual({ 'secret-scanner-snippet': 8 });
   });
 });
 
