@@ -14,7 +14,8 @@
  * Kubernetes container env entry "API_KEY") has its value replaced whole.
  * A SARIF run from a secret scanner (gitleaks, detect-secrets...) has the code snippets of its
  * results replaced whole: each one is the line holding a secret, which may be of a format no
- * pattern here knows. The run's tool may be named after its results, so they wait for it.
+ * pattern here knows. The run's tool may be named after its results, so they wait for it. So does
+ * the line of a finding in gitleaks' own JSON report (its "Match", beside the "Secret").
  */
 import { formatJsonPointer, type JsonPathSegment, type JsonScanHandler, type JsonStringToken } from '../json-scanner';
 import { isSensitiveField } from './fields';
@@ -35,6 +36,9 @@ interface ObjectFrame {
   value?: { start: number; end: number; location: string };
   /** Strings under data/stringData, redacted if this object turns out to be a Secret. */
   secretValues: Array<{ start: number; end: number; location: string }>;
+  /** gitleaks' JSON report: a finding's "Match" (the line), replaced whole when the object has a "Secret". */
+  match?: { start: number; end: number; location: string };
+  hasSecret?: boolean;
 }
 
 const SECRET_DATA_FIELDS = new Set(['data', 'stringData']);
@@ -113,6 +117,7 @@ export class JsonSanitizer implements JsonScanHandler {
     if (frame.value && frame.name !== undefined && isSensitiveField(frame.name) && frame.value.end - frame.value.start > 2) {
       this.rewrite(frame.value.start, frame.value.end, JSON.stringify(redactionMarker('credential-field')), 'credential-field', frame.value.location);
     }
+    if (frame.match && frame.hasSecret && frame.match.end - frame.match.start > 2) this.redactSnippet(frame.match);
     if (frame.kind !== 'Secret') return;
     for (const value of frame.secretValues) {
       this.rewrite(value.start, value.end, JSON.stringify(redactionMarker('kubernetes-secret')), 'kubernetes-secret', value.location);
@@ -127,6 +132,8 @@ export class JsonSanitizer implements JsonScanHandler {
     if (container && key === 'kind') container.kind = token.text();
     if (container && key === 'name') container.name = token.text();
     if (container && key === 'value') container.value = { start: token.start, end: token.end, location: this.location(path) };
+    if (container && key === 'Match') container.match = { start: token.start, end: token.end, location: this.location(path) };
+    if (container && key === 'Secret') container.hasSecret = true;
 
     // Under data/stringData of an object that may be a Kubernetes Secret.
     const mapKey = path[depth - 2];

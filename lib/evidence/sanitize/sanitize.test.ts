@@ -277,6 +277,19 @@ describe("sanitizing a secret scanner's SARIF", () => {
     expect(stored.runs[1]).toEqual(sarif.runs[1]);
     expect(analysis.redactions.byKind).toEqual({ 'secret-scanner-snippet': 8 });
   });
+
+  it("replaces the matched line of gitleaks' own JSON report with its secret", async () => {
+    // The shape of gitleaks/gitleaks testdata/expected/report/json_simple.json, sent as custom evidence.
+    const finding = { RuleID: 'generic-api-key', StartLine: 4, Match: 'api = "Zx81-internal-key"', Secret: 'Zx81-internal-key', File: 'auth.py', Commit: '0000000000000000' };
+    const input = JSON.stringify([finding], null, 1);
+    const analysis = await analyzeBytes('custom', input);
+    const [stored] = JSON.parse(storedBytes(input, analysis)) as Array<typeof finding>;
+    expect(stored).toEqual({ ...finding, Match: '[redacted:secret-scanner-snippet]', Secret: '[redacted:credential-field]' });
+    expect(analysis.redactions.items).toEqual([
+      { kind: 'credential-field', location: '/0/Secret' },
+      { kind: 'secret-scanner-snippet', location: '/0/Match' },
+    ]);
+  });
 });
 
 describe('sanitizing YAML manifests', () => {
