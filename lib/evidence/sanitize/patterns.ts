@@ -100,6 +100,21 @@ const PATTERNS: readonly SecretPattern[] = [
     regex: /(?<![A-Za-z0-9_])([A-Z][A-Z0-9_]*_(?:TOKEN|PASSWORD|PASSWD|SECRET|API_?KEY|PRIVATE_?KEY|SECRET_?KEY|ACCESS_?KEY|CREDENTIALS?))(\s*=\s*)(["']?)(?!\[redacted:)([^\s"',;]{6,})\3/g,
     replace: (_match, name, separator, quote) => `${name}${separator}${quote}${redactionMarker('credential-field')}${quote}`,
   },
+  // A secret scanner's finding written out as JSON, as gitleaks puts it in the failures of its JUnit
+  // report (XML-escaped there): "Secret" is the secret and "Match" the line holding it, whatever
+  // their format. The value between the quotes is replaced; the quotes stay as they were written.
+  {
+    kind: 'credential-field',
+    contextual: true,
+    regex: /(("|&#34;|&quot;)Secret\2\s*:\s*\2)((?:(?!\2)[^\\\n]|\\.)+?)\2/g,
+    replace: (_match, prefix, quote) => `${prefix}${redactionMarker('credential-field')}${quote}`,
+  },
+  {
+    kind: 'secret-scanner-snippet',
+    contextual: true,
+    regex: /(("|&#34;|&quot;)Match\2\s*:\s*\2)((?:(?!\2)[^\\\n]|\\.)+?)\2/g,
+    replace: (_match, prefix, quote) => `${prefix}${redactionMarker('secret-scanner-snippet')}${quote}`,
+  },
   // Credentials of a kubeconfig (or any YAML / text) by their field name: client-key-data, token,
   // id-token, refresh-token (JSON keys of these names are caught by fields.ts). Last, so that the
   // formats above name what they recognise first.

@@ -352,4 +352,26 @@ describe('sanitizing text evidence', () => {
     expect(analysis.summary).toMatchObject({ tests: 1, failures: 1 });
     expect(analysis.redactions.items).toEqual([{ kind: 'stripe-key', location: 'line 5' }]);
   });
+
+  it("removes the secret and its line from gitleaks' JUnit report, whatever their format", async () => {
+    // gitleaks' own expected JUnit report: each failure is the finding as JSON, XML-escaped, with
+    // "Secret": "a secret" and "Match": "line containing secret" (no pattern knows either).
+    const input = fs.readFileSync(path.join(import.meta.dirname, '../testing/real/gitleaks-8-junit-simple.xml'), 'utf8');
+    const analysis = await analyzeBytes('junit', input);
+    const output = storedBytes(input, analysis);
+    expect(output).not.toContain('a secret&#34;');
+    expect(output).not.toContain('line containing secret');
+    expect(output.match(/&#34;Secret&#34;: &#34;\[redacted:credential-field\]&#34;/g)).toHaveLength(2);
+    expect(output.match(/&#34;Match&#34;: &#34;\[redacted:secret-scanner-snippet\]&#34;/g)).toHaveLength(2);
+    expect(analysis.redactions.byKind).toEqual({ 'credential-field': 2, 'secret-scanner-snippet': 2 });
+    expect(analysis.summary).toMatchObject({ tests: 2, failures: 2 });
+  });
+
+  it('replaces a JSON-written Secret and Match in any text, and nothing else around them', () => {
+    const { text, found } = redactText('finding {"RuleID": "generic", "Secret": "p4ss \\"word\\"", "Match": "pw = p4ss", "File": "a.py"}');
+    expect(text).toBe('finding {"RuleID": "generic", "Secret": "[redacted:credential-field]", "Match": "[redacted:secret-scanner-snippet]", "File": "a.py"}');
+    expect(found.map((item) => item.kind)).toEqual(['credential-field', 'secret-scanner-snippet']);
+    // A Kubernetes object of kind Secret is not a finding.
+    expect(redactText('{"kind": "Secret", "metadata": {"name": "db"}}').found).toEqual([]);
+  });
 });
