@@ -14,8 +14,9 @@
  * Kubernetes container env entry "API_KEY") has its value replaced whole.
  * A SARIF run from a secret scanner (gitleaks, detect-secrets...) has the code snippets of its
  * results replaced whole: each one is the line holding a secret, which may be of a format no
- * pattern here knows. The run's tool may be named after its results, so they wait for it. So does
- * the line of a finding in gitleaks' own JSON report (its "Match", beside the "Secret").
+ * pattern here knows. The run's tool may be named after its results, so they wait for it. So do
+ * the found values of a finding in a secret scanner's own JSON: gitleaks' "Match" (the line; its
+ * "Secret" goes by its name) and TruffleHog's "Raw" and "RawV2" (in an object with "DetectorName").
  */
 import { formatJsonPointer, type JsonPathSegment, type JsonScanHandler, type JsonStringToken } from '../json-scanner';
 import { isSensitiveField } from './fields';
@@ -36,10 +37,15 @@ interface ObjectFrame {
   value?: { start: number; end: number; location: string };
   /** Strings under data/stringData, redacted if this object turns out to be a Secret. */
   secretValues: Array<{ start: number; end: number; location: string }>;
-  /** gitleaks' JSON report: a finding's "Match" (the line), replaced whole when the object has a "Secret". */
-  match?: { start: number; end: number; location: string };
-  hasSecret?: boolean;
+  /** A secret scanner's finding: its found values, replaced whole once the object shows whose it is. */
+  found?: Array<{ start: number; end: number; location: string; field: string }>;
+  /** "Secret" (gitleaks) or "DetectorName" / "DetectorType" (TruffleHog) was among its keys. */
+  scanner?: 'gitleaks' | 'trufflehog';
 }
+
+/** The fields holding what a secret scanner found, by the key that shows the object is its finding. */
+const FOUND_FIELDS = { gitleaks: ['Match'], trufflehog: ['Raw', 'RawV2'] } as const;
+const SCANNER_KEYS: Record<string, 'gitleaks' | 'trufflehog'> = { Secret: 'gitleaks', DetectorName: 'trufflehog', DetectorType: 'trufflehog' };
 
 const SECRET_DATA_FIELDS = new Set(['data', 'stringData']);
 /**
@@ -106,6 +112,17 @@ export class JsonSanitizer implements JsonScanHandler {
     }
   }
 
+  primitive(path: readonly JsonPathSegment[]): void {
+    this.noteScannerKey(path);
+  }
+
+  /** A key that shows its object is a secret scanner's finding (TruffleHog's DetectorType is a number). */
+  private noteScannerKey(path: readonly JsonPathSegment[]): void {
+    const key = path[path.length - 1];
+    const container = this.frames[path.length - 1];
+    if (container && typeof key === 'string' && Object.hasOwn(SCANNER_KEYS, key)) container.scanner = SCANNER_KEYS[key];
+  }
+
   open(_path: readonly JsonPathSegment[], type: 'object' | 'array'): void {
     this.frames.push(type === 'object' ? { secretValues: [] } : null);
   }
@@ -117,7 +134,10 @@ export class JsonSanitizer implements JsonScanHandler {
     if (frame.value && frame.name !== undefined && isSensitiveField(frame.name) && frame.value.end - frame.value.start > 2) {
       this.rewrite(frame.value.start, frame.value.end, JSON.stringify(redactionMarker('credential-field')), 'credential-field', frame.value.location);
     }
-    if (frame.match && frame.hasSecret && frame.match.end - frame.match.start > 2) this.redactSnippet(frame.match);
+    if (frame.found && frame.scanner) {
+      const fields: readonly string[] = FOUND_FIELDS[frame.scanner];
+      for (const found of frame.found) if (fields.includes(found.field)) this.redactSnippet(found);
+    }
     if (frame.kind !== 'Secret') return;
     for (const value of frame.secretValues) {
       this.rewrite(value.start, value.end, JSON.stringify(redactionMarker('kubernetes-secret')), 'kubernetes-secret', value.location);
@@ -132,8 +152,10 @@ export class JsonSanitizer implements JsonScanHandler {
     if (container && key === 'kind') container.kind = token.text();
     if (container && key === 'name') container.name = token.text();
     if (container && key === 'value') container.value = { start: token.start, end: token.end, location: this.location(path) };
-    if (container && key === 'Match') container.match = { start: token.start, end: token.end, location: this.location(path) };
-    if (container && key === 'Secret') container.hasSecret = true;
+    this.noteScannerKey(path);
+    if (container && (key === 'Match' || key === 'Raw' || key === 'RawV2') && token.end - token.start > 2) {
+      (container.found ??= []).push({ start: token.start, end: token.end, location: this.location(path), field: key });
+    }
 
     // Under data/stringData of an object that may be a Kubernetes Secret.
     const mapKey = path[depth - 2];
@@ -184,7 +206,7 @@ export class JsonSanitizer implements JsonScanHandler {
   }
 
   private redactSnippet(snippet: { start: number; end: number; location: string }): void {
-    this.rewrite(snippet.start, snippet.end, JSON.stringify(redactionMarker('secret-scanner-snippet')), 'secret-scanner-snippet', snippet.location);
+    this.rewrite(snippet.start, snippet.end, JSON.stringify(redactionMarker('secret-scanner-finding')), 'secret-scanner-finding', snippet.location);
   }
 
   /** Rewrites in ascending order, one per token. */

@@ -23,7 +23,7 @@ export const SECRET_KINDS = [
   'kubernetes-secret',
   'kubeconfig-credential',
   'credential-field',
-  'secret-scanner-snippet',
+  'secret-scanner-finding',
 ] as const;
 
 export type SecretKind = (typeof SECRET_KINDS)[number];
@@ -110,10 +110,20 @@ const PATTERNS: readonly SecretPattern[] = [
     replace: (_match, prefix, quote) => `${prefix}${redactionMarker('credential-field')}${quote}`,
   },
   {
-    kind: 'secret-scanner-snippet',
+    kind: 'secret-scanner-finding',
     contextual: true,
     regex: /(("|&#34;|&quot;)Match\2\s*:\s*\2)((?:(?!\2)[^\\\n]|\\.)+?)\2/g,
-    replace: (_match, prefix, quote) => `${prefix}${redactionMarker('secret-scanner-snippet')}${quote}`,
+    replace: (_match, prefix, quote) => `${prefix}${redactionMarker('secret-scanner-finding')}${quote}`,
+  },
+  // TruffleHog's findings as lines of JSON (in a log, or XML-escaped in a JUnit failure): "Raw" and
+  // "RawV2" (the secret, with its context) after the finding's "DetectorName" on the same line. The
+  // lookbehind runs only where `"Raw":"` stands and reaches back a bounded distance, so a long
+  // single-line file costs no more than a short one.
+  {
+    kind: 'secret-scanner-finding',
+    contextual: true,
+    regex: /(("|&#34;|&quot;)Raw(?:V2)?\2\s*:\s*\2)(?<=(?:"|&#34;|&quot;)DetectorName[^\n]{0,2000})((?:(?!\2)[^\\\n]|\\.)+?)\2/g,
+    replace: (_match, prefix, quote) => `${prefix}${redactionMarker('secret-scanner-finding')}${quote}`,
   },
   // Credentials of a kubeconfig (or any YAML / text) by their field name: client-key-data, token,
   // id-token, refresh-token (JSON keys of these names are caught by fields.ts). Last, so that the

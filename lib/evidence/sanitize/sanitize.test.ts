@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { applyRewritesToBuffer, type Analysis } from '../analyze';
-import { analyzeBytes, FAKE_SECRETS, junit, sha256Hex, statement, dsseEnvelope } from '../testing/fixtures';
+import { analyzeBytes, escapeXml, FAKE_SECRETS, junit, sha256Hex, statement, dsseEnvelope } from '../testing/fixtures';
 import { findSecretCandidates, redactText } from './patterns';
 
 /** The bytes the store would keep for `input`. */
@@ -248,10 +248,10 @@ describe("sanitizing a secret scanner's SARIF", () => {
     const output = storedBytes(input, analysis);
     expect(output).not.toContain('a secret"');
     const stored = JSON.parse(output) as Sarif;
-    expect(regionOf(stored).snippet).toEqual({ text: '[redacted:secret-scanner-snippet]' });
-    expect(analysis.redactions.items).toEqual([{ kind: 'secret-scanner-snippet', location: SNIPPET }]);
+    expect(regionOf(stored).snippet).toEqual({ text: '[redacted:secret-scanner-finding]' });
+    expect(analysis.redactions.items).toEqual([{ kind: 'secret-scanner-finding', location: SNIPPET }]);
     // Only the snippet's bytes changed: the result, its rule, lines and fingerprints are as gitleaks wrote them.
-    expect(output).toBe(input.replace('"a secret"', '"[redacted:secret-scanner-snippet]"'));
+    expect(output).toBe(input.replace('"a secret"', '"[redacted:secret-scanner-finding]"'));
     expect(analysis.summary).toMatchObject({ format: 'sarif', tools: ['gitleaks'], results: 1 });
   });
 
@@ -270,12 +270,12 @@ describe("sanitizing a secret scanner's SARIF", () => {
     const analysis = await analyzeBytes('sarif', input);
     const stored = JSON.parse(storedBytes(input, analysis)) as Sarif;
     for (const run of [0, 2]) {
-      expect(regionOf(stored, run)).toMatchObject({ snippet: { text: '[redacted:secret-scanner-snippet]' }, contextRegion: { snippet: { text: '[redacted:secret-scanner-snippet]' } } });
+      expect(regionOf(stored, run)).toMatchObject({ snippet: { text: '[redacted:secret-scanner-finding]' }, contextRegion: { snippet: { text: '[redacted:secret-scanner-finding]' } } });
     }
     expect(JSON.stringify(stored)).not.toMatch(/Zx81-internal-key|Qm9vbS1rZXk/);
     // CodeQL's snippet is code to read next to its finding, not a secret.
     expect(stored.runs[1]).toEqual(sarif.runs[1]);
-    expect(analysis.redactions.byKind).toEqual({ 'secret-scanner-snippet': 8 });
+    expect(analysis.redactions.byKind).toEqual({ 'secret-scanner-finding': 8 });
   });
 
   it("replaces the matched line of gitleaks' own JSON report with its secret", async () => {
@@ -284,10 +284,10 @@ describe("sanitizing a secret scanner's SARIF", () => {
     const input = JSON.stringify([finding], null, 1);
     const analysis = await analyzeBytes('custom', input);
     const [stored] = JSON.parse(storedBytes(input, analysis)) as Array<typeof finding>;
-    expect(stored).toEqual({ ...finding, Match: '[redacted:secret-scanner-snippet]', Secret: '[redacted:credential-field]' });
+    expect(stored).toEqual({ ...finding, Match: '[redacted:secret-scanner-finding]', Secret: '[redacted:credential-field]' });
     expect(analysis.redactions.items).toEqual([
       { kind: 'credential-field', location: '/0/Secret' },
-      { kind: 'secret-scanner-snippet', location: '/0/Match' },
+      { kind: 'secret-scanner-finding', location: '/0/Match' },
     ]);
   });
 });
@@ -362,15 +362,39 @@ describe('sanitizing text evidence', () => {
     expect(output).not.toContain('a secret&#34;');
     expect(output).not.toContain('line containing secret');
     expect(output.match(/&#34;Secret&#34;: &#34;\[redacted:credential-field\]&#34;/g)).toHaveLength(2);
-    expect(output.match(/&#34;Match&#34;: &#34;\[redacted:secret-scanner-snippet\]&#34;/g)).toHaveLength(2);
-    expect(analysis.redactions.byKind).toEqual({ 'credential-field': 2, 'secret-scanner-snippet': 2 });
+    expect(output.match(/&#34;Match&#34;: &#34;\[redacted:secret-scanner-finding\]&#34;/g)).toHaveLength(2);
+    expect(analysis.redactions.byKind).toEqual({ 'credential-field': 2, 'secret-scanner-finding': 2 });
     expect(analysis.summary).toMatchObject({ tests: 2, failures: 2 });
+  });
+
+  it("removes TruffleHog's found values, in its findings as JSON and as lines of text, and only a finding's", async () => {
+    // `trufflehog ... --json` writes one finding per line, in the shape its README shows; this secret has no known format.
+    const finding = (raw: string) =>
+      JSON.stringify({ SourceMetadata: { Data: { Git: { commit: 'c'.repeat(40), file: 'deploy/db.env', line: 3 } } }, SourceID: 1, SourceType: 16, SourceName: 'trufflehog - git', DetectorType: 1004, DetectorName: 'Generic', DecoderName: 'PLAIN', Verified: true, Raw: raw, RawV2: `${raw}:db`, Redacted: '', ExtraData: null });
+
+    // Gathered into one JSON document (`jq -s .`) and sent as custom evidence: found by the objects' keys.
+    const document = `[${finding('Zx81-internal-key')},${finding('Qm9vbS1rZXk')},{"level":"info","Raw":"kept: not a finding"}]`;
+    const analysis = await analyzeBytes('custom', document);
+    const stored = JSON.parse(storedBytes(document, analysis)) as Array<Record<string, unknown>>;
+    expect(JSON.stringify(stored)).not.toMatch(/Zx81-internal-key|Qm9vbS1rZXk/);
+    expect(stored[0]).toMatchObject({ DetectorType: 1004, Raw: '[redacted:secret-scanner-finding]', RawV2: '[redacted:secret-scanner-finding]' });
+    expect(stored[2]).toEqual({ level: 'info', Raw: 'kept: not a finding' });
+    expect(analysis.redactions.items.map((item) => item.location)).toEqual(['/0/Raw', '/0/RawV2', '/1/Raw', '/1/RawV2']);
+
+    // Its lines as the failures of a JUnit report (what a CI step that turns findings into test results writes).
+    const report = junit([{ suite: 'secrets', name: 'deploy/db.env', outcome: 'fail' }], `${finding('Zx81-internal-key')}\n{"level":"info","Raw":"kept: not a finding"}`);
+    const junitAnalysis = await analyzeBytes('junit', report);
+    const junitOutput = storedBytes(report, junitAnalysis);
+    expect(junitOutput).not.toContain('Zx81-internal-key');
+    expect(junitOutput).toContain('&quot;Raw&quot;:&quot;[redacted:secret-scanner-finding]&quot;,&quot;RawV2&quot;:&quot;[redacted:secret-scanner-finding]&quot;');
+    expect(junitOutput).toContain(escapeXml('{"level":"info","Raw":"kept: not a finding"}'));
+    expect(junitAnalysis.redactions.byKind).toEqual({ 'secret-scanner-finding': 2 });
   });
 
   it('replaces a JSON-written Secret and Match in any text, and nothing else around them', () => {
     const { text, found } = redactText('finding {"RuleID": "generic", "Secret": "p4ss \\"word\\"", "Match": "pw = p4ss", "File": "a.py"}');
-    expect(text).toBe('finding {"RuleID": "generic", "Secret": "[redacted:credential-field]", "Match": "[redacted:secret-scanner-snippet]", "File": "a.py"}');
-    expect(found.map((item) => item.kind)).toEqual(['credential-field', 'secret-scanner-snippet']);
+    expect(text).toBe('finding {"RuleID": "generic", "Secret": "[redacted:credential-field]", "Match": "[redacted:secret-scanner-finding]", "File": "a.py"}');
+    expect(found.map((item) => item.kind)).toEqual(['credential-field', 'secret-scanner-finding']);
     // A Kubernetes object of kind Secret is not a finding.
     expect(redactText('{"kind": "Secret", "metadata": {"name": "db"}}').found).toEqual([]);
   });
