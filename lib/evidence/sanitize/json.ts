@@ -59,6 +59,7 @@ interface SarifRun {
   /** Snippets seen before the run's tool was named. */
   snippets: Array<{ start: number; end: number; location: string }>;
 }
+
 /** Fields holding identifiers or digests, compared without case. */
 const IDENTIFIER_FIELDS = new Set(['cpe', 'purl', 'bom-ref', 'ref', 'spdxid', 'referencelocator', 'checksumvalue', 'digest', 'sha256', 'sha512', 'sha1']);
 const IDENTIFIER_VALUE = /^(?:cpe:2\.3:|cpe:\/|pkg:[a-z])/i;
@@ -136,7 +137,7 @@ export class JsonSanitizer implements JsonScanHandler {
     }
     if (frame.found && frame.scanner) {
       const fields: readonly string[] = FOUND_FIELDS[frame.scanner];
-      for (const found of frame.found) if (fields.includes(found.field)) this.redactSnippet(found);
+      for (const found of frame.found) if (fields.includes(found.field)) this.redactFound(found);
     }
     if (frame.kind !== 'Secret') return;
     for (const value of frame.secretValues) {
@@ -194,19 +195,20 @@ export class JsonSanitizer implements JsonScanHandler {
     const depth = path.length;
     if (depth === 5 && path[2] === 'tool' && path[3] === 'driver' && path[4] === 'name') {
       run.secretScanner = SECRET_SCANNER.test(token.text());
-      if (run.secretScanner) for (const snippet of run.snippets) this.redactSnippet(snippet);
+      if (run.secretScanner) for (const snippet of run.snippets) this.redactFound(snippet);
       run.snippets = [];
       return false;
     }
     if (path[2] !== 'results' || path[depth - 1] !== 'text' || path[depth - 2] !== 'snippet' || token.end - token.start <= 2) return false;
     const snippet = { start: token.start, end: token.end, location: this.location(path) };
-    if (run.secretScanner) this.redactSnippet(snippet);
+    if (run.secretScanner) this.redactFound(snippet);
     else run.snippets.push(snippet);
     return run.secretScanner;
   }
 
-  private redactSnippet(snippet: { start: number; end: number; location: string }): void {
-    this.rewrite(snippet.start, snippet.end, JSON.stringify(redactionMarker('secret-scanner-finding')), 'secret-scanner-finding', snippet.location);
+  /** A value a secret scanner found (a snippet, a matched line, a raw secret), replaced whole. */
+  private redactFound(value: { start: number; end: number; location: string }): void {
+    this.rewrite(value.start, value.end, JSON.stringify(redactionMarker('secret-scanner-finding')), 'secret-scanner-finding', value.location);
   }
 
   /** Rewrites in ascending order, one per token. */
