@@ -77,7 +77,7 @@ export async function analyzeEvidenceFile(kind: EvidenceKind, mediaType: string,
 function refusal(kind: EvidenceKind, detected: DetectedFormat, parserReason: string): ProblemError {
   const extensions = { detectedFormat: detected.name, detectedKind: detected.kind };
   // What to do about the file's form (its text encoding) says more than what the reader stumbled on.
-  const reason = detected.advice ?? parserReason;
+  const reason = (detected.jsonLines && kind === 'provenance' ? undefined : detected.advice) ?? parserReason;
   if (detected.kind && detected.kind !== kind) {
     // The reader may already have said where it goes (an attestation names what it carries): once is enough.
     if (reason.includes(`send it as ${detected.kind} evidence`)) {

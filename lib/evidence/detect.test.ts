@@ -29,6 +29,29 @@ describe('detectFormat', () => {
   });
 });
 
+describe('JSON Lines', () => {
+  const trufflehog = (raw: string) => JSON.stringify({ SourceMetadata: { Data: { Git: { file: 'db.env', line: 3 } } }, SourceName: 'trufflehog - git', DetectorType: 1004, DetectorName: 'Generic', Verified: false, Raw: raw });
+
+  it("names TruffleHog's findings and other JSON Lines, and leaves a pretty-printed document alone", () => {
+    expect(detectFormat(`${trufflehog('a')}\n${trufflehog('b')}\n`)).toMatchObject({ kind: null, name: "TruffleHog's JSON Lines output" });
+    expect(detectFormat('{"level":"info"}\n{"level":"warn"}\n')).toMatchObject({ kind: null, name: 'JSON Lines (one JSON document per line)' });
+    expect(detectFormat('{\n  "level": "info"\n}\n')).toMatchObject({ kind: null, name: 'a JSON document' });
+    expect(detectFormat('[\n  {"level": "info"}\n]\n')).toMatchObject({ kind: null, name: 'a JSON array' });
+  });
+
+  it('refuses them as custom evidence with how to send them, not "unexpected \'{\' after the end of the document"', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-jsonl-'));
+    const file = path.join(dir, 'trufflehog.json');
+    fs.writeFileSync(file, `${trufflehog('Zx81-internal-key')}\n${trufflehog('Qm9vbS1rZXk')}\n`);
+    const refused = await analyzeEvidenceFile('custom', 'application/json', file).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ProblemError);
+    expect((refused as ProblemError).message).toBe(
+      "TruffleHog's JSON Lines output is not custom evidence (custom JSON): a file of one JSON document per line (as \"trufflehog --json\" writes it) is read only as provenance (an in-toto bundle of attestations); other evidence is one JSON document a file: for custom evidence, gather the lines into an array first (\"jq -s . FILE > FILE.json\"). A secret scanner's found values are removed before storage",
+    );
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('evidence saved in UTF-16 or UTF-32 (Windows PowerShell\'s ">" writes UTF-16)', () => {
   const sbom = fs.readFileSync(path.resolve('lib/evidence/testing/real/trivy-npm.cdx.json'), 'utf8');
   const utf16be = (text: string) => Buffer.from(text, 'utf16le').swap16();

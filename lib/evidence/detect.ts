@@ -20,6 +20,8 @@ export interface DetectedFormat {
   attestation?: { predicateType: string | null };
   /** Where the document sits when a plain wrapper carries it: GitHub's SBOM export answers {"sbom": {…SPDX…}}. */
   nestedAt?: readonly string[];
+  /** One JSON document per line: provenance reads such a bundle itself, and says what is wrong with it better than the advice. */
+  jsonLines?: true;
 }
 
 /** How much of a file detection reads. */
@@ -115,7 +117,26 @@ function detectJson(head: string): DetectedFormat {
   const sarif = captured(head, /"version"\s*:\s*"(2\.[0-9.]+)"/);
   if (/"\$schema"\s*:\s*"[^"]*sarif/i.test(head) || (sarif && /"runs"\s*:/.test(head))) return json('sarif', `a SARIF ${sarif ?? ''} log`.replace('  ', ' '));
   if (/"apiVersion"\s*:/.test(head) && /"kind"\s*:/.test(head)) return json('manifests', 'a Kubernetes resource (JSON)');
+  if (isJsonLines(head)) {
+    const trufflehog = /"SourceMetadata"\s*:/.test(head) && /"DetectorName"\s*:/.test(head);
+    return { ...json(null, trufflehog ? "TruffleHog's JSON Lines output" : 'JSON Lines (one JSON document per line)'), advice: JSON_LINES_ADVICE, jsonLines: true };
+  }
   return json(null, head.startsWith('[') ? 'a JSON array' : 'a JSON document');
+}
+
+const JSON_LINES_ADVICE =
+  'a file of one JSON document per line (as "trufflehog --json" writes it) is read only as provenance (an in-toto bundle of attestations); other evidence is one JSON document a file: for custom evidence, gather the lines into an array first ("jq -s . FILE > FILE.json"). A secret scanner\'s found values are removed before storage';
+
+/** A first line that is a whole JSON value, followed by another line that starts one. */
+function isJsonLines(head: string): boolean {
+  const newline = head.indexOf('\n');
+  if (newline < 0 || !/^\s*[[{]/.test(head.slice(newline + 1))) return false;
+  try {
+    JSON.parse(head.slice(0, newline));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
