@@ -39,6 +39,11 @@ interface SecretPattern {
    * context, so these patterns are not applied inside identifier fields; prefixed formats are.
    */
   contextual?: true;
+  /**
+   * Applied only to a text in which this also appears (a secret scanner's own key). A check of the
+   * whole text, not a lookaround at each match: that keeps every pattern linear in the text's size.
+   */
+  when?: RegExp;
 }
 
 export function redactionMarker(kind: SecretKind): string {
@@ -102,7 +107,8 @@ const PATTERNS: readonly SecretPattern[] = [
   },
   // A secret scanner's finding written out as JSON, as gitleaks puts it in the failures of its JUnit
   // report (XML-escaped there): "Secret" is the secret and "Match" the line holding it, whatever
-  // their format. The value between the quotes is replaced; the quotes stay as they were written.
+  // their format ("Match" only in a text that has a "Secret" key too). The value between the quotes
+  // is replaced; the quotes stay as they were written.
   {
     kind: 'credential-field',
     contextual: true,
@@ -112,17 +118,17 @@ const PATTERNS: readonly SecretPattern[] = [
   {
     kind: 'secret-scanner-finding',
     contextual: true,
+    when: /("|&#34;|&quot;)Secret\1\s*:/,
     regex: /(("|&#34;|&quot;)Match\2\s*:\s*\2)((?:(?!\2)[^\\\n]|\\.)+?)\2/g,
     replace: (_match, prefix, quote) => `${prefix}${redactionMarker('secret-scanner-finding')}${quote}`,
   },
   // TruffleHog's findings as lines of JSON (in a log, or XML-escaped in a JUnit failure): "Raw" and
-  // "RawV2" (the secret, with its context) after the finding's "DetectorName" on the same line. The
-  // lookbehind runs only where `"Raw":"` stands and reaches back a bounded distance, so a long
-  // single-line file costs no more than a short one.
+  // "RawV2", the secret with its context, in a text that has TruffleHog's "DetectorName" key too.
   {
     kind: 'secret-scanner-finding',
     contextual: true,
-    regex: /(("|&#34;|&quot;)Raw(?:V2)?\2\s*:\s*\2)(?<=(?:"|&#34;|&quot;)DetectorName[^\n]{0,2000})((?:(?!\2)[^\\\n]|\\.)+?)\2/g,
+    when: /("|&#34;|&quot;)DetectorName\1\s*:/,
+    regex: /(("|&#34;|&quot;)Raw(?:V2)?\2\s*:\s*\2)((?:(?!\2)[^\\\n]|\\.)+?)\2/g,
     replace: (_match, prefix, quote) => `${prefix}${redactionMarker('secret-scanner-finding')}${quote}`,
   },
   // Credentials of a kubeconfig (or any YAML / text) by their field name: client-key-data, token,
@@ -140,6 +146,7 @@ const PATTERNS: readonly SecretPattern[] = [
 export function findSecretCandidates(text: string): Array<{ start: number; end: number }> {
   const ranges: Array<{ start: number; end: number }> = [];
   for (const pattern of PATTERNS) {
+    if (pattern.when && !pattern.when.test(text)) continue;
     pattern.regex.lastIndex = 0;
     for (const match of text.matchAll(pattern.regex)) {
       ranges.push({ start: match.index, end: match.index + match[0].length });
@@ -163,6 +170,7 @@ export function redactText(text: string, options: { prefixedOnly?: boolean } = {
   let out = text;
   for (const pattern of PATTERNS) {
     if (options.prefixedOnly && pattern.contextual) continue;
+    if (pattern.when && !pattern.when.test(out)) continue;
     pattern.regex.lastIndex = 0;
     if (!pattern.regex.test(out)) continue;
     pattern.regex.lastIndex = 0;

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { applyRewritesToBuffer, type Analysis } from '../analyze';
-import { analyzeBytes, escapeXml, FAKE_SECRETS, junit, sha256Hex, statement, dsseEnvelope } from '../testing/fixtures';
+import { analyzeBytes, FAKE_SECRETS, junit, sha256Hex, statement, dsseEnvelope } from '../testing/fixtures';
 import { findSecretCandidates, redactText } from './patterns';
 
 /** The bytes the store would keep for `input`. */
@@ -367,7 +367,7 @@ describe('sanitizing text evidence', () => {
     expect(analysis.summary).toMatchObject({ tests: 2, failures: 2 });
   });
 
-  it("removes TruffleHog's found values, in its findings as JSON and as lines of text, and only a finding's", async () => {
+  it("removes TruffleHog's found values, in its findings as JSON and as lines of text", async () => {
     // `trufflehog ... --json` writes one finding per line, in the shape its README shows; this secret has no known format.
     const finding = (raw: string) =>
       JSON.stringify({ SourceMetadata: { Data: { Git: { commit: 'c'.repeat(40), file: 'deploy/db.env', line: 3 } } }, SourceID: 1, SourceType: 16, SourceName: 'trufflehog - git', DetectorType: 1004, DetectorName: 'Generic', DecoderName: 'PLAIN', Verified: true, Raw: raw, RawV2: `${raw}:db`, Redacted: '', ExtraData: null });
@@ -382,20 +382,23 @@ describe('sanitizing text evidence', () => {
     expect(analysis.redactions.items.map((item) => item.location)).toEqual(['/0/Raw', '/0/RawV2', '/1/Raw', '/1/RawV2']);
 
     // Its lines as the failures of a JUnit report (what a CI step that turns findings into test results writes).
-    const report = junit([{ suite: 'secrets', name: 'deploy/db.env', outcome: 'fail' }], `${finding('Zx81-internal-key')}\n{"level":"info","Raw":"kept: not a finding"}`);
+    const report = junit([{ suite: 'secrets', name: 'deploy/db.env', outcome: 'fail' }], finding('Zx81-internal-key'));
     const junitAnalysis = await analyzeBytes('junit', report);
     const junitOutput = storedBytes(report, junitAnalysis);
     expect(junitOutput).not.toContain('Zx81-internal-key');
     expect(junitOutput).toContain('&quot;Raw&quot;:&quot;[redacted:secret-scanner-finding]&quot;,&quot;RawV2&quot;:&quot;[redacted:secret-scanner-finding]&quot;');
-    expect(junitOutput).toContain(escapeXml('{"level":"info","Raw":"kept: not a finding"}'));
     expect(junitAnalysis.redactions.byKind).toEqual({ 'secret-scanner-finding': 2 });
+    // A "Raw" in a text without TruffleHog's findings is left alone.
+    const other = junit([{ suite: 'parser', name: 'reads raw', outcome: 'fail' }], '{"level":"info","Raw":"kept: not a finding"}');
+    expect((await analyzeBytes('junit', other)).redactions.count).toBe(0);
   });
 
   it('replaces a JSON-written Secret and Match in any text, and nothing else around them', () => {
     const { text, found } = redactText('finding {"RuleID": "generic", "Secret": "p4ss \\"word\\"", "Match": "pw = p4ss", "File": "a.py"}');
     expect(text).toBe('finding {"RuleID": "generic", "Secret": "[redacted:credential-field]", "Match": "[redacted:secret-scanner-finding]", "File": "a.py"}');
     expect(found.map((item) => item.kind)).toEqual(['credential-field', 'secret-scanner-finding']);
-    // A Kubernetes object of kind Secret is not a finding.
+    // A Kubernetes object of kind Secret is not a finding, nor a "Match" without a "Secret" beside it.
     expect(redactText('{"kind": "Secret", "metadata": {"name": "db"}}').found).toEqual([]);
+    expect(redactText('{"Match": "PathPrefix(`/api`)", "Service": "api"}').found).toEqual([]);
   });
 });
