@@ -128,6 +128,18 @@ describe('an attestation is read as the document its predicate carries', () => {
     }
   });
 
+  it("a secret scanner's SARIF carried as a cosign vulnerability attestation loses its snippets too, in the statement and inside a signed envelope", async () => {
+    const predicate = JSON.parse(real('cosign-vuln-predicate.json')) as { scanner: { result: unknown } };
+    predicate.scanner.result = JSON.parse(real('gitleaks-8-sarif-simple.sarif'));
+    const statementText = JSON.stringify(attest('https://cosign.sigstore.dev/attestation/vuln/v1', predicate));
+    const bare = await read('sarif', statementText);
+    expect(bare.analysis.redactions.items).toEqual([{ kind: 'secret-scanner-finding', location: '/predicate/scanner/result/runs/0/results/0/locations/0/physicalLocation/region/snippet/text' }]);
+    const envelope = await read('sarif', JSON.stringify(signedDsseEnvelope(attest('https://cosign.sigstore.dev/attestation/vuln/v1', predicate), trusted.privateKey)));
+    expect(envelope.analysis.redactions.byKind).toEqual({ 'secret-scanner-finding': 1 });
+    expect(envelope.attestation).toMatchObject({ signature: { status: 'verified' }, envelope: { modifiedBySanitizer: true } });
+    expect(envelope.carried).toMatchObject({ tools: ['gitleaks'], results: 1 });
+  });
+
   it('detection names the carried kind from the statement or from the envelope\'s payload', () => {
     const sbom = attest('https://cyclonedx.org/bom', { bomFormat: 'CycloneDX' });
     expect(detectFormat(JSON.stringify(sbom))).toMatchObject({ kind: 'sbom', name: 'an in-toto statement (predicate https://cyclonedx.org/bom)' });

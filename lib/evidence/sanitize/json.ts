@@ -60,6 +60,18 @@ interface SarifRun {
   snippets: Array<{ start: number; end: number; location: string }>;
 }
 
+/** Where a SARIF log sits: itself, or the scan result of a cosign vulnerability attestation. */
+const SARIF_AT: ReadonlyArray<readonly string[]> = [[], ['predicate', 'scanner', 'result']];
+
+/** Where the log's "runs" stands in a path inside one of its runs (runs/N/...), or null. */
+function sarifRunsAt(path: readonly JsonPathSegment[]): number | null {
+  for (const prefix of SARIF_AT) {
+    const at = prefix.length;
+    if (path[at] === 'runs' && typeof path[at + 1] === 'number' && prefix.every((segment, index) => path[index] === segment)) return at;
+  }
+  return null;
+}
+
 /** Fields holding identifiers or digests, compared without case. */
 const IDENTIFIER_FIELDS = new Set(['cpe', 'purl', 'bom-ref', 'ref', 'spdxid', 'referencelocator', 'checksumvalue', 'digest', 'sha256', 'sha512', 'sha1']);
 const IDENTIFIER_VALUE = /^(?:cpe:2\.3:|cpe:\/|pkg:[a-z])/i;
@@ -76,7 +88,7 @@ function isIdentifier(path: readonly JsonPathSegment[], value: string): boolean 
 export class JsonSanitizer implements JsonScanHandler {
   private readonly frames: Array<ObjectFrame | null> = [];
   private readonly rewrites = new Map<number, JsonRewrite & { kind: SecretKind; location: string }>();
-  /** SARIF runs (top-level "runs" entries) open now, by index. */
+  /** SARIF runs (of the log, or of the one an attestation carries) open now, by index. */
   private readonly sarifRuns = new Map<number, SarifRun>();
   /** Starts of byte ranges the quick pattern scan flagged, ascending. */
   private candidates: number[] = [];
@@ -129,7 +141,8 @@ export class JsonSanitizer implements JsonScanHandler {
   }
 
   close(path: readonly JsonPathSegment[], type: 'object' | 'array'): void {
-    if (path.length === 2 && path[0] === 'runs' && typeof path[1] === 'number') this.sarifRuns.delete(path[1]);
+    const runs = sarifRunsAt(path);
+    if (runs !== null && path.length === runs + 2) this.sarifRuns.delete(path[runs + 1] as number);
     const frame = this.frames.pop();
     if (type !== 'object' || !frame) return;
     if (frame.value && frame.name !== undefined && isSensitiveField(frame.name) && frame.value.end - frame.value.start > 2) {
@@ -165,7 +178,8 @@ export class JsonSanitizer implements JsonScanHandler {
       owner.secretValues.push({ start: token.start, end: token.end, location: this.location(path) });
     }
 
-    if (path[0] === 'runs' && typeof path[1] === 'number' && this.secretScannerSnippet(path, token)) return;
+    const runs = sarifRunsAt(path);
+    if (runs !== null && this.secretScannerSnippet(path, runs, token)) return;
 
     if (typeof key === 'string' && token.end - token.start > 2 && isSensitiveField(key)) {
       this.rewrite(token.start, token.end, JSON.stringify(redactionMarker('credential-field')), 'credential-field', this.location(path));
@@ -187,8 +201,10 @@ export class JsonSanitizer implements JsonScanHandler {
   /**
    * A SARIF run's tool name, or a snippet of one of its results (results[].locations[] and
    * relatedLocations[], in their region and contextRegion): true when the token was redacted.
+   * `runs` is where the log's "runs" stands in `path`.
    */
-  private secretScannerSnippet(path: readonly JsonPathSegment[], token: JsonStringToken): boolean {
+  private secretScannerSnippet(fullPath: readonly JsonPathSegment[], runs: number, token: JsonStringToken): boolean {
+    const path = fullPath.slice(runs);
     const index = path[1] as number;
     let run = this.sarifRuns.get(index);
     if (!run) this.sarifRuns.set(index, (run = { secretScanner: false, snippets: [] }));
@@ -200,7 +216,7 @@ export class JsonSanitizer implements JsonScanHandler {
       return false;
     }
     if (path[2] !== 'results' || path[depth - 1] !== 'text' || path[depth - 2] !== 'snippet' || token.end - token.start <= 2) return false;
-    const snippet = { start: token.start, end: token.end, location: this.location(path) };
+    const snippet = { start: token.start, end: token.end, location: this.location(fullPath) };
     if (run.secretScanner) this.redactFound(snippet);
     else run.snippets.push(snippet);
     return run.secretScanner;
