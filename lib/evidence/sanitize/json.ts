@@ -203,20 +203,21 @@ export class JsonSanitizer implements JsonScanHandler {
    * relatedLocations[], in their region and contextRegion): true when the token was redacted.
    * `runs` is where the log's "runs" stands in `path`.
    */
-  private secretScannerSnippet(fullPath: readonly JsonPathSegment[], runs: number, token: JsonStringToken): boolean {
-    const path = fullPath.slice(runs);
-    const index = path[1] as number;
+  private secretScannerSnippet(path: readonly JsonPathSegment[], runs: number, token: JsonStringToken): boolean {
+    // Segments counted from "runs" (no copy of the path: this runs for every string of a log).
+    const segment = (index: number) => path[runs + index];
+    const index = segment(1) as number;
     let run = this.sarifRuns.get(index);
     if (!run) this.sarifRuns.set(index, (run = { secretScanner: false, snippets: [] }));
     const depth = path.length;
-    if (depth === 5 && path[2] === 'tool' && path[3] === 'driver' && path[4] === 'name') {
+    if (depth === runs + 5 && segment(2) === 'tool' && segment(3) === 'driver' && segment(4) === 'name') {
       run.secretScanner = SECRET_SCANNER.test(token.text());
       if (run.secretScanner) for (const snippet of run.snippets) this.redactFound(snippet);
       run.snippets = [];
       return false;
     }
-    if (path[2] !== 'results' || path[depth - 1] !== 'text' || path[depth - 2] !== 'snippet' || token.end - token.start <= 2) return false;
-    const snippet = { start: token.start, end: token.end, location: this.location(fullPath) };
+    if (segment(2) !== 'results' || path[depth - 1] !== 'text' || path[depth - 2] !== 'snippet' || token.end - token.start <= 2) return false;
+    const snippet = { start: token.start, end: token.end, location: this.location(path) };
     if (run.secretScanner) this.redactFound(snippet);
     else run.snippets.push(snippet);
     return run.secretScanner;
