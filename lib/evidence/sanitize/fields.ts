@@ -33,3 +33,14 @@ export function isSensitiveField(name: string): boolean {
   const normalized = name.toLowerCase().replace(/[-_.]/g, '');
   return SENSITIVE_FIELDS.has(normalized) || SENSITIVE_SUFFIXES.some((suffix) => normalized.endsWith(suffix));
 }
+
+/**
+ * A secret scanner's finding as its own JSON writes it: the keys that show an object is one, and
+ * the fields holding what it found (replaced whole, whatever their format). gitleaks' "Secret"
+ * goes by its name above; its "Match" is the line holding it. TruffleHog's "Raw" and "RawV2" are
+ * the secret with its context. Read by the JSON sanitizer (by object) and the text patterns.
+ */
+export const SECRET_SCANNER_FINDINGS = [
+  { scanner: 'gitleaks', keys: ['Secret'], found: ['Match'] },
+  { scanner: 'trufflehog', keys: ['DetectorName', 'DetectorType'], found: ['Raw', 'RawV2'] },
+] as const;

@@ -19,7 +19,7 @@
  * "Secret" goes by its name) and TruffleHog's "Raw" and "RawV2" (in an object with "DetectorName").
  */
 import { formatJsonPointer, type JsonPathSegment, type JsonScanHandler, type JsonStringToken } from '../json-scanner';
-import { isSensitiveField } from './fields';
+import { isSensitiveField, SECRET_SCANNER_FINDINGS } from './fields';
 import { findSecretCandidates, redactionMarker, redactText, type SecretKind } from './patterns';
 import type { RedactionCollector } from './report';
 
@@ -37,15 +37,15 @@ interface ObjectFrame {
   value?: { start: number; end: number; location: string };
   /** Strings under data/stringData, redacted if this object turns out to be a Secret. */
   secretValues: Array<{ start: number; end: number; location: string }>;
-  /** A secret scanner's finding: its found values, replaced whole once the object shows whose it is. */
+  /** Values under a field where a secret scanner's finding keeps what it found, replaced once the object shows it is one. */
   found?: Array<{ start: number; end: number; location: string; field: string }>;
-  /** "Secret" (gitleaks) or "DetectorName" / "DetectorType" (TruffleHog) was among its keys. */
-  scanner?: 'gitleaks' | 'trufflehog';
+  /** The finding fields of the scanner whose key the object has (SECRET_SCANNER_FINDINGS). */
+  scannerFound?: readonly string[];
 }
 
-/** The fields holding what a secret scanner found, by the key that shows the object is its finding. */
-const FOUND_FIELDS = { gitleaks: ['Match'], trufflehog: ['Raw', 'RawV2'] } as const;
-const SCANNER_KEYS: Record<string, 'gitleaks' | 'trufflehog'> = { Secret: 'gitleaks', DetectorName: 'trufflehog', DetectorType: 'trufflehog' };
+/** Each secret scanner's finding fields, by the keys that show an object is its finding. */
+const FOUND_BY_KEY = new Map<string, readonly string[]>(SECRET_SCANNER_FINDINGS.flatMap(({ keys, found }) => keys.map((key) => [key, found] as const)));
+const FOUND_FIELDS = new Set<string>(SECRET_SCANNER_FINDINGS.flatMap(({ found }) => found));
 
 const SECRET_DATA_FIELDS = new Set(['data', 'stringData']);
 /**
@@ -133,7 +133,8 @@ export class JsonSanitizer implements JsonScanHandler {
   private noteScannerKey(path: readonly JsonPathSegment[]): void {
     const key = path[path.length - 1];
     const container = this.frames[path.length - 1];
-    if (container && typeof key === 'string' && Object.hasOwn(SCANNER_KEYS, key)) container.scanner = SCANNER_KEYS[key];
+    const found = typeof key === 'string' ? FOUND_BY_KEY.get(key) : undefined;
+    if (container && found) container.scannerFound = found;
   }
 
   open(_path: readonly JsonPathSegment[], type: 'object' | 'array'): void {
@@ -148,9 +149,8 @@ export class JsonSanitizer implements JsonScanHandler {
     if (frame.value && frame.name !== undefined && isSensitiveField(frame.name) && frame.value.end - frame.value.start > 2) {
       this.rewrite(frame.value.start, frame.value.end, JSON.stringify(redactionMarker('credential-field')), 'credential-field', frame.value.location);
     }
-    if (frame.found && frame.scanner) {
-      const fields: readonly string[] = FOUND_FIELDS[frame.scanner];
-      for (const found of frame.found) if (fields.includes(found.field)) this.redactFound(found);
+    if (frame.found && frame.scannerFound) {
+      for (const found of frame.found) if (frame.scannerFound.includes(found.field)) this.redactFound(found);
     }
     if (frame.kind !== 'Secret') return;
     for (const value of frame.secretValues) {
@@ -167,7 +167,7 @@ export class JsonSanitizer implements JsonScanHandler {
     if (container && key === 'name') container.name = token.text();
     if (container && key === 'value') container.value = { start: token.start, end: token.end, location: this.location(path) };
     this.noteScannerKey(path);
-    if (container && (key === 'Match' || key === 'Raw' || key === 'RawV2') && token.end - token.start > 2) {
+    if (container && typeof key === 'string' && FOUND_FIELDS.has(key) && token.end - token.start > 2) {
       (container.found ??= []).push({ start: token.start, end: token.end, location: this.location(path), field: key });
     }
 

@@ -5,6 +5,8 @@
  * digests, purls and version strings are never mistaken for secrets.
  */
 
+import { SECRET_SCANNER_FINDINGS } from './fields';
+
 export const SECRET_KINDS = [
   'private-key',
   'release-passport-token',
@@ -44,6 +46,17 @@ interface SecretPattern {
    * whole text, not a lookaround at each match: that keeps every pattern linear in the text's size.
    */
   when?: RegExp;
+}
+
+/** A double quote as JSON text carries it, also XML-escaped (JSON inside a JUnit report). */
+const JSON_QUOTE = '"|&#34;|&quot;';
+
+/**
+ * A JSON string field named one of `names`: group 1 is the name, colon and opening quote, group 2
+ * the quote as written, group 3 the value (up to its closing quote, escapes included).
+ */
+function jsonStringField(names: readonly string[]): RegExp {
+  return new RegExp(`((${JSON_QUOTE})(?:${names.join('|')})\\2\\s*:\\s*\\2)((?:(?!\\2)[^\\\\\\n]|\\\\.)+?)\\2`, 'g');
 }
 
 export function redactionMarker(kind: SecretKind): string {
@@ -106,31 +119,25 @@ const PATTERNS: readonly SecretPattern[] = [
     replace: (_match, name, separator, quote) => `${name}${separator}${quote}${redactionMarker('credential-field')}${quote}`,
   },
   // A secret scanner's finding written out as JSON, as gitleaks puts it in the failures of its JUnit
-  // report (XML-escaped there): "Secret" is the secret and "Match" the line holding it, whatever
-  // their format ("Match" only in a text that has a "Secret" key too). The value between the quotes
-  // is replaced; the quotes stay as they were written.
+  // report (XML-escaped there): "Secret" is the secret, whatever its format. The value between the
+  // quotes is replaced; the quotes stay as they were written.
   {
     kind: 'credential-field',
     contextual: true,
-    regex: /(("|&#34;|&quot;)Secret\2\s*:\s*\2)((?:(?!\2)[^\\\n]|\\.)+?)\2/g,
+    regex: jsonStringField(['Secret']),
     replace: (_match, prefix, quote) => `${prefix}${redactionMarker('credential-field')}${quote}`,
   },
-  {
-    kind: 'secret-scanner-finding',
-    contextual: true,
-    when: /("|&#34;|&quot;)Secret\1\s*:/,
-    regex: /(("|&#34;|&quot;)Match\2\s*:\s*\2)((?:(?!\2)[^\\\n]|\\.)+?)\2/g,
-    replace: (_match, prefix, quote) => `${prefix}${redactionMarker('secret-scanner-finding')}${quote}`,
-  },
-  // TruffleHog's findings as lines of JSON (in a log, or XML-escaped in a JUnit failure): "Raw" and
-  // "RawV2", the secret with its context, in a text that has TruffleHog's "DetectorName" key too.
-  {
-    kind: 'secret-scanner-finding',
-    contextual: true,
-    when: /("|&#34;|&quot;)DetectorName\1\s*:/,
-    regex: /(("|&#34;|&quot;)Raw(?:V2)?\2\s*:\s*\2)((?:(?!\2)[^\\\n]|\\.)+?)\2/g,
-    replace: (_match, prefix, quote) => `${prefix}${redactionMarker('secret-scanner-finding')}${quote}`,
-  },
+  // What a secret scanner found (gitleaks' "Match", TruffleHog's "Raw" and "RawV2"), written out
+  // as JSON in a log or a JUnit failure, in a text that has the scanner's own key too.
+  ...SECRET_SCANNER_FINDINGS.map(
+    ({ keys, found }): SecretPattern => ({
+      kind: 'secret-scanner-finding',
+      contextual: true,
+      when: new RegExp(`(${JSON_QUOTE})(?:${keys.join('|')})\\1\\s*:`),
+      regex: jsonStringField(found),
+      replace: (_match, prefix, quote) => `${prefix}${redactionMarker('secret-scanner-finding')}${quote}`,
+    }),
+  ),
   // Credentials of a kubeconfig (or any YAML / text) by their field name: client-key-data, token,
   // id-token, refresh-token (JSON keys of these names are caught by fields.ts). Last, so that the
   // formats above name what they recognise first.
