@@ -14,7 +14,10 @@
  * Kubernetes container env entry "API_KEY") has its value replaced whole.
  * A SARIF run from a secret scanner (gitleaks, detect-secrets...) has the code snippets of its
  * results replaced whole: each one is the line holding a secret, which may be of a format no
- * pattern here knows. The run's tool may be named after its results, so they wait for it. So do
+ * pattern here knows. So have the results, in any tool's run, of a rule about hard-coded
+ * credentials (tagged CWE-798, 259, 260, 321 or 540, as Semgrep and CodeQL tag theirs, or named so:
+ * "generic.secrets.…", "js/hardcoded-credentials"). The run's tool and rules may come after its
+ * results (Semgrep writes its keys sorted), so those snippets wait for them. So do
  * the found values of a finding in a secret scanner's own JSON: gitleaks' "Match" (the line; its
  * "Secret" goes by its name) and TruffleHog's "Raw" and "RawV2" (in an object with "DetectorName").
  */
@@ -54,10 +57,27 @@ const SECRET_DATA_FIELDS = new Set(['data', 'stringData']);
  */
 const SECRET_SCANNER = /secret|leak|trufflehog|ggshield|gitguardian|talisman|nosey ?parker|kingfisher/i;
 
+/**
+ * A rule about hard-coded credentials, by its tags (Semgrep: "CWE-798: Use of Hard-coded
+ * Credentials"; CodeQL: "external/cwe/cwe-798"): 798 hard-coded credentials, 259 password,
+ * 260 password in a configuration file, 321 cryptographic key, 540 sensitive data in source code.
+ */
+const CREDENTIAL_RULE_TAG = /\bcwe[-_ /]?0*(?:259|260|321|540|798)\b/i;
+/** ... or by its id, when a log lists no rules or tags none: "generic.secrets.security.…", "js/hardcoded-credentials". */
+const CREDENTIAL_RULE_ID = /(?:^|[./_-])secrets?(?:[./_-]|$)|hard-?coded[-_]?(?:credential|password|secret|key|token)/i;
+
+type Snippet = { start: number; end: number; location: string };
+
 interface SarifRun {
   secretScanner: boolean;
-  /** Snippets seen before the run's tool was named. */
-  snippets: Array<{ start: number; end: number; location: string }>;
+  /** Snippets not yet decided (the tool or the rules were not read yet), with their result's index. */
+  snippets: Array<Snippet & { result: number }>;
+  /** The run's tool object was read whole: every rule is known, a result can be decided when it closes. */
+  toolRead: boolean;
+  /** Rules read so far, by "driver:N" or "extension:E:N": their id and whether they are about credentials. */
+  rules: Map<string, { id?: string; credential: boolean }>;
+  /** The rule each result names (ruleId, rule.id, or "driver:N" for a bare ruleIndex), by result index. */
+  resultRules: Map<number, { id?: string; index?: string }>;
 }
 
 /** Where a SARIF log sits: itself, or the scan result of a cosign vulnerability attestation. */
@@ -70,6 +90,23 @@ function sarifRunsAt(path: readonly JsonPathSegment[]): number | null {
     if (path[at] === 'runs' && typeof path[at + 1] === 'number' && prefix.every((segment, index) => path[index] === segment)) return at;
   }
   return null;
+}
+
+/**
+ * Where a rule of a run's tool stands in `path`: the driver's rules (tool/driver/rules/N) or an
+ * extension's (tool/extensions/E/rules/N, where CodeQL keeps its queries). `depth` counts from "runs".
+ */
+function ruleKeyAt(path: readonly JsonPathSegment[], runs: number): { key: string; depth: number } | null {
+  const at = (index: number) => path[runs + index];
+  if (at(3) === 'driver' && at(4) === 'rules' && typeof at(5) === 'number') return { key: `driver:${at(5)}`, depth: 6 };
+  if (at(3) === 'extensions' && typeof at(4) === 'number' && at(5) === 'rules' && typeof at(6) === 'number') return { key: `extension:${at(4)}:${at(6)}`, depth: 7 };
+  return null;
+}
+
+function resultRuleOf(run: SarifRun, result: number): { id?: string; index?: string } {
+  let named = run.resultRules.get(result);
+  if (!named) run.resultRules.set(result, (named = {}));
+  return named;
 }
 
 /** Fields holding identifiers or digests, compared without case. */
@@ -125,8 +162,10 @@ export class JsonSanitizer implements JsonScanHandler {
     }
   }
 
-  primitive(path: readonly JsonPathSegment[]): void {
+  primitive(path: readonly JsonPathSegment[], value: number | boolean | null): void {
     this.noteScannerKey(path);
+    const runs = sarifRunsAt(path);
+    if (runs !== null) this.sarifRuleIndex(path, runs, value);
   }
 
   /** A key that shows its object is a secret scanner's finding (TruffleHog's DetectorType is a number). */
@@ -143,7 +182,7 @@ export class JsonSanitizer implements JsonScanHandler {
 
   close(path: readonly JsonPathSegment[], type: 'object' | 'array'): void {
     const runs = sarifRunsAt(path);
-    if (runs !== null && path.length === runs + 2) this.sarifRuns.delete(path[runs + 1] as number);
+    if (runs !== null) this.closeInSarifRun(path, runs);
     const frame = this.frames.pop();
     if (type !== 'object' || !frame) return;
     if (frame.value && frame.name !== undefined && isSensitiveField(frame.name) && frame.value.end - frame.value.start > 2) {
@@ -179,7 +218,7 @@ export class JsonSanitizer implements JsonScanHandler {
     }
 
     const runs = sarifRunsAt(path);
-    if (runs !== null && this.secretScannerSnippet(path, runs, token)) return;
+    if (runs !== null && this.sarifString(path, runs, token)) return;
 
     if (typeof key === 'string' && token.end - token.start > 2 && isSensitiveField(key)) {
       this.rewrite(token.start, token.end, JSON.stringify(redactionMarker('credential-field')), 'credential-field', this.location(path));
@@ -198,29 +237,119 @@ export class JsonSanitizer implements JsonScanHandler {
     for (const extra of found.slice(1)) this.collector.add(extra.kind, location);
   }
 
-  /**
-   * A SARIF run's tool name, or a snippet of one of its results (results[].locations[] and
-   * relatedLocations[], in their region and contextRegion): true when the token was redacted.
-   * `runs` is where the log's "runs" stands in `path`.
-   */
-  private secretScannerSnippet(path: readonly JsonPathSegment[], runs: number, token: JsonStringToken): boolean {
-    // Segments counted from "runs" (no copy of the path: this runs for every string of a log).
-    const segment = (index: number) => path[runs + index];
-    const index = segment(1) as number;
+  /** The SARIF run `path` is in (`runs`: where the log's "runs" stands in it), made on first sight. */
+  private sarifRun(path: readonly JsonPathSegment[], runs: number): SarifRun {
+    const index = path[runs + 1] as number;
     let run = this.sarifRuns.get(index);
-    if (!run) this.sarifRuns.set(index, (run = { secretScanner: false, snippets: [] }));
-    const depth = path.length;
-    if (depth === runs + 5 && segment(2) === 'tool' && segment(3) === 'driver' && segment(4) === 'name') {
-      run.secretScanner = SECRET_SCANNER.test(token.text());
-      if (run.secretScanner) for (const snippet of run.snippets) this.redactFound(snippet);
-      run.snippets = [];
+    if (!run) this.sarifRuns.set(index, (run = { secretScanner: false, snippets: [], toolRead: false, rules: new Map(), resultRules: new Map() }));
+    return run;
+  }
+
+  /**
+   * A string inside a SARIF run: its tool's name, a rule's id or tag, the rule a result names, or
+   * a snippet of a result (results[].locations[] and relatedLocations[], in their region and
+   * contextRegion). True when the token was redacted. `runs` is where the log's "runs" stands in `path`.
+   */
+  private sarifString(path: readonly JsonPathSegment[], runs: number, token: JsonStringToken): boolean {
+    // Segments read in place, counted from "runs" (no copy, no closure: this runs for every string of a log).
+    const depth = path.length - runs;
+    const section = path[runs + 2];
+    if (section === 'results') {
+      const last = path[path.length - 1];
+      if (last === 'text') {
+        if (path[path.length - 2] !== 'snippet' || token.end - token.start <= 2) return false;
+        const run = this.sarifRun(path, runs);
+        const snippet = { start: token.start, end: token.end, location: this.location(path), result: path[runs + 3] as number };
+        if (run.secretScanner) this.redactFound(snippet);
+        else run.snippets.push(snippet);
+        return run.secretScanner;
+      }
+      if ((depth === 5 && last === 'ruleId') || (depth === 6 && last === 'id' && path[runs + 4] === 'rule')) {
+        resultRuleOf(this.sarifRun(path, runs), path[runs + 3] as number).id = token.text();
+      }
       return false;
     }
-    if (segment(2) !== 'results' || path[depth - 1] !== 'text' || path[depth - 2] !== 'snippet' || token.end - token.start <= 2) return false;
-    const snippet = { start: token.start, end: token.end, location: this.location(path) };
-    if (run.secretScanner) this.redactFound(snippet);
-    else run.snippets.push(snippet);
-    return run.secretScanner;
+    if (section !== 'tool') return false;
+    const run = this.sarifRun(path, runs);
+    if (depth === 5 && path[runs + 3] === 'driver' && path[runs + 4] === 'name') {
+      run.secretScanner = SECRET_SCANNER.test(token.text());
+      if (run.secretScanner) {
+        for (const snippet of run.snippets) this.redactFound(snippet);
+        run.snippets = [];
+      }
+      return false;
+    }
+    const rule = ruleKeyAt(path, runs);
+    if (!rule) return false;
+    const field = path[runs + rule.depth];
+    if (depth === rule.depth + 1 && field === 'id') this.ruleOf(run, rule.key).id = token.text();
+    else if (field === 'properties' && (path[runs + rule.depth + 1] === 'tags' || path[runs + rule.depth + 1] === 'cwe') && CREDENTIAL_RULE_TAG.test(token.text())) {
+      this.ruleOf(run, rule.key).credential = true;
+    }
+    return false;
+  }
+
+  /** A result's bare ruleIndex (a rule of the driver), when it names no rule id. */
+  private sarifRuleIndex(path: readonly JsonPathSegment[], runs: number, value: number | boolean | null): void {
+    const depth = path.length - runs;
+    if (typeof value !== 'number' || path[runs + 2] !== 'results') return;
+    if ((depth === 5 && path[runs + 4] === 'ruleIndex') || (depth === 6 && path[runs + 4] === 'rule' && path[runs + 5] === 'index')) {
+      resultRuleOf(this.sarifRun(path, runs), path[runs + 3] as number).index = `driver:${value}`;
+    }
+  }
+
+  private ruleOf(run: SarifRun, key: string): { id?: string; credential: boolean } {
+    let rule = run.rules.get(key);
+    if (!rule) run.rules.set(key, (rule = { credential: false }));
+    return rule;
+  }
+
+  /**
+   * A result closes: its snippets are decided now when the tool (with its rules) was read before
+   * it, as CodeQL writes its logs. The run closes: whatever waited is decided.
+   */
+  private closeInSarifRun(path: readonly JsonPathSegment[], runs: number): void {
+    const depth = path.length - runs;
+    if (depth > 4) return;
+    const run = this.sarifRuns.get(path[runs + 1] as number);
+    if (!run) return;
+    if (depth === 3 && path[runs + 2] === 'tool') run.toolRead = true;
+    else if (depth === 4 && run.toolRead && path[runs + 2] === 'results') this.decideSnippets(run, path[runs + 3] as number);
+    else if (depth === 2) {
+      this.decideSnippets(run, null);
+      this.sarifRuns.delete(path[runs + 1] as number);
+    }
+  }
+
+  /** Redacts the waiting snippets of one result (or of all, with null) whose rule is about credentials, and forgets them. */
+  private decideSnippets(run: SarifRun, result: number | null): void {
+    if (run.snippets.length === 0) {
+      if (result !== null) run.resultRules.delete(result);
+      return;
+    }
+    const credentialIds = new Set<string>();
+    for (const rule of run.rules.values()) if (rule.credential && rule.id !== undefined) credentialIds.add(rule.id);
+    // One answer per rule id: a log has many results of few rules.
+    const byId = new Map<string, boolean>();
+    const credentialId = (id: string) => {
+      let answer = byId.get(id);
+      if (answer === undefined) byId.set(id, (answer = credentialIds.has(id) || CREDENTIAL_RULE_ID.test(id)));
+      return answer;
+    };
+    const isCredential = (index: number) => {
+      const named = run.resultRules.get(index);
+      if (!named) return false;
+      if (named.id !== undefined) return credentialId(named.id);
+      const rule = named.index === undefined ? undefined : run.rules.get(named.index);
+      return rule !== undefined && (rule.credential || (rule.id !== undefined && credentialId(rule.id)));
+    };
+    const kept: SarifRun['snippets'] = [];
+    for (const snippet of run.snippets) {
+      if (result !== null && snippet.result !== result) kept.push(snippet);
+      else if (isCredential(snippet.result)) this.redactFound(snippet);
+    }
+    run.snippets = kept;
+    if (result !== null) run.resultRules.delete(result);
   }
 
   /** A value a secret scanner found (a snippet, a matched line, a raw secret), replaced whole. */

@@ -278,6 +278,78 @@ describe("sanitizing a secret scanner's SARIF", () => {
     expect(analysis.redactions.byKind).toEqual({ 'secret-scanner-finding': 8 });
   });
 
+  it('replaces the snippets of a rule about hard-coded credentials in any tool, after its results if need be, and keeps the others', async () => {
+    // Semgrep's SARIF as it writes it (keys sorted, so a run's results come before its tool and
+    // rules; a rule's CWE as a tag), with registry-style rule ids; constructed, not a real scan.
+    const result = (ruleId: string, text: string) => ({
+      fingerprints: { 'matchBasedId/v1': 'f'.repeat(64) },
+      locations: [{ physicalLocation: { artifactLocation: { uri: 'settings.py', uriBaseId: '%SRCROOT%' }, region: { startLine: 3, snippet: { text } } } }],
+      message: { text: 'found' },
+      properties: {},
+      ruleId,
+    });
+    const rule = (id: string, tags: string[]) => ({ defaultConfiguration: { level: 'error' }, id, name: id, properties: { precision: 'very-high', tags } });
+    const semgrep = {
+      runs: [
+        {
+          results: [
+            result('python.django.security.audit.hardcoded-db-connection', 'DATABASES = {"default": {"PASSWORD": "Qm9vbS1kYi1wdw"}}'),
+            result('generic.secrets.security.detected-generic-secret', 'svc_secret: Zx81-internal-key-0000000000000000000000'),
+            result('python.lang.correctness.useless-eqeq.useless-eqeq', 'return a + b == a + b'),
+          ],
+          tool: {
+            driver: {
+              name: 'Semgrep OSS',
+              rules: [
+                rule('python.django.security.audit.hardcoded-db-connection', ['CWE-798: Use of Hard-coded Credentials', 'LOW CONFIDENCE', 'security']),
+                rule('generic.secrets.security.detected-generic-secret', []),
+                rule('python.lang.correctness.useless-eqeq.useless-eqeq', []),
+              ],
+              semanticVersion: '1.69.0',
+            },
+          },
+        },
+      ],
+      version: '2.1.0',
+    };
+    const semgrepInput = JSON.stringify(semgrep, null, 2);
+    const semgrepAnalysis = await analyzeBytes('sarif', semgrepInput);
+    const semgrepStored = storedBytes(semgrepInput, semgrepAnalysis);
+    expect(semgrepStored).not.toMatch(/Qm9vbS1kYi1wdw|Zx81-internal-key/);
+    expect(semgrepAnalysis.redactions.items).toEqual([0, 1].map((index) => ({ kind: 'secret-scanner-finding', location: `/runs/0/results/${index}/locations/0/physicalLocation/region/snippet/text` })));
+    // The other finding's snippet, and every other byte, as Semgrep wrote them.
+    expect(JSON.parse(semgrepStored).runs[0].results[2]).toEqual(semgrep.runs[0]!.results[2]);
+
+    // CodeQL's order (tool first, its queries under extensions, CWEs as "external/cwe/…" tags), a
+    // result naming its rule by index only; the connection-string query's id says nothing of credentials.
+    const codeql = {
+      version: '2.1.0',
+      runs: [
+        {
+          tool: {
+            driver: { name: 'CodeQL', rules: [{ id: 'cs/sql-injection', properties: { tags: ['security', 'external/cwe/cwe-089'] } }] },
+            extensions: [{ name: 'codeql/csharp-queries', rules: [{ id: 'cs/hardcoded-connection-string-credentials', properties: { tags: ['security', 'external/cwe/cwe-259', 'external/cwe/cwe-321', 'external/cwe/cwe-798'] } }] }],
+          },
+          results: [
+            { ruleId: 'cs/hardcoded-connection-string-credentials', rule: { id: 'cs/hardcoded-connection-string-credentials', index: 0, toolComponent: { index: 0 } }, locations: [{ physicalLocation: { region: { startLine: 9, snippet: { text: 'new SqlConnection("Server=db;User Id=sa;Pwd=Qm9vbS1kYi1wdw");' } } } }] },
+            { ruleIndex: 0, locations: [{ physicalLocation: { region: { startLine: 12, snippet: { text: 'cmd.CommandText = "select * from t where id = " + id;' } } } }] },
+          ],
+        },
+      ],
+    };
+    const codeqlInput = JSON.stringify(codeql);
+    const codeqlAnalysis = await analyzeBytes('sarif', codeqlInput);
+    const codeqlStored = JSON.parse(storedBytes(codeqlInput, codeqlAnalysis)) as typeof codeql;
+    expect(codeqlStored.runs[0]!.results[0]!.locations[0]!.physicalLocation.region.snippet.text).toBe('[redacted:secret-scanner-finding]');
+    expect(codeqlStored.runs[0]!.results[1]).toEqual(codeql.runs[0]!.results[1]);
+    expect(codeqlAnalysis.redactions.byKind).toEqual({ 'secret-scanner-finding': 1 });
+
+    // A result naming by index a driver rule tagged as about credentials.
+    const byIndex = { version: '2.1.0', runs: [{ tool: { driver: { name: 'scanner', rules: [{ id: 'R1', properties: { tags: ['CWE-259'] } }] } }, results: [{ ruleIndex: 0, locations: [{ physicalLocation: { region: { snippet: { text: 'pw = "Qm9vbS1kYi1wdw"' } } } }] }] }] };
+    const byIndexInput = JSON.stringify(byIndex);
+    expect(storedBytes(byIndexInput, await analyzeBytes('sarif', byIndexInput))).not.toContain('Qm9vbS1kYi1wdw');
+  });
+
   it("replaces the matched line of gitleaks' own JSON report with its secret", async () => {
     // The shape of gitleaks/gitleaks testdata/expected/report/json_simple.json, sent as custom evidence.
     const finding = { RuleID: 'generic-api-key', StartLine: 4, Match: 'api = "Zx81-internal-key"', Secret: 'Zx81-internal-key', File: 'auth.py', Commit: '0000000000000000' };
