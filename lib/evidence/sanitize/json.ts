@@ -19,7 +19,12 @@
  * "generic.secrets.…", "js/hardcoded-credentials"). The run's tool and rules may come after its
  * results (Semgrep writes its keys sorted), so those snippets wait for them. So do
  * the found values of a finding in a secret scanner's own JSON: gitleaks' "Match" (the line; its
- * "Secret" goes by its name) and TruffleHog's "Raw" and "RawV2" (in an object with "DetectorName").
+ * "Secret" goes by its name) and TruffleHog's "Raw" and "RawV2" (in an object with "DetectorName");
+ * and a GitLab secret detection report's "raw_source_code_extract" (the secret, or its line, as
+ * GitLab's analyzer and `semgrep --gitlab-secrets` write it), decided when the document closes:
+ * the report says it is one by "category": "secret_detection", or by "scan": {"type":
+ * "secret_detection"}, which newer reports write after their findings.
+ * A SAST report's code extracts are kept.
  */
 import { formatJsonPointer, type JsonPathSegment, type JsonScanHandler, type JsonStringToken } from '../json-scanner';
 import { isSensitiveField, SECRET_SCANNER_FINDINGS } from './fields';
@@ -80,6 +85,10 @@ interface SarifRun {
   resultRules: Map<number, { id?: string; index?: string }>;
 }
 
+/** GitLab's security report format: a secret detection report, and the field holding what it found. */
+const GITLAB_SECRET_DETECTION = 'secret_detection';
+const GITLAB_EXTRACT = 'raw_source_code_extract';
+
 /** Where a SARIF log sits: itself, or the scan result of a cosign vulnerability attestation. */
 const SARIF_AT: ReadonlyArray<readonly string[]> = [[], ['predicate', 'scanner', 'result']];
 
@@ -127,6 +136,9 @@ export class JsonSanitizer implements JsonScanHandler {
   private readonly rewrites = new Map<number, JsonRewrite & { kind: SecretKind; location: string }>();
   /** SARIF runs (of the log, or of the one an attestation carries) open now, by index. */
   private readonly sarifRuns = new Map<number, SarifRun>();
+  /** GitLab's raw_source_code_extract values, replaced when the document shows it is a secret detection report. */
+  private readonly gitlabExtracts: Snippet[] = [];
+  private gitlabSecretDetection = false;
   /** Starts of byte ranges the quick pattern scan flagged, ascending. */
   private candidates: number[] = [];
   private candidateIndex = 0;
@@ -183,6 +195,7 @@ export class JsonSanitizer implements JsonScanHandler {
   close(path: readonly JsonPathSegment[], type: 'object' | 'array'): void {
     const runs = sarifRunsAt(path);
     if (runs !== null) this.closeInSarifRun(path, runs);
+    if (path.length === 0 && this.gitlabSecretDetection) for (const extract of this.gitlabExtracts.splice(0)) this.redactFound(extract);
     const frame = this.frames.pop();
     if (type !== 'object' || !frame) return;
     if (frame.value && frame.name !== undefined && isSensitiveField(frame.name) && frame.value.end - frame.value.start > 2) {
@@ -219,6 +232,7 @@ export class JsonSanitizer implements JsonScanHandler {
 
     const runs = sarifRunsAt(path);
     if (runs !== null && this.sarifString(path, runs, token)) return;
+    if (this.gitlabString(path, token)) return;
 
     if (typeof key === 'string' && token.end - token.start > 2 && isSensitiveField(key)) {
       this.rewrite(token.start, token.end, JSON.stringify(redactionMarker('credential-field')), 'credential-field', this.location(path));
@@ -350,6 +364,29 @@ export class JsonSanitizer implements JsonScanHandler {
     }
     run.snippets = kept;
     if (result !== null) run.resultRules.delete(result);
+  }
+
+  /**
+   * GitLab's security report format: "category": "secret_detection" (on a vulnerability) or a
+   * top-level "scan": {"type": "secret_detection"} marks a secret detection report; its
+   * "raw_source_code_extract" (a string, or a list of lines) wait for the document's end. True when redacted.
+   */
+  private gitlabString(path: readonly JsonPathSegment[], token: JsonStringToken): boolean {
+    const depth = path.length;
+    const key = path[depth - 1];
+    if ((key === 'category' || (key === 'type' && depth === 2 && path[0] === 'scan')) && token.end - token.start === GITLAB_SECRET_DETECTION.length + 2 && token.text() === GITLAB_SECRET_DETECTION) {
+      this.gitlabSecretDetection = true;
+      return false;
+    }
+    if (key !== GITLAB_EXTRACT && !(typeof key === 'number' && path[depth - 2] === GITLAB_EXTRACT)) return false;
+    if (token.end - token.start <= 2) return false;
+    const extract = { start: token.start, end: token.end, location: this.location(path) };
+    if (!this.gitlabSecretDetection) {
+      this.gitlabExtracts.push(extract);
+      return false;
+    }
+    this.redactFound(extract);
+    return true;
   }
 
   /** A value a secret scanner found (a snippet, a matched line, a raw secret), replaced whole. */

@@ -350,6 +350,30 @@ describe("sanitizing a secret scanner's SARIF", () => {
     expect(storedBytes(byIndexInput, await analyzeBytes('sarif', byIndexInput))).not.toContain('Qm9vbS1kYi1wdw');
   });
 
+  it("replaces the code extracts of a GitLab secret detection report, decided when the document ends, and keeps a SAST report's", async () => {
+    // Semgrep's own expected output of `--gitlab-secrets`: a finding in GitLab's report format,
+    // "category": "secret_detection", its line in "raw_source_code_extract".
+    const real = fs.readFileSync(path.join(import.meta.dirname, '../testing/real/semgrep-1-gitlab-secrets.json'), 'utf8');
+    const realAnalysis = await analyzeBytes('custom', real);
+    expect(storedBytes(real, realAnalysis)).toBe(real.replace('"    return a + b == a + b\\n"', '"[redacted:secret-scanner-finding]"'));
+    expect(realAnalysis.redactions.items).toEqual([{ kind: 'secret-scanner-finding', location: '/vulnerabilities/0/raw_source_code_extract/0' }]);
+
+    // GitLab's analyzer writes the secret itself, and newer schemas say what the report is only in
+    // "scan", which may come after the findings.
+    const report = (type: string) => ({
+      version: '15.0.7',
+      vulnerabilities: [{ id: '1', name: 'Generic API key', severity: 'Critical', raw_source_code_extract: 'Zx81-internal-key', location: { file: 'config/app.yml', start_line: 4 } }],
+      scan: { type, status: 'success', scanner: { id: 'gitleaks', name: 'Gitleaks' } },
+    });
+    const secrets = JSON.stringify(report('secret_detection'));
+    const stored = JSON.parse(storedBytes(secrets, await analyzeBytes('custom', secrets))) as ReturnType<typeof report>;
+    expect(stored.vulnerabilities[0]!.raw_source_code_extract).toBe('[redacted:secret-scanner-finding]');
+    const sast = JSON.stringify(report('sast'));
+    const sastAnalysis = await analyzeBytes('custom', sast);
+    expect(storedBytes(sast, sastAnalysis)).toBe(sast);
+    expect(sastAnalysis.redactions.items).toEqual([]);
+  });
+
   it("replaces the matched line of gitleaks' own JSON report with its secret", async () => {
     // The shape of gitleaks/gitleaks testdata/expected/report/json_simple.json, sent as custom evidence.
     const finding = { RuleID: 'generic-api-key', StartLine: 4, Match: 'api = "Zx81-internal-key"', Secret: 'Zx81-internal-key', File: 'auth.py', Commit: '0000000000000000' };
