@@ -414,3 +414,20 @@ describe('determinism', () => {
     );
   });
 });
+
+describe('summaries hold nothing the stored bytes do not', () => {
+  const token = FAKE_SECRETS.github;
+  // Each document quotes a token where its summary reads it (a component's name, a finding's
+  // message, a subject, a workflow ref), so a summary read from the bytes sent would keep it.
+  const documents: Array<{ kind: Parameters<typeof analyzeBytes>[0]; text: string }> = [
+    { kind: 'sbom', text: JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.5', components: [{ type: 'library', name: `left-pad-${token}`, version: '1.0.0', licenses: [{ license: { id: 'MIT' } }] }] }) },
+    { kind: 'sarif', text: JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 'CodeQL' } }, results: [{ ruleId: 'js/sql-injection', message: { text: `query built with ${token}` } }] }] }) },
+    { kind: 'provenance', text: JSON.stringify(statement([{ name: `ghcr.io/acme/${token}`, sha256: 'b'.repeat(64) }])) },
+    { kind: 'provenance', text: JSON.stringify(dsseEnvelope(statement([{ name: `ghcr.io/acme/${token}`, sha256: 'b'.repeat(64) }]))) },
+  ];
+  it.each(documents.map((document, index) => ({ ...document, index })))('$kind document $index', async ({ kind, text }) => {
+    const analysis = await analyzeBytes(kind, text);
+    expect(analysis.redactions.byKind).toMatchObject({ 'github-token': expect.any(Number) });
+    expect(JSON.stringify(analysis.summary)).not.toContain(token);
+  });
+});

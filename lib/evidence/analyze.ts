@@ -112,10 +112,10 @@ async function analyzeKind(kind: EvidenceKind, mediaType: string, file: string, 
       const detected = detectFormat(await readHead(file));
       if (detected.attestation) return analyzeCarried(kind, file, options.provenanceKeys ?? []);
       if (kind === 'sbom') return analyzeSbom(file, mediaType, detected);
-      return analyzeJson(file, kind === 'sarif' ? new SarifSummarizer() : new VexSummarizer());
+      return analyzeJson(file, kind === 'sarif' ? () => new SarifSummarizer() : () => new VexSummarizer());
     }
     case 'custom':
-      return analyzeJson(file, new CustomSummarizer());
+      return analyzeJson(file, () => new CustomSummarizer());
     case 'provenance':
       return analyzeProvenance(file, options.provenanceKeys ?? []);
     case 'checksums':
@@ -152,7 +152,7 @@ async function analyzeSbom(file: string, mediaType: string, detected: DetectedFo
   }
   const analysis =
     detected.syntax === 'json'
-      ? await analyzeJson(file, detected.nestedAt ? nestedReader(detected.nestedAt, new SbomSummarizer()) : new SbomSummarizer())
+      ? await analyzeJson(file, () => (detected.nestedAt ? nestedReader(detected.nestedAt, new SbomSummarizer()) : new SbomSummarizer()))
       : await analyzeText(file, detected.syntax === 'xml' ? parseCycloneDxXml : parseSpdxTagValue);
   const summary = analysis.summary as SbomSummary;
   if (detected.nestedAt) summary.readFrom = 'github-dependency-graph';
@@ -183,12 +183,27 @@ async function scanJsonFile(file: string, sanitizer: JsonSanitizer, ...handlers:
   }
 }
 
-async function analyzeJson(file: string, summarizer: JsonSummarizer<EvidenceSummary>): Promise<Analysis> {
+/**
+ * A JSON kind: sanitized and summarized in one pass. A summary quotes the document (a finding's
+ * message, a component's name); when the sanitizer changed the bytes, the summary is read again
+ * from the bytes that will be stored, so that it holds nothing they do not (CodeQL quotes a
+ * hard-coded credential in its finding's message; a token may sit in any string).
+ */
+async function analyzeJson(file: string, newSummarizer: () => JsonSummarizer<EvidenceSummary>): Promise<Analysis> {
   const collector = new RedactionCollector();
   const sanitizer = new JsonSanitizer(collector);
+  const summarizer = newSummarizer();
   await scanJsonFile(file, sanitizer, summarizer);
-  const summary = summarizer.finish();
-  return { summary, redactions: collector.report(), output: rewritesOutput(sanitizer.result()) };
+  let summary = summarizer.finish();
+  const rewrites = sanitizer.result();
+  if (rewrites.length > 0) {
+    const stored = newSummarizer();
+    const scanner = new JsonScanner(stored, { maxStringBytes: MAX_JSON_STRING });
+    for await (const bytes of rewrittenChunks(file, rewrites)) scanner.write(bytes);
+    scanner.end();
+    summary = stored.finish();
+  }
+  return { summary, redactions: collector.report(), output: rewritesOutput(rewrites) };
 }
 
 /**
@@ -230,7 +245,7 @@ interface ReadAttestation {
   /** The line of a JSON Lines bundle (1-based), null for a file of one attestation. */
   line: number | null;
   attestation: ProvenanceAttestation;
-  /** The in-toto statement's bytes as received: the envelope's decoded payload, or the document itself. */
+  /** The in-toto statement's bytes as stored (sanitized): the envelope's decoded payload, or the document itself. */
   statement: Buffer;
 }
 
@@ -488,19 +503,25 @@ function analyzeAttestation(
   const statement = new StatementSummarizer();
   scanJsonBuffer(document, sanitizer, '', envelopeReader, statement);
   const envelope = envelopeReader.finish();
-  if (!envelope) return { attestation: { ...statement.finish(), envelope: null }, rewrites: sanitizer.result(), statement: document };
+  if (!envelope) {
+    const rewrites = sanitizer.result();
+    const stored = storedStatement(document, rewrites);
+    return { attestation: { ...(stored === document ? statement.finish() : statementSummaryOf(stored)), envelope: null }, rewrites, statement: stored };
+  }
   // The statement is base64 inside the envelope: read (and sanitize) it there.
   if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(envelope.payload)) rejectDocument('the DSSE envelope\'s "payload" is not base64');
   const payload = Buffer.from(envelope.payload, envelope.payload.includes('-') || envelope.payload.includes('_') ? 'base64url' : 'base64');
   const inner = new StatementSummarizer();
   const innerSanitizer = new JsonSanitizer(collector, `${where}payload `);
   scanJsonBuffer(payload, innerSanitizer, 'the DSSE envelope\'s payload is not a JSON statement: ', inner);
-  const summary = inner.finish();
+  let summary = inner.finish();
   // Signatures are checked on the document as received, before anything is replaced: they cover
   // what CI signed, not what is stored.
   const verification = verifyProvenance(document, envelope.payload, { keys });
   const innerRewrites = innerSanitizer.result();
   const rewrites = sanitizer.result();
+  const stored = storedStatement(payload, innerRewrites);
+  if (stored !== payload) summary = statementSummaryOf(stored);
   if (innerRewrites.length > 0) {
     // The original signature no longer covers the stored payload; the summary says so.
     const sanitized = Buffer.concat(applyRewritesToBuffer(payload, innerRewrites)).toString('base64');
@@ -522,8 +543,23 @@ function analyzeAttestation(
       },
     },
     rewrites,
-    statement: payload,
+    statement: stored,
   };
+}
+
+/** A statement's summary, read from bytes the sanitizer already passed (they scan cleanly). */
+function statementSummaryOf(statement: Buffer): ReturnType<StatementSummarizer['finish']> {
+  const summarizer = new StatementSummarizer();
+  JsonScanner.scan(statement, summarizer, { maxStringBytes: MAX_JSON_STRING });
+  return summarizer.finish();
+}
+
+/**
+ * The statement as it will be stored: what a carried document's summary is read from, so that it
+ * holds nothing the stored bytes do not (the signature was checked on the bytes sent).
+ */
+function storedStatement(statement: Buffer, rewrites: readonly JsonRewrite[]): Buffer {
+  return rewrites.length > 0 ? Buffer.concat(applyRewritesToBuffer(statement, rewrites)) : statement;
 }
 
 /** Scans a JSON document held in memory through a sanitizer and summarizers; `context` prefixes a syntax error. */
@@ -565,6 +601,35 @@ function lineOf(text: string, index: number): number {
   let line = 1;
   for (let i = text.indexOf('\n'); i >= 0 && i < index; i = text.indexOf('\n', i + 1)) line++;
   return line;
+}
+
+/** The bytes of the file `source` with each rewrite applied (ascending, not overlapping), streamed in chunks. */
+export async function* rewrittenChunks(source: string, rewrites: readonly JsonRewrite[]): AsyncGenerator<Buffer> {
+  let offset = 0; // absolute offset of the chunk's first byte
+  let next = 0; // index of the next rewrite
+  let skipUntil = 0; // inside a replaced range until this offset
+  for await (const chunk of fs.createReadStream(source, { highWaterMark: CHUNK }) as AsyncIterable<Buffer>) {
+    const end = offset + chunk.length;
+    let position = offset;
+    while (position < end) {
+      if (position < skipUntil) {
+        position = Math.min(skipUntil, end);
+        continue;
+      }
+      const rewrite = rewrites[next];
+      if (rewrite && rewrite.start < end) {
+        if (rewrite.start > position) yield chunk.subarray(position - offset, rewrite.start - offset);
+        yield Buffer.from(rewrite.replacement, 'utf8');
+        skipUntil = rewrite.end;
+        position = rewrite.start;
+        next++;
+        continue;
+      }
+      yield chunk.subarray(position - offset);
+      position = end;
+    }
+    offset = end;
+  }
 }
 
 /** The bytes of `source` with each rewrite applied (rewrites ascending, not overlapping). */

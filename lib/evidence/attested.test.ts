@@ -24,6 +24,25 @@ function attest(predicateType: string, predicate: unknown) {
   return { _type: 'https://in-toto.io/Statement/v0.1', predicateType, subject: [{ name: IMAGE.name, digest: { sha256: IMAGE.sha256 } }], predicate };
 }
 
+/** A CodeQL run with one finding of its hard-coded credentials query, which quotes the value in its message. */
+function credentialFinding() {
+  return {
+    version: '2.1.0',
+    runs: [
+      {
+        tool: { driver: { name: 'CodeQL', rules: [{ id: 'js/hardcoded-credentials', properties: { tags: ['security', 'external/cwe/cwe-798'] } }] } },
+        results: [
+          {
+            ruleId: 'js/hardcoded-credentials',
+            level: 'error',
+            message: { text: 'The hard-coded value "Qm9vbS1kYi1wdw" is used as [authorization header](1).' },
+            locations: [{ physicalLocation: { artifactLocation: { uri: 'src/client.js' }, region: { startLine: 7 } } }],
+          },
+        ],
+      },
+    ],
+  };
+}
 
 const trusted = generatedSigner();
 const unknown = generatedSigner();
@@ -138,6 +157,15 @@ describe('an attestation is read as the document its predicate carries', () => {
     expect(envelope.analysis.redactions.byKind).toEqual({ 'secret-scanner-finding': 1 });
     expect(envelope.attestation).toMatchObject({ signature: { status: 'verified' }, envelope: { modifiedBySanitizer: true } });
     expect(envelope.carried).toMatchObject({ tools: ['gitleaks'], results: 1 });
+  });
+
+  it('the summary of a carried SARIF log is read from the stored statement: a credential CodeQL quotes in its message is in neither', async () => {
+    const predicate = JSON.parse(real('cosign-vuln-predicate.json')) as { scanner: { result: unknown } };
+    predicate.scanner.result = credentialFinding();
+    const envelope = await read('sarif', JSON.stringify(signedDsseEnvelope(attest('https://cosign.sigstore.dev/attestation/vuln/v1', predicate), trusted.privateKey)));
+    expect(envelope.attestation).toMatchObject({ signature: { status: 'verified' }, envelope: { modifiedBySanitizer: true } });
+    expect(JSON.stringify(envelope.carried)).not.toContain('Qm9vbS1kYi1wdw');
+    expect(envelope.carried).toMatchObject({ results: 1, findings: [{ ruleId: 'js/hardcoded-credentials', message: 'The hard-coded value "[redacted:secret-scanner-finding]" is used as [authorization header](1).' }] });
   });
 
   it('detection names the carried kind from the statement or from the envelope\'s payload', () => {

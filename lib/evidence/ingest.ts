@@ -14,7 +14,7 @@ import { ProblemError } from '@/lib/http/problem';
 import type { BlobStore } from '@/lib/storage';
 import { storageProblem } from '@/lib/storage/errors';
 import { spoolFileName } from '@/lib/storage/spool';
-import { analyzeEvidenceFile, type EvidenceSummary } from './analyze';
+import { analyzeEvidenceFile, rewrittenChunks, type EvidenceSummary } from './analyze';
 import { EVIDENCE_KIND_SPECS, formatBytes, normalizeMediaType, type EvidenceKind } from './kinds';
 import type { TrustedKeyMaterial } from './provenance-verify';
 import type { JsonRewrite } from './sanitize/json';
@@ -171,31 +171,7 @@ export async function writeWithRewrites(source: string, rewrites: readonly JsonR
     await write(out, bytes);
   };
   try {
-    let offset = 0; // absolute offset of the chunk's first byte
-    let next = 0; // index of the next rewrite
-    let skipUntil = 0; // inside a replaced range until this offset
-    for await (const chunk of fs.createReadStream(source, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
-      const end = offset + chunk.length;
-      let position = offset;
-      while (position < end) {
-        if (position < skipUntil) {
-          position = Math.min(skipUntil, end);
-          continue;
-        }
-        const rewrite = rewrites[next];
-        if (rewrite && rewrite.start < end) {
-          await emit(chunk.subarray(position - offset, rewrite.start - offset));
-          await emit(Buffer.from(rewrite.replacement, 'utf8'));
-          skipUntil = rewrite.end;
-          position = rewrite.start;
-          next++;
-          continue;
-        }
-        await emit(chunk.subarray(position - offset));
-        position = end;
-      }
-      offset = end;
-    }
+    for await (const bytes of rewrittenChunks(source, rewrites)) await emit(bytes);
     await finish(out);
   } catch (error) {
     // Close the handle (a full disk fails here too); the caller removes the file.

@@ -72,11 +72,13 @@ const CREDENTIAL_RULE_TAG = /\bcwe[-_ /]?0*(?:259|260|321|540|798)\b/i;
 const CREDENTIAL_RULE_ID = /(?:^|[./_-])secrets?(?:[./_-]|$)|hard-?coded[-_]?(?:credential|password|secret|key|token)/i;
 
 type Snippet = { start: number; end: number; location: string };
+/** A snippet, or a result's message (`message` holds its text: only its quoted values go). */
+type PendingValue = Snippet & { result: number; message?: string };
 
 interface SarifRun {
   secretScanner: boolean;
   /** Snippets not yet decided (the tool or the rules were not read yet), with their result's index. */
-  snippets: Array<Snippet & { result: number }>;
+  snippets: PendingValue[];
   /** The run's tool object was read whole: every rule is known, a result can be decided when it closes. */
   toolRead: boolean;
   /** Rules read so far, by "driver:N" or "extension:E:N": their id and whether they are about credentials. */
@@ -270,13 +272,23 @@ export class JsonSanitizer implements JsonScanHandler {
     const section = path[runs + 2];
     if (section === 'results') {
       const last = path[path.length - 1];
-      if (last === 'text') {
-        if (path[path.length - 2] !== 'snippet' || token.end - token.start <= 2) return false;
-        const run = this.sarifRun(path, runs);
-        const snippet = { start: token.start, end: token.end, location: this.location(path), result: path[runs + 3] as number };
-        if (run.secretScanner) this.redactFound(snippet);
-        else run.snippets.push(snippet);
-        return run.secretScanner;
+      if (last === 'text' || last === 'markdown') {
+        const owner = path[path.length - 2];
+        if (token.end - token.start <= 2) return false;
+        if (owner === 'snippet' && last === 'text') {
+          const run = this.sarifRun(path, runs);
+          const snippet = { start: token.start, end: token.end, location: this.location(path), result: path[runs + 3] as number };
+          if (run.secretScanner) this.redactFound(snippet);
+          else run.snippets.push(snippet);
+          return run.secretScanner;
+        }
+        // The result's own message: CodeQL's hard-coded credential queries quote the value there
+        // ('The hard-coded value "…" is used as authorization header').
+        if (owner === 'message' && depth === 6) {
+          const message = token.text();
+          if (message.includes('"')) this.sarifRun(path, runs).snippets.push({ start: token.start, end: token.end, location: this.location(path), result: path[runs + 3] as number, message });
+        }
+        return false;
       }
       if ((depth === 5 && last === 'ruleId') || (depth === 6 && last === 'id' && path[runs + 4] === 'rule')) {
         resultRuleOf(this.sarifRun(path, runs), path[runs + 3] as number).id = token.text();
@@ -288,7 +300,7 @@ export class JsonSanitizer implements JsonScanHandler {
     if (depth === 5 && path[runs + 3] === 'driver' && path[runs + 4] === 'name') {
       run.secretScanner = SECRET_SCANNER.test(token.text());
       if (run.secretScanner) {
-        for (const snippet of run.snippets) this.redactFound(snippet);
+        for (const snippet of run.snippets) this.redactPending(snippet);
         run.snippets = [];
       }
       return false;
@@ -360,7 +372,7 @@ export class JsonSanitizer implements JsonScanHandler {
     const kept: SarifRun['snippets'] = [];
     for (const snippet of run.snippets) {
       if (result !== null && snippet.result !== result) kept.push(snippet);
-      else if (isCredential(snippet.result)) this.redactFound(snippet);
+      else if (run.secretScanner || isCredential(snippet.result)) this.redactPending(snippet);
     }
     run.snippets = kept;
     if (result !== null) run.resultRules.delete(result);
@@ -387,6 +399,17 @@ export class JsonSanitizer implements JsonScanHandler {
     }
     this.redactFound(extract);
     return true;
+  }
+
+  /** A waiting snippet, replaced whole, or a message, whose quoted values (first quote to last) are replaced. */
+  private redactPending(value: PendingValue): void {
+    if (value.message === undefined) {
+      this.redactFound(value);
+      return;
+    }
+    const marker = redactionMarker('secret-scanner-finding');
+    const text = value.message.replace(/"[\s\S]*"/, `"${marker}"`);
+    this.rewrite(value.start, value.end, JSON.stringify(text), 'secret-scanner-finding', value.location);
   }
 
   /** A value a secret scanner found (a snippet, a matched line, a raw secret), replaced whole. */

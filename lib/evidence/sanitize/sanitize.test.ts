@@ -331,8 +331,18 @@ describe("sanitizing a secret scanner's SARIF", () => {
             extensions: [{ name: 'codeql/csharp-queries', rules: [{ id: 'cs/hardcoded-connection-string-credentials', properties: { tags: ['security', 'external/cwe/cwe-259', 'external/cwe/cwe-321', 'external/cwe/cwe-798'] } }] }],
           },
           results: [
-            { ruleId: 'cs/hardcoded-connection-string-credentials', rule: { id: 'cs/hardcoded-connection-string-credentials', index: 0, toolComponent: { index: 0 } }, locations: [{ physicalLocation: { region: { startLine: 9, snippet: { text: 'new SqlConnection("Server=db;User Id=sa;Pwd=Qm9vbS1kYi1wdw");' } } } }] },
-            { ruleIndex: 0, locations: [{ physicalLocation: { region: { startLine: 12, snippet: { text: 'cmd.CommandText = "select * from t where id = " + id;' } } } }] },
+            {
+              ruleId: 'cs/hardcoded-connection-string-credentials',
+              rule: { id: 'cs/hardcoded-connection-string-credentials', index: 0, toolComponent: { index: 0 } },
+              // CodeQL's credential queries quote the value in the message.
+              message: { text: 'The hard-coded value "Server=db;User Id=sa;Pwd=Qm9vbS1kYi1wdw" flows to [the connection string](1).' },
+              locations: [{ physicalLocation: { region: { startLine: 9, snippet: { text: 'new SqlConnection("Server=db;User Id=sa;Pwd=Qm9vbS1kYi1wdw");' } } } }],
+            },
+            {
+              ruleIndex: 0,
+              message: { text: 'This query depends on a "user-provided value".' },
+              locations: [{ physicalLocation: { region: { startLine: 12, snippet: { text: 'cmd.CommandText = "select * from t where id = " + id;' } } } }],
+            },
           ],
         },
       ],
@@ -341,8 +351,18 @@ describe("sanitizing a secret scanner's SARIF", () => {
     const codeqlAnalysis = await analyzeBytes('sarif', codeqlInput);
     const codeqlStored = JSON.parse(storedBytes(codeqlInput, codeqlAnalysis)) as typeof codeql;
     expect(codeqlStored.runs[0]!.results[0]!.locations[0]!.physicalLocation.region.snippet.text).toBe('[redacted:secret-scanner-finding]');
+    expect(codeqlStored.runs[0]!.results[0]!.message.text).toBe('The hard-coded value "[redacted:secret-scanner-finding]" flows to [the connection string](1).');
     expect(codeqlStored.runs[0]!.results[1]).toEqual(codeql.runs[0]!.results[1]);
-    expect(codeqlAnalysis.redactions.byKind).toEqual({ 'secret-scanner-finding': 1 });
+    expect(codeqlAnalysis.redactions.byKind).toEqual({ 'secret-scanner-finding': 2 });
+
+    // The summary (findings with their messages, shown in the console and judged by the gate) is
+    // read from the stored bytes: neither the quoted credential nor a token in another message.
+    const summary = JSON.stringify(codeqlAnalysis.summary);
+    expect(summary).not.toContain('Qm9vbS1kYi1wdw');
+    expect(summary).toContain('The hard-coded value \\"[redacted:secret-scanner-finding]\\" flows to [the connection string](1).');
+    const token = { version: '2.1.0', runs: [{ tool: { driver: { name: 'CodeQL' } }, results: [{ ruleId: 'js/sql-injection', message: { text: `query built with ${FAKE_SECRETS.github}` } }] }] };
+    const tokenAnalysis = await analyzeBytes('sarif', JSON.stringify(token));
+    expect(JSON.stringify(tokenAnalysis.summary)).not.toContain(FAKE_SECRETS.github);
 
     // A result naming by index a driver rule tagged as about credentials.
     const byIndex = { version: '2.1.0', runs: [{ tool: { driver: { name: 'scanner', rules: [{ id: 'R1', properties: { tags: ['CWE-259'] } }] } }, results: [{ ruleIndex: 0, locations: [{ physicalLocation: { region: { snippet: { text: 'pw = "Qm9vbS1kYi1wdw"' } } } }] }] }] };
