@@ -200,7 +200,9 @@ export class JsonSanitizer implements JsonScanHandler {
     if (path.length === 0 && this.gitlabSecretDetection) for (const extract of this.gitlabExtracts.splice(0)) this.redactFound(extract);
     const frame = this.frames.pop();
     if (type !== 'object' || !frame) return;
-    if (frame.value && frame.name !== undefined && isSensitiveField(frame.name) && frame.value.end - frame.value.start > 2) {
+    // A name that is a variable's or a property's (no spaces): "Gitleaks rule ID generic-api-key",
+    // a GitLab identifier's label, names a rule, and its value is the rule's id.
+    if (frame.value && frame.name !== undefined && !/\s/.test(frame.name) && isSensitiveField(frame.name) && frame.value.end - frame.value.start > 2) {
       this.rewrite(frame.value.start, frame.value.end, JSON.stringify(redactionMarker('credential-field')), 'credential-field', frame.value.location);
     }
     if (frame.found && frame.scannerFound) {

@@ -382,12 +382,25 @@ describe("sanitizing a secret scanner's SARIF", () => {
     // "scan", which may come after the findings.
     const report = (type: string) => ({
       version: '15.0.7',
-      vulnerabilities: [{ id: '1', name: 'Generic API key', severity: 'Critical', raw_source_code_extract: 'Zx81-internal-key', location: { file: 'config/app.yml', start_line: 4 } }],
+      vulnerabilities: [
+        {
+          id: '1',
+          name: 'Generic API key',
+          severity: 'Critical',
+          raw_source_code_extract: 'Zx81-internal-key',
+          location: { file: 'config/app.yml', start_line: 4 },
+          // A label, not a variable's name: the rule's id is kept.
+          identifiers: [{ type: 'gitleaks_rule_id', name: 'Gitleaks rule ID generic-api-key', value: 'generic-api-key' }],
+        },
+      ],
       scan: { type, status: 'success', scanner: { id: 'gitleaks', name: 'Gitleaks' } },
     });
     const secrets = JSON.stringify(report('secret_detection'));
-    const stored = JSON.parse(storedBytes(secrets, await analyzeBytes('custom', secrets))) as ReturnType<typeof report>;
+    const secretsAnalysis = await analyzeBytes('custom', secrets);
+    const stored = JSON.parse(storedBytes(secrets, secretsAnalysis)) as ReturnType<typeof report>;
     expect(stored.vulnerabilities[0]!.raw_source_code_extract).toBe('[redacted:secret-scanner-finding]');
+    expect(stored.vulnerabilities[0]!.identifiers).toEqual(report('secret_detection').vulnerabilities[0]!.identifiers);
+    expect(secretsAnalysis.redactions.items).toEqual([{ kind: 'secret-scanner-finding', location: '/vulnerabilities/0/raw_source_code_extract' }]);
     const sast = JSON.stringify(report('sast'));
     const sastAnalysis = await analyzeBytes('custom', sast);
     expect(storedBytes(sast, sastAnalysis)).toBe(sast);
