@@ -411,6 +411,7 @@ export class JsonSanitizer implements JsonScanHandler {
     }
     const marker = redactionMarker('secret-scanner-finding');
     const text = value.message.replace(/"[\s\S]*"/, `"${marker}"`);
+    if (text === value.message) return; // a lone quote: nothing quoted, nothing to replace
     this.rewrite(value.start, value.end, JSON.stringify(text), 'secret-scanner-finding', value.location);
   }
 

@@ -366,7 +366,11 @@ describe("sanitizing a secret scanner's SARIF", () => {
 
     // A result naming by index a driver rule tagged as about credentials.
     const byIndex = { version: '2.1.0', runs: [{ tool: { driver: { name: 'scanner', rules: [{ id: 'R1', properties: { tags: ['CWE-259'] } }] } }, results: [{ ruleIndex: 0, locations: [{ physicalLocation: { region: { snippet: { text: 'pw = "Qm9vbS1kYi1wdw"' } } } }] }] }] };
+    // A message with a lone quote quotes nothing: kept, and no redaction is counted for it.
+    Object.assign(byIndex.runs[0]!.results[0]!, { message: { text: 'password set in "config.yml' } });
     const byIndexInput = JSON.stringify(byIndex);
+    const byIndexAnalysis = await analyzeBytes('sarif', byIndexInput);
+    expect(byIndexAnalysis.redactions.items).toEqual([{ kind: 'secret-scanner-finding', location: '/runs/0/results/0/locations/0/physicalLocation/region/snippet/text' }]);
     expect(storedBytes(byIndexInput, await analyzeBytes('sarif', byIndexInput))).not.toContain('Qm9vbS1kYi1wdw');
   });
 
