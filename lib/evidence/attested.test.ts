@@ -165,7 +165,7 @@ describe('an attestation is read as the document its predicate carries', () => {
     const envelope = await read('sarif', JSON.stringify(signedDsseEnvelope(attest('https://cosign.sigstore.dev/attestation/vuln/v1', predicate), trusted.privateKey)));
     expect(envelope.attestation).toMatchObject({ signature: { status: 'verified' }, envelope: { modifiedBySanitizer: true } });
     expect(JSON.stringify(envelope.carried)).not.toContain('Qm9vbS1kYi1wdw');
-    expect(envelope.carried).toMatchObject({ results: 1, findings: [{ ruleId: 'js/hardcoded-credentials', message: 'The hard-coded value "[redacted:secret-scanner-finding]" is used as [authorization header](1).' }] });
+    expect(envelope.carried).toMatchObject({ results: 1, findings: [{ ruleId: 'js/hardcoded-credentials', message: 'The hard-coded value "[redacted:secret-scanner-finding]" is used as authorization header.' }] });
   });
 
   it('detection names the carried kind from the statement or from the envelope\'s payload', () => {

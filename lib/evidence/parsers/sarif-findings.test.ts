@@ -36,6 +36,8 @@ describe('SARIF findings from real scanners', () => {
       ['js/inconsistent-use-of-new', 'src/promiseUtils.js', 2],
     ]);
     expect(summary.findings![2]).toMatchObject({ severity: 'low', title: "Inconsistent use of 'new'", message: expect.stringContaining('Function resolvingPromise') });
+    // Its links to related locations ("[here](1)") read as their text.
+    expect(summary.findings![2]!.message).toBe('Function resolvingPromise is sometimes invoked as a constructor (for example here), and sometimes as a normal function (for example here).');
     expect(summary.findings![2]).not.toHaveProperty('helpUri'); // CodeQL gives help text, no link: none is made up
   });
 

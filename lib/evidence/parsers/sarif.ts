@@ -207,7 +207,7 @@ export class SarifSummarizer implements JsonSummarizer<SarifSummary> {
       else if (depth === 5 && key === 'baselineState') result.counted &&= token.text() !== 'absent';
       else if (depth === 6 && path[4] === 'properties' && key === 'security-severity') result.securitySeverity = parseScore(token.text());
       else if (depth === 7 && path[4] === 'suppressions' && key === 'status') result.suppressions[result.suppressions.length - 1] = token.text();
-      else if (depth === 6 && path[4] === 'message' && key === 'text') result.message = clip(token.text());
+      else if (depth === 6 && path[4] === 'message' && key === 'text') result.message = clip(plainMessage(token.text()));
       else if (depth === 9 && isFirstPhysicalLocation(path) && path[7] === 'artifactLocation' && key === 'uri') result.file = clip(token.text());
       return;
     }
@@ -319,6 +319,14 @@ export class SarifSummarizer implements JsonSummarizer<SarifSummary> {
 /** runs[r].results[i].locations[0].physicalLocation.… (a result's first location). */
 function isFirstPhysicalLocation(path: readonly JsonPathSegment[]): boolean {
   return path[4] === 'locations' && path[5] === 0 && path[6] === 'physicalLocation';
+}
+
+/**
+ * A result message as a person reads it: SARIF's embedded links to the result's related
+ * locations, "[here](1)" (CodeQL writes them), are shown as their text; links to a URI are kept.
+ */
+function plainMessage(text: string): string {
+  return text.includes('](') ? text.replace(/\[([^\]\n]*)\]\(\d+\)/g, '$1') : text;
 }
 
 function clip(text: string, length = MAX_TEXT): string {

@@ -359,7 +359,7 @@ describe("sanitizing a secret scanner's SARIF", () => {
     // read from the stored bytes: neither the quoted credential nor a token in another message.
     const summary = JSON.stringify(codeqlAnalysis.summary);
     expect(summary).not.toContain('Qm9vbS1kYi1wdw');
-    expect(summary).toContain('The hard-coded value \\"[redacted:secret-scanner-finding]\\" flows to [the connection string](1).');
+    expect(summary).toContain('The hard-coded value \\"[redacted:secret-scanner-finding]\\" flows to the connection string.');
     const token = { version: '2.1.0', runs: [{ tool: { driver: { name: 'CodeQL' } }, results: [{ ruleId: 'js/sql-injection', message: { text: `query built with ${FAKE_SECRETS.github}` } }] }] };
     const tokenAnalysis = await analyzeBytes('sarif', JSON.stringify(token));
     expect(JSON.stringify(tokenAnalysis.summary)).not.toContain(FAKE_SECRETS.github);
