@@ -47,6 +47,8 @@ const args = new Set(process.argv.slice(2));
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PORT = Number(process.env.BENCH_PORT ?? 3312);
+/** Load run on a fresh server before the first round, not counted (see benchEngine). */
+const WARM_UP_SECONDS = Number(process.env.BENCH_WARM_UP ?? 20);
 const adminUrl = process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 
 interface Row {
@@ -447,6 +449,12 @@ async function benchEngine(engine: Engine): Promise<Summary> {
     // and a slow run of either side would otherwise decide the comparison.
     const bareOptions = (connections: number) => ({ url: `${server.url}/api/bench/insert`, method: 'POST' as const, connections });
     const gateOptions = (connections: number) => ({ url: `${server.url}/api/v1/gate/evaluate`, method: 'POST' as const, headers: auth, body: gateBody, connections });
+    // A fresh server is still compiling: V8's optimizing compiler took 5% of a core over the gate's
+    // second 12 s of load after a start, and 1% half a minute later (performance.md). A server in
+    // service has run for days, so both routes run at 50 clients first, not counted.
+    log(`warming up: ${WARM_UP_SECONDS} s of the gate and ${WARM_UP_SECONDS / 2} s of the bare route at 50 clients, not counted...`);
+    await autocannon({ ...gateOptions(50), duration: WARM_UP_SECONDS });
+    await autocannon({ ...bareOptions(50), duration: WARM_UP_SECONDS / 2 });
     const rounds: Record<'bare50' | 'gate50' | 'bare10' | 'gate10' | 'gate1', Row[]> = { bare50: [], gate50: [], bare10: [], gate10: [], gate1: [] };
     const roundNotes: string[] = [];
     const ratios: number[] = [];

@@ -6,6 +6,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { dsse } from '@sigstore/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getRuntimeDb, type RuntimeDb } from '@/db/runtime';
+import { rowsOf } from '@/db/rows';
 import { evidence as evidenceTable, gateDecisions, passports, signingKeys, users, workspaces } from '@/db/schema/runtime';
 import { uploadEvidence } from '@/lib/evidence/store';
 import { cyclonedx, FAKE_SECRETS, problemOf, sarif, statement } from '@/lib/evidence/testing/fixtures';
@@ -319,6 +320,39 @@ describe('signing key rotation', () => {
     const published = keys.map((key) => ({ keyId: key.keyId, publicKeyPem: key.publicKeyPem }));
     expect(verifyPassport(before.passport.envelope, published)).toMatchObject({ valid: true, keyId: before.passport.keyId });
     expect(verifyPassport(after.passport.envelope, published)).toMatchObject({ valid: true, keyId: rotated.active });
+  });
+});
+
+describe('how the rows are stored', () => {
+  it('keeps a decision, its passport and its audit event in their own tables (no TOAST rows) when under half a page (db/migrations/runtime/post/050)', async () => {
+    const toastRows = async () => {
+      const counts: number[] = [];
+      for (const table of ['gate_decisions', 'passports', 'audit_events']) {
+        const [toast] = rowsOf<{ name: string }>(await db.execute(sql`select reltoastrelid::regclass::text as name from pg_class where oid = to_regclass(${table})`));
+        const [row] = rowsOf<{ count: number }>(await db.execute(sql`select count(*)::int as count from ${sql.raw(toast!.name)}`));
+        counts.push(row!.count);
+      }
+      return counts;
+    };
+    // A workspace of its own, on the starter policy (the tests above change this file's workspace's policy).
+    const [own] = await db.insert(workspaces).values({ slug: 'row-storage', name: 'Row storage' }).returning({ id: workspaces.id, slug: workspaces.slug });
+    const digests: string[] = [];
+    for (const [kind, document] of [
+      ['sbom', cyclonedx([{ name: 'left-pad', license: 'MIT' }, { name: 'right-pad', license: 'Apache-2.0' }])],
+      ['sarif', sarif([{ level: 'warning', ruleId: 'js/unused-variable' }])],
+    ] as const) {
+      const bytes = Buffer.from(JSON.stringify(document));
+      const { record } = await uploadEvidence(db, own!.id, store, { kind, contentType: 'application/json', contentLength: bytes.length, body: [new Uint8Array(bytes)], service: 'storage' });
+      digests.push(record.sha256);
+    }
+    const before = await toastRows();
+    const outcome = await evaluateGateRequest(db, own!, request(digests, { service: 'storage' }), { actorLabel: 'token ci' });
+    const [stored] = rowsOf<{ bytes: number }>(
+      await db.execute(sql`select octet_length(d.inputs::text) + octet_length(d.reasons::text) as bytes from gate_decisions d where d.id = ${outcome.decisionId}`),
+    );
+    // Over the 2 KB from which PostgreSQL would move a value out of line by default.
+    expect(Number(stored!.bytes)).toBeGreaterThan(3000);
+    expect(await toastRows()).toEqual(before);
   });
 });
 
