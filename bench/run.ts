@@ -7,7 +7,8 @@
  *      starts from a fresh data directory; external is a scratch database on the Postgres of
  *      BENCH_DATABASE_URL / DATABASE_URL / TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres).
  *      The server runs with RP_BENCH=1 (which enables the bare one-INSERT route);
- *   2. measures with autocannon: the bare route at 50 connections (the ceiling), the gate at 1, 10
+ *   2. warms the server up (BENCH_WARM_UP, 20 s of the gate and half that of the bare route, not
+ *      counted), then measures with autocannon: the bare route at 50 connections (the ceiling), the gate at 1, 10
  *      and 50 concurrent clients (p50/p99 latency, throughput, errors) in BENCH_ROUNDS (3) rounds.
  *      The throughput ratio is computed per round (gate and bare route back to back) and the figure
  *      is the median of those ratios; each round prints the load average first, and p99 at 10
