@@ -292,6 +292,15 @@ export class JsonSanitizer implements JsonScanHandler {
         }
         return false;
       }
+      // A message given by id (the rule's messageStrings, {0} {1}... filled in from its arguments):
+      // a credential rule's argument may be the value itself, so each is decided like a snippet.
+      if (depth === 7 && path[runs + 4] === 'message' && path[runs + 5] === 'arguments' && token.end - token.start > 2) {
+        const run = this.sarifRun(path, runs);
+        const argument = { start: token.start, end: token.end, location: this.location(path), result: path[runs + 3] as number };
+        if (run.secretScanner) this.redactFound(argument);
+        else run.snippets.push(argument);
+        return run.secretScanner;
+      }
       if ((depth === 5 && last === 'ruleId') || (depth === 6 && last === 'id' && path[runs + 4] === 'rule')) {
         resultRuleOf(this.sarifRun(path, runs), path[runs + 3] as number).id = token.text();
       }

@@ -278,6 +278,38 @@ describe("sanitizing a secret scanner's SARIF", () => {
     expect(analysis.redactions.byKind).toEqual({ 'secret-scanner-finding': 8 });
   });
 
+  it('replaces the message arguments of a rule about hard-coded credentials, and keeps those of other rules', async () => {
+    // A message given by id, its text in the rule's messageStrings (SARIF 2.1.0, 3.11.7): the
+    // argument filled into {0} is the value. Constructed, in the shape SARIF specifies.
+    const log = {
+      version: '2.1.0',
+      runs: [
+        {
+          results: [
+            { ruleId: 'CRED001', message: { id: 'default', arguments: ['Qm9vbS1kYi1wdw-deploy-key', 'deploy.yml'] } },
+            { ruleId: 'STYLE01', message: { id: 'default', arguments: ['unusedVariable', 'main.ts'] } },
+          ],
+          tool: {
+            driver: {
+              name: 'analyzer',
+              rules: [
+                { id: 'CRED001', messageStrings: { default: { text: 'Credential "{0}" is hard-coded in {1}.' } }, properties: { tags: ['CWE-798'] } },
+                { id: 'STYLE01', messageStrings: { default: { text: '{0} is never used in {1}.' } } },
+              ],
+            },
+          },
+        },
+      ],
+    };
+    const input = JSON.stringify(log);
+    const analysis = await analyzeBytes('sarif', input);
+    const stored = JSON.parse(storedBytes(input, analysis)) as typeof log;
+    expect(JSON.stringify(stored)).not.toContain('Qm9vbS1kYi1wdw');
+    expect(stored.runs[0]!.results[0]!.message.arguments).toEqual(['[redacted:secret-scanner-finding]', '[redacted:secret-scanner-finding]']);
+    expect(stored.runs[0]!.results[1]).toEqual(log.runs[0]!.results[1]);
+    expect(analysis.redactions.items).toEqual([0, 1].map((index) => ({ kind: 'secret-scanner-finding', location: `/runs/0/results/0/message/arguments/${index}` })));
+  });
+
   it('replaces the snippets of a rule about hard-coded credentials in any tool, after its results if need be, and keeps the others', async () => {
     // Semgrep's SARIF as it writes it (keys sorted, so a run's results come before its tool and
     // rules; a rule's CWE as a tag), with registry-style rule ids; constructed, not a real scan.
