@@ -73,4 +73,30 @@ describe('SARIF findings kept in a summary', () => {
     expect(finding).not.toHaveProperty('helpUri');
     expect(finding!.message!.length).toBeLessThanOrEqual(300);
   });
+
+  it('reads a message given by id and arguments from its rule\'s template, whichever comes first; a credential rule\'s arguments are not shown', async () => {
+    // SARIF 3.11.7: the text is the rule's messageStrings[id] with {0}, {1}... filled in from the
+    // arguments ("{{" and "}}" are literal braces). Constructed in the shape the specification gives.
+    const rules = [
+      { id: 'NULL01', messageStrings: { default: { text: 'Variable "{0}" in {{{1}}} may be null; see [the assignment](1).' } } },
+      { id: 'CRED01', messageStrings: { default: { text: 'Credential {0} is hard-coded.' } }, properties: { tags: ['CWE-798'] } },
+    ];
+    const results = [
+      { ruleId: 'NULL01', level: 'error', message: { id: 'default', arguments: ['user', 'login'] } },
+      { ruleId: 'CRED01', level: 'error', message: { id: 'default', arguments: ['Qm9vbS1kYi1wdw-deploy-key'] } },
+      { ruleId: 'NULL01', level: 'warning', message: { id: 'missing-template', arguments: ['x'] } },
+      { ruleId: 'NULL01', level: 'note', message: { id: 'default', arguments: ['only-one'] } },
+    ];
+    // Tool first (CodeQL's order), and results first (keys sorted, as Semgrep writes them).
+    for (const run of [{ tool: { driver: { name: 'analyzer', rules } }, results }, { results, tool: { driver: { name: 'analyzer', rules } } }]) {
+      const summary = await summaryOf(JSON.stringify({ version: '2.1.0', runs: [run] }));
+      expect(summary.findings!.map((finding) => finding.message)).toEqual([
+        'Variable "user" in {login} may be null; see the assignment.',
+        'Credential [redacted:secret-scanner-finding] is hard-coded.',
+        undefined,
+        'Variable "only-one" in {{1}} may be null; see the assignment.',
+      ]);
+      expect(JSON.stringify(summary)).not.toContain('Qm9vbS1kYi1wdw');
+    }
+  });
 });

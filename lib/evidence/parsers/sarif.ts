@@ -90,6 +90,8 @@ interface RuleInfo {
   securitySeverity?: number;
   title?: string;
   helpUri?: string;
+  /** Message templates by id ("{0} is hard-coded"), for results whose message names one. */
+  messageStrings?: Record<string, string>;
 }
 
 interface ResultRecord {
@@ -101,6 +103,9 @@ interface ResultRecord {
   suppressions: string[];
   counted: boolean;
   message?: string;
+  /** A message given by id and arguments instead of text (SARIF 3.11.7), filled in from the rule's template. */
+  messageId?: string;
+  messageArguments?: string[];
   file?: string;
   /** artifactLocation.index: the file named in the run's "artifacts" instead of here. */
   artifactIndex?: number;
@@ -208,6 +213,10 @@ export class SarifSummarizer implements JsonSummarizer<SarifSummary> {
       else if (depth === 6 && path[4] === 'properties' && key === 'security-severity') result.securitySeverity = parseScore(token.text());
       else if (depth === 7 && path[4] === 'suppressions' && key === 'status') result.suppressions[result.suppressions.length - 1] = token.text();
       else if (depth === 6 && path[4] === 'message' && key === 'text') result.message = clip(plainMessage(token.text()));
+      else if (depth === 6 && path[4] === 'message' && key === 'id') result.messageId = clip(token.text(), 100);
+      else if (depth === 7 && path[4] === 'message' && path[5] === 'arguments' && typeof key === 'number' && key < MAX_MESSAGE_ARGUMENTS) {
+        (result.messageArguments ??= [])[key] = clip(token.text(), 100);
+      }
       else if (depth === 9 && isFirstPhysicalLocation(path) && path[7] === 'artifactLocation' && key === 'uri') result.file = clip(token.text());
       return;
     }
@@ -223,6 +232,9 @@ export class SarifSummarizer implements JsonSummarizer<SarifSummary> {
       else if (depth === ruleDepth + 2 && path[ruleDepth] === 'properties' && key === 'security-severity') rule.securitySeverity = parseScore(token.text());
       else if (depth === ruleDepth + 2 && path[ruleDepth] === 'shortDescription' && key === 'text') rule.title = clip(token.text());
       else if (depth === ruleDepth + 1 && key === 'helpUri' && /^https?:\/\//i.test(token.text())) rule.helpUri = clip(token.text(), 1000);
+      else if (depth === ruleDepth + 3 && path[ruleDepth] === 'messageStrings' && key === 'text' && Object.keys((rule.messageStrings ??= {})).length < MAX_MESSAGE_STRINGS) {
+        rule.messageStrings[path[ruleDepth + 1] as string] = clip(token.text(), 1000);
+      }
       else if ((depth === ruleDepth + 1 && key === 'name') || (depth === ruleDepth + 3 && path[ruleDepth] === 'properties' && path[ruleDepth + 1] === 'tags')) {
         const ids = vulnerabilityIdsIn(token.text());
         if (ids.length) rule.ids = [...new Set([...(rule.ids ?? []), ...ids])];
@@ -291,7 +303,7 @@ export class SarifSummarizer implements JsonSummarizer<SarifSummary> {
       if (findings.length < MAX_FINDINGS) {
         const file = result.file ?? (result.artifactIndex !== undefined ? this.artifactUris[result.artifactIndex] : undefined);
         findings.push(
-          withoutUndefined({ severity, ruleId, title: rule?.title, message: result.message, file, line: file !== undefined ? result.line : undefined, helpUri: rule?.helpUri }),
+          withoutUndefined({ severity, ruleId, title: rule?.title, message: result.message ?? messageFromTemplate(result, rule), file, line: file !== undefined ? result.line : undefined, helpUri: rule?.helpUri }),
         );
       }
     }
@@ -327,6 +339,21 @@ function isFirstPhysicalLocation(path: readonly JsonPathSegment[]): boolean {
  */
 function plainMessage(text: string): string {
   return text.includes('](') ? text.replace(/\[([^\]\n]*)\]\(\d+\)/g, '$1') : text;
+}
+
+/** Arguments and templates read per result and rule: a message needs a few, the log may hold millions. */
+const MAX_MESSAGE_ARGUMENTS = 10;
+const MAX_MESSAGE_STRINGS = 50;
+
+/**
+ * A message given by id, as its rule's template with the arguments filled in: "{0}" is the first,
+ * "{{" and "}}" are literal braces (SARIF 3.11.5); a placeholder without an argument stays as it is.
+ */
+function messageFromTemplate(result: ResultRecord, rule: RuleInfo | undefined): string | undefined {
+  const template = result.messageId !== undefined ? rule?.messageStrings?.[result.messageId] : undefined;
+  if (template === undefined) return undefined;
+  const args = result.messageArguments ?? [];
+  return clip(plainMessage(template.replace(/\{\{|\}\}|\{(\d+)\}/g, (match, index?: string) => (match === '{{' ? '{' : match === '}}' ? '}' : (args[Number(index)] ?? match)))));
 }
 
 function clip(text: string, length = MAX_TEXT): string {
