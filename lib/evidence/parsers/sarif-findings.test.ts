@@ -84,7 +84,7 @@ describe('SARIF findings kept in a summary', () => {
     const results = [
       { ruleId: 'NULL01', level: 'error', message: { id: 'default', arguments: ['user', 'login'] } },
       { ruleId: 'CRED01', level: 'error', message: { id: 'default', arguments: ['Qm9vbS1kYi1wdw-deploy-key'] } },
-      { ruleId: 'NULL01', level: 'warning', message: { id: 'missing-template', arguments: ['x'] } },
+      { ruleId: 'NULL01', level: 'warning', message: { id: 'constructor', arguments: ['x'] } }, // no such template (and not Object's)
       { ruleId: 'NULL01', level: 'note', message: { id: 'default', arguments: ['only-one'] } },
     ];
     // Tool first (CodeQL's order), and results first (keys sorted, as Semgrep writes them).

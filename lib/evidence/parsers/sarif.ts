@@ -90,8 +90,8 @@ interface RuleInfo {
   securitySeverity?: number;
   title?: string;
   helpUri?: string;
-  /** Message templates by id ("{0} is hard-coded"), for results whose message names one. */
-  messageStrings?: Record<string, string>;
+  /** Message templates by id ("{0} is hard-coded"), for results whose message names one (a Map: ids are the log's, "constructor" included). */
+  messageStrings?: Map<string, string>;
 }
 
 interface ResultRecord {
@@ -232,8 +232,8 @@ export class SarifSummarizer implements JsonSummarizer<SarifSummary> {
       else if (depth === ruleDepth + 2 && path[ruleDepth] === 'properties' && key === 'security-severity') rule.securitySeverity = parseScore(token.text());
       else if (depth === ruleDepth + 2 && path[ruleDepth] === 'shortDescription' && key === 'text') rule.title = clip(token.text());
       else if (depth === ruleDepth + 1 && key === 'helpUri' && /^https?:\/\//i.test(token.text())) rule.helpUri = clip(token.text(), 1000);
-      else if (depth === ruleDepth + 3 && path[ruleDepth] === 'messageStrings' && key === 'text' && Object.keys((rule.messageStrings ??= {})).length < MAX_MESSAGE_STRINGS) {
-        rule.messageStrings[path[ruleDepth + 1] as string] = clip(token.text(), 1000);
+      else if (depth === ruleDepth + 3 && path[ruleDepth] === 'messageStrings' && key === 'text' && (rule.messageStrings ??= new Map()).size < MAX_MESSAGE_STRINGS) {
+        rule.messageStrings.set(String(path[ruleDepth + 1]), clip(token.text(), 1000));
       }
       else if ((depth === ruleDepth + 1 && key === 'name') || (depth === ruleDepth + 3 && path[ruleDepth] === 'properties' && path[ruleDepth + 1] === 'tags')) {
         const ids = vulnerabilityIdsIn(token.text());
@@ -350,7 +350,7 @@ const MAX_MESSAGE_STRINGS = 50;
  * "{{" and "}}" are literal braces (SARIF 3.11.5); a placeholder without an argument stays as it is.
  */
 function messageFromTemplate(result: ResultRecord, rule: RuleInfo | undefined): string | undefined {
-  const template = result.messageId !== undefined ? rule?.messageStrings?.[result.messageId] : undefined;
+  const template = result.messageId !== undefined ? rule?.messageStrings?.get(result.messageId) : undefined;
   if (template === undefined) return undefined;
   const args = result.messageArguments ?? [];
   return clip(plainMessage(template.replace(/\{\{|\}\}|\{(\d+)\}/g, (match, index?: string) => (match === '{{' ? '{' : match === '}}' ? '}' : (args[Number(index)] ?? match)))));
