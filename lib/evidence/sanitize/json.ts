@@ -277,13 +277,7 @@ export class JsonSanitizer implements JsonScanHandler {
       if (last === 'text' || last === 'markdown') {
         const owner = path[path.length - 2];
         if (token.end - token.start <= 2) return false;
-        if (owner === 'snippet' && last === 'text') {
-          const run = this.sarifRun(path, runs);
-          const snippet = { start: token.start, end: token.end, location: this.location(path), result: path[runs + 3] as number };
-          if (run.secretScanner) this.redactFound(snippet);
-          else run.snippets.push(snippet);
-          return run.secretScanner;
-        }
+        if (owner === 'snippet' && last === 'text') return this.sarifFoundValue(path, runs, token);
         // The result's own message: CodeQL's hard-coded credential queries quote the value there
         // ('The hard-coded value "…" is used as authorization header').
         if (owner === 'message' && depth === 6) {
@@ -294,13 +288,7 @@ export class JsonSanitizer implements JsonScanHandler {
       }
       // A message given by id (the rule's messageStrings, {0} {1}... filled in from its arguments):
       // a credential rule's argument may be the value itself, so each is decided like a snippet.
-      if (depth === 7 && path[runs + 4] === 'message' && path[runs + 5] === 'arguments' && token.end - token.start > 2) {
-        const run = this.sarifRun(path, runs);
-        const argument = { start: token.start, end: token.end, location: this.location(path), result: path[runs + 3] as number };
-        if (run.secretScanner) this.redactFound(argument);
-        else run.snippets.push(argument);
-        return run.secretScanner;
-      }
+      if (depth === 7 && path[runs + 4] === 'message' && path[runs + 5] === 'arguments' && token.end - token.start > 2) return this.sarifFoundValue(path, runs, token);
       if ((depth === 5 && last === 'ruleId') || (depth === 6 && last === 'id' && path[runs + 4] === 'rule')) {
         resultRuleOf(this.sarifRun(path, runs), path[runs + 3] as number).id = token.text();
       }
@@ -410,6 +398,18 @@ export class JsonSanitizer implements JsonScanHandler {
     }
     this.redactFound(extract);
     return true;
+  }
+
+  /**
+   * A result's value that holds what its rule found (a snippet, a message argument): replaced now
+   * in a secret scanner's run, else kept waiting until its rule is known. True when redacted.
+   */
+  private sarifFoundValue(path: readonly JsonPathSegment[], runs: number, token: JsonStringToken): boolean {
+    const run = this.sarifRun(path, runs);
+    const value = { start: token.start, end: token.end, location: this.location(path), result: path[runs + 3] as number };
+    if (run.secretScanner) this.redactFound(value);
+    else run.snippets.push(value);
+    return run.secretScanner;
   }
 
   /** A waiting snippet, replaced whole, or a message, whose quoted values (first quote to last) are replaced. */
